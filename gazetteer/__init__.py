@@ -1,0 +1,1 @@
+"""Curated gazetteer sources, installed as the data package placemap._sources."""

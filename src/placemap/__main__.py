@@ -1,0 +1,3 @@
+from placemap.cli import main
+
+main()

@@ -1,0 +1,161 @@
+"""Scoring against gold corpora, as in Gritta et al. 2018 ("What's missing in
+geographical parsing?"): recognition P/R/F1 on exact spans; resolution error in
+km over all gold toponyms (a toponym with no prediction counts 20,039 km),
+accuracy@161 km, median and mean error, and AUC of ln(1 + error)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from placemap.errors import InputError
+from placemap.pipeline import Geoparser
+from placemap.resolve import haversine_km
+
+__all__ = ["MAX_ERROR_KM", "evaluate", "read_corpus", "format_report"]
+
+MAX_ERROR_KM = 20039.0
+
+
+def read_corpus(path: Path) -> Iterator[dict[str, Any]]:
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                doc = json.loads(line)
+                doc["text"], doc["toponyms"]  # noqa: B018 - required fields
+            except (json.JSONDecodeError, KeyError, TypeError) as err:
+                raise InputError(f"{path}, line {lineno}: not a corpus record ({err})") from err
+            yield doc
+
+
+@dataclass
+class _Tally:
+    errors: list[float] = field(default_factory=list)
+    id_hits: int = 0
+    id_total: int = 0
+
+    def add(self, err: float, gold_id: int | None, pred_id: int | None) -> None:
+        self.errors.append(err)
+        if gold_id:
+            self.id_total += 1
+            self.id_hits += int(pred_id == gold_id)
+
+    def summary(self) -> dict[str, float]:
+        e = self.errors
+        if not e:
+            return {"n": 0}
+        return {
+            "n": len(e),
+            "acc161": sum(x <= 161 for x in e) / len(e),
+            "median_km": statistics.median(e),
+            "mean_km": statistics.fmean(e),
+            "auc": statistics.fmean(math.log(1 + x) / math.log(1 + MAX_ERROR_KM) for x in e),
+            "geonameid_agreement": self.id_hits / self.id_total if self.id_total else float("nan"),
+        }
+
+
+def evaluate(
+    geoparser: Geoparser,
+    corpus: Path,
+    *,
+    mode: str = "resolve",
+    limit: int | None = None,
+    misses_csv: Path | None = None,
+) -> dict[str, Any]:
+    """Score ``geoparser`` on a corpus; ``mode`` is "resolve" (gold spans) or "end2end"."""
+    if mode not in ("resolve", "end2end"):
+        raise ValueError("mode must be 'resolve' or 'end2end'")
+    total = _Tally()
+    by_class: dict[str, _Tally] = defaultdict(_Tally)
+    tp = fp = fn = 0
+    misses: list[tuple[float, str, str, str, str, str]] = []
+    docs = 0
+    for doc in read_corpus(corpus):
+        if limit is not None and docs >= limit:
+            break
+        docs += 1
+        text = doc["text"]
+        gold = doc["toponyms"]
+        if mode == "resolve":
+            mentions = geoparser.resolve(text, [(g["start"], g["end"]) for g in gold])
+        else:
+            mentions = geoparser.geoparse(text)
+        pred = {(m.start, m.end): m for m in mentions}
+        gold_spans = {(g["start"], g["end"]) for g in gold}
+        unscored = {(u["start"], u["end"]) for u in doc.get("unscored", [])}
+        if mode == "end2end":
+            tp += len(gold_spans & pred.keys())
+            fn += len(gold_spans - pred.keys())
+            fp += len(pred.keys() - gold_spans - unscored)
+        for g in gold:
+            m = pred.get((g["start"], g["end"]))
+            place = m.place if m is not None else None
+            err = (
+                haversine_km(g["lat"], g["lon"], place.lat, place.lon)
+                if place is not None
+                else MAX_ERROR_KM
+            )
+            gid = g.get("geonameid")
+            pred_id = place.geonames_id if place is not None else None
+            total.add(err, gid, pred_id)
+            gold_place = geoparser.gazetteer.place(gid) if gid else None
+            cls = gold_place.feature_class if gold_place is not None else "not in gazetteer"
+            by_class[cls].add(err, gid, pred_id)
+            if err > 161:
+                misses.append(
+                    (
+                        round(err, 1),
+                        str(doc.get("id", "")),
+                        g["name"],
+                        f"{gid or ''} {g['lat']:.3f},{g['lon']:.3f}",
+                        f"{pred_id or ''} {place.name} {place.kind} {place.country_code}"
+                        if place is not None
+                        else "(none)",
+                        m.reason if m is not None else "not recognised",
+                    )
+                )
+    result: dict[str, Any] = {"corpus": str(corpus), "mode": mode, "documents": docs}
+    result.update(total.summary())
+    if mode == "end2end":
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        result.update(precision=p, recall=r, f1=2 * p * r / (p + r) if p + r else 0.0)
+    result["by_feature_class"] = {k: v.summary() for k, v in sorted(by_class.items())}
+    if misses_csv is not None:
+        misses.sort(key=lambda x: -x[0])
+        misses_csv.parent.mkdir(parents=True, exist_ok=True)
+        with open(misses_csv, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["error_km", "doc", "name", "gold", "predicted", "reason"])
+            w.writerows(misses)
+    return result
+
+
+def format_report(r: dict[str, Any]) -> str:
+    lines = [f"{r['corpus']} ({r['mode']}, {r['documents']} documents, {r.get('n', 0)} toponyms)"]
+    if "f1" in r:
+        lines.append(
+            f"  recognition  P {r['precision']:.3f}  R {r['recall']:.3f}  F1 {r['f1']:.3f}"
+        )
+    if r.get("n"):
+        lines.append(
+            f"  resolution   acc@161 {r['acc161']:.3f}  median {r['median_km']:.0f} km  "
+            f"mean {r['mean_km']:.0f} km  AUC {r['auc']:.3f}  "
+            f"geonameid {r['geonameid_agreement']:.3f}"
+        )
+    for cls, s in r.get("by_feature_class", {}).items():
+        if s.get("n"):
+            lines.append(
+                f"    {cls:<17} n={s['n']:<6} acc@161 {s['acc161']:.3f}  "
+                f"median {s['median_km']:.0f} km  geonameid {s['geonameid_agreement']:.3f}"
+            )
+    return "\n".join(lines)

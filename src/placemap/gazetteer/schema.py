@@ -1,0 +1,74 @@
+"""The SQLite layout of a gazetteer index, shared by the builders and the reader."""
+
+from __future__ import annotations
+
+import sqlite3
+
+#: Bumped whenever the layout or the meaning of a column changes; an index of
+#: another version is refused with a message that says how to rebuild it.
+SCHEMA_VERSION = 2
+
+# Kinds of rows in ``names``.
+NAME_PRIMARY = 0  # the place's own name or its ASCII form
+NAME_ALTERNATE = 1  # an alternate name (other languages, spellings, historic)
+NAME_ABBREVIATION = 2  # "US", "UAE": usable anywhere
+NAME_DEMONYM = 3  # "Syrian" -> Syria
+NAME_CONTEXT_ABBREVIATION = 4  # "Ill.", "CA": only right after a place name
+
+DDL = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE places (
+    id INTEGER PRIMARY KEY,          -- GeoNames id; negative for curated entries without one
+    name TEXT NOT NULL,
+    asciiname TEXT NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    feature_class TEXT NOT NULL,
+    feature_code TEXT NOT NULL,
+    country_code TEXT,
+    admin1_code TEXT,
+    admin1_name TEXT,
+    admin2_code TEXT,
+    population INTEGER NOT NULL DEFAULT 0,
+    source TEXT NOT NULL
+);
+CREATE TABLE names (
+    fold TEXT NOT NULL,              -- normalize.fold(name)
+    tkey TEXT NOT NULL,              -- normalize.translit_key(name), '' when none
+    place_id INTEGER NOT NULL,
+    kind INTEGER NOT NULL
+);
+-- How common each single-word name is as an English word (wordfreq's Zipf scale)
+-- and whether a dictionary lists it in lower case: "Reading", "Bath", "Mobile".
+CREATE TABLE words (
+    fold TEXT PRIMARY KEY,
+    zipf REAL NOT NULL,
+    dictionary INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE countries (
+    code TEXT PRIMARY KEY,           -- ISO 3166-1 alpha-2
+    place_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    continent TEXT,
+    neighbours TEXT                  -- comma-separated ISO codes
+);
+"""
+
+INDEXES = """
+CREATE INDEX names_fold ON names (fold);
+CREATE INDEX names_tkey ON names (tkey) WHERE tkey != '';
+CREATE INDEX places_country ON places (country_code, feature_class);
+-- Reversed transliteration keys, for fuzzy probes by a key's last letters.
+CREATE TABLE tkeys_rev (rkey TEXT PRIMARY KEY) WITHOUT ROWID;
+"""
+
+
+def create(conn: sqlite3.Connection) -> None:
+    conn.executescript(DDL)
+    conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+
+def create_indexes(conn: sqlite3.Connection) -> None:
+    conn.executescript(INDEXES)
+    conn.create_function("reverse", 1, lambda s: s[::-1], deterministic=True)
+    conn.execute("INSERT INTO tkeys_rev SELECT DISTINCT reverse(tkey) FROM names WHERE tkey != ''")

@@ -1,0 +1,369 @@
+"""Reading a gazetteer index: look-ups by folded name, transliteration key, fuzzy.
+
+The index is a read-only SQLite file (see :mod:`placemap.gazetteer.schema`),
+opened lazily on first use, so creating a :class:`Gazetteer` is free and tests
+can hand in a small index of their own.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.fuzz import ratio
+
+from placemap.errors import GazetteerCorruptError, GazetteerMissingError
+from placemap.gazetteer import schema
+from placemap.normalize import ARTICLES, fold, translit_key
+from placemap.records import Candidate, Place
+
+log = logging.getLogger(__name__)
+
+ENV_VAR = "PLACEMAP_GAZETTEER"
+DEFAULT_FILENAME = f"gazetteer-v{schema.SCHEMA_VERSION}.sqlite"
+
+# How a name matched, best first.
+MATCH_KINDS = (
+    "exact",
+    "folded",
+    "alternate",
+    "abbreviation",
+    "demonym",
+    "transliteration",
+    "fuzzy",
+)
+
+TRANSLIT_MIN_SIMILARITY = 0.65
+FUZZY_MIN_SIMILARITY = 0.75
+
+_KIND_NAMES = {
+    schema.NAME_ABBREVIATION: "abbreviation",
+    schema.NAME_CONTEXT_ABBREVIATION: "abbreviation",
+    schema.NAME_DEMONYM: "demonym",
+}
+
+_PLACE_COLS = (
+    "p.id, p.name, p.asciiname, p.lat, p.lon, p.feature_class, p.feature_code, "
+    "p.country_code, p.admin1_code, p.admin1_name, p.admin2_code, p.population, p.source"
+)
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "placemap"
+
+
+def default_path() -> Path:
+    """Where the index lives unless told otherwise: $PLACEMAP_GAZETTEER or the user cache."""
+    env = os.environ.get(ENV_VAR)
+    return Path(env) if env else cache_dir() / DEFAULT_FILENAME
+
+
+def _row_place(row: tuple) -> Place:
+    return Place(
+        geonameid=row[0],
+        name=row[1],
+        asciiname=row[2],
+        lat=row[3],
+        lon=row[4],
+        feature_class=row[5],
+        feature_code=row[6],
+        country_code=row[7],
+        admin1_code=row[8],
+        admin1_name=row[9],
+        admin2_code=row[10],
+        population=row[11] or 0,
+        source=row[12],
+    )
+
+
+def strip_articles(folded: str) -> str:
+    words = folded.split()
+    return " ".join(w for i, w in enumerate(words) if not (w in ARTICLES and i + 1 < len(words)))
+
+
+def similarity(a_folded: str, b_folded: str) -> float:
+    """String similarity in [0, 1] of two folded names, spaces ignored, the Arabic
+    article optional (the better of with and without it)."""
+    a, b = a_folded.replace(" ", ""), b_folded.replace(" ", "")
+    if a == b:
+        return 1.0
+    with_article = ratio(a, b)
+    a2, b2 = strip_articles(a_folded).replace(" ", ""), strip_articles(b_folded).replace(" ", "")
+    return max(with_article, ratio(a2, b2)) / 100.0
+
+
+class Gazetteer:
+    """A gazetteer index on disk, plus optional in-memory overlays."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else default_path()
+        self._local = threading.local()
+        self._overlay_places: dict[int, Place] = {}
+        self._overlay_names: dict[str, list[tuple[int, int]]] = {}
+        self._overlay_tkeys: dict[str, list[tuple[int, str]]] = {}
+        self._cached_lookup = lru_cache(maxsize=100_000)(self._lookup_uncached)
+
+    # -- opening ---------------------------------------------------------------
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._open()
+            self._local.conn = conn
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        fix = f"build it with: placemap gazetteer build --output {self.path}"
+        if not self.path.is_file():
+            raise GazetteerMissingError(f"no gazetteer index at {self.path}; {fix}")
+        try:
+            conn = sqlite3.connect(
+                f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+            )
+            conn.execute("PRAGMA query_only = ON")
+            conn.execute("PRAGMA mmap_size = 268435456")
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.DatabaseError as err:
+            raise GazetteerCorruptError(
+                f"{self.path} is not a readable placemap gazetteer index ({err}); "
+                f"delete it and {fix}"
+            ) from err
+        if row is None or row[0] != str(schema.SCHEMA_VERSION):
+            conn.close()
+            raise GazetteerCorruptError(
+                f"{self.path} is a gazetteer index of another version "
+                f"({row[0] if row else 'none'}, this placemap reads {schema.SCHEMA_VERSION}); "
+                f"{fix}"
+            )
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Picklable for worker processes: each opens its own connection.
+        state = self.__dict__.copy()
+        del state["_local"], state["_cached_lookup"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._local = threading.local()
+        self._cached_lookup = lru_cache(maxsize=100_000)(self._lookup_uncached)
+
+    # -- metadata --------------------------------------------------------------
+    def info(self) -> dict[str, Any]:
+        meta: dict[str, Any] = {}
+        for key, value in self.conn.execute("SELECT key, value FROM meta"):
+            try:
+                meta[key] = json.loads(value)
+            except json.JSONDecodeError:
+                meta[key] = value
+        meta["path"] = str(self.path)
+        meta["size_bytes"] = self.path.stat().st_size
+        if self._overlay_places:
+            meta["overlay_places"] = len(self._overlay_places)
+        return meta
+
+    # -- records ---------------------------------------------------------------
+    def place(self, place_id: int) -> Place | None:
+        if place_id in self._overlay_places:
+            return self._overlay_places[place_id]
+        row = self.conn.execute(
+            f"SELECT {_PLACE_COLS} FROM places p WHERE p.id = ?", (place_id,)
+        ).fetchone()
+        return _row_place(row) if row else None
+
+    def country(self, code: str) -> Place | None:
+        """The country place for an ISO 3166-1 alpha-2 code."""
+        return _country_cache(self, code.upper())
+
+    def country_info(self, code: str) -> tuple[str, str, frozenset[str]] | None:
+        """(name, continent, neighbours) of a country."""
+        row = self.conn.execute(
+            "SELECT name, continent, neighbours FROM countries WHERE code = ?", (code.upper(),)
+        ).fetchone()
+        if row is None:
+            return None
+        return row[0], row[1], frozenset(n for n in (row[2] or "").split(",") if n)
+
+    def admin1(self, country_code: str, admin1_code: str) -> Place | None:
+        row = self.conn.execute(
+            f"SELECT {_PLACE_COLS} FROM places p WHERE p.country_code = ? "
+            "AND p.feature_code = 'ADM1' AND p.admin1_code = ?",
+            (country_code, admin1_code),
+        ).fetchone()
+        return _row_place(row) if row else None
+
+    # -- look-up ---------------------------------------------------------------
+    def has_name(self, folded: str) -> bool:
+        """Whether any place is indexed under this folded key (fast path for spotting)."""
+        if folded in self._overlay_names:
+            return True
+        return _has_name(self, folded)
+
+    def word_frequency(self, folded: str) -> tuple[float, bool]:
+        """(Zipf frequency as an English word, listed in lower case in a dictionary)."""
+        return _word_cache(self, folded)
+
+    def lookup(
+        self, name: str, *, fuzzy: bool = True, context_only: bool = False
+    ) -> list[Candidate]:
+        """Every place this name could refer to, with how it matched (unranked).
+
+        Exact keys first; the transliteration key when they find nothing better;
+        fuzzy matching only when both miss (it costs far more than a key look-up).
+        Abbreviations that only make sense after a place name ("Ill.", "CA") are
+        returned only with ``context_only=True``.
+        """
+        return list(self._cached_lookup(name, fuzzy, context_only))
+
+    def _lookup_uncached(self, name: str, fuzzy: bool, context_only: bool) -> tuple[Candidate, ...]:
+        q = fold(name)
+        if not q:
+            return ()
+        found: dict[int, Candidate] = {}
+        for place, kind in self._by_fold(q):
+            if kind == schema.NAME_CONTEXT_ABBREVIATION and not context_only:
+                continue
+            match = self._match_kind(name, q, place, kind)
+            self._keep(found, Candidate(place, match, 1.0))
+        # Spellings that only the transliteration key joins must be close as strings
+        # too; where the name matched exactly, only near-identical ones join in.
+        key = translit_key(name)
+        if key and len(key) >= 2:
+            floor = TRANSLIT_MIN_SIMILARITY if not found else 0.85
+            for place, row_fold in self._by_tkey(key):
+                sim = similarity(q, row_fold)
+                if sim >= floor:
+                    self._keep(found, Candidate(place, "transliteration", sim))
+        if fuzzy and not found and key and len(key) >= 4:
+            for place, row_fold in self._fuzzy(key):
+                sim = similarity(q, row_fold)
+                if sim >= FUZZY_MIN_SIMILARITY:
+                    self._keep(found, Candidate(place, "fuzzy", sim))
+        return tuple(found.values())
+
+    @staticmethod
+    def _keep(found: dict[int, Candidate], cand: Candidate) -> None:
+        old = found.get(cand.place.geonameid)
+        if old is None or (MATCH_KINDS.index(cand.match), -cand.similarity) < (
+            MATCH_KINDS.index(old.match),
+            -old.similarity,
+        ):
+            found[cand.place.geonameid] = cand
+
+    @staticmethod
+    def _match_kind(name: str, q: str, place: Place, kind: int) -> str:
+        if kind in _KIND_NAMES:
+            return _KIND_NAMES[kind]
+        if name == place.name or name == place.asciiname:
+            return "exact"
+        if q == fold(place.name) or q == fold(place.asciiname):
+            return "folded"
+        return "alternate"
+
+    def _by_fold(self, q: str) -> Iterable[tuple[Place, int]]:
+        for pid, kind in self._overlay_names.get(q, ()):
+            yield self._overlay_places[pid], kind
+        rows = self.conn.execute(
+            f"SELECT {_PLACE_COLS}, n.kind FROM names n JOIN places p ON p.id = n.place_id "
+            "WHERE n.fold = ?",
+            (q,),
+        ).fetchall()
+        for row in rows:
+            yield _row_place(row), row[-1]
+
+    def _by_tkey(self, key: str) -> Iterable[tuple[Place, str]]:
+        for pid, f in self._overlay_tkeys.get(key, ()):
+            yield self._overlay_places[pid], f
+        rows = self.conn.execute(
+            f"SELECT {_PLACE_COLS}, n.fold FROM names n JOIN places p ON p.id = n.place_id "
+            "WHERE n.tkey = ? AND n.tkey != '' AND n.kind IN (0, 1) LIMIT 2000",
+            (key,),
+        ).fetchall()
+        for row in rows:
+            yield _row_place(row), row[-1]
+
+    def _fuzzy(self, key: str) -> Iterable[tuple[Place, str]]:
+        """Names whose transliteration key is one edit away from ``key``.
+
+        Candidate keys share the first two or the last two key letters: one edit
+        cannot touch both ends of a key of four or more letters.
+        """
+        n = len(key)
+        head, tail = key[:2], key[::-1][:2]
+        keys = {
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT tkey FROM names WHERE tkey >= ? AND tkey < ? AND tkey != '' "
+                "AND length(tkey) BETWEEN ? AND ?",
+                (head, head + "\uffff", n - 1, n + 1),
+            )
+        }
+        keys.update(
+            r[0][::-1]
+            for r in self.conn.execute(
+                "SELECT rkey FROM tkeys_rev WHERE rkey >= ? AND rkey < ? "
+                "AND length(rkey) BETWEEN ? AND ?",
+                (tail, tail + "\uffff", n - 1, n + 1),
+            )
+        )
+        keys.update(self._overlay_tkeys)
+        close = sorted(
+            k for k in keys if k != key and Levenshtein.distance(k, key, score_cutoff=1) <= 1
+        )
+        for k in close[:50]:
+            yield from self._by_tkey(k)
+
+    # -- overlays --------------------------------------------------------------
+    def add_overlay_place(self, place: Place, names: Iterable[str]) -> None:
+        """Add a place (and its spellings) in memory, on top of the index."""
+        self._overlay_places[place.geonameid] = place
+        for n in {place.name, *names}:
+            f = fold(n)
+            if not f:
+                continue
+            kind = schema.NAME_PRIMARY if n == place.name else schema.NAME_ALTERNATE
+            self._overlay_names.setdefault(f, []).append((place.geonameid, kind))
+            k = translit_key(n)
+            if k:
+                self._overlay_tkeys.setdefault(k, []).append((place.geonameid, f))
+        self._cached_lookup.cache_clear()
+
+
+@lru_cache(maxsize=4096)
+def _country_cache(gaz: Gazetteer, code: str) -> Place | None:
+    row = gaz.conn.execute(
+        f"SELECT {_PLACE_COLS} FROM countries c JOIN places p ON p.id = c.place_id "
+        "WHERE c.code = ?",
+        (code,),
+    ).fetchone()
+    return _row_place(row) if row else None
+
+
+@lru_cache(maxsize=65536)
+def _word_cache(gaz: Gazetteer, folded: str) -> tuple[float, bool]:
+    row = gaz.conn.execute(
+        "SELECT zipf, dictionary FROM words WHERE fold = ?", (folded,)
+    ).fetchone()
+    return (float(row[0]), bool(row[1])) if row else (0.0, False)
+
+
+def _has_name(gaz: Gazetteer, folded: str) -> bool:
+    return (
+        gaz.conn.execute("SELECT 1 FROM names WHERE fold = ? LIMIT 1", (folded,)).fetchone()
+        is not None
+    )

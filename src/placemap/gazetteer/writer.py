@@ -1,0 +1,199 @@
+"""Atomic writing of a gazetteer index: build into a temporary file, then rename.
+
+A build that fails or is interrupted never replaces a working index: the new
+file only takes the old one's place, with one ``os.replace``, once it is
+complete and committed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sqlite3
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from placemap.errors import GazetteerBuildError
+from placemap.gazetteer import schema
+from placemap.normalize import fold, translit_key
+
+log = logging.getLogger(__name__)
+
+# Codes that GeoNames mixes into alternate names (IATA "PMS", ICAO "OSPR") and
+# that would otherwise be spotted in text as place names.
+_CODE_RE = re.compile(r"^[A-Z0-9]{2,5}$")
+
+
+def usable_alternate(name: str, primary: str) -> bool:
+    """Whether an alternate name is a name (not a code, a link or a number)."""
+    name = name.strip()
+    if not name or len(name) > 120 or "://" in name or name.isdigit():
+        return False
+    return not (_CODE_RE.match(name) and name != primary)
+
+
+class IndexWriter:
+    """Fills a fresh index. Use through :func:`writing`."""
+
+    _BATCH = 50_000
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._places: list[tuple] = []
+        self._names: list[tuple[str, str, int, int]] = []
+        self.counts: dict[str, int] = {"places": 0, "names": 0}
+
+    def add_place(
+        self,
+        place_id: int,
+        name: str,
+        lat: float,
+        lon: float,
+        feature_class: str,
+        feature_code: str,
+        country_code: str | None,
+        *,
+        asciiname: str | None = None,
+        admin1_code: str | None = None,
+        admin1_name: str | None = None,
+        admin2_code: str | None = None,
+        population: int = 0,
+        source: str,
+        names: Iterable[str] = (),
+    ) -> None:
+        """Add a place and index it under its own name and ``names``."""
+        ascii_ = asciiname or fold(name).title()
+        self._places.append(
+            (
+                place_id,
+                name,
+                ascii_,
+                lat,
+                lon,
+                feature_class,
+                feature_code,
+                country_code or None,
+                admin1_code or None,
+                admin1_name or None,
+                admin2_code or None,
+                int(population or 0),
+                source,
+            )
+        )
+        self.counts["places"] += 1
+        self.add_names(place_id, (name, ascii_), schema.NAME_PRIMARY)
+        self.add_names(
+            place_id, (n for n in names if usable_alternate(n, name)), schema.NAME_ALTERNATE
+        )
+        if len(self._places) >= self._BATCH:
+            self._flush_places()
+
+    def add_names(self, place_id: int, names: Iterable[str], kind: int) -> None:
+        seen: set[str] = set()
+        for n in names:
+            f = fold(n)
+            if not f or f in seen:
+                continue
+            seen.add(f)
+            self._names.append((f, translit_key(n), place_id, kind))
+        self.counts["names"] += len(seen)
+        if len(self._names) >= self._BATCH:
+            self._flush_names()
+
+    def add_country(
+        self, code: str, place_id: int, name: str, continent: str | None, neighbours: str
+    ) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO countries VALUES (?, ?, ?, ?, ?)",
+            (code, place_id, name, continent, neighbours),
+        )
+
+    def set_meta(self, key: str, value: object) -> None:
+        text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, text))
+
+    def _flush_places(self) -> None:
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", self._places
+        )
+        self._places.clear()
+
+    def _flush_names(self) -> None:
+        self.conn.executemany("INSERT INTO names VALUES (?,?,?,?)", self._names)
+        self._names.clear()
+
+    def finish(self) -> None:
+        self._flush_places()
+        self._flush_names()
+        # Names of places that a later row replaced (same id) must not dangle.
+        self.conn.execute("DELETE FROM names WHERE place_id NOT IN (SELECT id FROM places)")
+        # A place indexed twice under one key by different routes keeps one row per kind.
+        self.conn.execute(
+            "DELETE FROM names WHERE rowid NOT IN "
+            "(SELECT MIN(rowid) FROM names GROUP BY fold, place_id, kind)"
+        )
+        schema.create_indexes(self.conn)
+        self._fill_words()
+        counts = dict(
+            self.conn.execute(
+                "SELECT feature_class, COUNT(*) FROM places GROUP BY feature_class"
+            ).fetchall()
+        )
+        self.set_meta("counts_by_feature_class", counts)
+        self.set_meta("places", self.conn.execute("SELECT COUNT(*) FROM places").fetchone()[0])
+        self.set_meta("names", self.conn.execute("SELECT COUNT(*) FROM names").fetchone()[0])
+        self.set_meta("built_at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        self.conn.execute("ANALYZE")
+
+    def _fill_words(self) -> None:
+        """Record which one-word names are also ordinary English words."""
+        from english_words import get_english_words_set
+        from wordfreq import zipf_frequency
+
+        dictionary = {
+            w for w in get_english_words_set(["web2"], lower=False, alpha=True) if w.islower()
+        }
+        rows = []
+        for (f,) in self.conn.execute("SELECT DISTINCT fold FROM names WHERE fold NOT LIKE '% %'"):
+            if f.isascii() and f.isalpha():
+                z = zipf_frequency(f, "en")
+                if z >= 2.5:
+                    rows.append((f, z, int(f in dictionary)))
+        self.conn.executemany("INSERT INTO words VALUES (?, ?, ?)", rows)
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[IndexWriter]:
+    """Yield a writer for a new index that replaces ``path`` only on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".building", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    conn = sqlite3.connect(tmp)
+    try:
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("PRAGMA cache_size = -200000")
+        schema.create(conn)
+        writer = IndexWriter(conn)
+        yield writer
+        writer.finish()
+        conn.commit()
+        conn.close()
+        os.replace(tmp, path)
+        log.info("gazetteer index written to %s", path)
+    except BaseException as err:
+        conn.close()
+        tmp.unlink(missing_ok=True)
+        if isinstance(err, Exception) and not isinstance(err, GazetteerBuildError):
+            raise GazetteerBuildError(
+                f"building the gazetteer index {path} failed: {err}; "
+                "the previous index (if any) is untouched"
+            ) from err
+        raise

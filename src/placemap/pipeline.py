@@ -1,0 +1,178 @@
+"""The geoparsing pipeline: recognise spans, gather candidates, resolve in context.
+
+``geoparse(text)`` finds and resolves every place a text names;
+``resolve(text, spans)`` resolves spans someone else found (gold spans, a
+spaCy model's entities).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from placemap.gazetteer import Gazetteer, open_gazetteer
+from placemap.normalize import fold
+from placemap.recognize import Span, describe_span, spot, tokenize
+from placemap.records import Candidate, Mention
+from placemap.resolve import WEIGHTS, Weights, resolve_spans
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Geoparser", "geoparse", "resolve", "default_geoparser"]
+
+# A sentence-initial or common-word span needs a place this large to stand alone.
+_BIG_PLACE = 100_000
+LOOSE_UNCUED_SIMILARITY = 0.8
+# Zipf frequencies (wordfreq) above which a one-word name is read as an ordinary word.
+COMMON_WORD_ZIPF = 4.3
+SENTENCE_START_ZIPF = 3.0
+_STRONG_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "TERR", "CONT", "ADM1", "PPLC"})
+
+
+@dataclass
+class Geoparser:
+    """Recognition and resolution over one gazetteer, with its settings."""
+
+    gazetteer: Gazetteer
+    weights: Weights = WEIGHTS
+    demonyms: bool = True
+
+    # -- public API ------------------------------------------------------------
+    def geoparse(self, text: str) -> list[Mention]:
+        """Every place mention in ``text``, resolved from the text's own context."""
+        spans = spot(text, self.gazetteer.has_name, tokens=tokenize(text))
+        items = []
+        for span in spans:
+            cands, kind = self._candidates(span)
+            if self._is_place_mention(span, cands, kind):
+                items.append((span, cands, kind))
+        items = self._drop_weak(items)
+        mentions = resolve_spans(self.gazetteer, items, weights=self.weights)
+        if not self.demonyms:
+            mentions = [m for m in mentions if m.kind != "demonym"]
+        return mentions
+
+    def resolve(self, text: str, spans: Iterable[tuple[int, int]]) -> list[Mention]:
+        """Resolve given (start, end) spans of ``text``; every span yields one mention."""
+        items = []
+        toks = tokenize(text)
+        for start, end in spans:
+            if not (0 <= start < end <= len(text)):
+                raise ValueError(f"span ({start}, {end}) is outside the text (length {len(text)})")
+            span = describe_span(text, start, end, toks)
+            cands, kind = self._candidates(span)
+            items.append((span, cands, kind))
+        return resolve_spans(self.gazetteer, items, weights=self.weights)
+
+    # -- recognition decisions -------------------------------------------------
+    def _candidates(self, span: Span) -> tuple[list[Candidate], str]:
+        cands = self.gazetteer.lookup(span.text)
+        if span.all_caps and len(span.text) <= 5:
+            # Acronyms are places only as known abbreviations ("US", "UAE", "DRC").
+            cands = [
+                c
+                for c in cands
+                if c.match in ("abbreviation", "exact") or c.place.feature_code.startswith("PCL")
+            ]
+        kind = "demonym" if cands and all(c.match == "demonym" for c in cands) else "toponym"
+        if kind == "toponym":
+            cands = [c for c in cands if c.match != "demonym"]
+        return cands, kind
+
+    def _is_place_mention(self, span: Span, cands: list[Candidate], kind: str) -> bool:
+        cued = bool(span.locative_cue or span.type_cue or span.next_text)
+        if not cands:
+            # An unknown name the text marks as a place is kept, unresolved.
+            return (
+                span.type_cue is not None and not span.in_longer_name and not span.sentence_initial
+            )
+        if kind == "demonym":
+            return not (span.in_longer_name and span.type_cue is None)
+        if span.in_longer_name and not span.type_cue:
+            return False
+        if not _name_shaped(span.text) and not any(c.match == "exact" for c in cands):
+            return False  # "MoD", "iPhone": capitals inside a word mark no place name
+        if not any(c.match not in ("transliteration", "fuzzy") for c in cands):
+            # Only a loose match: the word must not start a sentence or be an ordinary
+            # word, and must match closely unless the text says it is a place.
+            if span.sentence_initial or self._common_word(span):
+                return False
+            return cued or max(c.similarity for c in cands) >= LOOSE_UNCUED_SIMILARITY
+        if self._common_word(span):
+            strongest = max(
+                cands, key=lambda c: (c.place.feature_code in _STRONG_CODES, c.place.population)
+            )
+            p = strongest.place
+            return cued or p.feature_code in _STRONG_CODES or p.population >= _BIG_PLACE
+        return True
+
+    def _common_word(self, span: Span) -> bool:
+        """An ordinary English word, as this span uses it ("Reading", "Following").
+
+        Mid-sentence a capitalised word is usually a name, so only frequent
+        dictionary words count; at a sentence start any frequent word does.
+        """
+        if " " in span.text:
+            return False
+        zipf, in_dictionary = self.gazetteer.word_frequency(fold(span.text))
+        if span.sentence_initial:
+            return zipf >= SENTENCE_START_ZIPF
+        return in_dictionary and zipf >= COMMON_WORD_ZIPF
+
+    def _drop_weak(
+        self, items: list[tuple[Span, list[Candidate], str]]
+    ) -> list[tuple[Span, list[Candidate], str]]:
+        """Loose matches keep only candidates in the countries the report names outright.
+
+        A transliteration or fuzzy key joins many unrelated names world-wide; in a
+        report that names its countries, only candidates there are plausible. An
+        uncued loose match in a report naming no country is dropped.
+        """
+        named = {
+            c.place.country_code
+            for span, cands, kind in items
+            for c in cands
+            if c.match not in ("transliteration", "fuzzy")
+            and (kind == "demonym" or c.place.feature_code.startswith("PCL"))
+        }
+        out = []
+        for span, cands, kind in items:
+            if cands and all(c.match in ("transliteration", "fuzzy") for c in cands):
+                cued = span.locative_cue or span.type_cue or span.next_text
+                if named:
+                    cands = [c for c in cands if c.place.country_code in named]
+                if not cands and span.type_cue is None or not named and not cued:
+                    continue
+            out.append((span, cands, kind))
+        return out
+
+
+def _name_shaped(text: str) -> bool:
+    """Capitalised words with no capitals inside ("Aqerbat", "Al-Sukhnah"; not "MoD")."""
+    for word in text.replace("-", " ").replace("'", " ").replace("\u2019", " ").split():
+        if word[1:] != word[1:].lower() and not word.isupper():
+            return False
+    return True
+
+
+_DEFAULT: Geoparser | None = None
+
+
+def default_geoparser() -> Geoparser:
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Geoparser(open_gazetteer())
+    return _DEFAULT
+
+
+def geoparse(text: str, *, geoparser: Geoparser | None = None) -> list[Mention]:
+    """Find and resolve every place ``text`` names (default gazetteer unless given)."""
+    return (geoparser or default_geoparser()).geoparse(text)
+
+
+def resolve(
+    text: str, spans: Sequence[tuple[int, int]], *, geoparser: Geoparser | None = None
+) -> list[Mention]:
+    """Resolve the given (start, end) spans of ``text``."""
+    return (geoparser or default_geoparser()).resolve(text, spans)

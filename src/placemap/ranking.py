@@ -1,0 +1,97 @@
+"""Context-free ranking of gazetteer candidates: how well the name matched, how
+large and how important the place is. The resolver adds the report's context on
+top of this prior; ``placemap gazetteer search`` uses it alone."""
+
+from __future__ import annotations
+
+import math
+
+from placemap.records import Candidate, Place
+
+__all__ = ["match_quality", "population_score", "type_score", "prior", "rank"]
+
+# How much a kind of match is worth before string similarity is applied.
+MATCH_WEIGHT = {
+    "exact": 1.0,
+    "folded": 0.97,
+    "alternate": 0.9,
+    "abbreviation": 0.9,
+    "demonym": 0.85,
+    "transliteration": 0.8,
+    "fuzzy": 0.6,
+}
+
+# Importance by feature code; news names countries and regions more often than
+# villages of the same name.
+TYPE_WEIGHT = {
+    "PCLI": 1.0,
+    "PCLD": 0.9,
+    "PCLF": 0.9,
+    "PCLS": 0.9,
+    "PCL": 0.9,
+    "TERR": 0.8,
+    "CONT": 0.9,
+    "RGN": 0.6,
+    "OCN": 0.7,
+    "SEA": 0.7,
+    "GULF": 0.6,
+    "ADM1": 0.6,
+    "PPLC": 0.8,
+    "PPLA": 0.55,
+    "ADM2": 0.4,
+    "PPLA2": 0.45,
+}
+_CLASS_WEIGHT = {"P": 0.35, "A": 0.35, "H": 0.5, "T": 0.5, "L": 0.55, "S": 0.15, "V": 0.2, "U": 0.2}
+
+
+def match_quality(c: Candidate) -> float:
+    """Kind of match times similarity squared: a loose spelling must earn its place."""
+    return MATCH_WEIGHT.get(c.match, 0.5) * c.similarity**2
+
+
+def population_score(place: Place) -> float:
+    """log10 population scaled to [0, 1] (10^8 people = 1)."""
+    return min(1.0, math.log10(place.population + 1) / 8.0)
+
+
+def type_score(place: Place) -> float:
+    return TYPE_WEIGHT.get(place.feature_code, _CLASS_WEIGHT.get(place.feature_class, 0.3))
+
+
+def prior(c: Candidate) -> float:
+    """A candidate's score in [0, 1] without any context."""
+    return 0.55 * match_quality(c) + 0.25 * population_score(c.place) + 0.2 * type_score(c.place)
+
+
+DIVISION_GAP = 0.03
+
+
+def city_over_division(cands: list[Candidate], scores: list[float]) -> list[float]:
+    """A division named like a town inside it ranks just below that town.
+
+    "Homs" or "Deir ez-Zor" alone in news is the city; the governorate of the same
+    name needs a cue ("province", "governorate") that the resolver scores itself.
+    """
+    towns: dict[tuple[str | None, str | None], float] = {}
+    for c, s in zip(cands, scores, strict=True):
+        if c.place.feature_class == "P" and c.similarity >= 0.85:
+            key = (c.place.country_code, c.place.admin1_code)
+            towns[key] = max(towns.get(key, 0.0), s)
+    out = []
+    for c, s in zip(cands, scores, strict=True):
+        town = towns.get((c.place.country_code, c.place.admin1_code))
+        if c.place.feature_code in ("ADM1", "ADM2") and town is not None and s >= town:
+            s = town - DIVISION_GAP
+        out.append(s)
+    return out
+
+
+def rank(cands: list[Candidate]) -> list[Candidate]:
+    """Candidates with their prior as score, best first; ties broken by id for determinism."""
+    scores = city_over_division(cands, [prior(c) for c in cands])
+    scored = [
+        Candidate(c.place, c.match, c.similarity, round(s, 6))
+        for c, s in zip(cands, scores, strict=True)
+    ]
+    scored.sort(key=lambda c: (-c.score, -c.place.population, c.place.geonameid))
+    return scored

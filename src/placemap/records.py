@@ -1,0 +1,128 @@
+"""The records that flow between stages: Place (gazetteer row), Mention, Report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Place", "Candidate", "Mention", "Report"]
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One gazetteer entry.
+
+    ``geonameid`` is the GeoNames id; curated entries that GeoNames lacks get a
+    negative internal id, reported as ``None`` by :attr:`geonames_id`.
+    """
+
+    geonameid: int
+    name: str
+    asciiname: str
+    lat: float
+    lon: float
+    feature_class: str
+    feature_code: str
+    country_code: str | None
+    admin1_code: str | None = None
+    admin1_name: str | None = None
+    admin2_code: str | None = None
+    population: int = 0
+    source: str = "geonames"
+
+    @property
+    def geonames_id(self) -> int | None:
+        return self.geonameid if self.geonameid > 0 else None
+
+    @property
+    def kind(self) -> str:
+        """Feature class and code, as GeoNames writes them: ``P.PPLC``."""
+        return f"{self.feature_class}.{self.feature_code}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "geonameid": self.geonames_id,
+            "name": self.name,
+            "lat": self.lat,
+            "lon": self.lon,
+            "feature_class": self.feature_class,
+            "feature_code": self.feature_code,
+            "country_code": self.country_code,
+            "admin1": self.admin1_name,
+            "population": self.population,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A place that a name could refer to, with how it matched and its score."""
+
+    place: Place
+    match: str  # "exact", "alternate", "folded", "transliteration", "fuzzy", ...
+    similarity: float  # string similarity of the query to the matched name, 0..1
+    score: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.place.to_dict()
+        d["match"] = self.match
+        d["score"] = round(self.score, 4)
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A span of a report's text that names a place (or may, if unresolved)."""
+
+    start: int
+    end: int
+    text: str
+    place: Place | None
+    confidence: float
+    candidates: tuple[Candidate, ...] = ()
+    reason: str = ""
+    kind: str = "toponym"  # "toponym" or "demonym"
+
+    @property
+    def resolved(self) -> bool:
+        return self.place is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.place
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "geonameid": p.geonames_id if p else None,
+            "name": p.name if p else None,
+            "lat": p.lat if p else None,
+            "lon": p.lon if p else None,
+            "feature_class": p.feature_class if p else None,
+            "feature_code": p.feature_code if p else None,
+            "country_code": p.country_code if p else None,
+            "admin1": p.admin1_name if p else None,
+            "confidence": round(self.confidence, 4),
+            "kind": self.kind,
+            "reason": self.reason,
+            "candidates": [c.to_dict() for c in self.candidates],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A report as read from its source, with the mentions found in it."""
+
+    id: str
+    text: str
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+    mentions: tuple[Mention, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "date": self.date,
+            "source": self.source,
+            "mentions": [m.to_dict() for m in self.mentions],
+        }

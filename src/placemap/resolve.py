@@ -1,0 +1,269 @@
+"""Resolution: choose, for each spotted span, the place it refers to.
+
+Every candidate gets a score from features that the geoparsing literature found
+to matter (Leidner 2007; Lieberman et al. 2010; Gritta et al. 2018):
+
+- the context-free prior (:mod:`placemap.ranking`): match quality, population,
+  feature type;
+- country context: the countries that the report's other mentions point to
+  (countries named outright and demonyms count most);
+- admin context: the first-level divisions the report names;
+- distance to the report's other places;
+- containment patterns: "X, Syria", "X, Homs";
+- type cues: "X province", "the town of X", "the X river".
+
+The context is computed from a first, prior-only pass and refined once. The
+best candidate wins if its score clears a threshold; otherwise the mention is
+kept unresolved, with its candidates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from placemap.gazetteer.store import Gazetteer
+from placemap.normalize import fold
+from placemap.ranking import city_over_division, match_quality, prior
+from placemap.recognize import Span
+from placemap.records import Candidate, Mention, Place
+
+__all__ = ["Weights", "WEIGHTS", "resolve_spans", "haversine_km"]
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Weights of the context features (hand-set; see scripts/tune_weights.py)."""
+
+    country: float = 0.35
+    admin1: float = 0.15
+    distance: float = 0.15
+    containment: float = 0.5
+    type_cue: float = 0.25
+    threshold: float = 0.28
+    distance_scale_km: float = 300.0
+    max_candidates: int = 5
+
+
+WEIGHTS = Weights()
+
+_AREA_CODES = frozenset(
+    {"PCLI", "PCLD", "PCLF", "PCLS", "PCL", "TERR", "CONT", "RGN", "OCN", "SEA"}
+)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass
+class _Item:
+    span: Span
+    cands: list[Candidate]
+    kind: str = "toponym"
+    scores: list[float] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def top(self) -> Candidate | None:
+        if not self.cands:
+            return None
+        i = max(range(len(self.cands)), key=lambda k: (self.scores[k], -k))
+        return self.cands[i]
+
+
+def _type_fit(cue: str | None, place: Place) -> float:
+    """+1 when a cue word agrees with the feature type, -1 when it contradicts it."""
+    if cue is None:
+        return 0.0
+    fc, code = place.feature_class, place.feature_code
+    if cue == "admin":
+        return 1.0 if fc == "A" and not code.startswith("PCL") else -1.0
+    if cue == "water":
+        return 1.0 if fc == "H" else -1.0
+    if cue == "terrain":
+        return 1.0 if fc in ("T", "L") else -0.5
+    if cue == "town":
+        return 1.0 if fc == "P" else -0.5
+    return 0.0
+
+
+def _contained(next_text: str | None, place: Place, gaz: Gazetteer) -> bool:
+    """Whether "X, <next_text>" names a country or division that holds ``place``."""
+    if not next_text:
+        return False
+    for c in gaz.lookup(next_text, fuzzy=False, context_only=True):
+        p = c.place
+        if p.feature_code.startswith("PCL") and p.country_code == place.country_code:
+            return True
+        if (
+            p.feature_code == "ADM1"
+            and p.country_code == place.country_code
+            and p.admin1_code == place.admin1_code
+        ):
+            return True
+    return False
+
+
+def _score_all(items: list[_Item], gaz: Gazetteer, w: Weights, use_context: bool) -> None:
+    tops = [it.top for it in items] if use_context else [None] * len(items)
+    # Country weights from the other mentions' current choices.
+    votes: list[dict[str, float]] = []
+    for it, top in zip(items, tops, strict=True):
+        v: dict[str, float] = {}
+        if top is not None and top.place.country_code:
+            strength = (
+                1.0 if top.place.feature_code.startswith("PCL") or it.kind == "demonym" else 0.6
+            )
+            v[top.place.country_code] = strength
+        votes.append(v)
+    total: dict[str, float] = defaultdict(float)
+    for v in votes:
+        for cc, s in v.items():
+            total[cc] += s
+    admin_total: dict[tuple[str | None, str | None], int] = defaultdict(int)
+    for top in tops:
+        if top is not None and top.place.feature_code == "ADM1":
+            admin_total[(top.place.country_code, top.place.admin1_code)] += 1
+
+    for idx, it in enumerate(items):
+        own = votes[idx]
+        others = {cc: s - own.get(cc, 0.0) for cc, s in total.items()}
+        norm = max([*others.values(), 1.0])
+        points = [
+            t.place
+            for k, t in enumerate(tops)
+            if k != idx and t is not None and t.place.feature_code not in _AREA_CODES
+        ]
+        own_admin = None
+        if tops[idx] is not None and tops[idx].place.feature_code == "ADM1":  # type: ignore[union-attr]
+            own_admin = (tops[idx].place.country_code, tops[idx].place.admin1_code)  # type: ignore[union-attr]
+        scores, reasons = [], []
+        for c in it.cands:
+            p = c.place
+            feats: dict[str, float] = {"prior": prior(c)}
+            share = others.get(p.country_code or "", 0.0) / norm
+            feats["country"] = w.country * share
+            akey = (p.country_code, p.admin1_code)
+            n_admin = admin_total.get(akey, 0) - (1 if akey == own_admin else 0)
+            feats["admin1"] = w.admin1 if n_admin > 0 and p.feature_code != "ADM1" else 0.0
+            if points and p.feature_code not in _AREA_CODES:
+                d = min(haversine_km(p.lat, p.lon, q.lat, q.lon) for q in points)
+                feats["distance"] = w.distance * math.exp(-d / w.distance_scale_km)
+            feats["containment"] = w.containment if _contained(it.span.next_text, p, gaz) else 0.0
+            feats["type"] = w.type_cue * _type_fit(it.span.type_cue, p)
+            scores.append(sum(feats.values()))
+            reasons.append(_reason(c, feats, it.span))
+        if it.span.type_cue is None:
+            scores = city_over_division(it.cands, scores)
+        it.scores, it.reasons = scores, reasons
+
+
+def _reason(c: Candidate, feats: dict[str, float], span: Span) -> str:
+    context = {k: v for k, v in feats.items() if k != "prior" and v > 0.02}
+    if context:
+        k = max(context, key=lambda key: context[key])
+        if k == "country":
+            return f"country context: {c.place.country_code}"
+        if k == "containment":
+            return f"containment: {span.text}, {span.next_text}"
+        if k == "type":
+            return f"type cue: {span.type_cue}"
+        if k == "admin1":
+            return f"admin context: {c.place.admin1_name or c.place.admin1_code}"
+        if k == "distance":
+            return "near the report's other places"
+    if c.match in ("transliteration", "fuzzy"):
+        return f"{c.match}: {fold(span.text)} ~ {fold(c.place.name)}"
+    return "population and type"
+
+
+def _confidence(scores: list[float], best: int) -> float:
+    """Share of the best score in a sharp softmax, damped when the score is low."""
+    temp = 0.06
+    m = max(scores)
+    exps = [math.exp((s - m) / temp) for s in scores]
+    share = exps[best] / sum(exps)
+    level = min(1.0, max(0.0, scores[best]) / 0.6)
+    return round(share * (0.5 + 0.5 * level), 4)
+
+
+def resolve_spans(
+    gaz: Gazetteer,
+    items_in: Sequence[tuple[Span, list[Candidate], str]],
+    *,
+    weights: Weights = WEIGHTS,
+) -> list[Mention]:
+    """Resolve spotted spans (each with its candidates and kind) in the context of each other."""
+    items = [_Item(s, list(c), k) for s, c, k in items_in]
+    _score_all(items, gaz, weights, use_context=False)
+    for _ in range(2):
+        _score_all(items, gaz, weights, use_context=True)
+    mentions = []
+    for it in items:
+        span = it.span
+        if not it.cands:
+            mentions.append(
+                Mention(
+                    span.start,
+                    span.end,
+                    span.text,
+                    None,
+                    0.0,
+                    (),
+                    "no gazetteer candidate",
+                    it.kind,
+                )
+            )
+            continue
+        order = sorted(
+            range(len(it.cands)), key=lambda k: (-it.scores[k], it.cands[k].place.geonameid)
+        )
+        ranked = tuple(
+            Candidate(
+                it.cands[k].place, it.cands[k].match, it.cands[k].similarity, round(it.scores[k], 4)
+            )
+            for k in order[: weights.max_candidates]
+        )
+        best = order[0]
+        conf = _confidence(it.scores, best)
+        if len(it.cands) == 1:
+            reason = "only candidate"
+        else:
+            reason = it.reasons[best]
+        if it.scores[best] < weights.threshold:
+            mentions.append(
+                Mention(
+                    span.start,
+                    span.end,
+                    span.text,
+                    None,
+                    conf,
+                    ranked,
+                    f"below threshold ({it.scores[best]:.2f})",
+                    it.kind,
+                )
+            )
+        else:
+            mentions.append(
+                Mention(
+                    span.start,
+                    span.end,
+                    span.text,
+                    it.cands[best].place,
+                    conf,
+                    ranked[1:],
+                    reason,
+                    it.kind,
+                )
+            )
+    return mentions
+
+
+def best_match_quality(cands: Sequence[Candidate]) -> float:
+    return max((match_quality(c) for c in cands), default=0.0)

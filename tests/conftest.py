@@ -1,0 +1,56 @@
+"""Shared fixtures: a small index built from GeoNames-format files written for the
+tests, and the real default index (built once per machine in the user cache)."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from placemap.gazetteer import Gazetteer
+from placemap.gazetteer.build import build_index
+from placemap.gazetteer.store import default_path
+
+DATA = Path(__file__).parent / "data"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="session")
+def dump_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture dumps, with US.txt zipped as GeoNames publishes it."""
+    d = tmp_path_factory.mktemp("geonames")
+    for f in (DATA / "geonames").iterdir():
+        shutil.copy(f, d / f.name)
+    with zipfile.ZipFile(d / "US.zip", "w") as zf:
+        zf.write(d / "US.txt", "US.txt")
+        zf.writestr("readme.txt", "GeoNames test fixture")
+    (d / "US.txt").unlink()
+    return d
+
+
+@pytest.fixture(scope="session")
+def small_index(dump_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("index") / "small.sqlite"
+    build_index(path, default=False, geonames=[dump_dir])
+    return path
+
+
+@pytest.fixture()
+def small_gaz(small_index: Path) -> Gazetteer:
+    return Gazetteer(small_index)
+
+
+@pytest.fixture(scope="session")
+def default_index() -> Path:
+    """The real default index: built on first use, like a user's first run."""
+    path = default_path()
+    if not path.exists():
+        build_index(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def default_gaz(default_index: Path) -> Gazetteer:
+    return Gazetteer(default_index)

@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from placemap.errors import GazetteerBuildError, GazetteerCorruptError, GazetteerMissingError
+from placemap.gazetteer import Gazetteer, geonames
+from placemap.gazetteer.build import build_index
+from placemap.gazetteer.overlay import load_overlay
+from placemap.ranking import rank
+
+
+def ranked_ids(gaz: Gazetteer, name: str, country: str | None = None) -> list[int]:
+    cands = gaz.lookup(name)
+    if country:
+        cands = [c for c in cands if c.place.country_code == country]
+    return [c.place.geonameid for c in rank(cands)]
+
+
+# --- the dump importer, on files written for the tests -----------------------------
+
+
+def test_importer_reads_plain_and_zipped_tables(small_gaz: Gazetteer) -> None:
+    info = small_gaz.info()
+    # 10 SY rows of classes PAHTL (the hotel, class S, is left out) + 3 US rows.
+    assert info["places"] == 13
+    assert info["counts_by_feature_class"] == {"A": 6, "H": 1, "P": 6}
+    assert small_gaz.place(5130441).name == "Palmyra"  # from US.zip
+
+
+def test_importer_fills_admin_names_and_countries(small_gaz: Gazetteer) -> None:
+    tadmur = small_gaz.place(163808)
+    assert (tadmur.feature_code, tadmur.admin1_code, tadmur.admin1_name) == ("PPL", "11", "Homs")
+    assert small_gaz.country("SY").geonameid == 163843
+    name, continent, neighbours = small_gaz.country_info("SY")
+    assert (name, continent) == ("Syria", "AS") and "IQ" in neighbours
+
+
+def test_importer_alternate_names_skip_links_and_codes(small_gaz: Gazetteer) -> None:
+    assert [c.place.geonameid for c in small_gaz.lookup("Soukhné")] == [172425]
+    assert small_gaz.lookup("PMS", fuzzy=False) == []
+    assert not small_gaz.has_name("https en wikipedia org wiki palmyra")
+    # An alternate name of an id the dump does not hold is not kept.
+    assert small_gaz.lookup("Nowhere Special", fuzzy=False) == []
+
+
+def test_importer_rejects_a_file_that_is_not_a_dump(tmp_path: Path) -> None:
+    bad = tmp_path / "SY.txt"
+    bad.write_text("this is not\ta geonames file\n", encoding="utf-8")
+    with pytest.raises(GazetteerBuildError, match=r"SY.txt, line 1: 2 tab-separated columns"):
+        build_index(tmp_path / "out.sqlite", default=False, geonames=[bad])
+    assert not (tmp_path / "out.sqlite").exists()
+
+
+def test_importer_needs_a_main_table(dump_dir: Path, tmp_path: Path) -> None:
+    with pytest.raises(GazetteerBuildError, match="no GeoNames main table"):
+        build_index(
+            tmp_path / "x.sqlite", default=False, geonames=[dump_dir / "admin1CodesASCII.txt"]
+        )
+
+
+def test_download_fetches_from_a_local_mirror(dump_dir: Path, tmp_path: Path) -> None:
+    """--download, tested offline: the 'server' is a folder given as a file:// URL."""
+    dest = tmp_path / "dl"
+    files = geonames.download(["US"], dest, base_url=dump_dir.as_uri() + "/")
+    assert [f.name for f in files] == [
+        "US.zip",
+        "admin1CodesASCII.txt",
+        "admin2Codes.txt",
+        "countryInfo.txt",
+    ]
+    stats = build_index(tmp_path / "us.sqlite", default=False, geonames=files)
+    assert stats["geonames_places"] == 3
+
+
+# --- atomic builds and clear errors ----------------------------------------------
+
+
+def test_interrupted_build_keeps_the_old_index(
+    small_index: Path, dump_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "g.sqlite"
+    target.write_bytes(small_index.read_bytes())
+    before = target.read_bytes()
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("placemap.gazetteer.build.import_dumps", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build_index(target, default=False, geonames=[dump_dir])
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.sqlite"]  # no temp file left
+    assert Gazetteer(target).place(163808) is not None
+
+
+def test_missing_index_names_the_file_and_the_fix(tmp_path: Path) -> None:
+    gaz = Gazetteer(tmp_path / "none.sqlite")
+    with pytest.raises(GazetteerMissingError) as err:
+        gaz.lookup("Homs")
+    assert str(tmp_path / "none.sqlite") in str(err.value)
+    assert "placemap gazetteer build" in str(err.value)
+
+
+def test_corrupt_index_names_the_file_and_the_fix(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(GazetteerCorruptError, match="bad.sqlite.*placemap gazetteer build"):
+        Gazetteer(bad).lookup("Homs")
+
+
+def test_index_of_another_schema_version_is_refused(tmp_path: Path) -> None:
+    old = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(old)
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '0')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(GazetteerCorruptError, match="another version"):
+        Gazetteer(old).lookup("Homs")
+
+
+# --- look-up and ranking on the small index --------------------------------------
+
+
+def test_match_kinds(small_gaz: Gazetteer) -> None:
+    by_id = {c.place.geonameid: c.match for c in small_gaz.lookup("Homs")}
+    assert by_id[169577] == "exact"
+    assert {c.match for c in small_gaz.lookup("homs")} >= {"folded"}
+    assert {c.place.geonameid: c.match for c in small_gaz.lookup("Emesa")} == {169577: "alternate"}
+    translit = {c.place.geonameid: c.match for c in small_gaz.lookup("Dair al-Zor")}
+    assert translit.get(170794) == "transliteration"
+    assert {c.place.geonameid: c.match for c in small_gaz.lookup("Tadmor")} == {163808: "alternate"}
+    # One letter off the transliteration key: found only by the fuzzy fallback.
+    assert {c.place.geonameid: c.match for c in small_gaz.lookup("Tadmus")} == {163808: "fuzzy"}
+    assert small_gaz.lookup("Tadmus", fuzzy=False) == []
+
+
+def test_country_filter_picks_the_syrian_palmyra(small_gaz: Gazetteer) -> None:
+    assert ranked_ids(small_gaz, "Palmyra", "SY") == [163808]
+    assert set(ranked_ids(small_gaz, "Palmyra")) == {163808, 5130441}
+
+
+def test_overlay_adds_places_without_a_rebuild(small_gaz: Gazetteer, tmp_path: Path) -> None:
+    csv_path = tmp_path / "local.csv"
+    csv_path.write_text(
+        "name,lat,lon,country,feature,alternate_names\n"
+        "Tell Abyad Camp,36.69,38.95,SY,P.PPL,Tal Abyad Camp|Camp TA\n",
+        encoding="utf-8",
+    )
+    assert small_gaz.lookup("Tal Abyad Camp") == []
+    assert load_overlay(small_gaz, csv_path) == 1
+    (c,) = small_gaz.lookup("Tal Abyad Camp")
+    assert (c.place.name, c.place.country_code, c.match) == ("Tell Abyad Camp", "SY", "alternate")
+    assert c.place.geonames_id is None and c.place.source == "overlay local.csv"
+
+
+def test_overlay_with_bad_row_names_file_and_line(small_gaz: Gazetteer, tmp_path: Path) -> None:
+    csv_path = tmp_path / "bad.csv"
+    csv_path.write_text("name,lat,lon\nSomewhere,north,10\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad.csv, line 2: bad number"):
+        load_overlay(small_gaz, csv_path)
+
+
+# --- the real default index ------------------------------------------------------
+
+
+def test_default_ranking_of_the_named_cases(default_gaz: Gazetteer) -> None:
+    assert 162803 in ranked_ids(default_gaz, "Aqerbat")[:3]
+    assert ranked_ids(default_gaz, "Deir Ezzor")[0] == 170794
+    assert ranked_ids(default_gaz, "Palmyra", "SY")[0] == 163808
+    assert ranked_ids(default_gaz, "Syrian")[0] == 163843
+
+
+def test_default_index_knows_countries_divisions_and_features(default_gaz: Gazetteer) -> None:
+    info = default_gaz.info()
+    assert info["places"] > 250_000
+    counts = info["counts_by_feature_class"]
+    assert counts["P"] > 230_000 and counts["A"] > 30_000 and counts.get("H", 0) > 20
+    us = default_gaz.country("US")
+    assert us is not None and 35 < us.lat < 45 and -105 < us.lon < -90  # contiguous US
+    homs = default_gaz.place(169575)
+    assert homs is not None and homs.feature_code == "ADM1"
+    assert abs(homs.lat - 34.5) < 1.0 and abs(homs.lon - 37.9) < 1.5
+    assert rank(default_gaz.lookup("UAE"))[0].place.country_code == "AE"
+    assert rank(default_gaz.lookup("Mediterranean Sea"))[0].place.feature_code == "SEA"

@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from placemap.gazetteer import Gazetteer
+from placemap.pipeline import Geoparser
+
+from .conftest import SHARED
+
+
+@pytest.fixture()
+def small(small_gaz: Gazetteer) -> Geoparser:
+    return Geoparser(small_gaz)
+
+
+def resolved(gp: Geoparser, text: str) -> dict[str, int | None]:
+    return {m.text: (m.place.geonameid if m.place else None) for m in gp.geoparse(text)}
+
+
+# --- properties: any text ----------------------------------------------------------
+
+_words = st.sampled_from(
+    [
+        "Palmyra",
+        "Homs",
+        "Syria",
+        "province",
+        "the",
+        "town",
+        "of",
+        "Deir",
+        "ez-Zor",
+        ",",
+        ".",
+        "Mr.",
+        "New",
+        "York",
+        "Times",
+        "Aqrabat",
+        "in",
+        "\n",
+        "’s",
+        "Ḩimş",
+        "دير",
+        "ALL",
+        "CAPS",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(_words, st.text(max_size=8)), max_size=40).map(" ".join))
+def test_any_text_gives_valid_deterministic_spans(small_index: Path, text: str) -> None:
+    gp = Geoparser(Gazetteer(small_index))
+    first = gp.geoparse(text)
+    for m in first:
+        assert 0 <= m.start < m.end <= len(text)
+        assert text[m.start : m.end] == m.text
+        assert 0.0 <= m.confidence <= 1.0
+    assert gp.geoparse(text) == first
+
+
+# --- each resolution feature on a small case ---------------------------------------
+
+
+def test_country_context_picks_the_syrian_palmyra(small: Geoparser) -> None:
+    text = "Troops in Syria advanced on Palmyra on Monday."
+    assert resolved(small, text)["Palmyra"] == 163808
+    m = next(m for m in small.geoparse(text) if m.text == "Palmyra")
+    assert m.reason == "country context: SY"
+    assert [c.place.geonameid for c in m.candidates] == [5130441]  # the runner-up is kept
+
+
+def test_containment_pattern_picks_the_american_palmyra(small: Geoparser) -> None:
+    text = "The fair in Palmyra, New York drew crowds from Homs."
+    assert resolved(small, text)["Palmyra"] == 5130441
+
+
+def test_type_cues_choose_division_or_city(small: Geoparser) -> None:
+    assert resolved(small, "Fighting spread across Homs province.")["Homs"] == 169575
+    assert resolved(small, "Shelling hit the city of Homs overnight.")["Homs"] == 169577
+    # Alone, the name is the city, not the governorate of the same name.
+    assert resolved(small, "Protests were held in Homs.")["Homs"] == 169577
+    both = small.geoparse("troops moved into the provinces of Homs and Hama")
+    assert {m.text: m.place.feature_code for m in both if m.place} == {
+        "Homs": "ADM1",
+        "Hama": "ADM1",
+    }
+
+
+def test_transliterated_name_is_found_by_general_matching(small: Geoparser) -> None:
+    # No entry spells it "Aqrabeet"; the transliteration key and string similarity find it.
+    assert resolved(small, "Clashes near Aqrabeet, Syria, left two dead.")["Aqrabeet"] == 162803
+
+
+def test_loose_match_needs_the_reports_country(small: Geoparser) -> None:
+    # An unknown capitalised word matches only loosely; with no Syrian context it is dropped.
+    assert "Tadmus" not in resolved(small, "The singer Tadmus performed in New York.")
+
+
+def test_names_inside_longer_names_are_not_places(small: Geoparser) -> None:
+    found = resolved(small, "The New York Times reported from Homs.")
+    assert "New York" not in found and found["Homs"] == 169577
+
+
+def test_resolve_given_spans_returns_one_mention_per_span(small: Geoparser) -> None:
+    text = "Palmyra lies east of Homs in Syria."
+    spans = [(0, 7), (21, 25), (29, 34)]
+    ms = small.resolve(text, spans)
+    assert [(m.start, m.end) for m in ms] == spans
+    assert [m.place.geonameid for m in ms if m.place] == [163808, 169577, 163843]
+    with pytest.raises(ValueError, match="outside the text"):
+        small.resolve(text, [(5, 500)])
+
+
+# --- the seed reports, with the real default gazetteer ----------------------------
+
+SEEDS = SHARED / "seeds"
+needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds not present")
+
+
+def _seed_docs() -> list[dict]:
+    return [json.loads(line) for line in (SEEDS / "gold.jsonl").read_text().splitlines() if line]
+
+
+@needs_seeds
+def test_seed_toponyms_resolve_to_their_geonames_ids(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    for doc in _seed_docs():
+        text = (SEEDS / doc["id"]).read_text(encoding="utf-8")
+        assert text == doc["text"]
+        found = {(m.start, m.end): m for m in gp.geoparse(text)}
+        for g in doc["toponyms"]:
+            m = found.get((g["start"], g["end"]))
+            assert m is not None and m.place is not None, (doc["id"], g)
+            if g.get("approx") and m.place.geonames_id != g["geonameid"]:
+                # Areas may be judged by their point lying inside the area (roughly).
+                assert abs(m.place.lat - g["lat"]) < 8 and abs(m.place.lon - g["lon"]) < 15, g
+            else:
+                assert m.place.geonames_id == g["geonameid"], (g, m.place)
+
+
+@needs_seeds
+def test_seed_negatives_are_never_mapped(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    for doc in _seed_docs():
+        mentions = gp.geoparse(doc["text"])
+        for neg in doc["negatives"]:
+            overlapping = [
+                m
+                for m in mentions
+                if m.place is not None and m.start < neg["end"] and neg["start"] < m.end
+            ]
+            assert overlapping == [], (neg, overlapping)
+
+
+@needs_seeds
+def test_el_kder_is_unresolved_or_between_homs_and_raqqa(default_gaz: Gazetteer) -> None:
+    doc = next(d for d in _seed_docs() if "aqerbat" in d["id"])
+    ms = [m for m in Geoparser(default_gaz).geoparse(doc["text"]) if m.text == "El-Kder"]
+    for m in ms:
+        assert m.place is None or (
+            m.place.country_code == "SY" and 34 < m.place.lat < 36.5 and 37 < m.place.lon < 40
+        )
+
+
+def test_shared_dir_absent_is_skipped_cleanly() -> None:
+    assert isinstance(SHARED, Path)
