@@ -13,7 +13,15 @@ from dataclasses import dataclass
 
 from placemap.gazetteer import Gazetteer, open_gazetteer
 from placemap.normalize import fold
-from placemap.recognize import Span, describe_span, spot, tokenize
+from placemap.recognize import (
+    MONTHS,
+    PERSON_TITLES,
+    Span,
+    describe_span,
+    person_names,
+    spot,
+    tokenize,
+)
 from placemap.records import Candidate, Mention
 from placemap.resolve import WEIGHTS, Weights, resolve_spans
 
@@ -24,6 +32,7 @@ __all__ = ["Geoparser", "geoparse", "resolve", "default_geoparser"]
 # A sentence-initial or common-word span needs a place this large to stand alone.
 _BIG_PLACE = 100_000
 LOOSE_UNCUED_SIMILARITY = 0.8
+SPEECH_VERBS = frozenset("said says told added wrote explained noted asked replied".split())
 # Zipf frequencies (wordfreq) above which a one-word name is read as an ordinary word.
 COMMON_WORD_ZIPF = 4.3
 SENTENCE_START_ZIPF = 3.0
@@ -41,9 +50,13 @@ class Geoparser:
     # -- public API ------------------------------------------------------------
     def geoparse(self, text: str) -> list[Mention]:
         """Every place mention in ``text``, resolved from the text's own context."""
-        spans = spot(text, self.gazetteer.has_name, tokens=tokenize(text))
+        toks = tokenize(text)
+        spans = spot(text, self.gazetteer.has_name, tokens=toks)
+        persons = person_names(text, toks, self.gazetteer.has_name, self._ordinary_word)
         items = []
         for span in spans:
+            if _not_a_place(span, persons):
+                continue
             cands, kind = self._candidates(span)
             if self._is_place_mention(span, cands, kind):
                 items.append((span, cands, kind))
@@ -91,6 +104,11 @@ class Geoparser:
             return not (span.in_longer_name and span.type_cue is None)
         if span.in_longer_name and not span.type_cue:
             return False
+        strongest = max(
+            cands, key=lambda c: (c.place.feature_code in _STRONG_CODES, c.place.population)
+        )
+        if span.next_word in SPEECH_VERBS and strongest.place.feature_code not in _STRONG_CODES:
+            return False  # "Brown said": a person
         if not _name_shaped(span.text) and not any(c.match == "exact" for c in cands):
             return False  # "MoD", "iPhone": capitals inside a word mark no place name
         if not any(c.match not in ("transliteration", "fuzzy") for c in cands):
@@ -100,12 +118,21 @@ class Geoparser:
                 return False
             return cued or max(c.similarity for c in cands) >= LOOSE_UNCUED_SIMILARITY
         if self._common_word(span):
-            strongest = max(
-                cands, key=lambda c: (c.place.feature_code in _STRONG_CODES, c.place.population)
+            # An ordinary word ("Most", "Lane", "Reading") names a place only when the
+            # text says so or it is the name of a country, a state or a large city.
+            if cued:
+                return True
+            exact = [c for c in cands if c.match in ("exact", "folded", "abbreviation")]
+            return any(
+                c.place.feature_code in _STRONG_CODES
+                or (c.place.feature_class == "P" and c.place.population >= _BIG_PLACE)
+                for c in exact
             )
-            p = strongest.place
-            return cued or p.feature_code in _STRONG_CODES or p.population >= _BIG_PLACE
         return True
+
+    def _ordinary_word(self, word: str) -> bool:
+        zipf, in_dictionary = self.gazetteer.word_frequency(word)
+        return in_dictionary and zipf >= COMMON_WORD_ZIPF
 
     def _common_word(self, span: Span) -> bool:
         """An ordinary English word, as this span uses it ("Reading", "Following").
@@ -142,10 +169,23 @@ class Geoparser:
                 cued = span.locative_cue or span.type_cue or span.next_text
                 if named:
                     cands = [c for c in cands if c.place.country_code in named]
-                if not cands and span.type_cue is None or not named and not cued:
+                elif not (cued and max(c.similarity for c in cands) >= LOOSE_UNCUED_SIMILARITY):
+                    cands = []
+                if not cands and span.type_cue is None:
                     continue
             out.append((span, cands, kind))
         return out
+
+
+def _not_a_place(span: Span, persons: set[str]) -> bool:
+    """People and dates that look like place names: "Mr. Lincoln", "Brown said", "March 26"."""
+    if span.prev_word.rstrip(".") in PERSON_TITLES:
+        return True
+    cued = span.locative_cue or span.type_cue or span.next_text
+    if span.text in persons and not cued:
+        return True
+    low = span.text.lower()
+    return low in MONTHS and (span.next_word[:1].isdigit() or span.prev_word[:1].isdigit())
 
 
 def _name_shaped(text: str) -> bool:

@@ -79,6 +79,20 @@ TERRAIN_CUES = frozenset(
 TOWN_CUES = frozenset(
     "town city village suburb suburbs neighbourhood neighborhood outskirts".split()
 )
+# Titles and abbreviations after which a full stop does not end a sentence.
+_TITLES = frozenset("mr mrs ms dr gen col lt sgt capt maj sen rep gov rev prof jr sr".split())
+# Words before a name that say a person follows.
+PERSON_TITLES = _TITLES | frozenset(
+    """president minister secretary senator judge justice officer coach chief director
+    spokesman spokeswoman spokesperson chairman chairwoman mayor governor sheriff deputy
+    commissioner lawyer attorney professor sergeant lieutenant captain colonel general
+    detective agent pastor reverend father sister brother uncle aunt mother wife husband son
+    daughter mrs mr ms""".split()
+)
+MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
 # Words before a name that say a place follows.
 LOCATIVE_CUES = frozenset(
     """in near at from to towards toward into outside inside across around around through
@@ -118,6 +132,8 @@ class Span:
     locative_cue: bool  # "in X", "near X", "town of X"
     all_caps: bool
     next_text: str | None  # the name after a comma: "X, Syria" -> "Syria"
+    prev_word: str = ""  # the word before, lower case, when only spaces separate them
+    next_word: str = ""  # the word after, lower case, when only spaces separate them
 
 
 def tokenize(text: str) -> list[Token]:
@@ -157,22 +173,19 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
 
 
 def _starts_sentence(text: str, tokens: list[Token], i: int) -> bool:
+    """Whether token ``i`` opens a sentence, a line, a quotation or a clause after a colon."""
     if i == 0:
         return True
     between = text[tokens[i - 1].end : tokens[i].start]
     prev = tokens[i - 1].text
-    if "\n" in between:
+    if "\n" in between or ":" in between:
         return True
-    if any(c in between for c in ".!?") and not re.fullmatch(
-        r"(?:[A-Za-z]\.)+|[A-Z][a-z]{0,3}", prev
-    ):
-        return True
-    return bool(
-        re.search(
-            r"[.!?][\"'\u201d\u2019]?\s*$", text[max(0, tokens[i].start - 3) : tokens[i].start]
-        )
-    ) and prev.lower() not in ("st", "mr", "dr", "mrs", "gen", "u.s")
-
+    if any(c in between for c in "\"\u201c") and not between.strip(" \"\u201c").endswith(","):
+        return True  # the first word of a quotation
+    abbreviation = re.fullmatch(r"(?:[A-Za-z]\.)+|[A-Z][a-z]{0,3}", prev) is not None
+    return any(c in between for c in ".!?") and not (
+        abbreviation and prev.lower() in _TITLES | {"u.s", "st", "mt", "ft"}
+    )
 
 def _cue_after(tokens: list[Token], j: int, text: str) -> str | None:
     """Type word right after the span ("Homs province", "Tigris river")."""
@@ -283,6 +296,7 @@ def describe(text: str, toks: list[Token], i: int, j: int) -> Span:
     before_cap = (
         i > 0
         and toks[i - 1].capitalised
+        and toks[i - 1].text.lower() not in NOT_PLACE_WORDS  # "In Columbus", "The Hague"
         and not _starts_sentence(text, toks, i)
         and joined(toks[i - 1].end, s)
     )
@@ -310,6 +324,10 @@ def describe(text: str, toks: list[Token], i: int, j: int) -> Span:
         locative_cue=locative,
         all_caps=all(tk.all_caps for tk in toks[i:j]),
         next_text=nxt,
+        prev_word=toks[i - 1].text.lower() if i and text[toks[i - 1].end : s].strip(" .") == ""
+        else "",
+        next_word=toks[j].text.lower() if j < n and text[e : toks[j].start].strip(" .") == ""
+        else "",
     )
 
 
@@ -324,10 +342,47 @@ def describe_span(text: str, start: int, end: int, toks: list[Token] | None = No
     )
 
 
+def person_names(
+    text: str,
+    toks: list[Token],
+    known: Callable[[str], bool],
+    ordinary: Callable[[str], bool],
+) -> set[str]:
+    """Last words of runs that look like a person's full name ("Gordon Brown"), so that
+    the surname alone later in the text is not read as a place. ``ordinary(word)`` says
+    whether a word is an ordinary English word ("Another Gainesville" is no name)."""
+    out: set[str] = set()
+    i, n = 0, len(toks)
+    while i < n:
+        j = i
+        while (
+            j < n and toks[j].capitalised and not toks[j].all_caps
+            and (j == i or text[toks[j - 1].end : toks[j].start] in (" ", ". "))
+        ):
+            j += 1
+        if 2 <= j - i <= 4:
+            run = text[toks[i].start : toks[j - 1].end]
+            first = toks[i].text.lower().rstrip(".")
+            if (
+                first not in NOT_PLACE_WORDS and first not in ADMIN_CUES and not ordinary(first)
+                and not known(fold(run)) and not known(fold(toks[i].text))
+                and toks[j - 1].text.lower() not in ORG_FOLLOWERS | ADMIN_CUES | WATER_CUES
+            ):
+                out.add(toks[j - 1].text)
+        i = max(j, i + 1)
+    return out
+
+
 def _known_run(toks: list[Token], i: int, text: str, known: Callable[[str], bool]) -> bool:
-    """A stop word that begins a longer known name ("United States", "New York")."""
+    """A stop word that begins a longer known name ("United States", "St. Louis")."""
     for j in range(min(len(toks), i + 4), i + 1, -1):
-        if all(text[toks[k - 1].end : toks[k].start].strip() in ("", "-") for k in range(i + 1, j)):
-            if toks[j - 1].capitalised and known(fold(text[toks[i].start : toks[j - 1].end])):
+        gaps_ok = all(
+            text[toks[k - 1].end : toks[k].start].strip() in ("", "-")
+            or (text[toks[k - 1].end : toks[k].start].strip() == "."
+                and toks[k - 1].text.lower() in ("st", "ste", "ft", "mt", "pt"))
+            for k in range(i + 1, j)
+        )
+        if gaps_ok and toks[j - 1].capitalised:
+            if known(fold(text[toks[i].start : toks[j - 1].end])):
                 return True
     return False

@@ -43,6 +43,9 @@ MATCH_KINDS = (
 
 TRANSLIT_MIN_SIMILARITY = 0.65
 FUZZY_MIN_SIMILARITY = 0.75
+# Exact matches only on villages smaller than this still let transliterations in.
+WEAK_EXACT_POPULATION = 1000
+PLACE_CACHE_SIZE = 200_000
 
 _KIND_NAMES = {
     schema.NAME_ABBREVIATION: "abbreviation",
@@ -111,6 +114,7 @@ class Gazetteer:
         self._overlay_names: dict[str, list[tuple[int, int]]] = {}
         self._overlay_tkeys: dict[str, list[tuple[int, str]]] = {}
         self._cached_lookup = lru_cache(maxsize=100_000)(self._lookup_uncached)
+        self._places: dict[int, Place] = {}
 
     # -- opening ---------------------------------------------------------------
     @property
@@ -156,6 +160,7 @@ class Gazetteer:
         # Picklable for worker processes: each opens its own connection.
         state = self.__dict__.copy()
         del state["_local"], state["_cached_lookup"]
+        state["_places"] = {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -181,10 +186,18 @@ class Gazetteer:
     def place(self, place_id: int) -> Place | None:
         if place_id in self._overlay_places:
             return self._overlay_places[place_id]
-        row = self.conn.execute(
-            f"SELECT {_PLACE_COLS} FROM places p WHERE p.id = ?", (place_id,)
-        ).fetchone()
-        return _row_place(row) if row else None
+        place = self._places.get(place_id)
+        if place is None:
+            row = self.conn.execute(
+                f"SELECT {_PLACE_COLS} FROM places p WHERE p.id = ?", (place_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            place = _row_place(row)
+            if len(self._places) >= PLACE_CACHE_SIZE:
+                self._places.clear()
+            self._places[place_id] = place
+        return place
 
     def country(self, code: str) -> Place | None:
         """The country place for an ISO 3166-1 alpha-2 code."""
@@ -241,18 +254,21 @@ class Gazetteer:
             match = self._match_kind(name, q, place, kind)
             self._keep(found, Candidate(place, match, 1.0))
         # Spellings that only the transliteration key joins must be close as strings
-        # too; where the name matched exactly, only near-identical ones join in.
+        # too. The key is consulted when the folded name found nothing, or only
+        # small villages, which a transliterated town name may collide with.
         key = translit_key(name)
-        if key and len(key) >= 2:
-            floor = TRANSLIT_MIN_SIMILARITY if not found else 0.85
-            for place, row_fold in self._by_tkey(key):
-                sim = similarity(q, row_fold)
-                if sim >= floor:
-                    self._keep(found, Candidate(place, "transliteration", sim))
+        weak = all(
+            c.place.feature_class == "P" and c.place.population < WEAK_EXACT_POPULATION
+            for c in found.values()
+        )
+        if key and len(key) >= 2 and weak:
+            # Short keys join many unrelated names ("mn": Man, Amman, Mina...).
+            floor = 0.85 if found or len(key) == 2 else TRANSLIT_MIN_SIMILARITY
+            for place, sim in self._by_tkey(key, q, floor):
+                self._keep(found, Candidate(place, "transliteration", sim))
         if fuzzy and not found and key and len(key) >= 4:
-            for place, row_fold in self._fuzzy(key):
-                sim = similarity(q, row_fold)
-                if sim >= FUZZY_MIN_SIMILARITY:
+            for k in self._fuzzy_keys(key):
+                for place, sim in self._by_tkey(k, q, FUZZY_MIN_SIMILARITY):
                     self._keep(found, Candidate(place, "fuzzy", sim))
         return tuple(found.values())
 
@@ -278,29 +294,40 @@ class Gazetteer:
     def _by_fold(self, q: str) -> Iterable[tuple[Place, int]]:
         for pid, kind in self._overlay_names.get(q, ()):
             yield self._overlay_places[pid], kind
-        rows = self.conn.execute(
-            f"SELECT {_PLACE_COLS}, n.kind FROM names n JOIN places p ON p.id = n.place_id "
-            "WHERE n.fold = ?",
-            (q,),
-        ).fetchall()
-        for row in rows:
-            yield _row_place(row), row[-1]
+        rows = self.conn.execute("SELECT place_id, kind FROM names WHERE fold = ?", (q,)).fetchall()
+        for pid, kind in rows:
+            place = self.place(pid)
+            if place is not None:
+                yield place, kind
 
-    def _by_tkey(self, key: str) -> Iterable[tuple[Place, str]]:
+    def _by_tkey(self, key: str, q: str, floor: float) -> Iterable[tuple[Place, float]]:
+        """Places with a name under transliteration key ``key`` at least ``floor`` like ``q``.
+
+        Similarity is computed once per distinct name, and places are fetched only
+        for the names that pass, so a crowded key costs little.
+        """
+        best: dict[int, float] = {}
+        sims: dict[str, float] = {}
         for pid, f in self._overlay_tkeys.get(key, ()):
-            yield self._overlay_places[pid], f
+            best[pid] = max(best.get(pid, 0.0), similarity(q, f))
         rows = self.conn.execute(
-            f"SELECT {_PLACE_COLS}, n.fold FROM names n JOIN places p ON p.id = n.place_id "
-            "WHERE n.tkey = ? AND n.tkey != '' AND n.kind IN (0, 1) LIMIT 2000",
+            "SELECT fold, place_id FROM names WHERE tkey = ? AND tkey != '' AND kind IN (0, 1)",
             (key,),
-        ).fetchall()
-        for row in rows:
-            yield _row_place(row), row[-1]
+        )
+        for f, pid in rows:
+            sim = sims.get(f)
+            if sim is None:
+                sim = sims[f] = similarity(q, f)
+            if sim >= floor and sim > best.get(pid, 0.0):
+                best[pid] = sim
+        for pid, sim in best.items():
+            if sim >= floor and (place := self.place(pid)) is not None:
+                yield place, sim
 
-    def _fuzzy(self, key: str) -> Iterable[tuple[Place, str]]:
-        """Names whose transliteration key is one edit away from ``key``.
+    def _fuzzy_keys(self, key: str) -> list[str]:
+        """Transliteration keys one edit away from ``key``.
 
-        Candidate keys share the first two or the last two key letters: one edit
+        Candidates share the first two or the last two key letters: one edit
         cannot touch both ends of a key of four or more letters.
         """
         n = len(key)
@@ -325,8 +352,7 @@ class Gazetteer:
         close = sorted(
             k for k in keys if k != key and Levenshtein.distance(k, key, score_cutoff=1) <= 1
         )
-        for k in close[:50]:
-            yield from self._by_tkey(k)
+        return close[:50]
 
     # -- overlays --------------------------------------------------------------
     def add_overlay_place(self, place: Place, names: Iterable[str]) -> None:

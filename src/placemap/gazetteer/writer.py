@@ -151,19 +151,26 @@ class IndexWriter:
         self.conn.execute("ANALYZE")
 
     def _fill_words(self) -> None:
-        """Record which one-word names are also ordinary English words."""
+        """Record how common one-word names and frequent English words are as words."""
         from english_words import get_english_words_set
-        from wordfreq import zipf_frequency
+        from wordfreq import top_n_list, zipf_frequency
 
         dictionary = {
             w for w in get_english_words_set(["web2"], lower=False, alpha=True) if w.islower()
         }
+        words = {w for w in top_n_list("en", 50_000) if w.isascii() and w.isalpha()}
+        words.update(
+            f
+            for (f,) in self.conn.execute(
+                "SELECT DISTINCT fold FROM names WHERE fold NOT LIKE '% %'"
+            )
+            if f.isascii() and f.isalpha()
+        )
         rows = []
-        for (f,) in self.conn.execute("SELECT DISTINCT fold FROM names WHERE fold NOT LIKE '% %'"):
-            if f.isascii() and f.isalpha():
-                z = zipf_frequency(f, "en")
-                if z >= 2.5:
-                    rows.append((f, z, int(f in dictionary)))
+        for w in sorted(words):
+            z = zipf_frequency(w, "en")
+            if z >= 2.5:
+                rows.append((w, z, int(w in dictionary)))
         self.conn.executemany("INSERT INTO words VALUES (?, ?, ?)", rows)
 
 
