@@ -17,6 +17,7 @@ from placemap.recognize import (
     MONTHS,
     PERSON_TITLES,
     Span,
+    Token,
     describe_span,
     person_names,
     spot,
@@ -50,7 +51,37 @@ class Geoparser:
     # -- public API ------------------------------------------------------------
     def geoparse(self, text: str) -> list[Mention]:
         """Every place mention in ``text``, resolved from the text's own context."""
+        items = self._recognise(text, tokenize(text))
+        mentions = resolve_spans(self.gazetteer, items, weights=self.weights)
+        if not self.demonyms:
+            mentions = [m for m in mentions if m.kind != "demonym"]
+        return mentions
+
+    def resolve(self, text: str, spans: Iterable[tuple[int, int]]) -> list[Mention]:
+        """Resolve given (start, end) spans of ``text``; every span yields one mention.
+
+        The places the rest of the text names are recognised too and serve as
+        context, but only the given spans are returned.
+        """
         toks = tokenize(text)
+        items = []
+        given = []
+        for start, end in spans:
+            if not (0 <= start < end <= len(text)):
+                raise ValueError(f"span ({start}, {end}) is outside the text (length {len(text)})")
+            span = describe_span(text, start, end, toks)
+            cands, kind = self._candidates(span)
+            items.append((span, cands, kind))
+            given.append((start, end))
+        taken = set(given)
+        context = [
+            it for it in self._recognise(text, toks)
+            if not any(it[0].start < e and s < it[0].end for s, e in taken)
+        ]
+        mentions = resolve_spans(self.gazetteer, items + context, weights=self.weights)
+        return mentions[: len(items)]
+
+    def _recognise(self, text: str, toks: list[Token]) -> list[tuple[Span, list[Candidate], str]]:
         spans = spot(text, self.gazetteer.has_name, tokens=toks)
         persons = person_names(text, toks, self.gazetteer.has_name, self._ordinary_word)
         items = []
@@ -60,23 +91,7 @@ class Geoparser:
             cands, kind = self._candidates(span)
             if self._is_place_mention(span, cands, kind):
                 items.append((span, cands, kind))
-        items = self._drop_weak(items)
-        mentions = resolve_spans(self.gazetteer, items, weights=self.weights)
-        if not self.demonyms:
-            mentions = [m for m in mentions if m.kind != "demonym"]
-        return mentions
-
-    def resolve(self, text: str, spans: Iterable[tuple[int, int]]) -> list[Mention]:
-        """Resolve given (start, end) spans of ``text``; every span yields one mention."""
-        items = []
-        toks = tokenize(text)
-        for start, end in spans:
-            if not (0 <= start < end <= len(text)):
-                raise ValueError(f"span ({start}, {end}) is outside the text (length {len(text)})")
-            span = describe_span(text, start, end, toks)
-            cands, kind = self._candidates(span)
-            items.append((span, cands, kind))
-        return resolve_spans(self.gazetteer, items, weights=self.weights)
+        return self._drop_weak(items)
 
     # -- recognition decisions -------------------------------------------------
     def _candidates(self, span: Span) -> tuple[list[Candidate], str]:

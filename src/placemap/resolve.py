@@ -131,14 +131,19 @@ def _score_all(items: list[_Item], gaz: Gazetteer, w: Weights, use_context: bool
         if top is not None and top.place.feature_code == "ADM1":
             admin_total[(top.place.country_code, top.place.admin1_code)] += 1
 
+    names = [fold(it.span.text) for it in items]
     for idx, it in enumerate(items):
-        own = votes[idx]
-        others = {cc: s - own.get(cc, 0.0) for cc, s in total.items()}
+        # Mentions of the same name are one unknown: they do not vote for each other.
+        same = [k for k, n in enumerate(names) if n == names[idx]]
+        others = dict(total)
+        for k in same:
+            for cc, s in votes[k].items():
+                others[cc] -= s
         norm = max([*others.values(), 1.0])
         points = [
             t.place
             for k, t in enumerate(tops)
-            if k != idx and t is not None and t.place.feature_code not in _AREA_CODES
+            if names[k] != names[idx] and t is not None and t.place.feature_code not in _AREA_CODES
         ]
         own_admin = None
         if tops[idx] is not None and tops[idx].place.feature_code == "ADM1":  # type: ignore[union-attr]
