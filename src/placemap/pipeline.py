@@ -75,7 +75,8 @@ class Geoparser:
             given.append((start, end))
         taken = set(given)
         context = [
-            it for it in self._recognise(text, toks)
+            it
+            for it in self._recognise(text, toks)
             if not any(it[0].start < e and s < it[0].end for s, e in taken)
         ]
         mentions = resolve_spans(self.gazetteer, items + context, weights=self.weights)
@@ -95,7 +96,8 @@ class Geoparser:
 
     # -- recognition decisions -------------------------------------------------
     def _candidates(self, span: Span) -> tuple[list[Candidate], str]:
-        cands = self.gazetteer.lookup(span.text)
+        # "Ill." or "CA" names a state only right after a place: "Springfield, Ill.".
+        cands = self.gazetteer.lookup(span.text, context_only=span.after_comma_name)
         if span.all_caps and len(span.text) <= 5:
             # Acronyms are places only as known abbreviations ("US", "UAE", "DRC").
             cands = [

@@ -52,6 +52,13 @@ NOT_PLACE_WORDS = frozenset(
     north south middle upper lower greater new old great little big high low red white black
     green blue yellow golden""".split()
 )
+# Capitalised only because they start a sentence or a title: no part of a name.
+FUNCTION_WORDS = frozenset(
+    """the a an this that these those he she it we they i you his her its our their my your
+    who what when where why how and or but if then so as at by for from in into of on onto
+    to with without after before during since until while about above below between among
+    against through via per meanwhile also however""".split()
+)
 # Words that make the run before them a name of something else when they follow it.
 ORG_FOLLOWERS = frozenset(
     """times post journal herald tribune news daily gazette telegraph review magazine press
@@ -134,6 +141,9 @@ class Span:
     next_text: str | None  # the name after a comma: "X, Syria" -> "Syria"
     prev_word: str = ""  # the word before, lower case, when only spaces separate them
     next_word: str = ""  # the word after, lower case, when only spaces separate them
+    after_comma_name: bool = (
+        False  # "Springfield, Ill.": right after a capitalised name and a comma
+    )
 
 
 def tokenize(text: str) -> list[Token]:
@@ -180,12 +190,13 @@ def _starts_sentence(text: str, tokens: list[Token], i: int) -> bool:
     prev = tokens[i - 1].text
     if "\n" in between or ":" in between:
         return True
-    if any(c in between for c in "\"\u201c") and not between.strip(" \"\u201c").endswith(","):
+    if any(c in between for c in '"\u201c') and not between.strip(' "\u201c').endswith(","):
         return True  # the first word of a quotation
     abbreviation = re.fullmatch(r"(?:[A-Za-z]\.)+|[A-Z][a-z]{0,3}", prev) is not None
     return any(c in between for c in ".!?") and not (
         abbreviation and prev.lower() in _TITLES | {"u.s", "st", "mt", "ft"}
     )
+
 
 def _cue_after(tokens: list[Token], j: int, text: str) -> str | None:
     """Type word right after the span ("Homs province", "Tigris river")."""
@@ -296,7 +307,7 @@ def describe(text: str, toks: list[Token], i: int, j: int) -> Span:
     before_cap = (
         i > 0
         and toks[i - 1].capitalised
-        and toks[i - 1].text.lower() not in NOT_PLACE_WORDS  # "In Columbus", "The Hague"
+        and toks[i - 1].text.lower() not in FUNCTION_WORDS  # "In Columbus", "At Homs"
         and not _starts_sentence(text, toks, i)
         and joined(toks[i - 1].end, s)
     )
@@ -324,10 +335,15 @@ def describe(text: str, toks: list[Token], i: int, j: int) -> Span:
         locative_cue=locative,
         all_caps=all(tk.all_caps for tk in toks[i:j]),
         next_text=nxt,
-        prev_word=toks[i - 1].text.lower() if i and text[toks[i - 1].end : s].strip(" .") == ""
+        prev_word=toks[i - 1].text.lower()
+        if i and text[toks[i - 1].end : s].strip(" .") == ""
         else "",
-        next_word=toks[j].text.lower() if j < n and text[e : toks[j].start].strip(" .") == ""
+        next_word=toks[j].text.lower()
+        if j < n and text[e : toks[j].start].strip(" .") == ""
         else "",
+        after_comma_name=i > 0
+        and toks[i - 1].capitalised
+        and text[toks[i - 1].end : s].strip() == ",",
     )
 
 
@@ -356,7 +372,9 @@ def person_names(
     while i < n:
         j = i
         while (
-            j < n and toks[j].capitalised and not toks[j].all_caps
+            j < n
+            and toks[j].capitalised
+            and not toks[j].all_caps
             and (j == i or text[toks[j - 1].end : toks[j].start] in (" ", ". "))
         ):
             j += 1
@@ -364,8 +382,11 @@ def person_names(
             run = text[toks[i].start : toks[j - 1].end]
             first = toks[i].text.lower().rstrip(".")
             if (
-                first not in NOT_PLACE_WORDS and first not in ADMIN_CUES and not ordinary(first)
-                and not known(fold(run)) and not known(fold(toks[i].text))
+                first not in NOT_PLACE_WORDS
+                and first not in ADMIN_CUES
+                and not ordinary(first)
+                and not known(fold(run))
+                and not known(fold(toks[i].text))
                 and toks[j - 1].text.lower() not in ORG_FOLLOWERS | ADMIN_CUES | WATER_CUES
             ):
                 out.add(toks[j - 1].text)
@@ -378,8 +399,10 @@ def _known_run(toks: list[Token], i: int, text: str, known: Callable[[str], bool
     for j in range(min(len(toks), i + 4), i + 1, -1):
         gaps_ok = all(
             text[toks[k - 1].end : toks[k].start].strip() in ("", "-")
-            or (text[toks[k - 1].end : toks[k].start].strip() == "."
-                and toks[k - 1].text.lower() in ("st", "ste", "ft", "mt", "pt"))
+            or (
+                text[toks[k - 1].end : toks[k].start].strip() == "."
+                and toks[k - 1].text.lower() in ("st", "ste", "ft", "mt", "pt")
+            )
             for k in range(i + 1, j)
         )
         if gaps_ok and toks[j - 1].capitalised:
