@@ -36,6 +36,8 @@ LOOSE_UNCUED_SIMILARITY = 0.8
 SPEECH_VERBS = frozenset("said says told added wrote explained noted asked replied".split())
 # Zipf frequencies (wordfreq) above which a one-word name is read as an ordinary word.
 COMMON_WORD_ZIPF = 4.3
+DICTIONARY_WORD_ZIPF = 3.3
+_TOWN = 10_000
 SENTENCE_START_ZIPF = 3.0
 _STRONG_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "TERR", "CONT", "ADM1", "PPLC"})
 
@@ -140,11 +142,16 @@ class Geoparser:
             if cued:
                 return True
             exact = [c for c in cands if c.match in ("exact", "folded", "abbreviation")]
-            return any(
-                c.place.feature_code in _STRONG_CODES
-                or (c.place.feature_class == "P" and c.place.population >= _BIG_PLACE)
-                for c in exact
-            )
+            if span.sentence_initial or self.gazetteer.word_frequency(fold(span.text))[0] >= (
+                COMMON_WORD_ZIPF
+            ):
+                return any(
+                    c.place.feature_code in _STRONG_CODES
+                    or (c.place.feature_class == "P" and c.place.population >= _BIG_PLACE)
+                    for c in exact
+                )
+            # A rarer dictionary word ("Artillery", "Palmyra" is none) needs a town.
+            return any(c.place.population >= _TOWN for c in exact)
         return True
 
     def _ordinary_word(self, word: str) -> bool:
@@ -162,7 +169,7 @@ class Geoparser:
         zipf, in_dictionary = self.gazetteer.word_frequency(fold(span.text))
         if span.sentence_initial:
             return zipf >= SENTENCE_START_ZIPF
-        return in_dictionary and zipf >= COMMON_WORD_ZIPF
+        return in_dictionary and zipf >= DICTIONARY_WORD_ZIPF
 
     def _drop_weak(
         self, items: list[tuple[Span, list[Candidate], str]]

@@ -49,8 +49,15 @@ def match_quality(c: Candidate) -> float:
     return MATCH_WEIGHT.get(c.match, 0.5) * c.similarity**2
 
 
+# Seas, rivers, ranges and regions have no population; those that news names are
+# prominent, so they count as a place of about a million people.
+FEATURE_POPULATION_SCORE = 0.75
+
+
 def population_score(place: Place) -> float:
     """log10 population scaled to [0, 1] (10^8 people = 1)."""
+    if place.population == 0 and place.feature_class in ("H", "T", "L"):
+        return FEATURE_POPULATION_SCORE
     return min(1.0, math.log10(place.population + 1) / 8.0)
 
 
@@ -86,9 +93,25 @@ def city_over_division(cands: list[Candidate], scores: list[float]) -> list[floa
     return out
 
 
+def country_over_capital(cands: list[Candidate], scores: list[float]) -> list[float]:
+    """A country ranks above a town of the same name in it ("Djibouti", "Mexico", "Kuwait")."""
+    countries = {
+        c.place.country_code: s
+        for c, s in zip(cands, scores, strict=True)
+        if c.place.feature_code.startswith("PCL") and c.similarity >= 0.85
+    }
+    return [
+        min(s, countries[c.place.country_code] - DIVISION_GAP)
+        if not c.place.feature_code.startswith("PCL") and c.place.country_code in countries
+        else s
+        for c, s in zip(cands, scores, strict=True)
+    ]
+
+
 def rank(cands: list[Candidate]) -> list[Candidate]:
     """Candidates with their prior as score, best first; ties broken by id for determinism."""
-    scores = city_over_division(cands, [prior(c) for c in cands])
+    scores = [prior(c) for c in cands]
+    scores = country_over_capital(cands, city_over_division(cands, scores))
     scored = [
         Candidate(c.place, c.match, c.similarity, round(s, 6))
         for c, s in zip(cands, scores, strict=True)

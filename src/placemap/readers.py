@@ -127,9 +127,10 @@ def _iter_paths(paths: Iterable[Path], glob: str | None) -> Iterator[Path]:
         if p.is_dir():
             pattern = glob or "*"
             for f in sorted(p.rglob(pattern)):
-                if f.is_file() and (
-                    glob or f.suffix.lower() in TEXT_SUFFIXES | COLLECTION_SUFFIXES
-                ):
+                if f.name.upper().startswith("README") and not glob:
+                    continue  # a folder's own description, not a report
+                wanted = glob or f.suffix.lower() in TEXT_SUFFIXES | COLLECTION_SUFFIXES
+                if f.is_file() and wanted:
                     yield f
         else:
             yield p

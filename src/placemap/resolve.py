@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from placemap.gazetteer.store import Gazetteer
 from placemap.normalize import fold
-from placemap.ranking import city_over_division, match_quality, prior
+from placemap.ranking import city_over_division, country_over_capital, match_quality, prior
 from placemap.recognize import Span
 from placemap.records import Candidate, Mention, Place
 
@@ -165,7 +165,7 @@ def _score_all(items: list[_Item], gaz: Gazetteer, w: Weights, use_context: bool
             scores.append(sum(feats.values()))
             reasons.append(_reason(c, feats, it.span))
         if it.span.type_cue is None:
-            scores = city_over_division(it.cands, scores)
+            scores = country_over_capital(it.cands, city_over_division(it.cands, scores))
         it.scores, it.reasons = scores, reasons
 
 
