@@ -141,7 +141,9 @@ class Geoparser:
             # text says so or it is the name of a country, a state or a large city.
             if cued:
                 return True
-            exact = [c for c in cands if c.match in ("exact", "folded", "abbreviation")]
+            exact = [
+                c for c in cands if c.match in ("exact", "folded", "alternate", "abbreviation")
+            ]
             if span.sentence_initial or self.gazetteer.word_frequency(fold(span.text))[0] >= (
                 COMMON_WORD_ZIPF
             ):
@@ -151,7 +153,12 @@ class Geoparser:
                     for c in exact
                 )
             # A rarer dictionary word ("Artillery", "Palmyra" is none) needs a town.
-            return any(c.place.population >= _TOWN for c in exact)
+            return any(
+                c.place.population >= _TOWN
+                or c.place.feature_class in ("H", "T", "L")
+                or c.place.feature_code in _STRONG_CODES
+                for c in exact
+            )
         return True
 
     def _ordinary_word(self, word: str) -> bool:
