@@ -7,11 +7,16 @@ it enters a page, and popups are built from escaped HTML strings.
 
 from __future__ import annotations
 
+import base64
 import html
+import json
 import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -87,11 +92,106 @@ def _popup_html(g: _PlaceGroup, text: str) -> str:
 
 
 def _new_map(title: str | None) -> folium.Map:
-    m = folium.Map(location=[20, 0], zoom_start=2, tiles="OpenStreetMap", prefer_canvas=True)
+    """A map that works from a file with no network: assets inlined, country outlines."""
+    m = folium.Map(location=[20, 0], zoom_start=2, tiles=None, max_zoom=18, prefer_canvas=True)
+    # No CDN links: Leaflet and jQuery (folium's popups need it) are inlined below.
+    m.default_js = []
+    m.default_css = []
+    root: Any = m.get_root()
+    for name, element in _inline_assets():
+        root.header.add_child(element, name=name)
+    folium.GeoJson(
+        basemap_geojson(),
+        name="Countries (Natural Earth)",
+        style_function=lambda _f: {
+            "fillColor": "#eeeae2",
+            "color": "#b9b3a8",
+            "weight": 0.6,
+            "fillOpacity": 1.0,
+        },
+        interactive=False,
+        control=False,
+    ).add_to(m)
     if title:
-        root: Any = m.get_root()
         root.html.add_child(Element(f"<title>{html.escape(title)}</title>"))
+    root.html.add_child(Element(ATTRIBUTION))
     return m
+
+
+ATTRIBUTION = (
+    "<div style='position:absolute;bottom:2px;left:4px;z-index:1000;font:11px sans-serif;"
+    "background:rgba(255,255,255,.8);padding:0 4px'>Places: GeoNames (CC BY 4.0) · "
+    "Outlines: Natural Earth · placemap</div>"
+)
+
+
+@lru_cache(maxsize=1)
+def _inline_assets() -> tuple[tuple[str, Element], ...]:
+    import xstatic.pkg.jquery as xjquery
+    import xstatic.pkg.leaflet as xleaflet
+
+    base = Path(xleaflet.BASE_DIR)
+    css = (base / "leaflet.css").read_text(encoding="utf-8")
+
+    def data_uri(mo: re.Match[str]) -> str:
+        img = base / mo.group(1)
+        b64 = base64.b64encode(img.read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{b64})"
+
+    css = re.sub(r"url\((images/[\w.-]+\.png)\)", data_uri, css)
+    js = (base / "leaflet.js").read_text(encoding="utf-8")
+    jq = (Path(xjquery.BASE_DIR) / "jquery.min.js").read_text(encoding="utf-8")
+    extra_css = ".leaflet-container{background:#d4e4f1}"
+    return (
+        ("leaflet_css", Element(f"<style>{css}\n{extra_css}</style>")),
+        ("leaflet", Element(f"<script>{_script_safe(js)}</script>")),
+        ("jquery", Element(f"<script>{_script_safe(jq)}</script>")),
+    )
+
+
+def _script_safe(js: str) -> str:
+    """Inline script text cannot contain the end tag of its own element."""
+    return js.replace("</script", "<\\/script")
+
+
+@lru_cache(maxsize=1)
+def basemap_geojson() -> dict[str, Any]:
+    """Natural Earth 1:110m country outlines (public domain), TopoJSON decoded to GeoJSON."""
+    topo = json.loads(
+        (resources.files("placemap") / "data" / "countries-110m.json").read_text(encoding="utf-8")
+    )
+    sx, sy = topo["transform"]["scale"]
+    tx, ty = topo["transform"]["translate"]
+    arcs = []
+    for arc in topo["arcs"]:
+        x = y = 0
+        pts = []
+        for dx, dy in arc:
+            x += dx
+            y += dy
+            pts.append([round(x * sx + tx, 3), round(y * sy + ty, 3)])
+        arcs.append(pts)
+
+    def ring(idxs: list[int]) -> list[list[float]]:
+        out: list[list[float]] = []
+        for i in idxs:
+            a = arcs[i] if i >= 0 else arcs[~i][::-1]
+            out.extend(a if not out else a[1:])
+        return out
+
+    features = []
+    for g in topo["objects"]["countries"]["geometries"]:
+        if g["type"] == "Polygon":
+            geom = {"type": "Polygon", "coordinates": [ring(r) for r in g["arcs"]]}
+        elif g["type"] == "MultiPolygon":
+            geom = {
+                "type": "MultiPolygon",
+                "coordinates": [[ring(r) for r in poly] for poly in g["arcs"]],
+            }
+        else:
+            continue
+        features.append({"type": "Feature", "properties": {}, "geometry": geom})
+    return {"type": "FeatureCollection", "features": features}
 
 
 _ID_RE = re.compile(r"(?<=_)[0-9a-f]{32}(?![0-9a-f])")

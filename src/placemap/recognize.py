@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from placemap.normalize import fold
 
@@ -113,17 +113,14 @@ class Token:
     start: int
     end: int
     text: str
+    capitalised: bool = field(init=False)  # "Homs", "ez-Zor"
+    all_caps: bool = field(init=False)  # "DAMASCUS", "UAE"
 
-    @property
-    def capitalised(self) -> bool:
-        return self.text[:1].isupper() or any(
-            c.isupper() for part in self.text.split("-")[1:] for c in part[:1]
-        )
-
-    @property
-    def all_caps(self) -> bool:
-        letters = [c for c in self.text if c.isalpha()]
-        return len(letters) >= 2 and all(c.isupper() for c in letters)
+    def __post_init__(self) -> None:
+        t = self.text
+        cap = t[:1].isupper() or ("-" in t and any(p[:1].isupper() for p in t.split("-")[1:]))
+        object.__setattr__(self, "capitalised", cap)
+        object.__setattr__(self, "all_caps", len(t) >= 2 and t.isupper())
 
 
 @dataclass(frozen=True, slots=True)

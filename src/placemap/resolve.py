@@ -24,6 +24,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from placemap.gazetteer.store import Gazetteer
 from placemap.normalize import fold
 from placemap.ranking import city_over_division, country_over_capital, match_quality, prior
@@ -45,9 +47,13 @@ class Weights:
     threshold: float = 0.28
     distance_scale_km: float = 300.0
     max_candidates: int = 5
+    max_context_candidates: int = 25
 
 
 WEIGHTS = Weights()
+# Rounds of context scoring after the prior-only round: a second round raised LGL
+# acc@161 (gold spans) from 0.761 to 0.768 and GeoVirus from 0.720 to 0.722.
+CONTEXT_PASSES = 2
 
 _AREA_CODES = frozenset(
     {"PCLI", "PCLD", "PCLF", "PCLS", "PCL", "TERR", "CONT", "RGN", "OCN", "SEA"}
@@ -110,7 +116,9 @@ def _contained(next_text: str | None, place: Place, gaz: Gazetteer) -> bool:
     return False
 
 
-def _score_all(items: list[_Item], gaz: Gazetteer, w: Weights, use_context: bool) -> None:
+def _score_all(
+    items: list[_Item], gaz: Gazetteer, w: Weights, use_context: bool, explain: bool
+) -> None:
     tops = [it.top for it in items] if use_context else [None] * len(items)
     # Country weights from the other mentions' current choices.
     votes: list[dict[str, float]] = []
@@ -140,16 +148,17 @@ def _score_all(items: list[_Item], gaz: Gazetteer, w: Weights, use_context: bool
             for cc, s in votes[k].items():
                 others[cc] -= s
         norm = max([*others.values(), 1.0])
-        points = [
-            t.place
+        pts = {
+            (t.place.lat, t.place.lon)
             for k, t in enumerate(tops)
             if names[k] != names[idx] and t is not None and t.place.feature_code not in _AREA_CODES
-        ]
+        }
+        near = _nearest_km(it.cands, sorted(pts)) if pts else None
         own_admin = None
         if tops[idx] is not None and tops[idx].place.feature_code == "ADM1":  # type: ignore[union-attr]
             own_admin = (tops[idx].place.country_code, tops[idx].place.admin1_code)  # type: ignore[union-attr]
         scores, reasons = [], []
-        for c in it.cands:
+        for ci, c in enumerate(it.cands):
             p = c.place
             feats: dict[str, float] = {"prior": prior(c)}
             share = others.get(p.country_code or "", 0.0) / norm
@@ -157,16 +166,34 @@ def _score_all(items: list[_Item], gaz: Gazetteer, w: Weights, use_context: bool
             akey = (p.country_code, p.admin1_code)
             n_admin = admin_total.get(akey, 0) - (1 if akey == own_admin else 0)
             feats["admin1"] = w.admin1 if n_admin > 0 and p.feature_code != "ADM1" else 0.0
-            if points and p.feature_code not in _AREA_CODES:
-                d = min(haversine_km(p.lat, p.lon, q.lat, q.lon) for q in points)
-                feats["distance"] = w.distance * math.exp(-d / w.distance_scale_km)
+            if near is not None and p.feature_code not in _AREA_CODES:
+                feats["distance"] = w.distance * math.exp(-near[ci] / w.distance_scale_km)
             feats["containment"] = w.containment if _contained(it.span.next_text, p, gaz) else 0.0
             feats["type"] = w.type_cue * _type_fit(it.span.type_cue, p)
             scores.append(sum(feats.values()))
-            reasons.append(_reason(c, feats, it.span))
+            if explain:
+                reasons.append(_reason(c, feats, it.span))
         if it.span.type_cue is None:
             scores = country_over_capital(it.cands, city_over_division(it.cands, scores))
         it.scores, it.reasons = scores, reasons
+
+
+def w_cap(weights: Weights) -> int:
+    return weights.max_context_candidates
+
+
+def _nearest_km(cands: Sequence[Candidate], points: Sequence[tuple[float, float]]) -> np.ndarray:
+    """Distance in km from each candidate to the nearest of ``points`` (haversine)."""
+    lat1 = np.radians([c.place.lat for c in cands])[:, None]
+    lon1 = np.radians([c.place.lon for c in cands])[:, None]
+    lat2 = np.radians([p[0] for p in points])[None, :]
+    lon2 = np.radians([p[1] for p in points])[None, :]
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
+    d = 2 * 6371.0088 * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    return np.asarray(d.min(axis=1))
 
 
 def _reason(c: Candidate, feats: dict[str, float], span: Span) -> str:
@@ -205,10 +232,14 @@ def resolve_spans(
     weights: Weights = WEIGHTS,
 ) -> list[Mention]:
     """Resolve spotted spans (each with its candidates and kind) in the context of each other."""
-    items = [_Item(s, list(c), k) for s, c, k in items_in]
-    _score_all(items, gaz, weights, use_context=False)
-    for _ in range(2):
-        _score_all(items, gaz, weights, use_context=True)
+    # Context scoring looks at the best candidates by prior only ("Springfield" has 60).
+    items = [
+        _Item(s, sorted(c, key=lambda x: (-prior(x), x.place.geonameid))[: w_cap(weights)], k)
+        for s, c, k in items_in
+    ]
+    _score_all(items, gaz, weights, use_context=False, explain=False)
+    for last in (False, True)[2 - CONTEXT_PASSES :]:
+        _score_all(items, gaz, weights, use_context=True, explain=last)
     mentions = []
     for it in items:
         span = it.span

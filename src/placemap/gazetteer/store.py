@@ -115,6 +115,11 @@ class Gazetteer:
         self._overlay_tkeys: dict[str, list[tuple[int, str]]] = {}
         self._cached_lookup = lru_cache(maxsize=100_000)(self._lookup_uncached)
         self._places: dict[int, Place] = {}
+        self._cached_has_name = lru_cache(maxsize=200_000)(self._has_name_uncached)
+
+    def _has_name_uncached(self, folded: str) -> bool:
+        row = self.conn.execute("SELECT 1 FROM names WHERE fold = ? LIMIT 1", (folded,))
+        return row.fetchone() is not None
 
     # -- opening ---------------------------------------------------------------
     @property
@@ -159,7 +164,7 @@ class Gazetteer:
     def __getstate__(self) -> dict[str, Any]:
         # Picklable for worker processes: each opens its own connection.
         state = self.__dict__.copy()
-        del state["_local"], state["_cached_lookup"]
+        del state["_local"], state["_cached_lookup"], state["_cached_has_name"]
         state["_places"] = {}
         return state
 
@@ -167,6 +172,7 @@ class Gazetteer:
         self.__dict__.update(state)
         self._local = threading.local()
         self._cached_lookup = lru_cache(maxsize=100_000)(self._lookup_uncached)
+        self._cached_has_name = lru_cache(maxsize=200_000)(self._has_name_uncached)
 
     # -- metadata --------------------------------------------------------------
     def info(self) -> dict[str, Any]:
@@ -225,7 +231,7 @@ class Gazetteer:
         """Whether any place is indexed under this folded key (fast path for spotting)."""
         if folded in self._overlay_names:
             return True
-        return _has_name(self, folded)
+        return self._cached_has_name(folded)
 
     def word_frequency(self, folded: str) -> tuple[float, bool]:
         """(Zipf frequency as an English word, listed in lower case in a dictionary)."""
@@ -386,10 +392,3 @@ def _word_cache(gaz: Gazetteer, folded: str) -> tuple[float, bool]:
         "SELECT zipf, dictionary FROM words WHERE fold = ?", (folded,)
     ).fetchone()
     return (float(row[0]), bool(row[1])) if row else (0.0, False)
-
-
-def _has_name(gaz: Gazetteer, folded: str) -> bool:
-    return (
-        gaz.conn.execute("SELECT 1 FROM names WHERE fold = ? LIMIT 1", (folded,)).fetchone()
-        is not None
-    )
