@@ -52,8 +52,10 @@ def main() -> None:
     t = time.perf_counter()
     mentions = sum(len(gp.geoparse(d)) for d in batch)
     dt = time.perf_counter() - t
-    print(f"steady state:            {len(batch) / dt:7.0f} reports/s  {chars / dt / 1e6:.2f} MB/s  "
-          f"({len(batch)} reports, {chars / len(batch):.0f} chars each, {mentions} mentions)")
+    print(
+        f"steady state:            {len(batch) / dt:7.0f} reports/s  {chars / dt / 1e6:.2f} MB/s  "
+        f"({len(batch)} reports, {chars / len(batch):.0f} chars each, {mentions} mentions)"
+    )
     print("target: >= 200 reports/s")
 
 

@@ -71,6 +71,12 @@ def prior(c: Candidate) -> float:
 
 
 DIVISION_GAP = 0.03
+_KIND_ORDER = {
+    k: i
+    for i, k in enumerate(
+        ("exact", "folded", "alternate", "abbreviation", "demonym", "transliteration", "fuzzy")
+    )
+}
 
 
 def city_over_division(cands: list[Candidate], scores: list[float]) -> list[float]:
@@ -78,18 +84,23 @@ def city_over_division(cands: list[Candidate], scores: list[float]) -> list[floa
 
     "Homs" or "Deir ez-Zor" alone in news is the city; the governorate of the same
     name needs a cue ("province", "governorate") that the resolver scores itself.
+    The town must match at least as well as the division ("Minnesota" is the state,
+    not Minneota, which merely lists it as an alternate name).
     """
-    towns: dict[tuple[str | None, str | None], float] = {}
-    for c, s in zip(cands, scores, strict=True):
-        if c.place.feature_class == "P" and c.similarity >= 0.85:
-            key = (c.place.country_code, c.place.admin1_code)
-            towns[key] = max(towns.get(key, 0.0), s)
-    out = []
-    for c, s in zip(cands, scores, strict=True):
-        town = towns.get((c.place.country_code, c.place.admin1_code))
-        if c.place.feature_code in ("ADM1", "ADM2") and town is not None and s >= town:
-            s = town - DIVISION_GAP
-        out.append(s)
+    out = list(scores)
+    for i, d in enumerate(cands):
+        if d.place.feature_code not in ("ADM1", "ADM2"):
+            continue
+        for j, t in enumerate(cands):
+            if (
+                t.place.feature_class == "P"
+                and t.place.country_code == d.place.country_code
+                and t.place.admin1_code == d.place.admin1_code
+                and _KIND_ORDER.get(t.match, 9) <= _KIND_ORDER.get(d.match, 9)
+                and t.similarity >= d.similarity - 0.05
+                and out[i] >= scores[j]
+            ):
+                out[i] = scores[j] - DIVISION_GAP
     return out
 
 

@@ -348,7 +348,8 @@ def describe_span(text: str, start: int, end: int, toks: list[Token] | None = No
     """Evidence for a span given by offsets (a gold span, another tool's entity)."""
     toks = toks if toks is not None else tokenize(text)
     inside = [k for k, t in enumerate(toks) if t.start >= start and t.end <= end]
-    if inside and toks[inside[0]].start == start and toks[inside[-1]].end == end:
+    # A given span may keep the full stop that tokenising split off ("W.Va.").
+    if inside and toks[inside[0]].start == start and toks[inside[-1]].end in (end, end - 1):
         return describe(text, toks, inside[0], inside[-1] + 1)
     return Span(
         start, end, text[start:end], False, False, None, False, text[start:end].isupper(), None

@@ -42,7 +42,7 @@ MATCH_KINDS = (
 )
 
 TRANSLIT_MIN_SIMILARITY = 0.65
-FUZZY_MIN_SIMILARITY = 0.75
+FUZZY_MIN_SIMILARITY = 0.8
 # Exact matches only on villages smaller than this still let transliterations in.
 WEAK_EXACT_POPULATION = 1000
 PLACE_CACHE_SIZE = 200_000
