@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from placemap.gazetteer import Gazetteer, open_gazetteer
 from placemap.normalize import fold
 from placemap.recognize import (
+    DISEASE_FOLLOWERS,
+    INSTITUTION_HEADS,
     MONTHS,
     PERSON_TITLES,
     Span,
@@ -37,6 +39,7 @@ SPEECH_VERBS = frozenset("said says told added wrote explained noted asked repli
 # Zipf frequencies (wordfreq) above which a one-word name is read as an ordinary word.
 COMMON_WORD_ZIPF = 4.3
 DICTIONARY_WORD_ZIPF = 3.3
+LOOSE_WORD_ZIPF = 3.0
 _TOWN = 10_000
 SENTENCE_START_ZIPF = 3.0
 _STRONG_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "TERR", "CONT", "ADM1", "PPLC"})
@@ -123,17 +126,18 @@ class Geoparser:
             return not (span.in_longer_name and span.type_cue is None)
         if span.in_longer_name and not span.type_cue:
             return False
-        strongest = max(
-            cands, key=lambda c: (c.place.feature_code in _STRONG_CODES, c.place.population)
-        )
-        if span.next_word in SPEECH_VERBS and strongest.place.feature_code not in _STRONG_CODES:
+        strong_place = any(c.place.feature_code in _STRONG_CODES for c in cands)
+        if span.next_word in SPEECH_VERBS and not strong_place:
             return False  # "Brown said": a person
         if not _name_shaped(span.text) and not any(c.match == "exact" for c in cands):
             return False  # "MoD", "iPhone": capitals inside a word mark no place name
+        if span.prev_word == "of" and span.prev_word2 in INSTITUTION_HEADS and not strong_place:
+            return False  # "Department of Agriculture", "University of Reading"
         if not any(c.match not in ("transliteration", "fuzzy") for c in cands):
-            # Only a loose match: the word must not start a sentence or be an ordinary
-            # word, and must match closely unless the text says it is a place.
-            if span.sentence_initial or self._common_word(span):
+            # Only a loose match: the word must not start a sentence or be an English
+            # word at all, and must match closely unless the text says it is a place.
+            zipf = self.gazetteer.word_frequency(fold(span.text))[0]
+            if span.sentence_initial or zipf >= LOOSE_WORD_ZIPF:
                 return False
             return cued or max(c.similarity for c in cands) >= LOOSE_UNCUED_SIMILARITY
         if self._common_word(span):
@@ -141,8 +145,13 @@ class Geoparser:
             # text says so or it is the name of a country, a state or a large city.
             if cued:
                 return True
+            # Alternate names count for seas and regions ("Mediterranean"), not for
+            # towns that merely list a word among their names ("No", "Man").
             exact = [
-                c for c in cands if c.match in ("exact", "folded", "alternate", "abbreviation")
+                c
+                for c in cands
+                if c.match in ("exact", "folded", "abbreviation")
+                or (c.match == "alternate" and c.place.feature_class in ("H", "T", "L"))
             ]
             if span.sentence_initial or self.gazetteer.word_frequency(fold(span.text))[0] >= (
                 COMMON_WORD_ZIPF
@@ -216,6 +225,8 @@ def _not_a_place(span: Span, persons: set[str]) -> bool:
     if span.text in persons and not cued:
         return True
     low = span.text.lower()
+    if span.next_word in DISEASE_FOLLOWERS:
+        return True  # "Marburg virus", "Ebola outbreak"
     return low in MONTHS and (span.next_word[:1].isdigit() or span.prev_word[:1].isdigit())
 
 

@@ -22,6 +22,7 @@ __all__ = ["Token", "Span", "tokenize", "spot", "describe", "describe_span", "se
 # Words with inner hyphens and apostrophes stay whole ("ez-Zor", "Dar'a"); a
 # trailing possessive is split off ("Syria's" -> "Syria" + "'s").
 _TOKEN_RE = re.compile(r"[^\W_](?:[\w\u2019'\-\.]*[^\W_])?", re.UNICODE)
+_DOTTED_RE = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 _POSSESSIVE_RE = re.compile(r"['\u2019]s$", re.IGNORECASE)
 
 # Lowercase words that may stand inside a place name.
@@ -72,6 +73,14 @@ ORG_FOLLOWERS = frozenset(
     championship league trophy street road avenue boulevard square highway bridge airport
     station port harbour harbor tower hotel mall center centre museum library cathedral
     church mosque temple palace prison camp base""".split()
+)
+# Words after a name that make it the name of a disease or a virus ("Marburg virus").
+DISEASE_FOLLOWERS = frozenset("virus viruses fever disease flu strain outbreak vaccine".split())
+# Words before "of" that head the name of an institution ("Department of Agriculture").
+INSTITUTION_HEADS = frozenset(
+    """department ministry secretary university college institute school bank office board
+    council commission centers centres center centre museum library academy bureau
+    embassy consulate chamber""".split()
 )
 # Type words after a name: "Homs province", "Euphrates river".
 ADMIN_CUES = frozenset(
@@ -137,6 +146,7 @@ class Span:
     all_caps: bool
     next_text: str | None  # the name after a comma: "X, Syria" -> "Syria"
     prev_word: str = ""  # the word before, lower case, when only spaces separate them
+    prev_word2: str = ""  # the word before that
     next_word: str = ""  # the word after, lower case, when only spaces separate them
     after_comma_name: bool = (
         False  # "Springfield, Ill.": right after a capitalised name and a comma
@@ -148,6 +158,8 @@ def tokenize(text: str) -> list[Token]:
     out = []
     for m in _TOKEN_RE.finditer(text):
         s, e, t = m.start(), m.end(), m.group(0)
+        if text[e : e + 1] == "." and _DOTTED_RE.fullmatch(t):
+            e, t = e + 1, t + "."  # "U.S." keeps its last dot
         # Trailing dots belong to abbreviations ("U.S.") but not to ordinary words.
         if t.endswith(".") and not re.fullmatch(r"(?:[A-Za-z]\.){2,}", t):
             t, e = t.rstrip("."), e - (len(t) - len(t.rstrip(".")))
@@ -222,7 +234,7 @@ def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, boo
         w = words[k]
         if w == "of" and k > 0:
             head = words[k - 1]
-            if head in ADMIN_CUES:
+            if head in ADMIN_CUES and head not in ("department", "departments", "state"):
                 type_cue = "admin"
             elif head in TOWN_CUES:
                 type_cue = "town"
@@ -338,6 +350,7 @@ def describe(text: str, toks: list[Token], i: int, j: int) -> Span:
         next_word=toks[j].text.lower()
         if j < n and text[e : toks[j].start].strip(" .") == ""
         else "",
+        prev_word2=toks[i - 2].text.lower() if i > 1 else "",
         after_comma_name=i > 0
         and toks[i - 1].capitalised
         and text[toks[i - 1].end : s].strip() == ",",
@@ -394,7 +407,7 @@ def person_names(
 
 def _known_run(toks: list[Token], i: int, text: str, known: Callable[[str], bool]) -> bool:
     """A stop word that begins a longer known name ("United States", "St. Louis")."""
-    for j in range(min(len(toks), i + 4), i + 1, -1):
+    for j in range(min(len(toks), i + 6), i + 1, -1):
         gaps_ok = all(
             text[toks[k - 1].end : toks[k].start].strip() in ("", "-")
             or (
