@@ -185,3 +185,16 @@ def test_map_writes_index_collection_and_report_maps(run, tmp_path: Path) -> Non
     first = (out / "collection.html").read_bytes()
     run("map", str(tmp_path / "in"), "-o", str(out))
     assert (out / "collection.html").read_bytes() == first
+
+
+def test_title_and_date_from_a_scraped_page(run, tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(
+        "Home News World menu search share icon fbicon twicon yticon vkicon mailicon\n"
+        "5 November 2023 10:02\n\nShelling hits towns east of Kharkiv\n\nArtillery struck Izium.",
+        "utf-8",
+    )
+    doc = json.loads(run("extract", str(page)).output)
+    assert (doc["title"], doc["date"]) == ("Shelling hits towns east of Kharkiv", "2023-11-05")
+    page.write_text("Sept. 3, 2021 – Floods in Homs.\n", "utf-8")
+    assert json.loads(run("extract", str(page)).output)["date"] == "2021-09-03"

@@ -33,7 +33,7 @@ class ReadError:
         return f"{self.source}: {self.message}"
 
 
-_MONTHS = "jan feb mar apr may jun jul aug sep sept oct nov dec".split()
+_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 _DATE_PATTERNS = [
     # 2017-06-01
     (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), lambda m: (m[1], m[2], m[3])),
