@@ -217,6 +217,20 @@ def _fit(m: folium.Map, places: list[Place]) -> None:
     m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(30, 30))
 
 
+def _marker(g: _PlaceGroup, text: str, colour: str) -> folium.CircleMarker:
+    """A circle sized by how often the report names the place, with an escaped popup."""
+    return folium.CircleMarker(
+        [g.place.lat, g.place.lon],
+        radius=5 + 3 * min(len(g.mentions), 8) ** 0.5,
+        color=colour,
+        fill=True,
+        fill_opacity=0.7,
+        weight=1,
+        popup=folium.Popup(_popup_html(g, text), max_width=420),
+        tooltip=html.escape(g.place.name),
+    )
+
+
 def report_map(
     report: Report, *, min_confidence: float = 0.0, demonyms: bool = False
 ) -> folium.Map:
@@ -224,16 +238,7 @@ def report_map(
     m = _new_map(report.title or report.id)
     groups = _groups(report, min_confidence, demonyms)
     for g in groups:
-        folium.CircleMarker(
-            [g.place.lat, g.place.lon],
-            radius=5 + 3 * min(len(g.mentions), 8) ** 0.5,
-            color=PALETTE[0],
-            fill=True,
-            fill_opacity=0.7,
-            weight=1,
-            popup=folium.Popup(_popup_html(g, report.text), max_width=420),
-            tooltip=html.escape(g.place.name),
-        ).add_to(m)
+        _marker(g, report.text, PALETTE[0]).add_to(m)
     _fit(m, [g.place for g in groups])
     _side_panel(m, report)
     return m
@@ -270,16 +275,7 @@ def collection_map(
         colour = PALETTE[i % len(PALETTE)]
         layer = folium.FeatureGroup(name=html.escape(f"{r.date or ''} {r.title or r.id}".strip()))
         for g in _groups(r, min_confidence, demonyms):
-            folium.CircleMarker(
-                [g.place.lat, g.place.lon],
-                radius=5 + 3 * min(len(g.mentions), 8) ** 0.5,
-                color=colour,
-                fill=True,
-                fill_opacity=0.7,
-                weight=1,
-                popup=folium.Popup(_popup_html(g, r.text), max_width=420),
-                tooltip=html.escape(g.place.name),
-            ).add_to(layer)
+            _marker(g, r.text, colour).add_to(layer)
             all_places.append(g.place)
         layer.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
