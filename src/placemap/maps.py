@@ -58,6 +58,15 @@ def _groups(report: Report, min_confidence: float, demonyms: bool) -> list[_Plac
     return sorted(by_id.values(), key=lambda g: (-len(g.mentions), g.place.geonameid))
 
 
+_JS_TEMPLATE_CHARS = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+
+
+def esc(text: str, quote: bool = True) -> str:
+    """Escape untrusted text for HTML that folium may also place inside a JavaScript
+    template literal (popups, tooltips): backticks, ``${`` and backslashes too."""
+    return html.escape(text, quote=quote).translate(_JS_TEMPLATE_CHARS)
+
+
 def sentences_naming(text: str, mentions: Sequence[Mention], limit: int = 5) -> list[str]:
     """Escaped sentences that contain the mentions, the names wrapped in <mark>."""
     out: list[str] = []
@@ -68,11 +77,11 @@ def sentences_naming(text: str, mentions: Sequence[Mention], limit: int = 5) -> 
         s = max(s, m.start - 300)
         e = min(e, m.end + 300)
         out.append(
-            html.escape(text[s : m.start].lstrip())
+            esc(text[s : m.start].lstrip())
             + "<mark>"
-            + html.escape(text[m.start : m.end])
+            + esc(text[m.start : m.end])
             + "</mark>"
-            + html.escape(text[m.end : e].rstrip())
+            + esc(text[m.end : e].rstrip())
         )
     return out
 
@@ -84,8 +93,8 @@ def _popup_html(g: _PlaceGroup, text: str) -> str:
     conf = max(m.confidence for m in g.mentions)
     rows = "".join(f"<li>{s}</li>" for s in sentences_naming(text, g.mentions))
     return (
-        f"<b>{html.escape(p.name)}</b> ({html.escape(where)})<br>"
-        f"{html.escape(p.kind)} · GeoNames {gid if gid is not None else '–'} · "
+        f"<b>{esc(p.name)}</b> ({esc(where)})<br>"
+        f"{esc(p.kind)} · GeoNames {gid if gid is not None else '–'} · "
         f"confidence {conf:.2f} · named {len(g.mentions)}×"
         f"<ul style='padding-left:1.2em;margin:4px 0'>{rows}</ul>"
     )
@@ -113,7 +122,7 @@ def _new_map(title: str | None) -> folium.Map:
         control=False,
     ).add_to(m)
     if title:
-        root.html.add_child(Element(f"<title>{html.escape(title)}</title>"))
+        root.html.add_child(Element(f"<title>{esc(title)}</title>"))
     root.html.add_child(Element(ATTRIBUTION))
     return m
 
@@ -227,7 +236,7 @@ def _marker(g: _PlaceGroup, text: str, colour: str) -> folium.CircleMarker:
         fill_opacity=0.7,
         weight=1,
         popup=folium.Popup(_popup_html(g, text), max_width=420),
-        tooltip=html.escape(g.place.name),
+        tooltip=esc(g.place.name),
     )
 
 
@@ -247,9 +256,9 @@ def report_map(
 def _side_panel(m: folium.Map, report: Report) -> None:
     unresolved = [mm for mm in report.mentions if mm.place is None]
     names = sorted({mm.text for mm in unresolved})
-    items = "".join(f"<li>{html.escape(n)}</li>" for n in names) or "<li>none</li>"
-    head = html.escape(report.title or report.id)
-    date = html.escape(report.date or "")
+    items = "".join(f"<li>{esc(n)}</li>" for n in names) or "<li>none</li>"
+    head = esc(report.title or report.id)
+    date = esc(report.date or "")
     panel = (
         "<div id='placemap-panel' style='position:absolute;top:10px;right:10px;z-index:1000;"
         "background:white;padding:8px 12px;max-width:300px;max-height:60%;overflow:auto;"
@@ -273,7 +282,7 @@ def collection_map(
     all_places: list[Place] = []
     for i, r in enumerate(reports):
         colour = PALETTE[i % len(PALETTE)]
-        layer = folium.FeatureGroup(name=html.escape(f"{r.date or ''} {r.title or r.id}".strip()))
+        layer = folium.FeatureGroup(name=esc(f"{r.date or ''} {r.title or r.id}".strip()))
         for g in _groups(r, min_confidence, demonyms):
             _marker(g, r.text, colour).add_to(layer)
             all_places.append(g.place)
@@ -297,12 +306,12 @@ def index_page(reports: Sequence[Report], files: Sequence[str], title: str = "pl
         unresolved = {m.text for m in r.mentions if m.place is None}
         counts["places"] += len(places)
         rows.append(
-            f"<tr><td><a href='{html.escape(f, quote=True)}'>"
-            f"{html.escape(r.title or r.id)}</a></td>"
-            f"<td>{html.escape(r.date or '')}</td><td>{html.escape(r.source or '')}</td>"
+            f"<tr><td><a href='{esc(f)}'>"
+            f"{esc(r.title or r.id)}</a></td>"
+            f"<td>{esc(r.date or '')}</td><td>{esc(r.source or '')}</td>"
             f"<td>{len(places)}</td><td>{len(unresolved)}</td></tr>"
         )
-    t = html.escape(title)
+    t = esc(title)
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         f"<title>{t}</title><style>body{{font:14px sans-serif;margin:2em}}"
