@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from placemap.normalize import fold
 
@@ -117,19 +118,17 @@ LOCATIVE_CUES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     start: int
     end: int
     text: str
-    capitalised: bool = field(init=False)  # "Homs", "ez-Zor"
-    all_caps: bool = field(init=False)  # "DAMASCUS", "UAE"
+    capitalised: bool  # "Homs", "ez-Zor"
+    all_caps: bool  # "DAMASCUS", "UAE"
 
-    def __post_init__(self) -> None:
-        t = self.text
-        cap = t[:1].isupper() or ("-" in t and any(p[:1].isupper() for p in t.split("-")[1:]))
-        object.__setattr__(self, "capitalised", cap)
-        object.__setattr__(self, "all_caps", len(t) >= 2 and t.isupper())
+
+def _token(start: int, end: int, t: str) -> Token:
+    cap = t[:1].isupper() or ("-" in t and any(p[:1].isupper() for p in t.split("-")[1:]))
+    return Token(start, end, t, cap, len(t) >= 2 and t.isupper())
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,11 +164,11 @@ def tokenize(text: str) -> list[Token]:
             t, e = t.rstrip("."), e - (len(t) - len(t.rstrip(".")))
         pm = _POSSESSIVE_RE.search(t)
         if pm and len(t) > 2:
-            out.append(Token(s, s + pm.start(), t[: pm.start()]))
+            out.append(_token(s, s + pm.start(), t[: pm.start()]))
             continue
         if "-" in t and t.split("-")[0].lower() in ("pro", "anti", "non", "post", "pre", "ex"):
             continue  # "pro-Kremlin", "anti-Assad": not a place mention
-        out.append(Token(s, e, t))
+        out.append(_token(s, e, t))
     return out
 
 

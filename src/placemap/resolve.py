@@ -75,6 +75,7 @@ class _Item:
     cands: list[Candidate]
     kind: str = "toponym"
     scores: list[float] = field(default_factory=list)
+    priors: list[float] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
 
     @property
@@ -142,27 +143,34 @@ def _score_all(
             admin_total[(top.place.country_code, top.place.admin1_code)] += 1
 
     names = [fold(it.span.text) for it in items]
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for k, n in enumerate(names):
+        by_name[n].append(k)
+    located = [
+        (names[k], (t.place.lat, t.place.lon))
+        for k, t in enumerate(tops)
+        if t is not None and t.place.feature_code not in _AREA_CODES
+    ]
+    nearest: dict[tuple[str, tuple[int, ...]], np.ndarray | None] = {}
     for idx, it in enumerate(items):
         # Mentions of the same name are one unknown: they do not vote for each other.
-        same = [k for k, n in enumerate(names) if n == names[idx]]
         others = dict(total)
-        for k in same:
+        for k in by_name[names[idx]]:
             for cc, s in votes[k].items():
                 others[cc] -= s
         norm = max([*others.values(), 1.0])
-        pts = {
-            (t.place.lat, t.place.lon)
-            for k, t in enumerate(tops)
-            if names[k] != names[idx] and t is not None and t.place.feature_code not in _AREA_CODES
-        }
-        near = _nearest_km(it.cands, sorted(pts)) if pts else None
+        key = (names[idx], tuple(c.place.geonameid for c in it.cands))
+        if key not in nearest:  # same name and candidates, same distances
+            pts = sorted({p for n, p in located if n != names[idx]})
+            nearest[key] = _nearest_km(it.cands, pts) if pts and it.cands else None
+        near = nearest[key]
         own_admin = None
         if tops[idx] is not None and tops[idx].place.feature_code == "ADM1":  # type: ignore[union-attr]
             own_admin = (tops[idx].place.country_code, tops[idx].place.admin1_code)  # type: ignore[union-attr]
         scores, reasons = [], []
         for ci, c in enumerate(it.cands):
             p = c.place
-            feats: dict[str, float] = {"prior": prior(c)}
+            feats: dict[str, float] = {"prior": it.priors[ci]}
             share = others.get(p.country_code or "", 0.0) / norm
             feats["country"] = w.country * share
             akey = (p.country_code, p.admin1_code)
@@ -223,10 +231,6 @@ def _prominent_over_towns(
     ]
 
 
-def w_cap(weights: Weights) -> int:
-    return weights.max_context_candidates
-
-
 def _nearest_km(cands: Sequence[Candidate], points: Sequence[tuple[float, float]]) -> np.ndarray:
     """Distance in km from each candidate to the nearest of ``points`` (haversine)."""
     lat1 = np.radians([c.place.lat for c in cands])[:, None]
@@ -278,10 +282,13 @@ def resolve_spans(
 ) -> list[Mention]:
     """Resolve spotted spans (each with its candidates and kind) in the context of each other."""
     # Context scoring looks at the best candidates by prior only ("Springfield" has 60).
-    items = [
-        _Item(s, sorted(c, key=lambda x: (-prior(x), x.place.geonameid))[: w_cap(weights)], k)
-        for s, c, k in items_in
-    ]
+    items = []
+    for span, cands, kind in items_in:
+        by_prior = sorted(
+            ((prior(c), c) for c in cands), key=lambda x: (-x[0], x[1].place.geonameid)
+        )[: weights.max_context_candidates]
+        items.append(_Item(span, [c for _, c in by_prior], kind, priors=[p for p, _ in by_prior]))
+
     _score_all(items, gaz, weights, use_context=False, explain=False)
     for last in (False, True)[2 - CONTEXT_PASSES :]:
         _score_all(items, gaz, weights, use_context=True, explain=last)
