@@ -231,7 +231,7 @@ def _not_a_place(span: Span, persons: set[str]) -> bool:
 
 
 def _name_shaped(text: str) -> bool:
-    """Capitalised words with no capitals inside ("Aqerbat", "Al-Sukhnah"; not "MoD")."""
+    """Capitalised words with no capitals inside ("Deir ez-Zor", "Al-Mayadin"; not "MoD")."""
     for word in text.replace("-", " ").replace("'", " ").replace("\u2019", " ").split():
         if word[1:] != word[1:].lower() and not word.isupper():
             return False
