@@ -24,7 +24,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["fold", "translit_key", "is_latin", "ARTICLES"]
+__all__ = ["fold", "translit_key", "ARTICLES"]
 
 # Letters that Unicode decomposition does not reduce to ASCII.
 _SPECIAL = str.maketrans(
@@ -78,11 +78,6 @@ def fold(name: str) -> str:
     # Dotted abbreviations: "U.S." -> "us", "St. Louis" -> "st louis".
     text = re.sub(r"(?<=\w)\.(?=\w)", "", text)
     return " ".join(w for w in _SEP_RE.split(text) if w)
-
-
-def is_latin(folded: str) -> bool:
-    """True when a folded name holds only ASCII letters, digits and spaces."""
-    return folded.isascii()
 
 
 # --- transliteration key -------------------------------------------------------

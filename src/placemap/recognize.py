@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from placemap.normalize import fold
 
-__all__ = ["Token", "Span", "tokenize", "spot", "describe", "describe_span", "sentence_bounds"]
+__all__ = ["Token", "Span", "tokenize", "spot", "describe", "describe_span"]
 
 # Words with inner hyphens and apostrophes stay whole ("ez-Zor", "Dar'a"); a
 # trailing possessive is split off ("Syria's" -> "Syria" + "'s").
@@ -170,24 +170,6 @@ def tokenize(text: str) -> list[Token]:
             continue  # "pro-Kremlin", "anti-Assad": not a place mention
         out.append(_token(s, e, t))
     return out
-
-
-_SENT_END_RE = re.compile(r"[.!?:;\"\u201c\u201d]\s*$|\n\s*$|^\s*$")
-
-
-def sentence_bounds(text: str) -> list[tuple[int, int]]:
-    """Rough sentence spans: split after . ! ? and at line breaks."""
-    bounds = []
-    start = 0
-    for m in re.finditer(
-        r"(?<=[.!?])[\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]*[A-Z0-9])|\n\s*\n|\n", text
-    ):
-        if m.start() > start:
-            bounds.append((start, m.start()))
-        start = m.end()
-    if start < len(text):
-        bounds.append((start, len(text)))
-    return bounds
 
 
 def _starts_sentence(text: str, tokens: list[Token], i: int) -> bool:

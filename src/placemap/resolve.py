@@ -28,7 +28,7 @@ import numpy as np
 
 from placemap.gazetteer.store import Gazetteer
 from placemap.normalize import fold
-from placemap.ranking import city_over_division, country_over_capital, match_quality, prior
+from placemap.ranking import city_over_division, country_over_capital, prior
 from placemap.recognize import Span
 from placemap.records import Candidate, Mention, Place
 
@@ -351,7 +351,3 @@ def resolve_spans(
                 )
             )
     return mentions
-
-
-def best_match_quality(cands: Sequence[Candidate]) -> float:
-    return max((match_quality(c) for c in cands), default=0.0)
