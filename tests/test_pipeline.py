@@ -171,3 +171,13 @@ def test_el_kder_is_unresolved_or_between_homs_and_raqqa(default_gaz: Gazetteer)
 
 def test_shared_dir_absent_is_skipped_cleanly() -> None:
     assert isinstance(SHARED, Path)
+
+
+def test_package_level_api(small_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import placemap
+    import placemap.pipeline
+
+    monkeypatch.setattr(placemap.pipeline, "_DEFAULT", Geoparser(Gazetteer(small_index)))
+    (m,) = [m for m in placemap.geoparse("Clashes near Deir ez-Zor, Syria.") if m.text != "Syria"]
+    assert m.place is not None and m.place.geonameid == 170794
+    assert [x.place.geonameid for x in placemap.resolve("Homs", [(0, 4)]) if x.place] == [169577]

@@ -15,6 +15,9 @@ from placemap.records import Candidate, Mention, Place, Report
 
 __all__ = [
     "__version__",
+    "geoparse",
+    "resolve",
+    "Geoparser",
     "Candidate",
     "GazetteerCorruptError",
     "GazetteerError",
@@ -25,3 +28,12 @@ __all__ = [
     "PlacemapError",
     "Report",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The engine (and the gazetteer it opens) loads on first use, not on import.
+    if name in ("geoparse", "resolve", "Geoparser"):
+        from placemap import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'placemap' has no attribute {name!r}")
