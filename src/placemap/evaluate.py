@@ -17,7 +17,7 @@ from typing import Any
 
 from placemap.errors import InputError
 from placemap.pipeline import Geoparser
-from placemap.resolve import haversine_km
+from placemap.resolution import haversine_km
 
 __all__ = ["MAX_ERROR_KM", "evaluate", "read_corpus", "format_report"]
 

@@ -26,7 +26,7 @@ from placemap.recognize import (
     tokenize,
 )
 from placemap.records import Candidate, Mention
-from placemap.resolve import WEIGHTS, Weights, resolve_spans
+from placemap.resolution import WEIGHTS, Weights, resolve_spans
 
 log = logging.getLogger(__name__)
 
