@@ -292,23 +292,18 @@ def resolve_spans(
     _score_all(items, gaz, weights, use_context=False, explain=False)
     for last in (False, True)[2 - CONTEXT_PASSES :]:
         _score_all(items, gaz, weights, use_context=True, explain=last)
-    mentions = []
-    for it in items:
-        span = it.span
-        if not it.cands:
-            mentions.append(
-                Mention(
-                    span.start,
-                    span.end,
-                    span.text,
-                    None,
-                    0.0,
-                    (),
-                    "no gazetteer candidate",
-                    it.kind,
-                )
-            )
-            continue
+    return [_mention(it, weights) for it in items]
+
+
+def _mention(it: _Item, weights: Weights) -> Mention:
+    """The mention for a scored item: its best place if the score clears the threshold,
+    otherwise unresolved with its candidates."""
+    span = it.span
+    place: Place | None = None
+    conf = 0.0
+    ranked: tuple[Candidate, ...] = ()
+    reason = "no gazetteer candidate"
+    if it.cands:
         order = sorted(
             range(len(it.cands)), key=lambda k: (-it.scores[k], it.cands[k].place.geonameid)
         )
@@ -320,34 +315,10 @@ def resolve_spans(
         )
         best = order[0]
         conf = _confidence(it.scores, best)
-        if len(it.cands) == 1:
-            reason = "only candidate"
-        else:
-            reason = it.reasons[best]
         if it.scores[best] < weights.threshold:
-            mentions.append(
-                Mention(
-                    span.start,
-                    span.end,
-                    span.text,
-                    None,
-                    conf,
-                    ranked,
-                    f"below threshold ({it.scores[best]:.2f})",
-                    it.kind,
-                )
-            )
+            reason = f"below threshold ({it.scores[best]:.2f})"
         else:
-            mentions.append(
-                Mention(
-                    span.start,
-                    span.end,
-                    span.text,
-                    it.cands[best].place,
-                    conf,
-                    ranked[1:],
-                    reason,
-                    it.kind,
-                )
-            )
-    return mentions
+            place = it.cands[best].place
+            reason = "only candidate" if len(it.cands) == 1 else it.reasons[best]
+            ranked = ranked[1:]  # the runner-ups
+    return Mention(span.start, span.end, span.text, place, conf, ranked, reason, it.kind)
