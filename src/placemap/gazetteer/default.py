@@ -11,8 +11,8 @@ Sources (all installed from PyPI with placemap, or shipped in ``gazetteer/``):
   inside them (see :func:`_division_point`).
 - ``gazetteer/features.csv``: physical features and regions that news names.
 - ``gazetteer/demonyms.csv``, ``gazetteer/abbreviations.csv``.
-- ``gazetteer/country_points.csv``: a representative point for each country from
-  Natural Earth outlines (public domain).
+- ``gazetteer/country_points.csv``: a representative point for each country from the
+  CIA World Factbook, else Natural Earth outlines (both public domain).
 """
 
 from __future__ import annotations
