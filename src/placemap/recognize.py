@@ -87,14 +87,17 @@ INSTITUTION_HEADS = frozenset(
 ADMIN_CUES = frozenset(
     """province provinces governorate governorates oblast oblasts region regions district
     districts county counties state states prefecture department departments raion rayon
-    municipality canton wilaya wilayah voivodeship parish territory emirate""".split()
+    canton wilaya wilayah voivodeship parish territory emirate""".split()
 )
 WATER_CUES = frozenset("river rivers sea gulf bay lake strait straits canal ocean".split())
 TERRAIN_CUES = frozenset(
     "mountains mountain mount desert valley plain plateau island islands peninsula".split()
 )
+# "Municipality" is a town here: GeoNames has most municipalities' towns as populated
+# places, and a division of the same name lies around its town anyway.
 TOWN_CUES = frozenset(
-    "town city village suburb suburbs neighbourhood neighborhood outskirts".split()
+    """town city village suburb suburbs neighbourhood neighborhood outskirts municipality
+    municipalities""".split()
 )
 # Titles and abbreviations after which a full stop does not end a sentence.
 _TITLES = frozenset("mr mrs ms dr gen col lt sgt capt maj sen rep gov rev prof jr sr".split())

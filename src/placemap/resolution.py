@@ -77,6 +77,9 @@ class _Item:
     scores: list[float] = field(default_factory=list)
     priors: list[float] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    # Candidates beyond the best by prior, with their priors: scored only when they lie
+    # in a division that the report names.
+    rest: list[tuple[float, Candidate]] = field(default_factory=list)
 
     @property
     def top(self) -> Candidate | None:
@@ -286,13 +289,45 @@ def resolve_spans(
     for span, cands, kind in items_in:
         by_prior = sorted(
             ((prior(c), c) for c in cands), key=lambda x: (-x[0], x[1].place.geonameid)
-        )[: weights.max_context_candidates]
-        items.append(_Item(span, [c for _, c in by_prior], kind, priors=[p for p, _ in by_prior]))
+        )
+        top = by_prior[: weights.max_context_candidates]
+        items.append(
+            _Item(
+                span,
+                [c for _, c in top],
+                kind,
+                priors=[p for p, _ in top],
+                rest=by_prior[weights.max_context_candidates :],
+            )
+        )
 
     _score_all(items, gaz, weights, use_context=False, explain=False)
+    _admit_named_divisions(items, weights)
     for last in (False, True)[2 - CONTEXT_PASSES :]:
         _score_all(items, gaz, weights, use_context=True, explain=last)
     return [_mention(it, weights) for it in items]
+
+
+def _admit_named_divisions(items: list[_Item], w: Weights) -> None:
+    """Bring back candidates cut by prior that lie in a first-level division the report
+    names: "Victoria is a city in Ellis County, Kansas" has 60 Victorias, and the one in
+    Kansas is too small to be among the best by prior alone."""
+    named = {
+        (t.place.country_code, t.place.admin1_code)
+        for t in (it.top for it in items)
+        if t is not None and t.place.feature_code == "ADM1"
+    }
+    if not named:
+        return
+    for it in items:
+        extra = [
+            (p, c) for p, c in it.rest if (c.place.country_code, c.place.admin1_code) in named
+        ][: w.max_candidates]
+        if extra:
+            it.cands.extend(c for _, c in extra)
+            it.priors.extend(p for p, _ in extra)
+            it.scores.extend(p for p, _ in extra)
+        it.rest = []
 
 
 def _mention(it: _Item, weights: Weights) -> Mention:
