@@ -92,7 +92,7 @@ class Geoparser:
         persons = person_names(text, toks, self.gazetteer.has_name, self._ordinary_word)
         items = []
         for span in spans:
-            if _not_a_place(span, persons):
+            if _not_a_place(span, persons) or self._loose_only_word(span):
                 continue
             cands, kind = self._candidates(span)
             if self._is_place_mention(span, cands, kind):
@@ -169,6 +169,18 @@ class Geoparser:
                 for c in exact
             )
         return True
+
+    def _loose_only_word(self, span: Span) -> bool:
+        """A word the gazetteer has no name for that :meth:`_is_place_mention` would
+        reject whatever loose match it found (it starts a sentence, or it is an English
+        word and no type word follows): skip the costly transliteration and fuzzy
+        look-ups for it."""
+        folded = fold(span.text)
+        if self.gazetteer.has_name(folded):
+            return False
+        return span.sentence_initial or (
+            span.type_cue is None and self.gazetteer.word_frequency(folded)[0] >= LOOSE_WORD_ZIPF
+        )
 
     def _ordinary_word(self, word: str) -> bool:
         zipf, in_dictionary = self.gazetteer.word_frequency(word)

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import ratio
 
@@ -93,15 +94,20 @@ def strip_articles(folded: str) -> str:
     return " ".join(w for i, w in enumerate(words) if not (w in ARTICLES and i + 1 < len(words)))
 
 
-def similarity(a_folded: str, b_folded: str) -> float:
-    """String similarity in [0, 1] of two folded names, spaces ignored, the Arabic
-    article optional (the better of with and without it)."""
-    a, b = a_folded.replace(" ", ""), b_folded.replace(" ", "")
-    if a == b:
-        return 1.0
-    with_article = ratio(a, b)
-    a2, b2 = strip_articles(a_folded).replace(" ", ""), strip_articles(b_folded).replace(" ", "")
-    return max(with_article, ratio(a2, b2)) / 100.0
+def similarities(q_folded: str, folds: list[str]) -> list[float]:
+    """String similarity in [0, 1] of one folded name to each of many: spaces ignored,
+    the Arabic article optional (the better of with and without it)."""
+    if not folds:
+        return []
+    full = process.cdist(
+        [q_folded.replace(" ", "")], [f.replace(" ", "") for f in folds], scorer=ratio
+    )[0]
+    # Only names of several words can lose an article.
+    q2 = strip_articles(q_folded).replace(" ", "")
+    bare = process.cdist(
+        [q2], [strip_articles(f).replace(" ", "") if " " in f else f for f in folds], scorer=ratio
+    )[0]
+    return [max(a, b) / 100.0 for a, b in zip(full.tolist(), bare.tolist(), strict=True)]
 
 
 class Gazetteer:
@@ -270,12 +276,11 @@ class Gazetteer:
         if key and len(key) >= 2 and weak:
             # Short keys join many unrelated names ("mn": Man, Amman, Mina...).
             floor = 0.85 if found or len(key) == 2 else TRANSLIT_MIN_SIMILARITY
-            for place, sim in self._by_tkey(key, q, floor):
+            for place, sim in self._by_tkey([key], q, floor):
                 self._keep(found, Candidate(place, "transliteration", sim))
         if fuzzy and not found and key and len(key) >= 4:
-            for k in self._fuzzy_keys(key):
-                for place, sim in self._by_tkey(k, q, FUZZY_MIN_SIMILARITY):
-                    self._keep(found, Candidate(place, "fuzzy", sim))
+            for place, sim in self._by_tkey(self._fuzzy_keys(key), q, FUZZY_MIN_SIMILARITY):
+                self._keep(found, Candidate(place, "fuzzy", sim))
         return tuple(found.values())
 
     @staticmethod
@@ -306,24 +311,26 @@ class Gazetteer:
             if place is not None:
                 yield place, kind
 
-    def _by_tkey(self, key: str, q: str, floor: float) -> Iterable[tuple[Place, float]]:
-        """Places with a name under transliteration key ``key`` at least ``floor`` like ``q``.
+    def _by_tkey(self, keys: list[str], q: str, floor: float) -> Iterable[tuple[Place, float]]:
+        """Places with a name under one of the transliteration ``keys`` at least ``floor``
+        like ``q``.
 
         Similarity is computed once per distinct name, and places are fetched only
         for the names that pass, so a crowded key costs little.
         """
+        if not keys:
+            return
+        rows = [r for k in keys for r in self._overlay_tkeys.get(k, ())]
+        rows += self.conn.execute(
+            "SELECT place_id, fold FROM names WHERE tkey IN "
+            f"({','.join('?' * len(keys))}) AND tkey != '' AND kind IN (0, 1)",
+            keys,
+        ).fetchall()
+        distinct = sorted({f for _, f in rows})
+        sims = dict(zip(distinct, similarities(q, distinct), strict=True))
         best: dict[int, float] = {}
-        sims: dict[str, float] = {}
-        for pid, f in self._overlay_tkeys.get(key, ()):
-            best[pid] = max(best.get(pid, 0.0), similarity(q, f))
-        rows = self.conn.execute(
-            "SELECT fold, place_id FROM names WHERE tkey = ? AND tkey != '' AND kind IN (0, 1)",
-            (key,),
-        )
-        for f, pid in rows:
-            sim = sims.get(f)
-            if sim is None:
-                sim = sims[f] = similarity(q, f)
+        for pid, f in rows:
+            sim = sims[f]
             if sim >= floor and sim > best.get(pid, 0.0):
                 best[pid] = sim
         for pid, sim in best.items():
@@ -333,11 +340,13 @@ class Gazetteer:
     def _fuzzy_keys(self, key: str) -> list[str]:
         """Transliteration keys one edit away from ``key``.
 
-        Candidates share the first two or the last two key letters: one edit
-        cannot touch both ends of a key of four or more letters.
+        Candidates share the first or the last letters of the key: one edit cannot
+        touch both the first two and the last two letters of a key of four or five
+        letters, nor both the first three and the last three of a longer one.
         """
         n = len(key)
-        head, tail = key[:2], key[::-1][:2]
+        m = 2 if n < 6 else 3
+        head, tail = key[:m], key[::-1][:m]
         keys = {
             r[0]
             for r in self.conn.execute(
@@ -355,10 +364,11 @@ class Gazetteer:
             )
         )
         keys.update(self._overlay_tkeys)
-        close = sorted(
-            k for k in keys if k != key and Levenshtein.distance(k, key, score_cutoff=1) <= 1
+        keys.discard(key)
+        close = process.extract(
+            key, list(keys), scorer=Levenshtein.distance, score_cutoff=1, limit=None
         )
-        return close[:50]
+        return sorted(k for k, _, _ in close)[:50]
 
     # -- overlays --------------------------------------------------------------
     def add_overlay_place(self, place: Place, names: Iterable[str]) -> None:
