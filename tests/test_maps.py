@@ -187,7 +187,7 @@ def test_low_confidence_choices_and_country_suggestions() -> None:
     )
     report = Report("r", text, mentions=mentions)
     info = panel(report, Filters(min_confidence=0.5))
-    assert info["low"] == [["Homs", "P1", "SY", 0.4, "P2 (LY)", True]]
+    assert info["low"] == [["Homs", "P1 (P.PPL, SY)", 0.4, "P2 (P.PPL, LY)", True]]
     # Demonyms say little about where a village is; candidates count only without places.
     assert suggested_countries(report) == ["SY"]
     only_unresolved = Report("r", text, mentions=mentions[2:])

@@ -174,11 +174,15 @@ def suggested_countries(report: Report, limit: int = 3) -> list[str]:
     return [cc for cc, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
 
 
+def _describe(p: Place) -> str:
+    """A place in a few words, enough to tell apart places of one name."""
+    return f"{p.name} ({', '.join(x for x in (p.kind, p.country_code) if x)})"
+
+
 def _runner_up(m: Mention) -> str:
     for c in m.candidates:
-        p = c.place
-        if m.place is None or p.geonameid != m.place.geonameid:
-            return f"{p.name} ({p.country_code})" if p.country_code else p.name
+        if m.place is None or c.place.geonameid != m.place.geonameid:
+            return _describe(c.place)
     return ""
 
 
@@ -199,15 +203,14 @@ def panel(report: Report, filters: Filters) -> dict[str, Any]:
             hidden = m.confidence < filters.min_confidence
             low[key] = [
                 m.text,
-                p.name,
-                p.country_code or "",
+                _describe(p),
                 round(m.confidence, 2),
                 _runner_up(m),
                 hidden,
             ]
     return {
         "unresolved": sorted(([n, c] for n, c in unresolved.items()), key=lambda x: (-x[1], x[0])),
-        "low": sorted(low.values(), key=lambda x: (x[3], x[0])),
+        "low": sorted(low.values(), key=lambda x: (x[2], x[0])),
         "suggest": suggested_countries(report) if unresolved else [],
     }
 

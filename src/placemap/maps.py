@@ -128,7 +128,7 @@ class _Draw(MacroElement):
         """{% macro html(this, kwargs) %}<script type="application/json" id="placemap-data">"""
         """{{ this.data }}</script>{% endmacro %}
 {% macro script(this, kwargs) %}placemapDraw({{ this._parent.get_name() }},
-    JSON.parse(document.getElementById("placemap-data").textContent));{% endmacro %}"""
+    document.getElementById("placemap-data"));{% endmacro %}"""
     )
 
     def __init__(self, data: dict[str, Any]) -> None:

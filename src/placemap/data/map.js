@@ -202,15 +202,11 @@
       ? L.markerClusterGroup({ maxClusterRadius: 40, showCoverageOnHover: false })
       : L.featureGroup();
     this.labels = data.mode === "report" && data.H[0].length <= LABELS_MAX;
+    this.outline = data.H.reduce(function (n, hits) { return n + hits.length; }, 0) <= OUTLINE_MAX;
     this.layers = data.R.map(function (_rep, r) { return self.reportLayer(r); });
     this.places.bindPopup(function (layer) { return self.popup(layer); }, { maxWidth: 440 });
     // A report map names its places on the map; the collection names them on hover.
-    if (!this.labels) {
-      this.places.bindTooltip(function (layer) {
-        var hit = data.H[layer.feature.properties.r][layer.feature.properties.h];
-        return el("span", null, data.P[hit[0]][2]);
-      }, { direction: "top", offset: [0, -6] });
-    }
+    if (!this.labels) this.hoverNames();
     this.places.addTo(map);
     this.heat = new HeatLayer(function () { return self.heatPoints(); });
     this.applyAll();
@@ -221,33 +217,43 @@
     return this.palette[(typeof c === "number" ? c : r) % this.palette.length];
   };
 
+  var OUTLINE_MAX = 5000;  // with more markers than this, no outlines: half the drawing time
+
+  // One GeoJSON layer per report; its markers are made directly (no feature objects to
+  // parse and drop), each carrying the feature properties the popups read.
   State.prototype.reportLayer = function (r) {
     var data = this.data, colour = this.colour(r), renderer = this.renderer;
-    var labels = this.labels;
-    var features = data.H[r].map(function (hit, h) {
+    var labels = this.labels, outline = this.outline, layer = L.geoJSON();
+    data.H[r].forEach(function (hit, h) {
       var p = data.P[hit[0]];
-      return {
-        type: "Feature",
-        geometry: { type: "Point", coordinates: [p[1], p[0]] },
-        properties: { r: r, h: h }
-      };
-    });
-    return L.geoJSON(features, {
-      pointToLayer: function (f, latlng) {
-        var hit = data.H[r][f.properties.h];
-        var marker = L.circleMarker(latlng, {
-          renderer: renderer, radius: radius(hit[1]), color: "#333", weight: 1,
-          fillColor: colour, fillOpacity: 0.75
+      var marker = L.circleMarker([p[0], p[1]], {
+        renderer: renderer, radius: radius(hit[1]), stroke: outline, color: "#333",
+        weight: 1, fillColor: colour, fillOpacity: 0.75
+      });
+      marker.feature = { type: "Feature", properties: { r: r, h: h } };
+      if (labels) {
+        marker.bindTooltip(el("span", null, p[2]), {
+          permanent: true, direction: "right", offset: [radius(hit[1]), 0],
+          className: "pm-label"
         });
-        if (labels) {
-          marker.bindTooltip(el("span", null, data.P[hit[0]][2]), {
-            permanent: true, direction: "right", offset: [radius(hit[1]), 0],
-            className: "pm-label"
-          });
-        }
-        return marker;
       }
+      layer.addLayer(marker);
     });
+    return layer;
+  };
+
+  // One shared tooltip follows the pointer from marker to marker (Leaflet's bindTooltip
+  // on a group of groups fails, and one tooltip per report would be 10,000 of them).
+  State.prototype.hoverNames = function () {
+    var map = this.map, data = this.data, tip = L.tooltip({ direction: "top", offset: [0, -6] });
+    this.places.on("mouseover", function (e) {
+      var f = e.layer && e.layer.feature;
+      if (!f) return;
+      var hit = data.H[f.properties.r][f.properties.h];
+      map.openTooltip(tip.setLatLng(e.layer.getLatLng()).setContent(el("span", null,
+        data.P[hit[0]][2])));
+    });
+    this.places.on("mouseout", function () { map.closeTooltip(tip); });
   };
 
   State.prototype.popup = function (layer) {
@@ -333,12 +339,10 @@
   State.prototype.openPlace = function (pIdx) {
     var marker = this.markerFor(pIdx), map = this.map, self = this;
     if (!marker) return false;
-    var open = function () {
-      L.popup({ maxWidth: 440 }).setLatLng(marker.getLatLng()).setContent(self.popup(marker))
-        .openOn(map);
-    };
+    map.closePopup();
     map.setView(marker.getLatLng(), Math.max(map.getZoom(), 6));
-    open();
+    L.popup({ maxWidth: 440 }).setLatLng(marker.getLatLng()).setContent(self.popup(marker))
+      .openOn(map);
     return true;
   };
 
@@ -415,10 +419,10 @@
     section(div, "Low-confidence choices (" + info.low.length + ")");
     var ul = el("ul", "pm-list pm-low");
     info.low.forEach(function (x) {
-      // [name in text, chosen place, country, confidence, runner-up, hidden by filter]
-      var li = el("li", null, "“" + x[0] + "” → " + x[1] + (x[2] ? " (" + x[2] + ")" : "") + " ");
-      li.appendChild(el("span", "pm-small", Number(x[3]).toFixed(2) +
-        (x[4] ? "; else " + x[4] : "") + (x[5] ? "; not on the map" : "")));
+      // [name in the text, chosen place, confidence, runner-up, left out by the filter]
+      var li = el("li", null, "“" + x[0] + "” → " + x[1] + " ");
+      li.appendChild(el("span", "pm-small", "confidence " + Number(x[2]).toFixed(2) +
+        (x[3] ? "; next best " + x[3] : "") + (x[4] ? "; not on the map" : "")));
       ul.appendChild(li);
     });
     div.appendChild(ul);
@@ -603,14 +607,22 @@
     else map.fitBounds(b, { paddingTopLeft: [40, 40], paddingBottomRight: [340, 40], maxZoom: 8 });
   }
 
-  window.placemapDraw = function (map, data) {
+  // Draws the data of a <script type="application/json"> element on the map.
+  window.placemapDraw = function (map, dataElement) {
+    var t0 = performance.now(), data = JSON.parse(dataElement.textContent);
+    var tParsed = performance.now();
     map.attributionControl.addAttribution(
       "Places: GeoNames (CC BY 4.0) · Outlines: Natural Earth · placemap");
+    if (!map.options.maxZoom) map.setMaxZoom(18);  // no tile layer sets it; clusters need it
+    fit(map, data);  // before the layers: a later change of view would project them again
     var state = new State(map, data);
+    var t1 = performance.now();
     layersControl(state);
     if (data.mode === "collection") collectionPanel(state); else reportPanel(state);
-    fit(map, data);
     window.placemap = state;  // for scripts and tests: the map, its layers, openPlace()
+    window.placemapTimings = {
+      start: t0, parse: tParsed - t0, layers: t1 - tParsed, total: performance.now() - t0
+    };
     return state;
   };
 })();
