@@ -260,3 +260,58 @@ def test_report_filenames_are_distinct_and_safe() -> None:
     assert "index.html" not in names and "collection.html" not in names
     assert all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.html", n) for n in names)
     assert safe_filename("../../etc") == "etc"
+
+
+@pytest.fixture()
+def run_map(small_index: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    from click.testing import CliRunner
+
+    from placemap.cli import cli
+
+    monkeypatch.setenv("PLACEMAP_GAZETTEER", str(small_index))
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "aq.txt").write_text(AQERBAT, "utf-8")
+
+    def invoke(*args: str):
+        argv = ["map", str(tmp_path / "in"), "-o", str(tmp_path / "out"), *args]
+        return CliRunner().invoke(cli, argv, catch_exceptions=False)
+
+    return invoke
+
+
+def test_map_command_options_reach_the_pages(run_map, tmp_path: Path) -> None:
+    r = run_map("--tiles", "osm", "--cluster", "--heatmap", "--title", "Syria <2017>")
+    assert r.exit_code == 0, r.output
+    page = (tmp_path / "out" / "aq.html").read_text("utf-8")
+    data = _data(page)
+    assert (data["cluster"], data["heat"]) == (True, True)
+    assert data["tiles"]["url"].startswith("https://tile.openstreetmap.org/")
+    coll = (tmp_path / "out" / "collection.html").read_text("utf-8")
+    assert "<title>Syria &lt;2017&gt;</title>" in coll
+    assert _data(coll)["R"][0][3] == "aq.html"
+    index = (tmp_path / "out" / "index.html").read_text("utf-8")
+    assert "<h1>Syria &lt;2017&gt;</h1>" in index
+
+
+def test_map_command_min_confidence_leaves_places_out(run_map, tmp_path: Path) -> None:
+    assert run_map().exit_code == 0
+    before = len(_data((tmp_path / "out" / "aq.html").read_text("utf-8"))["H"][0])
+    assert run_map("--min-confidence", "1").exit_code == 0
+    after = len(_data((tmp_path / "out" / "aq.html").read_text("utf-8"))["H"][0])
+    assert 0 < after < before
+
+
+def test_map_command_rejects_a_bad_tile_url(run_map) -> None:
+    r = run_map("--tiles", "javascript:alert(1)")
+    assert r.exit_code == 2
+    assert "Invalid value for '--tiles': use none, osm or an http(s) URL template" in r.output
+
+
+def test_map_command_opens_the_index(run_map, tmp_path: Path, monkeypatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    assert run_map("--open").exit_code == 0
+    assert opened == [(tmp_path / "out" / "index.html").resolve().as_uri()]
+    opened.clear()
+    assert run_map().exit_code == 0
+    assert opened == []

@@ -163,7 +163,7 @@
       pts.forEach(function (q) {
         if (!view.contains([q[0], q[1]])) return;
         var c = map.latLngToContainerPoint([q[0], q[1]]);
-        ctx.globalAlpha = Math.max(0.1, Math.sqrt(q[2] / max));
+        ctx.globalAlpha = Math.max(0.35, Math.sqrt(q[2] / max));
         ctx.drawImage(blob, c.x - HEAT_RADIUS, c.y - HEAT_RADIUS);
       });
       var img = ctx.getImageData(0, 0, size.x, size.y), px = img.data;
