@@ -16,6 +16,7 @@ from placemap.mapdata import (
     report_hits,
     script_json,
     sentence_starts,
+    snippets,
     suggested_countries,
 )
 from placemap.maps import (
@@ -315,3 +316,12 @@ def test_map_command_opens_the_index(run_map, tmp_path: Path, monkeypatch) -> No
     opened.clear()
     assert run_map().exit_code == 0
     assert opened == []
+
+
+def test_long_sentences_are_cut_between_words_around_the_name() -> None:
+    text = "word " * 40 + "Homs" + " more" * 40 + "."
+    start = text.index("Homs")
+    m = Mention(start, start + 4, "Homs", _place(1, "SY"), 1.0)
+    [snip] = snippets(text, sentence_starts(text), [m], context=20, limit=1)
+    assert snip[0] == "…word word word Homs more more more…"
+    assert snip[0][snip[1] : snip[2]] == "Homs"

@@ -120,6 +120,12 @@ def snippets(
 def _snippet(text: str, s: int, e: int, ms: list[Mention], context: int) -> list[Any]:
     lo = max(s, ms[0].start - context)
     hi = min(e, ms[-1].end + context)
+    if lo > s:  # cut between words
+        space = text.find(" ", lo, ms[0].start)
+        lo = space + 1 if space != -1 else lo
+    if hi < e:
+        space = text.rfind(" ", ms[-1].end, hi)
+        hi = space if space != -1 else hi
     head = "…" if lo > s else ""
     tail = "…" if hi < e else ""
     raw = text[lo:hi]
