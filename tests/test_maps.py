@@ -1,45 +1,327 @@
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from placemap.gazetteer import Gazetteer
-from placemap.maps import collection_map, esc, index_page, render, report_map
+from placemap.mapdata import (
+    Filters,
+    PlaceTable,
+    panel,
+    report_hits,
+    script_json,
+    sentence_starts,
+    snippets,
+    suggested_countries,
+)
+from placemap.maps import (
+    collection_map,
+    esc,
+    index_page,
+    render,
+    report_filenames,
+    report_map,
+    safe_filename,
+    sentences_naming,
+    tile_source,
+)
 from placemap.pipeline import Geoparser
-from placemap.records import Report
+from placemap.records import Candidate, Mention, Place, Report
 
 PAYLOADS = [
-    "<script>alert(1)</script>",
-    "`+alert(1)+`",
-    "${alert(1)}",
-    "</script><img src=x onerror=alert(1)>",
+    "<script>window.__pwned=1</script>",
+    "`+(window.__pwned=1)+`",
+    "${window.__pwned=1}",
+    "</script><img src=x onerror=window.__pwned=1>",
     "\\u0060",
-    "\u2028",
-    "javascript:alert(1)",
+    "\u2028\u2029",
+    "javascript:window.__pwned=1",
+    "<!--<script>",
 ]
 
+AQERBAT = (
+    "Aerial footage shows aircraft hitting vehicles as they tried to retreat from Aqerbat, "
+    "Syria. Forces have surrounded the militants near the town of Aqerbat. They are trying "
+    "to escape to Deir ez-Zor, the last stronghold.The road from Al-Sukhnah to Palmyra "
+    "is cut. Fighting in the provinces of Homs and Hama, and near El-Kder, goes on."
+)
 
-def _report(gp: Geoparser, text: str, title: str) -> Report:
-    r = Report(id=title, text=text, title=title, date="2024-01-01", source=title)
-    return Report(r.id, r.text, r.title, r.date, r.source, tuple(gp.geoparse(text)))
+
+@pytest.fixture()
+def gp(small_index: Path) -> Geoparser:
+    return Geoparser(Gazetteer(small_index))
+
+
+def _report(gp: Geoparser, text: str, title: str, rid: str | None = None) -> Report:
+    return Report(
+        id=rid or title,
+        text=text,
+        title=title,
+        date="2024-01-01",
+        source=title,
+        mentions=tuple(gp.geoparse(text)),
+    )
+
+
+def _data(page: str) -> dict:
+    """The JSON a page's script draws, as the browser's JSON.parse would read it."""
+    mo = re.search(r'<script type="application/json" id="placemap-data">(.*?)</script>', page, re.S)
+    assert mo, "page has no data block"
+    return json.loads(mo.group(1))
+
+
+def _without_data(page: str) -> str:
+    return re.sub(
+        r'<script type="application/json" id="placemap-data">.*?</script>', "", page, flags=re.S
+    )
 
 
 def test_escape_covers_html_and_template_literals() -> None:
     assert esc("<b>`${x}`\\</b>") == "&lt;b&gt;&#96;&#36;{x}&#96;&#92;&lt;/b&gt;"
 
 
-def test_untrusted_text_never_reaches_the_page_raw(small_index: Path) -> None:
-    gp = Geoparser(Gazetteer(small_index))
+@given(st.text())
+def test_script_json_is_inert_in_a_script_element_and_reads_back(text: str) -> None:
+    out = script_json({"t": [text]})
+    assert not set(out) & {"<", ">", "&", "\u2028", "\u2029"}
+    assert json.loads(out) == {"t": [text]}
+
+
+def test_untrusted_text_only_reaches_pages_as_escaped_data(gp: Geoparser) -> None:
     reports = [
         _report(gp, f"{p} Fighting near Palmyra in Syria {p}. {p} Homs province {p}.", p)
         for p in PAYLOADS
     ]
+    files = report_filenames(reports)
     pages = [render(report_map(r)) for r in reports]
-    pages.append(render(collection_map(reports)))
-    pages.append(index_page(reports, [f"{i}.html" for i in range(len(reports))]))
+    pages.append(render(collection_map(reports, links=files)))
     for page in pages:
-        assert "<script>alert(1)</script>" not in page
-        assert "<img src=x" not in page
-        assert "`+alert(1)+`" not in page
-        assert "${alert(1)}" not in page
-        assert not re.search(r"href=['\"]javascript:", page)
+        data_block = re.search(r'id="placemap-data">(.*?)</script>', page, re.S)
+        assert data_block and "<" not in data_block.group(1)
+        rest = _without_data(page)
+        for p in PAYLOADS:
+            if set(p) & set("<>`$"):  # the rest is harmless as HTML text, as in <title>
+                assert p not in rest
+        assert not re.search(r"href=['\"]?javascript:", rest, re.I)
+        for script in re.findall(r"<script>(.*?)</script>", rest, re.S):
+            assert "\u2028" not in script and "\u2029" not in script
+    # The data holds the text as it was: the browser shows it, as text.
+    coll = _data(pages[-1])
+    assert [r[0] for r in coll["R"]] == PAYLOADS
+    assert coll["H"][0][0][3][0][0].startswith(PAYLOADS[0])
+    index = index_page(reports, files)
+    assert "__pwned=1</script>" not in index and "<img" not in index
+    assert "`" not in index and "${" not in index
+    assert not re.search(r"href=['\"]?javascript:", index, re.I)
+
+
+def test_index_links_only_plain_file_names(gp: Geoparser) -> None:
+    r = _report(gp, "Fighting near Palmyra.", "A")
+    page = index_page([r, r], ["javascript:alert(1)", "a.html"])
+    assert "href='javascript" not in page and "href='a.html'" in page
+
+
+def test_sentences_are_split_where_scraped_text_lost_the_space() -> None:
+    text = "One statement.The next. U.S. forces met.\nNew line! And more"
+    starts = sentence_starts(text)
+    parts = [text[a:b].strip() for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    assert parts == ["One statement.", "The next.", "U.S. forces met.", "New line!", "And more"]
+
+
+def test_report_popups_hold_every_sentence_with_the_name_marked(gp: Geoparser) -> None:
+    report = _report(gp, AQERBAT, "Aqerbat")
+    places = PlaceTable()
+    hits = report_hits(report, places, Filters(), full=True)
+    by_id = {places.rows[h[0]][6]: h for h in hits}
+    aq = by_id[162803]
+    assert aq[1] == 2  # named twice
+    assert places.rows[aq[0]][:2] == [35.0431, 37.4644]
+    sentences = aq[3]
+    assert len(sentences) == 2
+    for s in sentences:
+        assert s[0][s[1] : s[2]] == "Aqerbat"
+    assert sentences[1][0] == "Forces have surrounded the militants near the town of Aqerbat."
+    # Deir ez-Zor, Al-Sukhnah, Palmyra and both governorates are where GeoNames has them.
+    coords = {places.rows[h[0]][6]: tuple(places.rows[h[0]][:2]) for h in hits}
+    assert coords[170794] == (35.3359, 40.1408)
+    assert coords[172425] == (34.8853, 38.8711)
+    assert coords[163808] == (34.5624, 38.284)
+    assert {169575, 170015} <= set(coords)
+
+
+def test_sentences_naming_escapes_and_marks(gp: Geoparser) -> None:
+    text = "<b>Clashes</b> near Palmyra & beyond."
+    report = _report(gp, text, "x")
+    palmyra = [m for m in report.mentions if m.text == "Palmyra"]
+    assert sentences_naming(text, palmyra) == [
+        "&lt;b&gt;Clashes&lt;/b&gt; near <mark>Palmyra</mark> &amp; beyond."
+    ]
+
+
+def test_side_panel_lists_unresolved_names_and_where_to_get_them(gp: Geoparser) -> None:
+    report = _report(gp, AQERBAT, "Aqerbat")
+    kder = AQERBAT.index("El-Kder")
+    unresolved = Mention(kder, kder + 7, "El-Kder", None, 0.0)
+    report = Report(report.id, report.text, mentions=(*report.mentions, unresolved))
+    info = panel(report, Filters())
+    assert info["unresolved"] == [["El-Kder", 1]]
+    assert info["suggest"] == ["SY"]
+    assert panel(_report(gp, "Floods in Homs.", "x"), Filters())["suggest"] == []
+
+
+def _place(gid: int, cc: str) -> Place:
+    return Place(gid, f"P{gid}", f"P{gid}", 1.0, 2.0, "P", "PPL", cc)
+
+
+def test_low_confidence_choices_and_country_suggestions() -> None:
+    homs, khums = _place(1, "SY"), _place(2, "LY")
+    text = "Homs and Russian and Qaryatayn"
+    mentions = (
+        Mention(0, 4, "Homs", homs, 0.4, (Candidate(homs, "exact", 1), Candidate(khums, "f", 1))),
+        Mention(9, 16, "Russian", _place(3, "RU"), 1.0, kind="demonym"),
+        Mention(21, 30, "Qaryatayn", None, 0.0, (Candidate(_place(4, "IQ"), "fuzzy", 0.5),)),
+    )
+    report = Report("r", text, mentions=mentions)
+    info = panel(report, Filters(min_confidence=0.5))
+    assert info["low"] == [["Homs", "P1 (P.PPL, SY)", 0.4, "P2 (P.PPL, LY)", True]]
+    # Demonyms say little about where a village is; candidates count only without places.
+    assert suggested_countries(report) == ["SY"]
+    only_unresolved = Report("r", text, mentions=mentions[2:])
+    assert suggested_countries(only_unresolved) == ["IQ"]
+
+
+def test_filters_leave_out_low_confidence_and_demonyms() -> None:
+    text = "Syrian troops entered Tadmur."
+    mentions = (
+        Mention(0, 6, "Syrian", _place(163843, "SY"), 1.0, kind="demonym"),
+        Mention(22, 28, "Tadmur", _place(163808, "SY"), 0.6),
+    )
+    report = Report("r", text, mentions=mentions)
+
+    def ids(filters: Filters) -> set[int]:
+        places = PlaceTable()
+        return {places.rows[h[0]][6] for h in report_hits(report, places, filters, full=False)}
+
+    assert ids(Filters()) == {163808}
+    assert ids(Filters(demonyms=True)) == {163808, 163843}
+    assert ids(Filters(min_confidence=0.7)) == set()
+    assert ids(Filters(min_confidence=0.7, demonyms=True)) == {163843}
+
+
+def test_pages_are_offline_and_deterministic(gp: Geoparser) -> None:
+    reports = [_report(gp, AQERBAT, "Aqerbat"), _report(gp, "Floods in Homs.", "Homs")]
+    for build in (
+        lambda: render(report_map(reports[0], cluster=True, heatmap=True)),
+        lambda: render(collection_map(reports, links=report_filenames(reports))),
+    ):
+        page = build()
+        assert page == build()
+        assert not re.search(r"<(script|link|img)[^>]+(src|href)=", page)
+        assert "//cdn" not in page and "tile.openstreetmap" not in page
+
+
+def test_cluster_plugin_is_inlined_only_when_asked(gp: Geoparser) -> None:
+    r = _report(gp, "Floods in Homs.", "Homs")
+    assert ".marker-cluster-small" not in render(report_map(r))
+    assert ".marker-cluster-small" in render(report_map(r, cluster=True))
+
+
+def test_tiles_are_an_optional_layer_from_a_checked_url(gp: Geoparser) -> None:
+    assert tile_source("none") is None
+    osm = tile_source("osm")
+    assert osm and osm.url.startswith("https://tile.openstreetmap.org/")
+    url = "https://tiles.example.org/{z}/{x}/{y}.png"
+    custom = tile_source(url)
+    assert custom and custom.url == url
+    for bad in ("javascript:alert(1)//{z}{x}{y}", "https://x.org/tiles.png", "ftp://a/{z}/{x}/{y}"):
+        with pytest.raises(ValueError, match="URL template"):
+            tile_source(bad)
+    r = _report(gp, "Floods in Homs.", "Homs")
+    assert _data(render(report_map(r, tiles=custom)))["tiles"]["url"] == url
+
+
+def test_collection_groups_reports_by_date_and_source(gp: Geoparser) -> None:
+    reports = [
+        Report("a", "Homs.", date="2024-03-02", source="/in/feed.jsonl:7"),
+        Report("b", "Homs.", source="/in/texts/b.txt"),
+    ]
+    rows = _data(render(collection_map(reports)))["R"]
+    assert [r[5:] for r in rows] == [["2024-03", "feed.jsonl"], ["", "texts"]]
+
+
+def test_report_filenames_are_distinct_and_safe() -> None:
+    reports = [Report(i, "") for i in ("a b", "a_b", "../../etc", "index", "collection", "")]
+    names = report_filenames(reports)
+    assert len(set(names)) == len(names)
+    assert "index.html" not in names and "collection.html" not in names
+    assert all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.html", n) for n in names)
+    assert safe_filename("../../etc") == "etc"
+
+
+@pytest.fixture()
+def run_map(small_index: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    from click.testing import CliRunner
+
+    from placemap.cli import cli
+
+    monkeypatch.setenv("PLACEMAP_GAZETTEER", str(small_index))
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "aq.txt").write_text(AQERBAT, "utf-8")
+
+    def invoke(*args: str):
+        argv = ["map", str(tmp_path / "in"), "-o", str(tmp_path / "out"), *args]
+        return CliRunner().invoke(cli, argv, catch_exceptions=False)
+
+    return invoke
+
+
+def test_map_command_options_reach_the_pages(run_map, tmp_path: Path) -> None:
+    r = run_map("--tiles", "osm", "--cluster", "--heatmap", "--title", "Syria <2017>")
+    assert r.exit_code == 0, r.output
+    page = (tmp_path / "out" / "aq.html").read_text("utf-8")
+    data = _data(page)
+    assert (data["cluster"], data["heat"]) == (True, True)
+    assert data["tiles"]["url"].startswith("https://tile.openstreetmap.org/")
+    coll = (tmp_path / "out" / "collection.html").read_text("utf-8")
+    assert "<title>Syria &lt;2017&gt;</title>" in coll
+    assert _data(coll)["R"][0][3] == "aq.html"
+    index = (tmp_path / "out" / "index.html").read_text("utf-8")
+    assert "<h1>Syria &lt;2017&gt;</h1>" in index
+
+
+def test_map_command_min_confidence_leaves_places_out(run_map, tmp_path: Path) -> None:
+    assert run_map().exit_code == 0
+    before = len(_data((tmp_path / "out" / "aq.html").read_text("utf-8"))["H"][0])
+    assert run_map("--min-confidence", "1").exit_code == 0
+    after = len(_data((tmp_path / "out" / "aq.html").read_text("utf-8"))["H"][0])
+    assert 0 < after < before
+
+
+def test_map_command_rejects_a_bad_tile_url(run_map) -> None:
+    r = run_map("--tiles", "javascript:alert(1)")
+    assert r.exit_code == 2
+    assert "Invalid value for '--tiles': use none, osm or an http(s) URL template" in r.output
+
+
+def test_map_command_opens_the_index(run_map, tmp_path: Path, monkeypatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    assert run_map("--open").exit_code == 0
+    assert opened == [(tmp_path / "out" / "index.html").resolve().as_uri()]
+    opened.clear()
+    assert run_map().exit_code == 0
+    assert opened == []
+
+
+def test_long_sentences_are_cut_between_words_around_the_name() -> None:
+    text = "word " * 40 + "Homs" + " more" * 40 + "."
+    start = text.index("Homs")
+    m = Mention(start, start + 4, "Homs", _place(1, "SY"), 1.0)
+    [snip] = snippets(text, sentence_starts(text), [m], context=20, limit=1)
+    assert snip[0] == "…word word word Homs more more more…"
+    assert snip[0][snip[1] : snip[2]] == "Homs"

@@ -11,6 +11,7 @@ import functools
 import json
 import logging
 import sys
+import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -418,6 +419,22 @@ def extract(
         sys.exit(EXIT_PARTIAL)
 
 
+class TilesType(click.ParamType):
+    """``none``, ``osm`` or a tile URL template, checked when the option is parsed."""
+
+    name = "none|osm|URL"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from placemap.maps import TileSource, tile_source
+
+        if isinstance(value, TileSource) or value is None:
+            return value
+        try:
+            return tile_source(str(value))
+        except ValueError as err:
+            self.fail(str(err), param, ctx)
+
+
 @cli.command("map")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -433,6 +450,16 @@ def extract(
     "--title", default="placemap", show_default=True, help="Title of the index and collection map."
 )
 @click.option(
+    "--tiles",
+    type=TilesType(),
+    default="none",
+    show_default=True,
+    help="Online tiles offered as an extra layer (off until switched on): none, osm, or a "
+    "URL template with {z}, {x}, {y}. Pages always have the offline country outlines.",
+)
+@click.option("--cluster", is_flag=True, help="Group nearby places into clusters.")
+@click.option("--heatmap", is_flag=True, help="Show the heat map layer when pages open.")
+@click.option(
     "--min-confidence",
     type=click.FloatRange(0, 1),
     default=0.0,
@@ -445,6 +472,7 @@ def extract(
     show_default=True,
     help="Show countries named only through demonyms ('Syrian').",
 )
+@click.option("--open", "open_index", is_flag=True, help="Open index.html in a web browser.")
 @input_options
 @gazetteer_options
 @library_errors
@@ -452,8 +480,12 @@ def map_(
     paths: tuple[Path, ...],
     out_dir: Path,
     title: str,
+    tiles: Any,
+    cluster: bool,
+    heatmap: bool,
     min_confidence: float,
     demonyms: bool,
+    open_index: bool,
     glob: str | None,
     text_field: str,
     id_field: str,
@@ -466,6 +498,7 @@ def map_(
     Examples:
       placemap map examples/ -o output/
       placemap map reports/ --glob '*.txt' --min-confidence 0.5
+      placemap map reports/ --cluster --heatmap --tiles osm --open
     """
     from placemap import maps
     from placemap.writers import write_text_atomic
@@ -474,27 +507,28 @@ def map_(
     failures: list[str] = []
     reports = list(_reports(paths, glob, text_field, id_field, None, gp, failures))
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = []
-    used: set[str] = set()
-    for r in reports:
-        base = maps.safe_filename(r.id)
-        name, k = f"{base}.html", 2
-        while name in used:
-            name, k = f"{base}-{k}.html", k + 1
-        used.add(name)
-        m = maps.report_map(r, min_confidence=min_confidence, demonyms=demonyms)
-        write_text_atomic(out_dir / name, maps.render(m))
-        files.append(name)
-    coll = maps.collection_map(
-        reports, min_confidence=min_confidence, demonyms=demonyms, title=title
-    )
+    opts: dict[str, Any] = {
+        "min_confidence": min_confidence,
+        "demonyms": demonyms,
+        "tiles": tiles,
+        "cluster": cluster,
+        "heatmap": heatmap,
+    }
+    files = maps.report_filenames(reports)
+    for r, name in zip(reports, files, strict=True):
+        write_text_atomic(out_dir / name, maps.render(maps.report_map(r, **opts)))
+    coll = maps.collection_map(reports, links=files, title=title, **opts)
     write_text_atomic(out_dir / "collection.html", maps.render(coll))
-    write_text_atomic(out_dir / "index.html", maps.index_page(reports, files, title))
+    index = out_dir / "index.html"
+    page = maps.index_page(reports, files, title, min_confidence=min_confidence, demonyms=demonyms)
+    write_text_atomic(index, page)
     n_places = sum(1 for r in reports for m in r.mentions if m.place is not None)
     click.echo(
         f"wrote {len(reports)} report maps, collection.html and index.html to {out_dir} "
         f"({n_places} resolved mentions)"
     )
+    if open_index:
+        webbrowser.open(index.resolve().as_uri())
     if failures:
         sys.exit(EXIT_PARTIAL)
 

@@ -1,8 +1,10 @@
-"""HTML maps of the places reports mention (folium).
+"""HTML maps of the places reports mention (folium + placemap's own page script).
 
-Functions here build and return ``folium.Map`` objects or HTML strings; only the
-CLI writes files. Report text is untrusted: every piece of it is escaped before
-it enters a page, and popups are built from escaped HTML strings.
+Functions here return ``folium.Map`` objects or HTML strings; only the CLI writes files.
+A map page carries its facts as JSON (``placemap.mapdata``) and draws them with
+``data/map.js``: every marker layer, popup and panel is built in the browser with
+``textContent``, so untrusted report text never becomes markup. Leaflet, its marker
+cluster plugin, the basemap and the script are inlined: pages work from a file, offline.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import base64
 import html
 import json
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,11 +21,34 @@ from pathlib import Path
 from typing import Any
 
 import folium
-from branca.element import Element
+from branca.element import Element, MacroElement
+from jinja2 import Template
 
-from placemap.records import Mention, Place, Report
+from placemap.mapdata import (
+    Filters,
+    PlaceTable,
+    panel,
+    report_hits,
+    report_row,
+    script_json,
+    sentence_starts,
+    snippets,
+)
+from placemap.records import Mention, Report
 
-__all__ = ["report_map", "collection_map", "index_page", "render", "PALETTE", "sentences_naming"]
+__all__ = [
+    "PALETTE",
+    "TileSource",
+    "collection_map",
+    "esc",
+    "index_page",
+    "render",
+    "report_filenames",
+    "report_map",
+    "safe_filename",
+    "sentences_naming",
+    "tile_source",
+]
 
 PALETTE = [
     "#1f77b4",
@@ -40,74 +64,94 @@ PALETTE = [
 ]
 
 
-@dataclass
-class _PlaceGroup:
-    place: Place
-    mentions: list[Mention]
-
-
-def _groups(report: Report, min_confidence: float, demonyms: bool) -> list[_PlaceGroup]:
-    by_id: dict[int, _PlaceGroup] = {}
-    for m in report.mentions:
-        if m.place is None or m.confidence < min_confidence:
-            continue
-        if m.kind == "demonym" and not demonyms:
-            continue
-        g = by_id.setdefault(m.place.geonameid, _PlaceGroup(m.place, []))
-        g.mentions.append(m)
-    return sorted(by_id.values(), key=lambda g: (-len(g.mentions), g.place.geonameid))
+def esc(text: str, quote: bool = True) -> str:
+    """Escape untrusted text for HTML, and backticks, ``$`` and backslashes too, so the
+    result is also inert inside a JavaScript template literal."""
+    return html.escape(text, quote=quote).translate(_JS_TEMPLATE_CHARS)
 
 
 _JS_TEMPLATE_CHARS = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
 
 
-def esc(text: str, quote: bool = True) -> str:
-    """Escape untrusted text for HTML that folium may also place inside a JavaScript
-    template literal (popups, tooltips): backticks, ``${`` and backslashes too."""
-    return html.escape(text, quote=quote).translate(_JS_TEMPLATE_CHARS)
-
-
 def sentences_naming(text: str, mentions: Sequence[Mention], limit: int = 5) -> list[str]:
-    """Escaped sentences that contain the mentions, the names wrapped in <mark>."""
-    out: list[str] = []
-    for m in mentions[:limit]:
-        s = max(text.rfind(".", 0, m.start), text.rfind("\n", 0, m.start)) + 1
-        e_candidates = [i for i in (text.find(".", m.end), text.find("\n", m.end)) if i != -1]
-        e = min(e_candidates) + 1 if e_candidates else len(text)
-        s = max(s, m.start - 300)
-        e = min(e, m.end + 300)
-        out.append(
-            esc(text[s : m.start].lstrip())
-            + "<mark>"
-            + esc(text[m.start : m.end])
-            + "</mark>"
-            + esc(text[m.end : e].rstrip())
-        )
+    """Escaped HTML of the sentences that contain the mentions, the names in <mark>."""
+    out = []
+    for snip in snippets(text, sentence_starts(text), mentions, context=300, limit=limit):
+        sentence, marks, pos, parts = snip[0], snip[1:], 0, []
+        for s, e in zip(marks[::2], marks[1::2], strict=True):
+            parts += [esc(sentence[pos:s]), "<mark>", esc(sentence[s:e]), "</mark>"]
+            pos = e
+        out.append("".join(parts) + esc(sentence[pos:]))
     return out
 
 
-def _popup_html(g: _PlaceGroup, text: str) -> str:
-    p = g.place
-    where = ", ".join(x for x in (p.admin1_name, p.country_code) if x)
-    gid = p.geonames_id
-    conf = max(m.confidence for m in g.mentions)
-    rows = "".join(f"<li>{s}</li>" for s in sentences_naming(text, g.mentions))
-    return (
-        f"<b>{esc(p.name)}</b> ({esc(where)})<br>"
-        f"{esc(p.kind)} · GeoNames {gid if gid is not None else '–'} · "
-        f"confidence {conf:.2f} · named {len(g.mentions)}×"
-        f"<ul style='padding-left:1.2em;margin:4px 0'>{rows}</ul>"
+# --- tiles --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TileSource:
+    """An online tile layer, offered as an extra layer that starts switched off."""
+
+    url: str
+    attribution: str
+
+
+OSM = TileSource(
+    "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "Tiles © OpenStreetMap contributors"
+)
+_TILE_URL = re.compile(r"https?://[^\s\"'<>\\`]+")
+
+
+def tile_source(value: str) -> TileSource | None:
+    """``none``, ``osm`` or a tile URL template such as ``https://host/{z}/{x}/{y}.png``.
+
+    Raises ValueError for anything else (a URL must be http(s) and have {z}, {x}, {y})."""
+    if value == "none":
+        return None
+    if value == "osm":
+        return OSM
+    if not _TILE_URL.fullmatch(value) or not all(k in value for k in ("{z}", "{x}", "{y}")):
+        raise ValueError(
+            "use none, osm or an http(s) URL template with {z}, {x} and {y}, "
+            "for example https://tile.example.org/{z}/{x}/{y}.png"
+        )
+    return TileSource(value, "Tiles: " + value.split("/")[2])
+
+
+# --- pages --------------------------------------------------------------------------
+
+
+class _Draw(MacroElement):
+    """The page's data as JSON and the call that draws it on the map."""
+
+    _template = Template(
+        """{% macro html(this, kwargs) %}<script type="application/json" id="placemap-data">"""
+        """{{ this.data }}</script>{% endmacro %}
+{% macro script(this, kwargs) %}placemapDraw({{ this._parent.get_name() }},
+    document.getElementById("placemap-data"));{% endmacro %}"""
     )
 
+    def __init__(self, data: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "PlacemapDraw"
+        self.data = script_json(data)
 
-def _new_map(title: str | None) -> folium.Map:
+
+def _new_map(title: str, *, cluster: bool) -> folium.Map:
     """A map that works from a file with no network: assets inlined, country outlines."""
-    m = folium.Map(location=[20, 0], zoom_start=2, tiles=None, max_zoom=18, prefer_canvas=True)
-    # No CDN links: Leaflet and jQuery (folium's popups need it) are inlined below.
-    m.default_js = []
+    m = folium.Map(
+        location=[20, 0],
+        zoom_start=2,
+        tiles=None,
+        max_zoom=18,
+        prefer_canvas=True,
+        font_size="13px",
+    )
+    m.default_js = []  # no CDN links: Leaflet is inlined below
     m.default_css = []
     root: Any = m.get_root()
-    for name, element in _inline_assets():
+    root.header.add_child(Element(f"<title>{esc(title)}</title>"), name="title")
+    for name, element in _inline_assets(cluster):
         root.header.add_child(element, name=name)
     folium.GeoJson(
         basemap_geojson(),
@@ -121,46 +165,137 @@ def _new_map(title: str | None) -> folium.Map:
         interactive=False,
         control=False,
     ).add_to(m)
-    if title:
-        root.html.add_child(Element(f"<title>{esc(title)}</title>"))
-    root.html.add_child(Element(ATTRIBUTION))
     return m
 
 
-ATTRIBUTION = (
-    "<div style='position:absolute;bottom:2px;left:4px;z-index:1000;font:11px sans-serif;"
-    "background:rgba(255,255,255,.8);padding:0 4px'>Places: GeoNames (CC BY 4.0) · "
-    "Outlines: Natural Earth · placemap</div>"
-)
+def _page_data(
+    mode: str,
+    title: str,
+    places: PlaceTable,
+    rows: list[list[Any]],
+    hits: list[list[list[Any]]],
+    *,
+    tiles: TileSource | None,
+    cluster: bool,
+    heatmap: bool,
+) -> dict[str, Any]:
+    return {
+        "mode": mode,
+        "title": title,
+        "palette": PALETTE,
+        "P": places.rows,
+        "R": rows,
+        "H": hits,
+        "bounds": places.bounds(),
+        "tiles": {"url": tiles.url, "attribution": esc(tiles.attribution)} if tiles else None,
+        "cluster": cluster,
+        "heat": heatmap,
+    }
 
 
-@lru_cache(maxsize=1)
-def _inline_assets() -> tuple[tuple[str, Element], ...]:
-    import xstatic.pkg.jquery as xjquery
-    import xstatic.pkg.leaflet as xleaflet
+def report_map(
+    report: Report,
+    *,
+    min_confidence: float = 0.0,
+    demonyms: bool = False,
+    tiles: TileSource | None = None,
+    cluster: bool = False,
+    heatmap: bool = False,
+) -> folium.Map:
+    """One report's places as circles sized by how often it names them; each popup has
+    every sentence naming the place, and a side panel lists the unresolved names and
+    the choices made with little confidence."""
+    filters = Filters(min_confidence, demonyms)
+    places = PlaceTable()
+    hits = [report_hits(report, places, filters, full=True)]
+    title = report.title or report.id
+    data = _page_data(
+        "report",
+        title,
+        places,
+        [report_row(report, "", 0)],
+        hits,
+        tiles=tiles,
+        cluster=cluster,
+        heatmap=heatmap,
+    )
+    data["panel"] = panel(report, filters)
+    m = _new_map(title, cluster=cluster)
+    m.add_child(_Draw(data))
+    return m
 
-    base = Path(xleaflet.BASE_DIR)
-    css = (base / "leaflet.css").read_text(encoding="utf-8")
+
+def collection_map(
+    reports: Sequence[Report],
+    *,
+    links: Sequence[str] | None = None,
+    min_confidence: float = 0.0,
+    demonyms: bool = False,
+    title: str = "placemap",
+    tiles: TileSource | None = None,
+    cluster: bool = False,
+    heatmap: bool = False,
+) -> folium.Map:
+    """All reports on one map: one layer per report, coloured by report, with a panel to
+    search, group, filter by date and toggle them. ``links`` are the reports' own map
+    files, linked from the panel and popups."""
+    if links is not None and len(links) != len(reports):
+        raise ValueError("links must name one file per report")
+    filters = Filters(min_confidence, demonyms)
+    places = PlaceTable()
+    hits = [report_hits(r, places, filters, full=False) for r in reports]
+    rows = [
+        report_row(r, links[i] if links else "", i % len(PALETTE)) for i, r in enumerate(reports)
+    ]
+    data = _page_data(
+        "collection", title, places, rows, hits, tiles=tiles, cluster=cluster, heatmap=heatmap
+    )
+    m = _new_map(title, cluster=cluster)
+    m.add_child(_Draw(data))
+    return m
+
+
+# --- assets -------------------------------------------------------------------------
+
+
+def _css_with_data_uris(css: str, base: Path) -> str:
+    """Stylesheets name their images by relative URL; a page read from a file has no
+    folder beside it, so each image becomes a data URI."""
 
     def data_uri(mo: re.Match[str]) -> str:
         img = base / mo.group(1)
         b64 = base64.b64encode(img.read_bytes()).decode("ascii")
         return f"url(data:image/png;base64,{b64})"
 
-    css = re.sub(r"url\((images/[\w.-]+\.png)\)", data_uri, css)
-    js = (base / "leaflet.js").read_text(encoding="utf-8")
-    jq = (Path(xjquery.BASE_DIR) / "jquery.min.js").read_text(encoding="utf-8")
-    extra_css = ".leaflet-container{background:#d4e4f1}"
-    return (
-        ("leaflet_css", Element(f"<style>{css}\n{extra_css}</style>")),
-        ("leaflet", Element(f"<script>{_script_safe(js)}</script>")),
-        ("jquery", Element(f"<script>{_script_safe(jq)}</script>")),
-    )
+    return re.sub(r"url\((images/[\w.-]+\.png)\)", data_uri, css)
 
 
 def _script_safe(js: str) -> str:
     """Inline script text cannot contain the end tag of its own element."""
-    return js.replace("</script", "<\\/script")
+    return re.sub(r"</(script)", r"<\\/\1", js, flags=re.IGNORECASE)
+
+
+@lru_cache(maxsize=2)
+def _inline_assets(cluster: bool) -> tuple[tuple[str, Element], ...]:
+    import xstatic.pkg.leaflet as xleaflet
+
+    base = Path(xleaflet.BASE_DIR)
+    css = [_css_with_data_uris((base / "leaflet.css").read_text(encoding="utf-8"), base)]
+    js = [(base / "leaflet.js").read_text(encoding="utf-8")]
+    if cluster:
+        import xstatic.pkg.leaflet_markercluster as xcluster
+
+        cbase = Path(xcluster.BASE_DIR)
+        for name in ("MarkerCluster.css", "MarkerCluster.Default.css"):
+            css.append((cbase / name).read_text(encoding="utf-8"))
+        js.append((cbase / "leaflet.markercluster.js").read_text(encoding="utf-8"))
+    own = resources.files("placemap") / "data"
+    css.append((own / "map.css").read_text(encoding="utf-8"))
+    js.append((own / "map.js").read_text(encoding="utf-8"))
+    elements = [("placemap_css", Element("<style>" + "\n".join(css) + "</style>"))]
+    for i, text in enumerate(js):
+        elements.append((f"placemap_js_{i}", Element(f"<script>{_script_safe(text)}</script>")))
+    return tuple(elements)
 
 
 @lru_cache(maxsize=1)
@@ -214,110 +349,78 @@ def render(m: folium.Map) -> str:
     return _ID_RE.sub(lambda mo: ids.setdefault(mo.group(0), f"{len(ids):032x}"), page)
 
 
-def _fit(m: folium.Map, places: list[Place]) -> None:
-    if not places:
-        return
-    lats = [p.lat for p in places]
-    lons = [p.lon for p in places]
-    if len(places) == 1:
-        m.location = [lats[0], lons[0]]
-        m.options["zoom"] = 7
-        return
-    m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(30, 30))
-
-
-def _marker(g: _PlaceGroup, text: str, colour: str) -> folium.CircleMarker:
-    """A circle sized by how often the report names the place, with an escaped popup."""
-    return folium.CircleMarker(
-        [g.place.lat, g.place.lon],
-        radius=5 + 3 * min(len(g.mentions), 8) ** 0.5,
-        color=colour,
-        fill=True,
-        fill_opacity=0.7,
-        weight=1,
-        popup=folium.Popup(_popup_html(g, text), max_width=420),
-        tooltip=esc(g.place.name),
-    )
-
-
-def report_map(
-    report: Report, *, min_confidence: float = 0.0, demonyms: bool = False
-) -> folium.Map:
-    """One report's places as circle markers sized by how often they are named."""
-    m = _new_map(report.title or report.id)
-    groups = _groups(report, min_confidence, demonyms)
-    for g in groups:
-        _marker(g, report.text, PALETTE[0]).add_to(m)
-    _fit(m, [g.place for g in groups])
-    _side_panel(m, report)
-    return m
-
-
-def _side_panel(m: folium.Map, report: Report) -> None:
-    unresolved = [mm for mm in report.mentions if mm.place is None]
-    names = sorted({mm.text for mm in unresolved})
-    items = "".join(f"<li>{esc(n)}</li>" for n in names) or "<li>none</li>"
-    head = esc(report.title or report.id)
-    date = esc(report.date or "")
-    panel = (
-        "<div id='placemap-panel' style='position:absolute;top:10px;right:10px;z-index:1000;"
-        "background:white;padding:8px 12px;max-width:300px;max-height:60%;overflow:auto;"
-        "font:13px sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.4)'>"
-        f"<b>{head}</b><br><small>{date}</small><br>"
-        f"<b>Unresolved names</b><ul style='padding-left:1.2em'>{items}</ul></div>"
-    )
-    root: Any = m.get_root()
-    root.html.add_child(Element(panel))
-
-
-def collection_map(
-    reports: Sequence[Report],
-    *,
-    min_confidence: float = 0.0,
-    demonyms: bool = False,
-    title: str = "placemap",
-) -> folium.Map:
-    """All reports on one map: one toggleable layer per report, coloured by report."""
-    m = _new_map(title)
-    all_places: list[Place] = []
-    for i, r in enumerate(reports):
-        colour = PALETTE[i % len(PALETTE)]
-        layer = folium.FeatureGroup(name=esc(f"{r.date or ''} {r.title or r.id}".strip()))
-        for g in _groups(r, min_confidence, demonyms):
-            _marker(g, r.text, colour).add_to(layer)
-            all_places.append(g.place)
-        layer.add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
-    _fit(m, all_places)
-    return m
+# --- files and the index ------------------------------------------------------------
 
 
 def safe_filename(report_id: str) -> str:
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", report_id).strip("._") or "report"
+    """A file name made of letters, digits, dots, dashes and underscores only."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", report_id).strip("._-") or "report"
     return name[:100]
 
 
-def index_page(reports: Sequence[Report], files: Sequence[str], title: str = "placemap") -> str:
-    """The index: one row per report with its map link, and a link to the collection map."""
-    counts: dict[str, int] = defaultdict(int)
+def report_filenames(reports: Sequence[Report]) -> list[str]:
+    """One distinct ``.html`` file name per report, from its id."""
+    used: set[str] = {"index.html", "collection.html"}
+    names = []
+    for r in reports:
+        base = safe_filename(r.id)
+        name, k = f"{base}.html", 2
+        while name in used:
+            name, k = f"{base}-{k}.html", k + 1
+        used.add(name)
+        names.append(name)
+    return names
+
+
+_LINKABLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.html")
+
+_INDEX_STYLE = (
+    "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}"
+    "table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:4px 10px;"
+    "text-align:left;vertical-align:top}th{background:#f4f4f4}td.n{text-align:right}"
+    ".src{color:#666;font-size:12px;word-break:break-all}"
+)
+
+
+def _file_link(text: str, href: str) -> str:
+    """A link to a file beside the index; anything that is not a plain file name (a URL,
+    a ``javascript:`` link) is shown as text."""
+    if not _LINKABLE.fullmatch(href):
+        return esc(text)
+    return f"<a href='{esc(href)}'>{esc(text)}</a>"
+
+
+def index_page(
+    reports: Sequence[Report],
+    files: Sequence[str],
+    title: str = "placemap",
+    *,
+    min_confidence: float = 0.0,
+    demonyms: bool = False,
+) -> str:
+    """The index: one row per report (title, date, source file, places on its map,
+    unresolved names) linking to its map, and a link to the collection map."""
+    filters = Filters(min_confidence, demonyms)
     rows = []
+    all_places: set[int] = set()
     for r, f in zip(reports, files, strict=True):
-        places = {m.place.geonameid for m in r.mentions if m.place is not None}
+        places = {m.place.geonameid for m in r.mentions if m.place and filters.keeps(m)}
+        all_places |= places
         unresolved = {m.text for m in r.mentions if m.place is None}
-        counts["places"] += len(places)
         rows.append(
-            f"<tr><td><a href='{esc(f)}'>"
-            f"{esc(r.title or r.id)}</a></td>"
-            f"<td>{esc(r.date or '')}</td><td>{esc(r.source or '')}</td>"
-            f"<td>{len(places)}</td><td>{len(unresolved)}</td></tr>"
+            f"<tr><td>{_file_link(r.title or r.id, f)}</td><td>{esc(r.date or '')}</td>"
+            f"<td class='src'>{esc(r.source or '')}</td><td class='n'>{len(places)}</td>"
+            f"<td class='n'>{len(unresolved)}</td><td>{_file_link('map', f)}</td></tr>"
         )
     t = esc(title)
     return (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
-        f"<title>{t}</title><style>body{{font:14px sans-serif;margin:2em}}"
-        "table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:4px 10px;"
-        "text-align:left}</style></head><body>"
-        f"<h1>{t}</h1><p><a href='collection.html'>All reports on one map</a></p>"
-        "<table><tr><th>Report</th><th>Date</th><th>Source</th><th>Places</th>"
-        "<th>Unresolved</th></tr>" + "".join(rows) + "</table></body></html>"
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width,initial-scale=1'>"
+        f"<title>{t}</title><style>{_INDEX_STYLE}</style></head><body>"
+        f"<h1>{t}</h1><p>{len(reports)} reports, {len(all_places)} distinct places. "
+        "<a href='collection.html'>All reports on one map</a></p>"
+        "<table><thead><tr><th>Report</th><th>Date</th><th>Source file</th><th>Places</th>"
+        "<th>Unresolved</th><th>Map</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table></body></html>\n"
     )
