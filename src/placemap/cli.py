@@ -473,6 +473,15 @@ class TilesType(click.ParamType):
     help="Show countries named only through demonyms ('Syrian').",
 )
 @click.option("--open", "open_index", is_flag=True, help="Open index.html in a web browser.")
+@click.option("--lat", "lat_column", metavar="COL", help="Tables: column of latitudes.")
+@click.option("--lon", "lon_column", metavar="COL", help="Tables: column of longitudes.")
+@click.option(
+    "--name-column",
+    metavar="COL",
+    help="Tables: column of place names (geocoded first "
+    "unless --lat/--lon are given, then only labels).",
+)
+@click.option("--group-by", metavar="COL", help="Tables: one layer per value of this column.")
 @input_options
 @gazetteer_options
 @library_errors
@@ -486,6 +495,10 @@ def map_(
     min_confidence: float,
     demonyms: bool,
     open_index: bool,
+    lat_column: str | None,
+    lon_column: str | None,
+    name_column: str | None,
+    group_by: str | None,
     glob: str | None,
     text_field: str,
     id_field: str,
@@ -499,13 +512,20 @@ def map_(
       placemap map examples/ -o output/
       placemap map reports/ --glob '*.txt' --min-confidence 0.5
       placemap map reports/ --cluster --heatmap --tiles osm --open
+      placemap map events.csv --lat latitude --lon longitude --group-by year
     """
     from placemap import maps
     from placemap.writers import write_text_atomic
 
-    gp = _geoparser(gazetteer_path, overlays)
     failures: list[str] = []
-    reports = list(_reports(paths, glob, text_field, id_field, None, gp, failures))
+    tables = _table_reports(
+        paths, lat_column, lon_column, name_column, group_by, gazetteer_path, overlays
+    )
+    if tables is not None:
+        reports = tables
+    else:
+        gp = _geoparser(gazetteer_path, overlays)
+        reports = list(_reports(paths, glob, text_field, id_field, None, gp, failures))
     out_dir.mkdir(parents=True, exist_ok=True)
     opts: dict[str, Any] = {
         "min_confidence": min_confidence,
@@ -579,6 +599,160 @@ def eval_(
     else:
         click.echo(format_report(result))
         click.echo(f"worst misses: {misses}")
+
+
+# --- tables -----------------------------------------------------------------------
+
+
+@cli.command("geocode")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--column", required=True, metavar="NAME", help="Column holding the place names.")
+@click.option(
+    "--country-column",
+    metavar="C",
+    help="Column with each row's country (name, ISO code or demonym): only places there.",
+)
+@click.option(
+    "--admin-column",
+    metavar="A",
+    help="Column with a province or region name (preferred), or a type word such as "
+    "'province' or 'river' that says what kind of place the row names.",
+)
+@click.option(
+    "--context-column",
+    metavar="T",
+    help="Column with free text (a description) whose places serve as context.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here (atomically) instead of standard output.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl", "parquet"]),
+    help="Output format [default: from the output's extension, else the input's].",
+)
+@click.option(
+    "--input-format",
+    type=click.Choice(["csv", "jsonl", "parquet"]),
+    help="Input format [default: from FILE's extension].",
+)
+@gazetteer_options
+@library_errors
+def geocode(
+    file: Path,
+    column: str,
+    country_column: str | None,
+    admin_column: str | None,
+    context_column: str | None,
+    output: Path | None,
+    fmt: str | None,
+    input_format: str | None,
+    gazetteer_path: Path | None,
+    overlays: tuple[Path, ...],
+) -> None:
+    """Add coordinates and GeoNames places to a table of place names (CSV, JSON Lines,
+    Parquet), offline. Each distinct name (with its hints) is resolved once.
+
+    Adds lat, lon, geonameid, resolved_name, feature_code, country_code, admin1,
+    confidence and match (how it matched, or why it stayed unresolved); JSON Lines
+    and Parquet also get the runner-up candidates.
+
+    \b
+    Examples:
+      placemap geocode events.csv --column location --country-column country -o out.csv
+      placemap geocode villages.parquet --column name --admin-column province -o out.parquet
+    """
+    from placemap.geocode import geocode_frame, read_table, table_format, write_table
+
+    in_fmt = table_format(file, input_format)
+    out_fmt = fmt or (table_format(output) if output is not None else in_fmt)
+    if out_fmt == "parquet" and output is None:
+        raise click.UsageError("Parquet output needs a file: give -o/--output")
+    df = read_table(file, in_fmt)
+    try:
+        out = geocode_frame(
+            df,
+            column=column,
+            country=country_column,
+            admin=admin_column,
+            context=context_column,
+            geoparser=_geoparser(gazetteer_path, overlays),
+            candidates=out_fmt != "csv",
+        )
+    except PlacemapError as err:
+        raise click.ClickException(f"{file}: {err}") from err
+    write_table(out, output, out_fmt)
+    resolved = int(out["lat"].notna().sum())
+    ambiguous = int(out["match"].str.contains("ambiguous", regex=False).sum())
+    click.echo(
+        f"geocoded {len(out):,} rows: {resolved:,} resolved ({ambiguous:,} ambiguous), "
+        f"{len(out) - resolved:,} unresolved",
+        err=True,
+    )
+    if resolved < len(out):
+        top = out["country_code"].value_counts().index[:3].tolist()
+        if top:
+            click.echo(
+                "full GeoNames data would likely resolve more: placemap gazetteer build "
+                + " ".join(f"--download {cc}" for cc in top),
+                err=True,
+            )
+
+
+def _table_reports(
+    paths: tuple[Path, ...],
+    lat: str | None,
+    lon: str | None,
+    name_column: str | None,
+    group_by: str | None,
+    gazetteer_path: Path | None,
+    overlays: tuple[Path, ...],
+) -> list[Any] | None:
+    """Reports drawn from tables (CSV or Parquet) when the ``map`` command was given
+    their columns; None when the paths are reports."""
+    from placemap.geocode import frame_reports, geocode_frame, read_table
+
+    if lat is None and lon is None and name_column is None:
+        if group_by is not None:
+            raise click.UsageError("--group-by needs --lat/--lon or --name-column")
+        return None
+    if (lat is None) != (lon is None):
+        raise click.UsageError("--lat and --lon go together")
+    not_tables = [str(p) for p in paths if p.suffix.lower() not in (".csv", ".parquet", ".pq")]
+    if not_tables:
+        raise click.UsageError(
+            f"--lat/--lon and --name-column draw .csv or .parquet tables: {', '.join(not_tables)}"
+        )
+    gaz = open_gaz(gazetteer_path, overlays) if name_column is not None else None
+    reports: list[Any] = []
+    for path in paths:
+        df = read_table(path)
+        try:
+            if lat is None:
+                df = geocode_frame(df, column=str(name_column), geoparser=_geoparser_for(gaz))
+            reports += frame_reports(
+                df,
+                lat=lat or "lat",
+                lon=lon or "lon",
+                name=name_column,
+                group_by=group_by,
+                title=path.stem,
+                source=str(path),
+                gazetteer=gaz,
+            )
+        except PlacemapError as err:
+            raise click.ClickException(f"{path}: {err}") from err
+    return reports
+
+
+def _geoparser_for(gaz: Any) -> Any:
+    from placemap.pipeline import Geoparser
+
+    return Geoparser(gaz)
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -190,7 +190,7 @@ class TableGeocoder:
         # lie in it, so it would explain a choice it did not make.
         text = name
         if h.type_word:
-            text = f"{head} {h.type_word}{name[len(head):]}"
+            text = f"{head} {h.type_word}{name[len(head) :]}"
         if h.admin_name:
             text += f", {h.admin_name}"
         if context:
@@ -220,9 +220,7 @@ class TableGeocoder:
         return self._answer(m, kept, counts["all"], h, ", ".join(where))
 
     @staticmethod
-    def _answer(
-        m: Mention, kept: list[Candidate], total: int, h: _Hints, where: str
-    ) -> Geocoded:
+    def _answer(m: Mention, kept: list[Candidate], total: int, h: _Hints, where: str) -> Geocoded:
         """The row's answer from the engine's mention; ``where`` is the area the hints
         narrowed the candidates to."""
         notes = "".join(f"; {n}" for n in h.notes)
@@ -258,9 +256,7 @@ def _alternatives(chosen: Place, cands: Sequence[Candidate]) -> int:
             and "A" in (p.feature_class, chosen.feature_class)
         )
 
-    return sum(
-        1 for c in cands if c.place.geonameid != chosen.geonameid and not same_area(c.place)
-    )
+    return sum(1 for c in cands if c.place.geonameid != chosen.geonameid and not same_area(c.place))
 
 
 @lru_cache(maxsize=1)
@@ -358,9 +354,7 @@ def _floats(values: Sequence[float | None]) -> np.ndarray:
 
 def _answers_frame(answers: Sequence[Geocoded], candidates: bool) -> pd.DataFrame:
     rows = [a.values() for a in answers]
-    cols: dict[str, Any] = {
-        name: [r[i] for r in rows] for i, name in enumerate(OUTPUT_COLUMNS)
-    }
+    cols: dict[str, Any] = {name: [r[i] for r in rows] for i, name in enumerate(OUTPUT_COLUMNS)}
     out = pd.DataFrame(
         {
             "lat": _floats(cols["lat"]),
@@ -379,3 +373,215 @@ def _answers_frame(answers: Sequence[Geocoded], candidates: bool) -> pd.DataFram
             [[c.to_dict() for c in a.candidates] for a in answers], dtype=object
         )
     return out
+
+
+# -- maps ----------------------------------------------------------------------
+
+# GeoNames feature classes by the start of the feature code, for tables that carry
+# only the code.
+_CODE_CLASSES = (("PPL", "P"), ("ADM", "A"), ("PCL", "A"), ("TERR", "A"))
+
+
+def _feature_class(code: str) -> str:
+    return next((cls for head, cls in _CODE_CLASSES if code.startswith(head)), "")
+
+
+def frame_reports(
+    df: pd.DataFrame,
+    *,
+    lat: str = "lat",
+    lon: str = "lon",
+    name: str | None = None,
+    group_by: str | None = None,
+    title: str = "table",
+    source: str | None = None,
+    gazetteer: Gazetteer | None = None,
+) -> list[Report]:
+    """A table of points as reports the map functions draw: one report per value of
+    ``group_by`` (or one for the whole table), one line of text and one mention per
+    row. Rows without valid coordinates become unresolved mentions (listed beside the
+    map) when they have a name, and are left out otherwise.
+
+    Columns that :func:`geocode_frame` adds are used when present: the GeoNames
+    place itself (from ``gazetteer``, when given), its name, type and confidence.
+    """
+    _check_columns(df, [lat, lon, name, group_by])
+    lats = pd.to_numeric(df[lat], errors="coerce").to_numpy(dtype=np.float64)
+    lons = pd.to_numeric(df[lon], errors="coerce").to_numpy(dtype=np.float64)
+    ok = (np.abs(lats) <= 90) & (np.abs(lons) <= 180)
+
+    def col(c: str | None) -> list[str]:
+        if c is None or c not in df.columns:
+            return [""] * len(df)
+        return [_clean(v) for v in df[c].to_numpy()]
+
+    labels = col(name)
+    resolved_names, codes = col("resolved_name"), col("feature_code")
+    countries, admins = col("country_code"), col("admin1")
+    ids = pd.to_numeric(df["geonameid"], errors="coerce") if "geonameid" in df else None
+    confs = pd.to_numeric(df["confidence"], errors="coerce") if "confidence" in df else None
+    groups = col(group_by) if group_by is not None else [""] * len(df)
+
+    points: dict[tuple[float, float, str], Place] = {}
+
+    def place_of(i: int) -> Place:
+        if gazetteer is not None and ids is not None and pd.notna(ids.iloc[i]):
+            found = gazetteer.place(int(ids.iloc[i]))
+            if found is not None:
+                return found
+        label = resolved_names[i] or labels[i] or f"{lats[i]:.4f}, {lons[i]:.4f}"
+        key = (float(lats[i]), float(lons[i]), label)
+        if key not in points:
+            points[key] = Place(
+                # Table points that are no GeoNames place get internal (negative) ids.
+                geonameid=-(len(points) + 1),
+                name=label,
+                asciiname=label,
+                lat=key[0],
+                lon=key[1],
+                feature_class=_feature_class(codes[i]),
+                feature_code=codes[i],
+                country_code=countries[i] or None,
+                admin1_name=admins[i] or None,
+            )
+        return points[key]
+
+    rows_by_group: dict[str, list[int]] = {}
+    for i, g in enumerate(groups):
+        rows_by_group.setdefault(g, []).append(i)
+    reports = []
+    for g, rows in rows_by_group.items():
+        lines: list[str] = []
+        mentions: list[Mention] = []
+        offset = 0
+        for i in rows:
+            label = labels[i] or resolved_names[i]
+            if ok[i]:
+                label = label or f"{lats[i]:.4f}, {lons[i]:.4f}"
+                conf = 1.0 if confs is None or pd.isna(confs.iloc[i]) else float(confs.iloc[i])
+                mentions.append(
+                    Mention(offset, offset + len(label), label, place_of(i), conf, reason="table")
+                )
+            elif label:
+                mentions.append(
+                    Mention(offset, offset + len(label), label, None, 0.0, reason="no coordinates")
+                )
+            else:
+                continue
+            lines.append(label)
+            offset += len(label) + 1
+        heading = f"{group_by}: {g or '(empty)'}" if group_by is not None else title
+        reports.append(
+            Report(
+                id=heading,
+                text="\n".join(lines),
+                title=heading,
+                source=source,
+                mentions=tuple(mentions),
+            )
+        )
+    return reports
+
+
+# -- tables on disk ------------------------------------------------------------
+
+_SUFFIX_FORMATS = {
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+
+
+def table_format(path: Path, fmt: str | None = None) -> str:
+    """The table format to use for ``path``: ``fmt`` if given, else from the extension."""
+    if fmt is not None:
+        if fmt not in TABLE_FORMATS:
+            raise ValueError(f"unknown table format {fmt!r} (one of {', '.join(TABLE_FORMATS)})")
+        return fmt
+    found = _SUFFIX_FORMATS.get(path.suffix.lower())
+    if found is None:
+        raise InputError(
+            f"{path}: cannot tell the table format from the extension; use .csv, .jsonl "
+            "or .parquet, or say which with --format"
+        )
+    return found
+
+
+_CSV_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def read_table(path: Path, fmt: str | None = None) -> pd.DataFrame:
+    """Read a CSV, JSON Lines or Parquet table. CSV cells stay text as written ("NA"
+    is Namibia, "007" keeps its zeros); errors name the file and, where one is to
+    blame, the line."""
+    fmt = table_format(path, fmt)
+    try:
+        if fmt == "csv":
+            return _read_csv(path)
+        if fmt == "jsonl":
+            return _read_jsonl(path)
+        return pd.read_parquet(path)
+    except InputError:
+        raise
+    except UnicodeDecodeError as err:
+        raise InputError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from err
+    except OSError as err:
+        raise InputError(f"{path}: cannot read the table ({err.strerror or err})") from err
+    except Exception as err:  # pyarrow's errors share no base class worth importing
+        if fmt == "parquet":
+            raise InputError(f"{path}: not a readable Parquet file ({err})") from err
+        raise
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(
+            path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
+        )
+    except pd.errors.EmptyDataError as err:
+        raise InputError(f"{path}: empty file, no header row") from err
+    except pd.errors.ParserError as err:
+        mo = _CSV_FIELDS.search(str(err))
+        if mo:
+            want, line, saw = mo.groups()
+            raise InputError(
+                f"{path}: line {line}: expected {want} fields as in the header, saw {saw}"
+            ) from err
+        raise InputError(f"{path}: malformed CSV ({str(err).strip()})") from err
+
+
+def _read_jsonl(path: Path) -> pd.DataFrame:
+    records: list[dict[str, Any]] = []
+    with path.open(encoding="utf-8-sig") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise InputError(f"{path}: line {n}: not JSON ({err.msg})") from err
+            if not isinstance(rec, dict):
+                kind = type(rec).__name__
+                raise InputError(f"{path}: line {n}: expected a JSON object, got {kind}")
+            records.append(rec)
+    return pd.DataFrame.from_records(records)
+
+
+def write_table(df: pd.DataFrame, path: Path | None, fmt: str) -> None:
+    """Write ``df`` atomically to ``path`` (standard output when None, CSV and JSON
+    Lines only)."""
+    from placemap.writers import atomic_text_writer
+
+    if fmt == "parquet" and path is None:
+        raise ValueError("Parquet is binary: give a file to write it to")
+    with atomic_text_writer(path) as fh:
+        if fmt == "csv":
+            df.to_csv(fh, index=False, lineterminator="\n")
+        elif fmt == "jsonl":
+            text = df.to_json(orient="records", lines=True, force_ascii=False) or ""
+            fh.write(text if not text or text.endswith("\n") else text + "\n")
+        else:
+            fh.flush()
+            df.to_parquet(fh.buffer, index=False)  # type: ignore[attr-defined]
