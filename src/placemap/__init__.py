@@ -16,6 +16,7 @@ from placemap.records import Candidate, Mention, Place, Report
 __all__ = [
     "__version__",
     "geoparse",
+    "geocode_frame",
     "resolve",
     "Geoparser",
     "Candidate",
@@ -36,4 +37,8 @@ def __getattr__(name: str) -> object:
         from placemap import pipeline
 
         return getattr(pipeline, name)
+    if name == "geocode_frame":
+        from placemap import geocode
+
+        return geocode.geocode_frame
     raise AttributeError(f"module 'placemap' has no attribute {name!r}")

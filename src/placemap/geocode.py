@@ -584,4 +584,4 @@ def write_table(df: pd.DataFrame, path: Path | None, fmt: str) -> None:
             fh.write(text if not text or text.endswith("\n") else text + "\n")
         else:
             fh.flush()
-            df.to_parquet(fh.buffer, index=False)  # type: ignore[attr-defined]
+            df.to_parquet(fh.buffer, index=False)

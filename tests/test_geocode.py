@@ -1,0 +1,408 @@
+"""Geocoding tables: geocode_frame, its hints, reading and writing tables, and the
+``geocode`` and ``map`` commands on tables."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import placemap
+from placemap.cli import cli
+from placemap.errors import InputError
+from placemap.gazetteer import Gazetteer
+from placemap.geocode import (
+    OUTPUT_COLUMNS,
+    frame_reports,
+    geocode_frame,
+    read_table,
+    write_table,
+)
+from placemap.pipeline import Geoparser
+from placemap.recognize import ADMIN_CUES
+
+from .conftest import SHARED
+
+TADMUR, PALMYRA_NY, HOMS_ADM1, HOMS_CITY = 163808, 5130441, 169575, 169577
+
+
+def _ids(df: pd.DataFrame) -> list[int | None]:
+    return [None if pd.isna(v) else int(v) for v in df["geonameid"]]
+
+
+# -- the seed names, against the real default index -----------------------------
+
+SEEDS = [
+    ("Aqerbat", "", ""),
+    ("Palmyra", "Syria", ""),
+    ("Deir ez-Zor", "", ""),
+    ("Al-Sukhnah", "", ""),
+    ("Homs", "", "province"),
+    ("Raqqa", "", ""),
+]
+
+
+def _gold_ids() -> dict[tuple[str, bool], int]:
+    """The annotators' GeoNames id for each name, as a bare name and followed by a
+    division word ("Homs province"): the most frequent one in the seed reports."""
+    gold = SHARED / "seeds" / "gold.jsonl"
+    if not gold.is_file():
+        pytest.skip(f"{gold} is absent")
+    votes: dict[tuple[str, bool], Counter[int]] = {}
+    for line in gold.read_text(encoding="utf-8").splitlines():
+        doc = json.loads(line)
+        for t in doc["toponyms"]:
+            after = doc["text"][t["end"] :].split(None, 1)
+            division = bool(after) and after[0].strip(".,").lower() in ADMIN_CUES
+            votes.setdefault((t["name"], division), Counter())[t["geonameid"]] += 1
+    return {k: v.most_common(1)[0][0] for k, v in votes.items()}
+
+
+def test_seed_names_come_back_with_the_annotated_ids(default_gaz: Gazetteer) -> None:
+    gold = _gold_ids()
+    df = pd.DataFrame(SEEDS, columns=["place", "country", "admin"])
+    out = geocode_frame(df, column="place", country="country", admin="admin", gazetteer=default_gaz)
+    want = [gold[(name, admin == "province")] for name, _, admin in SEEDS]
+    assert _ids(out) == want
+    assert list(out.columns) == ["place", "country", "admin", *OUTPUT_COLUMNS]
+    assert out["lat"].notna().all() and out["lon"].notna().all()
+
+
+def test_palmyra_without_a_hint_says_it_was_ambiguous(default_gaz: Gazetteer) -> None:
+    df = pd.DataFrame({"place": ["Palmyra", "Palmyra"], "country": ["", "Syria"]})
+    out = geocode_frame(df, column="place", country="country", gazetteer=default_gaz)
+    bare, hinted = out.iloc[0], out.iloc[1]
+    assert bare["match"].split("; ")[1].startswith("ambiguous: ")
+    assert int(bare["match"].split("; ")[1].split()[1]) > 2  # Syria's and America's Palmyras
+    assert "ambiguous" not in hinted["match"]
+    assert bare["confidence"] < 0.5 < hinted["confidence"]
+
+
+@pytest.mark.parametrize("hint", ["Syria", "SY", "sy", "SYR", "Syrian"])
+def test_country_hint_as_name_code_or_demonym(default_gaz: Gazetteer, hint: str) -> None:
+    df = pd.DataFrame({"place": ["Palmyra"], "country": [hint]})
+    out = geocode_frame(df, column="place", country="country", gazetteer=default_gaz)
+    assert _ids(out) == [TADMUR]
+
+
+# -- hints, on the small test index ---------------------------------------------
+
+
+def test_country_column_narrows_to_the_country(small_gaz: Gazetteer) -> None:
+    df = pd.DataFrame(
+        {
+            "place": ["Palmyra", "Palmyra", "Palmyra", "Palmyra", "Homs"],
+            "country": ["United States", "USA", "SYR", "Atlantis", "US"],
+        }
+    )
+    out = geocode_frame(df, column="place", country="country", gazetteer=small_gaz)
+    assert _ids(out) == [PALMYRA_NY, PALMYRA_NY, TADMUR, _ids(out)[3], None]
+    assert "country 'Atlantis' not recognised, ignored" in out["match"][3]
+    assert out["match"][4] == "no candidate in US (2 elsewhere)"
+    assert pd.isna(out["lat"][4]) and pd.isna(out["lon"][4])
+
+
+def test_admin_column_name_or_type_word(small_gaz: Gazetteer) -> None:
+    df = pd.DataFrame(
+        {
+            "place": ["Palmyra", "Palmyra", "Homs", "Homs", "Homs"],
+            "admin": ["New York", "Homs", "province", "governorate", ""],
+        }
+    )
+    out = geocode_frame(df, column="place", admin="admin", gazetteer=small_gaz)
+    assert _ids(out) == [PALMYRA_NY, TADMUR, HOMS_ADM1, HOMS_ADM1, HOMS_CITY]
+    assert out["match"][0].endswith("only candidate in New York (of 2)")
+    assert "type cue: admin" in out["match"][2]
+
+
+def test_context_column_supplies_context(small_gaz: Gazetteer) -> None:
+    df = pd.DataFrame(
+        {
+            "place": ["Palmyra", "Palmyra"],
+            "note": ["Shelling was reported near Homs and As Sukhnah.", ""],
+        }
+    )
+    out = geocode_frame(df, column="place", context="note", gazetteer=small_gaz)
+    assert _ids(out)[0] == TADMUR
+    assert "context" in out["match"][0] or "near" in out["match"][0]
+    assert "ambiguous" in out["match"][1]
+
+
+def test_unresolved_rows_keep_empty_coordinates_and_say_why(small_gaz: Gazetteer) -> None:
+    df = pd.DataFrame({"place": ["", None, "   ", "Qqqzzzx", "Tadmur"]})
+    out = geocode_frame(df, column="place", gazetteer=small_gaz)
+    assert list(out["match"][:4]) == ["empty name"] * 3 + ["no candidate"]
+    assert out["lat"][:4].isna().all() and out["geonameid"][:4].isna().all()
+    assert list(out["confidence"][:4]) == [0.0] * 4
+    assert _ids(out)[4] == TADMUR
+
+
+def test_a_name_with_its_country_after_a_comma(small_gaz: Gazetteer) -> None:
+    df = pd.DataFrame({"place": ["Palmyra, New York"]})
+    out = geocode_frame(df, column="place", gazetteer=small_gaz)
+    assert _ids(out) == [PALMYRA_NY]
+
+
+def test_repeated_names_are_resolved_once(
+    small_gaz: Gazetteer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gp = Geoparser(small_gaz)
+    calls: list[str] = []
+    real = gp.resolve
+
+    def counting(text: str, spans, **kw):  # type: ignore[no-untyped-def]
+        calls.append(text)
+        return real(text, spans, **kw)
+
+    monkeypatch.setattr(gp, "resolve", counting)
+    names = ["Homs", " Homs", "Homs  ", "Tadmur", "Deir ez-Zor"] * 200
+    df = pd.DataFrame({"place": names, "country": ["SY", "SY", "SY", "", "SY"] * 200})
+    out = geocode_frame(df, column="place", country="country", geoparser=gp)
+    # "Homs" with its white-space variants is one key; "Tadmur" without a country another.
+    assert sorted(calls) == ["Deir ez-Zor", "Homs", "Tadmur"]
+    assert len(out) == 1000 and list(out.index) == list(df.index)
+    assert _ids(out)[:5] == [HOMS_CITY, HOMS_CITY, HOMS_CITY, TADMUR, 170794]
+    assert _ids(out)[995:] == _ids(out)[:5]
+
+
+def test_unknown_column_is_an_input_error(small_gaz: Gazetteer) -> None:
+    with pytest.raises(InputError, match=r"no column 'plce' in the table \(columns: place\)"):
+        geocode_frame(pd.DataFrame({"place": ["Homs"]}), column="plce", gazetteer=small_gaz)
+
+
+def test_geocode_frame_is_exported_lazily() -> None:
+    assert placemap.geocode_frame is geocode_frame
+    assert "geocode_frame" in placemap.__all__
+
+
+# -- tables on disk ---------------------------------------------------------------
+
+
+def test_csv_cells_stay_as_written(tmp_path: Path) -> None:
+    f = tmp_path / "t.csv"
+    f.write_text("code,zip\nNA,007\n,\n", encoding="utf-8")
+    df = read_table(f)
+    assert df.to_dict("list") == {"code": ["NA", ""], "zip": ["007", ""]}
+
+
+def test_jsonl_errors_name_the_line(tmp_path: Path) -> None:
+    f = tmp_path / "t.jsonl"
+    f.write_text('{"place": "Homs"}\n\n{"place": "Hama"\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"t\.jsonl: line 3: not JSON"):
+        read_table(f)
+    f.write_text('{"place": "Homs"}\n["Hama"]\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"t\.jsonl: line 2: expected a JSON object, got list"):
+        read_table(f)
+
+
+def test_unknown_extension_asks_for_a_format(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot tell the table format"):
+        read_table(tmp_path / "t.xlsx")
+
+
+def test_parquet_needs_a_file() -> None:
+    with pytest.raises(ValueError, match="Parquet is binary"):
+        write_table(pd.DataFrame({"a": [1]}), None, "parquet")
+
+
+# -- the geocode command ------------------------------------------------------------
+
+
+@pytest.fixture()
+def run(small_index: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PLACEMAP_GAZETTEER", str(small_index))
+
+    def invoke(*args: str):
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+TABLE = pd.DataFrame(
+    {
+        "id": ["1", "2", "3", "4"],
+        "place": ["Palmyra", "Homs", "Palmyra", "Qqqzzzx"],
+        "country": ["SY", "", "US", ""],
+        "admin": ["", "province", "", ""],
+        "note": ["", "", "", ""],
+    }
+)
+
+
+def _write_input(path: Path, df: pd.DataFrame) -> None:
+    if path.suffix == ".csv":
+        df.to_csv(path, index=False)
+    elif path.suffix == ".jsonl":
+        df.to_json(path, orient="records", lines=True)
+    else:
+        df.to_parquet(path, index=False)
+
+
+@pytest.mark.parametrize("ext", [".csv", ".jsonl", ".parquet"])
+def test_geocode_command_each_format(run, tmp_path: Path, ext: str) -> None:
+    src = tmp_path / f"in{ext}"
+    _write_input(src, TABLE)
+    dst = tmp_path / f"out{ext}"
+    hints = ["--country-column", "country", "--admin-column", "admin"]
+    r = run("geocode", str(src), "--column", "place", *hints, "-o", str(dst))
+    assert r.exit_code == 0, r.output
+    assert r.stderr == "geocoded 4 rows: 3 resolved (0 ambiguous), 1 unresolved\n" + (
+        "full GeoNames data would likely resolve more: "
+        "placemap gazetteer build --download SY --download US\n"
+    )
+    out = read_table(dst)
+    assert list(out.columns[:5]) == list(TABLE.columns)
+    assert [str(v) for v in out["id"]] == ["1", "2", "3", "4"]
+    assert [None if pd.isna(v) or v == "" else int(v) for v in out["geonameid"]] == [
+        TADMUR,
+        HOMS_ADM1,
+        PALMYRA_NY,
+        None,
+    ]
+    assert out["match"].iloc[3] == "no candidate"
+    if ext == ".csv":
+        assert "candidates" not in out.columns
+    else:
+        assert list(out["candidates"].iloc[1][0].keys())[:2] == ["geonameid", "name"]
+
+
+def test_geocode_command_writes_stdout_and_reads_context(run, tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"place": ["Palmyra"], "note": ["Clashes near Homs"]}).to_csv(src, index=False)
+    r = run("geocode", str(src), "--column", "place", "--context-column", "note")
+    assert r.exit_code == 0
+    rows = r.stdout.splitlines()
+    assert rows[0] == "place,note," + ",".join(OUTPUT_COLUMNS)
+    assert rows[1].split(",")[4] == str(TADMUR)
+    r = run("geocode", str(src), "--column", "place", "--format", "jsonl")
+    assert json.loads(r.stdout)["geonameid"] == PALMYRA_NY or "ambiguous" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        (
+            "id,place\n1,Homs\n2,Hama,extra\n",
+            [],
+            "Error: {f}: line 3: expected 2 fields as in the header, saw 3\n",
+        ),
+        ("id,place\n1,Homs\n", ["--country-column", "cc"], None),
+        ("", [], "Error: {f}: empty file, no header row\n"),
+    ],
+)
+def test_geocode_command_malformed_table(
+    run, tmp_path: Path, content: str, args: list[str], message: str | None
+) -> None:
+    f = tmp_path / "bad.csv"
+    f.write_text(content, encoding="utf-8")
+    r = run("geocode", str(f), "--column", "place", *args)
+    assert r.exit_code == 1
+    if message is None:
+        message = "Error: {f}: no column 'cc' in the table (columns: id, place)\n"
+    assert r.stderr == message.format(f=f)
+
+
+def test_geocode_command_missing_file_and_parquet_to_stdout(run, tmp_path: Path) -> None:
+    f = tmp_path / "nope.csv"
+    r = run("geocode", str(f), "--column", "place")
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: {f}: cannot read the table (No such file or directory)\n"
+    f.write_text("place\nHoms\n", encoding="utf-8")
+    r = run("geocode", str(f), "--column", "place", "--format", "parquet")
+    assert r.exit_code == 2
+    assert "Parquet output needs a file: give -o/--output" in r.stderr
+
+
+def test_geocode_command_keeps_the_old_output_on_error(run, tmp_path: Path) -> None:
+    dst = tmp_path / "out.csv"
+    dst.write_text("previous\n", encoding="utf-8")
+    src = tmp_path / "in.csv"
+    src.write_text("place\nHoms\n", encoding="utf-8")
+    r = run("geocode", str(src), "--column", "nope", "-o", str(dst))
+    assert r.exit_code == 1
+    assert dst.read_text(encoding="utf-8") == "previous\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+# -- maps of tables -------------------------------------------------------------------
+
+
+def test_frame_reports_one_report_per_group() -> None:
+    df = pd.DataFrame(
+        {
+            "lat": [34.56, "35.3", None, "x"],
+            "lon": [38.28, 40.1, None, 1.0],
+            "name": ["Tadmur", "Deir ez-Zor", "Nowhere", ""],
+            "year": [2017, 2016, 2017, 2016],
+        }
+    )
+    reports = frame_reports(df, name="name", group_by="year")
+    assert [r.title for r in reports] == ["year: 2017", "year: 2016"]
+    first, second = reports
+    assert [(m.text, m.place is not None) for m in first.mentions] == [
+        ("Tadmur", True),
+        ("Nowhere", False),
+    ]
+    assert [m.text for m in second.mentions] == ["Deir ez-Zor"]  # the row with no name or
+    # coordinates is left out
+    p = first.mentions[0].place
+    assert p is not None and (p.lat, p.lon, p.geonames_id) == (34.56, 38.28, None)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.text(max_size=12), st.floats(-90, 90), st.sampled_from(["a", "b", ""])),
+        max_size=8,
+    )
+)
+def test_frame_reports_mentions_point_into_the_text(rows: list[tuple[str, float, str]]) -> None:
+    df = pd.DataFrame(rows, columns=["name", "lat", "g"])
+    df["lon"] = 10.0
+    for r in frame_reports(df, name="name", group_by="g"):
+        for m in r.mentions:
+            assert r.text[m.start : m.end] == m.text and m.text
+
+
+def test_map_command_draws_a_table_by_group(run, tmp_path: Path) -> None:
+    src = tmp_path / "events.csv"
+    pd.DataFrame(
+        {"lat": [34.56, 35.33], "lon": [38.28, 40.14], "what": ["a", "b"], "yr": [2016, 2017]}
+    ).to_csv(src, index=False)
+    out = tmp_path / "maps"
+    r = run("map", str(src), "--lat", "lat", "--lon", "lon", "--group-by", "yr", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "collection.html",
+        "index.html",
+        "yr_2016.html",
+        "yr_2017.html",
+    ]
+    assert r.stdout.endswith("(2 resolved mentions)\n")
+
+
+def test_map_command_geocodes_a_name_column(run, tmp_path: Path) -> None:
+    src = tmp_path / "events.csv"
+    src.write_text("place\nTadmur\nHoms\nQqqzzzx\n", encoding="utf-8")
+    out = tmp_path / "maps"
+    r = run("map", str(src), "--name-column", "place", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    assert "(2 resolved mentions)" in r.stdout
+    page = (out / "events.html").read_text(encoding="utf-8")
+    assert "Qqqzzzx" in page  # listed as unresolved beside the map
+
+
+def test_map_command_table_options_need_tables(run, tmp_path: Path) -> None:
+    f = tmp_path / "report.txt"
+    f.write_text("Shelling in Homs.", encoding="utf-8")
+    r = run("map", str(f), "--lat", "lat", "--lon", "lon", "-o", str(tmp_path / "m"))
+    assert r.exit_code == 2
+    assert "draw .csv or .parquet tables" in r.stderr
+    r = run("map", str(f), "--lat", "lat", "-o", str(tmp_path / "m"))
+    assert r.exit_code == 2 and "--lat and --lon go together" in r.stderr
