@@ -231,8 +231,9 @@ class TableGeocoder:
                     why += f" in {h.country} ({total} elsewhere)"
                 return Geocoded(None, 0.0, why + notes)
             return Geocoded(None, 0.0, m.reason + notes, m.candidates)
-        chosen = next(c for c in kept if c.place.geonameid == m.place.geonameid)
-        others = _alternatives(chosen.place, kept)
+        # The engine picks among the kept candidates; the look-up says how it matched.
+        kind = next((c.match for c in kept if c.place.geonameid == m.place.geonameid), "")
+        others = _alternatives(m.place, kept)
         if len(kept) == 1:
             detail = "only candidate"
             if where and total > 1:
@@ -241,7 +242,7 @@ class TableGeocoder:
             detail = f"ambiguous: {others + 1} candidates; {m.reason}"
         else:
             detail = m.reason
-        return Geocoded(m.place, m.confidence, f"{chosen.match}; {detail}{notes}", m.candidates)
+        return Geocoded(m.place, m.confidence, f"{kind}; {detail}{notes}", m.candidates)
 
 
 def _alternatives(chosen: Place, cands: Sequence[Candidate]) -> int:
