@@ -596,7 +596,10 @@ def _read_csv(
             where = f"{name}, line {reader.line_num}"
             yield where, "", ReadError(where, f"broken CSV ({err}); stopped here")
 
-    yield from _records(rows(), name, fields)
+    try:
+        yield from _records(rows(), name, fields)
+    finally:
+        text.detach()  # the caller closes the file
 
 
 def _read_parquet(
