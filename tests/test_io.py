@@ -73,6 +73,23 @@ def test_html_page_main_text_title_and_date(run, tmp_path: Path) -> None:
     assert report.text == f"Shelling hits Homs & Palmyra\n\n{TEXT}"
 
 
+def test_html_extractor_rules() -> None:
+    from placemap.htmltext import extract_page
+
+    page = extract_page(
+        "<html><head><title>Floods in Hama – Example Daily</title></head><body>"
+        "<header><a>Home</a><ul class='main-menu'><li>Deir ez-Zor</li></ul></header>"
+        "<div id='cookie-consent'><div>We use cookies</div><div>OK</div></div>"
+        "<div class='content'><p>Floods hit <i>Hama</i>\n on Monday.</p>"
+        "<ul class='related-links'><li>Homs</li></ul><time datetime='2021-09-03'>Friday</time>"
+        "<pre>line one\n  line two</pre><div hidden>secret</div><br>Last line</div>"
+        "<div aria-hidden='true'>icons</div></body></html>"
+    )
+    # No <article>: the whole body less its furniture; the <title> less the site name.
+    assert page.text == "Floods hit Hama on Monday.\nFriday\nline one\nline two\n\nLast line"
+    assert (page.title, page.date) == ("Floods in Hama", "2021-09-03")
+
+
 def test_html_page_in_windows_1252_declared_by_meta(tmp_path: Path) -> None:
     page = tmp_path / "old.htm"
     page.write_bytes(

@@ -24,6 +24,8 @@ _DROP = frozenset(
 # A page's banner; inside an article a header holds the headline and byline, so it stays.
 _PAGE_ONLY = frozenset({"header"})
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+# Elements whose end tag is never left out, so a dropped one's end can be found.
+_CLOSED = frozenset("div section ul ol span table header footer figure".split())
 _BLOCK = frozenset(
     "address article blockquote br dd div dl dt figcaption figure h1 h2 h3 h4 h5 h6 hr li "
     "main ol p pre section table td th tr ul title".split()
@@ -82,14 +84,14 @@ class _Extractor(HTMLParser):
     def _drops(self, tag: str, attrs: dict[str, str | None]) -> bool:
         if tag in _DROP or (tag in _PAGE_ONLY and not self.main_depth):
             return True
-        if attrs.get("hidden") is not None or attrs.get("aria-hidden") == "true":
-            return True
         if (attrs.get("role") or "").lower() in _FURNITURE_ROLES:
             return True
         # Only elements that are always closed, so the end of the dropped part is known.
-        if tag in {"div", "section", "ul", "ol", "span", "table", "header", "footer"}:
-            return bool((_words(attrs.get("class")) | _words(attrs.get("id"))) & _FURNITURE)
-        return False
+        if tag not in _CLOSED:
+            return False
+        if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+            return True
+        return bool((_words(attrs.get("class")) | _words(attrs.get("id"))) & _FURNITURE)
 
     def handle_starttag(self, tag: str, attrs_list: list[tuple[str, str | None]]) -> None:
         attrs = dict(attrs_list)

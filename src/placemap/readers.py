@@ -358,9 +358,6 @@ def read_reports(
         if not path.exists():
             yield ReadError(str(path), "no such file or directory")
             continue
-        if path.is_dir():
-            yield ReadError(str(path), "a folder inside a folder given with --glob; skipped")
-            continue
         fmt = _format_of(path, input_format)
         try:
             fh = open(path, "rb")
