@@ -324,6 +324,20 @@ def test_bad_jsonl_line_is_named(run, tmp_path: Path) -> None:
     assert [d["id"] for d in _docs(r.output)] == ["a"]
 
 
+def test_spans_from_a_csv_column(run, tmp_path: Path) -> None:
+    f = tmp_path / "gold.csv"
+    f.write_text(
+        'id,text,gold\na,Palmyra is east of Homs.,"[{""start"": 0, ""end"": 7}]"\n'
+        "b,News from Homs.,none\n",
+        "utf-8",
+    )
+    r = run("extract", f, "--spans", "gold")
+    assert r.exit_code == 3
+    assert f"placemap: error: {f}:2: field 'gold' is not JSON (Expecting value)" in r.output
+    (doc,) = _docs(r.output)
+    assert [(m["text"], m["geonameid"]) for m in doc["mentions"]] == [("Palmyra", 163808)]
+
+
 def test_not_a_parquet_file(run, tmp_path: Path) -> None:
     f = tmp_path / "x.parquet"
     f.write_bytes(b"PAR1 but not really")

@@ -477,6 +477,11 @@ def _reports(
         try:
             if spans_field:
                 spans = fields.get(spans_field)
+                if isinstance(spans, str):  # a CSV or Parquet cell holding JSON
+                    try:
+                        spans = json.loads(spans)
+                    except json.JSONDecodeError as err:
+                        raise ValueError(f"field {spans_field!r} is not JSON ({err.msg})") from err
                 if not isinstance(spans, list):
                     raise ValueError(f"no list field {spans_field!r}")
                 mentions = geoparser.resolve(
