@@ -560,6 +560,9 @@ def _read_json(
 def _read_csv(
     fh: BinaryIO, name: str, stem: str, fmt: str, fields: Fields, max_bytes: int
 ) -> Iterator[Item]:
+    # The standard library's reader, not pandas' chunks: it streams row by row just the
+    # same, and a row with the wrong number of fields is named and skipped, where pandas
+    # stops the file (or drops the row silently).
     encoding = _sniff_encoding(fh.read(1 << 20))
     fh.seek(0)
     text = io.TextIOWrapper(fh, encoding=encoding, newline="")
