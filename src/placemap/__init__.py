@@ -16,6 +16,7 @@ from placemap.records import Candidate, Mention, Place, Report
 __all__ = [
     "__version__",
     "geoparse",
+    "geoparse_frame",
     "geocode_frame",
     "resolve",
     "Geoparser",
@@ -37,6 +38,10 @@ def __getattr__(name: str) -> object:
         from placemap import pipeline
 
         return getattr(pipeline, name)
+    if name == "geoparse_frame":  # pandas loads on first use too
+        from placemap.frames import geoparse_frame
+
+        return geoparse_frame
     if name == "geocode_frame":
         from placemap import geocode
 

@@ -1,8 +1,9 @@
 """The ``placemap`` command line: parses options, calls the library, prints.
 
 Exit codes: 0 success; 1 an error (a library error is printed as one line naming
-the file and what to do); 2 a usage error (bad option or argument); 3 some
-inputs could not be processed (the others were).
+the file and what to do; with ``--strict``, the first unreadable input); 2 a usage
+error (bad option or argument); 3 some inputs could not be processed (each named on
+stderr; the others were).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import json
 import logging
 import sys
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -89,7 +91,16 @@ def cli(verbose: int, quiet: bool) -> None:
     Examples:
       placemap map examples/ -o output/
       placemap extract report.txt --format jsonl
+      placemap extract reports.csv --text-field body --format csv -o places.csv
       placemap gazetteer search "Deir Ezzor"
+
+    \b
+    Exit codes: 0 success; 1 an error (or the first bad input with --strict);
+    2 a usage error; 3 some inputs could not be read (each named on stderr).
+
+    \b
+    Shell completion (bash; zsh and fish likewise):
+      eval "$(_PLACEMAP_COMPLETE=bash_source placemap)"
     """
     _configure_logging(verbose, quiet)
 
@@ -99,7 +110,14 @@ def cli(verbose: int, quiet: bool) -> None:
 
 @cli.group()
 def gazetteer() -> None:
-    """Build, inspect and search the gazetteer index."""
+    """Build, inspect and search the gazetteer index.
+
+    \b
+    Examples:
+      placemap gazetteer build --download SY
+      placemap gazetteer info
+      placemap gazetteer search Palmyra --country SY
+    """
 
 
 @gazetteer.command("build")
@@ -187,7 +205,13 @@ def gazetteer_build(
 )
 @library_errors
 def gazetteer_info(gazetteer_path: Path | None, overlays: tuple[Path, ...], fmt: str) -> None:
-    """Print the index's sources, their versions and counts by feature class."""
+    """Print the index's sources, their versions and counts by feature class.
+
+    \b
+    Examples:
+      placemap gazetteer info
+      placemap gazetteer info --format json --gazetteer my-index.sqlite
+    """
     info = open_gaz(gazetteer_path, overlays).info()
     if fmt == "json":
         click.echo(json.dumps(info, indent=2, sort_keys=True))
@@ -281,29 +305,125 @@ def gazetteer_search(
 # --- reports ----------------------------------------------------------------------
 
 
+class SizeType(click.ParamType):
+    """A size in bytes, with an optional unit: ``200MB``, ``1.5G``, ``500k``, ``4096``."""
+
+    name = "SIZE"
+    _UNITS = {"": 1, "B": 1, "K": 10**3, "KB": 10**3, "M": 10**6, "MB": 10**6}
+    _UNITS |= {"G": 10**9, "GB": 10**9}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().replace(" ", "")
+        number = text.rstrip("KMGB")
+        unit = text[len(number) :]
+        try:
+            size = int(float(number) * self._UNITS[unit])
+        except (ValueError, KeyError):
+            self.fail(f"{value!r} is not a size such as 200MB, 1.5GB or 500kB", param, ctx)
+        if size <= 0:
+            self.fail("the size must be positive", param, ctx)
+        return size
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """How to read the PATH arguments (the options :func:`input_options` adds)."""
+
+    glob: str | None = None
+    text_field: str = "text"
+    id_field: str = "id"
+    title_field: str = "title"
+    date_field: str = "date"
+    input_format: str = "auto"
+    max_size: int = 200_000_000
+    strict: bool = False
+
+
 def input_options(func: F) -> F:
-    for opt in reversed(
-        [
-            click.option(
-                "--glob",
-                help="File pattern when a PATH is a folder (default: text and JSON Lines files).",
-            ),
-            click.option(
-                "--text-field",
-                default="text",
-                show_default=True,
-                help="Field holding the text in JSON Lines input.",
-            ),
-            click.option(
-                "--id-field",
-                default="id",
-                show_default=True,
-                help="Field holding the report id in JSON Lines input.",
-            ),
-        ]
-    ):
-        func = opt(func)
-    return func
+    """The options saying how to read reports, passed to the command as ``inputs``."""
+    from placemap.readers import FORMATS
+
+    names = [f.name for f in InputSpec.__dataclass_fields__.values()]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        spec = InputSpec(**{k: kwargs.pop(k) for k in names})
+        return func(*args, inputs=spec, **kwargs)
+
+    options = [
+        click.option(
+            "--glob",
+            help="File pattern when a PATH is a folder [default: its .txt, .md and .html "
+            "reports, and its collections unless they lie beside such reports].",
+        ),
+        click.option(
+            "--text-field",
+            default="text",
+            show_default=True,
+            help="Field (column) holding the text in JSON Lines, JSON, CSV and Parquet input.",
+        ),
+        click.option(
+            "--id-field", default="id", show_default=True, help="Field holding the report id."
+        ),
+        click.option(
+            "--title-field",
+            default="title",
+            show_default=True,
+            help="Field holding the title (else taken from the text).",
+        ),
+        click.option(
+            "--date-field",
+            default="date",
+            show_default=True,
+            help="Field holding the date (else taken from the text).",
+        ),
+        click.option(
+            "--input-format",
+            type=click.Choice(FORMATS),
+            default="auto",
+            show_default=True,
+            help="Read every PATH as this format (auto: by suffix; '-' is sniffed).",
+        ),
+        click.option(
+            "--max-size",
+            type=SizeType(),
+            default="200MB",
+            show_default=True,
+            help="Refuse text, HTML and JSON files (and stdin) above this size; collections "
+            "in JSON Lines, CSV and Parquet stream and have no limit.",
+        ),
+        click.option(
+            "--strict",
+            is_flag=True,
+            help="Stop at the first input that cannot be read (exit 1) instead of naming "
+            "it and going on (exit 3 at the end).",
+        ),
+    ]
+    for opt in reversed(options):
+        wrapper = opt(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+def _quiet() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.find_root().params.get("quiet"))
+
+
+def _progress(items: Iterable[Any], label: str, *, output_to_terminal: bool) -> Iterator[Any]:
+    """Items with a progress bar on stderr, only when a person watches there (stderr a
+    terminal, not -q) and the output is not written to the same screen."""
+    if _quiet() or output_to_terminal or not sys.stderr.isatty():
+        yield from items
+        return
+    with click.progressbar(
+        items,
+        label=label,
+        file=sys.stderr,
+        item_show_func=lambda r: str(r.id)[:30] if r is not None else None,
+    ) as bar:
+        yield from bar
 
 
 def _geoparser(
@@ -316,30 +436,52 @@ def _geoparser(
 
 def _reports(
     paths: tuple[Path, ...],
-    glob: str | None,
-    text_field: str,
-    id_field: str,
+    inputs: InputSpec,
     spans_field: str | None,
     geoparser: Any,
     failures: list[str],
-) -> Any:
-    """Yield processed reports; report unreadable inputs on stderr and carry on."""
+) -> Iterator[Any]:
+    """Yield processed reports; name unreadable inputs on stderr and carry on (or stop,
+    with ``--strict``)."""
     from dataclasses import replace
 
     from placemap.readers import ReadError, read_reports
 
+    def fail(message: str) -> None:
+        if inputs.strict:
+            raise click.ClickException(f"{message} (stopped: --strict)")
+        click.echo(f"placemap: error: {message}", err=True)
+        failures.append(message)
+
+    def notice(message: str) -> None:
+        if not _quiet():
+            click.echo(f"placemap: {message}", err=True)
+
     extra = (spans_field,) if spans_field else ()
     for item in read_reports(
-        paths, glob=glob, text_field=text_field, id_field=id_field, extra_fields=extra
+        paths,
+        glob=inputs.glob,
+        text_field=inputs.text_field,
+        id_field=inputs.id_field,
+        title_field=inputs.title_field,
+        date_field=inputs.date_field,
+        extra_fields=extra,
+        input_format=inputs.input_format,
+        max_bytes=inputs.max_size,
+        notify=notice,
     ):
         if isinstance(item, ReadError):
-            click.echo(f"placemap: error: {item}", err=True)
-            failures.append(str(item))
+            fail(str(item))
             continue
         report, fields = item if isinstance(item, tuple) else (item, {})
         try:
             if spans_field:
                 spans = fields.get(spans_field)
+                if isinstance(spans, str):  # a CSV or Parquet cell holding JSON
+                    try:
+                        spans = json.loads(spans)
+                    except json.JSONDecodeError as err:
+                        raise ValueError(f"field {spans_field!r} is not JSON ({err.msg})") from err
                 if not isinstance(spans, list):
                     raise ValueError(f"no list field {spans_field!r}")
                 mentions = geoparser.resolve(
@@ -348,21 +490,22 @@ def _reports(
             else:
                 mentions = geoparser.geoparse(report.text)
         except (ValueError, KeyError, TypeError) as err:
-            click.echo(f"placemap: error: {report.source}: {err}", err=True)
-            failures.append(f"{report.source}: {err}")
+            fail(f"{report.source}: {err}")
             continue
+        log.debug("%s: %d mentions", report.source, len(mentions))
         yield replace(report, mentions=tuple(mentions))
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["jsonl"]),
+    type=click.Choice(["jsonl", "csv", "geojson", "parquet"]),
     default="jsonl",
     show_default=True,
-    help="Output format.",
+    help="jsonl: one object per report; csv, parquet: one row per mention; "
+    "geojson: one feature per place.",
 )
 @click.option(
     "-o",
@@ -392,29 +535,48 @@ def extract(
     output: Path | None,
     spans_field: str | None,
     demonyms: bool,
-    glob: str | None,
-    text_field: str,
-    id_field: str,
+    inputs: InputSpec,
     gazetteer_path: Path | None,
     overlays: tuple[Path, ...],
 ) -> None:
-    """Find the places in reports and write them as data (one JSON object per report).
+    """Find the places in reports and write them as data.
+
+    PATHS are text, Markdown or HTML files, JSON Lines, JSON, CSV or Parquet
+    collections, folders of them, or - for standard input.
 
     \b
     Examples:
       placemap extract examples/ > places.jsonl
+      placemap extract page.html --format geojson -o places.geojson
+      placemap extract articles.csv --text-field body --id-field url --format csv -o m.csv
+      placemap extract dump.parquet --text-field content --format parquet -o m.parquet
+      cat report.txt | placemap extract - --format csv
       placemap extract corpus.jsonl --spans toponyms -o resolved.jsonl
     """
-    from placemap.writers import atomic_text_writer
+    from placemap import writers
 
+    if fmt == "parquet" and output is None and sys.stdout.isatty():
+        raise click.UsageError("Parquet is binary: give -o FILE or redirect standard output")
     gp = _geoparser(gazetteer_path, overlays, demonyms)
     failures: list[str] = []
-    reports = _reports(paths, glob, text_field, id_field, spans_field, gp, failures)
-    with atomic_text_writer(output) as out:
-        for r in reports:
-            d = r.to_dict()
-            d.pop("source", None)
-            out.write(json.dumps(d, ensure_ascii=False) + "\n")
+    reports = _progress(
+        _reports(paths, inputs, spans_field, gp, failures),
+        "geoparsing",
+        output_to_terminal=output is None and sys.stdout.isatty(),
+    )
+    if fmt == "parquet":
+        with writers.atomic_binary_writer(output) as bout:
+            n = writers.write_parquet(reports, bout)
+    else:
+        write = {
+            "jsonl": writers.write_jsonl,
+            "csv": writers.write_csv,
+            "geojson": writers.write_geojson,
+        }[fmt]
+        with writers.atomic_text_writer(output) as out:
+            n = write(reports, out)
+    if output is not None and not _quiet():
+        click.echo(f"placemap: wrote {n} reports to {output}", err=True)
     if failures:
         sys.exit(EXIT_PARTIAL)
 
@@ -436,7 +598,7 @@ class TilesType(click.ParamType):
 
 
 @cli.command("map")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
 @click.option(
     "-o",
     "--output",
@@ -499,9 +661,7 @@ def map_(
     lon_column: str | None,
     name_column: str | None,
     group_by: str | None,
-    glob: str | None,
-    text_field: str,
-    id_field: str,
+    inputs: InputSpec,
     gazetteer_path: Path | None,
     overlays: tuple[Path, ...],
 ) -> None:
@@ -511,6 +671,7 @@ def map_(
     Examples:
       placemap map examples/ -o output/
       placemap map reports/ --glob '*.txt' --min-confidence 0.5
+      placemap map articles.csv --text-field body --title-field headline
       placemap map reports/ --cluster --heatmap --tiles osm --open
       placemap map events.csv --lat latitude --lon longitude --group-by year
     """
@@ -525,7 +686,11 @@ def map_(
         reports = tables
     else:
         gp = _geoparser(gazetteer_path, overlays)
-        reports = list(_reports(paths, glob, text_field, id_field, None, gp, failures))
+        reports = list(
+            _progress(
+                _reports(paths, inputs, None, gp, failures), "geoparsing", output_to_terminal=False
+            )
+        )
     out_dir.mkdir(parents=True, exist_ok=True)
     opts: dict[str, Any] = {
         "min_confidence": min_confidence,

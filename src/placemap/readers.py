@@ -1,25 +1,67 @@
-"""Reading reports: text files, folders and JSON Lines collections.
+"""Reading reports: text, Markdown and HTML files, JSON Lines, JSON, CSV and Parquet
+collections, folders of them, and standard input.
 
-Each input yields :class:`placemap.records.Report` records, or a
-:class:`ReadError` naming the file and the problem, so one bad file never stops
-the others.
+Each input yields :class:`placemap.records.Report` records, or a :class:`ReadError`
+naming the file (and line or row) and the problem, so one bad file never stops the
+others. Collections are streamed record by record; only text, HTML and JSON files (and
+standard input) are read whole, and those are refused above a size limit.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import json
+import logging
+import math
 import re
-from collections.abc import Iterable, Iterator
+import sys
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date as Date
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from placemap.records import Report
 
-__all__ = ["ReadError", "read_reports", "guess_title_date", "TEXT_SUFFIXES"]
+__all__ = [
+    "ReadError",
+    "Fields",
+    "read_reports",
+    "guess_title_date",
+    "find_date",
+    "decode_text",
+    "input_files",
+    "TEXT_SUFFIXES",
+    "HTML_SUFFIXES",
+    "COLLECTION_SUFFIXES",
+    "FORMATS",
+    "MAX_BYTES",
+]
+
+log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
-COLLECTION_SUFFIXES = frozenset({".jsonl", ".ndjson"})
-MAX_BYTES = 50_000_000
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+DOCUMENT_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
+_FORMAT_BY_SUFFIX = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    **{s: "html" for s in HTML_SUFFIXES},
+}
+COLLECTION_SUFFIXES = frozenset(s for s, f in _FORMAT_BY_SUFFIX.items() if f != "html")
+#: Input formats, for ``--input-format``; ``auto`` goes by suffix (and sniffs stdin).
+FORMATS = ("auto", "text", "html", "jsonl", "json", "csv", "tsv", "parquet")
+#: Files read whole (text, HTML, JSON, standard input) above this size are refused.
+MAX_BYTES = 200_000_000
+_CSV_FALLBACK = "cp1252"
 
 
 @dataclass(frozen=True)
@@ -35,8 +77,8 @@ class ReadError:
 
 _MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 _DATE_PATTERNS = [
-    # 2017-06-01
-    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), lambda m: (m[1], m[2], m[3])),
+    # 2017-06-01, 2017-06-01T10:02:00Z
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)"), lambda m: (m[1], m[2], m[3])),
     # 18 Aug, 2017 16:33 / 18 August 2017
     (
         re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\b"),
@@ -55,7 +97,7 @@ def _month(name: str) -> str | None:
     return f"{_MONTHS.index(key) + 1:02d}" if key in _MONTHS else None
 
 
-def _find_date(line: str) -> str | None:
+def find_date(line: str) -> str | None:
     for pattern, parts in _DATE_PATTERNS:
         m = pattern.search(line)
         if m:
@@ -88,13 +130,13 @@ def guess_title_date(text: str) -> tuple[str | None, str | None]:
     title = None
     for ln in lines[:5]:
         if date is None:
-            date = _find_date(ln)
+            date = find_date(ln)
     for ln in lines:
         if _is_boilerplate(ln):
             continue
         stripped = _DATE_PATTERNS[0][0].sub("", ln)
         letters = sum(c.isalpha() for c in stripped)
-        if _find_date(ln) and letters < 25:
+        if find_date(ln) and letters < 25:
             continue  # a date line, perhaps with a credit ("date 2017-06-01 © Ruptly")
         if letters < 12 or len(ln) > 200 or ln.startswith((",", ";", ".")):
             continue
@@ -103,37 +145,187 @@ def guess_title_date(text: str) -> tuple[str | None, str | None]:
     return title, date
 
 
-def _read_text_file(path: Path) -> str:
-    data = path.read_bytes()
-    if len(data) > MAX_BYTES:
-        raise ValueError(f"file is {len(data) / 1e6:.0f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB")
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ValueError("binary file (NUL bytes), not text")
-    for enc in ("utf-8-sig", "utf-16"):
+# --- bytes to text ------------------------------------------------------------------
+
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """``utf-16-le``/``-be`` when every other byte is NUL, as in BOM-less UTF-16 text."""
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _check_text(text: str) -> str:
+    """Refuse decoded text that is mostly control characters (binary data)."""
+    sample = text[:20_000]
+    controls = sum(
+        1 for c in sample if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v\x1a"
+    )
+    if controls > max(2, len(sample) // 200):
+        raise ValueError("binary or undecodable data, not text")
+    return text
+
+
+def decode_text(data: bytes) -> str:
+    """Text from bytes in the encodings news files come in.
+
+    UTF-8 (with or without BOM) and UTF-16 (by its BOM, or by its NUL bytes) are decoded
+    strictly; anything else that is not valid UTF-8 is read as Windows-1252, or as
+    Latin-1 where it uses a byte Windows-1252 leaves undefined (Latin-1 text without
+    bytes 0x80-0x9F reads the same in both). Raises ``ValueError`` for binary data.
+    """
+    if data.startswith(codecs.BOM_UTF8):
         try:
-            if enc == "utf-16" and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-                continue
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
+            return _check_text(data[3:].decode("utf-8"))
+        except UnicodeDecodeError as err:
+            raise ValueError(
+                f"starts with a UTF-8 byte-order mark but is not UTF-8 "
+                f"(byte 0x{data[err.start + 3]:02x} at offset {err.start + 3})"
+            ) from err
+    utf16 = "utf-16" if data.startswith(_UTF16_BOMS) else _utf16_without_bom(data[:4096])
+    if utf16:
+        try:
+            return _check_text(data.decode(utf16))
+        except UnicodeDecodeError as err:
+            raise ValueError(f"undecodable as UTF-16 ({err.reason})") from err
+    if b"\x00" in data[:8192]:
+        raise ValueError("binary file (NUL bytes), not text")
     try:
-        return data.decode("cp1252")
+        return _check_text(data.decode("utf-8"))
     except UnicodeDecodeError:
-        return data.decode("latin-1")
+        pass
+    try:
+        return _check_text(data.decode("cp1252"))
+    except UnicodeDecodeError:
+        return _check_text(data.decode("latin-1"))
 
 
-def _iter_paths(paths: Iterable[Path], glob: str | None) -> Iterator[Path]:
+def _sniff_encoding(sample: bytes) -> str:
+    """The encoding of a stream judged from its first bytes (for CSV, read streaming)."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith(_UTF16_BOMS):
+        return "utf-16"
+    utf16 = _utf16_without_bom(sample)
+    if utf16:
+        return utf16
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return _CSV_FALLBACK
+
+
+def _size(n: float) -> str:
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n} bytes"  # pragma: no cover - the loop always returns
+
+
+def _read_whole(fh: BinaryIO, max_bytes: int) -> bytes:
+    data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValueError(
+            f"larger than the {_size(max_bytes)} limit for files read whole "
+            "(raise it with --max-size, or use JSON Lines, CSV or Parquet, which stream)"
+        )
+    return data
+
+
+# --- finding the inputs ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Which fields of a collection's records hold a report's parts."""
+
+    text: str = "text"
+    id: str = "id"
+    title: str = "title"
+    date: str = "date"
+    extra: tuple[str, ...] = ()
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def input_files(
+    paths: Iterable[Path],
+    glob: str | None = None,
+    *,
+    notify: Callable[[str], None] | None = None,
+) -> Iterator[Path]:
+    """The files to read, in order: named files as given, folders searched recursively.
+
+    With ``glob``, a folder gives exactly the files matching it. Without, it gives its
+    text, Markdown and HTML reports and its collections (JSON Lines, JSON, CSV,
+    Parquet), except that collections lying in the same folder as text or HTML reports
+    are taken for annotations of them (such as a ``gold.jsonl``) and skipped, with a
+    notice; name such a file, or give ``--glob``, to read it. README files and hidden
+    files are skipped too.
+    """
+    say = notify or log.warning
     for p in paths:
-        if p.is_dir():
-            pattern = glob or "*"
-            for f in sorted(p.rglob(pattern)):
-                if f.name.upper().startswith("README") and not glob:
-                    continue  # a folder's own description, not a report
-                wanted = glob or f.suffix.lower() in TEXT_SUFFIXES | COLLECTION_SUFFIXES
-                if f.is_file() and wanted:
-                    yield f
-        else:
+        if str(p) == "-" or not p.is_dir():
             yield p
+            continue
+        if glob:
+            files = sorted(f for f in p.rglob(glob) if f.is_file() and not _hidden(f, p))
+            yield from files
+            continue
+        files = sorted(
+            f
+            for f in p.rglob("*")
+            if f.is_file()
+            and not _hidden(f, p)
+            and not f.name.upper().startswith("README")
+            and f.suffix.lower() in DOCUMENT_SUFFIXES | COLLECTION_SUFFIXES
+        )
+        with_documents = {f.parent for f in files if f.suffix.lower() in DOCUMENT_SUFFIXES}
+        for f in files:
+            if f.suffix.lower() in COLLECTION_SUFFIXES and f.parent in with_documents:
+                say(
+                    f"skipped {f}: a collection beside text reports is taken for their "
+                    "annotations (name it, or use --glob, to read it)"
+                )
+                continue
+            yield f
+
+
+def _format_of(path: Path, forced: str) -> str:
+    if forced != "auto":
+        return forced
+    return _FORMAT_BY_SUFFIX.get(path.suffix.lower(), "text")
+
+
+def _sniff_format(data: bytes) -> str:
+    """The format of standard input, from its first characters."""
+    head = data[:4096].lstrip(codecs.BOM_UTF8).lstrip()
+    if head.startswith(b"["):
+        return "json"
+    if head.startswith(b"{"):
+        first = head.split(b"\n", 1)[0].strip()
+        return "jsonl" if first.endswith(b"}") else "json"
+    if head[:1] == b"<" and re.match(rb"<(!doctype|html|head|body|\?xml|!--)", head, re.I):
+        return "html"
+    if data.startswith(b"PAR1"):
+        return "parquet"
+    return "text"
+
+
+# --- reading --------------------------------------------------------------------------
+
+Item = Report | ReadError | tuple[Report, dict[str, Any]]
 
 
 def read_reports(
@@ -145,76 +337,302 @@ def read_reports(
     title_field: str = "title",
     date_field: str = "date",
     extra_fields: Iterable[str] = (),
-) -> Iterator[Report | ReadError | tuple[Report, dict]]:
-    """Reports from files, folders and JSON Lines collections, in order.
+    input_format: str = "auto",
+    max_bytes: int = MAX_BYTES,
+    notify: Callable[[str], None] | None = None,
+) -> Iterator[Item]:
+    """Reports from files, folders and collections, in order (see :func:`input_files`).
 
-    With ``extra_fields``, each report comes as ``(report, {field: value})`` so
-    callers can carry fields such as gold spans along.
+    ``-`` reads standard input (its format sniffed unless ``input_format`` says).
+    With ``extra_fields``, each report comes as ``(report, {field: value})`` so callers
+    can carry fields such as gold spans along. ``notify`` receives notices such as a
+    skipped annotation file (default: a logged warning).
     """
-    extra = tuple(extra_fields)
-    for path in _iter_paths(paths, glob):
+    if input_format not in FORMATS:
+        raise ValueError(f"input_format must be one of {', '.join(FORMATS)}")
+    fields = Fields(text_field, id_field, title_field, date_field, tuple(extra_fields))
+    for path in input_files(paths, glob, notify=notify):
+        if str(path) == "-":
+            yield from _read_stdin(fields, input_format, max_bytes)
+            continue
         if not path.exists():
             yield ReadError(str(path), "no such file or directory")
             continue
-        if path.suffix.lower() in COLLECTION_SUFFIXES:
-            yield from _read_jsonl(path, text_field, id_field, title_field, date_field, extra)
-            continue
+        fmt = _format_of(path, input_format)
         try:
-            text = _read_text_file(path)
-        except (OSError, ValueError) as err:
-            yield ReadError(str(path), str(err))
+            fh = open(path, "rb")
+        except OSError as err:
+            yield ReadError(str(path), err.strerror or str(err))
             continue
-        if not text.strip():
-            yield ReadError(str(path), "empty file")
+        with fh:
+            yield from _read_stream(fh, str(path), path.stem, fmt, fields, max_bytes)
+
+
+def _read_stdin(fields: Fields, input_format: str, max_bytes: int) -> Iterator[Item]:
+    try:
+        data = _read_whole(sys.stdin.buffer, max_bytes)
+    except ValueError as err:
+        yield ReadError("<stdin>", str(err))
+        return
+    fmt = _sniff_format(data) if input_format == "auto" else input_format
+    yield from _read_stream(io.BytesIO(data), "<stdin>", "stdin", fmt, fields, max_bytes)
+
+
+def _read_stream(
+    fh: BinaryIO, name: str, stem: str, fmt: str, fields: Fields, max_bytes: int
+) -> Iterator[Item]:
+    readers: dict[str, Callable[..., Iterator[Item]]] = {
+        "text": _read_document,
+        "html": _read_document,
+        "jsonl": _read_jsonl,
+        "json": _read_json,
+        "csv": _read_csv,
+        "tsv": _read_csv,
+        "parquet": _read_parquet,
+    }
+    found = False
+    try:
+        for item in readers[fmt](fh, name, stem, fmt, fields, max_bytes):
+            found = True
+            yield item
+    except OSError as err:
+        yield ReadError(name, err.strerror or str(err))
+        return
+    if not found:
+        yield ReadError(name, "no reports in this file")
+
+
+def _document(text: str, name: str, stem: str, fmt: str, fields: Fields) -> Iterator[Item]:
+    title, date = guess_title_date(text) if fmt == "text" else (None, None)
+    if fmt == "html":
+        from placemap.htmltext import extract_page
+
+        page = extract_page(text)
+        text = page.text
+        g_title, g_date = guess_title_date(text)
+        title, date = page.title or g_title, page.date or g_date
+    if not text.strip():
+        yield ReadError(name, "no text in this page" if fmt == "html" else "empty file")
+        return
+    report = Report(id=stem, text=text, title=title or stem, date=date, source=name)
+    yield (report, {}) if fields.extra else report
+
+
+def _read_document(
+    fh: BinaryIO, name: str, stem: str, fmt: str, fields: Fields, max_bytes: int
+) -> Iterator[Item]:
+    try:
+        data = _read_whole(fh, max_bytes)
+        if not data.strip():
+            raise ValueError("empty file")
+        if fmt == "html" and not data.startswith((codecs.BOM_UTF8, *_UTF16_BOMS)):
+            text = _decode_html(data)
+        else:
+            text = decode_text(data)
+    except ValueError as err:
+        yield ReadError(name, str(err))
+        return
+    yield from _document(text, name, stem, fmt, fields)
+
+
+def _decode_html(data: bytes) -> str:
+    """HTML in the charset its ``<meta>`` declares, else as :func:`decode_text` finds."""
+    declared = re.search(rb"<meta[^>]+charset=[\"']?([\w.:-]+)", data[:4096], re.I)
+    if declared:
+        try:
+            return _check_text(data.decode(declared[1].decode("ascii")))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_text(data)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
+
+
+def _as_id(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _as_date(value: Any) -> str:
+    if isinstance(value, Date):  # datetime too: a date column in Parquet or JSON
+        return value.isoformat()[:10]
+    return str(value)
+
+
+def _record(rec: Mapping[str, Any], where: str, fallback_id: str, fields: Fields) -> Item:
+    """A report from one record of a collection, or why it is not one."""
+    text = rec.get(fields.text)
+    if not isinstance(text, str):
+        return ReadError(where, f"no string field {fields.text!r}")
+    if not text.strip():
+        return ReadError(where, f"empty {fields.text!r}")
+    rid = fallback_id if _blank(rec.get(fields.id)) else _as_id(rec[fields.id])
+    title, date = rec.get(fields.title), rec.get(fields.date)
+    if _blank(title) or _blank(date):
+        g_title, g_date = guess_title_date(text)
+        title = g_title if _blank(title) else title
+        date = g_date if _blank(date) else date
+    report = Report(
+        id=rid,
+        text=text,
+        title=str(title) if not _blank(title) else rid,
+        date=_as_date(date) if not _blank(date) else None,
+        source=where,
+    )
+    return (report, {k: rec.get(k) for k in fields.extra}) if fields.extra else report
+
+
+def _records(rows: Iterable[tuple[str, str, Any]], name: str, fields: Fields) -> Iterator[Item]:
+    """Reports from ``(where, fallback id, record)``; a collection whose first record
+    lacks the text field is one error, not one per record."""
+    first = True
+    for where, fallback_id, rec in rows:
+        if isinstance(rec, ReadError):
+            yield rec
             continue
-        title, date = guess_title_date(text)
-        report = Report(
-            id=path.stem, text=text, title=title or path.stem, date=date, source=str(path)
-        )
-        yield (report, {}) if extra else report
+        if first and isinstance(rec, Mapping) and fields.text not in rec:
+            yield ReadError(
+                name,
+                f"no field {fields.text!r} in the first record (fields: "
+                f"{', '.join(map(str, list(rec)[:8]))}); choose one with --text-field",
+            )
+            return
+        first = False
+        if not isinstance(rec, Mapping):
+            yield ReadError(where, "not an object")
+            continue
+        yield _record(rec, where, fallback_id, fields)
 
 
 def _read_jsonl(
-    path: Path,
-    text_field: str,
-    id_field: str,
-    title_field: str,
-    date_field: str,
-    extra: tuple[str, ...],
-) -> Iterator[Report | ReadError | tuple[Report, dict]]:
+    fh: BinaryIO, name: str, stem: str, fmt: str, fields: Fields, max_bytes: int
+) -> Iterator[Item]:
+    def rows() -> Iterator[tuple[str, str, Any]]:
+        for lineno, raw in enumerate(fh, 1):
+            where = f"{name}, line {lineno}"
+            if lineno == 1:
+                raw = raw.removeprefix(codecs.BOM_UTF8)
+            if not raw.strip():
+                continue
+            try:
+                rec = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError as err:
+                yield where, "", ReadError(where, f"not UTF-8 text ({err.reason})")
+                continue
+            except json.JSONDecodeError as err:
+                yield where, "", ReadError(where, f"not valid JSON ({err.msg})")
+                continue
+            yield f"{name}:{lineno}", f"{stem}-{lineno}", rec
+
+    yield from _records(rows(), name, fields)
+
+
+def _read_json(
+    fh: BinaryIO, name: str, stem: str, fmt: str, fields: Fields, max_bytes: int
+) -> Iterator[Item]:
     try:
-        fh = open(path, encoding="utf-8-sig")
-    except OSError as err:
-        yield ReadError(str(path), str(err))
+        data = _read_whole(fh, max_bytes)
+        if not data.strip():
+            raise ValueError("empty file")
+        doc = json.loads(decode_text(data))
+    except json.JSONDecodeError as err:
+        yield ReadError(name, f"not valid JSON ({err.msg}, line {err.lineno})")
         return
-    with fh:
+    except ValueError as err:
+        yield ReadError(name, str(err))
+        return
+    if isinstance(doc, dict) and fields.text not in doc:
+        # An object holding the list: {"reports": [...]} or {"data": {...}, "items": [...]}
+        lists = [v for v in doc.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
+        if not lists:
+            yield ReadError(name, f"no field {fields.text!r} and no list of records")
+            return
+        doc = lists[0]
+    records = doc if isinstance(doc, list) else [doc]
+    yield from _records(
+        ((f"{name}[{i}]", f"{stem}-{i + 1}", rec) for i, rec in enumerate(records)), name, fields
+    )
+
+
+def _read_csv(
+    fh: BinaryIO, name: str, stem: str, fmt: str, fields: Fields, max_bytes: int
+) -> Iterator[Item]:
+    # The standard library's reader, not pandas' chunks: it streams row by row just the
+    # same, and a row with the wrong number of fields is named and skipped, where pandas
+    # stops the file (or drops the row silently).
+    encoding = _sniff_encoding(fh.read(1 << 20))
+    fh.seek(0)
+    text = io.TextIOWrapper(fh, encoding=encoding, newline="")
+    csv.field_size_limit(max(csv.field_size_limit(), min(max_bytes, 2**31 - 1)))
+    reader = csv.reader(text, delimiter="\t" if fmt == "tsv" else ",")
+
+    def rows() -> Iterator[tuple[str, str, Any]]:
+        header: list[str] | None = None
+        n = 0
         try:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
+            for row in reader:
+                if not row or not any(cell.strip() for cell in row):
                     continue
-                where = f"{path}, line {lineno}"
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError as err:
-                    yield ReadError(where, f"not valid JSON ({err.msg})")
+                if header is None:
+                    header = [h.strip() for h in row]
                     continue
-                if not isinstance(rec, dict) or not isinstance(rec.get(text_field), str):
-                    yield ReadError(where, f"no string field {text_field!r}")
+                n += 1
+                where = f"{name}, row {n} (line {reader.line_num})"
+                if len(row) != len(header):
+                    yield (
+                        where,
+                        "",
+                        ReadError(where, f"{len(row)} fields where the header has {len(header)}"),
+                    )
                     continue
-                text = rec[text_field]
-                rid = str(rec.get(id_field, f"{path.stem}-{lineno}"))
-                title, date = rec.get(title_field), rec.get(date_field)
-                if title is None or date is None:
-                    g_title, g_date = guess_title_date(text)
-                    title = title if title is not None else g_title
-                    date = date if date is not None else g_date
-                report = Report(
-                    id=rid,
-                    text=text,
-                    title=str(title) if title else rid,
-                    date=str(date) if date else None,
-                    source=f"{path}:{lineno}",
-                )
-                yield (report, {k: rec.get(k) for k in extra}) if extra else report
+                yield f"{name}:{n}", f"{stem}-{n}", dict(zip(header, row, strict=True))
         except UnicodeDecodeError as err:
-            yield ReadError(str(path), f"not UTF-8 text ({err.reason})")
+            where = f"{name}, line {reader.line_num + 1}"
+            yield where, "", ReadError(where, f"not {encoding} text ({err.reason}); stopped here")
+        except csv.Error as err:
+            where = f"{name}, line {reader.line_num}"
+            yield where, "", ReadError(where, f"broken CSV ({err}); stopped here")
+
+    try:
+        yield from _records(rows(), name, fields)
+    finally:
+        text.detach()  # the caller closes the file
+
+
+def _read_parquet(
+    fh: BinaryIO, name: str, stem: str, fmt: str, fields: Fields, max_bytes: int
+) -> Iterator[Item]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(fh)
+    except (pa.ArrowException, OSError) as err:
+        yield ReadError(name, f"not a Parquet file ({err})")
+        return
+    names = pf.schema_arrow.names
+    if fields.text not in names:
+        yield ReadError(
+            name,
+            f"no column {fields.text!r} (columns: {', '.join(names[:8])}); "
+            "choose one with --text-field",
+        )
+        return
+    wanted = (fields.text, fields.id, fields.title, fields.date, *fields.extra)
+    columns = [c for c in dict.fromkeys(wanted) if c in names]
+
+    def rows() -> Iterator[tuple[str, str, Any]]:
+        n = 0
+        try:
+            for batch in pf.iter_batches(batch_size=1024, columns=columns):
+                for rec in batch.to_pylist():
+                    n += 1
+                    yield f"{name}:{n}", f"{stem}-{n}", rec
+        except (pa.ArrowException, OSError) as err:
+            where = f"{name}, row {n + 1}"
+            yield where, "", ReadError(where, f"unreadable Parquet data ({err}); stopped here")
+
+    yield from _records(rows(), name, fields)

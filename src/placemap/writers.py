@@ -1,17 +1,59 @@
 """Writing outputs atomically: a temporary file beside the target, renamed on success,
-so an interrupted run never leaves a half-written file in place of a good one."""
+so an interrupted run never leaves a half-written file in place of a good one.
+
+Also the data formats of ``placemap extract``: JSON Lines (one object per report, the
+contract in DESIGN.md), CSV and Parquet (one row per mention, :data:`COLUMNS`) and
+GeoJSON (one feature per place, with the reports and sentences naming it).
+"""
 
 from __future__ import annotations
 
+import csv
+import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Any, BinaryIO, TextIO
 
-__all__ = ["atomic_text_writer", "write_text_atomic"]
+from placemap.records import Mention, Place, Report
+
+__all__ = [
+    "atomic_text_writer",
+    "atomic_binary_writer",
+    "write_text_atomic",
+    "COLUMNS",
+    "OUTPUT_FORMATS",
+    "mention_row",
+    "report_rows",
+    "write_jsonl",
+    "write_csv",
+    "write_parquet",
+    "write_geojson",
+]
+
+OUTPUT_FORMATS = ("jsonl", "csv", "geojson", "parquet")
+
+
+@contextmanager
+def _atomic(path: Path, mode: str) -> Iterator[Any]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        if "b" in mode:
+            fh = os.fdopen(fd, mode)
+        else:
+            fh = os.fdopen(fd, mode, encoding="utf-8", newline="\n")
+        with fh:
+            yield fh
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 @contextmanager
@@ -21,16 +63,19 @@ def atomic_text_writer(path: Path | None) -> Iterator[TextIO]:
         yield sys.stdout
         sys.stdout.flush()
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            yield fh
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with _atomic(path, "w") as fh:
+        yield fh
+
+
+@contextmanager
+def atomic_binary_writer(path: Path | None) -> Iterator[BinaryIO]:
+    """Yield a binary stream that replaces ``path`` on success (stdout when None)."""
+    if path is None:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    with _atomic(path, "wb") as fh:
+        yield fh
 
 
 def _umask() -> int:
@@ -42,3 +87,177 @@ def _umask() -> int:
 def write_text_atomic(path: Path, text: str) -> None:
     with atomic_text_writer(path) as fh:
         fh.write(text)
+
+
+# --- one row per mention ----------------------------------------------------------------
+
+#: Columns of the CSV and Parquet outputs and of :func:`placemap.frames.to_frame`, with
+#: their Arrow types: the report's id, title, date and source, then the mention fields of
+#: the JSON Lines contract (candidates as a JSON string).
+COLUMNS: dict[str, str] = {
+    "report_id": "string",
+    "title": "string",
+    "date": "string",
+    "source": "string",
+    "start": "int64",
+    "end": "int64",
+    "text": "string",
+    "geonameid": "int64",
+    "name": "string",
+    "lat": "float64",
+    "lon": "float64",
+    "feature_class": "string",
+    "feature_code": "string",
+    "country_code": "string",
+    "admin1": "string",
+    "confidence": "float64",
+    "kind": "string",
+    "reason": "string",
+    "candidates": "string",
+}
+MENTION_COLUMNS = tuple(list(COLUMNS)[4:])
+
+
+def mention_row(m: Mention) -> dict[str, Any]:
+    """A mention's fields as in the JSON Lines output, candidates as a JSON string."""
+    d = m.to_dict()
+    d["candidates"] = json.dumps(d["candidates"], ensure_ascii=False)
+    return {k: d.get(k) for k in MENTION_COLUMNS}
+
+
+def report_rows(report: Report) -> Iterator[dict[str, Any]]:
+    """One row per mention of ``report`` (none for a report without mentions)."""
+    head = {
+        "report_id": report.id,
+        "title": report.title,
+        "date": report.date,
+        "source": report.source,
+    }
+    for m in report.mentions:
+        yield {**head, **mention_row(m)}
+
+
+# --- the formats ---------------------------------------------------------------------------
+
+
+def write_jsonl(reports: Iterable[Report], out: TextIO) -> int:
+    """One JSON object per report (DESIGN.md's contract); returns the number written."""
+    n = 0
+    for r in reports:
+        d = r.to_dict()
+        d.pop("source", None)
+        out.write(json.dumps(d, ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def write_csv(reports: Iterable[Report], out: TextIO) -> int:
+    """One row per mention under a header of :data:`COLUMNS`; nulls are empty cells."""
+    w = csv.DictWriter(out, fieldnames=list(COLUMNS), lineterminator="\n")
+    w.writeheader()
+    n = 0
+    for r in reports:
+        for row in report_rows(r):
+            w.writerow(row)
+        n += 1
+    return n
+
+
+def arrow_schema() -> Any:
+    import pyarrow as pa
+
+    types = {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64()}
+    return pa.schema([(name, types[t]) for name, t in COLUMNS.items()])
+
+
+def write_parquet(reports: Iterable[Report], out: BinaryIO, *, batch_rows: int = 5000) -> int:
+    """One row per mention, written in row groups as reports arrive (never all at once)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = arrow_schema()
+    n = 0
+    rows: list[dict[str, Any]] = []
+    with pq.ParquetWriter(out, schema) as writer:
+        for r in reports:
+            rows.extend(report_rows(r))
+            n += 1
+            if len(rows) >= batch_rows:
+                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+                rows = []
+        writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+    return n
+
+
+def _sentence(text: str, starts: list[int], m: Mention, limit: int = 400) -> str:
+    i = bisect_right(starts, m.start) - 1
+    end = starts[i + 1] if i + 1 < len(starts) else len(text)
+    s, e = starts[i], max(end, m.end)
+    if e - s > limit:  # a run-on "sentence" (scraped text): keep the part around the name
+        s = max(s, m.start - limit // 2)
+        e = min(e, m.end + limit // 2)
+    return " ".join(text[s:e].split())
+
+
+def _place_key(p: Place) -> tuple[Any, ...]:
+    return (p.geonameid, p.name, p.lat, p.lon)
+
+
+def geojson_collection(reports: Iterable[Report]) -> tuple[dict[str, Any], int]:
+    """An RFC 7946 FeatureCollection: one Point per resolved place, ``[lon, lat]``, with
+    the reports and sentences naming it; and the number of reports read."""
+    from placemap.mapdata import sentence_starts
+
+    features: dict[tuple[Any, ...], dict[str, Any]] = {}
+    n = 0
+    for r in reports:
+        n += 1
+        starts: list[int] | None = None
+        for m in r.mentions:
+            if m.place is None:
+                continue
+            starts = starts if starts is not None else sentence_starts(r.text)
+            p = m.place
+            f = features.get(_place_key(p))
+            if f is None:
+                f = features[_place_key(p)] = {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "Point",
+                        "coordinates": [round(p.lon, 6), round(p.lat, 6)],
+                    },
+                    "properties": {
+                        "geonameid": p.geonames_id,
+                        "name": p.name,
+                        "feature_class": p.feature_class,
+                        "feature_code": p.feature_code,
+                        "country_code": p.country_code,
+                        "admin1": p.admin1_name,
+                        "mention_count": 0,
+                        "reports": [],
+                    },
+                }
+            props = f["properties"]
+            props["mention_count"] += 1
+            if not props["reports"] or props["reports"][-1]["id"] != r.id:
+                props["reports"].append(
+                    {"id": r.id, "title": r.title, "date": r.date, "mentions": []}
+                )
+            props["reports"][-1]["mentions"].append(
+                {
+                    "text": m.text,
+                    "start": m.start,
+                    "end": m.end,
+                    "confidence": round(m.confidence, 4),
+                    "sentence": _sentence(r.text, starts, m),
+                }
+            )
+    return {"type": "FeatureCollection", "features": list(features.values())}, n
+
+
+def write_geojson(reports: Iterable[Report], out: TextIO) -> int:
+    """Write :func:`geojson_collection`; places only, so unresolved mentions are left out."""
+    collection, n = geojson_collection(reports)
+    json.dump(collection, out, ensure_ascii=False, indent=1)
+    out.write("\n")
+    return n
