@@ -158,3 +158,40 @@ def test_a_failed_dask_job_leaves_the_old_output(
         )
     assert (out / "part.0.parquet").read_bytes() == b"previous results"
     assert not list(tmp_path.glob(".out.*"))
+
+
+def _cli(small_index: Path, *args: str):
+    from click.testing import CliRunner
+
+    from placemap.cli import cli
+
+    env = {"PLACEMAP_GAZETTEER": str(small_index)}
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def test_cli_workers_give_the_same_jsonl(small_index: Path, tmp_path: Path) -> None:
+    src = _corpus(tmp_path / "corpus.jsonl", 30)
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    r1 = _cli(small_index, "extract", str(src), "-o", str(one))
+    r2 = _cli(small_index, "extract", str(src), "--workers", "2", "-o", str(two))
+    assert r1.exit_code == r2.exit_code == 3  # the broken record is reported, the rest written
+    assert "broken" not in one.read_text()
+    assert one.read_bytes() == two.read_bytes()
+    assert len(one.read_text().splitlines()) == 30
+
+
+def test_cli_dask_engine_writes_parquet_partitions(
+    small_index: Path, tmp_path: Path, cluster
+) -> None:
+    src = _corpus(tmp_path / "corpus.jsonl", 10)
+    out = tmp_path / "places"
+    r = _cli(
+        small_index, "extract", str(src), "--engine", "dask", "--scheduler",
+        cluster.scheduler_address, "-o", str(out),
+    )  # fmt: skip
+    assert r.exit_code == 3, r.output
+    got = pd.read_parquet(out)
+    # One row per mention: the report naming no place has none.
+    named = {f"doc{i}" for i in range(10) if i % len(TEXTS) != 3}
+    assert set(got["report_id"]) == named | {"broken"}
+    assert _cli(small_index, "extract", str(src), "--engine", "dask").exit_code == 2

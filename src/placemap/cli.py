@@ -314,44 +314,70 @@ def _geoparser(
     return Geoparser(open_gaz(gazetteer_path, overlays), demonyms=demonyms)
 
 
+def _settings(gazetteer_path: Path | None, overlays: tuple[Path, ...], demonyms: bool) -> Any:
+    from placemap.parallel import Settings
+
+    return Settings(
+        gazetteer=str(gazetteer_path) if gazetteer_path else None,
+        overlays=tuple(str(o) for o in overlays),
+        demonyms=demonyms,
+    )
+
+
 def _reports(
     paths: tuple[Path, ...],
     glob: str | None,
     text_field: str,
     id_field: str,
     spans_field: str | None,
-    geoparser: Any,
+    settings: Any,
     failures: list[str],
+    workers: int = 1,
 ) -> Any:
-    """Yield processed reports; report unreadable inputs on stderr and carry on."""
-    from dataclasses import replace
-
+    """Yield processed reports, in input order, from ``workers`` processes; report
+    unreadable inputs and bad records on stderr and carry on."""
+    from placemap.parallel import Task, run_tasks
     from placemap.readers import ReadError, read_reports
 
-    extra = (spans_field,) if spans_field else ()
-    for item in read_reports(
-        paths, glob=glob, text_field=text_field, id_field=id_field, extra_fields=extra
-    ):
-        if isinstance(item, ReadError):
-            click.echo(f"placemap: error: {item}", err=True)
-            failures.append(str(item))
-            continue
-        report, fields = item if isinstance(item, tuple) else (item, {})
-        try:
-            if spans_field:
-                spans = fields.get(spans_field)
-                if not isinstance(spans, list):
+    def tasks() -> Any:
+        extra = (spans_field,) if spans_field else ()
+        for item in read_reports(
+            paths, glob=glob, text_field=text_field, id_field=id_field, extra_fields=extra
+        ):
+            if isinstance(item, ReadError):
+                click.echo(f"placemap: error: {item}", err=True)
+                failures.append(str(item))
+                continue
+            report, fields = item if isinstance(item, tuple) else (item, {})
+            if not spans_field:
+                yield Task(report)
+                continue
+            try:
+                raw = fields.get(spans_field)
+                if not isinstance(raw, list):
                     raise ValueError(f"no list field {spans_field!r}")
-                mentions = geoparser.resolve(
-                    report.text, [(int(s["start"]), int(s["end"])) for s in spans]
-                )
-            else:
-                mentions = geoparser.geoparse(report.text)
-        except (ValueError, KeyError, TypeError) as err:
-            click.echo(f"placemap: error: {report.source}: {err}", err=True)
-            failures.append(f"{report.source}: {err}")
+                yield Task(report, tuple((int(s["start"]), int(s["end"])) for s in raw))
+            except (ValueError, KeyError, TypeError) as err:
+                click.echo(f"placemap: error: {report.source}: {err}", err=True)
+                failures.append(f"{report.source}: {err}")
+
+    for res in run_tasks(tasks(), settings, workers=workers):
+        if res.error is not None:
+            click.echo(f"placemap: error: {res.report.source}: {res.error}", err=True)
+            failures.append(f"{res.report.source}: {res.error}")
             continue
-        yield replace(report, mentions=tuple(mentions))
+        yield res.report
+
+
+def workers_option(func: F) -> F:
+    return click.option(
+        "-j",
+        "--workers",
+        type=click.IntRange(1),
+        default=1,
+        show_default=True,
+        help="Processes to geoparse with (each opens the gazetteer once).",
+    )(func)
 
 
 @cli.command()
@@ -383,6 +409,21 @@ def _reports(
     show_default=True,
     help="Report demonyms ('Syrian') as mentions of their country.",
 )
+@workers_option
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="dask: run as a Dask job over partitions of JSON Lines or Parquet input and "
+    "write a folder of Parquet files to -o (needs placemap[dask]).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Dask scheduler to use (tcp://host:8786) [default: a local cluster of "
+    "--workers processes].",
+)
 @input_options
 @gazetteer_options
 @library_errors
@@ -392,6 +433,9 @@ def extract(
     output: Path | None,
     spans_field: str | None,
     demonyms: bool,
+    workers: int,
+    engine: str,
+    scheduler: str | None,
     glob: str | None,
     text_field: str,
     id_field: str,
@@ -404,18 +448,63 @@ def extract(
     Examples:
       placemap extract examples/ > places.jsonl
       placemap extract corpus.jsonl --spans toponyms -o resolved.jsonl
+      placemap extract archive.jsonl --workers 2 -o places.jsonl
+      placemap extract part-*.jsonl --engine dask -o places.parquet/
     """
     from placemap.writers import atomic_text_writer
 
-    gp = _geoparser(gazetteer_path, overlays, demonyms)
+    settings = _settings(gazetteer_path, overlays, demonyms)
+    if engine == "dask":
+        _extract_dask(
+            paths, output, settings, scheduler, workers, text_field, id_field, spans_field
+        )
+        return
+    if scheduler:
+        raise click.UsageError("--scheduler needs --engine dask")
     failures: list[str] = []
-    reports = _reports(paths, glob, text_field, id_field, spans_field, gp, failures)
+    reports = _reports(paths, glob, text_field, id_field, spans_field, settings, failures, workers)
     with atomic_text_writer(output) as out:
         for r in reports:
             d = r.to_dict()
             d.pop("source", None)
             out.write(json.dumps(d, ensure_ascii=False) + "\n")
     if failures:
+        sys.exit(EXIT_PARTIAL)
+
+
+def _extract_dask(
+    paths: tuple[Path, ...],
+    output: Path | None,
+    settings: Any,
+    scheduler: str | None,
+    workers: int,
+    text_field: str,
+    id_field: str,
+    spans_field: str | None,
+) -> None:
+    from placemap.dask_engine import run_dask
+
+    if output is None:
+        raise click.UsageError("--engine dask writes a folder of Parquet files: give -o DIR")
+    stats = run_dask(
+        list(paths),
+        output,
+        settings,
+        scheduler=scheduler,
+        workers=max(workers, 2) if scheduler is None else workers,
+        text_field=text_field,
+        id_field=id_field,
+        spans_field=spans_field,
+    )
+    click.echo(
+        f"wrote {stats['partitions']} Parquet partitions to {output}: "
+        f"{stats['reports']:,} reports, {stats['mentions']:,} mentions",
+        err=True,
+    )
+    if stats["errors"]:
+        click.echo(
+            f"placemap: error: {stats['errors']} records failed (see the 'error' column)", err=True
+        )
         sys.exit(EXIT_PARTIAL)
 
 
@@ -473,6 +562,7 @@ class TilesType(click.ParamType):
     help="Show countries named only through demonyms ('Syrian').",
 )
 @click.option("--open", "open_index", is_flag=True, help="Open index.html in a web browser.")
+@workers_option
 @input_options
 @gazetteer_options
 @library_errors
@@ -486,6 +576,7 @@ def map_(
     min_confidence: float,
     demonyms: bool,
     open_index: bool,
+    workers: int,
     glob: str | None,
     text_field: str,
     id_field: str,
@@ -503,9 +594,9 @@ def map_(
     from placemap import maps
     from placemap.writers import write_text_atomic
 
-    gp = _geoparser(gazetteer_path, overlays)
     failures: list[str] = []
-    reports = list(_reports(paths, glob, text_field, id_field, None, gp, failures))
+    settings = _settings(gazetteer_path, overlays, True)
+    reports = list(_reports(paths, glob, text_field, id_field, None, settings, failures, workers))
     out_dir.mkdir(parents=True, exist_ok=True)
     opts: dict[str, Any] = {
         "min_confidence": min_confidence,
