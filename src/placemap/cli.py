@@ -333,6 +333,7 @@ def _reports(
     settings: Any,
     failures: list[str],
     workers: int = 1,
+    encode: Any = None,
 ) -> Any:
     """Yield processed reports, in input order, from ``workers`` processes; report
     unreadable inputs and bad records on stderr and carry on."""
@@ -361,12 +362,12 @@ def _reports(
                 click.echo(f"placemap: error: {report.source}: {err}", err=True)
                 failures.append(f"{report.source}: {err}")
 
-    for res in run_tasks(tasks(), settings, workers=workers):
+    for res in run_tasks(tasks(), settings, workers=workers, encode=encode):
         if res.error is not None:
             click.echo(f"placemap: error: {res.report.source}: {res.error}", err=True)
             failures.append(f"{res.report.source}: {res.error}")
             continue
-        yield res.report
+        yield res.report if encode is None else res.encoded
 
 
 def workers_option(func: F) -> F:
@@ -451,7 +452,7 @@ def extract(
       placemap extract archive.jsonl --workers 2 -o places.jsonl
       placemap extract part-*.jsonl --engine dask -o places.parquet/
     """
-    from placemap.writers import atomic_text_writer
+    from placemap.writers import atomic_text_writer, report_jsonl
 
     settings = _settings(gazetteer_path, overlays, demonyms)
     if engine == "dask":
@@ -462,12 +463,12 @@ def extract(
     if scheduler:
         raise click.UsageError("--scheduler needs --engine dask")
     failures: list[str] = []
-    reports = _reports(paths, glob, text_field, id_field, spans_field, settings, failures, workers)
+    lines = _reports(
+        paths, glob, text_field, id_field, spans_field, settings, failures, workers, report_jsonl
+    )
     with atomic_text_writer(output) as out:
-        for r in reports:
-            d = r.to_dict()
-            d.pop("source", None)
-            out.write(json.dumps(d, ensure_ascii=False) + "\n")
+        for line in lines:
+            out.write(line)
     if failures:
         sys.exit(EXIT_PARTIAL)
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from placemap.records import Report
 
@@ -59,10 +59,12 @@ class Task:
 
 @dataclass(frozen=True)
 class Result:
-    """A processed report, or the error that stopped it (the report keeps its input)."""
+    """A processed report, or the error that stopped it (the report keeps its input);
+    ``encoded`` is what the ``encode`` function of :func:`run_tasks` made of it."""
 
     report: Report
     error: str | None = None
+    encoded: Any = None
 
 
 @lru_cache(maxsize=4)
@@ -89,8 +91,20 @@ def process(task: Task, settings: Settings) -> Result:
     return Result(replace(r, mentions=tuple(mentions)))
 
 
-def _process_chunk(tasks: list[Task], settings: Settings) -> list[Result]:
-    return [process(t, settings) for t in tasks]
+def _process_chunk(
+    tasks: list[Task], settings: Settings, encode: Callable[[Report], Any] | None
+) -> list[Result]:
+    out = []
+    for t in tasks:
+        res = process(t, settings)
+        if encode is not None and res.error is None:
+            # The worker encodes (JSON is as costly as pickling the records back) and
+            # sends only what the writer needs.
+            res = Result(
+                Report(res.report.id, "", source=res.report.source), None, encode(res.report)
+            )
+        out.append(res)
+    return out
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
@@ -106,8 +120,13 @@ def run_tasks(
     *,
     workers: int = 1,
     chunk_size: int = 32,
+    encode: Callable[[Report], Any] | None = None,
 ) -> Iterator[Result]:
     """Results for ``tasks``, in their order, from ``workers`` processes.
+
+    With ``encode`` (a module-level function, so that it can be sent to workers), each
+    processed report is passed through it in the worker and the result carries the
+    outcome as ``encoded`` instead of the full report.
 
     Chunks of ``chunk_size`` reports go to the workers; at most ``2 * workers`` chunks
     are in flight, so input is read only as fast as it is processed. An exception in
@@ -115,7 +134,10 @@ def run_tasks(
     """
     if workers <= 1:
         for t in tasks:
-            yield process(t, settings)
+            res = process(t, settings)
+            if encode is not None and res.error is None:
+                res = Result(res.report, None, encode(res.report))
+            yield res
         return
     settings = settings.resolved()
     it = iter(tasks)
@@ -127,7 +149,7 @@ def run_tasks(
                     chunk = list(islice(it, chunk_size))
                     if not chunk:
                         break
-                    pending.append(pool.submit(_process_chunk, chunk, settings))
+                    pending.append(pool.submit(_process_chunk, chunk, settings, encode))
                 if not pending:
                     break
                 yield from pending.pop(0).result()

@@ -3,6 +3,7 @@ so an interrupted run never leaves a half-written file in place of a good one.""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -11,7 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-__all__ = ["atomic_text_writer", "write_text_atomic"]
+from placemap.records import Report
+
+__all__ = ["atomic_text_writer", "write_text_atomic", "report_jsonl"]
 
 
 @contextmanager
@@ -42,3 +45,10 @@ def _umask() -> int:
 def write_text_atomic(path: Path, text: str) -> None:
     with atomic_text_writer(path) as fh:
         fh.write(text)
+
+
+def report_jsonl(report: Report) -> str:
+    """One line of ``placemap extract --format jsonl``: the report without its source path."""
+    d = report.to_dict()
+    d.pop("source", None)
+    return json.dumps(d, ensure_ascii=False) + "\n"
