@@ -434,17 +434,28 @@ def _geoparser(
     return Geoparser(open_gaz(gazetteer_path, overlays), demonyms=demonyms)
 
 
+def _settings(gazetteer_path: Path | None, overlays: tuple[Path, ...], demonyms: bool) -> Any:
+    """What every worker needs to open its own geoparser (paths, not open handles)."""
+    from placemap.parallel import Settings
+
+    return Settings(
+        gazetteer=str(gazetteer_path) if gazetteer_path else None,
+        overlays=tuple(str(o) for o in overlays),
+        demonyms=demonyms,
+    )
+
+
 def _reports(
     paths: tuple[Path, ...],
     inputs: InputSpec,
     spans_field: str | None,
-    geoparser: Any,
+    settings: Any,
     failures: list[str],
+    workers: int = 1,
 ) -> Iterator[Any]:
-    """Yield processed reports; name unreadable inputs on stderr and carry on (or stop,
-    with ``--strict``)."""
-    from dataclasses import replace
-
+    """Yield processed reports in input order, from ``workers`` processes; name unreadable
+    inputs and bad records on stderr and carry on (or stop, with ``--strict``)."""
+    from placemap.parallel import Task, run_tasks
     from placemap.readers import ReadError, read_reports
 
     def fail(message: str) -> None:
@@ -457,43 +468,63 @@ def _reports(
         if not _quiet():
             click.echo(f"placemap: {message}", err=True)
 
-    extra = (spans_field,) if spans_field else ()
-    for item in read_reports(
-        paths,
-        glob=inputs.glob,
-        text_field=inputs.text_field,
-        id_field=inputs.id_field,
-        title_field=inputs.title_field,
-        date_field=inputs.date_field,
-        extra_fields=extra,
-        input_format=inputs.input_format,
-        max_bytes=inputs.max_size,
-        notify=notice,
-    ):
-        if isinstance(item, ReadError):
-            fail(str(item))
+    def tasks() -> Iterator[Task]:
+        extra = (spans_field,) if spans_field else ()
+        for item in read_reports(
+            paths,
+            glob=inputs.glob,
+            text_field=inputs.text_field,
+            id_field=inputs.id_field,
+            title_field=inputs.title_field,
+            date_field=inputs.date_field,
+            extra_fields=extra,
+            input_format=inputs.input_format,
+            max_bytes=inputs.max_size,
+            notify=notice,
+        ):
+            if isinstance(item, ReadError):
+                fail(str(item))
+                continue
+            report, fields = item if isinstance(item, tuple) else (item, {})
+            if not spans_field:
+                yield Task(report)
+                continue
+            try:
+                yield Task(report, _spans(fields.get(spans_field), spans_field))
+            except (ValueError, KeyError, TypeError) as err:
+                fail(f"{report.source}: {err}")
+
+    for res in run_tasks(tasks(), settings, workers=workers):
+        if res.error is not None:
+            fail(f"{res.report.source}: {res.error}")
             continue
-        report, fields = item if isinstance(item, tuple) else (item, {})
+        log.debug("%s: %d mentions", res.report.source, len(res.report.mentions))
+        yield res.report
+
+
+def _spans(raw: Any, field: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) pairs from a record's span field: a list of objects, or that list as
+    JSON text in a CSV or Parquet cell."""
+    if isinstance(raw, str):
         try:
-            if spans_field:
-                spans = fields.get(spans_field)
-                if isinstance(spans, str):  # a CSV or Parquet cell holding JSON
-                    try:
-                        spans = json.loads(spans)
-                    except json.JSONDecodeError as err:
-                        raise ValueError(f"field {spans_field!r} is not JSON ({err.msg})") from err
-                if not isinstance(spans, list):
-                    raise ValueError(f"no list field {spans_field!r}")
-                mentions = geoparser.resolve(
-                    report.text, [(int(s["start"]), int(s["end"])) for s in spans]
-                )
-            else:
-                mentions = geoparser.geoparse(report.text)
-        except (ValueError, KeyError, TypeError) as err:
-            fail(f"{report.source}: {err}")
-            continue
-        log.debug("%s: %d mentions", report.source, len(mentions))
-        yield replace(report, mentions=tuple(mentions))
+            raw = json.loads(raw)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"field {field!r} is not JSON ({err.msg})") from err
+    if not isinstance(raw, list):
+        raise ValueError(f"no list field {field!r}")
+    return tuple((int(s["start"]), int(s["end"])) for s in raw)
+
+
+def workers_option(func: F) -> F:
+    return click.option(
+        "-j",
+        "--workers",
+        type=click.IntRange(1),
+        default=1,
+        show_default=True,
+        help="Processes to geoparse with (each opens the gazetteer once); the output is "
+        "the same as with one.",
+    )(func)
 
 
 @cli.command()
@@ -526,6 +557,21 @@ def _reports(
     show_default=True,
     help="Report demonyms ('Syrian') as mentions of their country.",
 )
+@workers_option
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="dask: run as a Dask job over partitions of JSON Lines or Parquet input and "
+    "write a folder of Parquet files to -o (needs placemap[dask]).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Dask scheduler to use (tcp://host:8786) [default: a local cluster of "
+    "--workers processes].",
+)
 @input_options
 @gazetteer_options
 @library_errors
@@ -535,6 +581,9 @@ def extract(
     output: Path | None,
     spans_field: str | None,
     demonyms: bool,
+    workers: int,
+    engine: str,
+    scheduler: str | None,
     inputs: InputSpec,
     gazetteer_path: Path | None,
     overlays: tuple[Path, ...],
@@ -552,15 +601,23 @@ def extract(
       placemap extract dump.parquet --text-field content --format parquet -o m.parquet
       cat report.txt | placemap extract - --format csv
       placemap extract corpus.jsonl --spans toponyms -o resolved.jsonl
+      placemap extract archive.jsonl --workers 2 -o places.jsonl
+      placemap extract part-*.jsonl --engine dask -o places-parquet/
     """
     from placemap import writers
 
+    settings = _settings(gazetteer_path, overlays, demonyms)
+    if engine == "dask":
+        _extract_dask(paths, output, settings, scheduler, workers, inputs, spans_field)
+        return
+    if scheduler:
+        raise click.UsageError("--scheduler needs --engine dask")
+
     if fmt == "parquet" and output is None and sys.stdout.isatty():
         raise click.UsageError("Parquet is binary: give -o FILE or redirect standard output")
-    gp = _geoparser(gazetteer_path, overlays, demonyms)
     failures: list[str] = []
     reports = _progress(
-        _reports(paths, inputs, spans_field, gp, failures),
+        _reports(paths, inputs, spans_field, settings, failures, workers),
         "geoparsing",
         output_to_terminal=output is None and sys.stdout.isatty(),
     )
@@ -578,6 +635,45 @@ def extract(
     if output is not None and not _quiet():
         click.echo(f"placemap: wrote {n} reports to {output}", err=True)
     if failures:
+        sys.exit(EXIT_PARTIAL)
+
+
+def _extract_dask(
+    paths: tuple[Path, ...],
+    output: Path | None,
+    settings: Any,
+    scheduler: str | None,
+    workers: int,
+    inputs: InputSpec,
+    spans_field: str | None,
+) -> None:
+    from placemap.dask_engine import run_dask
+
+    if output is None:
+        raise click.UsageError("--engine dask writes a folder of Parquet files: give -o DIR")
+    stats = run_dask(
+        list(paths),
+        output,
+        settings,
+        scheduler=scheduler,
+        workers=max(workers, 2) if scheduler is None else workers,
+        text_field=inputs.text_field,
+        id_field=inputs.id_field,
+        title_field=inputs.title_field,
+        date_field=inputs.date_field,
+        spans_field=spans_field,
+    )
+    if not _quiet():
+        click.echo(
+            f"placemap: wrote {stats['partitions']} Parquet partitions to {output}: "
+            f"{stats['reports']:,} reports, {stats['mentions']:,} mentions",
+            err=True,
+        )
+    if stats["errors"]:
+        click.echo(
+            f"placemap: error: {stats['errors']} records failed (see the 'error' column)",
+            err=True,
+        )
         sys.exit(EXIT_PARTIAL)
 
 
@@ -644,6 +740,7 @@ class TilesType(click.ParamType):
     "unless --lat/--lon are given, then only labels).",
 )
 @click.option("--group-by", metavar="COL", help="Tables: one layer per value of this column.")
+@workers_option
 @input_options
 @gazetteer_options
 @library_errors
@@ -661,6 +758,7 @@ def map_(
     lon_column: str | None,
     name_column: str | None,
     group_by: str | None,
+    workers: int,
     inputs: InputSpec,
     gazetteer_path: Path | None,
     overlays: tuple[Path, ...],
@@ -685,10 +783,12 @@ def map_(
     if tables is not None:
         reports = tables
     else:
-        gp = _geoparser(gazetteer_path, overlays)
+        settings = _settings(gazetteer_path, overlays, True)
         reports = list(
             _progress(
-                _reports(paths, inputs, None, gp, failures), "geoparsing", output_to_terminal=False
+                _reports(paths, inputs, None, settings, failures, workers),
+                "geoparsing",
+                output_to_terminal=False,
             )
         )
     out_dir.mkdir(parents=True, exist_ok=True)

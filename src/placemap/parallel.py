@@ -1,0 +1,171 @@
+"""Running the geoparser over many reports: one process, N processes, or a Dask cluster.
+
+A :class:`Settings` value says which gazetteer and options to use; every worker process
+opens its own :class:`~placemap.pipeline.Geoparser` from it once (an SQLite index is not
+shipped to workers, only its path) and keeps it for every task it runs.
+
+- :func:`run_tasks` streams :class:`Task` results in input order, in this process or in a
+  :class:`concurrent.futures.ProcessPoolExecutor`, with a bounded number of tasks in
+  flight, so memory stays flat however long the input is.
+- :func:`run_dask` runs the same work as a Dask job over partitions of JSON Lines or
+  Parquet input and writes Parquet partitions (see :mod:`placemap.dask_engine`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from placemap.records import Report
+
+if TYPE_CHECKING:
+    from placemap.pipeline import Geoparser
+
+__all__ = ["Settings", "Task", "Result", "run_tasks", "geoparser_for"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a worker needs to build its geoparser: picklable, no open handles."""
+
+    gazetteer: str | None = None
+    overlays: tuple[str, ...] = ()
+    demonyms: bool = True
+
+    def resolved(self) -> Settings:
+        """The same settings with the index path fixed in this process, so that workers
+        open the very file the parent checked (and never build one themselves)."""
+        from placemap.gazetteer import open_gazetteer
+
+        gaz = open_gazetteer(self.gazetteer, overlays=())
+        return replace(self, gazetteer=str(gaz.path))
+
+
+@dataclass(frozen=True)
+class Task:
+    """One report to geoparse; with ``spans``, resolve those spans instead of finding
+    places."""
+
+    report: Report
+    spans: tuple[tuple[int, int], ...] | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    """A processed report, or the error that stopped it (the report keeps its input);
+    ``encoded`` is what the ``encode`` function of :func:`run_tasks` made of it."""
+
+    report: Report
+    error: str | None = None
+    encoded: Any = None
+
+
+@lru_cache(maxsize=4)
+def geoparser_for(settings: Settings) -> Geoparser:
+    """The geoparser of these settings, opened once per process."""
+    from placemap.gazetteer import open_gazetteer
+    from placemap.pipeline import Geoparser
+
+    gaz = open_gazetteer(settings.gazetteer, overlays=settings.overlays)
+    return Geoparser(gaz, demonyms=settings.demonyms)
+
+
+def process(task: Task, settings: Settings) -> Result:
+    """Geoparse (or resolve) one report; a bad span list is an error of that report only."""
+    gp = geoparser_for(settings)
+    r = task.report
+    try:
+        if task.spans is not None:
+            mentions = gp.resolve(r.text, task.spans)
+        else:
+            mentions = gp.geoparse(r.text)
+    except ValueError as err:
+        return Result(r, str(err))
+    return Result(replace(r, mentions=tuple(mentions)))
+
+
+def _process_chunk(
+    tasks: list[Task], settings: Settings, encode: Callable[[Report], Any] | None
+) -> list[Result]:
+    out = []
+    for t in tasks:
+        res = process(t, settings)
+        if encode is not None and res.error is None:
+            # The worker encodes (JSON is as costly as pickling the records back) and
+            # sends only what the writer needs.
+            res = Result(
+                Report(res.report.id, "", source=res.report.source), None, encode(res.report)
+            )
+        out.append(res)
+    return out
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    # forkserver where there is one: forking a parent that holds SQLite handles or
+    # threads is unsafe, and spawn re-imports more than it needs to.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def run_tasks(
+    tasks: Iterable[Task],
+    settings: Settings,
+    *,
+    workers: int = 1,
+    chunk_size: int = 32,
+    encode: Callable[[Report], Any] | None = None,
+) -> Iterator[Result]:
+    """Results for ``tasks``, in their order, from ``workers`` processes.
+
+    With ``encode`` (a module-level function, so that it can be sent to workers), each
+    processed report is passed through it in the worker and the result carries the
+    outcome as ``encoded`` instead of the full report.
+
+    Chunks of ``chunk_size`` reports go to the workers; at most ``2 * workers`` chunks
+    are in flight, so input is read only as fast as it is processed. An exception in
+    the consumer (Ctrl-C, a failed write) cancels what has not started.
+    """
+    if workers <= 1:
+        for t in tasks:
+            res = process(t, settings)
+            if encode is not None and res.error is None:
+                res = Result(res.report, None, encode(res.report))
+            yield res
+        return
+    settings = settings.resolved()
+    it = iter(tasks)
+    pending: list[Future[list[Result]]] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
+        try:
+            while True:
+                while len(pending) < 2 * workers:
+                    chunk = list(islice(it, chunk_size))
+                    if not chunk:
+                        break
+                    pending.append(pool.submit(_process_chunk, chunk, settings, encode))
+                if not pending:
+                    break
+                yield from pending.pop(0).result()
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def default_workers() -> int:
+    """The CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def parquet_inputs(paths: Iterable[Path]) -> bool:
+    """Whether every input is Parquet (else the Dask engine reads JSON Lines)."""
+    return all(p.suffix.lower() in (".parquet", ".pq") for p in paths)

@@ -1,0 +1,197 @@
+"""Parallel runs give the single-process results: process pools and the Dask engine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from placemap.parallel import Result, Settings, Task, run_tasks
+from placemap.records import Report
+
+TEXTS = [
+    "Fighting was reported near Palmyra, Syria, and in Homs province on Monday.",
+    "The governor of Texas visited Palmyra and Austin after the floods.",
+    "Officials in Damascus said the road to Palmyra was open again.",
+    "No place is named in this sentence at all.",
+    "Aid reached Homs and Hama, then Palmyra in the desert east of Homs.",
+]
+
+
+def _tasks(n: int) -> list[Task]:
+    return [Task(Report(f"r{i}", TEXTS[i % len(TEXTS)])) for i in range(n)]
+
+
+def _facts(results: list[Result]) -> list[tuple]:
+    return [
+        (
+            r.report.id,
+            r.error,
+            [
+                (m.start, m.end, m.place and m.place.geonameid, m.confidence)
+                for m in r.report.mentions
+            ],
+        )
+        for r in results
+    ]
+
+
+def test_workers_give_the_single_process_results_in_order(small_index: Path) -> None:
+    settings = Settings(gazetteer=str(small_index))
+    one = list(run_tasks(_tasks(40), settings, workers=1))
+    two = list(run_tasks(_tasks(40), settings, workers=2, chunk_size=3))
+    assert [r.report.id for r in two] == [f"r{i}" for i in range(40)]
+    assert _facts(two) == _facts(one)
+    assert any(m.place for r in one for m in r.report.mentions)
+
+
+def test_a_bad_span_is_an_error_of_its_report_only(small_index: Path) -> None:
+    settings = Settings(gazetteer=str(small_index))
+    tasks = [
+        Task(Report("ok", TEXTS[0]), spans=((27, 34),)),
+        Task(Report("bad", TEXTS[0]), spans=((5, 500),)),
+        Task(Report("ok2", TEXTS[1])),
+    ]
+    res = list(run_tasks(tasks, settings, workers=2, chunk_size=1))
+    assert [r.error is None for r in res] == [True, False, True]
+    assert "outside the text" in (res[1].error or "")
+    assert res[0].report.mentions[0].text == "Palmyra"
+
+
+def test_an_interrupted_consumer_stops_the_pool(small_index: Path) -> None:
+    settings = Settings(gazetteer=str(small_index))
+    seen = 0
+    with pytest.raises(KeyboardInterrupt):
+        for _ in run_tasks(_tasks(400), settings, workers=2, chunk_size=2):
+            seen += 1
+            if seen == 5:
+                raise KeyboardInterrupt
+    assert seen == 5
+
+
+dask = pytest.importorskip("dask")
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as c:
+        yield c
+
+
+def _corpus(path: Path, n: int) -> Path:
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            fh.write(json.dumps({"id": f"doc{i}", "text": TEXTS[i % len(TEXTS)]}) + "\n")
+        fh.write("\n")
+        fh.write('{"id": "broken", "body": "no text field"}\n')
+    return path
+
+
+def test_dask_engine_matches_the_single_process_run(
+    small_index: Path, tmp_path: Path, cluster
+) -> None:
+    from placemap.dask_engine import mention_frame, run_dask
+
+    src = _corpus(tmp_path / "corpus.jsonl", 60)
+    settings = Settings(gazetteer=str(small_index))
+    out = tmp_path / "out"
+    stats = run_dask([src], out, settings, scheduler=cluster.scheduler_address, blocksize="1kB")
+    assert stats["partitions"] > 1
+    got = pd.read_parquet(out)
+    recs = [json.loads(line) for line in src.read_text().splitlines() if line.strip()]
+    tasks = [Task(Report(r["id"], r["text"])) for r in recs if "text" in r]
+    local = mention_frame((r.report, r.error) for r in run_tasks(tasks, settings))
+    ok = got[got["error"].isna()].reset_index(drop=True)
+    # Titles and dates are read from the text on the Dask side; the rest must agree.
+    assert ok["title"].notna().all()
+    facts = [c for c in local.columns if c not in ("title", "date")]
+    pd.testing.assert_frame_equal(ok[facts], local[facts].reset_index(drop=True))
+    errors = got[got["error"].notna()]
+    assert list(errors["report_id"]) == ["broken"]
+
+
+def test_dask_engine_reads_parquet_and_replaces_output_whole(
+    small_index: Path, tmp_path: Path, cluster
+) -> None:
+    from placemap.dask_engine import run_dask
+
+    src = tmp_path / "corpus.parquet"
+    pd.DataFrame(
+        {"doc": [f"d{i}" for i in range(12)], "body": [TEXTS[i % 5] for i in range(12)]}
+    ).to_parquet(src)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "stale.parquet").write_bytes(b"old output")
+    settings = Settings(gazetteer=str(small_index))
+    run_dask(
+        [src], out, settings, scheduler=cluster.scheduler_address, text_field="body", id_field="doc"
+    )
+    assert not (out / "stale.parquet").exists()
+    got = pd.read_parquet(out)
+    assert set(got["report_id"]) <= {f"d{i}" for i in range(12)}
+    assert got["geonameid"].notna().any()
+    assert not list(tmp_path.glob(".out.*"))  # no temporary folder left behind
+
+
+def test_a_failed_dask_job_leaves_the_old_output(
+    small_index: Path, tmp_path: Path, cluster
+) -> None:
+    from placemap.dask_engine import run_dask
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "part.0.parquet").write_bytes(b"previous results")
+    missing = tmp_path / "missing.jsonl"
+    with pytest.raises(Exception):  # noqa: B017 - whatever Dask raises for a missing file
+        run_dask(
+            [missing],
+            out,
+            Settings(gazetteer=str(small_index)),
+            scheduler=cluster.scheduler_address,
+        )
+    assert (out / "part.0.parquet").read_bytes() == b"previous results"
+    assert not list(tmp_path.glob(".out.*"))
+
+
+def _cli(small_index: Path, *args: str):
+    from click.testing import CliRunner
+
+    from placemap.cli import cli
+
+    env = {"PLACEMAP_GAZETTEER": str(small_index)}
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def test_cli_workers_give_the_same_jsonl(small_index: Path, tmp_path: Path) -> None:
+    src = _corpus(tmp_path / "corpus.jsonl", 30)
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    r1 = _cli(small_index, "extract", str(src), "-o", str(one))
+    r2 = _cli(small_index, "extract", str(src), "--workers", "2", "-o", str(two))
+    assert r1.exit_code == r2.exit_code == 3  # the broken record is reported, the rest written
+    assert "broken" not in one.read_text()
+    assert one.read_bytes() == two.read_bytes()
+    assert len(one.read_text().splitlines()) == 30
+
+
+def test_cli_dask_engine_writes_parquet_partitions(
+    small_index: Path, tmp_path: Path, cluster
+) -> None:
+    src = _corpus(tmp_path / "corpus.jsonl", 10)
+    out = tmp_path / "places"
+    r = _cli(
+        small_index, "extract", str(src), "--engine", "dask", "--scheduler",
+        cluster.scheduler_address, "-o", str(out),
+    )  # fmt: skip
+    assert r.exit_code == 3, r.output
+    got = pd.read_parquet(out)
+    # One row per mention: the report naming no place has none.
+    named = {f"doc{i}" for i in range(10) if i % len(TEXTS) != 3}
+    assert set(got["report_id"]) == named | {"broken"}
+    assert _cli(small_index, "extract", str(src), "--engine", "dask").exit_code == 2
