@@ -125,14 +125,16 @@ def guess_title_date(text: str) -> tuple[str | None, str | None]:
     the title is the first line of headline shape (not boilerplate, not a bare
     date line, under 200 characters, not ending like a sentence fragment).
     """
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()][:8]
+    # Only the top of the text matters; a collection's texts are often one long line,
+    # so lines are cut before any per-character work.
+    lines = [ln.strip()[:400] for ln in text[:8000].splitlines() if ln.strip()][:8]
     date = None
     title = None
     for ln in lines[:5]:
         if date is None:
             date = find_date(ln)
     for ln in lines:
-        if _is_boilerplate(ln):
+        if len(ln) > 200 or _is_boilerplate(ln):
             continue
         stripped = _DATE_PATTERNS[0][0].sub("", ln)
         letters = sum(c.isalpha() for c in stripped)
