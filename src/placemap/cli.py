@@ -306,12 +306,45 @@ def input_options(func: F) -> F:
     return func
 
 
+def ner_options(func: F) -> F:
+    for opt in reversed(
+        [
+            click.option(
+                "--ner",
+                type=click.Choice(["none", "spacy"]),
+                default="none",
+                show_default=True,
+                help="Named-entity recognition joining the gazetteer's spotting "
+                "(spacy: needs placemap[spacy] and an English model).",
+            ),
+            click.option(
+                "--spacy-model",
+                default="en_core_web_sm",
+                show_default=True,
+                help="spaCy pipeline (package name or path) for --ner spacy.",
+            ),
+        ]
+    ):
+        func = opt(func)
+    return func
+
+
 def _geoparser(
-    gazetteer_path: Path | None, overlays: tuple[Path, ...], demonyms: bool = True
+    gazetteer_path: Path | None,
+    overlays: tuple[Path, ...],
+    demonyms: bool = True,
+    *,
+    ner: str = "none",
+    spacy_model: str = "en_core_web_sm",
 ) -> Any:
     from placemap.pipeline import Geoparser
 
-    return Geoparser(open_gaz(gazetteer_path, overlays), demonyms=demonyms)
+    nlp = None
+    if ner == "spacy":
+        from placemap.ner import load_spacy
+
+        nlp = load_spacy(spacy_model)
+    return Geoparser(open_gaz(gazetteer_path, overlays), demonyms=demonyms, ner=nlp)
 
 
 def _reports(
@@ -384,6 +417,7 @@ def _reports(
     help="Report demonyms ('Syrian') as mentions of their country.",
 )
 @input_options
+@ner_options
 @gazetteer_options
 @library_errors
 def extract(
@@ -392,6 +426,8 @@ def extract(
     output: Path | None,
     spans_field: str | None,
     demonyms: bool,
+    ner: str,
+    spacy_model: str,
     glob: str | None,
     text_field: str,
     id_field: str,
@@ -407,7 +443,7 @@ def extract(
     """
     from placemap.writers import atomic_text_writer
 
-    gp = _geoparser(gazetteer_path, overlays, demonyms)
+    gp = _geoparser(gazetteer_path, overlays, demonyms, ner=ner, spacy_model=spacy_model)
     failures: list[str] = []
     reports = _reports(paths, glob, text_field, id_field, spans_field, gp, failures)
     with atomic_text_writer(output) as out:
@@ -474,6 +510,7 @@ class TilesType(click.ParamType):
 )
 @click.option("--open", "open_index", is_flag=True, help="Open index.html in a web browser.")
 @input_options
+@ner_options
 @gazetteer_options
 @library_errors
 def map_(
@@ -486,6 +523,8 @@ def map_(
     min_confidence: float,
     demonyms: bool,
     open_index: bool,
+    ner: str,
+    spacy_model: str,
     glob: str | None,
     text_field: str,
     id_field: str,
@@ -503,7 +542,7 @@ def map_(
     from placemap import maps
     from placemap.writers import write_text_atomic
 
-    gp = _geoparser(gazetteer_path, overlays)
+    gp = _geoparser(gazetteer_path, overlays, ner=ner, spacy_model=spacy_model)
     failures: list[str] = []
     reports = list(_reports(paths, glob, text_field, id_field, None, gp, failures))
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -551,6 +590,7 @@ def map_(
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
+@ner_options
 @gazetteer_options
 @library_errors
 def eval_(
@@ -559,6 +599,8 @@ def eval_(
     limit: int | None,
     misses: Path | None,
     fmt: str,
+    ner: str,
+    spacy_model: str,
     gazetteer_path: Path | None,
     overlays: tuple[Path, ...],
 ) -> None:
@@ -571,7 +613,7 @@ def eval_(
     """
     from placemap.evaluate import evaluate, format_report
 
-    gp = _geoparser(gazetteer_path, overlays)
+    gp = _geoparser(gazetteer_path, overlays, ner=ner, spacy_model=spacy_model)
     misses = misses or Path("output") / f"misses-{corpus.stem}-{mode}.csv"
     result = evaluate(gp, corpus, mode=mode, limit=limit, misses_csv=misses)
     if fmt == "json":
