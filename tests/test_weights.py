@@ -94,12 +94,34 @@ def test_script_skips_cleanly_without_corpora(
 def test_coordinate_ascent_climbs_a_toy_objective() -> None:
     lw = _script()
 
-    def objective(w: Weights) -> float:
-        return -((w.country - 1.0) ** 2) - (w.admin1 - 0.0) ** 2
+    def objective(w: Weights) -> dict[str, float]:
+        return {"toy": -((w.country - 1.0) ** 2) - (w.admin1 - 0.0) ** 2}
 
-    best, obj = lw.coordinate_ascent(
+    best, parts = lw.coordinate_ascent(
         objective, DEFAULT_WEIGHTS, rounds=8, min_gain=1e-6, log=lambda _: None
     )
     assert abs(best.country - 1.0) < 0.1
     assert best.admin1 < DEFAULT_WEIGHTS.admin1
-    assert obj > objective(DEFAULT_WEIGHTS)
+    assert parts["toy"] > objective(DEFAULT_WEIGHTS)["toy"]
+
+
+def test_coordinate_ascent_refuses_moves_that_lower_a_guarded_part() -> None:
+    lw = _script()
+
+    def objective(w: Weights) -> dict[str, float]:
+        # Raising country helps "wiki" a lot and hurts "news" a little.
+        return {"wiki": w.country, "news": -0.1 * w.country}
+
+    free, _ = lw.coordinate_ascent(
+        objective, DEFAULT_WEIGHTS, rounds=2, min_gain=1e-6, log=lambda _: None
+    )
+    guarded, _ = lw.coordinate_ascent(
+        objective,
+        DEFAULT_WEIGHTS,
+        rounds=2,
+        min_gain=1e-6,
+        guard=frozenset({"news"}),
+        log=lambda _: None,
+    )
+    assert free.country > DEFAULT_WEIGHTS.country
+    assert guarded.country <= DEFAULT_WEIGHTS.country
