@@ -17,15 +17,15 @@ from placemap.errors import DependencyError
 __all__ = ["PLACE_LABELS", "DEFAULT_MODEL", "EntityPipeline", "load_spacy", "place_entities"]
 
 # GPE (countries, cities, states) and LOC (regions, seas, mountains). FAC (buildings,
-# airports, roads, bridges) is left out: the gazetteer has few of them and the
-# corpora do not score most of them.
+# airports, roads, bridges) is left out: the gazetteer has few of them, and adding it
+# changed no end-to-end figure on LGL or GeoVirus with en_core_web_sm 3.8.
 PLACE_LABELS = frozenset({"GPE", "LOC"})
 DEFAULT_MODEL = "en_core_web_sm"
 # What spaCy puts around a name that the name does not include: "the Middle East",
 # "Syria's".
 _LEADING = re.compile(r"^(?:the|The|THE)\s+")
 _TRAILING = re.compile(r"(?:['\u2019]s|['\u2019])$")
-# Components that place entities do not need: leaving them out halves the time.
+# Components that entity recognition does not need; leaving them out saves time.
 _UNNEEDED = ("parser", "lemmatizer", "tagger", "attribute_ruler", "senter")
 
 
