@@ -426,15 +426,55 @@ def _progress(items: Iterable[Any], label: str, *, output_to_terminal: bool) -> 
         yield from bar
 
 
+def ner_options(func: F) -> F:
+    for opt in reversed(
+        [
+            click.option(
+                "--ner",
+                type=click.Choice(["none", "spacy"]),
+                default="none",
+                show_default=True,
+                help="Named-entity recognition joining the gazetteer's spotting "
+                "(spacy: needs placemap[spacy] and an English model).",
+            ),
+            click.option(
+                "--spacy-model",
+                default="en_core_web_sm",
+                show_default=True,
+                help="spaCy pipeline (package name or path) for --ner spacy.",
+            ),
+        ]
+    ):
+        func = opt(func)
+    return func
+
+
 def _geoparser(
-    gazetteer_path: Path | None, overlays: tuple[Path, ...], demonyms: bool = True
+    gazetteer_path: Path | None,
+    overlays: tuple[Path, ...],
+    demonyms: bool = True,
+    *,
+    ner: str = "none",
+    spacy_model: str = "en_core_web_sm",
 ) -> Any:
     from placemap.pipeline import Geoparser
 
-    return Geoparser(open_gaz(gazetteer_path, overlays), demonyms=demonyms)
+    nlp = None
+    if ner == "spacy":
+        from placemap.ner import load_spacy
+
+        nlp = load_spacy(spacy_model)
+    return Geoparser(open_gaz(gazetteer_path, overlays), demonyms=demonyms, ner=nlp)
 
 
-def _settings(gazetteer_path: Path | None, overlays: tuple[Path, ...], demonyms: bool) -> Any:
+def _settings(
+    gazetteer_path: Path | None,
+    overlays: tuple[Path, ...],
+    demonyms: bool,
+    *,
+    ner: str = "none",
+    spacy_model: str = "en_core_web_sm",
+) -> Any:
     """What every worker needs to open its own geoparser (paths, not open handles)."""
     from placemap.parallel import Settings
 
@@ -442,6 +482,8 @@ def _settings(gazetteer_path: Path | None, overlays: tuple[Path, ...], demonyms:
         gazetteer=str(gazetteer_path) if gazetteer_path else None,
         overlays=tuple(str(o) for o in overlays),
         demonyms=demonyms,
+        ner=ner,
+        spacy_model=spacy_model,
     )
 
 
@@ -573,6 +615,7 @@ def workers_option(func: F) -> F:
     "--workers processes].",
 )
 @input_options
+@ner_options
 @gazetteer_options
 @library_errors
 def extract(
@@ -585,6 +628,8 @@ def extract(
     engine: str,
     scheduler: str | None,
     inputs: InputSpec,
+    ner: str,
+    spacy_model: str,
     gazetteer_path: Path | None,
     overlays: tuple[Path, ...],
 ) -> None:
@@ -606,7 +651,7 @@ def extract(
     """
     from placemap import writers
 
-    settings = _settings(gazetteer_path, overlays, demonyms)
+    settings = _settings(gazetteer_path, overlays, demonyms, ner=ner, spacy_model=spacy_model)
     if engine == "dask":
         _extract_dask(paths, output, settings, scheduler, workers, inputs, spans_field)
         return
@@ -742,6 +787,7 @@ class TilesType(click.ParamType):
 @click.option("--group-by", metavar="COL", help="Tables: one layer per value of this column.")
 @workers_option
 @input_options
+@ner_options
 @gazetteer_options
 @library_errors
 def map_(
@@ -760,6 +806,8 @@ def map_(
     group_by: str | None,
     workers: int,
     inputs: InputSpec,
+    ner: str,
+    spacy_model: str,
     gazetteer_path: Path | None,
     overlays: tuple[Path, ...],
 ) -> None:
@@ -783,7 +831,7 @@ def map_(
     if tables is not None:
         reports = tables
     else:
-        settings = _settings(gazetteer_path, overlays, True)
+        settings = _settings(gazetteer_path, overlays, True, ner=ner, spacy_model=spacy_model)
         reports = list(
             _progress(
                 _reports(paths, inputs, None, settings, failures, workers),
@@ -836,6 +884,7 @@ def map_(
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
+@ner_options
 @gazetteer_options
 @library_errors
 def eval_(
@@ -844,6 +893,8 @@ def eval_(
     limit: int | None,
     misses: Path | None,
     fmt: str,
+    ner: str,
+    spacy_model: str,
     gazetteer_path: Path | None,
     overlays: tuple[Path, ...],
 ) -> None:
@@ -856,7 +907,7 @@ def eval_(
     """
     from placemap.evaluate import evaluate, format_report
 
-    gp = _geoparser(gazetteer_path, overlays)
+    gp = _geoparser(gazetteer_path, overlays, ner=ner, spacy_model=spacy_model)
     misses = misses or Path("output") / f"misses-{corpus.stem}-{mode}.csv"
     result = evaluate(gp, corpus, mode=mode, limit=limit, misses_csv=misses)
     if fmt == "json":

@@ -9,6 +9,7 @@ __all__ = [
     "GazetteerCorruptError",
     "GazetteerBuildError",
     "InputError",
+    "DependencyError",
 ]
 
 
@@ -34,3 +35,7 @@ class GazetteerBuildError(GazetteerError, RuntimeError):
 
 class InputError(PlacemapError, ValueError):
     """A report or table could not be read."""
+
+
+class DependencyError(PlacemapError, ImportError):
+    """An optional dependency (spaCy, a spaCy model) that an option asks for is missing."""

@@ -38,6 +38,8 @@ class Settings:
     gazetteer: str | None = None
     overlays: tuple[str, ...] = ()
     demonyms: bool = True
+    ner: str = "none"
+    spacy_model: str = "en_core_web_sm"
 
     def resolved(self) -> Settings:
         """The same settings with the index path fixed in this process, so that workers
@@ -74,7 +76,12 @@ def geoparser_for(settings: Settings) -> Geoparser:
     from placemap.pipeline import Geoparser
 
     gaz = open_gazetteer(settings.gazetteer, overlays=settings.overlays)
-    return Geoparser(gaz, demonyms=settings.demonyms)
+    nlp = None
+    if settings.ner == "spacy":
+        from placemap.ner import load_spacy
+
+        nlp = load_spacy(settings.spacy_model)
+    return Geoparser(gaz, demonyms=settings.demonyms, ner=nlp)
 
 
 def process(task: Task, settings: Settings) -> Result:

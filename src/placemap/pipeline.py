@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from placemap.gazetteer import Gazetteer, open_gazetteer
+from placemap.ner import PLACE_LABELS, EntityPipeline, place_entities
 from placemap.normalize import fold
 from placemap.recognize import (
     DISEASE_FOLLOWERS,
@@ -47,11 +48,18 @@ _STRONG_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "TERR", "CONT", "ADM1
 
 @dataclass
 class Geoparser:
-    """Recognition and resolution over one gazetteer, with its settings."""
+    """Recognition and resolution over one gazetteer, with its settings.
+
+    ``ner`` is an optional named-entity pipeline (a spaCy ``Language``, see
+    :func:`placemap.ner.load_spacy`): its ``ner_labels`` entities join the gazetteer's
+    spotting where they overlap no spotted span, and pass the same filters.
+    """
 
     gazetteer: Gazetteer
     weights: Weights = WEIGHTS
     demonyms: bool = True
+    ner: EntityPipeline | None = None
+    ner_labels: frozenset[str] = field(default=PLACE_LABELS)
 
     # -- public API ------------------------------------------------------------
     def geoparse(self, text: str) -> list[Mention]:
@@ -75,6 +83,19 @@ class Geoparser:
         context, but only the given spans are returned. ``narrow``, when given,
         filters the given spans' candidates before scoring (a table's country column).
         """
+        items, n = self.resolution_items(text, spans, narrow=narrow)
+        return resolve_spans(self.gazetteer, items, weights=self.weights)[:n]
+
+    def resolution_items(
+        self,
+        text: str,
+        spans: Iterable[tuple[int, int]],
+        *,
+        narrow: Callable[[list[Candidate]], list[Candidate]] | None = None,
+    ) -> tuple[list[tuple[Span, list[Candidate], str]], int]:
+        """What :meth:`resolve` hands the resolver: the given spans with their candidates,
+        then the context the rest of the text adds, and how many were given. Computed
+        once, the items can be resolved under many weights (scripts/learn_weights.py)."""
         toks = tokenize(text)
         items = []
         given = []
@@ -93,11 +114,12 @@ class Geoparser:
             for it in self._recognise(text, toks)
             if not any(it[0].start < e and s < it[0].end for s, e in taken)
         ]
-        mentions = resolve_spans(self.gazetteer, items + context, weights=self.weights)
-        return mentions[: len(items)]
+        return items + context, len(items)
 
     def _recognise(self, text: str, toks: list[Token]) -> list[tuple[Span, list[Candidate], str]]:
         spans = spot(text, self.gazetteer.has_name, tokens=toks)
+        if self.ner is not None:
+            spans = self._with_entities(self.ner, text, toks, spans)
         persons = person_names(text, toks, self.gazetteer.has_name, self._ordinary_word)
         items = []
         for span in spans:
@@ -107,6 +129,19 @@ class Geoparser:
             if self._is_place_mention(span, cands, kind):
                 items.append((span, cands, kind))
         return self._drop_weak(items)
+
+    def _with_entities(
+        self, nlp: EntityPipeline, text: str, toks: list[Token], spans: list[Span]
+    ) -> list[Span]:
+        """The spotted spans plus the NER pipeline's place entities that overlap none."""
+        extra = [
+            describe_span(text, s, e, toks)
+            for s, e in place_entities(nlp, text, self.ner_labels)
+            if not any(sp.start < e and s < sp.end for sp in spans)
+        ]
+        if not extra:
+            return spans
+        return sorted(spans + extra, key=lambda sp: (sp.start, sp.end))
 
     # -- recognition decisions -------------------------------------------------
     def _candidates(self, span: Span) -> tuple[list[Candidate], str]:

@@ -65,9 +65,15 @@ def type_score(place: Place) -> float:
     return TYPE_WEIGHT.get(place.feature_code, _CLASS_WEIGHT.get(place.feature_class, 0.3))
 
 
-def prior(c: Candidate) -> float:
-    """A candidate's score in [0, 1] without any context."""
-    return 0.55 * match_quality(c) + 0.25 * population_score(c.place) + 0.2 * type_score(c.place)
+# How the prior mixes match quality, population and feature type (hand-set; the
+# resolver's learned weights may carry their own mix).
+PRIOR_MIX = (0.55, 0.25, 0.2)
+
+
+def prior(c: Candidate, mix: tuple[float, float, float] = PRIOR_MIX) -> float:
+    """A candidate's score without any context (in [0, 1] when the mix sums to 1)."""
+    m, p, t = mix
+    return m * match_quality(c) + p * population_score(c.place) + t * type_score(c.place)
 
 
 DIVISION_GAP = 0.03

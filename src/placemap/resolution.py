@@ -19,25 +19,43 @@ kept unresolved, with its candidates.
 
 from __future__ import annotations
 
+import json
+import logging
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from importlib import resources
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from placemap.gazetteer.store import Gazetteer
 from placemap.normalize import fold
-from placemap.ranking import city_over_division, country_over_capital, prior
+from placemap.ranking import PRIOR_MIX, city_over_division, country_over_capital, prior
 from placemap.recognize import Span
 from placemap.records import Candidate, Mention, Place
 
-__all__ = ["Weights", "WEIGHTS", "resolve_spans", "haversine_km"]
+__all__ = [
+    "Weights",
+    "WEIGHTS",
+    "DEFAULT_WEIGHTS",
+    "load_weights",
+    "resolve_spans",
+    "haversine_km",
+]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Weights:
-    """Weights of the context features (hand-set; see scripts/tune_weights.py)."""
+    """Weights of the prior's parts and of the context features.
+
+    The defaults are hand-set; ``placemap/data/weights.json`` holds weights learned
+    by ``scripts/learn_weights.py`` from the evaluation corpora and wins when present.
+    """
 
     country: float = 0.35
     admin1: float = 0.15
@@ -49,9 +67,52 @@ class Weights:
     max_candidates: int = 5
     max_context_candidates: int = 25
     prominence: float = 0.02
+    prior_match: float = PRIOR_MIX[0]
+    prior_population: float = PRIOR_MIX[1]
+    prior_type: float = PRIOR_MIX[2]
+
+    @property
+    def prior_mix(self) -> tuple[float, float, float]:
+        return (self.prior_match, self.prior_population, self.prior_type)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> Weights:
+        """Weights from a mapping of field names; unknown names are an error."""
+        known = {f.name: f.type for f in fields(cls)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise ValueError(f"unknown weight(s): {', '.join(unknown)}")
+        typed: dict[str, Any] = {
+            k: int(v) if known[k] in (int, "int") else float(v) for k, v in values.items()
+        }
+        return cls(**typed)
 
 
-WEIGHTS = Weights()
+DEFAULT_WEIGHTS = Weights()
+WEIGHTS_RESOURCE = "weights.json"
+
+
+def load_weights(path: Path | None = None) -> Weights:
+    """The learned weights (``path`` or the packaged ``data/weights.json``); the
+    hand-set defaults when the packaged file is absent. A file that is present but
+    unreadable is an error: shipping broken weights must not pass unnoticed."""
+    if path is None:
+        res = resources.files("placemap") / "data" / WEIGHTS_RESOURCE
+        if not res.is_file():
+            log.debug("no packaged %s; using the hand-set weights", WEIGHTS_RESOURCE)
+            return DEFAULT_WEIGHTS
+        text = res.read_text(encoding="utf-8")
+        where = f"placemap/data/{WEIGHTS_RESOURCE}"
+    else:
+        text = path.read_text(encoding="utf-8")
+        where = str(path)
+    try:
+        return Weights.from_dict(json.loads(text)["weights"])
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
+        raise ValueError(f"{where}: not a weights file ({err})") from err
+
+
+WEIGHTS = load_weights()
 # Rounds of context scoring after the prior-only round: a second round raised LGL
 # acc@161 (gold spans) from 0.761 to 0.768 and GeoVirus from 0.720 to 0.722.
 CONTEXT_PASSES = 2
@@ -288,7 +349,8 @@ def resolve_spans(
     items = []
     for span, cands, kind in items_in:
         by_prior = sorted(
-            ((prior(c), c) for c in cands), key=lambda x: (-x[0], x[1].place.geonameid)
+            ((prior(c, weights.prior_mix), c) for c in cands),
+            key=lambda x: (-x[0], x[1].place.geonameid),
         )
         top = by_prior[: weights.max_context_candidates]
         items.append(
