@@ -45,6 +45,7 @@ ACC_KM = 161.0
 SEARCH: dict[str, tuple[float, float]] = {
     "country": (0.0, 2.0),
     "admin1": (0.0, 1.0),
+    "admin2": (0.0, 1.0),
     "distance": (0.0, 1.0),
     "containment": (0.0, 2.0),
     "type_cue": (0.0, 1.0),

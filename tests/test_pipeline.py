@@ -169,6 +169,22 @@ def test_el_kder_is_unresolved_or_between_homs_and_raqqa(default_gaz: Gazetteer)
         )
 
 
+def test_a_named_district_picks_the_place_inside_it(default_gaz: Gazetteer) -> None:
+    # Two San Miguels in the same Philippine region (Bicol); only the district tells them
+    # apart, and the default index records each town's district.
+    gp = Geoparser(default_gaz)
+    for district in ("Catanduanes", "Camarines Sur"):
+        ms = {m.text: m for m in gp.geoparse(f"Floods hit San Miguel in {district} on Monday.")}
+        town, named = ms["San Miguel"].place, ms[district].place
+        assert town is not None and named is not None and named.feature_code == "ADM2"
+        assert (town.admin1_code, town.admin2_code) == (named.admin1_code, named.admin2_code)
+        assert ms["San Miguel"].reason == "admin context: a district the report names"
+    # "X, <district>" is containment.
+    m = gp.geoparse("Police in Franklin, Williamson County, said two people died.")[0]
+    assert m.reason == "containment: Franklin, Williamson County"
+    assert m.place is not None and m.place.admin1_code == "TN"
+
+
 def test_shared_dir_absent_is_skipped_cleanly() -> None:
     assert isinstance(SHARED, Path)
 

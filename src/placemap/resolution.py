@@ -7,7 +7,8 @@ to matter (Leidner 2007; Lieberman et al. 2010; Gritta et al. 2018):
   feature type;
 - country context: the countries that the report's other mentions point to
   (countries named outright and demonyms count most);
-- admin context: the first-level divisions the report names;
+- admin context: the first- and second-level divisions the report names
+  ("Homs province", "Contra Costa County");
 - distance to the report's other places;
 - containment patterns: "X, Syria", "X, Homs";
 - type cues: "X province", "the town of X", "the X river".
@@ -59,6 +60,7 @@ class Weights:
 
     country: float = 0.35
     admin1: float = 0.15
+    admin2: float = 0.2
     distance: float = 0.15
     containment: float = 0.5
     type_cue: float = 0.25
@@ -180,7 +182,13 @@ def _contained(next_text: str | None, place: Place, gaz: Gazetteer) -> bool:
             and p.admin1_code == place.admin1_code
         ):
             return True
+        if p.feature_code == "ADM2" and place.admin2_code and _admin2_key(p) == _admin2_key(place):
+            return True
     return False
+
+
+def _admin2_key(p: Place) -> tuple[str | None, str | None, str | None]:
+    return (p.country_code, p.admin1_code, p.admin2_code)
 
 
 def _score_all(
@@ -202,9 +210,12 @@ def _score_all(
         for cc, s in v.items():
             total[cc] += s
     admin_total: dict[tuple[str | None, str | None], int] = defaultdict(int)
-    for top in tops:
+    admin2_names: dict[tuple[str | None, str | None, str | None], list[str]] = defaultdict(list)
+    for it, top in zip(items, tops, strict=True):
         if top is not None and top.place.feature_code == "ADM1":
             admin_total[(top.place.country_code, top.place.admin1_code)] += 1
+        elif top is not None and top.place.feature_code == "ADM2" and top.place.admin2_code:
+            admin2_names[_admin2_key(top.place)].append(fold(it.span.text))
 
     names = [fold(it.span.text) for it in items]
     by_name: dict[str, list[int]] = defaultdict(list)
@@ -240,6 +251,15 @@ def _score_all(
             akey = (p.country_code, p.admin1_code)
             n_admin = admin_total.get(akey, 0) - (1 if akey == own_admin else 0)
             feats["admin1"] = w.admin1 if n_admin > 0 and p.feature_code != "ADM1" else 0.0
+            # A named second-level division ("Catanduanes", "Contra Costa County") holds
+            # the place, and is named by another name than this mention's.
+            feats["admin2"] = (
+                w.admin2
+                if p.admin2_code
+                and p.feature_class != "A"
+                and any(n != names[idx] for n in admin2_names.get(_admin2_key(p), ()))
+                else 0.0
+            )
             if near is not None and p.feature_code not in _AREA_CODES:
                 feats["distance"] = w.distance * math.exp(-near[ci] / w.distance_scale_km)
             feats["containment"] = w.containment if _contained(it.span.next_text, p, gaz) else 0.0
@@ -321,6 +341,8 @@ def _reason(c: Candidate, feats: dict[str, float], span: Span) -> str:
             return f"type cue: {span.type_cue}"
         if k == "admin1":
             return f"admin context: {c.place.admin1_name or c.place.admin1_code}"
+        if k == "admin2":
+            return "admin context: a district the report names"
         if k == "distance":
             return "near the report's other places"
     if c.match in ("transliteration", "fuzzy"):
@@ -374,16 +396,17 @@ def _admit_named_divisions(items: list[_Item], w: Weights) -> None:
     """Bring back candidates cut by prior that lie in a first-level division the report
     names: "Victoria is a city in Ellis County, Kansas" has 60 Victorias, and the one in
     Kansas is too small to be among the best by prior alone."""
-    named = {
-        (t.place.country_code, t.place.admin1_code)
-        for t in (it.top for it in items)
-        if t is not None and t.place.feature_code == "ADM1"
-    }
-    if not named:
+    tops = [t.place for t in (it.top for it in items) if t is not None]
+    named = {(t.country_code, t.admin1_code) for t in tops if t.feature_code == "ADM1"}
+    named2 = {_admin2_key(t) for t in tops if t.feature_code == "ADM2" and t.admin2_code}
+    if not named and not named2:
         return
     for it in items:
         extra = [
-            (p, c) for p, c in it.rest if (c.place.country_code, c.place.admin1_code) in named
+            (p, c)
+            for p, c in it.rest
+            if (c.place.country_code, c.place.admin1_code) in named
+            or (c.place.admin2_code and _admin2_key(c.place) in named2)
         ][: w.max_candidates]
         if extra:
             it.cands.extend(c for _, c in extra)

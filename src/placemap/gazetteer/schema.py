@@ -6,7 +6,7 @@ import sqlite3
 
 #: Bumped whenever the layout or the meaning of a column changes; an index of
 #: another version is refused with a message that says how to rebuild it.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Kinds of rows in ``names``.
 NAME_PRIMARY = 0  # the place's own name or its ASCII form
