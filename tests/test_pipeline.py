@@ -169,6 +169,21 @@ def test_el_kder_is_unresolved_or_between_homs_and_raqqa(default_gaz: Gazetteer)
         )
 
 
+def test_several_word_spellings_are_kept_whole(default_gaz: Gazetteer) -> None:
+    # No index entry spells these so; each is one mention of the Syrian place, not words.
+    gp = Geoparser(default_gaz)
+    text = "Jets struck Deir Ezzor, Tal Rifaat and Jisr al-Shughur in Syria on Monday."
+    found = {m.text: m.place for m in gp.geoparse(text)}
+    for name in ("Deir Ezzor", "Tal Rifaat", "Jisr al-Shughur"):
+        place = found.get(name)
+        assert place is not None and place.country_code == "SY", (name, found)
+    # Runs ending in an ordinary word or holding short capitals stay apart.
+    found = {
+        m.text for m in gp.geoparse("Officials at the US Centers for Disease Control in Atlanta.")
+    }
+    assert "US Centers" not in found
+
+
 def test_a_named_district_picks_the_place_inside_it(default_gaz: Gazetteer) -> None:
     # Two San Miguels in the same Philippine region (Bicol); only the district tells them
     # apart, and the default index records each town's district.

@@ -41,6 +41,8 @@ SPEECH_VERBS = frozenset("said says told added wrote explained noted asked repli
 COMMON_WORD_ZIPF = 4.3
 DICTIONARY_WORD_ZIPF = 3.3
 LOOSE_WORD_ZIPF = 3.0
+# A run of words read as another spelling of a known name ends in a rarer word than this.
+SPELLING_LAST_WORD_ZIPF = 3.5
 _TOWN = 10_000
 SENTENCE_START_ZIPF = 3.0
 _STRONG_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "TERR", "CONT", "ADM1", "PPLC"})
@@ -117,7 +119,7 @@ class Geoparser:
         return items + context, len(items)
 
     def _recognise(self, text: str, toks: list[Token]) -> list[tuple[Span, list[Candidate], str]]:
-        spans = spot(text, self.gazetteer.has_name, tokens=toks)
+        spans = spot(text, self.gazetteer.has_name, tokens=toks, known_spelling=self._spelling)
         if self.ner is not None:
             spans = self._with_entities(self.ner, text, toks, spans)
         persons = person_names(text, toks, self.gazetteer.has_name, self._ordinary_word)
@@ -213,6 +215,24 @@ class Geoparser:
                 for c in exact
             )
         return True
+
+    def _spelling(self, run: str) -> bool:
+        """Whether a run of words the gazetteer has no exact name for is a close
+        transliteration of one ("Deir Ezzor" for Deir ez-Zor). The run must end in a
+        word of three letters or more that is rare in English, and hold no short
+        capitals: "US Centers", "Terry A", "AC Milan" are no spellings of places."""
+        words = run.replace("-", " ").split()
+        last = fold(words[-1])
+        if (
+            len(last) < 3
+            or self.gazetteer.word_frequency(last)[0] >= SPELLING_LAST_WORD_ZIPF
+            or any(w.isupper() and len(w.strip(".")) <= 3 for w in words)
+        ):
+            return False
+        return any(
+            c.match == "transliteration" and c.similarity >= LOOSE_UNCUED_SIMILARITY
+            for c in self.gazetteer.lookup(run, fuzzy=False)
+        )
 
     def _loose_only_word(self, span: Span) -> bool:
         """A word the gazetteer has no name for that :meth:`_is_place_mention` would

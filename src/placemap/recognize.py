@@ -240,12 +240,16 @@ def spot(
     *,
     max_tokens: int = 6,
     tokens: list[Token] | None = None,
+    known_spelling: Callable[[str], bool] | None = None,
 ) -> list[Span]:
     """Every run of capitalised tokens the gazetteer knows, longest first.
 
     ``known(folded_name)`` says whether the gazetteer has a name; a run it does
     not know is still returned when it is a single capitalised word (a
     transliteration may match it), marked by the resolver as weaker.
+    ``known_spelling(run)``, when given, is asked about runs of several words that
+    ``known`` does not know: another spelling of a known name ("Deir Ezzor",
+    "Tal Rifaat") is kept whole rather than cut into words.
     """
     toks = tokens if tokens is not None else tokenize(text)
     spans: list[Span] = []
@@ -278,7 +282,9 @@ def spot(
                 candidates_j.append((j, run_text))
             j += 1
         for j, run_text in reversed(candidates_j):
-            if known(fold(run_text)):
+            if known(fold(run_text)) or (
+                known_spelling is not None and j > i + 1 and known_spelling(run_text)
+            ):
                 best_j = j
                 break
         if best_j is None:
