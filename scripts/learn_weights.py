@@ -46,6 +46,7 @@ SEARCH: dict[str, tuple[float, float]] = {
     "country": (0.0, 2.0),
     "admin1": (0.0, 1.0),
     "admin2": (0.0, 1.0),
+    "neighbour": (0.0, 0.5),
     "distance": (0.0, 1.0),
     "containment": (0.0, 2.0),
     "type_cue": (0.0, 1.0),

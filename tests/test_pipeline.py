@@ -184,6 +184,18 @@ def test_several_word_spellings_are_kept_whole(default_gaz: Gazetteer) -> None:
     assert "US Centers" not in found
 
 
+def test_a_bordering_country_counts_a_little(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    # Only Israel is named; Gaza in the Palestinian territories borders it, Gaza province
+    # in Mozambique does not.
+    m = next(m for m in gp.geoparse("Israeli strikes hit Gaza on Tuesday.") if m.text == "Gaza")
+    assert m.place is not None and m.place.country_code == "PS"
+    assert "borders a country the report names" in m.reason
+    # A close spelling across the border of the only named country is kept.
+    found = {m.text: m.place for m in gp.geoparse("Turkish jets bombed Qamishli.")}
+    assert found["Qamishli"] is not None and found["Qamishli"].country_code == "SY"
+
+
 def test_a_named_district_picks_the_place_inside_it(default_gaz: Gazetteer) -> None:
     # Two San Miguels in the same Philippine region (Bicol); only the district tells them
     # apart, and the default index records each town's district.

@@ -36,6 +36,7 @@ __all__ = ["Geoparser", "geoparse", "resolve", "default_geoparser"]
 # A sentence-initial or common-word span needs a place this large to stand alone.
 _BIG_PLACE = 100_000
 LOOSE_UNCUED_SIMILARITY = 0.8
+BORDERING_LOOSE_SIMILARITY = 0.9
 SPEECH_VERBS = frozenset("said says told added wrote explained noted asked replied".split())
 # Zipf frequencies (wordfreq) above which a one-word name is read as an ordinary word.
 COMMON_WORD_ZIPF = 4.3
@@ -269,7 +270,8 @@ class Geoparser:
         """Loose matches keep only candidates in the countries the report names outright.
 
         A transliteration or fuzzy key joins many unrelated names world-wide; in a
-        report that names its countries, only candidates there are plausible. An
+        report that names its countries, only candidates there (or, matching closely,
+        in a country bordering them) are plausible. An
         uncued loose match in a report naming no country is dropped.
         """
         named = {
@@ -279,12 +281,23 @@ class Geoparser:
             if c.match not in ("transliteration", "fuzzy")
             and (kind == "demonym" or c.place.feature_code.startswith("PCL"))
         }
+        # Near-exact spellings may lie across a border: "Qamishli" (Syria) in a report
+        # naming only Turkey.
+        bordering = {n for cc in named if cc for n in self.gazetteer.neighbours(cc)}
         out = []
         for span, cands, kind in items:
             if cands and all(c.match in ("transliteration", "fuzzy") for c in cands):
                 cued = span.locative_cue or span.type_cue or span.next_text
                 if named:
-                    cands = [c for c in cands if c.place.country_code in named]
+                    cands = [
+                        c
+                        for c in cands
+                        if c.place.country_code in named
+                        or (
+                            c.place.country_code in bordering
+                            and c.similarity >= BORDERING_LOOSE_SIMILARITY
+                        )
+                    ]
                 elif not (cued and max(c.similarity for c in cands) >= LOOSE_UNCUED_SIMILARITY):
                     cands = []
                 if not cands and span.type_cue is None:

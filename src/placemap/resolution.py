@@ -61,6 +61,7 @@ class Weights:
     country: float = 0.35
     admin1: float = 0.15
     admin2: float = 0.2
+    neighbour: float = 0.05
     distance: float = 0.15
     containment: float = 0.5
     type_cue: float = 0.25
@@ -248,6 +249,13 @@ def _score_all(
             feats: dict[str, float] = {"prior": it.priors[ci]}
             share = others.get(p.country_code or "", 0.0) / norm
             feats["country"] = w.country * share
+            if w.neighbour and share == 0.0 and p.country_code:
+                # A country bordering those the report names: Gaza in a report that
+                # names only Israel, Donetsk in one that names only Russia.
+                near_share = max(
+                    (others.get(n, 0.0) for n in gaz.neighbours(p.country_code)), default=0.0
+                )
+                feats["neighbour"] = w.neighbour * near_share / norm
             akey = (p.country_code, p.admin1_code)
             n_admin = admin_total.get(akey, 0) - (1 if akey == own_admin else 0)
             feats["admin1"] = w.admin1 if n_admin > 0 and p.feature_code != "ADM1" else 0.0
@@ -335,6 +343,8 @@ def _reason(c: Candidate, feats: dict[str, float], span: Span) -> str:
         k = max(context, key=lambda key: context[key])
         if k == "country":
             return f"country context: {c.place.country_code}"
+        if k == "neighbour":
+            return f"country context: {c.place.country_code} borders a country the report names"
         if k == "containment":
             return f"containment: {span.text}, {span.next_text}"
         if k == "type":

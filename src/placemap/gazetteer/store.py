@@ -224,6 +224,10 @@ class Gazetteer:
             return None
         return row[0], row[1], frozenset(n for n in (row[2] or "").split(",") if n)
 
+    def neighbours(self, code: str) -> frozenset[str]:
+        """The ISO codes of the countries bordering this one (none when unknown)."""
+        return _neighbours_cache(self, code.upper())
+
     def admin1(self, country_code: str, admin1_code: str) -> Place | None:
         row = self.conn.execute(
             f"SELECT {_PLACE_COLS} FROM places p WHERE p.country_code = ? "
@@ -384,6 +388,12 @@ class Gazetteer:
             if k:
                 self._overlay_tkeys.setdefault(k, []).append((place.geonameid, f))
         self._cached_lookup.cache_clear()
+
+
+@lru_cache(maxsize=4096)
+def _neighbours_cache(gaz: Gazetteer, code: str) -> frozenset[str]:
+    info = gaz.country_info(code)
+    return info[2] if info else frozenset()
 
 
 @lru_cache(maxsize=4096)
