@@ -196,6 +196,19 @@ def test_a_bordering_country_counts_a_little(default_gaz: Gazetteer) -> None:
     assert found["Qamishli"] is not None and found["Qamishli"].country_code == "SY"
 
 
+def test_a_region_named_by_its_towns_other_spelling(default_gaz: Gazetteer) -> None:
+    # The index knows "Kharkov" and "Odessa" as spellings of the cities only; with
+    # "region" the text means the division around the city.
+    gp = Geoparser(default_gaz)
+    for name, cc in (("Kharkov", "UA"), ("Odessa", "UA"), ("Belgorod", "RU")):
+        m = gp.geoparse(f"Shelling continued in the {name} region, Ukrainian officials said.")[0]
+        assert m.text == name and m.place is not None, m
+        assert (m.place.feature_code, m.place.country_code) == ("ADM1", cc), m.place
+    # Without the cue the city stays the city.
+    m = gp.geoparse("Shelling continued in Kharkov, Ukrainian officials said.")[0]
+    assert m.place is not None and m.place.feature_class == "P"
+
+
 def test_a_named_district_picks_the_place_inside_it(default_gaz: Gazetteer) -> None:
     # Two San Miguels in the same Philippine region (Bicol); only the district tells them
     # apart, and the default index records each town's district.

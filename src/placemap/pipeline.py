@@ -37,6 +37,8 @@ __all__ = ["Geoparser", "geoparse", "resolve", "default_geoparser"]
 _BIG_PLACE = 100_000
 LOOSE_UNCUED_SIMILARITY = 0.8
 BORDERING_LOOSE_SIMILARITY = 0.9
+# Letters a division's name shares with the start of its town's ("Kharkiv", "Kharkivska").
+DIVISION_STEM = 5
 SPEECH_VERBS = frozenset("said says told added wrote explained noted asked replied".split())
 # Zipf frequencies (wordfreq) above which a one-word name is read as an ordinary word.
 COMMON_WORD_ZIPF = 4.3
@@ -160,7 +162,34 @@ class Geoparser:
         kind = "demonym" if cands and all(c.match == "demonym" for c in cands) else "toponym"
         if kind == "toponym":
             cands = [c for c in cands if c.match != "demonym"]
+            if span.type_cue == "admin":
+                cands = cands + self._divisions_named_after(cands)
         return cands, kind
+
+    def _divisions_named_after(self, cands: list[Candidate]) -> list[Candidate]:
+        """For "Kharkov region", "Belgorod region": the first-level divisions named
+        after a town the name matched.
+
+        The gazetteer knows the town by its Russian spelling but the division only by
+        its own ("Kharkivska oblast", "Belgorodskaya Oblast'"); a division holding the
+        town whose name starts like the town's is a candidate too, and the context
+        decides between it and any other division of that name."""
+        have = {c.place.geonameid for c in cands}
+        towns = sorted(
+            (c for c in cands if c.place.feature_class == "P" and c.place.admin1_code),
+            key=lambda c: -c.place.population,
+        )[:3]
+        out: list[Candidate] = []
+        for c in towns:
+            div = self.gazetteer.admin1(c.place.country_code or "", c.place.admin1_code or "")
+            if div is None or div.geonameid in have:
+                continue
+            town, name = fold(c.place.name), fold(div.name)
+            stem = min(len(town) - 1, DIVISION_STEM)  # "Odesa", "Odeska oblast"
+            if len(town) >= 4 and town[:stem] == name[:stem]:
+                out.append(Candidate(div, c.match, c.similarity))
+                have.add(div.geonameid)
+        return out
 
     def _is_place_mention(self, span: Span, cands: list[Candidate], kind: str) -> bool:
         cued = bool(span.locative_cue or span.type_cue or span.next_text)
