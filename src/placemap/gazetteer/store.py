@@ -229,12 +229,8 @@ class Gazetteer:
         return _neighbours_cache(self, code.upper())
 
     def admin1(self, country_code: str, admin1_code: str) -> Place | None:
-        row = self.conn.execute(
-            f"SELECT {_PLACE_COLS} FROM places p WHERE p.country_code = ? "
-            "AND p.feature_code = 'ADM1' AND p.admin1_code = ?",
-            (country_code, admin1_code),
-        ).fetchone()
-        return _row_place(row) if row else None
+        """The first-level division of these codes (cached)."""
+        return _admin1_cache(self, country_code, admin1_code)
 
     # -- look-up ---------------------------------------------------------------
     def has_name(self, folded: str) -> bool:
@@ -388,6 +384,17 @@ class Gazetteer:
             if k:
                 self._overlay_tkeys.setdefault(k, []).append((place.geonameid, f))
         self._cached_lookup.cache_clear()
+
+
+@lru_cache(maxsize=8192)
+def _admin1_cache(gaz: Gazetteer, country_code: str, admin1_code: str) -> Place | None:
+    # feature_class narrows the (country_code, feature_class) index to the divisions.
+    row = gaz.conn.execute(
+        f"SELECT {_PLACE_COLS} FROM places p WHERE p.country_code = ? "
+        "AND p.feature_class = 'A' AND p.feature_code = 'ADM1' AND p.admin1_code = ?",
+        (country_code, admin1_code),
+    ).fetchone()
+    return _row_place(row) if row else None
 
 
 @lru_cache(maxsize=4096)
