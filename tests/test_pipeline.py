@@ -177,6 +177,9 @@ def test_several_word_spellings_are_kept_whole(default_gaz: Gazetteer) -> None:
     for name in ("Deir Ezzor", "Tal Rifaat", "Jisr al-Shughur"):
         place = found.get(name)
         assert place is not None and place.country_code == "SY", (name, found)
+    # A spelling that is also the exact name of a hamlet elsewhere still finds the city.
+    m = gp.geoparse("Missiles hit Vinnitsa, Ukraine said.")[0]
+    assert m.text == "Vinnitsa" and m.place is not None and m.place.country_code == "UA"
     # Runs ending in an ordinary word or holding short capitals stay apart.
     found = {
         m.text for m in gp.geoparse("Officials at the US Centers for Disease Control in Atlanta.")
