@@ -194,6 +194,10 @@ def test_a_bordering_country_counts_a_little(default_gaz: Gazetteer) -> None:
     m = next(m for m in gp.geoparse("Israeli strikes hit Gaza on Tuesday.") if m.text == "Gaza")
     assert m.place is not None and m.place.country_code == "PS"
     assert "borders a country the report names" in m.reason
+    # A bordering country never outweighs a candidate in the named one: Krasnoarmeysk
+    # (Pokrovsk) in Ukraine, not the Russian town of that exact name.
+    m = gp.geoparse("Ukrainian forces held Krasnoarmeysk.")[-1]
+    assert m.place is not None and m.place.country_code == "UA", m
     # A close spelling across the border of the only named country is kept.
     found = {m.text: m.place for m in gp.geoparse("Turkish jets bombed Qamishli.")}
     assert found["Qamishli"] is not None and found["Qamishli"].country_code == "SY"

@@ -243,15 +243,16 @@ def _score_all(
         own_admin = None
         if tops[idx] is not None and tops[idx].place.feature_code == "ADM1":  # type: ignore[union-attr]
             own_admin = (tops[idx].place.country_code, tops[idx].place.admin1_code)  # type: ignore[union-attr]
+        in_named = any(others.get(c.place.country_code or "", 0.0) > 0 for c in it.cands)
         scores, reasons = [], []
         for ci, c in enumerate(it.cands):
             p = c.place
             feats: dict[str, float] = {"prior": it.priors[ci]}
             share = others.get(p.country_code or "", 0.0) / norm
             feats["country"] = w.country * share
-            if w.neighbour and share == 0.0 and p.country_code:
-                # A country bordering those the report names: Gaza in a report that
-                # names only Israel, Donetsk in one that names only Russia.
+            if w.neighbour and not in_named and p.country_code:
+                # No candidate lies in a country the report names; one bordering them
+                # is likelier: Gaza in a report that names only Israel.
                 near_share = max(
                     (others.get(n, 0.0) for n in gaz.neighbours(p.country_code)), default=0.0
                 )
