@@ -103,6 +103,14 @@ def test_loose_match_needs_the_reports_country(small: Geoparser) -> None:
     assert "Tadmus" not in resolved(small, "The singer Tadmus performed in New York.")
 
 
+def test_a_type_cue_does_not_reach_into_the_next_sentence(small: Geoparser) -> None:
+    # "town of" marks Palmyra, not the unknown capitalised word after the full stop.
+    found = resolved(small, "Troops reached the town of Palmyra. The Islamists fled.")
+    assert "Palmyra" in found and "Islamists" not in found
+    both = resolved(small, "Fighting spread across the provinces of Homs and Hama.")
+    assert set(both) == {"Homs", "Hama"}
+
+
 def test_names_inside_longer_names_are_not_places(small: Geoparser) -> None:
     found = resolved(small, "The New York Times reported from Homs.")
     assert "New York" not in found and found["Homs"] == 169577

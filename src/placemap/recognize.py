@@ -207,15 +207,23 @@ def _cue_after(tokens: list[Token], j: int, text: str) -> str | None:
     return None
 
 
+_SENTENCE_END = re.compile(r"[.!?;:]")
+
+
 def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, bool]:
     """Type and locative cues before the span: "the town of X", "provinces of X and Y"."""
     words = [t.text.lower() for t in tokens[max(0, i - 6) : i]]
     gap = text[tokens[i - 1].end : tokens[i].start] if i else ""
     locative = bool(words) and words[-1] in LOCATIVE_CUES and "." not in gap
     type_cue = None
-    # "province(s) of X", "province(s) of X and Y", "town of X"
+    base = max(0, i - 6)
+    # "province(s) of X", "province(s) of X and Y", "town of X"; never across the end
+    # of a sentence ("the town of Aqerbat. The Islamists").
     for k in range(len(words) - 1, -1, -1):
         w = words[k]
+        after = tokens[base + k + 1] if base + k + 1 < len(tokens) else None
+        if after is not None and _SENTENCE_END.search(text[tokens[base + k].end : after.start]):
+            break
         if w == "of" and k > 0:
             head = words[k - 1]
             if head in ADMIN_CUES and head not in ("department", "departments", "state"):
@@ -229,7 +237,7 @@ def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, boo
             if type_cue:
                 locative = True
             break
-        if w not in ("and", ",", "the") and not tokens[max(0, i - 6) + k].capitalised:
+        if w not in ("and", ",", "the") and not tokens[base + k].capitalised:
             break
     return type_cue, locative
 
