@@ -175,6 +175,7 @@ def test_map_writes_index_collection_and_report_maps(run, tmp_path: Path) -> Non
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in out.iterdir()) == [
         "a.html",
+        "assets",
         "b.html",
         "collection.html",
         "index.html",

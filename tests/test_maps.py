@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -20,6 +21,7 @@ from placemap.mapdata import (
     suggested_countries,
 )
 from placemap.maps import (
+    basemap_geojson,
     collection_map,
     esc,
     index_page,
@@ -28,7 +30,9 @@ from placemap.maps import (
     report_map,
     safe_filename,
     sentences_naming,
+    shared_assets,
     tile_source,
+    write_assets,
 )
 from placemap.pipeline import Geoparser
 from placemap.records import Candidate, Mention, Place, Report
@@ -92,14 +96,17 @@ def test_script_json_is_inert_in_a_script_element_and_reads_back(text: str) -> N
     assert json.loads(out) == {"t": [text]}
 
 
-def test_untrusted_text_only_reaches_pages_as_escaped_data(gp: Geoparser) -> None:
+@pytest.mark.parametrize("assets", [None, "assets/"])
+def test_untrusted_text_only_reaches_pages_as_escaped_data(
+    gp: Geoparser, assets: str | None
+) -> None:
     reports = [
         _report(gp, f"{p} Fighting near Palmyra in Syria {p}. {p} Homs province {p}.", p)
         for p in PAYLOADS
     ]
     files = report_filenames(reports)
-    pages = [render(report_map(r)) for r in reports]
-    pages.append(render(collection_map(reports, links=files)))
+    pages = [render(report_map(r, assets=assets)) for r in reports]
+    pages.append(render(collection_map(reports, links=files, assets=assets)))
     for page in pages:
         data_block = re.search(r'id="placemap-data">(.*?)</script>', page, re.S)
         assert data_block and "<" not in data_block.group(1)
@@ -231,6 +238,100 @@ def test_cluster_plugin_is_inlined_only_when_asked(gp: Geoparser) -> None:
     assert ".marker-cluster-small" in render(report_map(r, cluster=True))
 
 
+# Leaflet's banner and stylesheet, its images, the outlines' data, placemap's script
+INLINED = (
+    "Leaflet 1.9",
+    ".leaflet-pane",
+    "data:image/png",
+    '"MultiPolygon"',
+    "window.placemapDraw",
+)
+
+
+def _linked(page: str) -> list[str]:
+    return re.findall(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"', page)
+
+
+def test_shared_pages_link_the_assets_instead_of_inlining_them(
+    gp: Geoparser, tmp_path: Path
+) -> None:
+    reports = [_report(gp, AQERBAT, "Aqerbat"), _report(gp, "Floods in Homs.", "Homs")]
+    written = write_assets(tmp_path / "assets")
+    assert sorted(p.name for p in (tmp_path / "assets").iterdir()) == sorted(
+        p.name for p in written
+    )
+    for build in (
+        lambda: render(report_map(reports[0], assets="assets/")),
+        lambda: render(collection_map(reports, links=report_filenames(reports), assets="assets")),
+    ):
+        page = build()
+        assert page == build()
+        assert len(page.encode()) < 15_000
+        assert not [sign for sign in INLINED if sign in page]
+        links = _linked(page)
+        assert [re.sub(r"-[0-9a-f]{10}\.", ".", u) for u in links] == [
+            "assets/leaflet.css",
+            "assets/map.css",
+            "assets/leaflet.js",
+            "assets/map.js",
+            "assets/basemap.js",
+        ]
+        assert all((tmp_path / u).is_file() for u in links)
+        assert "//cdn" not in page and "tile.openstreetmap" not in page
+        # the outlines come from the shared file, drawn as the inline pages draw them
+        assert "L.geoJSON(\n    window.placemapBasemap" in page
+        style = '{"color": "#b9b3a8", "fillColor": "#eeeae2", "fillOpacity": 1.0, "weight": 0.6}'
+        assert f"style: {style}, interactive: false" in page
+        assert page.index("window.placemapBasemap") < page.index("placemapDraw(")
+        inline = render(report_map(reports[0]))
+        assert f"return {style};" in inline and not _linked(inline)
+        assert [sign for sign in INLINED if sign in inline] == list(INLINED)
+
+
+def test_shared_assets_are_named_by_content_and_hold_the_outlines() -> None:
+    assets = {re.sub(r"-[0-9a-f]{10}\.", ".", a.name): a for a in shared_assets()}
+    assert list(assets) == ["leaflet.css", "map.css", "leaflet.js", "map.js", "basemap.js"]
+    for a in assets.values():
+        digest = re.search(r"-([0-9a-f]{10})\.", a.name)
+        assert digest and hashlib.sha256(a.text.encode()).hexdigest().startswith(digest[1])
+    assert "data:image/png;base64," in assets["leaflet.css"].text
+    assert "url(images/" not in assets["leaflet.css"].text
+    prefix = "window.placemapBasemap = "
+    line = next(x for x in assets["basemap.js"].text.splitlines() if x.startswith(prefix))
+    outlines = json.loads(line[len(prefix) :].rstrip(";"))
+    assert [f["geometry"] for f in outlines["features"]] == [
+        f["geometry"] for f in basemap_geojson()["features"]
+    ]
+    # the marker cluster plugin only when asked, before placemap's own script
+    clustered = [a.name for a in shared_assets(cluster=True)]
+    assert not [n for n in assets if "markercluster" in n]
+    assert [re.sub(r"-[0-9a-f]{10}\.", ".", n) for n in clustered] == [
+        "leaflet.css",
+        "leaflet.markercluster.css",
+        "leaflet.markercluster.default.css",
+        "map.css",
+        "leaflet.js",
+        "leaflet.markercluster.js",
+        "map.js",
+        "basemap.js",
+    ]
+
+
+def test_write_assets_rewrites_only_what_differs(tmp_path: Path) -> None:
+    folder = tmp_path / "assets"
+    paths = write_assets(folder)
+    stat = {p: p.stat().st_ino for p in paths}
+    paths[0].write_text("stale", "utf-8")
+    (folder / "leaflet-0000000000.js").write_text("an older version", "utf-8")
+    again = write_assets(folder)
+    assert again == paths
+    assert paths[0].read_text("utf-8") == shared_assets()[0].text
+    assert [p.stat().st_ino == stat[p] for p in paths[1:]] == [True] * (len(paths) - 1)
+    # files of other versions stay for the pages that link them; no temporary files left
+    assert (folder / "leaflet-0000000000.js").exists()
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]
+
+
 def test_tiles_are_an_optional_layer_from_a_checked_url(gp: Geoparser) -> None:
     assert tile_source("none") is None
     osm = tile_source("osm")
@@ -292,6 +393,40 @@ def test_map_command_options_reach_the_pages(run_map, tmp_path: Path) -> None:
     assert _data(coll)["R"][0][3] == "aq.html"
     index = (tmp_path / "out" / "index.html").read_text("utf-8")
     assert "<h1>Syria &lt;2017&gt;</h1>" in index
+
+
+def test_map_command_shares_assets_unless_inline(run_map, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_map().exit_code == 0
+    shared = {p: (out / p).read_text("utf-8") for p in ("aq.html", "collection.html")}
+    assets = sorted(p.name for p in (out / "assets").iterdir())
+    assert sorted(re.sub(r"-[0-9a-f]{10}\.", ".", n) for n in assets) == [
+        "basemap.js",
+        "leaflet.css",
+        "leaflet.js",
+        "map.css",
+        "map.js",
+    ]
+    for page in shared.values():
+        assert not [sign for sign in INLINED if sign in page]
+        links = _linked(page)
+        assert sorted(u.removeprefix("assets/") for u in links) == assets
+    # --cluster adds the plugin's files and links them
+    assert run_map("--cluster").exit_code == 0
+    clustered = _linked((out / "aq.html").read_text("utf-8"))
+    assert len([u for u in clustered if "markercluster" in u]) == 3
+    assert all((out / u).is_file() for u in clustered)
+
+    r = run_map("--assets", "inline", "-o", str(tmp_path / "inline"))
+    assert r.exit_code == 0, r.output
+    inline = tmp_path / "inline"
+    assert sorted(p.name for p in inline.iterdir()) == ["aq.html", "collection.html", "index.html"]
+    for name, page in shared.items():
+        alone = (inline / name).read_text("utf-8")
+        assert not _linked(alone)
+        assert [sign for sign in INLINED if sign in alone] == list(INLINED)
+        assert len(alone) > 20 * len(page)
+        assert _data(alone) == _data(page)
 
 
 def test_map_command_min_confidence_leaves_places_out(run_map, tmp_path: Path) -> None:

@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 
 from placemap.gazetteer import Gazetteer
-from placemap.maps import collection_map, index_page, render, report_filenames, report_map
+from placemap.maps import (
+    collection_map,
+    index_page,
+    render,
+    report_filenames,
+    report_map,
+    write_assets,
+)
 from placemap.pipeline import Geoparser
 from placemap.records import Report
 
@@ -57,6 +64,8 @@ class Page:
         self.context = browser.new_context(offline=True, viewport={"width": 1200, "height": 800})
         self.page = self.context.new_page()
         self.problems: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("pageerror", lambda e: self.problems.append(f"pageerror: {e}"))
         self.page.on(
             "console",
@@ -220,7 +229,86 @@ def test_many_reports_are_grouped_and_cluster_mode_works(
         p.close()
 
 
-def test_injection_payloads_run_nothing(browser: Any, gp: Geoparser, tmp_path: Path) -> None:
+PAINTED = """(() => {
+    const c = document.querySelector('.leaflet-pmMarkers-pane canvas');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+    return n;
+})()"""
+
+# The country outlines on the map: how many, and the style of the first.
+OUTLINES = """(() => {
+    const found = [];
+    placemap.map.eachLayer(l => { if (l.feature && l.feature.geometry) found.push(l); });
+    const o = found.length ? found[0].options : {};
+    return [found.length, o.fillColor, o.color, o.weight, o.fillOpacity, o.interactive];
+})()"""
+
+
+@pytest.mark.parametrize("cluster", [False, True])
+def test_shared_assets_pages_work_from_files_offline(
+    browser: Any, gp: Geoparser, tmp_path: Path, cluster: bool
+) -> None:
+    reports = [
+        _report(gp, "aqerbat", AQERBAT, "2017-08-18"),
+        _report(gp, "raqqa", RAQQA, "2017-06-01"),
+    ]
+    files = report_filenames(reports)
+    assets = write_assets(tmp_path / "assets", cluster=cluster)
+    opts: dict[str, Any] = {"assets": "assets/", "cluster": cluster}
+    pages = [_write(tmp_path / files[0], render(report_map(reports[0], **opts)))]
+    coll = render(collection_map(reports, links=files, **opts))
+    pages.append(_write(tmp_path / "collection.html", coll))
+    inline = Page(browser, _write(tmp_path / "inline.html", render(report_map(reports[0]))))
+    try:
+        inline_outlines = inline.js(OUTLINES)
+    finally:
+        inline.close()
+    assert inline_outlines == [177, "#eeeae2", "#b9b3a8", 0.6, 1, False]
+    for path in pages:
+        p = Page(browser, path)
+        try:
+            assert p.problems == [], path.name
+            # the page and the files it links, every one from the folder, nothing else
+            assert sorted(p.requests) == sorted(f.as_uri() for f in [path, *assets])
+            assert p.js("placemap.markerCount()") >= (6 if path.name == files[0] else 8)
+            assert p.js(PAINTED) > 100
+            assert p.js(OUTLINES) == inline_outlines
+            # the outlines lie under the markers
+            assert p.js(
+                "document.querySelector('.leaflet-overlay-pane canvas') !== null && "
+                "+getComputedStyle(document.querySelector('.leaflet-overlay-pane')).zIndex < "
+                "+getComputedStyle(document.querySelector('.leaflet-pmMarkers-pane')).zIndex"
+            )
+            assert p.js("placemap.cluster") is cluster
+            if cluster:  # zoomed out, the places cluster, styled by the plugin's stylesheet
+                p.js("void placemap.map.setZoom(3, { animate: false })")
+                p.page.locator(".marker-cluster").first.wait_for()
+                colour = "getComputedStyle(document.querySelector('.marker-cluster-small'))"
+                assert p.js(colour + ".backgroundColor") == "rgba(181, 226, 140, 0.6)"
+            p.js("placemap.openPlace(placemap.data.H[0][0][0])")
+            p.page.locator(".leaflet-popup-content").wait_for()
+            assert p.problems == [], path.name
+        finally:
+            p.close()
+
+
+def test_shared_page_without_its_assets_says_so(
+    browser: Any, gp: Geoparser, tmp_path: Path
+) -> None:
+    page = render(report_map(_report(gp, "aq", AQERBAT), assets="assets/"))
+    p = Page(browser, _write(tmp_path / "aq.html", page))
+    try:
+        assert "needs the files in the folder assets/" in p.page.inner_text("body")
+    finally:
+        p.close()
+
+
+@pytest.mark.parametrize("assets", [None, "assets/"])
+def test_injection_payloads_run_nothing(
+    browser: Any, gp: Geoparser, tmp_path: Path, assets: str | None
+) -> None:
     reports = []
     for i, payload in enumerate(PAYLOADS):
         text = f"{payload} Fighting near Palmyra in Syria {payload}. {payload} Homs {payload}."
@@ -229,10 +317,14 @@ def test_injection_payloads_run_nothing(browser: Any, gp: Geoparser, tmp_path: P
             Report(payload, r.text, title=payload, date=r.date, source=payload, mentions=r.mentions)
         )
     files = report_filenames(reports)
+    if assets:
+        write_assets(tmp_path / "assets")
     pages = [
-        _write(tmp_path / f, render(report_map(r))) for r, f in zip(reports, files, strict=True)
+        _write(tmp_path / f, render(report_map(r, assets=assets)))
+        for r, f in zip(reports, files, strict=True)
     ]
-    pages.append(_write(tmp_path / "collection.html", render(collection_map(reports, links=files))))
+    coll = collection_map(reports, links=files, assets=assets)
+    pages.append(_write(tmp_path / "collection.html", render(coll)))
     pages.append(_write(tmp_path / "index.html", index_page(reports, files)))
     for path in pages:
         p = Page(browser, path)

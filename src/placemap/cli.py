@@ -28,6 +28,7 @@ log = logging.getLogger("placemap")
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_PARTIAL = 3
+ASSETS_DIR = "assets"  # placemap map --assets shared: the folder beside the pages
 
 
 def _configure_logging(verbose: int, quiet: bool) -> None:
@@ -763,6 +764,16 @@ class TilesType(click.ParamType):
 @click.option("--cluster", is_flag=True, help="Group nearby places into clusters.")
 @click.option("--heatmap", is_flag=True, help="Show the heat map layer when pages open.")
 @click.option(
+    "--assets",
+    "assets_mode",
+    type=click.Choice(["shared", "inline"]),
+    default="shared",
+    show_default=True,
+    help="shared: Leaflet, placemap's script and the country outlines are written once into "
+    "DIR/assets/ and every page links them (keep that folder with the pages); inline: every "
+    "page carries its own copy and works alone (about 400 KB a page).",
+)
+@click.option(
     "--min-confidence",
     type=click.FloatRange(0, 1),
     default=0.0,
@@ -797,6 +808,7 @@ def map_(
     tiles: Any,
     cluster: bool,
     heatmap: bool,
+    assets_mode: str,
     min_confidence: float,
     demonyms: bool,
     open_index: bool,
@@ -819,6 +831,7 @@ def map_(
       placemap map reports/ --glob '*.txt' --min-confidence 0.5
       placemap map articles.csv --text-field body --title-field headline
       placemap map reports/ --cluster --heatmap --tiles osm --open
+      placemap map report.txt --assets inline -o one/   # a page to send on its own
       placemap map events.csv --lat latitude --lon longitude --group-by year
     """
     from placemap import maps
@@ -846,7 +859,12 @@ def map_(
         "tiles": tiles,
         "cluster": cluster,
         "heatmap": heatmap,
+        "assets": None,
     }
+    if assets_mode == "shared":
+        # before the pages: a page is never on disk without the files it links
+        maps.write_assets(out_dir / ASSETS_DIR, cluster=cluster)
+        opts["assets"] = ASSETS_DIR + "/"
     files = maps.report_filenames(reports)
     for r, name in zip(reports, files, strict=True):
         write_text_atomic(out_dir / name, maps.render(maps.report_map(r, **opts)))

@@ -1,15 +1,19 @@
 """HTML maps of the places reports mention (folium + placemap's own page script).
 
-Functions here return ``folium.Map`` objects or HTML strings; only the CLI writes files.
+Functions here return ``folium.Map`` objects or HTML strings; the CLI writes the pages,
+:func:`write_assets` the files they share.
 A map page carries its facts as JSON (``placemap.mapdata``) and draws them with
 ``data/map.js``: every marker layer, popup and panel is built in the browser with
-``textContent``, so untrusted report text never becomes markup. Leaflet, its marker
-cluster plugin, the basemap and the script are inlined: pages work from a file, offline.
+``textContent``, so untrusted report text never becomes markup. Pages work from a file,
+offline. By default Leaflet, its marker cluster plugin, the basemap and the script are
+inlined; with ``assets="assets/"`` a page links them instead, as files that
+:func:`write_assets` writes once for all the pages of a folder.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import json
 import re
@@ -35,9 +39,11 @@ from placemap.mapdata import (
     snippets,
 )
 from placemap.records import Mention, Report
+from placemap.writers import write_text_atomic
 
 __all__ = [
     "PALETTE",
+    "Asset",
     "TileSource",
     "collection_map",
     "esc",
@@ -47,7 +53,9 @@ __all__ = [
     "report_map",
     "safe_filename",
     "sentences_naming",
+    "shared_assets",
     "tile_source",
+    "write_assets",
 ]
 
 PALETTE = [
@@ -137,8 +145,29 @@ class _Draw(MacroElement):
         self.data = script_json(data)
 
 
-def _new_map(title: str, *, cluster: bool) -> folium.Map:
-    """A map that works from a file with no network: assets inlined, country outlines."""
+#: How the Natural Earth outlines are drawn, under the report layers, in both modes.
+_BASEMAP_STYLE = {"fillColor": "#eeeae2", "color": "#b9b3a8", "weight": 0.6, "fillOpacity": 1.0}
+
+
+class _SharedBasemap(MacroElement):
+    """The country outlines from ``window.placemapBasemap``, set by the shared ``basemap``
+    asset: the layer folium.GeoJson would make, without the data in the page."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}var {{ this.get_name() }} = L.geoJSON(
+    window.placemapBasemap, {style: {{ this.style }}, interactive: false}
+).addTo({{ this._parent.get_name() }});{% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "PlacemapBasemap"
+        self.style = json.dumps(_BASEMAP_STYLE, sort_keys=True)
+
+
+def _new_map(title: str, *, cluster: bool, assets: str | None = None) -> folium.Map:
+    """A map that works from a file with no network, with the country outlines: the
+    assets inlined, or (``assets`` a URL prefix such as ``"assets/"``) linked."""
     m = folium.Map(
         location=[20, 0],
         zoom_start=2,
@@ -147,24 +176,24 @@ def _new_map(title: str, *, cluster: bool) -> folium.Map:
         prefer_canvas=True,
         font_size="13px",
     )
-    m.default_js = []  # no CDN links: Leaflet is inlined below
+    m.default_js = []  # no CDN links: Leaflet is inlined or linked below
     m.default_css = []
     root: Any = m.get_root()
     root.header.add_child(Element(f"<title>{esc(title)}</title>"), name="title")
-    for name, element in _inline_assets(cluster):
-        root.header.add_child(element, name=name)
-    folium.GeoJson(
-        basemap_geojson(),
-        name="Countries (Natural Earth)",
-        style_function=lambda _f: {
-            "fillColor": "#eeeae2",
-            "color": "#b9b3a8",
-            "weight": 0.6,
-            "fillOpacity": 1.0,
-        },
-        interactive=False,
-        control=False,
-    ).add_to(m)
+    if assets is None:
+        for name, element in _inline_assets(cluster):
+            root.header.add_child(element, name=name)
+        folium.GeoJson(
+            basemap_geojson(),
+            name="Countries (Natural Earth)",
+            style_function=lambda _f: dict(_BASEMAP_STYLE),
+            interactive=False,
+            control=False,
+        ).add_to(m)
+    else:
+        for name, element in _linked_assets(cluster, assets):
+            root.header.add_child(element, name=name)
+        m.add_child(_SharedBasemap())
     return m
 
 
@@ -201,10 +230,14 @@ def report_map(
     tiles: TileSource | None = None,
     cluster: bool = False,
     heatmap: bool = False,
+    assets: str | None = None,
 ) -> folium.Map:
     """One report's places as circles sized by how often it names them; each popup has
     every sentence naming the place, and a side panel lists the unresolved names and
-    the choices made with little confidence."""
+    the choices made with little confidence.
+
+    The page is self-contained unless ``assets`` is given: the URL prefix, relative to
+    the page, of the files :func:`write_assets` writes (``"assets/"``), which it links."""
     filters = Filters(min_confidence, demonyms)
     places = PlaceTable()
     hits = [report_hits(report, places, filters, full=True)]
@@ -220,7 +253,7 @@ def report_map(
         heatmap=heatmap,
     )
     data["panel"] = panel(report, filters)
-    m = _new_map(title, cluster=cluster)
+    m = _new_map(title, cluster=cluster, assets=assets)
     m.add_child(_Draw(data))
     return m
 
@@ -235,10 +268,11 @@ def collection_map(
     tiles: TileSource | None = None,
     cluster: bool = False,
     heatmap: bool = False,
+    assets: str | None = None,
 ) -> folium.Map:
     """All reports on one map: one layer per report, coloured by report, with a panel to
     search, group, filter by date and toggle them. ``links`` are the reports' own map
-    files, linked from the panel and popups."""
+    files, linked from the panel and popups. ``assets`` as for :func:`report_map`."""
     if links is not None and len(links) != len(reports):
         raise ValueError("links must name one file per report")
     filters = Filters(min_confidence, demonyms)
@@ -250,7 +284,7 @@ def collection_map(
     data = _page_data(
         "collection", title, places, rows, hits, tiles=tiles, cluster=cluster, heatmap=heatmap
     )
-    m = _new_map(title, cluster=cluster)
+    m = _new_map(title, cluster=cluster, assets=assets)
     m.add_child(_Draw(data))
     return m
 
@@ -276,26 +310,115 @@ def _script_safe(js: str) -> str:
 
 
 @lru_cache(maxsize=2)
-def _inline_assets(cluster: bool) -> tuple[tuple[str, Element], ...]:
+def _sources(cluster: bool) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """The stylesheets and scripts a page needs, in load order, as (name, text): Leaflet
+    (its images as data URIs), the cluster plugin when asked, placemap's own."""
     import xstatic.pkg.leaflet as xleaflet
 
     base = Path(xleaflet.BASE_DIR)
-    css = [_css_with_data_uris((base / "leaflet.css").read_text(encoding="utf-8"), base)]
-    js = [(base / "leaflet.js").read_text(encoding="utf-8")]
+    css = [("leaflet", _css_with_data_uris((base / "leaflet.css").read_text("utf-8"), base))]
+    js = [("leaflet", (base / "leaflet.js").read_text(encoding="utf-8"))]
     if cluster:
         import xstatic.pkg.leaflet_markercluster as xcluster
 
         cbase = Path(xcluster.BASE_DIR)
         for name in ("MarkerCluster.css", "MarkerCluster.Default.css"):
-            css.append((cbase / name).read_text(encoding="utf-8"))
-        js.append((cbase / "leaflet.markercluster.js").read_text(encoding="utf-8"))
+            css.append((f"leaflet.{name.lower()[:-4]}", (cbase / name).read_text("utf-8")))
+        plugin = (cbase / "leaflet.markercluster.js").read_text(encoding="utf-8")
+        js.append(("leaflet.markercluster", plugin))
     own = resources.files("placemap") / "data"
-    css.append((own / "map.css").read_text(encoding="utf-8"))
-    js.append((own / "map.js").read_text(encoding="utf-8"))
-    elements = [("placemap_css", Element("<style>" + "\n".join(css) + "</style>"))]
-    for i, text in enumerate(js):
+    css.append(("map", (own / "map.css").read_text(encoding="utf-8")))
+    js.append(("map", (own / "map.js").read_text(encoding="utf-8")))
+    return tuple(css), tuple(js)
+
+
+@lru_cache(maxsize=2)
+def _inline_assets(cluster: bool) -> tuple[tuple[str, Element], ...]:
+    css, js = _sources(cluster)
+    style = "<style>" + "\n".join(text for _n, text in css) + "</style>"
+    elements = [("placemap_css", Element(style))]
+    for i, (_n, text) in enumerate(js):
         elements.append((f"placemap_js_{i}", Element(f"<script>{_script_safe(text)}</script>")))
     return tuple(elements)
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """A file that pages written with ``assets=`` link: its name carries a hash of its
+    content (``leaflet-0123456789.js``), so a page never loads another version's file,
+    not even from a browser cache."""
+
+    name: str
+    text: str
+
+
+def _asset(stem: str, ext: str, text: str) -> Asset:
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+    return Asset(f"{stem}-{digest}.{ext}", text)
+
+
+@lru_cache(maxsize=2)
+def shared_assets(cluster: bool = False) -> tuple[Asset, ...]:
+    """The files of the shared mode, stylesheets then scripts in load order: Leaflet, the
+    marker cluster plugin (only with ``cluster``), placemap's map.css and map.js, and the
+    Natural Earth outlines as ``basemap-*.js``, which sets ``window.placemapBasemap``."""
+    css, js = _sources(cluster)
+    # decoded afresh: folium.GeoJson gives the features of the cached copy ids in place
+    basemap = json.dumps(basemap_geojson.__wrapped__(), separators=(",", ":"))
+    return (
+        *(_asset(stem, "css", text) for stem, text in css),
+        *(_asset(stem, "js", text) for stem, text in js),
+        _asset(
+            "basemap",
+            "js",
+            "/* Natural Earth 1:110m country outlines (public domain), for placemap pages. */\n"
+            f"window.placemapBasemap = {basemap};\n",
+        ),
+    )
+
+
+def write_assets(folder: Path, *, cluster: bool = False) -> list[Path]:
+    """Write the files of :func:`shared_assets` into ``folder`` (each atomically, and only
+    when missing or different) and return their paths. Files of other versions are left:
+    pages written before still link them."""
+    paths = []
+    for asset in shared_assets(cluster):
+        path = folder / asset.name
+        try:
+            same = path.read_bytes() == asset.text.encode("utf-8")
+        except OSError:
+            same = False
+        if not same:
+            write_text_atomic(path, asset.text)
+        paths.append(path)
+    return paths
+
+
+def _linked_assets(cluster: bool, prefix: str) -> list[tuple[str, Element]]:
+    """The elements that link the shared assets under the URL prefix, then a script that
+    says what is wrong when they did not load (the folder was not copied with the page)."""
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    elements = []
+    for i, asset in enumerate(shared_assets(cluster)):
+        url = esc(prefix + asset.name)
+        if asset.name.endswith(".css"):
+            elements.append((f"placemap_css_{i}", Element(f'<link rel="stylesheet" href="{url}">')))
+        else:
+            elements.append((f"placemap_js_{i}", Element(f'<script src="{url}"></script>')))
+    message = script_json(
+        f"This map needs the files in the folder {prefix or './'} that placemap wrote beside "
+        "it; they are missing or from another version of placemap."
+    )
+    check = (
+        "<script>if (typeof placemapDraw === 'undefined' || "
+        "typeof placemapBasemap === 'undefined') {\n"
+        "  document.addEventListener('DOMContentLoaded', function () {\n"
+        f"    document.body.textContent = {message};\n"
+        "  });\n}</script>"
+    )
+    elements.append(("placemap_assets_check", Element(check)))
+    return elements
 
 
 @lru_cache(maxsize=1)
