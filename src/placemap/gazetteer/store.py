@@ -44,10 +44,11 @@ MATCH_KINDS = (
 
 TRANSLIT_MIN_SIMILARITY = 0.65
 FUZZY_MIN_SIMILARITY = 0.8
-# Exact matches only on towns smaller than this still let transliterations in: "Vinnitsa"
-# is a Russian hamlet's name and a spelling of Vinnytsia (at 1,000 the city was never a
-# candidate; at 100,000 LGL/GeoVirus/GeoCorpora acc@161 are unchanged, LGL F1 -0.001).
-WEAK_EXACT_POPULATION = 100_000
+# Matches only on villages smaller than this still let transliterations in; so do
+# matches only through alternate names on towns under WEAK_ALTERNATE_POPULATION:
+# "Vinnitsa" is an alternate name of a Russian hamlet and a spelling of Vinnytsia.
+WEAK_EXACT_POPULATION = 1000
+WEAK_ALTERNATE_POPULATION = 100_000
 PLACE_CACHE_SIZE = 200_000
 
 _KIND_NAMES = {
@@ -269,11 +270,16 @@ class Gazetteer:
             self._keep(found, Candidate(place, match, 1.0))
         # Spellings that only the transliteration key joins must be close as strings
         # too. The key is consulted when the folded name found nothing, or only
-        # small towns, which a transliterated city name may collide with.
+        # villages (or towns that merely list it among their alternate names), which a
+        # transliterated city name may collide with.
         key = translit_key(name)
-        weak = all(
-            c.place.feature_class == "P" and c.place.population < WEAK_EXACT_POPULATION
-            for c in found.values()
+        small = [c for c in found.values() if c.place.feature_class == "P"]
+        weak = len(small) == len(found) and (
+            all(c.place.population < WEAK_EXACT_POPULATION for c in small)
+            or all(
+                c.place.population < WEAK_ALTERNATE_POPULATION and c.match == "alternate"
+                for c in small
+            )
         )
         if key and len(key) >= 2 and weak:
             # Short keys join many unrelated names ("mn": Man, Amman, Mina...).
