@@ -138,6 +138,15 @@ def test_match_kinds(small_gaz: Gazetteer) -> None:
     assert small_gaz.lookup("Tadmus", fuzzy=False) == []
 
 
+def test_fuzzy_keys_are_every_indexed_key_one_edit_away(small_gaz: Gazetteer) -> None:
+    from rapidfuzz.distance import Levenshtein
+
+    indexed = {r[0] for r in small_gaz.conn.execute("SELECT tkey FROM names WHERE tkey != ''")}
+    for key in sorted(indexed)[:40] + ["tdms", "krbt", "hms"]:
+        near = sorted(k for k in indexed if Levenshtein.distance(k, key) == 1)
+        assert small_gaz._fuzzy_keys(key) == near[:50], key
+
+
 def test_country_filter_picks_the_syrian_palmyra(small_gaz: Gazetteer) -> None:
     assert ranked_ids(small_gaz, "Palmyra", "SY") == [163808]
     assert set(ranked_ids(small_gaz, "Palmyra")) == {163808, 5130441}

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from placemap.normalize import fold, translit_key
+from placemap.normalize import KEY_ALPHABET, fold, translit_key
 
 
 def test_fold_drops_case_accents_marks_and_punctuation() -> None:
@@ -53,3 +53,16 @@ def test_fold_is_idempotent(s: str) -> None:
 @given(st.text(max_size=40))
 def test_translit_key_depends_only_on_the_folded_name(s: str) -> None:
     assert translit_key(fold(s)) == translit_key(s)
+
+
+@given(st.text(max_size=40))
+def test_translit_keys_are_written_in_the_key_alphabet(s: str) -> None:
+    # The fuzzy look-up lists every key one edit away over this alphabet.
+    assert set(translit_key(s)) <= set(KEY_ALPHABET)
+
+
+def test_key_alphabet_covers_latin_arabic_and_cyrillic_names() -> None:
+    names = ["Shchyolkovo", "Zhytomyr", "Qamishli", "Xanthi", "Vovchansk", "Pervomaisk"]
+    names += ["Baalbek", "Fallujah"]
+    names += ["دير الزور", "ثاج", "Харьков", "Щёлково", "Ужгород"]
+    assert set("".join(translit_key(n) for n in names)) == set(KEY_ALPHABET)

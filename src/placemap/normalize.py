@@ -24,7 +24,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["fold", "translit_key", "ARTICLES"]
+__all__ = ["fold", "translit_key", "ARTICLES", "KEY_ALPHABET"]
 
 # Letters that Unicode decomposition does not reduce to ASCII.
 _SPECIAL = str.maketrans(
@@ -107,6 +107,9 @@ _LATIN_DIGRAPHS = [
 _DIGRAPH_RE = re.compile("|".join(re.escape(a) for a, _ in _LATIN_DIGRAPHS))
 _DIGRAPH_MAP = dict(_LATIN_DIGRAPHS)
 _VOWELS = set("aeiouyw")
+# Every letter a key can hold: the consonants the Latin digraphs and the Arabic and
+# Cyrillic tables map onto ("$" is the sh/ch sound).
+KEY_ALPHABET = "$bdfghjklmnprstvz"
 
 # Arabic, Persian and Pashto letters onto the skeleton alphabet. Long vowels and
 # the semi-vowels (alif, waw, ya) are vowels; ayn and hamza carry nothing.

@@ -18,12 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import ratio
 
 from placemap.errors import GazetteerCorruptError, GazetteerMissingError
 from placemap.gazetteer import schema
-from placemap.normalize import ARTICLES, fold, translit_key
+from placemap.normalize import ARTICLES, KEY_ALPHABET, fold, translit_key
 from placemap.records import Candidate, Place
 
 log = logging.getLogger(__name__)
@@ -346,37 +345,29 @@ class Gazetteer:
                 yield place, sim
 
     def _fuzzy_keys(self, key: str) -> list[str]:
-        """Transliteration keys one edit away from ``key``.
+        """Transliteration keys one edit away from ``key`` that some name has.
 
-        Candidates share the first or the last letters of the key: one edit cannot
-        touch both the first two and the last two letters of a key of four or five
-        letters, nor both the first three and the last three of a longer one.
+        Keys are written in a small alphabet (:data:`~placemap.normalize.KEY_ALPHABET`),
+        so every key one deletion, substitution or insertion away can be listed (about
+        35 per letter) and probed on the index, which costs half as much as scanning
+        the keys that share a prefix or a suffix with ``key``. (Listed keys with a
+        doubled letter exist in no index: keys are squeezed.)
         """
-        n = len(key)
-        m = 2 if n < 6 else 3
-        head, tail = key[:m], key[::-1][:m]
-        keys = {
-            r[0]
-            for r in self.conn.execute(
-                "SELECT DISTINCT tkey FROM names WHERE tkey >= ? AND tkey < ? AND tkey != '' "
-                "AND length(tkey) BETWEEN ? AND ?",
-                (head, head + "\uffff", n - 1, n + 1),
+        variants = set(_one_edit(key))
+        variants.discard(key)
+        keys = {k for k in self._overlay_tkeys if k in variants}
+        probe = sorted(variants)
+        for i in range(0, len(probe), 500):
+            part = probe[i : i + 500]
+            marks = ",".join("?" * len(part))
+            keys.update(
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT DISTINCT tkey FROM names WHERE tkey IN ({marks}) AND tkey != ''",
+                    part,
+                )
             )
-        }
-        keys.update(
-            r[0][::-1]
-            for r in self.conn.execute(
-                "SELECT rkey FROM tkeys_rev WHERE rkey >= ? AND rkey < ? "
-                "AND length(rkey) BETWEEN ? AND ?",
-                (tail, tail + "\uffff", n - 1, n + 1),
-            )
-        )
-        keys.update(self._overlay_tkeys)
-        keys.discard(key)
-        close = process.extract(
-            key, list(keys), scorer=Levenshtein.distance, score_cutoff=1, limit=None
-        )
-        return sorted(k for k, _, _ in close)[:50]
+        return sorted(keys)[:50]
 
     # -- overlays --------------------------------------------------------------
     def add_overlay_place(self, place: Place, names: Iterable[str]) -> None:
@@ -392,6 +383,17 @@ class Gazetteer:
             if k:
                 self._overlay_tkeys.setdefault(k, []).append((place.geonameid, f))
         self._cached_lookup.cache_clear()
+
+
+def _one_edit(key: str) -> Iterable[str]:
+    for i in range(len(key) + 1):
+        head, tail = key[:i], key[i:]
+        if tail:
+            yield head + tail[1:]
+        for c in KEY_ALPHABET:
+            yield head + c + tail
+            if tail:
+                yield head + c + tail[1:]
 
 
 @lru_cache(maxsize=8192)
