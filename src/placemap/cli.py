@@ -422,7 +422,8 @@ def _progress(items: Iterable[Any], label: str, *, output_to_terminal: bool) -> 
         items,
         label=label,
         file=sys.stderr,
-        item_show_func=lambda r: str(r.id)[:30] if r is not None else None,
+        # Items are reports, or lines already encoded (which show no id).
+        item_show_func=lambda r: str(r.id)[:30] if hasattr(r, "id") else None,
     ) as bar:
         yield from bar
 
@@ -495,9 +496,11 @@ def _reports(
     settings: Any,
     failures: list[str],
     workers: int = 1,
+    encode: Any = None,
 ) -> Iterator[Any]:
     """Yield processed reports in input order, from ``workers`` processes; name unreadable
-    inputs and bad records on stderr and carry on (or stop, with ``--strict``)."""
+    inputs and bad records on stderr and carry on (or stop, with ``--strict``). With
+    ``encode``, what it makes of each report (in the worker) is yielded instead."""
     from placemap.parallel import Task, run_tasks
     from placemap.readers import ReadError, read_reports
 
@@ -537,9 +540,12 @@ def _reports(
             except (ValueError, KeyError, TypeError) as err:
                 fail(f"{report.source}: {err}")
 
-    for res in run_tasks(tasks(), settings, workers=workers):
+    for res in run_tasks(tasks(), settings, workers=workers, encode=encode):
         if res.error is not None:
             fail(f"{res.report.source}: {res.error}")
+            continue
+        if encode is not None:
+            yield res.encoded
             continue
         log.debug("%s: %d mentions", res.report.source, len(res.report.mentions))
         yield res.report
@@ -663,7 +669,17 @@ def extract(
         raise click.UsageError("Parquet is binary: give -o FILE or redirect standard output")
     failures: list[str] = []
     reports = _progress(
-        _reports(paths, inputs, spans_field, settings, failures, workers),
+        # JSON Lines are encoded where the reports are geoparsed: with --workers the
+        # parent only reads and writes.
+        _reports(
+            paths,
+            inputs,
+            spans_field,
+            settings,
+            failures,
+            workers,
+            encode=writers.jsonl_line if fmt == "jsonl" else None,
+        ),
         "geoparsing",
         output_to_terminal=output is None and sys.stdout.isatty(),
     )

@@ -29,6 +29,7 @@ __all__ = [
     "OUTPUT_FORMATS",
     "mention_row",
     "report_rows",
+    "jsonl_line",
     "write_jsonl",
     "write_csv",
     "write_parquet",
@@ -140,13 +141,19 @@ def report_rows(report: Report) -> Iterator[dict[str, Any]]:
 # --- the formats ---------------------------------------------------------------------------
 
 
-def write_jsonl(reports: Iterable[Report], out: TextIO) -> int:
-    """One JSON object per report (DESIGN.md's contract); returns the number written."""
+def jsonl_line(report: Report) -> str:
+    """A report as one line of JSON Lines output (DESIGN.md's contract), newline included."""
+    d = report.to_dict()
+    d.pop("source", None)
+    return json.dumps(d, ensure_ascii=False) + "\n"
+
+
+def write_jsonl(reports: Iterable[Report | str], out: TextIO) -> int:
+    """One JSON object per report; returns the number written. Items may already be
+    lines made by :func:`jsonl_line` (as worker processes send them)."""
     n = 0
     for r in reports:
-        d = r.to_dict()
-        d.pop("source", None)
-        out.write(json.dumps(d, ensure_ascii=False) + "\n")
+        out.write(r if isinstance(r, str) else jsonl_line(r))
         n += 1
     return n
 
