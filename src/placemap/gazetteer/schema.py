@@ -58,8 +58,6 @@ INDEXES = """
 CREATE INDEX names_fold ON names (fold);
 CREATE INDEX names_tkey ON names (tkey) WHERE tkey != '';
 CREATE INDEX places_country ON places (country_code, feature_class);
--- Reversed transliteration keys, for fuzzy probes by a key's last letters.
-CREATE TABLE tkeys_rev (rkey TEXT PRIMARY KEY) WITHOUT ROWID;
 """
 
 
@@ -69,6 +67,6 @@ def create(conn: sqlite3.Connection) -> None:
 
 
 def create_indexes(conn: sqlite3.Connection) -> None:
+    # (Schema-3 indexes built before fuzzy keys were listed hold a table tkeys_rev too,
+    # which nothing reads now.)
     conn.executescript(INDEXES)
-    conn.create_function("reverse", 1, lambda s: s[::-1], deterministic=True)
-    conn.execute("INSERT INTO tkeys_rev SELECT DISTINCT reverse(tkey) FROM names WHERE tkey != ''")
