@@ -224,6 +224,20 @@ def test_a_region_named_by_its_towns_other_spelling(default_gaz: Gazetteer) -> N
     assert m.place is not None and m.place.feature_class == "P"
 
 
+def test_a_province_cue_finds_a_division_spelled_a_letter_apart(default_gaz: Gazetteer) -> None:
+    # "Salahuddin" is an alternate name of a town (Pirmam, near the Salahaddin resort);
+    # with "province" the governorate Salah ad Din, one key letter apart, is meant.
+    gp = Geoparser(default_gaz)
+    text = "Iraqi forces advanced in Salahuddin province on Sunday, officials said."
+    m = next(m for m in gp.geoparse(text) if m.text == "Salahuddin")
+    assert m.place is not None and (m.place.feature_code, m.place.country_code) == ("ADM1", "IQ")
+    # Without the cue the name's own match stands.
+    m = next(
+        m for m in gp.geoparse("Iraqi forces advanced near Salahuddin.") if m.text == "Salahuddin"
+    )
+    assert m.place is not None and m.place.feature_class == "P"
+
+
 def test_a_named_district_picks_the_place_inside_it(default_gaz: Gazetteer) -> None:
     # Two San Miguels in the same Philippine region (Bicol); only the district tells them
     # apart, and the default index records each town's district.

@@ -164,6 +164,15 @@ class Geoparser:
             cands = [c for c in cands if c.match != "demonym"]
             if span.type_cue == "admin":
                 cands = cands + self._divisions_named_after(cands)
+                if not any(c.place.feature_class == "A" for c in cands):
+                    # The cue asks for a division and the name matched none: one
+                    # spelled a letter differently is a candidate too.
+                    have = {c.place.geonameid for c in cands}
+                    cands = cands + [
+                        c
+                        for c in self.gazetteer.near_spellings(span.text)
+                        if c.place.feature_class == "A" and c.place.geonameid not in have
+                    ]
         return cands, kind
 
     def _divisions_named_after(self, cands: list[Candidate]) -> list[Candidate]:

@@ -285,10 +285,21 @@ class Gazetteer:
             floor = 0.85 if found or len(key) == 2 else TRANSLIT_MIN_SIMILARITY
             for place, sim in self._by_tkey([key], q, floor):
                 self._keep(found, Candidate(place, "transliteration", sim))
-        if fuzzy and not found and key and len(key) >= 4:
-            for place, sim in self._by_tkey(self._fuzzy_keys(key), q, FUZZY_MIN_SIMILARITY):
-                self._keep(found, Candidate(place, "fuzzy", sim))
+        if fuzzy and not found:
+            for cand in self.near_spellings(name):
+                self._keep(found, cand)
         return tuple(found.values())
+
+    def near_spellings(self, name: str) -> list[Candidate]:
+        """Places named one letter off this name's transliteration key and close as
+        strings: the fuzzy fallback of :meth:`lookup`, for callers that want it even
+        when the name matched something ("Salahuddin province" names Salah ad Din
+        governorate, while a town lists "Salahaddin" among its names)."""
+        key = translit_key(name)
+        if len(key) < 4:
+            return []
+        near = self._by_tkey(self._fuzzy_keys(key), fold(name), FUZZY_MIN_SIMILARITY)
+        return [Candidate(place, "fuzzy", sim) for place, sim in near]
 
     @staticmethod
     def _keep(found: dict[int, Candidate], cand: Candidate) -> None:
