@@ -225,8 +225,8 @@ def test_a_region_named_by_its_towns_other_spelling(default_gaz: Gazetteer) -> N
 
 
 def test_a_province_cue_finds_a_division_spelled_a_letter_apart(default_gaz: Gazetteer) -> None:
-    # "Salahuddin" is an alternate name of a town (Pirmam, near the Salahaddin resort);
-    # with "province" the governorate Salah ad Din, one key letter apart, is meant.
+    # "Salahuddin" matches a town listing "Salahaddin" among its names (Pirmam, by the
+    # resort); with "province" the governorate Salah ad Din, one key letter apart, is meant.
     gp = Geoparser(default_gaz)
     text = "Iraqi forces advanced in Salahuddin province on Sunday, officials said."
     m = next(m for m in gp.geoparse(text) if m.text == "Salahuddin")
