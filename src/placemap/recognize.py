@@ -47,7 +47,7 @@ NOT_PLACE_WORDS = frozenset(
     police ministry department agency council committee court party government parliament
     congress senate house office university college school hospital church mosque company
     bank group news times post daily herald tribune journal press television radio channel
-    reuters associated agence tass ria interfax xinhua times airlines airways air god allah
+    reuters associated agence interfax xinhua times airlines airways air god allah
     christ jesus muhammad islam islamic christian jewish muslim catholic orthodox sunni shia
     state states united nations union republic kingdom democratic people peoples federal
     national international world global central eastern western northern southern east west
@@ -218,7 +218,7 @@ def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, boo
     type_cue = None
     base = max(0, i - 6)
     # "province(s) of X", "province(s) of X and Y", "town of X"; never across the end
-    # of a sentence ("the town of Aqerbat. The Islamists").
+    # of a sentence ("the town of Kobani. The Kurdish fighters").
     for k in range(len(words) - 1, -1, -1):
         w = words[k]
         after = tokens[base + k + 1] if base + k + 1 < len(tokens) else None
