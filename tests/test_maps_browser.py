@@ -114,6 +114,16 @@ def _click_place(p: Page, name: str, *, hover: bool = False) -> None:
         p.page.mouse.click(xy[0], xy[1])
 
 
+# Pixels painted on the markers canvas (non-transparent).
+PAINTED = """(() => {
+    const c = document.querySelector('.leaflet-pmMarkers-pane canvas');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+    return n;
+})()"""
+
+
 def test_report_map_draws_markers_and_opens_popups(
     browser: Any, gp: Geoparser, tmp_path: Path
 ) -> None:
@@ -122,15 +132,7 @@ def test_report_map_draws_markers_and_opens_popups(
     try:
         assert p.js("placemap.markerCount()") >= 6
         # the canvas has markers painted on it: some pixels in the marker colour
-        painted = p.js(
-            """(() => {
-            const c = document.querySelector('.leaflet-pmMarkers-pane canvas');
-            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-            let n = 0;
-            for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-            return n;
-        })()"""
-        )
+        painted = p.js(PAINTED)
         assert painted > 100
         _click_place(p, "‘Uqayribāt")
         popup = p.page.locator(".leaflet-popup-content")
@@ -228,14 +230,6 @@ def test_many_reports_are_grouped_and_cluster_mode_works(
     finally:
         p.close()
 
-
-PAINTED = """(() => {
-    const c = document.querySelector('.leaflet-pmMarkers-pane canvas');
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-    return n;
-})()"""
 
 # The country outlines on the map: how many, and the style of the first.
 OUTLINES = """(() => {
