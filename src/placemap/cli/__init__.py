@@ -1,0 +1,71 @@
+"""The ``placemap`` command line: parses options, calls the library, prints.
+
+Exit codes: 0 success; 1 an error (a library error is printed as one line naming
+the file and what to do; with ``--strict``, the first unreadable input); 2 a usage
+error (bad option or argument); 3 some inputs could not be processed (each named on
+stderr; the others were).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from placemap import __version__
+
+__all__ = ["cli", "main"]
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    level = (
+        logging.ERROR
+        if quiet
+        else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    )
+    logging.basicConfig(level=level, format="placemap: %(message)s", stream=sys.stderr)
+    logging.getLogger("placemap").setLevel(level)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="placemap")
+@click.option("-v", "--verbose", count=True, help="More messages on stderr (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+def cli(verbose: int, quiet: bool) -> None:
+    """Find the places that news reports mention and map them, offline.
+
+    \b
+    Examples:
+      placemap map examples/ -o output/
+      placemap extract report.txt --format jsonl
+      placemap extract reports.csv --text-field body --format csv -o places.csv
+      placemap gazetteer search "Deir Ezzor"
+
+    \b
+    Exit codes: 0 success; 1 an error (or the first bad input with --strict);
+    2 a usage error; 3 some inputs could not be read (each named on stderr).
+
+    \b
+    Shell completion (bash; zsh and fish likewise):
+      eval "$(_PLACEMAP_COMPLETE=bash_source placemap)"
+    """
+    _configure_logging(verbose, quiet)
+
+
+def _register() -> None:
+    from placemap.cli.evaluate import eval_
+    from placemap.cli.extract import extract
+    from placemap.cli.gazetteer import gazetteer
+    from placemap.cli.geocode import geocode
+    from placemap.cli.mapping import map_
+
+    for command in (extract, map_, geocode, gazetteer, eval_):
+        cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="placemap")

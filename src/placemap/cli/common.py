@@ -1,0 +1,335 @@
+"""What the commands share: option groups, reading reports, errors and progress."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from placemap.errors import PlacemapError
+
+log = logging.getLogger("placemap")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_PARTIAL = 3
+ASSETS_DIR = "assets"  # placemap map --assets shared: the folder beside the pages
+
+
+def library_errors(func: F) -> F:
+    """Turn library errors into ``click.ClickException`` (exit 1) with their message."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PlacemapError as err:
+            raise click.ClickException(str(err)) from err
+
+    return wrapper  # type: ignore[return-value]
+
+
+def gazetteer_options(func: F) -> F:
+    """``--gazetteer PATH`` and ``--overlay CSV`` for every command that looks names up."""
+    func = click.option(
+        "--overlay",
+        "overlays",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="CSV of extra places and spellings (name, lat, lon, country, feature, "
+        "alternate_names) added on top of the index. Repeatable.",
+    )(func)
+    func = click.option(
+        "--gazetteer",
+        "gazetteer_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar="PLACEMAP_GAZETTEER",
+        help="Gazetteer index to use [env PLACEMAP_GAZETTEER; default: the user cache, "
+        "built on first use].",
+    )(func)
+    return func
+
+
+def open_gaz(gazetteer_path: Path | None, overlays: tuple[Path, ...]) -> Any:
+    from placemap.gazetteer import open_gazetteer
+
+    return open_gazetteer(gazetteer_path, overlays=overlays)
+
+
+class SizeType(click.ParamType):
+    """A size in bytes, with an optional unit: ``200MB``, ``1.5G``, ``500k``, ``4096``."""
+
+    name = "SIZE"
+    _UNITS = {"": 1, "B": 1, "K": 10**3, "KB": 10**3, "M": 10**6, "MB": 10**6}
+    _UNITS |= {"G": 10**9, "GB": 10**9}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().replace(" ", "")
+        number = text.rstrip("KMGB")
+        unit = text[len(number) :]
+        try:
+            size = int(float(number) * self._UNITS[unit])
+        except (ValueError, KeyError):
+            self.fail(f"{value!r} is not a size such as 200MB, 1.5GB or 500kB", param, ctx)
+        if size <= 0:
+            self.fail("the size must be positive", param, ctx)
+        return size
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """How to read the PATH arguments (the options :func:`input_options` adds)."""
+
+    glob: str | None = None
+    text_field: str = "text"
+    id_field: str = "id"
+    title_field: str = "title"
+    date_field: str = "date"
+    input_format: str = "auto"
+    max_size: int = 200_000_000
+    strict: bool = False
+
+
+def input_options(func: F) -> F:
+    """The options saying how to read reports, passed to the command as ``inputs``."""
+    from placemap.readers import FORMATS
+
+    names = [f.name for f in InputSpec.__dataclass_fields__.values()]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        spec = InputSpec(**{k: kwargs.pop(k) for k in names})
+        return func(*args, inputs=spec, **kwargs)
+
+    options = [
+        click.option(
+            "--glob",
+            help="File pattern when a PATH is a folder [default: its .txt, .md and .html "
+            "reports, and its collections unless they lie beside such reports].",
+        ),
+        click.option(
+            "--text-field",
+            default="text",
+            show_default=True,
+            help="Field (column) holding the text in JSON Lines, JSON, CSV and Parquet input.",
+        ),
+        click.option(
+            "--id-field", default="id", show_default=True, help="Field holding the report id."
+        ),
+        click.option(
+            "--title-field",
+            default="title",
+            show_default=True,
+            help="Field holding the title (else taken from the text).",
+        ),
+        click.option(
+            "--date-field",
+            default="date",
+            show_default=True,
+            help="Field holding the date (else taken from the text).",
+        ),
+        click.option(
+            "--input-format",
+            type=click.Choice(FORMATS),
+            default="auto",
+            show_default=True,
+            help="Read every PATH as this format (auto: by suffix; '-' is sniffed).",
+        ),
+        click.option(
+            "--max-size",
+            type=SizeType(),
+            default="200MB",
+            show_default=True,
+            help="Refuse text, HTML and JSON files (and stdin) above this size; collections "
+            "in JSON Lines, CSV and Parquet stream and have no limit.",
+        ),
+        click.option(
+            "--strict",
+            is_flag=True,
+            help="Stop at the first input that cannot be read (exit 1) instead of naming "
+            "it and going on (exit 3 at the end).",
+        ),
+    ]
+    for opt in reversed(options):
+        wrapper = opt(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+def quiet() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.find_root().params.get("quiet"))
+
+
+def progress(items: Iterable[Any], label: str, *, output_to_terminal: bool) -> Iterator[Any]:
+    """Items with a progress bar on stderr, only when a person watches there (stderr a
+    terminal, not -q) and the output is not written to the same screen."""
+    if quiet() or output_to_terminal or not sys.stderr.isatty():
+        yield from items
+        return
+    with click.progressbar(
+        items,
+        label=label,
+        file=sys.stderr,
+        # Items are reports, or lines already encoded (which show no id).
+        item_show_func=lambda r: str(r.id)[:30] if hasattr(r, "id") else None,
+    ) as bar:
+        yield from bar
+
+
+def ner_options(func: F) -> F:
+    for opt in reversed(
+        [
+            click.option(
+                "--ner",
+                type=click.Choice(["none", "spacy"]),
+                default="none",
+                show_default=True,
+                help="Named-entity recognition joining the gazetteer's spotting "
+                "(spacy: needs placemap[spacy] and an English model).",
+            ),
+            click.option(
+                "--spacy-model",
+                default="en_core_web_sm",
+                show_default=True,
+                help="spaCy pipeline (package name or path) for --ner spacy.",
+            ),
+        ]
+    ):
+        func = opt(func)
+    return func
+
+
+def make_geoparser(
+    gazetteer_path: Path | None,
+    overlays: tuple[Path, ...],
+    demonyms: bool = True,
+    *,
+    ner: str = "none",
+    spacy_model: str = "en_core_web_sm",
+) -> Any:
+    from placemap.pipeline import Geoparser
+
+    nlp = None
+    if ner == "spacy":
+        from placemap.ner import load_spacy
+
+        nlp = load_spacy(spacy_model)
+    return Geoparser(open_gaz(gazetteer_path, overlays), demonyms=demonyms, ner=nlp)
+
+
+def settings_for(
+    gazetteer_path: Path | None,
+    overlays: tuple[Path, ...],
+    demonyms: bool,
+    *,
+    ner: str = "none",
+    spacy_model: str = "en_core_web_sm",
+) -> Any:
+    """What every worker needs to open its own geoparser (paths, not open handles)."""
+    from placemap.parallel import Settings
+
+    return Settings(
+        gazetteer=str(gazetteer_path) if gazetteer_path else None,
+        overlays=tuple(str(o) for o in overlays),
+        demonyms=demonyms,
+        ner=ner,
+        spacy_model=spacy_model,
+    )
+
+
+def geoparsed(
+    paths: tuple[Path, ...],
+    inputs: InputSpec,
+    spans_field: str | None,
+    settings: Any,
+    failures: list[str],
+    workers: int = 1,
+    encode: Any = None,
+) -> Iterator[Any]:
+    """Yield processed reports in input order, from ``workers`` processes; name unreadable
+    inputs and bad records on stderr and carry on (or stop, with ``--strict``). With
+    ``encode``, what it makes of each report (in the worker) is yielded instead."""
+    from placemap.parallel import Task, run_tasks
+    from placemap.readers import ReadError, read_reports
+
+    def fail(message: str) -> None:
+        if inputs.strict:
+            raise click.ClickException(f"{message} (stopped: --strict)")
+        click.echo(f"placemap: error: {message}", err=True)
+        failures.append(message)
+
+    def notice(message: str) -> None:
+        if not quiet():
+            click.echo(f"placemap: {message}", err=True)
+
+    def tasks() -> Iterator[Task]:
+        extra = (spans_field,) if spans_field else ()
+        for item in read_reports(
+            paths,
+            glob=inputs.glob,
+            text_field=inputs.text_field,
+            id_field=inputs.id_field,
+            title_field=inputs.title_field,
+            date_field=inputs.date_field,
+            extra_fields=extra,
+            input_format=inputs.input_format,
+            max_bytes=inputs.max_size,
+            notify=notice,
+        ):
+            if isinstance(item, ReadError):
+                fail(str(item))
+                continue
+            report, fields = item if isinstance(item, tuple) else (item, {})
+            if not spans_field:
+                yield Task(report)
+                continue
+            try:
+                yield Task(report, _spans(fields.get(spans_field), spans_field))
+            except (ValueError, KeyError, TypeError) as err:
+                fail(f"{report.source}: {err}")
+
+    for res in run_tasks(tasks(), settings, workers=workers, encode=encode):
+        if res.error is not None:
+            fail(f"{res.report.source}: {res.error}")
+            continue
+        if encode is not None:
+            yield res.encoded
+            continue
+        log.debug("%s: %d mentions", res.report.source, len(res.report.mentions))
+        yield res.report
+
+
+def _spans(raw: Any, field: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) pairs from a record's span field: a list of objects, or that list as
+    JSON text in a CSV or Parquet cell."""
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"field {field!r} is not JSON ({err.msg})") from err
+    if not isinstance(raw, list):
+        raise ValueError(f"no list field {field!r}")
+    return tuple((int(s["start"]), int(s["end"])) for s in raw)
+
+
+def workers_option(func: F) -> F:
+    return click.option(
+        "-j",
+        "--workers",
+        type=click.IntRange(1),
+        default=1,
+        show_default=True,
+        help="Processes to geoparse with (each opens the gazetteer once); the output is "
+        "the same as with one.",
+    )(func)
+
+

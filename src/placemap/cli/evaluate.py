@@ -1,0 +1,68 @@
+"""placemap eval: score on a gold corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from placemap.cli.common import (
+    gazetteer_options,
+    library_errors,
+    make_geoparser,
+    ner_options,
+)
+
+
+@click.command("eval")
+@click.argument("corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--mode",
+    type=click.Choice(["resolve", "end2end"]),
+    default="resolve",
+    show_default=True,
+    help="resolve: gold spans given; end2end: find them too.",
+)
+@click.option("--limit", type=click.IntRange(1), help="Only the first N documents.")
+@click.option(
+    "--misses",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV of the worst misses [default: output/misses-CORPUS-MODE.csv].",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@ner_options
+@gazetteer_options
+@library_errors
+def eval_(
+    corpus: Path,
+    mode: str,
+    limit: int | None,
+    misses: Path | None,
+    fmt: str,
+    ner: str,
+    spacy_model: str,
+    gazetteer_path: Path | None,
+    overlays: tuple[Path, ...],
+) -> None:
+    """Score placemap on a gold corpus (JSON Lines with text and toponyms).
+
+    \b
+    Examples:
+      placemap eval ../shared/eval/lgl.jsonl --mode resolve
+      placemap eval ../shared/eval/geovirus.jsonl --mode end2end --limit 50
+    """
+    from placemap.evaluate import evaluate, format_report
+
+    gp = make_geoparser(gazetteer_path, overlays, ner=ner, spacy_model=spacy_model)
+    misses = misses or Path("output") / f"misses-{corpus.stem}-{mode}.csv"
+    result = evaluate(gp, corpus, mode=mode, limit=limit, misses_csv=misses)
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2))
+    else:
+        click.echo(format_report(result))
+        click.echo(f"worst misses: {misses}")
+
+

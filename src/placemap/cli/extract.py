@@ -1,0 +1,188 @@
+"""placemap extract: reports in, places out as data."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from placemap.cli.common import (
+    EXIT_PARTIAL,
+    InputSpec,
+    gazetteer_options,
+    geoparsed,
+    input_options,
+    library_errors,
+    ner_options,
+    progress,
+    quiet,
+    settings_for,
+    workers_option,
+)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "geojson", "parquet"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one object per report; csv, parquet: one row per mention; "
+    "geojson: one feature per place.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here (atomically) instead of standard output.",
+)
+@click.option(
+    "--spans",
+    "spans_field",
+    metavar="FIELD",
+    help="Resolve the spans each JSON Lines record gives in FIELD (objects with "
+    "start and end) instead of finding places.",
+)
+@click.option(
+    "--demonyms/--no-demonyms",
+    default=True,
+    show_default=True,
+    help="Report demonyms ('Syrian') as mentions of their country.",
+)
+@workers_option
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="dask: run as a Dask job over partitions of JSON Lines or Parquet input and "
+    "write a folder of Parquet files to -o (needs placemap[dask]).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Dask scheduler to use (tcp://host:8786) [default: a local cluster of "
+    "--workers processes].",
+)
+@input_options
+@ner_options
+@gazetteer_options
+@library_errors
+def extract(
+    paths: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    spans_field: str | None,
+    demonyms: bool,
+    workers: int,
+    engine: str,
+    scheduler: str | None,
+    inputs: InputSpec,
+    ner: str,
+    spacy_model: str,
+    gazetteer_path: Path | None,
+    overlays: tuple[Path, ...],
+) -> None:
+    """Find the places in reports and write them as data.
+
+    PATHS are text, Markdown or HTML files, JSON Lines, JSON, CSV or Parquet
+    collections, folders of them, or - for standard input.
+
+    \b
+    Examples:
+      placemap extract examples/ > places.jsonl
+      placemap extract page.html --format geojson -o places.geojson
+      placemap extract articles.csv --text-field body --id-field url --format csv -o m.csv
+      placemap extract dump.parquet --text-field content --format parquet -o m.parquet
+      cat report.txt | placemap extract - --format csv
+      placemap extract corpus.jsonl --spans toponyms -o resolved.jsonl
+      placemap extract archive.jsonl --workers 2 -o places.jsonl
+      placemap extract part-*.jsonl --engine dask -o places-parquet/
+    """
+    from placemap import writers
+
+    settings = settings_for(gazetteer_path, overlays, demonyms, ner=ner, spacy_model=spacy_model)
+    if engine == "dask":
+        _extract_dask(paths, output, settings, scheduler, workers, inputs, spans_field)
+        return
+    if scheduler:
+        raise click.UsageError("--scheduler needs --engine dask")
+
+    if fmt == "parquet" and output is None and sys.stdout.isatty():
+        raise click.UsageError("Parquet is binary: give -o FILE or redirect standard output")
+    failures: list[str] = []
+    reports = progress(
+        # JSON Lines are encoded where the reports are geoparsed: with --workers the
+        # parent only reads and writes.
+        geoparsed(
+            paths,
+            inputs,
+            spans_field,
+            settings,
+            failures,
+            workers,
+            encode=writers.jsonl_line if fmt == "jsonl" else None,
+        ),
+        "geoparsing",
+        output_to_terminal=output is None and sys.stdout.isatty(),
+    )
+    if fmt == "parquet":
+        with writers.atomic_binary_writer(output) as bout:
+            n = writers.write_parquet(reports, bout)
+    else:
+        write = {
+            "jsonl": writers.write_jsonl,
+            "csv": writers.write_csv,
+            "geojson": writers.write_geojson,
+        }[fmt]
+        with writers.atomic_text_writer(output) as out:
+            n = write(reports, out)
+    if output is not None and not quiet():
+        click.echo(f"placemap: wrote {n} reports to {output}", err=True)
+    if failures:
+        sys.exit(EXIT_PARTIAL)
+
+
+def _extract_dask(
+    paths: tuple[Path, ...],
+    output: Path | None,
+    settings: Any,
+    scheduler: str | None,
+    workers: int,
+    inputs: InputSpec,
+    spans_field: str | None,
+) -> None:
+    from placemap.dask_engine import run_dask
+
+    if output is None:
+        raise click.UsageError("--engine dask writes a folder of Parquet files: give -o DIR")
+    stats = run_dask(
+        list(paths),
+        output,
+        settings,
+        scheduler=scheduler,
+        workers=max(workers, 2) if scheduler is None else workers,
+        text_field=inputs.text_field,
+        id_field=inputs.id_field,
+        title_field=inputs.title_field,
+        date_field=inputs.date_field,
+        spans_field=spans_field,
+    )
+    if not quiet():
+        click.echo(
+            f"placemap: wrote {stats['partitions']} Parquet partitions to {output}: "
+            f"{stats['reports']:,} reports, {stats['mentions']:,} mentions",
+            err=True,
+        )
+    if stats["errors"]:
+        click.echo(
+            f"placemap: error: {stats['errors']} records failed (see the 'error' column)",
+            err=True,
+        )
+        sys.exit(EXIT_PARTIAL)
+
+

@@ -1,0 +1,115 @@
+"""placemap geocode: coordinates for a table's place names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from placemap.cli.common import (
+    gazetteer_options,
+    library_errors,
+    make_geoparser,
+)
+from placemap.errors import PlacemapError
+
+
+@click.command("geocode")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--column", required=True, metavar="NAME", help="Column holding the place names.")
+@click.option(
+    "--country-column",
+    metavar="C",
+    help="Column with each row's country (name, ISO code or demonym): only places there.",
+)
+@click.option(
+    "--admin-column",
+    metavar="A",
+    help="Column with a province or region name (preferred), or a type word such as "
+    "'province' or 'river' that says what kind of place the row names.",
+)
+@click.option(
+    "--context-column",
+    metavar="T",
+    help="Column with free text (a description) whose places serve as context.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here (atomically) instead of standard output.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl", "parquet"]),
+    help="Output format [default: from the output's extension, else the input's].",
+)
+@click.option(
+    "--input-format",
+    type=click.Choice(["csv", "jsonl", "parquet"]),
+    help="Input format [default: from FILE's extension].",
+)
+@gazetteer_options
+@library_errors
+def geocode(
+    file: Path,
+    column: str,
+    country_column: str | None,
+    admin_column: str | None,
+    context_column: str | None,
+    output: Path | None,
+    fmt: str | None,
+    input_format: str | None,
+    gazetteer_path: Path | None,
+    overlays: tuple[Path, ...],
+) -> None:
+    """Add coordinates and GeoNames places to a table of place names (CSV, JSON Lines,
+    Parquet), offline. Each distinct name (with its hints) is resolved once.
+
+    Adds lat, lon, geonameid, resolved_name, feature_code, country_code, admin1,
+    confidence and match (how it matched, or why it stayed unresolved); JSON Lines
+    and Parquet also get the runner-up candidates.
+
+    \b
+    Examples:
+      placemap geocode events.csv --column location --country-column country -o out.csv
+      placemap geocode villages.parquet --column name --admin-column province -o out.parquet
+    """
+    from placemap.geocode import geocode_frame, read_table, table_format, write_table
+
+    in_fmt = table_format(file, input_format)
+    out_fmt = fmt or (table_format(output) if output is not None else in_fmt)
+    if out_fmt == "parquet" and output is None:
+        raise click.UsageError("Parquet output needs a file: give -o/--output")
+    df = read_table(file, in_fmt)
+    try:
+        out = geocode_frame(
+            df,
+            column=column,
+            country=country_column,
+            admin=admin_column,
+            context=context_column,
+            geoparser=make_geoparser(gazetteer_path, overlays),
+            candidates=out_fmt != "csv",
+        )
+    except PlacemapError as err:
+        raise click.ClickException(f"{file}: {err}") from err
+    write_table(out, output, out_fmt)
+    resolved = int(out["lat"].notna().sum())
+    ambiguous = int(out["match"].str.contains("ambiguous", regex=False).sum())
+    click.echo(
+        f"geocoded {len(out):,} rows: {resolved:,} resolved ({ambiguous:,} ambiguous), "
+        f"{len(out) - resolved:,} unresolved",
+        err=True,
+    )
+    if resolved < len(out):
+        top = out["country_code"].value_counts().index[:3].tolist()
+        if top:
+            click.echo(
+                "full GeoNames data would likely resolve more: placemap gazetteer build "
+                + " ".join(f"--download {cc}" for cc in top),
+                err=True,
+            )
+
+
