@@ -8,8 +8,10 @@ spaCy model's entities).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import accumulate
 
 from placemap.gazetteer import Gazetteer, open_gazetteer
 from placemap.ner import PLACE_LABELS, EntityPipeline, place_entities
@@ -69,7 +71,7 @@ class Geoparser:
     # -- public API ------------------------------------------------------------
     def geoparse(self, text: str) -> list[Mention]:
         """Every place mention in ``text``, resolved from the text's own context."""
-        items = self._recognise(text, tokenize(text))
+        items = self._recognise(text)
         mentions = resolve_spans(self.gazetteer, items, weights=self.weights)
         if not self.demonyms:
             mentions = [m for m in mentions if m.kind != "demonym"]
@@ -101,31 +103,57 @@ class Geoparser:
         """What :meth:`resolve` hands the resolver: the given spans with their candidates,
         then the context the rest of the text adds, and how many were given. Computed
         once, the items can be resolved under many weights (scripts/learn_weights.py)."""
-        toks = tokenize(text)
-        items = []
-        given = []
-        for start, end in spans:
+        given = list(spans)
+        for start, end in given:
             if not (0 <= start < end <= len(text)):
                 raise ValueError(f"span ({start}, {end}) is outside the text (length {len(text)})")
-            span = describe_span(text, start, end, toks)
+        described: dict[tuple[int, int], Span] = {}
+        for offset, part, toks in _windows(text, avoid=given):
+            for start, end in given:
+                if offset <= start < offset + len(part):
+                    span = describe_span(part, start - offset, end - offset, toks)
+                    described[(start, end)] = _shifted(span, offset)
+        items = []
+        for key in given:
+            span = described[key]
             cands, kind = self._candidates(span)
             if narrow is not None:
                 cands = narrow(cands)
             items.append((span, cands, kind))
-            given.append((start, end))
-        taken = set(given)
-        context = [
-            it
-            for it in self._recognise(text, toks)
-            if not any(it[0].start < e and s < it[0].end for s, e in taken)
-        ]
+        overlaps = _Overlaps(given)
+        context = [it for it in self._recognise(text) if not overlaps(it[0].start, it[0].end)]
         return items + context, len(items)
 
-    def _recognise(self, text: str, toks: list[Token]) -> list[tuple[Span, list[Candidate], str]]:
+    def _recognise(self, text: str) -> list[tuple[Span, list[Candidate], str]]:
+        """The place mentions in ``text`` with their candidates. A long text is read in
+        windows cut at line breaks (:data:`WINDOW_CHARS`), so that its word tokens are
+        never all held at once; a name seen as a person's anywhere counts everywhere."""
+        if len(text) <= WINDOW_CHARS:
+            toks = tokenize(text)
+            persons = person_names(text, toks, self.gazetteer.has_name, self._ordinary_word)
+            return self._drop_weak(self._recognise_part(text, toks, persons))
+        persons = set()
+        for _offset, part, toks in _windows(text):
+            persons |= person_names(part, toks, self.gazetteer.has_name, self._ordinary_word)
+        items = []
+        for offset, part, toks in _windows(text):
+            items += [
+                (_shifted(span, offset), cands, kind)
+                for span, cands, kind in self._recognise_part(part, toks, persons)
+            ]
+            if len(items) > MAX_MENTIONS:
+                raise ValueError(
+                    f"more than {MAX_MENTIONS:,} place names in one text (the first at "
+                    f"character {items[0][0].start:,}): split it into smaller reports"
+                )
+        return self._drop_weak(items)
+
+    def _recognise_part(
+        self, text: str, toks: list[Token], persons: set[str]
+    ) -> list[tuple[Span, list[Candidate], str]]:
         spans = spot(text, self.gazetteer.has_name, tokens=toks, known_spelling=self._spelling)
         if self.ner is not None:
             spans = self._with_entities(self.ner, text, toks, spans)
-        persons = person_names(text, toks, self.gazetteer.has_name, self._ordinary_word)
         items = []
         for span in spans:
             if _not_a_place(span, persons) or self._loose_only_word(span):
@@ -133,16 +161,17 @@ class Geoparser:
             cands, kind = self._candidates(span)
             if self._is_place_mention(span, cands, kind):
                 items.append((span, cands, kind))
-        return self._drop_weak(items)
+        return items
 
     def _with_entities(
         self, nlp: EntityPipeline, text: str, toks: list[Token], spans: list[Span]
     ) -> list[Span]:
         """The spotted spans plus the NER pipeline's place entities that overlap none."""
+        spotted = _Overlaps((sp.start, sp.end) for sp in spans)
         extra = [
             describe_span(text, s, e, toks)
             for s, e in place_entities(nlp, text, self.ner_labels)
-            if not any(sp.start < e and s < sp.end for sp in spans)
+            if not spotted(s, e)
         ]
         if not extra:
             return spans
@@ -342,6 +371,63 @@ class Geoparser:
                     continue
             out.append((span, cands, kind))
         return out
+
+
+#: Texts longer than this are read in windows of about this many characters: the
+#: word tokens of a 100 MB text would take gigabytes.
+WINDOW_CHARS = 200_000
+#: A text naming more places than this is refused: resolving a name takes about 800
+#: bytes while the report's names are weighed against each other (2 million: ~1.6 GB).
+MAX_MENTIONS = 2_000_000
+
+
+def _windows(
+    text: str, avoid: Sequence[tuple[int, int]] = ()
+) -> Iterator[tuple[int, str, list[Token]]]:
+    """(offset, part, tokens of part) for the windows of ``text``: the whole text when it
+    is short, else parts of about :data:`WINDOW_CHARS` cut at a line break where there is
+    one in the window's second half (else at a space), never inside an ``avoid`` span."""
+    if len(text) <= WINDOW_CHARS:
+        yield 0, text, tokenize(text)
+        return
+    overlaps = _Overlaps(avoid)
+    pos = 0
+    while pos < len(text):
+        cut = pos + WINDOW_CHARS
+        if cut < len(text):
+            half = pos + WINDOW_CHARS // 2
+            nl = text.rfind("\n", half, cut)
+            cut = nl + 1 if nl >= 0 else max(text.rfind(" ", half, cut) + 1, half)
+            cut = overlaps.end_of_span_at(cut)
+        cut = min(cut, len(text))
+        part = text[pos:cut]
+        yield pos, part, tokenize(part)
+        pos = cut
+
+
+def _shifted(span: Span, offset: int) -> Span:
+    return replace(span, start=span.start + offset, end=span.end + offset) if offset else span
+
+
+class _Overlaps:
+    """Whether a span overlaps any of a set of spans, in logarithmic time."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [s for s, _e in ordered]
+        self.max_end = list(accumulate((e for _s, e in ordered), max))
+
+    def __call__(self, start: int, end: int) -> bool:
+        i = bisect_left(self.starts, end)  # the spans starting before ``end``
+        return i > 0 and self.max_end[i - 1] > start
+
+    def end_of_span_at(self, pos: int) -> int:
+        """``pos``, or the end of the spans it falls inside (a cut point outside them)."""
+        while True:
+            i = bisect_left(self.starts, pos)
+            if i == 0 or self.max_end[i - 1] <= pos:
+                return pos
+            pos = self.max_end[i - 1]
 
 
 def _not_a_place(span: Span, persons: set[str]) -> bool:

@@ -12,8 +12,10 @@ province"), whether it sits inside a longer proper name ("New York Times",
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
+from sys import intern
 from typing import NamedTuple
 
 from placemap.normalize import fold
@@ -335,20 +337,20 @@ def describe(text: str, toks: list[Token], i: int, j: int) -> Span:
     return Span(
         start=s,
         end=e,
-        text=text[s:e],
+        text=intern(text[s:e]),
         sentence_initial=_starts_sentence(text, toks, i),
         in_longer_name=bool(before_cap or after_cap),
         type_cue=_cue_after(toks, j, text) or type_before,
         locative_cue=locative,
         all_caps=all(tk.all_caps for tk in toks[i:j]),
-        next_text=nxt,
-        prev_word=toks[i - 1].text.lower()
+        next_text=intern(nxt) if nxt else None,
+        prev_word=intern(toks[i - 1].text.lower())
         if i and text[toks[i - 1].end : s].strip(" .") == ""
         else "",
-        next_word=toks[j].text.lower()
+        next_word=intern(toks[j].text.lower())
         if j < n and text[e : toks[j].start].strip(" .") == ""
         else "",
-        prev_word2=toks[i - 2].text.lower() if i > 1 else "",
+        prev_word2=intern(toks[i - 2].text.lower()) if i > 1 else "",
         after_comma_name=i > 0
         and toks[i - 1].capitalised
         and text[toks[i - 1].end : s].strip() == ",",
@@ -358,7 +360,12 @@ def describe(text: str, toks: list[Token], i: int, j: int) -> Span:
 def describe_span(text: str, start: int, end: int, toks: list[Token] | None = None) -> Span:
     """Evidence for a span given by offsets (a gold span, another tool's entity)."""
     toks = toks if toks is not None else tokenize(text)
-    inside = [k for k, t in enumerate(toks) if t.start >= start and t.end <= end]
+    # The tokens inside the span, found by bisection (a text may have many given spans).
+    k = bisect_left(toks, start, key=lambda t: t.start)
+    inside = []
+    while k < len(toks) and toks[k].end <= end:
+        inside.append(k)
+        k += 1
     # A given span may keep the full stop that tokenising split off ("W.Va.").
     if inside and toks[inside[0]].start == start and toks[inside[-1]].end in (end, end - 1):
         return describe(text, toks, inside[0], inside[-1] + 1)

@@ -133,7 +133,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     span: Span
     cands: list[Candidate]
@@ -195,54 +195,61 @@ def _admin2_key(p: Place) -> tuple[str | None, str | None, str | None]:
 def _score_all(
     items: list[_Item], gaz: Gazetteer, w: Weights, use_context: bool, explain: bool
 ) -> None:
-    tops = [it.top for it in items] if use_context else [None] * len(items)
-    # Country weights from the other mentions' current choices.
-    votes: list[dict[str, float]] = []
-    for it, top in zip(items, tops, strict=True):
-        v: dict[str, float] = {}
-        if top is not None and top.place.country_code:
-            strength = (
-                1.0 if top.place.feature_code.startswith("PCL") or it.kind == "demonym" else 0.6
-            )
-            v[top.place.country_code] = strength
-        votes.append(v)
-    total: dict[str, float] = defaultdict(float)
-    for v in votes:
-        for cc, s in v.items():
-            total[cc] += s
-    admin_total: dict[tuple[str | None, str | None], int] = defaultdict(int)
-    admin2_names: dict[tuple[str | None, str | None, str | None], list[str]] = defaultdict(list)
-    for it, top in zip(items, tops, strict=True):
-        if top is not None and top.place.feature_code == "ADM1":
-            admin_total[(top.place.country_code, top.place.admin1_code)] += 1
-        elif top is not None and top.place.feature_code == "ADM2" and top.place.admin2_code:
-            admin2_names[_admin2_key(top.place)].append(fold(it.span.text))
+    """Score every item's candidates from the prior and the other items' current choices.
 
+    Linear in the number of items: the votes of all mentions of a name are summed once
+    per name, distances come from one nearest-point search per distinct name and
+    candidate list, and items that share every input of the score (a name repeated in
+    the same setting) are scored once."""
+    tops = [it.top for it in items] if use_context else [None] * len(items)
     names = [fold(it.span.text) for it in items]
-    by_name: dict[str, list[int]] = defaultdict(list)
-    for k, n in enumerate(names):
-        by_name[n].append(k)
-    located = [
+    # Country votes from the mentions' current choices, in total and by name: mentions
+    # of the same name are one unknown and do not vote for each other.
+    total: dict[str, float] = defaultdict(float)
+    by_name: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    admin_total: dict[tuple[str | None, str | None], int] = defaultdict(int)
+    admin2_names: dict[tuple[str | None, str | None, str | None], set[str]] = defaultdict(set)
+    for it, top, name in zip(items, tops, names, strict=True):
+        if top is None:
+            continue
+        p = top.place
+        if p.country_code:
+            strength = 1.0 if p.feature_code.startswith("PCL") or it.kind == "demonym" else 0.6
+            total[p.country_code] += strength
+            by_name[name][p.country_code] += strength
+        if p.feature_code == "ADM1":
+            admin_total[(p.country_code, p.admin1_code)] += 1
+        elif p.feature_code == "ADM2" and p.admin2_code:
+            admin2_names[_admin2_key(p)].add(name)
+
+    others_of: dict[str, tuple[dict[str, float], float]] = {}
+    located = _Located(
         (names[k], (t.place.lat, t.place.lon))
         for k, t in enumerate(tops)
         if t is not None and t.place.feature_code not in _AREA_CODES
-    ]
+    )
     nearest: dict[tuple[str, tuple[int, ...]], np.ndarray | None] = {}
+    done: dict[tuple[Any, ...], tuple[list[float], list[str]]] = {}
     for idx, it in enumerate(items):
-        # Mentions of the same name are one unknown: they do not vote for each other.
-        others = dict(total)
-        for k in by_name[names[idx]]:
-            for cc, s in votes[k].items():
-                others[cc] -= s
-        norm = max([*others.values(), 1.0])
-        key = (names[idx], tuple(c.place.geonameid for c in it.cands))
-        if key not in nearest:  # same name and candidates, same distances
-            pts = sorted({p for n, p in located if n != names[idx]})
-            nearest[key] = _nearest_km(it.cands, pts) if pts and it.cands else None
-        near = nearest[key]
+        name, top = names[idx], tops[idx]
         own_admin = None
-        if tops[idx] is not None and tops[idx].place.feature_code == "ADM1":  # type: ignore[union-attr]
-            own_admin = (tops[idx].place.country_code, tops[idx].place.admin1_code)  # type: ignore[union-attr]
+        if top is not None and top.place.feature_code == "ADM1":
+            own_admin = (top.place.country_code, top.place.admin1_code)
+        ids = tuple(c.place.geonameid for c in it.cands)
+        span = it.span
+        key = (name, ids, span.text, span.next_text, span.type_cue, own_admin, tuple(it.priors))
+        if key in done:
+            it.scores, it.reasons = done[key]
+            continue
+        if name not in others_of:
+            others = dict(total)
+            for cc, s in by_name.get(name, {}).items():
+                others[cc] -= s
+            others_of[name] = (others, max([*others.values(), 1.0]))
+        others, norm = others_of[name]
+        if (name, ids) not in nearest:  # same name and candidates, same distances
+            nearest[(name, ids)] = located.nearest_km(it.cands, name) if it.cands else None
+        near = nearest[(name, ids)]
         in_named = any(others.get(c.place.country_code or "", 0.0) > 0 for c in it.cands)
         scores, reasons = [], []
         for ci, c in enumerate(it.cands):
@@ -266,20 +273,21 @@ def _score_all(
                 w.admin2
                 if p.admin2_code
                 and p.feature_class != "A"
-                and any(n != names[idx] for n in admin2_names.get(_admin2_key(p), ()))
+                and admin2_names.get(_admin2_key(p), set()) - {name}
                 else 0.0
             )
             if near is not None and p.feature_code not in _AREA_CODES:
                 feats["distance"] = w.distance * math.exp(-near[ci] / w.distance_scale_km)
-            feats["containment"] = w.containment if _contained(it.span.next_text, p, gaz) else 0.0
-            feats["type"] = w.type_cue * _type_fit(it.span.type_cue, p)
+            feats["containment"] = w.containment if _contained(span.next_text, p, gaz) else 0.0
+            feats["type"] = w.type_cue * _type_fit(span.type_cue, p)
             scores.append(sum(feats.values()))
             if explain:
-                reasons.append(_reason(c, feats, it.span))
-        if it.span.type_cue is None:
+                reasons.append(_reason(c, feats, span))
+        if span.type_cue is None:
             scores = country_over_capital(it.cands, city_over_division(it.cands, scores))
-            if not it.span.next_text:
+            if not span.next_text:
                 scores = _prominent_over_towns(it.cands, scores, w)
+        done[key] = (scores, reasons)
         it.scores, it.reasons = scores, reasons
 
 
@@ -324,18 +332,63 @@ def _prominent_over_towns(
     ]
 
 
-def _nearest_km(cands: Sequence[Candidate], points: Sequence[tuple[float, float]]) -> np.ndarray:
-    """Distance in km from each candidate to the nearest of ``points`` (haversine)."""
-    lat1 = np.radians([c.place.lat for c in cands])[:, None]
-    lon1 = np.radians([c.place.lon for c in cands])[:, None]
-    lat2 = np.radians([p[0] for p in points])[None, :]
-    lon2 = np.radians([p[1] for p in points])[None, :]
-    a = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    )
-    d = 2 * 6371.0088 * np.arcsin(np.minimum(1.0, np.sqrt(a)))
-    return np.asarray(d.min(axis=1))
+_EARTH_KM = 6371.0088
+# Above this many distinct points a k-d tree finds the nearest; below, one numpy pass.
+_TREE_POINTS = 256
+
+
+def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    la, lo = np.radians(lat), np.radians(lon)
+    return np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
+
+
+class _Located:
+    """The points the report's mentions currently stand at, each with the names that
+    stand there, for the distance from a candidate to the nearest place named by
+    another name. Exact either way: brute force for a few points, a k-d tree over unit
+    vectors for many (a report naming thousands of places stays linear-logarithmic)."""
+
+    def __init__(self, named_points: Any) -> None:
+        owners: dict[tuple[float, float], set[str]] = {}
+        for name, pt in named_points:
+            owners.setdefault(pt, set()).add(name)
+        self.points = sorted(owners)
+        self.owners = [owners[p] for p in self.points]
+        # Points no other name stands at, by name: the ones a query must skip.
+        self.only: dict[str, int] = defaultdict(int)
+        for names in self.owners:
+            if len(names) == 1:
+                self.only[next(iter(names))] += 1
+        self._xyz: np.ndarray | None = None
+        self._tree: Any = None
+
+    def nearest_km(self, cands: Sequence[Candidate], name: str) -> np.ndarray | None:
+        """Km from each candidate to the nearest point that another name stands at;
+        None when there is no such point."""
+        if len(self.points) - self.only.get(name, 0) <= 0:
+            return None
+        if self._xyz is None:
+            arr = np.asarray(self.points, dtype=float)
+            self._xyz = _unit(arr[:, 0], arr[:, 1])
+        q = _unit(
+            np.asarray([c.place.lat for c in cands], dtype=float),
+            np.asarray([c.place.lon for c in cands], dtype=float),
+        )
+        if len(self.points) <= _TREE_POINTS:
+            keep = np.asarray([owners != {name} for owners in self.owners])
+            chord = np.sqrt(((q[:, None, :] - self._xyz[None, keep, :]) ** 2).sum(-1)).min(1)
+        else:
+            if self._tree is None:
+                from scipy.spatial import cKDTree
+
+                self._tree = cKDTree(self._xyz)
+            # The k nearest include at least one point of another name.
+            k = self.only.get(name, 0) + 1
+            dist, idx = self._tree.query(q, k=k)
+            dist, idx = dist.reshape(len(cands), k), idx.reshape(len(cands), k)
+            skip = np.asarray([[self.owners[i] == {name} for i in row] for row in idx])
+            chord = np.where(skip, np.inf, dist).min(1)
+        return np.asarray(2 * _EARTH_KM * np.arcsin(np.minimum(1.0, chord / 2)))
 
 
 def _reason(c: Candidate, feats: dict[str, float], span: Span) -> str:
@@ -379,28 +432,40 @@ def resolve_spans(
 ) -> list[Mention]:
     """Resolve spotted spans (each with its candidates and kind) in the context of each other."""
     # Context scoring looks at the best candidates by prior only ("Springfield" has 60).
+    # Mentions with the same candidates share these lists (a name repeated 100,000 times).
+    shared: dict[tuple[tuple[int, str, float], ...], tuple[list[Candidate], list[float], Any]] = {}
     items = []
     for span, cands, kind in items_in:
-        by_prior = sorted(
-            ((prior(c, weights.prior_mix), c) for c in cands),
-            key=lambda x: (-x[0], x[1].place.geonameid),
-        )
-        top = by_prior[: weights.max_context_candidates]
-        items.append(
-            _Item(
-                span,
-                [c for _, c in top],
-                kind,
-                priors=[p for p, _ in top],
-                rest=by_prior[weights.max_context_candidates :],
+        key = tuple((c.place.geonameid, c.match, c.similarity) for c in cands)
+        if key not in shared:
+            by_prior = sorted(
+                ((prior(c, weights.prior_mix), c) for c in cands),
+                key=lambda x: (-x[0], x[1].place.geonameid),
             )
-        )
+            top = by_prior[: weights.max_context_candidates]
+            shared[key] = (
+                [c for _, c in top],
+                [p for p, _ in top],
+                by_prior[weights.max_context_candidates :],
+            )
+        best, priors, rest = shared[key]
+        items.append(_Item(span, best, kind, priors=priors, rest=rest))
 
     _score_all(items, gaz, weights, use_context=False, explain=False)
     _admit_named_divisions(items, weights)
     for last in (False, True)[2 - CONTEXT_PASSES :]:
         _score_all(items, gaz, weights, use_context=True, explain=last)
-    return [_mention(it, weights) for it in items]
+    # Items scored alike (the same lists) make the same choice: decided once.
+    choices: dict[tuple[int, int, int], _Choice] = {}
+    out = []
+    for it in items:
+        same = (id(it.cands), id(it.scores), id(it.reasons))
+        if same not in choices:
+            choices[same] = _choice(it, weights)
+        place, conf, ranked, reason = choices[same]
+        span = it.span
+        out.append(Mention(span.start, span.end, span.text, place, conf, ranked, reason, it.kind))
+    return out
 
 
 def _admit_named_divisions(items: list[_Item], w: Weights) -> None:
@@ -419,17 +484,19 @@ def _admit_named_divisions(items: list[_Item], w: Weights) -> None:
             if (c.place.country_code, c.place.admin1_code) in named
             or (c.place.admin2_code and _admin2_key(c.place) in named2)
         ][: w.max_candidates]
-        if extra:
-            it.cands.extend(c for _, c in extra)
-            it.priors.extend(p for p, _ in extra)
-            it.scores.extend(p for p, _ in extra)
+        if extra:  # new lists: items with the same candidates share theirs
+            it.cands = it.cands + [c for _, c in extra]
+            it.priors = it.priors + [p for p, _ in extra]
+            it.scores = it.scores + [p for p, _ in extra]
         it.rest = []
 
 
-def _mention(it: _Item, weights: Weights) -> Mention:
-    """The mention for a scored item: its best place if the score clears the threshold,
-    otherwise unresolved with its candidates."""
-    span = it.span
+_Choice = tuple[Place | None, float, tuple[Candidate, ...], str]
+
+
+def _choice(it: _Item, weights: Weights) -> _Choice:
+    """For a scored item: its best place if the score clears the threshold (else none),
+    the confidence, the candidates to report and the reason."""
     place: Place | None = None
     conf = 0.0
     ranked: tuple[Candidate, ...] = ()
@@ -452,4 +519,4 @@ def _mention(it: _Item, weights: Weights) -> Mention:
             place = it.cands[best].place
             reason = "only candidate" if len(it.cands) == 1 else it.reasons[best]
             ranked = ranked[1:]  # the runner-ups
-    return Mention(span.start, span.end, span.text, place, conf, ranked, reason, it.kind)
+    return place, conf, ranked, reason

@@ -16,6 +16,7 @@ import tempfile
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
@@ -30,6 +31,7 @@ __all__ = [
     "mention_row",
     "report_rows",
     "jsonl_line",
+    "jsonl_parts",
     "write_jsonl",
     "write_csv",
     "write_parquet",
@@ -141,11 +143,34 @@ def report_rows(report: Report) -> Iterator[dict[str, Any]]:
 # --- the formats ---------------------------------------------------------------------------
 
 
+def jsonl_parts(report: Report) -> Iterator[str]:
+    """A report as one line of JSON Lines output (DESIGN.md's contract), newline included,
+    in pieces: one per mention, so a report with a million mentions is never one string
+    of Python dicts. Mentions chosen alike (a name repeated in the same setting) share
+    the encoding of everything but their span."""
+    d = replace(report, mentions=()).to_dict()
+    d.pop("source", None)
+    head = json.dumps(d, ensure_ascii=False)
+    if not report.mentions:
+        yield head + "\n"
+        return
+    assert head.endswith("[]}")  # "mentions" is the last field
+    yield head[:-2]
+    tails: dict[tuple[int, int, str, str, float], str] = {}
+    for i, m in enumerate(report.mentions):
+        key = (id(m.place), id(m.candidates), m.reason, m.kind, m.confidence)
+        tail = tails.get(key)
+        if tail is None:
+            rest = {k: v for k, v in m.to_dict().items() if k not in ("start", "end", "text")}
+            tail = tails[key] = json.dumps(rest, ensure_ascii=False)[1:]
+        text = json.dumps(m.text, ensure_ascii=False)
+        yield f'{", " if i else ""}{{"start": {m.start}, "end": {m.end}, "text": {text}, {tail}'
+    yield "]}\n"
+
+
 def jsonl_line(report: Report) -> str:
     """A report as one line of JSON Lines output (DESIGN.md's contract), newline included."""
-    d = report.to_dict()
-    d.pop("source", None)
-    return json.dumps(d, ensure_ascii=False) + "\n"
+    return "".join(jsonl_parts(report))
 
 
 def write_jsonl(reports: Iterable[Report | str], out: TextIO) -> int:
@@ -153,7 +178,11 @@ def write_jsonl(reports: Iterable[Report | str], out: TextIO) -> int:
     lines made by :func:`jsonl_line` (as worker processes send them)."""
     n = 0
     for r in reports:
-        out.write(r if isinstance(r, str) else jsonl_line(r))
+        if isinstance(r, str):
+            out.write(r)
+        else:
+            for part in jsonl_parts(r):
+                out.write(part)
         n += 1
     return n
 

@@ -116,8 +116,8 @@ def extract(
         raise click.UsageError("Parquet is binary: give -o FILE or redirect standard output")
     failures: list[str] = []
     reports = progress(
-        # JSON Lines are encoded where the reports are geoparsed: with --workers the
-        # parent only reads and writes.
+        # With --workers JSON Lines are encoded where the reports are geoparsed, and the
+        # parent only reads and writes; in one process they are written in pieces.
         geoparsed(
             paths,
             inputs,
@@ -125,7 +125,7 @@ def extract(
             settings,
             failures,
             workers,
-            encode=writers.jsonl_line if fmt == "jsonl" else None,
+            encode=writers.jsonl_line if fmt == "jsonl" and workers > 1 else None,
         ),
         "geoparsing",
         output_to_terminal=output is None and sys.stdout.isatty(),

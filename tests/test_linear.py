@@ -1,0 +1,190 @@
+"""Time and memory that grow with the input, not faster (issue 13).
+
+No timings here: work is counted in lines of the resolver executed (a deterministic
+count, whatever the machine's speed) and memory with tracemalloc. The figures for the
+record are printed by benchmarks/bench_hostile.py.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from placemap import pipeline, resolution
+from placemap.pipeline import Geoparser
+from placemap.records import Candidate, Place
+
+SRC = Path(pipeline.__file__).parent
+
+
+def lines_run(func: Callable[[], object]) -> int:
+    """How many lines of placemap's resolution and pipeline modules ``func`` executes."""
+    watched = {str(SRC / "resolution.py"), str(SRC / "pipeline.py")}
+    count = 0
+
+    def local(frame, event, arg):  # type: ignore[no-untyped-def]
+        nonlocal count
+        if event == "line":
+            count += 1
+        return local
+
+    def tracer(frame, event, arg):  # type: ignore[no-untyped-def]
+        return local if frame.f_code.co_filename in watched else None
+
+    sys.settrace(tracer)
+    try:
+        func()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def test_a_repeated_name_costs_the_same_per_mention(default_gaz) -> None:
+    """'Paris.' 4x as often costs at most about 4x the work (it was 16x: every mention
+    looked at every other mention of the same name)."""
+    gp = Geoparser(default_gaz)
+    gp.geoparse("Paris.\n")  # warm the look-up caches
+    small = lines_run(lambda: gp.geoparse("Paris.\n" * 150))
+    large = lines_run(lambda: gp.geoparse("Paris.\n" * 600))
+    assert large < 5 * small
+
+
+def _towns(gaz, n: int) -> list[str]:
+    rows = gaz.conn.execute(
+        "SELECT DISTINCT name FROM places WHERE feature_class = 'P' AND population > 50000 "
+        "AND name GLOB '[A-Z][a-z]*' AND name NOT LIKE '% %' ORDER BY population DESC LIMIT ?",
+        (n,),
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def test_many_distinct_places_cost_linearly(default_gaz) -> None:
+    """A report naming 4x as many distinct places costs at most about 4x the work (the
+    distance to the nearest other place was searched over every place, for each name)."""
+    names = _towns(default_gaz, 1200)
+    assert len(names) == 1200
+    gp = Geoparser(default_gaz)
+
+    def text(k: int) -> str:
+        return "".join(f"Shelling was reported in {t} on Monday.\n" for t in names[:k])
+
+    gp.geoparse(text(1200))  # warm the look-up caches
+    small = lines_run(lambda: gp.geoparse(text(300)))
+    large = lines_run(lambda: gp.geoparse(text(1200)))
+    assert large < 5 * small
+
+
+def test_given_spans_cost_linearly(default_gaz) -> None:
+    gp = Geoparser(default_gaz)
+    line = "Fighting was reported in Aleppo on Monday.\n"
+    at = line.index("Aleppo")
+
+    def run(k: int) -> None:
+        spans = [(i * len(line) + at, i * len(line) + at + 6) for i in range(k)]
+        mentions = gp.resolve(line * k, spans)
+        assert [(m.start, m.end) for m in mentions] == spans
+
+    run(1)
+    small = lines_run(lambda: run(200))
+    large = lines_run(lambda: run(800))
+    assert large < 5 * small
+
+
+def _place(i: int, lat: float, lon: float) -> Candidate:
+    p = Place(i, f"p{i}", f"p{i}", lat, lon, "P", "PPL", "XX")
+    return Candidate(p, "exact", 1.0)
+
+
+def _haversine_nearest(cands, points, owners, name):  # type: ignore[no-untyped-def]
+    out = []
+    for c in cands:
+        ds = [
+            resolution.haversine_km(c.place.lat, c.place.lon, lat, lon)
+            for (lat, lon), who in zip(points, owners, strict=True)
+            if who != {name}
+        ]
+        out.append(min(ds) if ds else math.inf)
+    return out
+
+
+@pytest.mark.parametrize("n_points", [40, 700])
+def test_nearest_other_place_is_exact_both_ways(n_points: int) -> None:
+    """The k-d tree (many points) and the direct search (few) give the haversine
+    distance to the nearest place named by another name, to a metre."""
+    rng = random.Random(n_points)
+    named = []
+    for _ in range(n_points):
+        name = f"n{rng.randrange(n_points // 3)}"
+        named.append((name, (round(rng.uniform(-85, 85), 4), round(rng.uniform(-180, 180), 4))))
+    located = resolution._Located(named)
+    cands = [_place(i, rng.uniform(-90, 90), rng.uniform(-180, 180)) for i in range(25)]
+    for name in ("n0", "n1", "zz"):
+        got = located.nearest_km(cands, name)
+        want = _haversine_nearest(cands, located.points, located.owners, name)
+        assert got is not None
+        assert got == pytest.approx(want, abs=1e-3)
+
+
+def test_long_texts_are_read_in_windows_with_the_same_result(default_gaz, monkeypatch) -> None:
+    paragraphs = [
+        "Fighting was reported in Aleppo, Syria, on Monday.",
+        "Officials in Baghdad said the road to Mosul was closed.",
+        "John Kerry met Russian officials in Geneva.",
+        "Later, Kerry flew to Paris.",
+        "Shelling hit Kharkiv and Donetsk overnight.",
+    ] * 12
+    text = "\n".join(paragraphs) + "\n"
+    gp = Geoparser(default_gaz)
+    whole = gp.geoparse(text)
+    spans = [(m.start, m.end) for m in whole]
+    given_whole = gp.resolve(text, spans)
+    monkeypatch.setattr(pipeline, "WINDOW_CHARS", 300)
+    assert len(list(pipeline._windows(text))) > 5
+    windowed = gp.geoparse(text)
+    assert [(m.start, m.end, m.place and m.place.geonameid) for m in windowed] == [
+        (m.start, m.end, m.place and m.place.geonameid) for m in whole
+    ]
+    assert "Kerry" not in {m.text for m in windowed}  # a person in another window
+    given = gp.resolve(text, spans)
+    assert [(m.start, m.end, m.place and m.place.geonameid) for m in given] == [
+        (m.start, m.end, m.place and m.place.geonameid) for m in given_whole
+    ]
+
+
+def test_a_window_is_never_cut_inside_a_given_span(monkeypatch) -> None:
+    monkeypatch.setattr(pipeline, "WINDOW_CHARS", 50)
+    text = "word " * 100
+    spans = [(i, i + 9) for i in range(0, 500, 10)]
+    for offset, part, _toks in pipeline._windows(text, avoid=spans):
+        for s, e in spans:
+            assert not (s < offset < e) and not (s < offset + len(part) < e)
+
+
+def test_memory_of_a_long_text_stays_near_its_size(default_gaz) -> None:
+    """Word tokens were all held at once: 1 MB of words took ~35 MB of them."""
+    gp = Geoparser(default_gaz)
+    sentence = "the report said that people were seen leaving early in the morning. "
+    text = sentence * (1_000_000 // len(sentence))
+    gp.geoparse(sentence)
+    tracemalloc.start()
+    try:
+        gp.geoparse(text)
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 15 * len(text)
+
+
+def test_a_text_naming_too_many_places_is_refused(default_gaz, monkeypatch) -> None:
+    monkeypatch.setattr(pipeline, "WINDOW_CHARS", 1000)
+    monkeypatch.setattr(pipeline, "MAX_MENTIONS", 500)
+    gp = Geoparser(default_gaz)
+    with pytest.raises(ValueError, match="more than 500 place names in one text"):
+        gp.geoparse("Paris.\n" * 1000)
+    assert len(gp.geoparse("Paris.\n" * 400)) == 400
