@@ -337,3 +337,21 @@ def test_injection_payloads_run_nothing(
             assert p.problems == [], path.name
         finally:
             p.close()
+
+
+def test_template_syntax_in_a_title_shows_as_text(
+    browser: Any, gp: Geoparser, tmp_path: Path
+) -> None:
+    title = "{{ 7*7 }} {% for x in range(3) %} {# <b>bold</b>"
+    r = _report(gp, "aq", AQERBAT)
+    r = Report(r.id, r.text, title=title, date=r.date, source=r.source, mentions=r.mentions)
+    for i, m in enumerate([report_map(r), collection_map([r], links=["aq.html"], title=title)]):
+        p = Page(browser, _write(tmp_path / f"p{i}.html", render(m)))
+        try:
+            assert p.js("document.title") == title
+            assert p.page.locator(".pm-panel h2").inner_text() == title
+            assert p.js("document.querySelectorAll('.pm-panel b').length") == 0
+            assert p.js("placemap.markerCount()") >= 6
+            assert p.problems == []
+        finally:
+            p.close()

@@ -129,20 +129,41 @@ def tile_source(value: str) -> TileSource | None:
 # --- pages --------------------------------------------------------------------------
 
 
-class _Draw(MacroElement):
-    """The page's data as JSON and the call that draws it on the map."""
+class _Raw(Element):
+    """Markup that goes into the page as it is. branca compiles the strings its
+    ``Element`` is given (and every macro's output) as Jinja2 templates, so any text
+    that comes from a report, a file name, a table or an option is placed with this
+    element instead: never compiled, never run."""
 
-    _template = Template(
-        """{% macro html(this, kwargs) %}<script type="application/json" id="placemap-data">"""
-        """{{ this.data }}</script>{% endmacro %}
-{% macro script(this, kwargs) %}placemapDraw({{ this._parent.get_name() }},
-    document.getElementById("placemap-data"));{% endmacro %}"""
-    )
+    def __init__(self, markup: str) -> None:
+        super().__init__()
+        self._name = "Raw"
+        self.markup = markup
+
+    def render(self, **kwargs: Any) -> str:
+        return self.markup
+
+
+class _Draw(Element):
+    """The page's data as JSON and the call that draws it on the map. Rendered as
+    :class:`_Raw` parts (not as a ``MacroElement``, whose output branca compiles)."""
 
     def __init__(self, data: dict[str, Any]) -> None:
         super().__init__()
         self._name = "PlacemapDraw"
         self.data = script_json(data)
+
+    def render(self, **kwargs: Any) -> str:
+        figure: Any = self.get_root()
+        assert self._parent is not None, "add the element to a map first"
+        data = f'<script type="application/json" id="placemap-data">{self.data}</script>'
+        draw = (
+            f"placemapDraw({self._parent.get_name()},\n"
+            '    document.getElementById("placemap-data"));'
+        )
+        figure.html.add_child(_Raw(data), name=self.get_name())
+        figure.script.add_child(_Raw(draw), name=self.get_name())
+        return ""
 
 
 #: How the Natural Earth outlines are drawn, under the report layers, in both modes.
@@ -179,7 +200,7 @@ def _new_map(title: str, *, cluster: bool, assets: str | None = None) -> folium.
     m.default_js = []  # no CDN links: Leaflet is inlined or linked below
     m.default_css = []
     root: Any = m.get_root()
-    root.header.add_child(Element(f"<title>{esc(title)}</title>"), name="title")
+    root.header.add_child(_Raw(f"<title>{esc(title)}</title>"), name="title")
     if assets is None:
         for name, element in _inline_assets(cluster):
             root.header.add_child(element, name=name)
@@ -336,9 +357,9 @@ def _sources(cluster: bool) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[st
 def _inline_assets(cluster: bool) -> tuple[tuple[str, Element], ...]:
     css, js = _sources(cluster)
     style = "<style>" + "\n".join(text for _n, text in css) + "</style>"
-    elements = [("placemap_css", Element(style))]
+    elements = [("placemap_css", _Raw(style))]
     for i, (_n, text) in enumerate(js):
-        elements.append((f"placemap_js_{i}", Element(f"<script>{_script_safe(text)}</script>")))
+        elements.append((f"placemap_js_{i}", _Raw(f"<script>{_script_safe(text)}</script>")))
     return tuple(elements)
 
 
@@ -403,9 +424,9 @@ def _linked_assets(cluster: bool, prefix: str) -> list[tuple[str, Element]]:
     for i, asset in enumerate(shared_assets(cluster)):
         url = esc(prefix + asset.name)
         if asset.name.endswith(".css"):
-            elements.append((f"placemap_css_{i}", Element(f'<link rel="stylesheet" href="{url}">')))
+            elements.append((f"placemap_css_{i}", _Raw(f'<link rel="stylesheet" href="{url}">')))
         else:
-            elements.append((f"placemap_js_{i}", Element(f'<script src="{url}"></script>')))
+            elements.append((f"placemap_js_{i}", _Raw(f'<script src="{url}"></script>')))
     message = script_json(
         f"This map needs the files in the folder {prefix or './'} that placemap wrote beside "
         "it; they are missing or from another version of placemap."
@@ -417,7 +438,7 @@ def _linked_assets(cluster: bool, prefix: str) -> list[tuple[str, Element]]:
         f"    document.body.textContent = {message};\n"
         "  });\n}</script>"
     )
-    elements.append(("placemap_assets_check", Element(check)))
+    elements.append(("placemap_assets_check", _Raw(check)))
     return elements
 
 

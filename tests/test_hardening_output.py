@@ -1,0 +1,181 @@
+"""Hostile text on the output side: template syntax in every field that reaches a map
+page, spreadsheet formulas in the CSV cells placemap writes, page file names that
+collide on other systems, and output locations that cannot be written."""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from placemap.cli import cli
+from placemap.maps import collection_map, render, report_map
+from placemap.records import Mention, Place, Report
+
+# Jinja2 syntax: a command, an expression, a block and a comment left open. Any of them
+# compiled by branca runs, prints 49, or aborts the run.
+TEMPLATE_PAYLOADS = [
+    "{{ cycler.__init__.__globals__.os.system('touch MARKER') }}",
+    "{{ 7*7 }}",
+    "{% for x in range(3) %}",
+    "{#",
+]
+BODY = "Fighting near Palmyra in Syria. {p} Homs is calm."
+
+
+@pytest.fixture()
+def run(small_index: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """``placemap ARGS`` run in ``tmp_path`` (where an injected ``touch MARKER`` would
+    leave its file) against the small test index."""
+    monkeypatch.setenv("PLACEMAP_GAZETTEER", str(small_index))
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args: str | Path):
+        return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+    return invoke
+
+
+def _data(page: str) -> dict:
+    mo = re.search(r'<script type="application/json" id="placemap-data">(.*?)</script>', page, re.S)
+    assert mo, "page has no data block"
+    return json.loads(mo.group(1))
+
+
+def _title(page: str) -> str:
+    titles = re.findall(r"<title>(.*?)</title>", page, re.S)
+    assert len(titles) == 1, titles
+    return html.unescape(titles[0])
+
+
+def _pages(out: Path) -> dict[str, str]:
+    return {p.name: p.read_text("utf-8") for p in sorted(out.glob("*.html"))}
+
+
+# --- templates ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("payload", TEMPLATE_PAYLOADS)
+@pytest.mark.parametrize("assets", [None, "assets/"])
+def test_template_syntax_in_every_report_field_stays_text(
+    payload: str, assets: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = BODY.format(p=payload)
+    start = text.index("Homs")
+    place = Place(1, f"Homs {payload}", "Homs", 34.7, 36.7, "P", "PPL", "SY", "11", payload)
+    mention = Mention(start, start + 4, "Homs", place, 0.5)
+    unresolved = Mention(0, 8, "Fighting", None, 0.0)
+    r = Report(payload, text, payload, payload, f"{payload}/{payload}.txt", (unresolved, mention))
+    pages = [
+        render(report_map(r, assets=assets)),
+        render(collection_map([r, r], links=["a.html", "b.html"], title=payload, assets=assets)),
+    ]
+    assert not (tmp_path / "MARKER").exists()
+    for page in pages:
+        assert _title(page) == payload
+        data = _data(page)
+        assert data["title"] == payload
+        assert data["P"][0][2] == f"Homs {payload}" and data["P"][0][5] == payload
+        assert data["R"][0][:3] == [payload, payload, f"{payload}/{payload}.txt"]
+        assert data["H"][0][0][3][0][0] == f"{payload} Homs is calm."
+    assert _data(pages[0])["panel"]["low"][0][1] == f"Homs {payload} (P.PPL, SY)"
+
+
+@pytest.mark.parametrize("payload", TEMPLATE_PAYLOADS)
+def test_map_command_writes_template_syntax_from_every_input_as_text(
+    run, tmp_path: Path, payload: str
+) -> None:
+    body = BODY.format(p=payload)
+    ins = tmp_path / "in"
+    ins.mkdir()
+    # a text's first line, an HTML page's <title> and og:title, JSON Lines and CSV title
+    # fields, and a file name (the title of a text whose first line is no headline)
+    (ins / "note.txt").write_text(f"Shelling report {payload} from Homs\n\n{body}\n", "utf-8")
+    attr = html.escape(f"OG {payload}")
+    (ins / "page.html").write_text(
+        f"<html><head><title>{html.escape(payload)} page</title>"
+        f"<meta property='og:title' content='{attr}'></head>"
+        f"<body><article><p>{html.escape(body)}</p></article></body></html>",
+        "utf-8",
+    )
+    (ins / "feed.jsonl").write_text(
+        json.dumps({"id": "j1", "title": f"J {payload}", "date": payload, "text": body}) + "\n",
+        "utf-8",
+    )
+    with (ins / "rows.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["id", "title", "text"], ["c1", f"C {payload}", body]])
+    (ins / f"{payload}.txt").write_text("Homs.\n" * 8 + body, "utf-8")  # no headline
+    files = [ins / n for n in ("note.txt", "page.html", "feed.jsonl", "rows.csv")]
+    files.append(ins / f"{payload}.txt")
+    out = tmp_path / "out"
+    r = run("map", *files, "-o", out, "--title", f"T {payload}")
+    assert r.exit_code == 0, r.output
+    assert not (tmp_path / "MARKER").exists()
+    pages = _pages(out)
+    index = pages.pop("index.html")
+    html_title = _title(pages["page.html"])
+    assert html_title in (f"{payload} page", f"OG {payload}")
+    titles = [f"Shelling report {payload} from Homs", html_title, f"J {payload}"]
+    titles += [f"C {payload}", payload]
+    coll = pages.pop("collection.html")
+    assert _title(coll) == _data(coll)["title"] == f"T {payload}"
+    assert sorted(row[0] for row in _data(coll)["R"]) == sorted(titles)
+    assert sorted(_title(p) for p in pages.values()) == sorted(titles)
+    assert _data(pages["j1.html"])["R"][0][1] == payload  # the date
+    for name, page in pages.items():  # the body text, in the sentences naming Homs
+        assert payload in json.dumps(_data(page)["H"], ensure_ascii=False), name
+    shown = html.unescape(index)
+    assert all(t in shown for t in titles)
+
+
+@pytest.mark.parametrize("payload", TEMPLATE_PAYLOADS)
+def test_map_command_writes_template_syntax_from_a_table_as_text(
+    run, tmp_path: Path, payload: str
+) -> None:
+    table = tmp_path / f"{payload}.csv"
+    table.write_text(
+        f'name,lat,lon,g\n"{payload}",34.7,36.7,"{payload}"\nPalmyra,34.56,38.27,plain\n',
+        "utf-8",
+    )
+    out = tmp_path / "out"
+    r = run("map", table, "--lat", "lat", "--lon", "lon", "--name-column", "name",
+            "--group-by", "g", "-o", out)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    pages = _pages(out)
+    assert sorted(_title(p) for n, p in pages.items() if n != "index.html") == sorted(
+        ["placemap", f"g: {payload}", "g: plain"]
+    )
+    coll = _data(pages["collection.html"])
+    assert sorted(p[2] for p in coll["P"]) == sorted([payload, "Palmyra"])
+    # without --group-by the table is one report, titled by its file name
+    r = run("map", table, "--lat", "lat", "--lon", "lon", "-o", tmp_path / "one")
+    assert r.exit_code == 0, r.output
+    assert _data(_pages(tmp_path / "one")["collection.html"])["R"][0][0] == payload
+    assert not (tmp_path / "MARKER").exists()
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "https://tiles.example.org/{z}/{x}/{y}.png?k={{7*7}}",
+        # no quotes or spaces in a URL, and still a call: os.mkdir('MARKER')
+        "https://x{{cycler.__init__.__globals__.os.mkdir(dict(MARKER=1)|first)}}/{z}/{x}/{y}",
+    ],
+)
+def test_map_command_tile_url_with_template_syntax_stays_text(
+    run, tmp_path: Path, template: str
+) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(BODY.format(p="Quiet."), "utf-8")
+    r = run("map", tmp_path / "in", "-o", tmp_path / "out", "--tiles", template)
+    assert r.exit_code == 0, r.output
+    assert not (tmp_path / "MARKER").exists()
+    for page in _pages(tmp_path / "out").values():
+        if "placemap-data" in page:
+            assert _data(page)["tiles"]["url"] == template
