@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from placemap.cli import cli
-from placemap.maps import collection_map, render, report_map
+from placemap.maps import collection_map, render, report_filenames, report_map
 from placemap.records import Mention, Place, Report
 from placemap.writers import COLUMNS, FORMULA_START
 
@@ -267,3 +267,39 @@ def test_eval_misses_csv_cells_never_start_a_formula(small_index: Path, tmp_path
     [header, row] = _csv_rows(tmp_path / "m.csv")
     assert row[1:4] == ["'=1+2", "'@Homs", " -40.000,-70.000"]
     assert float(row[0]) > 161
+
+
+# --- page file names --------------------------------------------------------------------
+
+WINDOWS_DEVICES = {"con", "prn", "aux", "nul"} | {
+    f"{d}{i}" for d in ("com", "lpt") for i in range(10)
+}
+
+
+def test_page_file_names_differ_ignoring_case_and_are_never_windows_devices() -> None:
+    ids = ["Report", "report", "REPORT", "report-2", "CON", "nul", "COM1", "LPT9", "con.txt"]
+    ids += ["Aux.tar.gz", "prn.", "Index", "COLLECTION", "assets", "console", "com10"]
+    names = report_filenames([Report(i, "") for i in ids])
+    folded = [n.lower() for n in names]
+    assert len(set(folded)) == len(names)
+    assert not {"index.html", "collection.html", "assets"} & set(folded)
+    assert not [n for n in folded if n.split(".")[0] in WINDOWS_DEVICES]
+    assert names == [
+        *("Report.html", "report-2.html", "REPORT-3.html", "report-2-2.html"),
+        *("CON_.html", "nul_.html", "COM1_.html", "LPT9_.html", "con_.txt.html"),
+        *("Aux_.tar.gz.html", "prn_.html", "Index-2.html", "COLLECTION-2.html"),
+        *("assets.html", "console.html", "com10.html"),
+    ]
+
+
+def test_map_command_writes_one_page_per_report_on_any_file_system(run, tmp_path: Path) -> None:
+    ids = ["Report", "report", "CON", "index"]
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": i, "text": BODY}) + "\n" for i in ids), "utf-8")
+    assert run("map", feed, "-o", tmp_path / "out").exit_code == 0
+    pages = sorted(p.name.lower() for p in (tmp_path / "out").glob("*.html"))
+    assert pages == sorted(["report.html", "report-2.html", "con_.html", "index-2.html"]
+                           + ["index.html", "collection.html"])  # fmt: skip
+    links = [row[3] for row in _data((tmp_path / "out" / "collection.html").read_text())["R"]]
+    assert [name.lower() for name in links] == ["report.html", "report-2.html", "con_.html",
+                                                 "index-2.html"]  # fmt: skip

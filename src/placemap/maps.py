@@ -496,22 +496,36 @@ def render(m: folium.Map) -> str:
 # --- files and the index ------------------------------------------------------------
 
 
+# Names Windows gives to devices, whatever follows the first dot ("con.txt.html" too).
+_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul", *(f"{d}{i}" for d in ("com", "lpt") for i in range(10))]
+)
+
+
 def safe_filename(report_id: str) -> str:
-    """A file name made of letters, digits, dots, dashes and underscores only."""
+    """A file name made of letters, digits, dots, dashes and underscores only, and never
+    one that Windows reserves for a device (``CON``, ``nul.txt``, ``COM1``: ``CON_``)."""
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", report_id).strip("._-") or "report"
-    return name[:100]
+    name = name[:100]
+    head, dot, rest = name.partition(".")
+    if head.lower() in _RESERVED:
+        name = f"{head}_{dot}{rest}"
+    return name
 
 
 def report_filenames(reports: Sequence[Report]) -> list[str]:
-    """One distinct ``.html`` file name per report, from its id."""
+    """One ``.html`` file name per report, from its id, distinct even where case does not
+    count (macOS, Windows: ``Report`` and ``report`` are one file there) and never
+    ``index.html`` or ``collection.html`` in any case. Every name ends in ``.html``, so
+    none is the ``assets`` folder."""
     used: set[str] = {"index.html", "collection.html"}
     names = []
     for r in reports:
         base = safe_filename(r.id)
         name, k = f"{base}.html", 2
-        while name in used:
+        while name.lower() in used:
             name, k = f"{base}-{k}.html", k + 1
-        used.add(name)
+        used.add(name.lower())
         names.append(name)
     return names
 
