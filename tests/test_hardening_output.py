@@ -4,11 +4,19 @@ collide on other systems, and output locations that cannot be written."""
 
 from __future__ import annotations
 
+import builtins
 import csv
+import errno
 import html
+import io
 import json
+import os
 import re
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -28,6 +36,8 @@ TEMPLATE_PAYLOADS = [
     "{#",
 ]
 BODY = "Fighting near Palmyra in Syria. {p} Homs is calm."
+# A report whose map page (90 kB) and JSON line are over 64 kB: 250 long sentences.
+LONG = ("Shelling hit Homs again" + ", and the roads out of town stayed closed" * 10 + ". ") * 250
 
 
 @pytest.fixture()
@@ -219,7 +229,7 @@ def test_extract_csv_cells_never_start_a_formula(run, tmp_path: Path) -> None:
     assert [c["name"] for c in cells[:2]] == ["'=cmd|'/C calc'!A0", "Homs"]
     assert (cells[-1]["report_id"], cells[-1]["title"]) == ("a\rb", "carriage\rreturn")
     text_columns = [c for c, t in COLUMNS.items() if t == "string"]
-    assert not [v for c in cells for k in text_columns if c[k].startswith(FORMULA_START)]
+    assert not [c[k] for c in cells for k in text_columns if c[k].startswith(FORMULA_START)]
     # numbers stay numbers: a negative longitude is no formula
     df = pd.read_csv(out, dtype={"geonameid": "Int64"})
     assert len(df) == len(rows)
@@ -303,3 +313,170 @@ def test_map_command_writes_one_page_per_report_on_any_file_system(run, tmp_path
     links = [row[3] for row in _data((tmp_path / "out" / "collection.html").read_text())["R"]]
     assert [name.lower() for name in links] == ["report.html", "report-2.html", "con_.html",
                                                  "index-2.html"]  # fmt: skip
+
+
+# --- output locations -------------------------------------------------------------------
+
+
+@pytest.fixture()
+def no_geoparsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if a command starts geoparsing."""
+
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the work started before the output was checked")
+
+    monkeypatch.setattr("placemap.cli.mapping.geoparsed", fail)
+    monkeypatch.setattr("placemap.cli.extract.geoparsed", fail)
+
+
+@pytest.fixture()
+def read_only(monkeypatch: pytest.MonkeyPatch):
+    """Make a folder read-only as a user other than root finds it (root ignores the
+    permission bits): making any file or folder inside it fails with EACCES."""
+    folders: list[Path] = []
+    real_open, real_os_open, real_mkdir = builtins.open, os.open, os.mkdir
+
+    def inside(path: object) -> bool:
+        if not isinstance(path, str | bytes | os.PathLike):
+            return False
+        p = Path(os.fsdecode(path)).absolute()
+        return any(p != f and p.is_relative_to(f) for f in folders)
+
+    def deny(path: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", os.fsdecode(path))  # type: ignore[arg-type]
+
+    def fake_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if set(mode) & set("wax+") and inside(file):
+            deny(file)
+        return real_open(file, mode, *args, **kwargs)
+
+    def fake_os_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and inside(path):
+            deny(path)
+        return real_os_open(path, flags, *args, **kwargs)
+
+    def fake_mkdir(path: Any, *args: Any, **kwargs: Any) -> None:
+        if inside(path):
+            deny(path)
+        real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", fake_open)
+    monkeypatch.setattr(io, "open", fake_open)
+    monkeypatch.setattr(os, "open", fake_os_open)
+    monkeypatch.setattr(os, "mkdir", fake_mkdir)
+    return lambda folder: folders.append(folder.absolute())
+
+
+@contextmanager
+def file_size_limit(limit: int) -> Iterator[None]:
+    """Writes past ``limit`` bytes of a file fail (EFBIG), as writes fail on a full disk."""
+    resource = pytest.importorskip("resource")
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an error, not a kill
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, handler)
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _reports(folder: Path, **texts: str) -> Path:
+    folder.mkdir(exist_ok=True)
+    for stem, text in texts.items():
+        (folder / f"{stem}.txt").write_text(text, "utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("command", ["map", "extract"])
+def test_an_output_under_a_file_fails_at_once_in_one_line(
+    run, tmp_path: Path, no_geoparsing: None, command: str
+) -> None:
+    ins = _reports(tmp_path / "in", a=BODY)
+    (tmp_path / "file").write_text("not a folder", "utf-8")
+    out = tmp_path / "file" / ("out" if command == "map" else "out.jsonl")
+    r = run(command, ins, "-o", out)
+    assert r.exit_code == 1
+    reason = "Not a directory" if command == "map" else f"{tmp_path / 'file'} is not a folder"
+    assert r.output == f"Error: {out}: cannot write here ({reason})\n"
+
+
+@pytest.mark.parametrize("command", ["map", "extract"])
+def test_a_read_only_output_folder_fails_at_once_in_one_line(
+    run, tmp_path: Path, no_geoparsing: None, read_only, command: str
+) -> None:
+    ins = _reports(tmp_path / "in", a=BODY)
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    read_only(folder)
+    out = folder / "out.jsonl" if command == "extract" else folder
+    r = run(command, ins, "-o", out)
+    assert r.exit_code == 1
+    assert r.output.startswith(f"Error: {out}: cannot write here (Permission denied")
+    assert len(r.output.splitlines()) == 1
+    assert list(folder.iterdir()) == []
+
+
+def test_map_on_a_full_disk_leaves_the_folder_as_it_was(run, tmp_path: Path) -> None:
+    ins = _reports(tmp_path / "in", a=BODY.format(p="Calm."), b=BODY.format(p="Quiet."))
+    out = tmp_path / "out"
+    assert run("map", ins, "-o", out).exit_code == 0
+    before = _snapshot(out)
+    # a changed report, and a long one whose page is too large to write
+    _reports(ins, a=BODY.format(p="Shelling."), c=LONG)
+    with file_size_limit(64_000):
+        r = run("map", ins, "-o", out)
+    assert r.exit_code == 1
+    assert r.output == f"Error: {out / 'c.html'}: cannot write here (File too large)\n"
+    assert _snapshot(out) == before  # no page replaced, none added, nothing left behind
+    assert sorted(p.name for p in out.iterdir()) == sorted(["a.html", "b.html"] + [
+        "assets", "collection.html", "index.html"
+    ])  # fmt: skip
+    # a first run into a new folder leaves no pages without an index
+    with file_size_limit(64_000):
+        r = run("map", ins, "-o", tmp_path / "new", "--assets", "inline")
+    assert r.exit_code == 1
+    assert not (tmp_path / "new").exists()  # made by the run, and removed: nothing in it
+
+
+def test_extract_on_a_full_disk_keeps_the_previous_output(run, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    assert run("extract", _reports(tmp_path / "in", a=BODY), "-o", out).exit_code == 0
+    before = out.read_bytes()
+    _reports(tmp_path / "in", c=LONG)
+    with file_size_limit(64_000):
+        r = run("extract", tmp_path / "in", "-o", out)
+    assert r.exit_code == 1
+    assert r.output == f"Error: {out}: cannot write here (File too large)\n"
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out.jsonl"]
+
+
+def test_a_second_map_run_into_the_same_folder_is_refused(run, tmp_path: Path) -> None:
+    fcntl = pytest.importorskip("fcntl")
+    ins = _reports(tmp_path / "in", a=BODY)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".placemap-new-stale").mkdir()  # left by a run that was killed
+    with open(out / ".placemap.lock", "a") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # as the first run holds it
+        r = run("map", ins, "-o", out)
+        assert r.exit_code == 1
+        assert r.output == (
+            f"Error: {out}: another placemap run is writing to this folder; "
+            "wait for it to end or choose another folder\n"
+        )
+        assert sorted(p.name for p in out.iterdir()) == [".placemap-new-stale", ".placemap.lock"]
+    (out / ".placemap.lock").unlink()
+    assert run("map", ins, "-o", out).exit_code == 0
+    # the lock is released and the stale staging folder gone
+    assert sorted(p.name for p in out.iterdir()) == [
+        "a.html",
+        "assets",
+        "collection.html",
+        "index.html",
+    ]

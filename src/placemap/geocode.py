@@ -586,7 +586,8 @@ def write_table(df: pd.DataFrame, path: Path | None, fmt: str) -> None:
     with atomic_text_writer(path) as fh:
         if fmt == "csv":
             safe = {c: df[c].map(spreadsheet_safe) for c in _ADDED_TEXT if c in df.columns}
-            df.assign(**safe).to_csv(LineEnds(fh), index=False, lineterminator="\r\n")
+            sink: Any = LineEnds(fh)  # a stream with write() is all to_csv uses
+            df.assign(**safe).to_csv(sink, index=False, lineterminator="\r\n")
         elif fmt == "jsonl":
             text = df.to_json(orient="records", lines=True, force_ascii=False) or ""
             fh.write(text if not text or text.endswith("\n") else text + "\n")

@@ -354,7 +354,7 @@ def _sources(cluster: bool) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[st
 
 
 @lru_cache(maxsize=2)
-def _inline_assets(cluster: bool) -> tuple[tuple[str, Element], ...]:
+def _inline_assets(cluster: bool) -> tuple[tuple[str, _Raw], ...]:
     css, js = _sources(cluster)
     style = "<style>" + "\n".join(text for _n, text in css) + "</style>"
     elements = [("placemap_css", _Raw(style))]
@@ -415,7 +415,7 @@ def write_assets(folder: Path, *, cluster: bool = False) -> list[Path]:
     return paths
 
 
-def _linked_assets(cluster: bool, prefix: str) -> list[tuple[str, Element]]:
+def _linked_assets(cluster: bool, prefix: str) -> list[tuple[str, _Raw]]:
     """The elements that link the shared assets under the URL prefix, then a script that
     says what is wrong when they did not load (the folder was not copied with the page)."""
     if prefix and not prefix.endswith("/"):
