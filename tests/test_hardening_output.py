@@ -15,15 +15,18 @@ import re
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from placemap.cli import cli
-from placemap.maps import collection_map, render, report_filenames, report_map
+from placemap.maps import collection_map, index_page, render, report_filenames, report_map
 from placemap.records import Mention, Place, Report
 from placemap.writers import COLUMNS, FORMULA_START
 
@@ -480,3 +483,53 @@ def test_a_second_map_run_into_the_same_folder_is_refused(run, tmp_path: Path) -
         "collection.html",
         "index.html",
     ]
+
+
+# --- report text reaches pages as it was --------------------------------------------------
+
+
+def test_text_that_looks_like_an_element_id_is_kept(tmp_path: Path) -> None:
+    """Pages number folium's random element ids for byte-identical output; report text of
+    the same shape ("_" and 32 hex digits) is not theirs to renumber."""
+    look_alike = "doc_0123456789abcdef0123456789abcdef"
+    text = BODY.format(p=look_alike)
+    place = Place(1, "Homs", "Homs", 34.7, 36.7, "P", "PPL", "SY")
+    mention = Mention(text.index("Homs"), text.index("Homs") + 4, "Homs", place, 0.9)
+    r = Report(look_alike, text, look_alike, None, look_alike, (mention,))
+    for page in (render(report_map(r)), render(collection_map([r], title=look_alike))):
+        assert _title(page) == look_alike
+        data = _data(page)
+        assert data["R"][0][0] == data["R"][0][2] == look_alike
+        assert f"{look_alike} Homs is calm." in data["H"][0][0][3][0][0]
+        # folium's own ids are numbered all the same
+        assert not re.search(r"map_(?!0{31}[0-9a-f])[0-9a-f]{32}", page)
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: set[str] = set()
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+INDEX_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "p", "a", "table"}
+INDEX_TAGS |= {"thead", "tbody", "tr", "th", "td"}
+
+
+@given(st.text(min_size=1), st.text(), st.text())
+@settings(max_examples=60, deadline=None)
+def test_the_index_shows_any_text_as_text(title: str, date: str, source: str) -> None:
+    r = Report("r", "", title=title, date=date, source=source)
+    parser = _Tags()
+    parser.feed(index_page([r], ["r.html"], title=title))
+    parser.close()
+    assert parser.tags <= INDEX_TAGS  # no element from the text
+    shown = "".join(parser.text)
+    for value in (title, date, source):
+        assert value.replace("\r\n", "\n").replace("\r", "\n") in shown.replace("\r", "\n")

@@ -485,12 +485,33 @@ def basemap_geojson() -> dict[str, Any]:
 _ID_RE = re.compile(r"(?<=_)[0-9a-f]{32}(?![0-9a-f])")
 
 
+def _element_ids(root: Element) -> set[str]:
+    """The ids of every element of the page, the figure's header, body and script parts
+    included (rendering adds elements there)."""
+    ids, todo = set(), [root]
+    while todo:
+        e = todo.pop()
+        ids.add(e._id)
+        todo.extend(e._children.values())
+        todo.extend(p for p in (getattr(e, a, None) for a in ("header", "html", "script"))
+                    if isinstance(p, Element))  # fmt: skip
+    return ids
+
+
 def render(m: folium.Map) -> str:
     """The page's HTML, with folium's random element ids replaced by sequence numbers,
-    so that the same input gives the same bytes."""
+    so that the same input gives the same bytes. Only the elements' own ids are
+    replaced: report text that looks like one ("doc_<32 hex digits>") stays as it is."""
+    root = m.get_root()
+    page = root.render()
+    known = _element_ids(root)
     ids: dict[str, str] = {}
-    page = m.get_root().render()
-    return _ID_RE.sub(lambda mo: ids.setdefault(mo.group(0), f"{len(ids):032x}"), page)
+
+    def number(mo: re.Match[str]) -> str:
+        found = mo.group(0)
+        return ids.setdefault(found, f"{len(ids):032x}") if found in known else found
+
+    return _ID_RE.sub(number, page)
 
 
 # --- files and the index ------------------------------------------------------------
