@@ -395,14 +395,18 @@ def _reports(folder: Path, **texts: str) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("command", ["map", "extract"])
+@pytest.mark.parametrize("command", ["map", "extract", "geocode"])
 def test_an_output_under_a_file_fails_at_once_in_one_line(
     run, tmp_path: Path, no_geoparsing: None, command: str
 ) -> None:
     ins = _reports(tmp_path / "in", a=BODY)
     (tmp_path / "file").write_text("not a folder", "utf-8")
-    out = tmp_path / "file" / ("out" if command == "map" else "out.jsonl")
-    r = run(command, ins, "-o", out)
+    out = tmp_path / "file" / {"map": "out", "extract": "out.jsonl", "geocode": "g.csv"}[command]
+    if command == "geocode":
+        (tmp_path / "t.csv").write_text("location\nHoms\n", "utf-8")
+        r = run("geocode", tmp_path / "t.csv", "--column", "location", "-o", out)
+    else:
+        r = run(command, ins, "-o", out)
     assert r.exit_code == 1
     reason = "Not a directory" if command == "map" else f"{tmp_path / 'file'} is not a folder"
     assert r.output == f"Error: {out}: cannot write here ({reason})\n"
