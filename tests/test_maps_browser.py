@@ -20,7 +20,7 @@ from placemap.maps import (
     write_assets,
 )
 from placemap.pipeline import Geoparser
-from placemap.records import Report
+from placemap.records import Mention, Place, Report
 
 pytestmark = pytest.mark.browser
 
@@ -337,3 +337,63 @@ def test_injection_payloads_run_nothing(
             assert p.problems == [], path.name
         finally:
             p.close()
+
+
+def test_template_syntax_in_a_title_shows_as_text(
+    browser: Any, gp: Geoparser, tmp_path: Path
+) -> None:
+    title = "{{ 7*7 }} {% for x in range(3) %} {# <b>bold</b>"
+    r = _report(gp, "aq", AQERBAT)
+    r = Report(r.id, r.text, title=title, date=r.date, source=r.source, mentions=r.mentions)
+    for i, m in enumerate([report_map(r), collection_map([r], links=["aq.html"], title=title)]):
+        p = Page(browser, _write(tmp_path / f"p{i}.html", render(m)))
+        try:
+            assert p.js("document.title") == title
+            assert p.page.locator(".pm-panel h2").inner_text() == title
+            assert p.js("document.querySelectorAll('.pm-panel b').length") == 0
+            assert p.js("placemap.markerCount()") >= 6
+            assert p.problems == []
+        finally:
+            p.close()
+
+
+PROTO_KEYS = ["__proto__", "constructor", "valueOf", "toString", "hasOwnProperty"]
+
+
+def test_collection_panel_takes_object_prototype_names_as_data(
+    browser: Any, tmp_path: Path
+) -> None:
+    reports = []
+    for i in range(25):  # more than 20: the panel groups them
+        key = PROTO_KEYS[i % len(PROTO_KEYS)]
+        place = Place(-1 - i, key, key, 30.0 + i % 5, 40.0 + i // 5, "P", "PPL", "SY", None, key)
+        text = f"Fighting near {key} today."
+        mention = Mention(14, 14 + len(key), key, place, 0.9)
+        date = "valueOf" if i % 2 else key  # a date group is the first 7 characters
+        reports.append(Report(key, text, key, date, f"{key}/{i}.txt", (mention,)))
+    files = report_filenames(reports)
+    p = Page(browser, _write(tmp_path / "c.html", render(collection_map(reports, links=files))))
+    try:
+        groups = p.page.locator(".pm-group-name").all_inner_texts()
+        assert groups == [
+            "▸ __proto (3)",
+            "▸ constru (2)",
+            "▸ hasOwnP (3)",
+            "▸ toStrin (2)",
+            "▸ valueOf (15)",
+        ]
+        p.page.locator(".pm-groupby").select_option(label="Group by source")
+        groups = p.page.locator(".pm-group-name").all_inner_texts()
+        assert groups == [f"▸ {k} (5)" for k in sorted(PROTO_KEYS)]
+        p.page.locator(".pm-group-name", has_text="__proto__").click()
+        assert p.page.locator(".pm-group .pm-row").count() == 5
+        p.page.locator(".pm-group-head input").first.uncheck()
+        assert sum(p.js("placemap.shown")) == 20
+        p.page.locator(".pm-search").fill("constructor")
+        assert p.page.locator(".pm-place-hit").count() == 5
+        assert p.page.locator(".pm-row").count() == 5
+        p.page.locator(".pm-place-hit").first.click()
+        p.page.locator(".leaflet-popup-content").wait_for()
+        assert p.problems == []
+    finally:
+        p.close()

@@ -10,6 +10,7 @@ __all__ = [
     "GazetteerBuildError",
     "InputError",
     "DependencyError",
+    "OutputError",
 ]
 
 
@@ -39,3 +40,8 @@ class InputError(PlacemapError, ValueError):
 
 class DependencyError(PlacemapError, ImportError):
     """An optional dependency (spaCy, a spaCy model) that an option asks for is missing."""
+
+
+class OutputError(PlacemapError, OSError):
+    """An output cannot be written there (a read-only or full disk, a folder another
+    run is writing to); the message names the path."""

@@ -18,6 +18,7 @@ from typing import Any
 from placemap.errors import InputError
 from placemap.pipeline import Geoparser
 from placemap.resolution import haversine_km
+from placemap.writers import spreadsheet_safe
 
 __all__ = ["MAX_ERROR_KM", "evaluate", "read_corpus", "format_report"]
 
@@ -136,7 +137,7 @@ def evaluate(
         with open(misses_csv, "w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(["error_km", "doc", "name", "gold", "predicted", "reason"])
-            w.writerows(misses)
+            w.writerows([spreadsheet_safe(v) for v in row] for row in misses)
     return result
 
 

@@ -570,16 +570,24 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
+#: The text columns :func:`geocode_frame` adds, made spreadsheet-safe in CSV output.
+_ADDED_TEXT = ("resolved_name", "feature_code", "country_code", "admin1", "match")
+
+
 def write_table(df: pd.DataFrame, path: Path | None, fmt: str) -> None:
     """Write ``df`` atomically to ``path`` (standard output when None, CSV and JSON
-    Lines only)."""
-    from placemap.writers import atomic_text_writer
+    Lines only). In CSV, cells of the text columns :func:`geocode_frame` adds that
+    would start a spreadsheet formula get a ``'`` in front; the table's own columns are
+    written as they were (quoted where they hold a line break)."""
+    from placemap.writers import LineEnds, atomic_text_writer, spreadsheet_safe
 
     if fmt == "parquet" and path is None:
         raise ValueError("Parquet is binary: give a file to write it to")
     with atomic_text_writer(path) as fh:
         if fmt == "csv":
-            df.to_csv(fh, index=False, lineterminator="\n")
+            safe = {c: df[c].map(spreadsheet_safe) for c in _ADDED_TEXT if c in df.columns}
+            sink: Any = LineEnds(fh)  # a stream with write() is all to_csv uses
+            df.assign(**safe).to_csv(sink, index=False, lineterminator="\r\n")
         elif fmt == "jsonl":
             text = df.to_json(orient="records", lines=True, force_ascii=False) or ""
             fh.write(text if not text or text.endswith("\n") else text + "\n")

@@ -129,20 +129,41 @@ def tile_source(value: str) -> TileSource | None:
 # --- pages --------------------------------------------------------------------------
 
 
-class _Draw(MacroElement):
-    """The page's data as JSON and the call that draws it on the map."""
+class _Raw(Element):
+    """Markup that goes into the page as it is. branca compiles the strings its
+    ``Element`` is given (and every macro's output) as Jinja2 templates, so any text
+    that comes from a report, a file name, a table or an option is placed with this
+    element instead: never compiled, never run."""
 
-    _template = Template(
-        """{% macro html(this, kwargs) %}<script type="application/json" id="placemap-data">"""
-        """{{ this.data }}</script>{% endmacro %}
-{% macro script(this, kwargs) %}placemapDraw({{ this._parent.get_name() }},
-    document.getElementById("placemap-data"));{% endmacro %}"""
-    )
+    def __init__(self, markup: str) -> None:
+        super().__init__()
+        self._name = "Raw"
+        self.markup = markup
+
+    def render(self, **kwargs: Any) -> str:
+        return self.markup
+
+
+class _Draw(Element):
+    """The page's data as JSON and the call that draws it on the map. Rendered as
+    :class:`_Raw` parts (not as a ``MacroElement``, whose output branca compiles)."""
 
     def __init__(self, data: dict[str, Any]) -> None:
         super().__init__()
         self._name = "PlacemapDraw"
         self.data = script_json(data)
+
+    def render(self, **kwargs: Any) -> str:
+        figure: Any = self.get_root()
+        assert self._parent is not None, "add the element to a map first"
+        data = f'<script type="application/json" id="placemap-data">{self.data}</script>'
+        draw = (
+            f"placemapDraw({self._parent.get_name()},\n"
+            '    document.getElementById("placemap-data"));'
+        )
+        figure.html.add_child(_Raw(data), name=self.get_name())
+        figure.script.add_child(_Raw(draw), name=self.get_name())
+        return ""
 
 
 #: How the Natural Earth outlines are drawn, under the report layers, in both modes.
@@ -179,7 +200,7 @@ def _new_map(title: str, *, cluster: bool, assets: str | None = None) -> folium.
     m.default_js = []  # no CDN links: Leaflet is inlined or linked below
     m.default_css = []
     root: Any = m.get_root()
-    root.header.add_child(Element(f"<title>{esc(title)}</title>"), name="title")
+    root.header.add_child(_Raw(f"<title>{esc(title)}</title>"), name="title")
     if assets is None:
         for name, element in _inline_assets(cluster):
             root.header.add_child(element, name=name)
@@ -333,12 +354,12 @@ def _sources(cluster: bool) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[st
 
 
 @lru_cache(maxsize=2)
-def _inline_assets(cluster: bool) -> tuple[tuple[str, Element], ...]:
+def _inline_assets(cluster: bool) -> tuple[tuple[str, _Raw], ...]:
     css, js = _sources(cluster)
     style = "<style>" + "\n".join(text for _n, text in css) + "</style>"
-    elements = [("placemap_css", Element(style))]
+    elements = [("placemap_css", _Raw(style))]
     for i, (_n, text) in enumerate(js):
-        elements.append((f"placemap_js_{i}", Element(f"<script>{_script_safe(text)}</script>")))
+        elements.append((f"placemap_js_{i}", _Raw(f"<script>{_script_safe(text)}</script>")))
     return tuple(elements)
 
 
@@ -394,7 +415,7 @@ def write_assets(folder: Path, *, cluster: bool = False) -> list[Path]:
     return paths
 
 
-def _linked_assets(cluster: bool, prefix: str) -> list[tuple[str, Element]]:
+def _linked_assets(cluster: bool, prefix: str) -> list[tuple[str, _Raw]]:
     """The elements that link the shared assets under the URL prefix, then a script that
     says what is wrong when they did not load (the folder was not copied with the page)."""
     if prefix and not prefix.endswith("/"):
@@ -403,9 +424,9 @@ def _linked_assets(cluster: bool, prefix: str) -> list[tuple[str, Element]]:
     for i, asset in enumerate(shared_assets(cluster)):
         url = esc(prefix + asset.name)
         if asset.name.endswith(".css"):
-            elements.append((f"placemap_css_{i}", Element(f'<link rel="stylesheet" href="{url}">')))
+            elements.append((f"placemap_css_{i}", _Raw(f'<link rel="stylesheet" href="{url}">')))
         else:
-            elements.append((f"placemap_js_{i}", Element(f'<script src="{url}"></script>')))
+            elements.append((f"placemap_js_{i}", _Raw(f'<script src="{url}"></script>')))
     message = script_json(
         f"This map needs the files in the folder {prefix or './'} that placemap wrote beside "
         "it; they are missing or from another version of placemap."
@@ -417,7 +438,7 @@ def _linked_assets(cluster: bool, prefix: str) -> list[tuple[str, Element]]:
         f"    document.body.textContent = {message};\n"
         "  });\n}</script>"
     )
-    elements.append(("placemap_assets_check", Element(check)))
+    elements.append(("placemap_assets_check", _Raw(check)))
     return elements
 
 
@@ -464,33 +485,68 @@ def basemap_geojson() -> dict[str, Any]:
 _ID_RE = re.compile(r"(?<=_)[0-9a-f]{32}(?![0-9a-f])")
 
 
+def _element_ids(root: Element) -> set[str]:
+    """The ids of every element of the page, the figure's header, body and script parts
+    included (rendering adds elements there)."""
+    ids, todo = set(), [root]
+    while todo:
+        e = todo.pop()
+        ids.add(e._id)
+        todo.extend(e._children.values())
+        todo.extend(p for p in (getattr(e, a, None) for a in ("header", "html", "script"))
+                    if isinstance(p, Element))  # fmt: skip
+    return ids
+
+
 def render(m: folium.Map) -> str:
     """The page's HTML, with folium's random element ids replaced by sequence numbers,
-    so that the same input gives the same bytes."""
+    so that the same input gives the same bytes. Only the elements' own ids are
+    replaced: report text that looks like one ("doc_<32 hex digits>") stays as it is."""
+    root = m.get_root()
+    page = root.render()
+    known = _element_ids(root)
     ids: dict[str, str] = {}
-    page = m.get_root().render()
-    return _ID_RE.sub(lambda mo: ids.setdefault(mo.group(0), f"{len(ids):032x}"), page)
+
+    def number(mo: re.Match[str]) -> str:
+        found = mo.group(0)
+        return ids.setdefault(found, f"{len(ids):032x}") if found in known else found
+
+    return _ID_RE.sub(number, page)
 
 
 # --- files and the index ------------------------------------------------------------
 
 
+# Names Windows gives to devices, whatever follows the first dot ("con.txt.html" too).
+_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul", *(f"{d}{i}" for d in ("com", "lpt") for i in range(10))]
+)
+
+
 def safe_filename(report_id: str) -> str:
-    """A file name made of letters, digits, dots, dashes and underscores only."""
+    """A file name made of letters, digits, dots, dashes and underscores only, and never
+    one that Windows reserves for a device (``CON``, ``nul.txt``, ``COM1``: ``CON_``)."""
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", report_id).strip("._-") or "report"
-    return name[:100]
+    name = name[:100]
+    head, dot, rest = name.partition(".")
+    if head.lower() in _RESERVED:
+        name = f"{head}_{dot}{rest}"
+    return name
 
 
 def report_filenames(reports: Sequence[Report]) -> list[str]:
-    """One distinct ``.html`` file name per report, from its id."""
+    """One ``.html`` file name per report, from its id, distinct even where case does not
+    count (macOS, Windows: ``Report`` and ``report`` are one file there) and never
+    ``index.html`` or ``collection.html`` in any case. Every name ends in ``.html``, so
+    none is the ``assets`` folder."""
     used: set[str] = {"index.html", "collection.html"}
     names = []
     for r in reports:
         base = safe_filename(r.id)
         name, k = f"{base}.html", 2
-        while name in used:
+        while name.lower() in used:
             name, k = f"{base}-{k}.html", k + 1
-        used.add(name)
+        used.add(name.lower())
         names.append(name)
     return names
 

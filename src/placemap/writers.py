@@ -34,6 +34,9 @@ __all__ = [
     "jsonl_parts",
     "write_jsonl",
     "write_csv",
+    "csv_writer",
+    "LineEnds",
+    "spreadsheet_safe",
     "write_parquet",
     "write_geojson",
 ]
@@ -187,14 +190,48 @@ def write_jsonl(reports: Iterable[Report | str], out: TextIO) -> int:
     return n
 
 
+#: First characters that make a spreadsheet read a cell as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell that a spreadsheet shows as text: one that starts like a formula gets a
+    ``'`` in front (``=HYPERLINK(...)`` becomes ``'=HYPERLINK(...)``). Numbers (negative
+    ones too) and nulls are returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+class LineEnds:
+    """A text stream for ``csv.writer`` (or ``DataFrame.to_csv``) given ``"\r\n"`` as line
+    terminator, so that it quotes every field holding a CR or a LF (given ``"\n"``, it
+    leaves a lone CR bare, and spreadsheets and pandas end the row there); each row's
+    terminator is written as ``"\n"``. Both write each row with one call."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def write(self, line: str) -> int:
+        if line.endswith("\r\n"):
+            line = line[:-2] + "\n"
+        return self.out.write(line)
+
+
+def csv_writer(out: TextIO) -> Any:
+    """A ``csv.writer`` with ``"\n"`` line ends that quotes fields holding CR or LF."""
+    return csv.writer(LineEnds(out), lineterminator="\r\n")
+
+
 def write_csv(reports: Iterable[Report], out: TextIO) -> int:
-    """One row per mention under a header of :data:`COLUMNS`; nulls are empty cells."""
-    w = csv.DictWriter(out, fieldnames=list(COLUMNS), lineterminator="\n")
-    w.writeheader()
+    """One row per mention under a header of :data:`COLUMNS`; nulls are empty cells, and
+    text cells that would start a spreadsheet formula get a ``'`` in front."""
+    w = csv_writer(out)
+    w.writerow(COLUMNS)
     n = 0
     for r in reports:
         for row in report_rows(r):
-            w.writerow(row)
+            w.writerow([spreadsheet_safe(row[c]) for c in COLUMNS])
         n += 1
     return n
 

@@ -104,6 +104,7 @@ def extract(
       placemap extract part-*.jsonl --engine dask -o places-parquet/
     """
     from placemap import writers
+    from placemap.outputs import check_output_file, output_file
 
     settings = settings_for(gazetteer_path, overlays, demonyms, ner=ner, spacy_model=spacy_model)
     if engine == "dask":
@@ -114,6 +115,8 @@ def extract(
 
     if fmt == "parquet" and output is None and sys.stdout.isatty():
         raise click.UsageError("Parquet is binary: give -o FILE or redirect standard output")
+    if output is not None:
+        check_output_file(output)  # a read-only or missing place fails now, not after the work
     failures: list[str] = []
     reports = progress(
         # With --workers JSON Lines are encoded where the reports are geoparsed, and the
@@ -131,7 +134,7 @@ def extract(
         output_to_terminal=output is None and sys.stdout.isatty(),
     )
     if fmt == "parquet":
-        with writers.atomic_binary_writer(output) as bout:
+        with output_file(output, binary=True) as bout:
             n = writers.write_parquet(reports, bout)
     else:
         write = {
@@ -139,7 +142,7 @@ def extract(
             "csv": writers.write_csv,
             "geojson": writers.write_geojson,
         }[fmt]
-        with writers.atomic_text_writer(output) as out:
+        with output_file(output) as out:
             n = write(reports, out)
     if output is not None and not quiet():
         click.echo(f"placemap: wrote {n} reports to {output}", err=True)

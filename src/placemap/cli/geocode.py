@@ -77,11 +77,14 @@ def geocode(
       placemap geocode villages.parquet --column name --admin-column province -o out.parquet
     """
     from placemap.geocode import geocode_frame, read_table, table_format, write_table
+    from placemap.outputs import check_output_file, output_errors
 
     in_fmt = table_format(file, input_format)
     out_fmt = fmt or (table_format(output) if output is not None else in_fmt)
     if out_fmt == "parquet" and output is None:
         raise click.UsageError("Parquet output needs a file: give -o/--output")
+    if output is not None:
+        check_output_file(output)
     df = read_table(file, in_fmt)
     try:
         out = geocode_frame(
@@ -95,7 +98,11 @@ def geocode(
         )
     except PlacemapError as err:
         raise click.ClickException(f"{file}: {err}") from err
-    write_table(out, output, out_fmt)
+    if output is None:
+        write_table(out, output, out_fmt)
+    else:
+        with output_errors(output):
+            write_table(out, output, out_fmt)
     resolved = int(out["lat"].notna().sum())
     ambiguous = int(out["match"].str.contains("ambiguous", regex=False).sum())
     click.echo(

@@ -138,44 +138,55 @@ def map_(
       placemap map events.csv --lat latitude --lon longitude --group-by year
     """
     from placemap import maps
-    from placemap.writers import write_text_atomic
+    from placemap.outputs import locked_folder, output_errors, staged_files
 
+    tables_given = _check_table_options(paths, lat_column, lon_column, name_column, group_by)
     failures: list[str] = []
-    tables = _table_reports(
-        paths, lat_column, lon_column, name_column, group_by, gazetteer_path, overlays
-    )
-    if tables is not None:
-        reports = tables
-    else:
-        settings = settings_for(gazetteer_path, overlays, True, ner=ner, spacy_model=spacy_model)
-        reports = list(
-            progress(
-                geoparsed(paths, inputs, None, settings, failures, workers),
-                "geoparsing",
-                output_to_terminal=False,
+    # The folder is locked (and so known to be writable) before the work; the pages are
+    # written into a hidden folder inside it and moved into place once all are written,
+    # index.html last, so a failure midway (a full disk) leaves the folder as it was.
+    with locked_folder(out_dir):
+        if tables_given:
+            reports = _table_reports(
+                paths, lat_column, lon_column, name_column, group_by, gazetteer_path, overlays
             )
-        )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    opts: dict[str, Any] = {
-        "min_confidence": min_confidence,
-        "demonyms": demonyms,
-        "tiles": tiles,
-        "cluster": cluster,
-        "heatmap": heatmap,
-        "assets": None,
-    }
-    if assets_mode == "shared":
-        # before the pages: a page is never on disk without the files it links
-        maps.write_assets(out_dir / ASSETS_DIR, cluster=cluster)
-        opts["assets"] = ASSETS_DIR + "/"
-    files = maps.report_filenames(reports)
-    for r, name in zip(reports, files, strict=True):
-        write_text_atomic(out_dir / name, maps.render(maps.report_map(r, **opts)))
-    coll = maps.collection_map(reports, links=files, title=title, **opts)
-    write_text_atomic(out_dir / "collection.html", maps.render(coll))
+        else:
+            settings = settings_for(
+                gazetteer_path, overlays, True, ner=ner, spacy_model=spacy_model
+            )
+            reports = list(
+                progress(
+                    geoparsed(paths, inputs, None, settings, failures, workers),
+                    "geoparsing",
+                    output_to_terminal=False,
+                )
+            )
+        opts: dict[str, Any] = {
+            "min_confidence": min_confidence,
+            "demonyms": demonyms,
+            "tiles": tiles,
+            "cluster": cluster,
+            "heatmap": heatmap,
+            "assets": None,
+        }
+        if assets_mode == "shared":
+            # before the pages: a page is never on disk without the files it links
+            with output_errors(out_dir / ASSETS_DIR):
+                maps.write_assets(out_dir / ASSETS_DIR, cluster=cluster)
+            opts["assets"] = ASSETS_DIR + "/"
+        files = maps.report_filenames(reports)
+        with staged_files(out_dir) as pages:
+            for r, name in zip(reports, files, strict=True):
+                pages.write_text(name, maps.render(maps.report_map(r, **opts)))
+            coll = maps.collection_map(reports, links=files, title=title, **opts)
+            pages.write_text("collection.html", maps.render(coll))
+            pages.write_text(
+                "index.html",
+                maps.index_page(
+                    reports, files, title, min_confidence=min_confidence, demonyms=demonyms
+                ),
+            )
     index = out_dir / "index.html"
-    page = maps.index_page(reports, files, title, min_confidence=min_confidence, demonyms=demonyms)
-    write_text_atomic(index, page)
     n_places = sum(1 for r in reports for m in r.mentions if m.place is not None)
     click.echo(
         f"wrote {len(reports)} report maps, collection.html and index.html to {out_dir} "
@@ -187,6 +198,29 @@ def map_(
         sys.exit(EXIT_PARTIAL)
 
 
+def _check_table_options(
+    paths: tuple[Path, ...],
+    lat: str | None,
+    lon: str | None,
+    name_column: str | None,
+    group_by: str | None,
+) -> bool:
+    """Whether the ``map`` command was given tables (their columns), checked before any
+    work: UsageError for options that do not go together."""
+    if lat is None and lon is None and name_column is None:
+        if group_by is not None:
+            raise click.UsageError("--group-by needs --lat/--lon or --name-column")
+        return False
+    if (lat is None) != (lon is None):
+        raise click.UsageError("--lat and --lon go together")
+    not_tables = [str(p) for p in paths if p.suffix.lower() not in (".csv", ".parquet", ".pq")]
+    if not_tables:
+        raise click.UsageError(
+            f"--lat/--lon and --name-column draw .csv or .parquet tables: {', '.join(not_tables)}"
+        )
+    return True
+
+
 def _table_reports(
     paths: tuple[Path, ...],
     lat: str | None,
@@ -195,22 +229,11 @@ def _table_reports(
     group_by: str | None,
     gazetteer_path: Path | None,
     overlays: tuple[Path, ...],
-) -> list[Any] | None:
-    """Reports drawn from tables (CSV or Parquet) when the ``map`` command was given
-    their columns; None when the paths are reports."""
+) -> list[Any]:
+    """Reports drawn from tables (CSV or Parquet), given their columns (checked by
+    :func:`_check_table_options`)."""
     from placemap.geocode import frame_reports, geocode_frame, read_table
 
-    if lat is None and lon is None and name_column is None:
-        if group_by is not None:
-            raise click.UsageError("--group-by needs --lat/--lon or --name-column")
-        return None
-    if (lat is None) != (lon is None):
-        raise click.UsageError("--lat and --lon go together")
-    not_tables = [str(p) for p in paths if p.suffix.lower() not in (".csv", ".parquet", ".pq")]
-    if not_tables:
-        raise click.UsageError(
-            f"--lat/--lon and --name-column draw .csv or .parquet tables: {', '.join(not_tables)}"
-        )
     gaz = open_gaz(gazetteer_path, overlays) if name_column is not None else None
     reports: list[Any] = []
     for path in paths:

@@ -432,7 +432,7 @@
   var ROWS_MAX = 200;         // rows drawn at once in a group or a search
 
   function collectionPanel(state) {
-    var data = state.data, ui = { query: "", groupBy: null, open: {} };
+    var data = state.data, ui = { query: "", groupBy: null, open: new Map() };
     var dates = data.R.map(function (r) { return r[1]; }).filter(Boolean).sort();
     ui.groupBy = dates.length ? 5 : 6;  // columns of a report row: date group, source group
     panelControl(state.map, function (div) {
@@ -522,13 +522,15 @@
       all.forEach(function (r) { list.appendChild(reportRow(state, r, draw)); });
       return;
     }
-    var groups = {};
+    // Keys are report data ("__proto__", "constructor"): a Map, never a plain object.
+    var groups = new Map();
     all.forEach(function (r) {
-      var key = data.R[r][ui.groupBy] || "(none)";
-      (groups[key] = groups[key] || []).push(r);
+      var key = String(data.R[r][ui.groupBy] || "(none)");
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(r);
     });
-    Object.keys(groups).sort().forEach(function (key) {
-      list.appendChild(groupRow(state, ui, key, groups[key], draw));
+    Array.from(groups.keys()).sort().forEach(function (key) {
+      list.appendChild(groupRow(state, ui, key, groups.get(key), draw));
     });
   }
 
@@ -541,17 +543,17 @@
     check.indeterminate = on > 0 && on < rs.length;
     check.addEventListener("change", function () { state.setChecked(rs, check.checked); draw(); });
     var id = ui.groupBy + ":" + key, toggle = el("a", "pm-group-name",
-      (ui.open[id] ? "▾ " : "▸ ") + key + " (" + rs.length + ")");
+      (ui.open.get(id) ? "▾ " : "▸ ") + key + " (" + rs.length + ")");
     toggle.href = "#";
     toggle.addEventListener("click", function (e) {
       e.preventDefault();
-      ui.open[id] = !ui.open[id];
+      ui.open.set(id, !ui.open.get(id));
       draw();
     });
     head.appendChild(check);
     head.appendChild(toggle);
     box.appendChild(head);
-    if (ui.open[id]) {
+    if (ui.open.get(id)) {
       rs.slice(0, ROWS_MAX).forEach(function (r) { box.appendChild(reportRow(state, r, draw)); });
       if (rs.length > ROWS_MAX) {
         box.appendChild(el("div", "pm-small", "… " + (rs.length - ROWS_MAX) +

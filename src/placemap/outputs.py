@@ -1,0 +1,217 @@
+"""Where outputs go: checked before the work starts, a map folder locked against a
+second run, and its pages written so that a failure leaves the folder as it was.
+
+Every fault of the output location (read-only, full, not a folder, taken by another
+run) is an :class:`~placemap.errors.OutputError` naming the path, which the CLI prints
+as one line.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from placemap.errors import OutputError
+from placemap.writers import atomic_binary_writer, atomic_text_writer
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; folders are not locked there
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = [
+    "LOCK_NAME",
+    "STAGE_PREFIX",
+    "StagedFiles",
+    "check_output_file",
+    "locked_folder",
+    "output_errors",
+    "output_file",
+    "staged_files",
+]
+
+log = logging.getLogger(__name__)
+
+#: The lock file a map run holds in its output folder (removed when the run ends).
+LOCK_NAME = ".placemap.lock"
+#: Hidden folders inside the output folder where a map run writes its pages first.
+STAGE_PREFIX = ".placemap-new-"
+
+
+def _error(path: Path, err: OSError) -> OutputError:
+    return OutputError(f"{path}: cannot write here ({err.strerror or err})")
+
+
+@contextmanager
+def output_errors(path: Path) -> Iterator[None]:
+    """Turn the OS errors of writing ``path`` into an OutputError naming it."""
+    try:
+        yield
+    except OutputError:
+        raise
+    except OSError as err:
+        raise _error(path, err) from err
+
+
+def check_output_file(path: Path) -> None:
+    """Raise OutputError unless a file can be written at ``path`` (its folder exists, or
+    can be made, and takes a new file); called before the work, so that a bad ``-o``
+    fails at once instead of after the geoparsing."""
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder; give a file name")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise OutputError(f"{path}: cannot write here ({path.parent} is not a folder)")
+    with output_errors(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        os.close(fd)
+        os.unlink(probe)
+
+
+class _Guarded:
+    """A stream whose write errors are OutputErrors naming the file."""
+
+    def __init__(self, fh: IO[Any], path: Path) -> None:
+        self._fh = fh
+        self._path = path
+
+    def write(self, data: Any) -> int:
+        with output_errors(self._path):
+            return self._fh.write(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._fh, name)
+
+
+@contextmanager
+def output_file(path: Path | None, *, binary: bool = False) -> Iterator[Any]:
+    """The atomic writer of ``path`` (standard output when None) whose OS errors, in
+    making, writing or renaming the file, are OutputErrors naming ``path``; errors of the
+    work done inside pass as they are. A failure leaves the previous file in place."""
+    opener = atomic_binary_writer if binary else atomic_text_writer
+    if path is None:
+        with opener(None) as out:
+            yield out
+        return
+    inside = False
+    try:
+        with opener(path) as fh:
+            try:
+                yield _Guarded(fh, path)
+            except BaseException:
+                inside = True
+                raise
+    except OSError as err:
+        if inside or isinstance(err, OutputError):
+            raise
+        raise _error(path, err) from err
+
+
+# --- map folders ----------------------------------------------------------------------
+
+
+def _lock(path: Path) -> IO[str]:
+    """Open and lock the lock file at ``path``; OutputError if another run holds it."""
+    for _ in range(3):
+        fh = open(path, "a", encoding="utf-8")  # held until the run ends
+        if fcntl is None:
+            return fh
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.close()
+            raise OutputError(
+                f"{path.parent}: another placemap run is writing to this folder; "
+                "wait for it to end or choose another folder"
+            ) from None
+        except OSError as err:
+            if err.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):
+                fh.close()
+                raise
+            log.warning("%s: cannot lock this folder (%s); writing without", path, err.strerror)
+            return fh
+        try:  # the run that held it may have removed the file meanwhile: lock the new one
+            if os.stat(path).st_ino == os.fstat(fh.fileno()).st_ino:
+                return fh
+        except FileNotFoundError:
+            pass
+        fh.close()
+    raise OutputError(f"{path.parent}: cannot lock this folder (its lock file keeps changing)")
+
+
+@contextmanager
+def locked_folder(folder: Path) -> Iterator[Path]:
+    """Make ``folder`` if need be and hold a lock on it for the run: a second run that
+    would write into it is refused (OutputError) instead of mixing its pages with
+    these. Taking the lock writes a file there, so a folder that cannot be written to
+    fails here, before any work. Staging folders left by a run that was killed are
+    removed; a folder this run made is removed again if the run fails before writing."""
+    made = not folder.exists()
+    with output_errors(folder):
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = _lock(folder / LOCK_NAME)
+    try:
+        for stale in folder.glob(STAGE_PREFIX + "*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        yield folder
+    except BaseException:
+        _release(folder, lock)
+        if made:
+            try:
+                folder.rmdir()  # only when empty: nothing written
+            except OSError:
+                pass
+        raise
+    _release(folder, lock)
+
+
+def _release(folder: Path, lock: IO[str]) -> None:
+    (folder / LOCK_NAME).unlink(missing_ok=True)  # while it is still held
+    lock.close()
+
+
+class StagedFiles:
+    """Files for ``folder``, written first into a hidden folder inside it and moved into
+    place by :meth:`commit`, in the order they were written. Until then the folder is
+    as it was; a failure midway (a full disk) leaves it so."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        with output_errors(folder):
+            self.stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=folder))
+        self.names: list[str] = []
+
+    def write_text(self, name: str, text: str) -> None:
+        with output_errors(self.folder / name):
+            with open(self.stage / name, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+        self.names.append(name)
+
+    def commit(self) -> None:
+        """Move the files into the folder (renames: no new space is needed)."""
+        for name in self.names:
+            with output_errors(self.folder / name):
+                os.replace(self.stage / name, self.folder / name)
+        self.names = []
+
+    def discard(self) -> None:
+        shutil.rmtree(self.stage, ignore_errors=True)
+
+
+@contextmanager
+def staged_files(folder: Path) -> Iterator[StagedFiles]:
+    """:class:`StagedFiles` committed when the block ends without error, discarded when
+    it fails."""
+    staged = StagedFiles(folder)
+    try:
+        yield staged
+        staged.commit()
+    finally:
+        staged.discard()
