@@ -94,7 +94,7 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 #: Columns of the CSV and Parquet outputs and of :func:`placemap.frames.to_frame`, with
 #: their Arrow types: the report's id, title, date and source, then the mention fields of
-#: the JSON Lines contract (candidates as a JSON string).
+#: the JSON Lines contract (candidates as a JSON string); columns added later come last.
 COLUMNS: dict[str, str] = {
     "report_id": "string",
     "title": "string",
@@ -115,8 +115,11 @@ COLUMNS: dict[str, str] = {
     "kind": "string",
     "reason": "string",
     "candidates": "string",
+    "resolved": "bool",
+    "date_raw": "string",
 }
-MENTION_COLUMNS = tuple(list(COLUMNS)[4:])
+REPORT_COLUMNS = ("report_id", "title", "date", "source", "date_raw")
+MENTION_COLUMNS = tuple(c for c in COLUMNS if c not in REPORT_COLUMNS)
 
 
 def mention_row(m: Mention) -> dict[str, Any]:
@@ -133,6 +136,7 @@ def report_rows(report: Report) -> Iterator[dict[str, Any]]:
         "title": report.title,
         "date": report.date,
         "source": report.source,
+        "date_raw": report.date_raw,
     }
     for m in report.mentions:
         yield {**head, **mention_row(m)}
@@ -141,10 +145,15 @@ def report_rows(report: Report) -> Iterator[dict[str, Any]]:
 # --- the formats ---------------------------------------------------------------------------
 
 
-def jsonl_line(report: Report) -> str:
-    """A report as one line of JSON Lines output (DESIGN.md's contract), newline included."""
+def jsonl_line(report: Report, *, with_text: bool = False) -> str:
+    """A report as one line of JSON Lines output (DESIGN.md's contract), newline included;
+    ``with_text`` adds the text the mentions' offsets point into."""
     d = report.to_dict()
     d.pop("source", None)
+    if with_text:
+        mentions = d.pop("mentions")
+        d["text"] = report.text
+        d["mentions"] = mentions
     return json.dumps(d, ensure_ascii=False) + "\n"
 
 
@@ -173,7 +182,12 @@ def write_csv(reports: Iterable[Report], out: TextIO) -> int:
 def arrow_schema() -> Any:
     import pyarrow as pa
 
-    types = {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64()}
+    types = {
+        "string": pa.string(),
+        "int64": pa.int64(),
+        "float64": pa.float64(),
+        "bool": pa.bool_(),
+    }
     return pa.schema([(name, types[t]) for name, t in COLUMNS.items()])
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +14,7 @@ import click
 from placemap.cli.common import (
     EXIT_PARTIAL,
     InputSpec,
+    expected_reports,
     gazetteer_options,
     geoparsed,
     input_options,
@@ -19,8 +23,10 @@ from placemap.cli.common import (
     progress,
     quiet,
     settings_for,
+    tally,
     workers_option,
 )
+from placemap.records import Report
 
 
 @click.command()
@@ -46,6 +52,12 @@ from placemap.cli.common import (
     metavar="FIELD",
     help="Resolve the spans each JSON Lines record gives in FIELD (objects with "
     "start and end) instead of finding places.",
+)
+@click.option(
+    "--with-text",
+    is_flag=True,
+    help="JSON Lines: add each report's text as placemap read it (after HTML "
+    "extraction), the text the mentions' offsets point into.",
 )
 @click.option(
     "--demonyms/--no-demonyms",
@@ -77,6 +89,7 @@ def extract(
     fmt: str,
     output: Path | None,
     spans_field: str | None,
+    with_text: bool,
     demonyms: bool,
     workers: int,
     engine: str,
@@ -96,6 +109,7 @@ def extract(
     Examples:
       placemap extract examples/ > places.jsonl
       placemap extract page.html --format geojson -o places.geojson
+      placemap extract pages/ --with-text -o places.jsonl
       placemap extract articles.csv --text-field body --id-field url --format csv -o m.csv
       placemap extract dump.parquet --text-field content --format parquet -o m.parquet
       cat report.txt | placemap extract - --format csv
@@ -114,21 +128,21 @@ def extract(
 
     if fmt == "parquet" and output is None and sys.stdout.isatty():
         raise click.UsageError("Parquet is binary: give -o FILE or redirect standard output")
+    if with_text and fmt != "jsonl":
+        raise click.UsageError("--with-text adds a field to JSON Lines: use it with --format jsonl")
     failures: list[str] = []
+    counts: Counter[str] = Counter()
+    # JSON Lines are encoded where the reports are geoparsed: with --workers the parent
+    # only reads and writes.
+    encode = functools.partial(_encoded, with_text=with_text) if fmt == "jsonl" else None
     reports = progress(
-        # JSON Lines are encoded where the reports are geoparsed: with --workers the
-        # parent only reads and writes.
-        geoparsed(
-            paths,
-            inputs,
-            spans_field,
-            settings,
-            failures,
-            workers,
-            encode=writers.jsonl_line if fmt == "jsonl" else None,
+        _counted(
+            geoparsed(paths, inputs, spans_field, settings, failures, workers, encode=encode),
+            counts,
         ),
         "geoparsing",
         output_to_terminal=output is None and sys.stdout.isatty(),
+        total=expected_reports(paths, inputs),
     )
     if fmt == "parquet":
         with writers.atomic_binary_writer(output) as bout:
@@ -142,9 +156,33 @@ def extract(
         with writers.atomic_text_writer(output) as out:
             n = write(reports, out)
     if output is not None and not quiet():
-        click.echo(f"placemap: wrote {n} reports to {output}", err=True)
+        click.echo(
+            f"placemap: wrote {n} reports to {output}: {counts['place']} resolved mentions "
+            f"of places (demonyms apart: {counts['demonym']}), {counts['unresolved']} "
+            "unresolved",
+            err=True,
+        )
     if failures:
         sys.exit(EXIT_PARTIAL)
+
+
+def _encoded(report: Report, *, with_text: bool) -> tuple[str, Counter[str]]:
+    """A report's JSON Lines line and its mention counts (made in the worker)."""
+    from placemap.writers import jsonl_line
+
+    return jsonl_line(report, with_text=with_text), tally(report.mentions)
+
+
+def _counted(items: Iterable[Any], counts: Counter[str]) -> Iterator[Any]:
+    """Reports (or encoded lines) passed on, their mentions added to ``counts``."""
+    for item in items:
+        if isinstance(item, tuple):
+            line, seen = item
+            counts.update(seen)
+            yield line
+        else:
+            counts.update(tally(item.mentions))
+            yield item
 
 
 def _extract_dask(
@@ -171,6 +209,7 @@ def _extract_dask(
         title_field=inputs.title_field,
         date_field=inputs.date_field,
         spans_field=spans_field,
+        day_first=inputs.day_first,
     )
     if not quiet():
         click.echo(
