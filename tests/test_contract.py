@@ -136,3 +136,23 @@ def test_count_reports_for_time_left(tmp_path: Path) -> None:
     assert count_reports([docs, coll]) == 2 + 3 + 2
     (coll / "e.json").write_text('[{"text": "Homs."}]')
     assert count_reports([coll]) is None
+
+
+def test_curated_features_carry_their_geonames_ids(default_gaz) -> None:
+    import csv
+    from importlib.resources import files
+
+    from placemap.pipeline import Geoparser
+
+    with files("placemap._sources").joinpath("features.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    with_ids = [r for r in rows if r["geonameid"]]
+    assert len({r["geonameid"] for r in with_ids}) == len(with_ids)
+    for r in with_ids:  # the row holds its id in the index: no other source took it
+        place = default_gaz.place(int(r["geonameid"]))
+        assert place is not None and place.name == r["name"], r["name"]
+    text = "Shelling near the Dnieper and in Donbas; floods on the Euphrates."
+    got = {m.text: (m.resolved, m.place.geonames_id) for m in Geoparser(default_gaz).geoparse(text)}
+    assert got["Dnieper"] == (True, 565896) and got["Donbas"] == (True, 709718)
+    # GeoNames has the Euphrates, but no source here gives its id: resolved, id null.
+    assert got["Euphrates"] == (True, None)
