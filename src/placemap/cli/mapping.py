@@ -200,7 +200,13 @@ def _shown(reports: list[Any], min_confidence: float, demonyms: bool) -> str:
     counts = tally(mentions)
     parts = [f"{drawn} resolved mentions on the maps"]
     if min_confidence > 0:
-        below = sum(1 for m in mentions if m.place is not None and m.confidence < min_confidence)
+        below = sum(
+            1
+            for m in mentions
+            if m.place is not None
+            and m.confidence < min_confidence
+            and (demonyms or m.kind != "demonym")
+        )
         parts[0] += f" at confidence >= {min_confidence:g} ({below} below it left out)"
     if not demonyms and counts["demonym"]:
         parts.append(f"{counts['demonym']} demonyms not drawn")
