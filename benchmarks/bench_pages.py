@@ -194,6 +194,8 @@ def main() -> int:
                 print(f"{name:<24} not installed ({err.name})")
                 continue
             predicted = {}
+            key, page = next(iter(html.items()))
+            run(key, page)  # imports and caches warm, outside the timing
             start = time.perf_counter()
             for key, page in html.items():
                 predicted[key] = run(key, page)

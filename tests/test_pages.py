@@ -4,6 +4,9 @@ its headline, date and language, one error per unreadable page, hostile markup."
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -144,3 +147,27 @@ def test_hostile_markup_ends_in_text_or_one_error(markup: str, tmp_path: Path) -
     assert isinstance(item, ReadError | Report)
     if isinstance(item, ReadError):
         assert item.source == str(page) and item.message
+
+
+def test_the_cli_names_each_unreadable_page_once_and_nothing_else(
+    small_index: Path, tmp_path: Path
+) -> None:
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE)
+    (tmp_path / "a.html").write_text(f"<html><body><article>{body}</article></body></html>")
+    (tmp_path / "b.html").write_text("<html><body><script>app()</script></body></html>")
+    (tmp_path / "c.html").write_text("</" * 1000)
+    # A process of its own: the extractor's log lines, which pytest would capture, stay
+    # out of the way (they show with -vv).
+    r = subprocess.run(
+        [sys.executable, "-m", "placemap", "extract", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PLACEMAP_GAZETTEER": str(small_index)},
+        check=False,
+    )
+    assert r.returncode == 3
+    assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == ["a"]
+    assert r.stderr == (
+        f"placemap: error: {tmp_path / 'b.html'}: no article text in this page\n"
+        f"placemap: error: {tmp_path / 'c.html'}: no article text in this page\n"
+    )
