@@ -171,3 +171,14 @@ def test_the_cli_names_each_unreadable_page_once_and_nothing_else(
         f"placemap: error: {tmp_path / 'b.html'}: no article text in this page\n"
         f"placemap: error: {tmp_path / 'c.html'}: no article text in this page\n"
     )
+
+
+def test_a_page_without_its_html_tag_keeps_its_head() -> None:
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE)
+    page = read_page(
+        "<head><title>Aid reaches Rukban | Site</title>"
+        "<meta property='article:published_time' content='2019-11-18T20:28:55Z'></head>"
+        f"<body><article>{body}</article></body>"
+    )
+    assert (page.title, page.text) == ("Aid reaches Rukban", "\n".join(ARTICLE))
+    assert page.date is not None and page.date.iso == "2019-11-18T20:28:55Z"

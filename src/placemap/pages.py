@@ -55,9 +55,11 @@ class Page:
 def _tree(html: str) -> Any:
     import trafilatura
 
-    # A bare fragment ("<p>...</p>") is read as a page too.
-    if "<html" not in html[:8192].lower():
-        html = f"<html><body>{html}</body></html>"
+    # A bare fragment ("<p>...</p>") is read as a page too (trafilatura refuses one).
+    head = html[:8192].lower()
+    if "<html" not in head:
+        inner = html if "<body" in head or "<head" in head else f"<body>{html}</body>"
+        html = f"<html>{inner}</html>"
     tree = trafilatura.load_html(html)
     if tree is None:
         raise ValueError("not HTML that can be read")
