@@ -196,6 +196,7 @@ def test_title_and_date_from_a_scraped_page(run, tmp_path: Path) -> None:
         "utf-8",
     )
     doc = json.loads(run("extract", str(page)).output)
-    assert (doc["title"], doc["date"]) == ("Shelling hits towns east of Kharkiv", "2023-11-05")
+    assert doc["title"] == "Shelling hits towns east of Kharkiv"
+    assert (doc["date"], doc["date_raw"]) == ("2023-11-05T10:02", "5 November 2023 10:02")
     page.write_text("Sept. 3, 2021 – Floods in Homs.\n", "utf-8")
     assert json.loads(run("extract", str(page)).output)["date"] == "2021-09-03"

@@ -385,7 +385,7 @@ def test_map_command_draws_a_table_by_group(run, tmp_path: Path) -> None:
         "yr_2016.html",
         "yr_2017.html",
     ]
-    assert r.stdout.endswith("(2 resolved mentions)\n")
+    assert r.stdout.endswith("(2 resolved mentions on the maps, 0 unresolved)\n")
 
 
 def test_map_command_geocodes_a_name_column(run, tmp_path: Path) -> None:
@@ -394,7 +394,7 @@ def test_map_command_geocodes_a_name_column(run, tmp_path: Path) -> None:
     out = tmp_path / "maps"
     r = run("map", str(src), "--name-column", "place", "-o", str(out))
     assert r.exit_code == 0, r.output
-    assert "(2 resolved mentions)" in r.stdout
+    assert "(2 resolved mentions on the maps, 1 unresolved)" in r.stdout
     page = (out / "events.html").read_text(encoding="utf-8")
     assert "Qqqzzzx" in page  # listed as unresolved beside the map
 

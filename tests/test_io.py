@@ -54,7 +54,7 @@ def test_markdown_file(run, tmp_path: Path) -> None:
 def test_html_page_main_text_title_and_date(run, tmp_path: Path) -> None:
     page = tmp_path / "story.html"
     page.write_text(
-        "<!doctype html><html><head><meta charset='utf-8'>"
+        "<!doctype html><html lang='en-GB'><head><meta charset='utf-8'>"
         "<title>Shelling in Homs | Example News</title>"
         "<meta property='article:published_time' content='2023-11-05T10:02:00Z'>"
         "<script>var Hama = 'not text';</script><style>p{color:red}</style></head><body>"
@@ -65,29 +65,14 @@ def test_html_page_main_text_title_and_date(run, tmp_path: Path) -> None:
         "utf-8",
     )
     (doc,) = _docs(run("extract", page).output)
-    assert (doc["title"], doc["date"]) == ("Shelling hits Homs & Palmyra", "2023-11-05")
-    assert _places(doc)[-3:] == EXPECTED
-    # Menus, scripts, share bars and footers are gone: no Hama, no Deir ez-Zor.
+    assert (doc["title"], doc["date"]) == ("Shelling hits Homs & Palmyra", "2023-11-05T10:02:00Z")
+    assert (doc["date_raw"], doc["language"]) == ("2023-11-05T10:02:00Z", "en")
+    assert _places(doc) == EXPECTED
+    # Menus, scripts, share bars and footers are gone: no Hama, no Deir ez-Zor; the
+    # headline is the title, the text is the article's body.
     (report,) = read_reports([page])
     assert not isinstance(report, ReadError | tuple)
-    assert report.text == f"Shelling hits Homs & Palmyra\n\n{TEXT}"
-
-
-def test_html_extractor_rules() -> None:
-    from placemap.htmltext import extract_page
-
-    page = extract_page(
-        "<html><head><title>Floods in Hama – Example Daily</title></head><body>"
-        "<header><a>Home</a><ul class='main-menu'><li>Deir ez-Zor</li></ul></header>"
-        "<div id='cookie-consent'><div>We use cookies</div><div>OK</div></div>"
-        "<div class='content'><p>Floods hit <i>Hama</i>\n on Monday.</p>"
-        "<ul class='related-links'><li>Homs</li></ul><time datetime='2021-09-03'>Friday</time>"
-        "<pre>line one\n  line two</pre><div hidden>secret</div><br>Last line</div>"
-        "<div aria-hidden='true'>icons</div></body></html>"
-    )
-    # No <article>: the whole body less its furniture; the <title> less the site name.
-    assert page.text == "Floods hit Hama on Monday.\nFriday\nline one\nline two\n\nLast line"
-    assert (page.title, page.date) == ("Floods in Hama", "2021-09-03")
+    assert report.text == TEXT
 
 
 def test_html_page_in_windows_1252_declared_by_meta(tmp_path: Path) -> None:
@@ -398,7 +383,10 @@ def test_csv_output_reads_back_in_pandas_with_types(run, tmp_path: Path, two_rep
     for col in ("lat", "lon", "confidence"):
         assert df[col].dtype == "float64"
     assert pd.api.types.is_string_dtype(df["report_id"])
-    assert df.loc[df.report_id == "a", "date"].unique().tolist() == ["2017-08-18"]
+    assert df.loc[df.report_id == "a", "date"].unique().tolist() == ["2017-08-18T16:33"]
+    assert df.loc[df.report_id == "a", "date_raw"].unique().tolist() == ["18 Aug, 2017 16:33"]
+    assert df["resolved"].dtype == "bool"
+    assert (df["resolved"] == df["geonameid"].notna()).all()
     assert df.loc[df.report_id == "a", "title"].unique().tolist() == ["Shelling near Homs"]
     homs = df[(df.report_id == "a") & (df.start == 53)].iloc[0]  # "Homs province"
     assert (homs.geonameid, homs["name"]) == (169575, "Homs")
@@ -534,7 +522,7 @@ SEED_META = {
     ),
     "report-2017-08-18-aqerbat": (
         "Russian airstrikes hit ISIS vehicles on retreat in Aqerbat, Syria – MoD (VIDEO)",
-        "2017-08-18",
+        "2017-08-18T16:33",
     ),
 }
 

@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from placemap.dates import parse_date
 from placemap.errors import PlacemapError
 from placemap.parallel import Settings, Task, process
 from placemap.readers import guess_title_date
@@ -39,7 +40,7 @@ __all__ = ["MENTION_COLUMNS", "mention_frame", "run_dask"]
 #: The columns of ``placemap extract --format parquet`` (pandas dtypes, nullable), plus
 #: the error of a record that could not be processed.
 MENTION_COLUMNS: dict[str, str] = {
-    **{k: {"int64": "Int64"}.get(t, t) for k, t in COLUMNS.items()},
+    **{k: {"int64": "Int64", "bool": "boolean"}.get(t, t) for k, t in COLUMNS.items()},
     "error": "string",
 }
 
@@ -57,25 +58,33 @@ def mention_frame(results: Iterable[tuple[Report, str | None]]) -> pd.DataFrame:
     return frame.astype(MENTION_COLUMNS)
 
 
-def _record_task(rec: dict[str, Any], fields: dict[str, str | None], rid: str) -> Task:
+def _record_task(rec: dict[str, Any], fields: dict[str, Any], rid: str) -> Task:
     text = rec[fields["text"] or "text"]
     title = rec.get(fields["title"] or "title")
-    date = rec.get(fields["date"] or "date")
+    day_first = bool(fields.get("day_first"))
+    date = parse_date(rec.get(fields["date"] or "date"), day_first=day_first)
     if title is None or date is None:
-        g_title, g_date = guess_title_date(text)
+        g_title, g_date = guess_title_date(text, day_first=day_first)
         title = title if title is not None else g_title
-        date = date if date is not None else g_date
+        date = date or g_date
     spans = None
     if fields.get("spans"):
         raw = rec.get(fields["spans"] or "")
         spans = (
             tuple((int(s["start"]), int(s["end"])) for s in raw) if isinstance(raw, list) else ()
         )
-    return Task(Report(rid, text, str(title) if title else rid, str(date) if date else None), spans)
+    report = Report(
+        rid,
+        text,
+        str(title) if title else rid,
+        date.iso if date else None,
+        date_raw=date.raw if date else None,
+    )
+    return Task(report, spans)
 
 
 def _partition(
-    records: Sequence[dict[str, Any] | str], settings: Settings, fields: dict[str, str | None]
+    records: Sequence[dict[str, Any] | str], settings: Settings, fields: dict[str, Any]
 ) -> pd.DataFrame:
     """Mentions of one partition's records (dicts, or JSON Lines as read)."""
     out: list[tuple[Report, str | None]] = []
@@ -100,9 +109,7 @@ def _partition(
     return mention_frame(out)
 
 
-def _frame_partition(
-    df: pd.DataFrame, settings: Settings, fields: dict[str, str | None]
-) -> pd.DataFrame:
+def _frame_partition(df: pd.DataFrame, settings: Settings, fields: dict[str, Any]) -> pd.DataFrame:
     return _partition(
         [{str(k): v for k, v in r.items()} for r in df.to_dict("records")], settings, fields
     )
@@ -120,6 +127,7 @@ def run_dask(
     title_field: str = "title",
     date_field: str = "date",
     spans_field: str | None = None,
+    day_first: bool = False,
     blocksize: str = "16MB",
 ) -> dict[str, Any]:
     """Geoparse JSON Lines or Parquet ``inputs`` on a Dask cluster into Parquet ``output``.
@@ -139,12 +147,13 @@ def run_dask(
     if not inputs:
         raise PlacemapError("the Dask engine needs input files")
     settings = settings.resolved()
-    fields: dict[str, str | None] = {
+    fields: dict[str, Any] = {
         "text": text_field,
         "id": id_field,
         "title": title_field,
         "date": date_field,
         "spans": spans_field,
+        "day_first": day_first,
     }
     meta = mention_frame([])
     if all(p.suffix.lower() in (".parquet", ".pq") for p in inputs):

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["to_frame", "geoparse_frame"]
 
-_PANDAS_DTYPES = {"string": "object", "int64": "int64", "float64": "float64"}
+_PANDAS_DTYPES = {"string": "object", "int64": "int64", "float64": "float64", "bool": "bool"}
 
 
 def _typed(rows: list[dict[str, Any]], columns: Iterable[str]) -> pd.DataFrame:

@@ -233,8 +233,9 @@ def _source_group(source: str | None) -> str:
 
 
 def report_row(report: Report, href: str, colour: int) -> list[Any]:
-    """``[title, date, source, href, colour, date group, source group]`` of one report."""
-    date = report.date or ""
+    """``[title, date, source, href, colour, date group, source group]`` of one report;
+    the date is the ISO day (the page's date filter compares days), grouped by month."""
+    date = (report.date or "")[:10]
     return [
         report.title or report.id,
         date,

@@ -20,10 +20,10 @@ import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date as Date
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from placemap.dates import ReportDate, find_date, parse_date
 from placemap.records import Report
 
 __all__ = [
@@ -31,7 +31,6 @@ __all__ = [
     "Fields",
     "read_reports",
     "guess_title_date",
-    "find_date",
     "decode_text",
     "input_files",
     "TEXT_SUFFIXES",
@@ -75,38 +74,6 @@ class ReadError:
         return f"{self.source}: {self.message}"
 
 
-_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
-_DATE_PATTERNS = [
-    # 2017-06-01, 2017-06-01T10:02:00Z
-    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)"), lambda m: (m[1], m[2], m[3])),
-    # 18 Aug, 2017 16:33 / 18 August 2017
-    (
-        re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\b"),
-        lambda m: (m[3], _month(m[2]), m[1]),
-    ),
-    # August 18, 2017 / Aug. 18 2017
-    (
-        re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})\b"),
-        lambda m: (m[3], _month(m[1]), m[2]),
-    ),
-]
-
-
-def _month(name: str) -> str | None:
-    key = name[:3].lower()
-    return f"{_MONTHS.index(key) + 1:02d}" if key in _MONTHS else None
-
-
-def find_date(line: str) -> str | None:
-    for pattern, parts in _DATE_PATTERNS:
-        m = pattern.search(line)
-        if m:
-            y, mo, d = parts(m)
-            if mo and 1 <= int(mo) <= 12 and 1 <= int(d) <= 31 and 1900 < int(y) < 2200:
-                return f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
-    return None
-
-
 def _is_boilerplate(line: str) -> bool:
     """Menu and icon words that scraping leaves at the top of a page."""
     words = line.split()
@@ -118,12 +85,13 @@ def _is_boilerplate(line: str) -> bool:
     return iconish > 0.15 or (lowercase > 0.8 and not has_sentence)
 
 
-def guess_title_date(text: str) -> tuple[str | None, str | None]:
-    """A title and an ISO date from the first lines of a text without metadata.
+def guess_title_date(text: str, *, day_first: bool = False) -> tuple[str | None, ReportDate | None]:
+    """A title and a date from the first lines of a text without metadata.
 
-    The date is the first date-like string in the first five non-empty lines;
-    the title is the first line of headline shape (not boilerplate, not a bare
-    date line, under 200 characters, not ending like a sentence fragment).
+    The date is the first date in the first five non-empty lines (see
+    :func:`placemap.dates.find_date`); the title is the first line of headline shape
+    (not boilerplate, not a bare date line, under 200 characters, not ending like a
+    sentence fragment).
     """
     # Only the top of the text matters; a collection's texts are often one long line,
     # so lines are cut before any per-character work.
@@ -132,15 +100,15 @@ def guess_title_date(text: str) -> tuple[str | None, str | None]:
     title = None
     for ln in lines[:5]:
         if date is None:
-            date = find_date(ln)
+            date = find_date(ln, day_first=day_first)
     for ln in lines:
         if len(ln) > 200 or _is_boilerplate(ln):
             continue
-        stripped = _DATE_PATTERNS[0][0].sub("", ln)
-        letters = sum(c.isalpha() for c in stripped)
-        if find_date(ln) and letters < 25:
+        found = find_date(ln, day_first=day_first)
+        letters = sum(c.isalpha() for c in ln.replace(found.raw, "")) if found else 0
+        if found and letters < 25:
             continue  # a date line, perhaps with a credit ("date 2017-06-01 © Ruptly")
-        if letters < 12 or len(ln) > 200 or ln.startswith((",", ";", ".")):
+        if sum(c.isalpha() for c in ln) < 12 or ln.startswith((",", ";", ".")):
             continue
         title = ln
         break
@@ -255,6 +223,7 @@ class Fields:
     title: str = "title"
     date: str = "date"
     extra: tuple[str, ...] = ()
+    day_first: bool = False
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -341,18 +310,53 @@ def read_reports(
     extra_fields: Iterable[str] = (),
     input_format: str = "auto",
     max_bytes: int = MAX_BYTES,
+    day_first: bool = False,
     notify: Callable[[str], None] | None = None,
 ) -> Iterator[Item]:
     """Reports from files, folders and collections, in order (see :func:`input_files`).
 
     ``-`` reads standard input (its format sniffed unless ``input_format`` says).
     With ``extra_fields``, each report comes as ``(report, {field: value})`` so callers
-    can carry fields such as gold spans along. ``notify`` receives notices such as a
-    skipped annotation file (default: a logged warning).
+    can carry fields such as gold spans along. ``day_first`` reads slash dates
+    ("10/11/2016") day first. ``notify`` receives notices such as a skipped annotation
+    file or a date that could not be read (default: a logged warning).
     """
     if input_format not in FORMATS:
         raise ValueError(f"input_format must be one of {', '.join(FORMATS)}")
-    fields = Fields(text_field, id_field, title_field, date_field, tuple(extra_fields))
+    fields = Fields(text_field, id_field, title_field, date_field, tuple(extra_fields), day_first)
+    yield from _flag_dates(
+        _read_inputs(paths, glob, fields, input_format, max_bytes, notify), notify or log.warning
+    )
+
+
+def _flag_dates(
+    items: Iterable[Item], say: Callable[[str], None], shown: int = 3
+) -> Iterator[Item]:
+    """Pass items on, naming the first reports whose date could not be read (their
+    ``date`` stays empty, the string is kept as ``date_raw``) and counting the rest."""
+    unread = 0
+    for item in items:
+        report = item[0] if isinstance(item, tuple) else item
+        if isinstance(report, Report) and report.date is None and report.date_raw:
+            unread += 1
+            if unread <= shown:
+                say(
+                    f"{report.source}: date {report.date_raw[:60]!r} is not a date placemap "
+                    "can read; kept as date_raw, date left empty"
+                )
+        yield item
+    if unread > shown:
+        say(f"{unread - shown} more reports with dates that could not be read (see date_raw)")
+
+
+def _read_inputs(
+    paths: Iterable[Path],
+    glob: str | None,
+    fields: Fields,
+    input_format: str,
+    max_bytes: int,
+    notify: Callable[[str], None] | None,
+) -> Iterator[Item]:
     for path in input_files(paths, glob, notify=notify):
         if str(path) == "-":
             yield from _read_stdin(fields, input_format, max_bytes)
@@ -405,18 +409,32 @@ def _read_stream(
 
 
 def _document(text: str, name: str, stem: str, fmt: str, fields: Fields) -> Iterator[Item]:
-    title, date = guess_title_date(text) if fmt == "text" else (None, None)
+    language = None
     if fmt == "html":
-        from placemap.htmltext import extract_page
+        from placemap.pages import read_page
 
-        page = extract_page(text)
-        text = page.text
-        g_title, g_date = guess_title_date(text)
+        try:
+            page = read_page(text, day_first=fields.day_first)
+        except ValueError as err:
+            yield ReadError(name, str(err))
+            return
+        text, language = page.text, page.language
+        g_title, g_date = guess_title_date(text, day_first=fields.day_first)
         title, date = page.title or g_title, page.date or g_date
+    else:
+        title, date = guess_title_date(text, day_first=fields.day_first)
     if not text.strip():
-        yield ReadError(name, "no text in this page" if fmt == "html" else "empty file")
+        yield ReadError(name, "no article text in this page" if fmt == "html" else "empty file")
         return
-    report = Report(id=stem, text=text, title=title or stem, date=date, source=name)
+    report = Report(
+        id=stem,
+        text=text,
+        title=title or stem,
+        date=date.iso if date else None,
+        date_raw=date.raw if date else None,
+        language=language,
+        source=name,
+    )
     yield (report, {}) if fields.extra else report
 
 
@@ -458,12 +476,6 @@ def _as_id(value: Any) -> str:
     return str(value)
 
 
-def _as_date(value: Any) -> str:
-    if isinstance(value, Date):  # datetime too: a date column in Parquet or JSON
-        return value.isoformat()[:10]
-    return str(value)
-
-
 def _record(rec: Mapping[str, Any], where: str, fallback_id: str, fields: Fields) -> Item:
     """A report from one record of a collection, or why it is not one."""
     text = rec.get(fields.text)
@@ -472,16 +484,18 @@ def _record(rec: Mapping[str, Any], where: str, fallback_id: str, fields: Fields
     if not text.strip():
         return ReadError(where, f"empty {fields.text!r}")
     rid = fallback_id if _blank(rec.get(fields.id)) else _as_id(rec[fields.id])
-    title, date = rec.get(fields.title), rec.get(fields.date)
-    if _blank(title) or _blank(date):
-        g_title, g_date = guess_title_date(text)
+    title, raw_date = rec.get(fields.title), rec.get(fields.date)
+    date = None if _blank(raw_date) else parse_date(raw_date, day_first=fields.day_first)
+    if _blank(title) or date is None:
+        g_title, g_date = guess_title_date(text, day_first=fields.day_first)
         title = g_title if _blank(title) else title
-        date = g_date if _blank(date) else date
+        date = date or g_date
     report = Report(
         id=rid,
         text=text,
         title=str(title) if not _blank(title) else rid,
-        date=_as_date(date) if not _blank(date) else None,
+        date=date.iso if date else None,
+        date_raw=date.raw if date else None,
         source=where,
     )
     return (report, {k: rec.get(k) for k in fields.extra}) if fields.extra else report
@@ -638,3 +652,37 @@ def _read_parquet(
             yield where, "", ReadError(where, f"unreadable Parquet data ({err}); stopped here")
 
     yield from _records(rows(), name, fields)
+
+
+# --- counting, for progress -------------------------------------------------------------
+
+
+def count_reports(
+    paths: Iterable[Path], *, glob: str | None = None, input_format: str = "auto"
+) -> int | None:
+    """About how many reports the inputs hold, for a progress line's time left.
+
+    One per text or HTML file, a line per JSON Lines line, a row per Parquet row (from
+    the file's metadata), a line per CSV line (more than the rows when cells hold line
+    breaks). None when that cannot be known without reading the reports (JSON files,
+    standard input) or a file cannot be opened.
+    """
+    total = 0
+    for path in input_files(paths, glob, notify=lambda _: None):
+        fmt = "stdin" if str(path) == "-" else _format_of(path, input_format)
+        try:
+            if fmt in ("text", "html"):
+                total += 1
+            elif fmt in ("jsonl", "csv", "tsv"):
+                with open(path, "rb") as fh:
+                    lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+                total += lines - (fmt != "jsonl")
+            elif fmt == "parquet":
+                import pyarrow.parquet as pq
+
+                total += pq.ParquetFile(path).metadata.num_rows
+            else:
+                return None
+        except (OSError, ValueError):  # pyarrow's errors are these too
+            return None  # the file's error is reported when it is read
+    return total

@@ -92,6 +92,7 @@ class Mention:
             "start": self.start,
             "end": self.end,
             "text": self.text,
+            "resolved": p is not None,
             "geonameid": p.geonames_id if p else None,
             "name": p.name if p else None,
             "lat": p.lat if p else None,
@@ -109,7 +110,12 @@ class Mention:
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """A report as read from its source, with the mentions found in it."""
+    """A report as read from its source, with the mentions found in it.
+
+    ``date`` is ISO 8601 (``2017-08-18``, ``2017-08-18T16:33``) or None; ``date_raw`` is
+    the date as the source gave it, kept also when it could not be read (then ``date``
+    is None). ``language`` is a web page's declared language (``en``).
+    """
 
     id: str
     text: str
@@ -117,12 +123,16 @@ class Report:
     date: str | None = None
     source: str | None = None
     mentions: tuple[Mention, ...] = field(default=())
+    date_raw: str | None = None
+    language: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": self.title,
             "date": self.date,
+            "date_raw": self.date_raw,
+            "language": self.language,
             "source": self.source,
             "mentions": [m.to_dict() for m in self.mentions],
         }

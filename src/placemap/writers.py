@@ -99,7 +99,7 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 #: Columns of the CSV and Parquet outputs and of :func:`placemap.frames.to_frame`, with
 #: their Arrow types: the report's id, title, date and source, then the mention fields of
-#: the JSON Lines contract (candidates as a JSON string).
+#: the JSON Lines contract (candidates as a JSON string); columns added later come last.
 COLUMNS: dict[str, str] = {
     "report_id": "string",
     "title": "string",
@@ -120,8 +120,11 @@ COLUMNS: dict[str, str] = {
     "kind": "string",
     "reason": "string",
     "candidates": "string",
+    "resolved": "bool",
+    "date_raw": "string",
 }
-MENTION_COLUMNS = tuple(list(COLUMNS)[4:])
+REPORT_COLUMNS = ("report_id", "title", "date", "source", "date_raw")
+MENTION_COLUMNS = tuple(c for c in COLUMNS if c not in REPORT_COLUMNS)
 
 
 def mention_row(m: Mention) -> dict[str, Any]:
@@ -138,6 +141,7 @@ def report_rows(report: Report) -> Iterator[dict[str, Any]]:
         "title": report.title,
         "date": report.date,
         "source": report.source,
+        "date_raw": report.date_raw,
     }
     for m in report.mentions:
         yield {**head, **mention_row(m)}
@@ -146,13 +150,18 @@ def report_rows(report: Report) -> Iterator[dict[str, Any]]:
 # --- the formats ---------------------------------------------------------------------------
 
 
-def jsonl_parts(report: Report) -> Iterator[str]:
+def jsonl_parts(report: Report, *, with_text: bool = False) -> Iterator[str]:
     """A report as one line of JSON Lines output (DESIGN.md's contract), newline included,
     in pieces: one per mention, so a report with a million mentions is never one string
     of Python dicts. Mentions chosen alike (a name repeated in the same setting) share
-    the encoding of everything but their span."""
+    the encoding of everything but their span. ``with_text`` adds the text the
+    mentions' offsets point into."""
     d = replace(report, mentions=()).to_dict()
     d.pop("source", None)
+    if with_text:
+        d.pop("mentions")
+        d["text"] = report.text
+        d["mentions"] = []
     head = json.dumps(d, ensure_ascii=False)
     if not report.mentions:
         yield head + "\n"
@@ -171,12 +180,13 @@ def jsonl_parts(report: Report) -> Iterator[str]:
     yield "]}\n"
 
 
-def jsonl_line(report: Report) -> str:
-    """A report as one line of JSON Lines output (DESIGN.md's contract), newline included."""
-    return "".join(jsonl_parts(report))
+def jsonl_line(report: Report, *, with_text: bool = False) -> str:
+    """A report as one line of JSON Lines output (DESIGN.md's contract), newline included;
+    ``with_text`` adds the text the mentions' offsets point into."""
+    return "".join(jsonl_parts(report, with_text=with_text))
 
 
-def write_jsonl(reports: Iterable[Report | str], out: TextIO) -> int:
+def write_jsonl(reports: Iterable[Report | str], out: TextIO, *, with_text: bool = False) -> int:
     """One JSON object per report; returns the number written. Items may already be
     lines made by :func:`jsonl_line` (as worker processes send them)."""
     n = 0
@@ -184,7 +194,7 @@ def write_jsonl(reports: Iterable[Report | str], out: TextIO) -> int:
         if isinstance(r, str):
             out.write(r)
         else:
-            for part in jsonl_parts(r):
+            for part in jsonl_parts(r, with_text=with_text):
                 out.write(part)
         n += 1
     return n
@@ -239,7 +249,12 @@ def write_csv(reports: Iterable[Report], out: TextIO) -> int:
 def arrow_schema() -> Any:
     import pyarrow as pa
 
-    types = {"string": pa.string(), "int64": pa.int64(), "float64": pa.float64()}
+    types = {
+        "string": pa.string(),
+        "int64": pa.int64(),
+        "float64": pa.float64(),
+        "bool": pa.bool_(),
+    }
     return pa.schema([(name, types[t]) for name, t in COLUMNS.items()])
 
 

@@ -26,6 +26,10 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
     )
     logging.basicConfig(level=level, format="placemap: %(message)s", stream=sys.stderr)
     logging.getLogger("placemap").setLevel(level)
+    # The HTML extractor logs each page it finds little in; placemap reports those
+    # pages itself, once. Its messages show with -vv.
+    for name in ("trafilatura", "htmldate", "courlan"):
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose > 1 else logging.CRITICAL)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

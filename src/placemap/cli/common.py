@@ -6,6 +6,7 @@ import functools
 import json
 import logging
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +98,7 @@ class InputSpec:
     input_format: str = "auto"
     max_size: int = 200_000_000
     strict: bool = False
+    day_first: bool = False
 
 
 def input_options(func: F) -> F:
@@ -158,6 +160,12 @@ def input_options(func: F) -> F:
             help="Stop at the first input that cannot be read (exit 1) instead of naming "
             "it and going on (exit 3 at the end).",
         ),
+        click.option(
+            "--day-first",
+            is_flag=True,
+            help="Read slash and dash dates day first (10/11/2016 = 10 November) [default: "
+            "month first, as in US feeds].",
+        ),
     ]
     for opt in reversed(options):
         wrapper = opt(wrapper)
@@ -169,20 +177,48 @@ def quiet() -> bool:
     return bool(ctx and ctx.find_root().params.get("quiet"))
 
 
-def progress(items: Iterable[Any], label: str, *, output_to_terminal: bool) -> Iterator[Any]:
-    """Items with a progress bar on stderr, only when a person watches there (stderr a
+def progress(
+    items: Iterable[Any],
+    label: str,
+    *,
+    output_to_terminal: bool,
+    total: Callable[[], int | None] | None = None,
+) -> Iterator[Any]:
+    """Items with a progress line on stderr (count, rate, and time left when ``total``
+    can say how many items are coming), only when a person watches there (stderr a
     terminal, not -q) and the output is not written to the same screen."""
     if quiet() or output_to_terminal or not sys.stderr.isatty():
         yield from items
         return
-    with click.progressbar(
+    from tqdm import tqdm
+
+    with tqdm(
         items,
-        label=label,
+        desc=label,
+        total=total() if total else None,
+        unit=" reports",
         file=sys.stderr,
-        # Items are reports, or lines already encoded (which show no id).
-        item_show_func=lambda r: str(r.id)[:30] if hasattr(r, "id") else None,
+        dynamic_ncols=True,
+        mininterval=0.5,
+        leave=False,
     ) as bar:
         yield from bar
+
+
+def expected_reports(paths: tuple[Path, ...], inputs: InputSpec) -> Callable[[], int | None]:
+    """How many reports the inputs hold, counted when the progress line needs it."""
+    from placemap.readers import count_reports
+
+    return lambda: count_reports(paths, glob=inputs.glob, input_format=inputs.input_format)
+
+
+def tally(mentions: Iterable[Any]) -> Counter[str]:
+    """Mentions by what the summary lines say of them: ``place`` (resolved, demonyms
+    apart), ``demonym`` (resolved demonyms) and ``unresolved``."""
+    return Counter(
+        "unresolved" if m.place is None else "demonym" if m.kind == "demonym" else "place"
+        for m in mentions
+    )
 
 
 def ner_options(func: F) -> F:
@@ -283,6 +319,7 @@ def geoparsed(
             extra_fields=extra,
             input_format=inputs.input_format,
             max_bytes=inputs.max_size,
+            day_first=inputs.day_first,
             notify=notice,
         ):
             if isinstance(item, ReadError):

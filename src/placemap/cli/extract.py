@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
 from placemap.cli.common import (
     EXIT_PARTIAL,
     InputSpec,
+    expected_reports,
     gazetteer_options,
     geoparsed,
     input_options,
@@ -19,8 +23,10 @@ from placemap.cli.common import (
     progress,
     quiet,
     settings_for,
+    tally,
     workers_option,
 )
+from placemap.records import Report
 
 
 @click.command()
@@ -46,6 +52,12 @@ from placemap.cli.common import (
     metavar="FIELD",
     help="Resolve the spans each JSON Lines record gives in FIELD (objects with "
     "start and end) instead of finding places.",
+)
+@click.option(
+    "--with-text",
+    is_flag=True,
+    help="JSON Lines: add each report's text as placemap read it (after HTML "
+    "extraction), the text the mentions' offsets point into.",
 )
 @click.option(
     "--demonyms/--no-demonyms",
@@ -77,6 +89,7 @@ def extract(
     fmt: str,
     output: Path | None,
     spans_field: str | None,
+    with_text: bool,
     demonyms: bool,
     workers: int,
     engine: str,
@@ -96,6 +109,7 @@ def extract(
     Examples:
       placemap extract examples/ > places.jsonl
       placemap extract page.html --format geojson -o places.geojson
+      placemap extract pages/ --with-text -o places.jsonl
       placemap extract articles.csv --text-field body --id-field url --format csv -o m.csv
       placemap extract dump.parquet --text-field content --format parquet -o m.parquet
       cat report.txt | placemap extract - --format csv
@@ -115,39 +129,66 @@ def extract(
 
     if fmt == "parquet" and output is None and sys.stdout.isatty():
         raise click.UsageError("Parquet is binary: give -o FILE or redirect standard output")
+    if with_text and fmt != "jsonl":
+        raise click.UsageError("--with-text adds a field to JSON Lines: use it with --format jsonl")
     if output is not None:
         check_output_file(output)  # a read-only or missing place fails now, not after the work
     failures: list[str] = []
+    counts: Counter[str] = Counter()
+    # With --workers JSON Lines are encoded where the reports are geoparsed, and the
+    # parent only reads and writes; in one process they are written in pieces.
+    encode = None
+    if fmt == "jsonl" and workers > 1:
+        encode = functools.partial(_encoded, with_text=with_text)
     reports = progress(
-        # With --workers JSON Lines are encoded where the reports are geoparsed, and the
-        # parent only reads and writes; in one process they are written in pieces.
-        geoparsed(
-            paths,
-            inputs,
-            spans_field,
-            settings,
-            failures,
-            workers,
-            encode=writers.jsonl_line if fmt == "jsonl" and workers > 1 else None,
+        _counted(
+            geoparsed(paths, inputs, spans_field, settings, failures, workers, encode=encode),
+            counts,
         ),
         "geoparsing",
         output_to_terminal=output is None and sys.stdout.isatty(),
+        total=expected_reports(paths, inputs),
     )
     if fmt == "parquet":
         with output_file(output, binary=True) as bout:
             n = writers.write_parquet(reports, bout)
     else:
-        write = {
-            "jsonl": writers.write_jsonl,
+        writes: dict[str, Callable[[Iterable[Any], TextIO], int]] = {
+            "jsonl": functools.partial(writers.write_jsonl, with_text=with_text),
             "csv": writers.write_csv,
             "geojson": writers.write_geojson,
-        }[fmt]
+        }
+        write = writes[fmt]
         with output_file(output) as out:
             n = write(reports, out)
     if output is not None and not quiet():
-        click.echo(f"placemap: wrote {n} reports to {output}", err=True)
+        click.echo(
+            f"placemap: wrote {n} reports to {output}: {counts['place']} resolved mentions "
+            f"of places (demonyms apart: {counts['demonym']}), {counts['unresolved']} "
+            "unresolved",
+            err=True,
+        )
     if failures:
         sys.exit(EXIT_PARTIAL)
+
+
+def _encoded(report: Report, *, with_text: bool) -> tuple[str, Counter[str]]:
+    """A report's JSON Lines line and its mention counts (made in the worker)."""
+    from placemap.writers import jsonl_line
+
+    return jsonl_line(report, with_text=with_text), tally(report.mentions)
+
+
+def _counted(items: Iterable[Any], counts: Counter[str]) -> Iterator[Any]:
+    """Reports (or encoded lines) passed on, their mentions added to ``counts``."""
+    for item in items:
+        if isinstance(item, tuple):
+            line, seen = item
+            counts.update(seen)
+            yield line
+        else:
+            counts.update(tally(item.mentions))
+            yield item
 
 
 def _extract_dask(
@@ -174,6 +215,7 @@ def _extract_dask(
         title_field=inputs.title_field,
         date_field=inputs.date_field,
         spans_field=spans_field,
+        day_first=inputs.day_first,
     )
     if not quiet():
         click.echo(

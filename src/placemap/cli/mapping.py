@@ -13,6 +13,7 @@ from placemap.cli.common import (
     ASSETS_DIR,
     EXIT_PARTIAL,
     InputSpec,
+    expected_reports,
     gazetteer_options,
     geoparsed,
     input_options,
@@ -21,6 +22,7 @@ from placemap.cli.common import (
     open_gaz,
     progress,
     settings_for,
+    tally,
     workers_option,
 )
 from placemap.errors import PlacemapError
@@ -159,6 +161,7 @@ def map_(
                     geoparsed(paths, inputs, None, settings, failures, workers),
                     "geoparsing",
                     output_to_terminal=False,
+                    total=expected_reports(paths, inputs),
                 )
             )
         opts: dict[str, Any] = {
@@ -187,10 +190,9 @@ def map_(
                 ),
             )
     index = out_dir / "index.html"
-    n_places = sum(1 for r in reports for m in r.mentions if m.place is not None)
     click.echo(
         f"wrote {len(reports)} report maps, collection.html and index.html to {out_dir} "
-        f"({n_places} resolved mentions)"
+        f"({_shown(reports, min_confidence, demonyms)})"
     )
     if open_index:
         webbrowser.open(index.resolve().as_uri())
@@ -219,6 +221,31 @@ def _check_table_options(
             f"--lat/--lon and --name-column draw .csv or .parquet tables: {', '.join(not_tables)}"
         )
     return True
+
+
+def _shown(reports: list[Any], min_confidence: float, demonyms: bool) -> str:
+    """What the maps show, as the summary line says it: the resolved mentions drawn
+    (after --min-confidence, demonyms counted apart unless drawn), and the rest."""
+    from placemap.mapdata import Filters
+
+    keep = Filters(min_confidence, demonyms).keeps
+    mentions = [m for r in reports for m in r.mentions]
+    drawn = sum(1 for m in mentions if keep(m))
+    counts = tally(mentions)
+    parts = [f"{drawn} resolved mentions on the maps"]
+    if min_confidence > 0:
+        below = sum(
+            1
+            for m in mentions
+            if m.place is not None
+            and m.confidence < min_confidence
+            and (demonyms or m.kind != "demonym")
+        )
+        parts[0] += f" at confidence >= {min_confidence:g} ({below} below it left out)"
+    if not demonyms and counts["demonym"]:
+        parts.append(f"{counts['demonym']} demonyms not drawn")
+    parts.append(f"{counts['unresolved']} unresolved")
+    return ", ".join(parts)
 
 
 def _table_reports(

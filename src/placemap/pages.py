@@ -1,0 +1,124 @@
+"""The article of a news web page: its text, headline, date and language.
+
+trafilatura finds the article body (it scores best of the open extractors on the
+public article-extraction benchmark; see benchmarks/bench_pages.py) and the page's
+metadata: the headline from ``og:title``, JSON-LD, the page's ``<h1>`` or ``<title>``,
+and the publication date through htmldate. Navigation, sidebars ("Most popular"),
+share bars, comments and other page furniture are left out; ASP.NET pages whose whole
+body sits inside one ``<form>`` keep it. It is run favouring precision: a place named
+only in a sidebar must not reach a map.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from placemap.dates import ReportDate, parse_date
+
+__all__ = ["Page", "read_page"]
+
+# Metadata that gives a page's publication time (htmldate gives the day only).
+_TIME_META = frozenset(
+    {
+        "article:published_time",
+        "og:published_time",
+        "og:pubdate",
+        "datepublished",
+        "date",
+        "pubdate",
+        "publishdate",
+        "publish-date",
+        "pub_date",
+        "dc.date",
+        "dc.date.issued",
+        "dcterms.created",
+        "dcterms.issued",
+        "parsely-pub-date",
+        "sailthru.date",
+    }
+)
+_LANG = re.compile(r"([a-z]{2,3})(?:[-_][a-z0-9]+)*", re.I)
+
+
+@dataclass(frozen=True)
+class Page:
+    """What :func:`read_page` found; ``text`` is empty when the page has no article."""
+
+    text: str
+    title: str | None
+    date: ReportDate | None
+    language: str | None
+
+
+def _tree(html: str) -> Any:
+    import trafilatura
+
+    # A bare fragment ("<p>...</p>") is read as a page too (trafilatura refuses one).
+    head = html[:8192].lower()
+    if "<html" not in head:
+        inner = html if "<body" in head or "<head" in head else f"<body>{html}</body>"
+        html = f"<html>{inner}</html>"
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        raise ValueError("not HTML that can be read")
+    return tree
+
+
+def _language(tree: Any) -> str | None:
+    """The page's declared language as a two- or three-letter code (``en``)."""
+    candidates = [tree.get("lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang")]
+    for meta in tree.iterfind(".//meta"):
+        key = (meta.get("http-equiv") or meta.get("property") or meta.get("name") or "").lower()
+        if key in ("content-language", "og:locale", "language", "dc.language"):
+            candidates.append(meta.get("content"))
+    for value in candidates:
+        m = _LANG.fullmatch((value or "").strip().split(",")[0].strip())
+        if m:
+            return m.group(1).lower()
+    return None
+
+
+def _date(tree: Any, day: str | None, day_first: bool) -> ReportDate | None:
+    """The page's publication date: htmldate's day, with the time from the page's
+    metadata when one of its dates falls on that day."""
+    values = [
+        meta.get("content")
+        for meta in tree.iterfind(".//meta")
+        if (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        in _TIME_META
+    ]
+    values += [t.get("datetime") for t in tree.iterfind(".//time")]
+    for value in values:
+        found = parse_date(value, day_first=day_first) if value else None
+        if found and found.iso and (day is None or found.iso[:10] == day):
+            return found
+    return ReportDate(day, day) if day else None
+
+
+def read_page(html: str, *, day_first: bool = False) -> Page:
+    """The article text of ``html`` (paragraphs on their own lines) with its metadata.
+
+    Raises ``ValueError`` for markup that cannot be parsed at all.
+    """
+    import trafilatura
+    from trafilatura.settings import Document, set_date_params
+
+    tree = _tree(html)
+    language = _language(tree)
+    doc = trafilatura.bare_extraction(
+        tree,
+        with_metadata=True,
+        favor_precision=True,
+        include_comments=False,
+        include_tables=True,
+        # htmldate on the page's metadata (meta tags, JSON-LD, <time>) only: its
+        # extensive search guesses a day from free text such as a copyright year.
+        date_extraction_params=set_date_params(extensive=False),
+    )
+    if not isinstance(doc, Document):  # None: no article found
+        return Page("", None, _date(tree, None, day_first), language)
+    text = "\n".join(line.strip() for line in (doc.text or "").splitlines()).strip()
+    title = " ".join(doc.title.split()) if doc.title else None
+    return Page(text, title or None, _date(tree, doc.date, day_first), language)
