@@ -10,6 +10,7 @@ import click
 
 from placemap.cli.common import (
     EXIT_PARTIAL,
+    INPUT_PATH,
     InputSpec,
     gazetteer_options,
     geoparsed,
@@ -24,7 +25,7 @@ from placemap.cli.common import (
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
+@click.argument("paths", nargs=-1, required=True, type=INPUT_PATH)
 @click.option(
     "--format",
     "fmt",
