@@ -151,8 +151,8 @@ def input_options(func: F) -> F:
             type=SizeType(),
             default="200MB",
             show_default=True,
-            help="Refuse text, HTML and JSON files (and stdin) above this size; collections "
-            "in JSON Lines, CSV and Parquet stream and have no limit.",
+            help="Refuse text, HTML and JSON files (and stdin) above this size; in JSON "
+            "Lines, CSV and Parquet collections (which stream), each line or record above it.",
         ),
         click.option(
             "--strict",
@@ -236,7 +236,8 @@ def settings_for(
     ner: str = "none",
     spacy_model: str = "en_core_web_sm",
 ) -> Any:
-    """What every worker needs to open its own geoparser (paths, not open handles)."""
+    """What every worker needs to open its own geoparser (paths, not open handles),
+    with the index checked: a missing or damaged one stops here, before any output."""
     from placemap.parallel import Settings
 
     return Settings(
@@ -245,7 +246,7 @@ def settings_for(
         demonyms=demonyms,
         ner=ner,
         spacy_model=spacy_model,
-    )
+    ).resolved()
 
 
 def geoparsed(
