@@ -12,7 +12,6 @@ import csv
 import json
 import os
 import sys
-import tempfile
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from placemap.records import Mention, Place, Report
+from placemap.tempfiles import create_locked
 
 __all__ = [
     "atomic_text_writer",
@@ -41,8 +41,11 @@ OUTPUT_FORMATS = ("jsonl", "csv", "geojson", "parquet")
 
 @contextmanager
 def _atomic(path: Path, mode: str) -> Iterator[Any]:
+    """A file object on a hidden ``.part`` file beside ``path`` that replaces it on
+    success and is removed on failure; one left by a killed run is removed by the next
+    (see :mod:`placemap.tempfiles`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    fd, tmp = create_locked(path, f".{path.name}.", ".part")
     try:
         if "b" in mode:
             fh = os.fdopen(fd, mode)
@@ -50,8 +53,12 @@ def _atomic(path: Path, mode: str) -> Iterator[Any]:
             fh = os.fdopen(fd, mode, encoding="utf-8", newline="\n")
         with fh:
             yield fh
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
-        os.replace(tmp, path)
+            fh.flush()
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
+            if os.name == "posix":  # renamed while still locked: never taken for stale
+                os.replace(tmp, path)
+        if os.name != "posix":  # pragma: no cover - Windows renames no open file
+            os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
