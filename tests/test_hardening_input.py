@@ -97,7 +97,10 @@ def test_deeply_nested_json_is_one_error(run, tmp_path) -> None:
     ]
     assert _ids(r.stdout) == ["good"]
     r = run("extract", lines, "--strict")
-    assert r.exit_code == 1 and "line 2: not valid JSON (nested too deeply) (stopped: --strict)" in r.output
+    assert (
+        r.exit_code == 1
+        and "line 2: not valid JSON (nested too deeply) (stopped: --strict)" in r.output
+    )
 
 
 def test_an_integer_id_of_5000_digits_is_kept_as_written(run, tmp_path) -> None:
@@ -128,8 +131,7 @@ def test_fifo_socket_and_device_are_refused_without_blocking(run_process, tmp_pa
     assert r.returncode == 3, stderr
     assert _errors(stderr) == [
         f"placemap: error: {fifo}: not a regular file (a named pipe); use - for standard input",
-        f"placemap: error: {sock_path}: not a regular file (a socket); "
-        "use - for standard input",
+        f"placemap: error: {sock_path}: not a regular file (a socket); use - for standard input",
         "placemap: error: /dev/zero: not a regular file (a character device); "
         "use - for standard input",
     ]
@@ -193,7 +195,7 @@ def test_line_over_the_size_limit_is_skipped_not_held(run, tmp_path) -> None:
     long_text = "Homs " * 2000  # 10 kB
     f = tmp_path / "long.jsonl"
     f.write_text(
-        f'{GOOD}\n{json.dumps({"id": "long", "text": long_text})}\n'
+        f"{GOOD}\n{json.dumps({'id': 'long', 'text': long_text})}\n"
         + json.dumps({"id": "after", "text": TEXT})
         + "\n",
         "utf-8",
@@ -369,7 +371,9 @@ def test_eval_skips_bad_documents_and_scores_the_rest(run, tmp_path) -> None:
         "\n".join(
             [
                 json.dumps(good),
-                json.dumps({**good, "id": "past", "toponyms": [{**good["toponyms"][0], "end": 99}]}),
+                json.dumps(
+                    {**good, "id": "past", "toponyms": [{**good["toponyms"][0], "end": 99}]}
+                ),
                 f'{{"id": "deep", "text": "{text}", "toponyms": {deep}}}',
                 json.dumps(
                     {
@@ -388,8 +392,7 @@ def test_eval_skips_bad_documents_and_scores_the_rest(run, tmp_path) -> None:
     assert _errors(r.stderr) == [
         f"placemap: error: {corpus}, line 2: toponym 1: end 99 is past the end of the text "
         "(24 characters); document skipped",
-        f"placemap: error: {corpus}, line 3: not valid JSON (nested too deeply); "
-        "document skipped",
+        f"placemap: error: {corpus}, line 3: not valid JSON (nested too deeply); document skipped",
         f"placemap: error: {corpus}, line 4: toponym 1: no 'lon'; document skipped",
     ]
     result = json.loads(r.stdout)
