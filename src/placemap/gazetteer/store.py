@@ -175,11 +175,17 @@ class Gazetteer:
                 f"{self.path} is not a readable placemap gazetteer index ({detail}); "
                 f"delete it and {self._fix()}"
             ) from err
-        if row is None or row[0] != str(schema.SCHEMA_VERSION):
+        if row is None:
+            conn.close()
+            raise GazetteerCorruptError(
+                f"{self.path} is not a placemap gazetteer index (no schema version); "
+                f"delete it and {self._fix()}"
+            )
+        if row[0] != str(schema.SCHEMA_VERSION):
             conn.close()
             raise GazetteerCorruptError(
                 f"{self.path} is a gazetteer index of another version "
-                f"({row[0] if row else 'none'}, this placemap reads {schema.SCHEMA_VERSION}); "
+                f"({row[0]}, this placemap reads {schema.SCHEMA_VERSION}); "
                 f"{self._fix()}"
             )
         return conn
