@@ -96,11 +96,13 @@ def test_deeply_nested_json_is_one_error(run, tmp_path) -> None:
         f"placemap: error: {whole}: not valid JSON (nested too deeply)",
     ]
     assert _ids(r.stdout) == ["good"]
-    r = run("extract", lines, "--strict")
-    assert (
-        r.exit_code == 1
-        and "line 2: not valid JSON (nested too deeply) (stopped: --strict)" in r.output
-    )
+    for command in ("extract", "map"):
+        r = run(command, lines, "--strict", "-o", tmp_path / f"{command}-out")
+        assert r.exit_code == 1
+        assert "line 2: not valid JSON (nested too deeply) (stopped: --strict)" in r.output
+    r = run("map", lines, whole, "-o", tmp_path / "maps")
+    assert r.exit_code == 3 and "wrote 1 report maps" in r.stdout
+    assert len(_errors(r.stderr)) == 2
 
 
 def test_an_integer_id_of_5000_digits_is_kept_as_written(run, tmp_path) -> None:

@@ -14,6 +14,7 @@ import os
 import re
 import tempfile
 import time
+from functools import lru_cache
 from pathlib import Path
 
 try:
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 # A file created this recently and still empty may belong to a run that has not taken
 # its lock yet (between creating the file and locking it).
 _GRACE_SECONDS = 60.0
+# What tempfile.mkstemp puts between the prefix and the suffix.
+_RANDOM = re.compile(r"[a-z0-9_]{8}")
 
 
 def create_locked(target: Path, prefix: str, suffix: str) -> tuple[int, Path]:
@@ -44,14 +47,11 @@ def create_locked(target: Path, prefix: str, suffix: str) -> tuple[int, Path]:
 def remove_stale(target: Path, prefix: str, suffix: str) -> list[Path]:
     """Remove the temporary files of ``target`` (named as :func:`create_locked` names
     them) that no running process holds; returns them."""
-    pattern = re.compile(re.escape(prefix) + r"[a-z0-9_]{8}" + re.escape(suffix) + r"\Z")
     removed = []
-    try:
-        candidates = [p for p in target.parent.iterdir() if pattern.match(p.name)]
-    except OSError:
-        return []
-    for path in candidates:
-        if _unowned(path):
+    for name in _names_ending(str(target.parent), suffix):
+        path = target.parent / name
+        random = name[len(prefix) : -len(suffix)]
+        if name.startswith(prefix) and _RANDOM.fullmatch(random) and _unowned(path):
             try:
                 path.unlink()
             except OSError:
@@ -59,6 +59,19 @@ def remove_stale(target: Path, prefix: str, suffix: str) -> list[Path]:
             log.info("removed %s, left by a run that was killed", path)
             removed.append(path)
     return removed
+
+
+@lru_cache(maxsize=64)
+def _names_ending(folder: str, suffix: str) -> tuple[str, ...]:
+    """The names in ``folder`` ending in ``suffix``, listed once per process: files
+    left by killed runs are there when this run starts, and listing the folder again
+    for each file written (``map`` writes one page per report) would cost time
+    quadratic in the number of pages."""
+    try:
+        with os.scandir(folder) as entries:
+            return tuple(e.name for e in entries if e.name.endswith(suffix))
+    except OSError:
+        return ()
 
 
 def _unowned(path: Path) -> bool:

@@ -7,12 +7,13 @@ can hand in a small index of their own.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -431,35 +432,29 @@ class Gazetteer:
         self._cached_lookup.cache_clear()
 
 
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` of a cursor, with SQLite errors turned into the index's damage."""
+
+    @functools.wraps(method)
+    def guarded(self: sqlite3.Cursor, *args: Any) -> Any:
+        try:
+            return method(self, *args)
+        except sqlite3.ProgrammingError:  # a bug here, not damage
+            raise
+        except sqlite3.DatabaseError as err:
+            raise _damaged(self.connection, err) from err
+
+    return guarded
+
+
 class _IndexCursor(sqlite3.Cursor):
     """A cursor whose SQLite errors are :class:`GazetteerCorruptError` (see
     :class:`_IndexConnection`)."""
 
-    connection: _IndexConnection
-
-    def fetchone(self) -> Any:
-        try:
-            return super().fetchone()
-        except sqlite3.ProgrammingError:
-            raise
-        except sqlite3.DatabaseError as err:
-            raise self.connection.damaged(err) from err
-
-    def fetchall(self) -> list[Any]:
-        try:
-            return super().fetchall()
-        except sqlite3.ProgrammingError:
-            raise
-        except sqlite3.DatabaseError as err:
-            raise self.connection.damaged(err) from err
-
-    def __next__(self) -> Any:
-        try:
-            return super().__next__()
-        except sqlite3.ProgrammingError:
-            raise
-        except sqlite3.DatabaseError as err:
-            raise self.connection.damaged(err) from err
+    fetchone = _guarded(sqlite3.Cursor.fetchone)
+    fetchall = _guarded(sqlite3.Cursor.fetchall)
+    __next__ = _guarded(sqlite3.Cursor.__next__)
+    execute = _guarded(sqlite3.Cursor.execute)
 
 
 class _IndexConnection(sqlite3.Connection):
@@ -474,20 +469,16 @@ class _IndexConnection(sqlite3.Connection):
         return super().cursor(factory)
 
     def execute(self, sql: str, parameters: Any = (), /) -> Any:
-        cursor = self.cursor()  # (sqlite3's own execute would make a plain cursor)
-        try:
-            return cursor.execute(sql, parameters)
-        except sqlite3.ProgrammingError:
-            raise
-        except sqlite3.DatabaseError as err:
-            raise self.damaged(err) from err
+        # sqlite3's own execute would make a plain cursor
+        return self.cursor().execute(sql, parameters)
 
-    def damaged(self, err: sqlite3.DatabaseError) -> GazetteerCorruptError:
-        path = self.index_path
-        return GazetteerCorruptError(
-            f"the gazetteer index {path} is damaged ({err}); delete it and build it with: "
-            f"placemap gazetteer build --output {path}"
-        )
+
+def _damaged(conn: sqlite3.Connection, err: sqlite3.DatabaseError) -> GazetteerCorruptError:
+    path = getattr(conn, "index_path", "")
+    return GazetteerCorruptError(
+        f"the gazetteer index {path} is damaged ({err}); delete it and build it with: "
+        f"placemap gazetteer build --output {path}"
+    )
 
 
 def _file_problem(path: Path) -> str | None:
