@@ -307,3 +307,26 @@ def test_stale_part_file_removal_is_in_the_writer(tmp_path: Path) -> None:
     write_text_atomic(tmp_path / "a.txt", "new")
     assert (tmp_path / "a.txt").read_text("utf-8") == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == [young.name, "a.txt"]
+
+
+def test_a_failed_write_is_not_masked_by_the_failed_close(tmp_path: Path) -> None:
+    """On a full disk the close after a failure flushes what is still buffered and fails
+    too; the first error is the one raised, and the previous file stays."""
+    resource = pytest.importorskip("resource")
+    from placemap.writers import atomic_text_writer
+
+    out = tmp_path / "out.jsonl"
+    out.write_text("old output\n", "utf-8")
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG, not a kill
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1000, hard))
+    try:
+        with pytest.raises(ValueError, match="the first failure"):
+            with atomic_text_writer(out) as fh:
+                fh.write("x" * 5000)  # still buffered: the close will fail to write it
+                raise ValueError("the first failure")
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, handler)
+    assert out.read_text("utf-8") == "old output\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
