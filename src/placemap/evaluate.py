@@ -10,13 +10,13 @@ import json
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from placemap.errors import InputError
 from placemap.pipeline import Geoparser
+from placemap.readers import ReadError, check_span, loads_json, shown
 from placemap.resolution import haversine_km
 from placemap.writers import spreadsheet_safe
 
@@ -25,17 +25,61 @@ __all__ = ["MAX_ERROR_KM", "evaluate", "read_corpus", "format_report"]
 MAX_ERROR_KM = 20039.0
 
 
-def read_corpus(path: Path) -> Iterator[dict[str, Any]]:
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
+def read_corpus(path: Path) -> Iterator[dict[str, Any] | ReadError]:
+    """The documents of a gold corpus (JSON Lines with ``text`` and ``toponyms``), each
+    checked; a document that cannot be scored comes as a :class:`ReadError` instead."""
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if not raw.strip():
                 continue
+            where = f"{shown(path)}, line {lineno}"
             try:
-                doc = json.loads(line)
-                doc["text"], doc["toponyms"]  # noqa: B018 - required fields
-            except (json.JSONDecodeError, KeyError, TypeError) as err:
-                raise InputError(f"{path}, line {lineno}: not a corpus record ({err})") from err
-            yield doc
+                doc = loads_json(raw.decode("utf-8"))
+                _check_document(doc)
+            except UnicodeDecodeError as err:
+                yield ReadError(where, f"not UTF-8 text ({err.reason})")
+            except json.JSONDecodeError as err:
+                yield ReadError(where, f"not valid JSON ({err.msg})")
+            except ValueError as err:
+                yield ReadError(where, str(err))
+            else:
+                yield doc
+
+
+def _check_document(doc: Any) -> None:
+    """Raise ``ValueError`` saying what keeps ``doc`` from being scored."""
+    if not isinstance(doc, dict):
+        raise ValueError("not an object with text and toponyms")
+    text = doc.get("text")
+    if not isinstance(text, str):
+        raise ValueError("no string field 'text'")
+    for key in ("toponyms", "unscored"):
+        if not isinstance(doc.get(key, []), list):
+            raise ValueError(f"{key!r} is not a list")
+    if "toponyms" not in doc:
+        raise ValueError("no field 'toponyms'")
+    for key, label in (("toponyms", "toponym"), ("unscored", "unscored span")):
+        for i, g in enumerate(doc.get(key, []), 1):
+            try:
+                if not isinstance(g, dict):
+                    raise ValueError("not an object")
+                needed = ("start", "end", "lat", "lon") if key == "toponyms" else ("start", "end")
+                for k in needed:
+                    if k not in g:
+                        raise ValueError(f"no {k!r}")
+                g["start"], g["end"] = check_span(g["start"], g["end"], len(text))
+                if key == "toponyms":
+                    _check_coordinates(g["lat"], g["lon"])
+            except ValueError as err:
+                raise ValueError(f"{label} {i}: {err}") from None
+
+
+def _check_coordinates(lat: Any, lon: Any) -> None:
+    for key, value, bound in (("lat", lat, 90), ("lon", lon, 180)):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{key} is not a number ({value!r})")
+        if not -bound <= value <= bound:
+            raise ValueError(f"{key} {value} is out of range")
 
 
 @dataclass
@@ -71,18 +115,28 @@ def evaluate(
     mode: str = "resolve",
     limit: int | None = None,
     misses_csv: Path | None = None,
+    on_error: Callable[[ReadError], None] | None = None,
 ) -> dict[str, Any]:
-    """Score ``geoparser`` on a corpus; ``mode`` is "resolve" (gold spans) or "end2end"."""
+    """Score ``geoparser`` on a corpus; ``mode`` is "resolve" (gold spans) or "end2end".
+
+    A document that cannot be scored (a span past its text, a toponym without
+    coordinates, broken JSON) is skipped, passed to ``on_error`` and counted as
+    ``skipped``; the others are scored."""
     if mode not in ("resolve", "end2end"):
         raise ValueError("mode must be 'resolve' or 'end2end'")
     total = _Tally()
     by_class: dict[str, _Tally] = defaultdict(_Tally)
     tp = fp = fn = 0
     misses: list[tuple[float, str, str, str, str, str]] = []
-    docs = 0
+    docs = skipped = 0
     for doc in read_corpus(corpus):
-        if limit is not None and docs >= limit:
+        if limit is not None and docs + skipped >= limit:
             break
+        if isinstance(doc, ReadError):
+            skipped += 1
+            if on_error is not None:
+                on_error(doc)
+            continue
         docs += 1
         text = doc["text"]
         gold = doc["toponyms"]
@@ -116,7 +170,7 @@ def evaluate(
                     (
                         round(err, 1),
                         str(doc.get("id", "")),
-                        g["name"],
+                        str(g.get("name", "")),
                         f"{gid or ''} {g['lat']:.3f},{g['lon']:.3f}",
                         f"{pred_id or ''} {place.name} {place.kind} {place.country_code}"
                         if place is not None
@@ -124,7 +178,12 @@ def evaluate(
                         m.reason if m is not None else "not recognised",
                     )
                 )
-    result: dict[str, Any] = {"corpus": str(corpus), "mode": mode, "documents": docs}
+    result: dict[str, Any] = {
+        "corpus": str(corpus),
+        "mode": mode,
+        "documents": docs,
+        "skipped": skipped,
+    }
     result.update(total.summary())
     if mode == "end2end":
         p = tp / (tp + fp) if tp + fp else 0.0
@@ -142,7 +201,11 @@ def evaluate(
 
 
 def format_report(r: dict[str, Any]) -> str:
-    lines = [f"{r['corpus']} ({r['mode']}, {r['documents']} documents, {r.get('n', 0)} toponyms)"]
+    skipped = f", {r['skipped']} skipped as unreadable" if r.get("skipped") else ""
+    lines = [
+        f"{r['corpus']} ({r['mode']}, {r['documents']} documents{skipped}, "
+        f"{r.get('n', 0)} toponyms)"
+    ]
     if "f1" in r:
         lines.append(
             f"  recognition  P {r['precision']:.3f}  R {r['recall']:.3f}  F1 {r['f1']:.3f}"

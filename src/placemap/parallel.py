@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -23,6 +25,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from placemap.errors import GazetteerError
 from placemap.records import Report
 
 if TYPE_CHECKING:
@@ -43,10 +46,13 @@ class Settings:
 
     def resolved(self) -> Settings:
         """The same settings with the index path fixed in this process, so that workers
-        open the very file the parent checked (and never build one themselves)."""
+        open the very file the parent checked (and never build one themselves). The
+        index is checked here: a missing or damaged one is one error before any work."""
         from placemap.gazetteer import open_gazetteer
 
         gaz = open_gazetteer(self.gazetteer, overlays=())
+        gaz.check()
+        gaz.close()
         return replace(self, gazetteer=str(gaz.path))
 
 
@@ -85,7 +91,8 @@ def geoparser_for(settings: Settings) -> Geoparser:
 
 
 def process(task: Task, settings: Settings) -> Result:
-    """Geoparse (or resolve) one report; a bad span list is an error of that report only."""
+    """Geoparse (or resolve) one report; a bad span list is an error of that report only,
+    a damaged gazetteer (:class:`~placemap.errors.GazetteerError`) stops the run."""
     gp = geoparser_for(settings)
     r = task.report
     try:
@@ -93,6 +100,8 @@ def process(task: Task, settings: Settings) -> Result:
             mentions = gp.resolve(r.text, task.spans)
         else:
             mentions = gp.geoparse(r.text)
+    except GazetteerError:
+        raise  # every report would fail alike
     except ValueError as err:
         return Result(r, str(err))
     return Result(replace(r, mentions=tuple(mentions)))
@@ -112,6 +121,37 @@ def _process_chunk(
             )
         out.append(res)
     return out
+
+
+def _exit_with_parent(parent: int, interval: float = 0.5) -> None:
+    """Worker initializer: end this worker when the process that started the pool is
+    gone (killed with SIGKILL, it cannot stop its workers; they would wait for tasks
+    forever, and keep multiprocessing's resource tracker alive with them).
+
+    Under forkserver a worker's parent is the fork server, which exits when the main
+    process does, so both a change of parent and the main process's end are watched.
+    """
+    if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows
+        return
+    first_parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != first_parent or not _alive(parent):
+                os._exit(1)
+
+    threading.Thread(target=watch, name="placemap-watch-parent", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - a process of another user
+        return True
+    return True
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
@@ -149,7 +189,12 @@ def run_tasks(
     settings = settings.resolved()
     it = iter(tasks)
     pending: list[Future[list[Result]]] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_mp_context(),
+        initializer=_exit_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         try:
             while True:
                 while len(pending) < 2 * workers:

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import io
 import json
 import logging
 import math
+import os
 import re
+import stat
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePath
 from typing import Any, BinaryIO
 
 from placemap.dates import ReportDate, find_date, parse_date
@@ -33,6 +36,10 @@ __all__ = [
     "guess_title_date",
     "decode_text",
     "input_files",
+    "shown",
+    "parse_spans",
+    "loads_json",
+    "check_span",
     "TEXT_SUFFIXES",
     "HTML_SUFFIXES",
     "COLLECTION_SUFFIXES",
@@ -60,7 +67,12 @@ COLLECTION_SUFFIXES = frozenset(s for s, f in _FORMAT_BY_SUFFIX.items() if f != 
 FORMATS = ("auto", "text", "html", "jsonl", "json", "csv", "tsv", "parquet")
 #: Files read whole (text, HTML, JSON, standard input) above this size are refused.
 MAX_BYTES = 200_000_000
+#: Errors named one by one in a file; the rest are counted in one line.
+MAX_ERRORS_SHOWN = 5
 _CSV_FALLBACK = "cp1252"
+# Lone UTF-16 surrogates: JSON escapes such as "\ud800", and the bytes of a file name
+# that is not UTF-8 (os.fsdecode's surrogate escapes). No UTF-8 writer can encode them.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -226,8 +238,10 @@ class Fields:
     day_first: bool = False
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+def shown(path: str | os.PathLike[str]) -> str:
+    """A file name fit to print and to store in an output: the bytes of a name that is
+    not UTF-8 (which Python keeps as surrogate escapes) become U+FFFD."""
+    return _SURROGATE.sub("\ufffd", os.fspath(path))
 
 
 def input_files(
@@ -243,34 +257,131 @@ def input_files(
     Parquet), except that collections lying in the same folder as text or HTML reports
     are taken for annotations of them (such as a ``gold.jsonl``) and skipped, with a
     notice; name such a file, or give ``--glob``, to read it. README files and hidden
-    files are skipped too.
+    files are skipped too. A link found in a folder is followed only to a file inside
+    that folder. Folders that cannot be read are passed to ``notify``.
     """
     say = notify or log.warning
+    for item in _inputs(paths, glob, say):
+        if isinstance(item, ReadError):
+            say(str(item))
+        else:
+            yield item
+
+
+def _inputs(
+    paths: Iterable[Path], glob: str | None, say: Callable[[str], None]
+) -> Iterator[Path | ReadError]:
     for p in paths:
         if str(p) == "-" or not p.is_dir():
             yield p
             continue
+        files, errors = _walk(p, say)
+        yield from errors
         if glob:
-            files = sorted(f for f in p.rglob(glob) if f.is_file() and not _hidden(f, p))
-            yield from files
+            yield from (f for f in files if _matches(f.relative_to(p), glob))
             continue
-        files = sorted(
+        files = [
             f
-            for f in p.rglob("*")
-            if f.is_file()
-            and not _hidden(f, p)
-            and not f.name.upper().startswith("README")
+            for f in files
+            if not f.name.upper().startswith("README")
             and f.suffix.lower() in DOCUMENT_SUFFIXES | COLLECTION_SUFFIXES
-        )
+        ]
         with_documents = {f.parent for f in files if f.suffix.lower() in DOCUMENT_SUFFIXES}
         for f in files:
             if f.suffix.lower() in COLLECTION_SUFFIXES and f.parent in with_documents:
                 say(
-                    f"skipped {f}: a collection beside text reports is taken for their "
+                    f"skipped {shown(f)}: a collection beside text reports is taken for their "
                     "annotations (name it, or use --glob, to read it)"
                 )
                 continue
             yield f
+
+
+def _walk(root: Path, say: Callable[[str], None]) -> tuple[list[Path], list[ReadError]]:
+    """Every entry under ``root`` that is not a folder, sorted; hidden names left out.
+
+    Links are followed only to files inside ``root`` (a link to ``/etc/passwd`` in a
+    folder of reports is not a report), never to folders (those inside are walked
+    where they lie). Entries that are not regular files are kept, so that reading
+    names them. Folders that cannot be listed are errors, not silently empty.
+    """
+    inside = root.resolve()
+    files: list[Path] = []
+    errors: list[ReadError] = []
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as err:
+            errors.append(ReadError(shown(folder), f"cannot read this folder ({_reason(err)})"))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            try:
+                if entry.is_symlink():
+                    target = path.resolve()
+                    kind = "folder" if target.is_dir() else "file"
+                    if not target.is_relative_to(inside):
+                        say(f"skipped {shown(path)}: a link to a {kind} outside {shown(root)}")
+                    elif kind == "file":
+                        files.append(path)
+                elif entry.is_dir(follow_symlinks=False):
+                    pending.append(path)
+                else:
+                    files.append(path)
+            except (OSError, RuntimeError) as err:  # RuntimeError: a loop of links
+                errors.append(ReadError(shown(path), _reason(err)))
+    return sorted(files), errors
+
+
+def _matches(relative: PurePath, glob: str) -> bool:
+    """Whether a path found under a folder matches ``--glob`` as ``Path.rglob`` would."""
+    while glob.startswith("**/"):
+        glob = glob[3:]
+    return relative.match(glob)
+
+
+def _reason(err: BaseException) -> str:
+    if isinstance(err, OSError) and err.strerror:
+        return "no such file or directory" if err.errno == errno.ENOENT else err.strerror
+    return str(err)
+
+
+_KINDS = {
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFDIR: "a folder",
+}
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading, refusing anything but a regular file before it can
+    block (a FIFO without a writer), stream forever (``/dev/zero``) or act on a device."""
+    kind = _KINDS.get(stat.S_IFMT(os.stat(path).st_mode))
+    if kind is None:
+        nonblocking = getattr(os, "O_NONBLOCK", 0)  # a FIFO swapped in cannot block the open
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | nonblocking)
+        try:
+            kind = _KINDS.get(stat.S_IFMT(os.fstat(fd).st_mode))
+            if kind is None:
+                if nonblocking:
+                    os.set_blocking(fd, True)
+                return os.fdopen(fd, "rb")
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+    raise _NotRegular(f"not a regular file ({kind}); use - for standard input")
+
+
+class _NotRegular(ValueError):
+    pass
 
 
 def _format_of(path: Path, forced: str) -> str:
@@ -324,9 +435,8 @@ def read_reports(
     if input_format not in FORMATS:
         raise ValueError(f"input_format must be one of {', '.join(FORMATS)}")
     fields = Fields(text_field, id_field, title_field, date_field, tuple(extra_fields), day_first)
-    yield from _flag_dates(
-        _read_inputs(paths, glob, fields, input_format, max_bytes, notify), notify or log.warning
-    )
+    say = notify or log.warning
+    yield from _flag_dates(_read_inputs(paths, glob, fields, input_format, max_bytes, say), say)
 
 
 def _flag_dates(
@@ -355,38 +465,52 @@ def _read_inputs(
     fields: Fields,
     input_format: str,
     max_bytes: int,
-    notify: Callable[[str], None] | None,
+    say: Callable[[str], None],
 ) -> Iterator[Item]:
-    for path in input_files(paths, glob, notify=notify):
-        if str(path) == "-":
-            yield from _read_stdin(fields, input_format, max_bytes)
+    for path in _inputs(paths, glob, say):
+        if isinstance(path, ReadError):
+            yield path
             continue
-        if not path.exists():
-            yield ReadError(str(path), "no such file or directory")
+        if str(path) == "-":
+            yield from _read_stdin(fields, input_format, max_bytes, say)
+            continue
+        name = shown(path)
+        try:
+            fh = _open_regular(path)
+        except _NotRegular as err:
+            yield ReadError(name, str(err))
+            continue
+        except OSError as err:
+            yield ReadError(name, _reason(err))
             continue
         fmt = _format_of(path, input_format)
-        try:
-            fh = open(path, "rb")
-        except OSError as err:
-            yield ReadError(str(path), err.strerror or str(err))
-            continue
         with fh:
-            yield from _read_stream(fh, str(path), path.stem, fmt, fields, max_bytes)
+            yield from _read_stream(fh, name, shown(path.stem), fmt, fields, max_bytes, say)
 
 
-def _read_stdin(fields: Fields, input_format: str, max_bytes: int) -> Iterator[Item]:
+def _read_stdin(
+    fields: Fields, input_format: str, max_bytes: int, say: Callable[[str], None]
+) -> Iterator[Item]:
     try:
         data = _read_whole(sys.stdin.buffer, max_bytes)
     except ValueError as err:
         yield ReadError("<stdin>", str(err))
         return
     fmt = _sniff_format(data) if input_format == "auto" else input_format
-    yield from _read_stream(io.BytesIO(data), "<stdin>", "stdin", fmt, fields, max_bytes)
+    yield from _read_stream(io.BytesIO(data), "<stdin>", "stdin", fmt, fields, max_bytes, say)
 
 
 def _read_stream(
-    fh: BinaryIO, name: str, stem: str, fmt: str, fields: Fields, max_bytes: int
+    fh: BinaryIO,
+    name: str,
+    stem: str,
+    fmt: str,
+    fields: Fields,
+    max_bytes: int,
+    say: Callable[[str], None],
 ) -> Iterator[Item]:
+    """The items of one input. Past :data:`MAX_ERRORS_SHOWN` errors (a binary file read
+    as JSON Lines has one per line) the rest are counted in one last error."""
     readers: dict[str, Callable[..., Iterator[Item]]] = {
         "text": _read_document,
         "html": _read_document,
@@ -396,16 +520,57 @@ def _read_stream(
         "tsv": _read_csv,
         "parquet": _read_parquet,
     }
-    found = False
+    found = errors = 0
     try:
         for item in readers[fmt](fh, name, stem, fmt, fields, max_bytes):
-            found = True
-            yield item
+            found += 1
+            if isinstance(item, ReadError):
+                errors += 1
+                if errors <= MAX_ERRORS_SHOWN:
+                    yield item
+                continue
+            yield _valid_unicode(item, say)
     except OSError as err:
-        yield ReadError(name, err.strerror or str(err))
+        yield ReadError(name, _reason(err))
         return
+    if errors > MAX_ERRORS_SHOWN:
+        yield ReadError(
+            name,
+            f"{errors - MAX_ERRORS_SHOWN:,} more errors in this file "
+            f"(only the first {MAX_ERRORS_SHOWN} are named)",
+        )
     if not found:
         yield ReadError(name, "no reports in this file")
+
+
+def _valid_unicode(
+    item: Report | tuple[Report, dict[str, Any]], say: Callable[[str], None]
+) -> Item:
+    """The item with lone surrogates in its report's strings replaced by U+FFFD (one
+    character for one, so offsets still match), and a notice; no output could encode
+    them. (JSON can escape them: ``"\\ud800"``.)"""
+    report, extra = item if isinstance(item, tuple) else (item, None)
+    bad = {
+        key: _SURROGATE.sub("\ufffd", value)
+        for key in ("id", "title", "date", "text")
+        if isinstance(value := getattr(report, key), str)
+        and not value.isascii()
+        and _SURROGATE.search(value)
+    }
+    if not bad:
+        return item
+    say(
+        f"{report.source}: replaced invalid Unicode (lone surrogates) in "
+        f"{', '.join(bad)} with U+FFFD"
+    )
+    report = replace(
+        report,
+        id=bad.get("id", report.id),
+        title=bad.get("title", report.title),
+        date=bad.get("date", report.date),
+        text=bad.get("text", report.text),
+    )
+    return report if extra is None else (report, extra)
 
 
 def _document(text: str, name: str, stem: str, fmt: str, fields: Fields) -> Iterator[Item]:
@@ -527,23 +692,47 @@ def _read_jsonl(
     fh: BinaryIO, name: str, stem: str, fmt: str, fields: Fields, max_bytes: int
 ) -> Iterator[Item]:
     def rows() -> Iterator[tuple[str, str, Any]]:
-        for lineno, raw in enumerate(fh, 1):
+        for lineno, raw in _bounded_lines(fh, max_bytes):
             where = f"{name}, line {lineno}"
+            if raw is None:
+                yield where, "", ReadError(where, _too_long(max_bytes))
+                continue
             if lineno == 1:
                 raw = raw.removeprefix(codecs.BOM_UTF8)
             if not raw.strip():
                 continue
             try:
-                rec = json.loads(raw.decode("utf-8"))
+                rec = loads_json(raw.decode("utf-8"))
             except UnicodeDecodeError as err:
                 yield where, "", ReadError(where, f"not UTF-8 text ({err.reason})")
                 continue
             except json.JSONDecodeError as err:
                 yield where, "", ReadError(where, f"not valid JSON ({err.msg})")
                 continue
+            except ValueError as err:
+                yield where, "", ReadError(where, str(err))
+                continue
             yield f"{name}:{lineno}", f"{stem}-{lineno}", rec
 
     yield from _records(rows(), name, fields)
+
+
+def _too_long(max_bytes: int) -> str:
+    return f"a line longer than the {_size(max_bytes)} limit (raise it with --max-size)"
+
+
+def _bounded_lines(fh: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, line) of a binary stream; None for a line longer than ``max_bytes``,
+    which is read past in pieces and never held whole (a file of one endless line)."""
+    lineno = 0
+    while line := fh.readline(max_bytes + 1):
+        lineno += 1
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+            yield lineno, None
+        else:
+            yield lineno, line
 
 
 def _read_json(
@@ -553,7 +742,7 @@ def _read_json(
         data = _read_whole(fh, max_bytes)
         if not data.strip():
             raise ValueError("empty file")
-        doc = json.loads(decode_text(data))
+        doc = loads_json(decode_text(data))
     except json.JSONDecodeError as err:
         yield ReadError(name, f"not valid JSON ({err.msg}, line {err.lineno})")
         return
@@ -583,39 +772,82 @@ def _read_csv(
     fh.seek(0)
     text = io.TextIOWrapper(fh, encoding=encoding, newline="")
     csv.field_size_limit(max(csv.field_size_limit(), min(max_bytes, 2**31 - 1)))
-    reader = csv.reader(text, delimiter="\t" if fmt == "tsv" else ",")
+    lines = _BoundedTextLines(text, max_bytes)
+    reader = csv.reader(lines, delimiter="\t" if fmt == "tsv" else ",")
 
     def rows() -> Iterator[tuple[str, str, Any]]:
         header: list[str] | None = None
         n = 0
-        try:
-            for row in reader:
-                if not row or not any(cell.strip() for cell in row):
-                    continue
-                if header is None:
-                    header = [h.strip() for h in row]
-                    continue
-                n += 1
-                where = f"{name}, row {n} (line {reader.line_num})"
-                if len(row) != len(header):
-                    yield (
-                        where,
-                        "",
-                        ReadError(where, f"{len(row)} fields where the header has {len(header)}"),
-                    )
-                    continue
-                yield f"{name}:{n}", f"{stem}-{n}", dict(zip(header, row, strict=True))
-        except UnicodeDecodeError as err:
-            where = f"{name}, line {reader.line_num + 1}"
-            yield where, "", ReadError(where, f"not {encoding} text ({err.reason}); stopped here")
-        except csv.Error as err:
-            where = f"{name}, line {reader.line_num}"
-            yield where, "", ReadError(where, f"broken CSV ({err}); stopped here")
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except _LineTooLong:
+                where = f"{name}, line {lines.lineno}"
+                yield where, "", ReadError(where, _too_long(max_bytes))
+                continue
+            except UnicodeDecodeError as err:
+                where = f"{name}, line {lines.lineno + 1}"
+                yield (
+                    where,
+                    "",
+                    ReadError(where, f"not {encoding} text ({err.reason}); stopped here"),
+                )
+                return
+            except csv.Error as err:
+                where = f"{name}, line {lines.lineno}"
+                yield where, "", ReadError(where, f"broken CSV ({err}); stopped here")
+                return
+            if not row or not any(cell.strip() for cell in row):
+                continue
+            if header is None:
+                header = [h.strip() for h in row]
+                continue
+            n += 1
+            where = f"{name}, row {n} (line {lines.lineno})"
+            if len(row) != len(header):
+                yield (
+                    where,
+                    "",
+                    ReadError(where, f"{len(row)} fields where the header has {len(header)}"),
+                )
+                continue
+            yield f"{name}:{n}", f"{stem}-{n}", dict(zip(header, row, strict=True))
 
     try:
         yield from _records(rows(), name, fields)
     finally:
         text.detach()  # the caller closes the file
+
+
+class _LineTooLong(Exception):
+    pass
+
+
+class _BoundedTextLines:
+    """The lines of a text stream for ``csv.reader``, each at most ``limit`` characters:
+    a longer line is read past in pieces, never held whole, and raises
+    :class:`_LineTooLong` (the next call goes on with the line after it)."""
+
+    def __init__(self, text: io.TextIOBase, limit: int) -> None:
+        self.text = text
+        self.limit = limit
+        self.lineno = 0
+
+    def __iter__(self) -> _BoundedTextLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.text.readline(self.limit + 1)
+        if not line:
+            raise StopIteration
+        self.lineno += 1
+        if len(line) > self.limit and not line.endswith(("\n", "\r")):
+            while (rest := self.text.readline(1 << 20)) and not rest.endswith(("\n", "\r")):
+                pass
+            raise _LineTooLong
+        return line
 
 
 def _read_parquet(
@@ -644,14 +876,122 @@ def _read_parquet(
         n = 0
         try:
             for batch in pf.iter_batches(batch_size=1024, columns=columns):
-                for rec in batch.to_pylist():
+                for rec in _batch_records(batch):
                     n += 1
-                    yield f"{name}:{n}", f"{stem}-{n}", rec
+                    where = f"{name}, row {n}"
+                    if isinstance(rec, str):
+                        yield where, "", ReadError(where, rec)
+                    elif len(text := rec.get(fields.text) or "") > max_bytes:
+                        yield where, "", ReadError(where, _too_big(fields.text, len(text)))
+                    else:
+                        yield f"{name}:{n}", f"{stem}-{n}", rec
         except (pa.ArrowException, OSError) as err:
             where = f"{name}, row {n + 1}"
             yield where, "", ReadError(where, f"unreadable Parquet data ({err}); stopped here")
 
     yield from _records(rows(), name, fields)
+
+
+def _too_big(field: str, size: int) -> str:
+    return f"{field!r} of {size:,} characters, over the --max-size limit"
+
+
+def _batch_records(batch: Any) -> list[dict[str, Any] | str]:
+    """A Parquet batch's rows as dicts, or for a row with a cell Python cannot hold (a
+    timestamp past year 9999) why not, so that one bad cell costs only its row."""
+    try:
+        return list(batch.to_pylist())
+    except (OverflowError, ValueError):
+        pass
+    columns: dict[str, list[Any]] = {}
+    bad: dict[int, str] = {}
+    for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        try:
+            columns[name] = column.to_pylist()
+            continue
+        except (OverflowError, ValueError):
+            pass
+        values = []
+        for i in range(len(column)):
+            try:
+                values.append(column[i].as_py())
+            except (OverflowError, ValueError) as err:
+                values.append(None)
+                bad.setdefault(i, f"column {name!r}: value out of range ({err})")
+        columns[name] = values
+    return [
+        bad[i] if i in bad else {k: v[i] for k, v in columns.items()} for i in range(batch.num_rows)
+    ]
+
+
+# --- JSON and spans ----------------------------------------------------------------
+
+
+def check_span(start: Any, end: Any, length: int) -> tuple[int, int]:
+    """``(start, end)`` as integers when they are a span of a text of ``length``
+    characters; else a ``ValueError`` saying what is wrong with them."""
+    for key, value in (("start", start), ("end", end)):
+        whole = isinstance(value, float) and value.is_integer()
+        if not (isinstance(value, int) and not isinstance(value, bool)) and not whole:
+            raise ValueError(f"{key} is not an integer ({value!r})")
+    start, end = int(start), int(end)
+    if start < 0:
+        raise ValueError(f"start {start} is negative")
+    if start >= end:
+        raise ValueError(f"start {start} is not before end {end}")
+    if end > length:
+        raise ValueError(f"end {end} is past the end of the text ({length:,} characters)")
+    return start, end
+
+
+def parse_spans(raw: Any, field: str, length: int) -> tuple[tuple[int, int], ...]:
+    """The (start, end) pairs a record gives in ``field`` (a list of objects with
+    ``start`` and ``end``, or that list as JSON text in a CSV or Parquet cell), checked
+    against a text of ``length`` characters; a ``ValueError`` naming the bad span."""
+    if isinstance(raw, str):
+        try:
+            raw = loads_json(raw)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"field {field!r} is not JSON ({err.msg})") from err
+        except ValueError as err:
+            raise ValueError(f"field {field!r}: {err}") from err
+    if not isinstance(raw, list):
+        raise ValueError(f"no list field {field!r}")
+    spans = []
+    for i, span in enumerate(raw, 1):
+        try:
+            if not isinstance(span, Mapping):
+                raise ValueError("not an object with start and end")
+            for key in ("start", "end"):
+                if key not in span:
+                    raise ValueError(f"no {key!r}")
+            spans.append(check_span(span["start"], span["end"], length))
+        except ValueError as err:
+            raise ValueError(f"field {field!r}, span {i}: {err}") from None
+    return tuple(spans)
+
+
+def loads_json(text: str | bytes) -> Any:
+    """``json.loads``, with every failure a ``json.JSONDecodeError`` or a ``ValueError``
+    that says what is wrong: nesting too deep for the parser (a RecursionError) and
+    integers too long for ``int`` (over 4,300 digits), which are kept as their digits."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError as err:
+        raise ValueError("not valid JSON (nested too deeply)") from err
+    except ValueError:
+        # Only int() raises a plain ValueError here: an integer past Python's limit.
+        try:
+            return json.loads(text, parse_int=_json_int)
+        except RecursionError as err:
+            raise ValueError("not valid JSON (nested too deeply)") from err
+
+
+def _json_int(digits: str) -> int | str:
+    limit = sys.get_int_max_str_digits()
+    return digits if limit and len(digits.lstrip("-")) > limit else int(digits)
 
 
 # --- counting, for progress -------------------------------------------------------------
@@ -674,13 +1014,14 @@ def count_reports(
             if fmt in ("text", "html"):
                 total += 1
             elif fmt in ("jsonl", "csv", "tsv"):
-                with open(path, "rb") as fh:
+                with _open_regular(path) as fh:  # a FIFO or /dev/zero would never end
                     lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
                 total += lines - (fmt != "jsonl")
             elif fmt == "parquet":
                 import pyarrow.parquet as pq
 
-                total += pq.ParquetFile(path).metadata.num_rows
+                with _open_regular(path) as fh:
+                    total += pq.ParquetFile(fh).metadata.num_rows
             else:
                 return None
         except (OSError, ValueError):  # pyarrow's errors are these too

@@ -12,15 +12,15 @@ import csv
 import json
 import os
 import sys
-import tempfile
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from placemap.records import Mention, Place, Report
+from placemap.tempfiles import create_locked
 
 __all__ = [
     "atomic_text_writer",
@@ -46,18 +46,35 @@ OUTPUT_FORMATS = ("jsonl", "csv", "geojson", "parquet")
 
 @contextmanager
 def _atomic(path: Path, mode: str) -> Iterator[Any]:
+    """A file object on a hidden ``.part`` file beside ``path`` that replaces it on
+    success and is removed on failure; one left by a killed run is removed by the next
+    (see :mod:`placemap.tempfiles`). A failure is raised as it was: closing the file
+    (which flushes what was still buffered, and may fail again on a full disk) never
+    replaces it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    fd, tmp = create_locked(path, f".{path.name}.", ".part")
+    fh = None
     try:
         if "b" in mode:
             fh = os.fdopen(fd, mode)
         else:
             fh = os.fdopen(fd, mode, encoding="utf-8", newline="\n")
-        with fh:
-            yield fh
+        yield fh
+        fh.flush()
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
-        os.replace(tmp, path)
+        if os.name == "posix":  # renamed while still locked: never taken for stale
+            os.replace(tmp, path)
+        fh.close()
+        if os.name != "posix":  # pragma: no cover - Windows renames no open file
+            os.replace(tmp, path)
     except BaseException:
+        # The failure raised is the first one; closing may fail again on its flush (and
+        # closes the descriptor all the same).
+        with suppress(OSError):
+            if fh is None:
+                os.close(fd)
+            else:
+                fh.close()
         Path(tmp).unlink(missing_ok=True)
         raise
 

@@ -9,6 +9,7 @@ stderr; the others were).
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 
 import click
@@ -71,5 +72,16 @@ def _register() -> None:
 _register()
 
 
+def _terminate(signum: int, frame: object) -> None:
+    # Raised where the program is, so that every `finally` runs: the writers remove
+    # their temporary files, a worker pool is shut down, outputs are left as they were.
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    # SIGTERM (kill, a container stopping) and SIGHUP (the terminal closing) would end
+    # the process outright; Ctrl-C already raises KeyboardInterrupt.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _terminate)
     cli(prog_name="placemap")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import sys
 from collections import Counter
@@ -21,6 +20,9 @@ log = logging.getLogger("placemap")
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_PARTIAL = 3
+#: The PATH arguments of extract and map: not checked here (a missing or unreadable
+#: file is an error of that input, named while the others are read).
+INPUT_PATH = click.Path(path_type=Path, allow_dash=True, readable=False)
 ASSETS_DIR = "assets"  # placemap map --assets shared: the folder beside the pages
 
 
@@ -151,8 +153,8 @@ def input_options(func: F) -> F:
             type=SizeType(),
             default="200MB",
             show_default=True,
-            help="Refuse text, HTML and JSON files (and stdin) above this size; collections "
-            "in JSON Lines, CSV and Parquet stream and have no limit.",
+            help="Refuse text, HTML and JSON files (and stdin) above this size; in JSON "
+            "Lines, CSV and Parquet collections (which stream), each line or record above it.",
         ),
         click.option(
             "--strict",
@@ -270,7 +272,8 @@ def settings_for(
     ner: str = "none",
     spacy_model: str = "en_core_web_sm",
 ) -> Any:
-    """What every worker needs to open its own geoparser (paths, not open handles)."""
+    """What every worker needs to open its own geoparser (paths, not open handles),
+    with the index checked: a missing or damaged one stops here, before any output."""
     from placemap.parallel import Settings
 
     return Settings(
@@ -279,7 +282,7 @@ def settings_for(
         demonyms=demonyms,
         ner=ner,
         spacy_model=spacy_model,
-    )
+    ).resolved()
 
 
 def geoparsed(
@@ -295,7 +298,7 @@ def geoparsed(
     inputs and bad records on stderr and carry on (or stop, with ``--strict``). With
     ``encode``, what it makes of each report (in the worker) is yielded instead."""
     from placemap.parallel import Task, run_tasks
-    from placemap.readers import ReadError, read_reports
+    from placemap.readers import ReadError, parse_spans, read_reports
 
     def fail(message: str) -> None:
         if inputs.strict:
@@ -330,9 +333,11 @@ def geoparsed(
                 yield Task(report)
                 continue
             try:
-                yield Task(report, _spans(fields.get(spans_field), spans_field))
-            except (ValueError, KeyError, TypeError) as err:
+                spans = parse_spans(fields.get(spans_field), spans_field, len(report.text))
+            except ValueError as err:
                 fail(f"{report.source}: {err}")
+                continue
+            yield Task(report, spans)
 
     for res in run_tasks(tasks(), settings, workers=workers, encode=encode):
         if res.error is not None:
@@ -343,19 +348,6 @@ def geoparsed(
             continue
         log.debug("%s: %d mentions", res.report.source, len(res.report.mentions))
         yield res.report
-
-
-def _spans(raw: Any, field: str) -> tuple[tuple[int, int], ...]:
-    """(start, end) pairs from a record's span field: a list of objects, or that list as
-    JSON text in a CSV or Parquet cell."""
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except json.JSONDecodeError as err:
-            raise ValueError(f"field {field!r} is not JSON ({err.msg})") from err
-    if not isinstance(raw, list):
-        raise ValueError(f"no list field {field!r}")
-    return tuple((int(s["start"]), int(s["end"])) for s in raw)
 
 
 def workers_option(func: F) -> F:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
 
 from placemap.cli.common import (
+    EXIT_PARTIAL,
     gazetteer_options,
     library_errors,
     make_geoparser,
@@ -49,6 +51,9 @@ def eval_(
 ) -> None:
     """Score placemap on a gold corpus (JSON Lines with text and toponyms).
 
+    A document that cannot be scored (a span past its text, a toponym without
+    coordinates) is named on stderr and skipped; the rest are scored (exit 3).
+
     \b
     Examples:
       placemap eval ../shared/eval/lgl.jsonl --mode resolve
@@ -58,11 +63,20 @@ def eval_(
 
     gp = make_geoparser(gazetteer_path, overlays, ner=ner, spacy_model=spacy_model)
     misses = misses or Path("output") / f"misses-{corpus.stem}-{mode}.csv"
-    result = evaluate(gp, corpus, mode=mode, limit=limit, misses_csv=misses)
+    result = evaluate(
+        gp,
+        corpus,
+        mode=mode,
+        limit=limit,
+        misses_csv=misses,
+        on_error=lambda e: click.echo(f"placemap: error: {e}; document skipped", err=True),
+    )
     if fmt == "json":
         click.echo(json.dumps(result, indent=2))
     else:
         click.echo(format_report(result))
         click.echo(f"worst misses: {misses}")
+    if result["skipped"]:
+        sys.exit(EXIT_PARTIAL)
 
 

@@ -13,6 +13,7 @@ import click
 
 from placemap.cli.common import (
     EXIT_PARTIAL,
+    INPUT_PATH,
     InputSpec,
     expected_reports,
     gazetteer_options,
@@ -30,7 +31,7 @@ from placemap.records import Report
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
+@click.argument("paths", nargs=-1, required=True, type=INPUT_PATH)
 @click.option(
     "--format",
     "fmt",

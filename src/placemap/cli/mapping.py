@@ -12,6 +12,7 @@ import click
 from placemap.cli.common import (
     ASSETS_DIR,
     EXIT_PARTIAL,
+    INPUT_PATH,
     InputSpec,
     expected_reports,
     gazetteer_options,
@@ -45,7 +46,7 @@ class TilesType(click.ParamType):
 
 
 @click.command("map")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
+@click.argument("paths", nargs=-1, required=True, type=INPUT_PATH)
 @click.option(
     "-o",
     "--output",

@@ -12,7 +12,6 @@ import logging
 import os
 import re
 import sqlite3
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from pathlib import Path
 from placemap.errors import GazetteerBuildError
 from placemap.gazetteer import schema
 from placemap.normalize import fold, translit_key
+from placemap.tempfiles import create_locked
 
 log = logging.getLogger(__name__)
 
@@ -179,11 +179,12 @@ def writing(path: Path) -> Iterator[IndexWriter]:
     """Yield a writer for a new index that replaces ``path`` only on success."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".building", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    conn = sqlite3.connect(tmp)
+    # The open fd holds a lock that marks the file as in use (placemap.tempfiles): a
+    # build killed outright leaves a file that the next build removes.
+    fd, tmp = create_locked(path, path.name + ".", ".building")
+    conn = None
     try:
+        conn = sqlite3.connect(tmp)
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("PRAGMA cache_size = -200000")
@@ -195,12 +196,15 @@ def writing(path: Path) -> Iterator[IndexWriter]:
         conn.close()
         os.replace(tmp, path)
         log.info("gazetteer index written to %s", path)
-    except BaseException as err:
-        conn.close()
-        tmp.unlink(missing_ok=True)
-        if isinstance(err, Exception) and not isinstance(err, GazetteerBuildError):
-            raise GazetteerBuildError(
-                f"building the gazetteer index {path} failed: {err}; "
-                "the previous index (if any) is untouched"
-            ) from err
-        raise
+    except Exception as err:
+        if isinstance(err, GazetteerBuildError):
+            raise
+        raise GazetteerBuildError(
+            f"building the gazetteer index {path} failed: {err}; "
+            "the previous index (if any) is untouched"
+        ) from err
+    finally:
+        if conn is not None:
+            conn.close()
+        os.close(fd)  # only now: closing any fd of the file drops the locks SQLite holds
+        tmp.unlink(missing_ok=True)  # gone already when the build succeeded
