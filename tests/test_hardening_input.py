@@ -401,3 +401,34 @@ def test_eval_skips_bad_documents_and_scores_the_rest(run, tmp_path) -> None:
     assert (result["documents"], result["skipped"], result["n"]) == (1, 3, 1)
     r = run("eval", corpus, "--misses", tmp_path / "m.csv")
     assert "(resolve, 1 documents, 3 skipped as unreadable, 1 toponyms)" in r.stdout
+
+
+# --- tables (geocode, map --lat/--lon) ------------------------------------------------------
+
+
+def test_geocode_refuses_a_fifo_without_waiting(run_process, tmp_path: Path) -> None:
+    fifo = tmp_path / "names.csv"
+    os.mkfifo(fifo)
+    r = run_process("geocode", fifo, "--column", "name", timeout=60)
+    assert r.returncode == 1
+    assert b"names.csv: not a regular file" in r.stderr and b"Traceback" not in r.stderr
+
+
+def test_geocode_jsonl_with_surrogates_deep_nesting_and_huge_numbers(
+    run_process, tmp_path: Path
+) -> None:
+    table = tmp_path / "t.jsonl"
+    table.write_text(
+        '{"name": "Homs\\ud800", "n": 1}\n' + f'{{"name": "Palmyra", "n": {"9" * 5000}}}\n',
+        "utf-8",
+    )
+    out = tmp_path / "out.csv"
+    r = run_process("geocode", table, "--column", "name", "-o", out)
+    assert r.returncode == 0, r.stderr
+    written = out.read_text("utf-8")
+    assert "Homs\ufffd" in written and "9" * 5000 in written
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text('{"name": ' + "[" * 100_000 + "]" * 100_000 + "}\n", "utf-8")
+    r = run_process("geocode", deep, "--column", "name")
+    assert r.returncode == 1 and b"Traceback" not in r.stderr
+    assert b"deep.jsonl: line 1: not valid JSON (nested too deeply)" in r.stderr

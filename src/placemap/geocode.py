@@ -14,6 +14,7 @@ thousand names cost twenty thousand resolutions. Hints narrow and rank:
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import math
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -517,15 +518,20 @@ def read_table(path: Path, fmt: str | None = None) -> pd.DataFrame:
     """Read a CSV, JSON Lines or Parquet table. CSV cells stay text as written ("NA"
     is Namibia, "007" keeps its zeros); errors name the file and, where one is to
     blame, the line."""
+    from placemap.readers import NotRegular, open_regular
+
     fmt = table_format(path, fmt)
     try:
-        if fmt == "csv":
-            return _read_csv(path)
-        if fmt == "jsonl":
-            return _read_jsonl(path)
-        return pd.read_parquet(path)
+        with open_regular(path) as fh:  # a FIFO or a device is refused, never waited on
+            if fmt == "csv":
+                return _read_csv(path, fh)
+            if fmt == "jsonl":
+                return _read_jsonl(path, fh)
+            return pd.read_parquet(fh)
     except InputError:
         raise
+    except NotRegular as err:
+        raise InputError(f"{path}: {err}") from err
     except UnicodeDecodeError as err:
         raise InputError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from err
     except OSError as err:
@@ -536,10 +542,10 @@ def read_table(path: Path, fmt: str | None = None) -> pd.DataFrame:
         raise
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path, fh: BinaryIO) -> pd.DataFrame:
     try:
         return pd.read_csv(
-            path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
+            fh, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
         )
     except pd.errors.EmptyDataError as err:
         raise InputError(f"{path}: empty file, no header row") from err
@@ -553,20 +559,23 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise InputError(f"{path}: malformed CSV ({str(err).strip()})") from err
 
 
-def _read_jsonl(path: Path) -> pd.DataFrame:
+def _read_jsonl(path: Path, fh: BinaryIO) -> pd.DataFrame:
+    from placemap.readers import loads_json, valid_unicode
+
     records: list[dict[str, Any]] = []
-    with path.open(encoding="utf-8-sig") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise InputError(f"{path}: line {n}: not JSON ({err.msg})") from err
-            if not isinstance(rec, dict):
-                kind = type(rec).__name__
-                raise InputError(f"{path}: line {n}: expected a JSON object, got {kind}")
-            records.append(rec)
+    for n, line in enumerate(io.TextIOWrapper(fh, encoding="utf-8-sig"), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = loads_json(line)
+        except json.JSONDecodeError as err:
+            raise InputError(f"{path}: line {n}: not JSON ({err.msg})") from err
+        except ValueError as err:
+            raise InputError(f"{path}: line {n}: {err}") from err
+        if not isinstance(rec, dict):
+            kind = type(rec).__name__
+            raise InputError(f"{path}: line {n}: expected a JSON object, got {kind}")
+        records.append(valid_unicode(rec))
     return pd.DataFrame.from_records(records)
 
 

@@ -360,7 +360,7 @@ _KINDS = {
 }
 
 
-def _open_regular(path: Path) -> BinaryIO:
+def open_regular(path: Path) -> BinaryIO:
     """``path`` opened for reading, refusing anything but a regular file before it can
     block (a FIFO without a writer), stream forever (``/dev/zero``) or act on a device."""
     kind = _KINDS.get(stat.S_IFMT(os.stat(path).st_mode))
@@ -377,10 +377,10 @@ def _open_regular(path: Path) -> BinaryIO:
             os.close(fd)
             raise
         os.close(fd)
-    raise _NotRegular(f"not a regular file ({kind}); use - for standard input")
+    raise NotRegular(f"not a regular file ({kind}); use - for standard input")
 
 
-class _NotRegular(ValueError):
+class NotRegular(ValueError):
     pass
 
 
@@ -476,8 +476,8 @@ def _read_inputs(
             continue
         name = shown(path)
         try:
-            fh = _open_regular(path)
-        except _NotRegular as err:
+            fh = open_regular(path)
+        except NotRegular as err:
             yield ReadError(name, str(err))
             continue
         except OSError as err:
@@ -1014,16 +1014,28 @@ def count_reports(
             if fmt in ("text", "html"):
                 total += 1
             elif fmt in ("jsonl", "csv", "tsv"):
-                with _open_regular(path) as fh:  # a FIFO or /dev/zero would never end
+                with open_regular(path) as fh:  # a FIFO or /dev/zero would never end
                     lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
                 total += lines - (fmt != "jsonl")
             elif fmt == "parquet":
                 import pyarrow.parquet as pq
 
-                with _open_regular(path) as fh:
+                with open_regular(path) as fh:
                     total += pq.ParquetFile(fh).metadata.num_rows
             else:
                 return None
         except (OSError, ValueError):  # pyarrow's errors are these too
             return None  # the file's error is reported when it is read
     return total
+
+
+def valid_unicode(value: Any) -> Any:
+    """``value`` with lone surrogates in its strings (nested in lists and objects too)
+    replaced by U+FFFD: no output could encode them."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value) if not value.isascii() else value
+    if isinstance(value, list):
+        return [valid_unicode(v) for v in value]
+    if isinstance(value, dict):
+        return {valid_unicode(k): valid_unicode(v) for k, v in value.items()}
+    return value
