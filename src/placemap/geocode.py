@@ -563,19 +563,23 @@ def _read_jsonl(path: Path, fh: BinaryIO) -> pd.DataFrame:
     from placemap.readers import loads_json, valid_unicode
 
     records: list[dict[str, Any]] = []
-    for n, line in enumerate(io.TextIOWrapper(fh, encoding="utf-8-sig"), 1):
-        if not line.strip():
-            continue
-        try:
-            rec = loads_json(line)
-        except json.JSONDecodeError as err:
-            raise InputError(f"{path}: line {n}: not JSON ({err.msg})") from err
-        except ValueError as err:
-            raise InputError(f"{path}: line {n}: {err}") from err
-        if not isinstance(rec, dict):
-            kind = type(rec).__name__
-            raise InputError(f"{path}: line {n}: expected a JSON object, got {kind}")
-        records.append(valid_unicode(rec))
+    lines = io.TextIOWrapper(fh, encoding="utf-8-sig")
+    try:
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = loads_json(line)
+            except json.JSONDecodeError as err:
+                raise InputError(f"{path}: line {n}: not JSON ({err.msg})") from err
+            except ValueError as err:
+                raise InputError(f"{path}: line {n}: {err}") from err
+            if not isinstance(rec, dict):
+                kind = type(rec).__name__
+                raise InputError(f"{path}: line {n}: expected a JSON object, got {kind}")
+            records.append(valid_unicode(rec))
+    finally:
+        lines.detach()  # the caller closes the file
     return pd.DataFrame.from_records(records)
 
 
