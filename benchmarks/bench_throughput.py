@@ -1,0 +1,174 @@
+"""Throughput (issue 18): reports per CPU-second, worker speed-up, geocoding rate.
+
+    python benchmarks/bench_throughput.py [--repeat 10] [--rounds 3] [--skip-workers]
+
+Everything runs as a user runs it: ``placemap`` in a fresh process each time, start-up
+included, with the CPU time (user + system) of that process and its workers taken from
+the operating system (``os.wait4``), so the figures hold on a busy machine too.
+
+Printed:
+- reports per CPU-second and per wall second, one process, ``placemap extract`` on LGL
+  repeated ``--repeat`` times (news-length texts; ../shared/eval/lgl.jsonl, else the
+  project's examples) (target >= 1,000 per CPU-second);
+- ``--workers 2`` against one process on the same corpus: runs alternated ``--rounds``
+  times, the median wall time of each, the speed-up, and the peak memory of one worker
+  (target >= x1.8 on 2 cores);
+- ``placemap geocode`` of every distinct toponym string of the visible corpora, cold,
+  in names per CPU-second (target >= 5,000);
+- cold start to the first output line, and the peak memory of one process (targets
+  <= 0.3 s and <= 300 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT.parent / "shared" / "eval"
+
+
+def lgl_texts() -> list[dict[str, str]]:
+    f = EVAL / "lgl.jsonl"
+    if f.exists():
+        return [
+            {"id": d["id"], "text": d["text"]}
+            for d in map(json.loads, f.open(encoding="utf-8"))
+        ]
+    return [
+        {"id": p.stem, "text": p.read_text(encoding="utf-8")}
+        for p in sorted((ROOT / "examples").glob("*.txt"))
+    ]
+
+
+def toponym_names() -> list[str]:
+    names: set[str] = set()
+    for f in sorted(EVAL.glob("*.jsonl")):
+        for line in f.open(encoding="utf-8"):
+            d = json.loads(line)
+            names.update(t["text"] if "text" in t else t["name"] for t in d["toponyms"])
+    return sorted(n for n in names if n.strip())
+
+
+class Run:
+    """One ``placemap`` process: wall seconds, CPU seconds (with its children) and the
+    peak resident memory of the largest process of its tree (MB)."""
+
+    def __init__(self, args: list[str], *, first_line: bool = False) -> None:
+        import psutil  # installed with placemap[test] and placemap[dask]
+
+        t = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "placemap", *args],
+            stdout=subprocess.PIPE if first_line else subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.first_output = float("nan")
+        if first_line:
+            assert proc.stdout is not None
+            proc.stdout.readline()
+            self.first_output = time.perf_counter() - t
+        peaks: dict[int, int] = {}
+        done = threading.Event()
+
+        def sample() -> None:
+            root = psutil.Process(proc.pid)
+            while not done.wait(0.5):
+                try:
+                    for p in [root, *root.children(recursive=True)]:
+                        peaks[p.pid] = max(peaks.get(p.pid, 0), p.memory_info().rss)
+                except psutil.Error:
+                    pass
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        if first_line:
+            assert proc.stdout is not None
+            proc.stdout.read()
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        self.wall = time.perf_counter() - t
+        done.set()
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in (0, 3):
+            raise SystemExit(f"placemap {' '.join(args)} failed ({proc.returncode})")
+        self.cpu = usage.ru_utime + usage.ru_stime
+        self.peak_mb = max(max(peaks.values(), default=0), usage.ru_maxrss * 1024) / 1e6
+        self.worker_peak_mb = max(
+            (v for k, v in peaks.items() if k != proc.pid), default=0
+        ) / 1e6
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=10, help="LGL repeated this many times")
+    ap.add_argument("--rounds", type=int, default=3, help="alternated 1- and 2-worker runs")
+    ap.add_argument("--skip-workers", action="store_true")
+    args = ap.parse_args()
+    docs = lgl_texts()
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        corpus = tmp / "corpus.jsonl"
+        with corpus.open("w", encoding="utf-8") as fh:
+            for k in range(args.repeat):
+                for doc in docs:
+                    fh.write(json.dumps({"id": f"{doc['id']}-{k}", "text": doc["text"]}) + "\n")
+        n = len(docs) * args.repeat
+        out = str(tmp / "out.jsonl")
+        Run(["extract", str(ROOT / "examples"), "-o", out])  # warm the page cache
+
+        one = tmp / "one.txt"
+        one.write_text("Shelling was reported in Homs, Syria.\n", encoding="utf-8")
+        start = min(Run(["extract", str(one)], first_line=True).first_output for _ in range(3))
+        print(f"cold start to first output: {start:.3f} s (best of 3; target <= 0.3 s)")
+
+        r = Run(["extract", str(corpus), "-o", out])
+        print(
+            f"one process, {n:,} reports (LGL x{args.repeat}): {n / r.cpu:,.0f} reports per "
+            f"CPU-second, {n / r.wall:,.0f} per second; {r.cpu:.1f} CPU-s, {r.wall:.1f} s, "
+            f"peak {r.peak_mb:.0f} MB (targets >= 1,000/CPU-s, <= 300 MB)"
+        )
+
+        if not args.skip_workers:
+            walls: dict[int, list[float]] = {1: [], 2: []}
+            worker_mb = 0.0
+            for _ in range(args.rounds):
+                for w in (1, 2):
+                    run = Run(["extract", str(corpus), "--workers", str(w), "-o", out])
+                    walls[w].append(run.wall)
+                    if w == 2:
+                        worker_mb = max(worker_mb, run.worker_peak_mb)
+            m1, m2 = statistics.median(walls[1]), statistics.median(walls[2])
+            pairs = ", ".join(f"{a:.1f}/{b:.1f}" for a, b in zip(walls[1], walls[2], strict=True))
+            print(
+                f"--workers 2: median {m2:.1f} s against {m1:.1f} s in one process, "
+                f"x{m1 / m2:.2f} ({args.rounds} alternated rounds: "
+                f"{pairs}); "
+                f"peak per worker {worker_mb:.0f} MB (target >= x1.8)"
+            )
+
+        names = toponym_names() or ["Homs", "Aleppo", "Kharkiv", "Palmyra"]
+        table = tmp / "names.csv"
+        with table.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["name"])
+            w.writerows([nm] for nm in names)
+        g = Run(["geocode", str(table), "--column", "name", "-o", str(tmp / "g.csv")])
+        print(
+            f"geocode, {len(names):,} distinct names, cold: {len(names) / g.cpu:,.0f} names "
+            f"per CPU-second ({g.cpu:.2f} CPU-s; target >= 5,000)"
+        )
+    print(f"on {os.cpu_count()} CPUs")
+
+
+if __name__ == "__main__":
+    main()
