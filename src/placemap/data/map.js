@@ -536,17 +536,16 @@
     var marker = this.markerFor(pIdx), map = this.map, self = this;
     if (!marker) return false;
     map.closePopup();
-    var open = function () {
-      L.popup(self.popupOptions()).setLatLng(marker.getLatLng()).setContent(self.popup(marker))
-        .openOn(map);
-    };
-    if (this.cluster) {
-      map.setView(marker.getLatLng(), Math.max(map.getZoom(), 7), { animate: false });
-      this.places.zoomToShowLayer(marker, open);
-    } else {
-      map.setView(marker.getLatLng(), Math.max(map.getZoom(), 7), { animate: false });
-      open();
+    var zoom = Math.max(map.getZoom(), 7);
+    // zoomed in far enough that the place is out of its cluster
+    if (this.cluster && marker.__parent) zoom = Math.max(zoom, marker.__parent._zoom + 1);
+    map.setView(marker.getLatLng(), Math.min(zoom, map.getMaxZoom()), { animate: false });
+    if (this.cluster && !marker._map) {  // still in a cluster at the largest zoom
+      var parent = this.places.getVisibleParent(marker);
+      if (parent && parent.spiderfy) parent.spiderfy();
     }
+    L.popup(self.popupOptions()).setLatLng(marker.getLatLng()).setContent(self.popup(marker))
+      .openOn(map);
     return true;
   };
 
