@@ -483,7 +483,8 @@ def test_report_map_frames_its_focus_and_labels_places_as_the_report_writes_them
         )
         for i, a in enumerate(boxes):
             for b in boxes[i + 1 :]:
-                assert not (a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1)
+                apart_x = a[2] - 1 <= b[0] or b[2] - 1 <= a[0]
+                assert apart_x or a[3] - 1 <= b[1] or b[3] - 1 <= a[1]
         # the far places are in the list and one click away
         far = p.page.locator(".pm-far")
         assert "Washington" in far.inner_text() and "Moscow" in far.inner_text()
@@ -577,7 +578,8 @@ def test_time_histogram_brushes_the_dates_the_map_and_lists_follow(
         p.page.mouse.up()
         shown = p.js("placemap.shown")
         assert shown[:11] == [True] * 11 and shown[12:] == [False] * 12
-        assert p.js("placemap.markerFor(placemap.data.P.findIndex(q => q[2] === 'Kharkiv'))") is None
+        kharkiv = "placemap.data.P.findIndex(q => q[2] === 'Kharkiv')"
+        assert p.js(f"placemap.markerFor({kharkiv})") is None
         assert 0 < p.js("placemap.markerCount()") < everything
         assert counts.inner_text().startswith(f"{sum(shown)} of 24 reports")
         assert p.page.locator(".pm-date-from").input_value() == "2023-01-15"
@@ -668,6 +670,68 @@ def test_overlapping_places_spread_out_so_each_can_be_clicked(
                 "document.querySelector('.leaflet-popup-content .pm-head b')?.textContent === "
                 + repr(name)
             )
+        assert p.problems == []
+    finally:
+        p.close()
+
+
+def test_index_searches_and_sorts_its_rows(browser: Any, gp: Geoparser, tmp_path: Path) -> None:
+    reports = [
+        _report(gp, "aqerbat", AQERBAT, "2017-08-18"),
+        _report(gp, "raqqa", RAQQA, "2017-06-01"),
+        _made("hasaka", HASAKA, "2024-03-12"),
+        Report("<b>x</b>", "Nothing here.", title="<img src=x onerror=window.__pwned=1>"),
+    ]
+    files = report_filenames(reports)
+    p = Page(browser, _write(tmp_path / "index.html", index_page(reports, files)))
+    try:
+        def titles() -> list[str]:
+            return p.js(
+                "[...document.querySelectorAll('#reports tbody tr')].filter(r => !r.hidden)"
+                ".map(r => r.cells[0].textContent)"
+            )
+
+        p.page.locator("#q").fill("2017")
+        assert sorted(titles()) == ["aqerbat", "raqqa"]
+        assert p.page.locator("#count").inner_text() == "2 of 4 reports"
+        p.page.locator("#q").fill("")
+        p.page.get_by_role("button", name="Places").click()
+        column = (
+            "[...document.querySelectorAll('#reports tbody tr')].map(r => +r.cells[3].textContent)"
+        )
+        places = p.js(column)
+        assert places == sorted(places) and places[-1] > places[0]
+        p.page.get_by_role("button", name="Places").click()
+        again = p.js(column)
+        assert again == sorted(places, reverse=True)
+        p.page.get_by_role("button", name="Report").click()
+        assert titles()[0] == "<img src=x onerror=window.__pwned=1>"  # as text
+        assert p.js("typeof window.__pwned") == "undefined"
+        assert p.js("document.querySelectorAll('img').length") == 0
+        assert p.problems == []
+    finally:
+        p.close()
+
+
+def test_print_shows_the_map_and_the_list_without_controls(
+    browser: Any, gp: Geoparser, tmp_path: Path
+) -> None:
+    p = Page(browser, _write(tmp_path / "h.html", render(report_map(_made("hasaka", HASAKA)))))
+    try:
+        p.page.emulate_media(media="print")
+        p.js("window.dispatchEvent(new Event('beforeprint'))")
+        assert p.js(
+            "getComputedStyle(document.querySelector('.leaflet-control-container')).display"
+        ) == "none"
+        printed = p.page.locator(".pm-print")
+        assert printed.is_visible()
+        items = printed.locator("li").all_inner_texts()
+        assert items[0].startswith("Hasaka — city, SY") and len(items) == p.js(
+            "placemap.markerCount()"
+        )
+        assert p.js("document.querySelector('.pm-lbl-place') !== null")  # the map's labels
+        p.js("window.dispatchEvent(new Event('afterprint'))")
+        assert p.page.locator(".pm-print").count() == 0
         assert p.problems == []
     finally:
         p.close()

@@ -25,6 +25,7 @@ __all__ = [
     "Filters",
     "PlaceTable",
     "focus_bounds",
+    "is_web_url",
     "source_href",
     "type_word",
     "report_hits",
@@ -222,12 +223,16 @@ def focus_bounds(
 _SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\\\"'<>`]+", re.I)
 
 
+def is_web_url(text: str) -> bool:
+    """An http(s) URL with nothing in it that could end an attribute or a tag."""
+    return bool(_SAFE_URL.fullmatch(text))
+
+
 def source_href(report: Report, file_href: str | None = None) -> str:
     """Where a report can be read: its URL when it has an http(s) one, else
     ``file_href`` (a relative link to its file, made by the caller), else empty."""
-    url = getattr(report, "url", None)
-    if url and _SAFE_URL.fullmatch(url):
-        return url
+    if report.url and is_web_url(report.url):
+        return report.url
     return file_href or ""
 
 

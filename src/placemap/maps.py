@@ -34,12 +34,14 @@ from placemap.mapdata import (
     Filters,
     PlaceTable,
     focus_bounds,
+    is_web_url,
     panel,
     report_hits,
     report_row,
     script_json,
     sentence_starts,
     snippets,
+    source_href,
 )
 from placemap.records import Mention, Report
 from placemap.writers import write_text_atomic
@@ -763,10 +765,57 @@ _LINKABLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.html")
 
 _INDEX_STYLE = (
     "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}"
-    "table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:4px 10px;"
-    "text-align:left;vertical-align:top}th{background:#f4f4f4}td.n{text-align:right}"
-    ".src{color:#666;font-size:12px;word-break:break-all}"
+    ".wrap{overflow-x:auto}table{border-collapse:collapse;width:100%}"
+    "td,th{border-bottom:1px solid #ddd;padding:4px 10px;text-align:left;vertical-align:top}"
+    "th{background:#f4f4f4;white-space:nowrap}th button{all:unset;cursor:pointer}"
+    "th button::after{content:' ↕';color:#999}th[aria-sort=ascending] button::after"
+    "{content:' ↑';color:#222}th[aria-sort=descending] button::after{content:' ↓';color:#222}"
+    "td.n{text-align:right}.src{color:#666;font-size:12px;word-break:break-all}"
+    "#q{width:min(100%,420px);font-size:15px;padding:4px;margin:0 0 8px}"
+    "@media (max-width:700px){body{margin:10px}.src,.hide-narrow{display:none}"
+    "td,th{padding:4px 5px}}"
+    "@media print{#q,.count{display:none}}"
 )
+
+# The index's search box and sortable columns: plain script over the rows' text, so the
+# table stays usable without it and no report text ever becomes markup.
+_INDEX_SCRIPT = r"""
+(function () {
+  var table = document.getElementById("reports"), body = table.tBodies[0];
+  var rows = Array.prototype.slice.call(body.rows), q = document.getElementById("q");
+  var count = document.getElementById("count");
+  function fold(s) {
+    return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  var hay = rows.map(function (r) { return fold(r.textContent); });
+  q.addEventListener("input", function () {
+    var words = fold(q.value).split(/\s+/).filter(Boolean), n = 0;
+    rows.forEach(function (r, i) {
+      var hit = words.every(function (w) { return hay[i].indexOf(w) !== -1; });
+      r.hidden = !hit;
+      n += hit ? 1 : 0;
+    });
+    count.textContent = words.length ? n + " of " + rows.length + " reports" : "";
+  });
+  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
+    var b = th.querySelector("button");
+    if (!b) return;
+    b.addEventListener("click", function () {
+      var up = th.getAttribute("aria-sort") !== "ascending", num = th.dataset.type === "n";
+      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (c) {
+        c.removeAttribute("aria-sort");
+      });
+      th.setAttribute("aria-sort", up ? "ascending" : "descending");
+      rows.sort(function (a, c) {
+        var x = a.cells[col].textContent, y = c.cells[col].textContent;
+        var d = num ? Number(x) - Number(y) : x.localeCompare(y);
+        return up ? d : -d;
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+})();
+"""
 
 
 def _file_link(text: str, href: str) -> str:
@@ -777,6 +826,18 @@ def _file_link(text: str, href: str) -> str:
     return f"<a href='{esc(href)}'>{esc(text)}</a>"
 
 
+def _source_cell(report: Report, href: str) -> str:
+    """The report's source file, linked to the report itself (``href``: its URL or a
+    relative path, see :func:`placemap.mapdata.source_href`) when it has one."""
+    text = esc(report.source or report.url or "")
+    if href and (is_web_url(href) or _RELATIVE.fullmatch(href)):
+        return f"<a href='{esc(href)}' rel='noopener noreferrer'>{text or 'source'}</a>"
+    return text
+
+
+_RELATIVE = re.compile(r"[A-Za-z0-9._~%-][A-Za-z0-9._~%/-]*")
+
+
 def index_page(
     reports: Sequence[Report],
     files: Sequence[str],
@@ -784,30 +845,46 @@ def index_page(
     *,
     min_confidence: float = 0.0,
     demonyms: bool = False,
+    sources: Sequence[str] | None = None,
 ) -> str:
-    """The index: one row per report (title, date, source file, places on its map,
-    unresolved names) linking to its map, and a link to the collection map."""
+    """The index: one row per report (title, date, source file linked to the report, places
+    on its map, unresolved names) linking to its map, a link to the collection map, a
+    search box and sortable columns. ``sources`` as for :func:`collection_map`."""
     filters = Filters(min_confidence, demonyms)
     rows = []
     all_places: set[int] = set()
-    for r, f in zip(reports, files, strict=True):
+    for i, (r, f) in enumerate(zip(reports, files, strict=True)):
         places = {m.place.geonameid for m in r.mentions if m.place and filters.keeps(m)}
         all_places |= places
         unresolved = {m.text for m in r.mentions if m.place is None}
+        href = source_href(r, sources[i] if sources else "")
         rows.append(
             f"<tr><td>{_file_link(r.title or r.id, f)}</td><td>{esc(r.date or '')}</td>"
-            f"<td class='src'>{esc(r.source or '')}</td><td class='n'>{len(places)}</td>"
-            f"<td class='n'>{len(unresolved)}</td><td>{_file_link('map', f)}</td></tr>"
+            f"<td class='src'>{_source_cell(r, href)}</td><td class='n'>{len(places)}</td>"
+            f"<td class='n hide-narrow'>{len(unresolved)}</td>"
+            f"<td class='hide-narrow'>{_file_link('map', f)}</td></tr>"
         )
     t = esc(title)
+
+    def th(label: str, kind: str = "", cls: str = "") -> str:
+        c = f" class='{cls}'" if cls else ""
+        return f"<th data-type='{kind}'{c}><button type='button'>{label}</button></th>"
+
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width,initial-scale=1'>"
         f"<title>{t}</title><style>{_INDEX_STYLE}</style></head><body>"
         f"<h1>{t}</h1><p>{len(reports)} reports, {len(all_places)} distinct places. "
         "<a href='collection.html'>All reports on one map</a></p>"
-        "<table><thead><tr><th>Report</th><th>Date</th><th>Source file</th><th>Places</th>"
-        "<th>Unresolved</th><th>Map</th></tr></thead><tbody>"
+        "<input id='q' type='search' placeholder='Search titles, dates, sources' "
+        "aria-label='Search reports'> <span id='count' class='count'></span>"
+        "<div class='wrap'><table id='reports'><thead><tr>"
+        + th("Report")
+        + th("Date")
+        + th("Source", cls="src")
+        + th("Places", "n")
+        + th("Unresolved", "n", "hide-narrow")
+        + "<th class='hide-narrow'>Map</th></tr></thead><tbody>"
         + "".join(rows)
-        + "</tbody></table></body></html>\n"
+        + f"</tbody></table></div><script>{_INDEX_SCRIPT}</script></body></html>\n"
     )

@@ -201,7 +201,12 @@ def map_(
             pages.write_text(
                 "index.html",
                 maps.index_page(
-                    reports, files, title, min_confidence=min_confidence, demonyms=demonyms
+                    reports,
+                    files,
+                    title,
+                    min_confidence=min_confidence,
+                    demonyms=demonyms,
+                    sources=sources,
                 ),
             )
     index = out_dir / "index.html"
