@@ -399,8 +399,12 @@ def report_row(report: Report, href: str, colour: int, source: str = "") -> list
     ]
 
 
-_SCRIPT_UNSAFE = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_UNSAFE = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
 )
 
 
@@ -409,4 +413,6 @@ def script_json(obj: Any) -> str:
     and no line separators that older JavaScript parsers treat as line ends. These
     characters only occur inside JSON strings, where the escapes mean the same."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.translate(_SCRIPT_UNSAFE)
+    for char, escape in _SCRIPT_UNSAFE:  # str.replace: many times faster than translate
+        text = text.replace(char, escape)
+    return text

@@ -16,9 +16,10 @@ import base64
 import hashlib
 import html
 import json
+import math
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -266,10 +267,30 @@ def _page_data(
         "heat": heatmap,
     }
     if inline:  # shared pages read the towns and boundaries from their asset files
-        around = _padded(focus or places.bounds(), 4.0)
-        data["towns"] = [t for t in _towns() if _inside(around, t[0], t[1])] if around else []
-        data["admin1"] = _admin1_lines(around) if around else []
+        near = _cells_near((row[0], row[1]) for row in table)
+        towns = [t for t in _towns() if _cell(t[0], t[1]) in near]
+        data["towns"] = towns[:INLINE_TOWNS_MAX]
+        lines = _all_admin1_lines()
+        data["admin1"] = [ln for ln in lines if _cell(ln[1] / 100, ln[0] / 100) in near]
     return data
+
+
+# An inline page carries the towns and division boundaries within about 3° of its places
+# (cells of this size around each), and at most this many towns, the largest first.
+_REF_CELL = 3.0
+INLINE_TOWNS_MAX = 3000
+
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return (math.floor(lat / _REF_CELL), math.floor(lon / _REF_CELL))
+
+
+def _cells_near(points: Iterable[tuple[float, float]]) -> set[tuple[int, int]]:
+    near: set[tuple[int, int]] = set()
+    for lat, lon in points:
+        i, j = _cell(lat, lon)
+        near.update((i + di, j + dj) for di in (-1, 0, 1) for dj in (-1, 0, 1))
+    return near
 
 
 @lru_cache(maxsize=1)
@@ -283,16 +304,6 @@ def _country_names(codes: set[str]) -> dict[str, str]:
     """Names for the country filter: ``{"SY": "Syria"}``."""
     names = _all_country_names()
     return {cc: names.get(cc, cc) for cc in sorted(codes)}
-
-
-def _padded(b: list[list[float]] | None, pad: float) -> list[list[float]] | None:
-    if b is None:
-        return None
-    return [[b[0][0] - pad, b[0][1] - pad], [b[1][0] + pad, b[1][1] + pad]]
-
-
-def _inside(b: list[list[float]], lat: float, lon: float) -> bool:
-    return b[0][0] <= lat <= b[1][0] and b[0][1] <= lon <= b[1][1]
 
 
 def report_map(
@@ -414,18 +425,12 @@ def _towns() -> tuple[tuple[float, float, str, int], ...]:
 
 @lru_cache(maxsize=1)
 def _all_admin1_lines() -> tuple[tuple[int, ...], ...]:
+    """First-level division boundaries, as ``data/admin1-lines.json`` has them: in
+    hundredths of a degree, ``(lon0, lat0, dlon1, dlat1, ...)``."""
     data = json.loads(
         (resources.files("placemap") / "data" / "admin1-lines.json").read_text(encoding="utf-8")
     )
     return tuple(tuple(line) for line in data["lines"])
-
-
-def _admin1_lines(around: list[list[float]]) -> list[tuple[int, ...]]:
-    """The division boundaries (encoded as in ``data/admin1-lines.json``: hundredths of
-    a degree, first point then differences) that start inside ``around``."""
-    s, w = around[0][0] * 100, around[0][1] * 100
-    n, e = around[1][0] * 100, around[1][1] * 100
-    return [ln for ln in _all_admin1_lines() if s <= ln[1] <= n and w <= ln[0] <= e]
 
 
 # --- assets -------------------------------------------------------------------------
