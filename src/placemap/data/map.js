@@ -367,11 +367,12 @@
 
   State.prototype.popupOptions = function () {
     // keep popups clear of the side panel (on a phone the panel folds away instead)
+    // (and of the buttons on the left, which a phone's narrow popup would reach)
     var wide = !narrowScreen();
     return {
-      maxWidth: wide ? 440 : Math.max(220, window.innerWidth - 60),
-      autoPanPaddingTopLeft: L.point(20, 20),
-      autoPanPaddingBottomRight: L.point(wide ? 360 : 20, 20)
+      maxWidth: wide ? 440 : Math.max(180, window.innerWidth - 120),
+      autoPanPaddingTopLeft: wide ? L.point(20, 20) : L.point(60, 56),
+      autoPanPaddingBottomRight: L.point(wide ? 360 : 12, wide ? 20 : 50)
     };
   };
 
@@ -948,7 +949,8 @@
   }
 
   function groupRow(state, ui, key, rs, draw) {
-    var box = el("div", "pm-group"), head = el("div", "pm-group-head");
+    var box = el("div", "pm-group"), head = el("div", "pm-group-head" +
+      (rs.some(function (r) { return state.shown[r]; }) ? "" : " pm-off"));
     var on = rs.filter(function (r) { return state.checked[r]; }).length;
     var check = el("input");
     check.type = "checkbox";
