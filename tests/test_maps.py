@@ -471,8 +471,12 @@ def test_map_command_min_confidence_leaves_places_out(run_map, tmp_path: Path) -
     assert run_map().exit_code == 0
     before = len(_data((tmp_path / "out" / "aq.html").read_text("utf-8"))["H"][0])
     assert run_map("--min-confidence", "1").exit_code == 0
-    after = len(_data((tmp_path / "out" / "aq.html").read_text("utf-8"))["H"][0])
+    data = _data((tmp_path / "out" / "aq.html").read_text("utf-8"))
+    after = len(data["H"][0])
     assert 0 < after < before
+    # the page's counts and its confidence slider start from the option
+    assert data["minConfidence"] == 1.0
+    assert len(data["P"]) == after
 
 
 def test_map_command_rejects_a_bad_tile_url(run_map) -> None:

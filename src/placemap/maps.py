@@ -778,6 +778,7 @@ _INDEX_STYLE = (
     "td.n{text-align:right}.src{color:#666;font-size:12px;word-break:break-all}"
     "#q{width:min(100%,420px);font-size:15px;padding:4px;margin:0 0 8px}"
     "@media (max-width:700px){body{margin:10px}.src,.hide-narrow{display:none}"
+    "td{overflow-wrap:anywhere}td:nth-child(2){white-space:nowrap;overflow-wrap:normal}"
     "td,th{padding:4px 5px}}"
     "@media print{#q,.count{display:none}}"
 )

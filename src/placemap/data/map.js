@@ -1174,18 +1174,25 @@
 
   function layersControl(state) {
     var data = state.data, overlays = { "Places": state.places, "Heat map": state.heat };
-    overlays["Town names"] = state.labels;  // place labels go with them
-    var bounds = L.layerGroup();
+    overlays["Names"] = state.labels;
+    // switches for what is drawn with other layers: towns among the names, boundaries
+    var towns = L.layerGroup(), bounds = L.layerGroup();
+    overlays["Towns"] = towns;
     overlays["Province boundaries"] = bounds;
     if (data.tiles) {
       var tiles = L.tileLayer(data.tiles.url, { attribution: data.tiles.attribution, maxZoom: 18 });
       overlays["Online tiles"] = tiles;
     }
+    towns.addTo(state.map);
     bounds.addTo(state.map);
     state.map.on("overlayadd overlayremove", function (e) {
+      var on = e.type === "overlayadd";
       if (e.layer === bounds) {
-        state.admin1On = e.type === "overlayadd";
+        state.admin1On = on;
         state.showAdmin1();
+      } else if (e.layer === towns) {
+        state.townsOn = on;
+        state.labels.redraw();
       }
     });
     if (data.heat) state.heat.addTo(state.map);
