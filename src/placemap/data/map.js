@@ -92,6 +92,13 @@
 
   function label(p) { return String(p[LABEL] || p[2]); }
 
+  // The label without the type that tells apart two places of one name: "Hasaka (city)".
+  function plainLabel(p) {
+    var l = label(p), tail = " (" + p[TYPE];
+    var at = l.lastIndexOf(tail);
+    return at > 0 && l.charAt(l.length - 1) === ")" ? l.slice(0, at) : l;
+  }
+
   var CATEGORIES = [
     ["country", "Countries"], ["division", "Provinces, districts"],
     ["town", "Cities, towns"], ["feature", "Rivers, seas, regions…"]
@@ -569,7 +576,7 @@
     var where = [p[5], p[4]].filter(Boolean).join(", ");
     head.appendChild(el("span", "pm-where", " " + [p[TYPE], where].filter(Boolean).join(" · ")));
     box.appendChild(head);
-    if (label(p).replace(/ \(.*\)$/, "") !== String(p[2])) {
+    if (plainLabel(p) !== String(p[2])) {
       box.appendChild(el("div", "pm-gaz", "GeoNames: " + p[2]));
     }
   }
@@ -995,9 +1002,9 @@
     }
     places.forEach(function (i) {
       var p = data.P[i];
-      var a = el("a", "pm-place-hit" + (state.onMap[i] ? "" : " pm-off"), "◉ " + label(p) +
+      var a = el("a", "pm-place-hit" + (state.onMap[i] ? "" : " pm-off"), "◉ " + plainLabel(p) +
         " (" + [p[TYPE], p[4]].filter(Boolean).join(", ") + ")" +
-        (fold(label(p)).indexOf(fold(p[2])) === -1 ? " · " + p[2] : ""));
+        (fold(plainLabel(p)) !== fold(p[2]) ? " · " + p[2] : ""));
       a.href = "#";
       a.addEventListener("click", function (e) { e.preventDefault(); state.openPlace(i); });
       list.appendChild(a);
