@@ -642,3 +642,26 @@ def test_map_command_links_reports_to_their_urls(
     coll = _data((out / "collection.html").read_text("utf-8"))
     links = [row[7] for row in coll["R"]]
     assert links == ["../feed.jsonl", "https://n.example/b", "../feed.jsonl"]
+
+
+def test_a_pages_canonical_url_is_the_reports_url(tmp_path: Path) -> None:
+    from placemap.readers import read_reports
+
+    body = "<p>" + "Shelling hit Homs and Hama on Tuesday, residents said. " * 8 + "</p>"
+    for i, head in enumerate(
+        [
+            '<link rel="canonical" href="https://news.example.org/homs-shelling">',
+            '<meta property="og:url" content="https://news.example.org/homs-shelling">',
+            '<link rel="canonical" href="javascript:alert(1)">',
+        ]
+    ):
+        page = tmp_path / f"p{i}.html"
+        page.write_text(
+            f"<html><head><title>Homs</title>{head}</head><body><article>"
+            f"<h1>Homs shelling</h1>{body}</article></body></html>",
+            "utf-8",
+        )
+        [report] = list(read_reports([page]))
+        assert isinstance(report, Report)
+        expected = "https://news.example.org/homs-shelling" if i < 2 else None
+        assert report.url == expected

@@ -1053,8 +1053,9 @@
         svg.setAttribute("viewBox", "0 0 " + W + " " + H);
         svg.setAttribute("preserveAspectRatio", "none");
         svg.setAttribute("class", "pm-hist");
-        svg.setAttribute("role", "slider");
-        svg.setAttribute("aria-label", "Dates shown: drag across the bars to choose");
+        svg.setAttribute("role", "img");
+        svg.setAttribute("aria-label", "Reports over time: drag across the bars to choose " +
+          "dates (or type them in the panel)");
         var bars = counts.map(function (c, b) {
           var r = document.createElementNS(NS, "rect"), bw = W / nBins;
           var h = c ? Math.max(2, (H - 2) * c / max) : 0;
@@ -1103,8 +1104,10 @@
         });
         svg.addEventListener("pointermove", function (ev) {
           if (start === null) return;
-          var b = binAt(ev);
-          showRange(Math.min(start, b), Math.max(start, b));
+          var b = binAt(ev), b0 = Math.min(start, b), b1 = Math.max(start, b);
+          showRange(b0, b1);
+          says.textContent = binLabel(b0).slice(0, 10) + " – " +
+            binLabel(b1).slice(-10) + " · release to show";
         });
         svg.addEventListener("pointerup", function (ev) {
           if (start === null) return;
