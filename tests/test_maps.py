@@ -541,6 +541,10 @@ def test_labels_are_the_reports_spelling_with_the_type_where_two_read_alike(
     }
     # the gazetteer's name stays beside the label, for the popup and the search
     assert {r[6]: r[2] for r in rows}[163808] == "Tadmur"
+    # a dateline's capitals are written as the gazetteer writes the name
+    beirut = Place(276781, "Beirut", "Beirut", 33.89, 35.49, "P", "PPLC", "LB")
+    dateline = Report("d", "BEIRUT - Talks.", mentions=(Mention(0, 6, "BEIRUT", beirut, 0.9),))
+    assert _data(render(report_map(dateline)))["P"][0][7] == "Beirut"
 
 
 def test_first_view_frames_the_dense_group_and_leaves_far_capitals_out() -> None:

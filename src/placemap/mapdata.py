@@ -128,7 +128,11 @@ class PlaceTable:
         for row, seen in zip(self.rows, self._spellings, strict=True):
             # most often written; among equals the first seen, mixed case before CAPITALS
             best = max(seen.items(), key=lambda kv: (kv[1], not kv[0].isupper()), default=None)
-            labels.append(best[0] if best else row[2])
+            label = best[0] if best else str(row[2])
+            if label.isupper():  # a dateline's "BEIRUT": as the gazetteer writes it
+                alike = [n for n in (*seen, str(row[2])) if n.casefold() == label.casefold()]
+                label = next((n for n in alike if not n.isupper()), label)
+            labels.append(label)
         same: dict[str, list[int]] = {}
         for i, label in enumerate(labels):
             same.setdefault(label.casefold(), []).append(i)
