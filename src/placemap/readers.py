@@ -236,6 +236,7 @@ class Fields:
     date: str = "date"
     extra: tuple[str, ...] = ()
     day_first: bool = False
+    url: str = "url"
 
 
 def shown(path: str | os.PathLike[str]) -> str:
@@ -418,6 +419,7 @@ def read_reports(
     id_field: str = "id",
     title_field: str = "title",
     date_field: str = "date",
+    url_field: str = "url",
     extra_fields: Iterable[str] = (),
     input_format: str = "auto",
     max_bytes: int = MAX_BYTES,
@@ -428,13 +430,16 @@ def read_reports(
 
     ``-`` reads standard input (its format sniffed unless ``input_format`` says).
     With ``extra_fields``, each report comes as ``(report, {field: value})`` so callers
-    can carry fields such as gold spans along. ``day_first`` reads slash dates
+    can carry fields such as gold spans along. ``url_field`` names the field with the
+    report's URL (``url``, else ``link``, by default). ``day_first`` reads slash dates
     ("10/11/2016") day first. ``notify`` receives notices such as a skipped annotation
     file or a date that could not be read (default: a logged warning).
     """
     if input_format not in FORMATS:
         raise ValueError(f"input_format must be one of {', '.join(FORMATS)}")
-    fields = Fields(text_field, id_field, title_field, date_field, tuple(extra_fields), day_first)
+    fields = Fields(
+        text_field, id_field, title_field, date_field, tuple(extra_fields), day_first, url_field
+    )
     say = notify or log.warning
     yield from _flag_dates(_read_inputs(paths, glob, fields, input_format, max_bytes, say), say)
 
@@ -552,7 +557,7 @@ def _valid_unicode(
     report, extra = item if isinstance(item, tuple) else (item, None)
     bad = {
         key: _SURROGATE.sub("\ufffd", value)
-        for key in ("id", "title", "date", "text")
+        for key in ("id", "title", "date", "text", "url")
         if isinstance(value := getattr(report, key), str)
         and not value.isascii()
         and _SURROGATE.search(value)
@@ -569,12 +574,13 @@ def _valid_unicode(
         title=bad.get("title", report.title),
         date=bad.get("date", report.date),
         text=bad.get("text", report.text),
+        url=bad.get("url", report.url),
     )
     return report if extra is None else (report, extra)
 
 
 def _document(text: str, name: str, stem: str, fmt: str, fields: Fields) -> Iterator[Item]:
-    language = None
+    language = url = None
     if fmt == "html":
         from placemap.pages import read_page
 
@@ -583,7 +589,7 @@ def _document(text: str, name: str, stem: str, fmt: str, fields: Fields) -> Iter
         except ValueError as err:
             yield ReadError(name, str(err))
             return
-        text, language = page.text, page.language
+        text, language, url = page.text, page.language, page.url
         g_title, g_date = guess_title_date(text, day_first=fields.day_first)
         title, date = page.title or g_title, page.date or g_date
     else:
@@ -599,6 +605,7 @@ def _document(text: str, name: str, stem: str, fmt: str, fields: Fields) -> Iter
         date_raw=date.raw if date else None,
         language=language,
         source=name,
+        url=url,
     )
     yield (report, {}) if fields.extra else report
 
@@ -662,8 +669,21 @@ def _record(rec: Mapping[str, Any], where: str, fallback_id: str, fields: Fields
         date=date.iso if date else None,
         date_raw=date.raw if date else None,
         source=where,
+        url=_url(rec, fields.url),
     )
     return (report, {k: rec.get(k) for k in fields.extra}) if fields.extra else report
+
+
+def _url(rec: Mapping[str, Any], field: str) -> str | None:
+    """A record's URL: the field named, or ``link`` when the default ``url`` is absent.
+    Only http(s) URLs are kept: a map links to them."""
+    value = rec.get(field)
+    if _blank(value) and field == "url":
+        value = rec.get("link")
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value if re.match(r"https?://\S+$", value, re.I) else None
 
 
 def _records(rows: Iterable[tuple[str, str, Any]], name: str, fields: Fields) -> Iterator[Item]:

@@ -114,7 +114,8 @@ class Report:
 
     ``date`` is ISO 8601 (``2017-08-18``, ``2017-08-18T16:33``) or None; ``date_raw`` is
     the date as the source gave it, kept also when it could not be read (then ``date``
-    is None). ``language`` is a web page's declared language (``en``).
+    is None). ``language`` is a web page's declared language (``en``). ``url`` is where
+    the report can be read: a record's ``url`` (or ``link``) field, a page's canonical URL.
     """
 
     id: str
@@ -125,6 +126,7 @@ class Report:
     mentions: tuple[Mention, ...] = field(default=())
     date_raw: str | None = None
     language: str | None = None
+    url: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -134,5 +136,6 @@ class Report:
             "date_raw": self.date_raw,
             "language": self.language,
             "source": self.source,
+            "url": self.url,
             "mentions": [m.to_dict() for m in self.mentions],
         }

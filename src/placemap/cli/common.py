@@ -101,6 +101,7 @@ class InputSpec:
     max_size: int = 200_000_000
     strict: bool = False
     day_first: bool = False
+    url_field: str = "url"
 
 
 def input_options(func: F) -> F:
@@ -167,6 +168,13 @@ def input_options(func: F) -> F:
             is_flag=True,
             help="Read slash and dash dates day first (10/11/2016 = 10 November) [default: "
             "month first, as in US feeds].",
+        ),
+        click.option(
+            "--url-field",
+            default="url",
+            show_default=True,
+            help="Field holding the report's URL, linked from the maps (the default also "
+            "takes a 'link' field; HTML pages give their canonical URL).",
         ),
     ]
     for opt in reversed(options):
@@ -319,6 +327,7 @@ def geoparsed(
             id_field=inputs.id_field,
             title_field=inputs.title_field,
             date_field=inputs.date_field,
+            url_field=inputs.url_field,
             extra_fields=extra,
             input_format=inputs.input_format,
             max_bytes=inputs.max_size,

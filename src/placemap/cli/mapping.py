@@ -67,7 +67,12 @@ class TilesType(click.ParamType):
     help="Online tiles offered as an extra layer (off until switched on): none, osm, or a "
     "URL template with {z}, {x}, {y}. Pages always have the offline country outlines.",
 )
-@click.option("--cluster", is_flag=True, help="Group nearby places into clusters.")
+@click.option(
+    "--cluster/--no-cluster",
+    default=None,
+    help="Group nearby places into clusters (that open into their places when clicked) "
+    "[default: on the collection map, off on report maps].",
+)
 @click.option("--heatmap", is_flag=True, help="Show the heat map layer when pages open.")
 @click.option(
     "--assets",
@@ -112,7 +117,7 @@ def map_(
     out_dir: Path,
     title: str,
     tiles: Any,
-    cluster: bool,
+    cluster: bool | None,
     heatmap: bool,
     assets_mode: str,
     min_confidence: float,
@@ -141,6 +146,7 @@ def map_(
       placemap map events.csv --lat latitude --lon longitude --group-by year
     """
     from placemap import maps
+    from placemap.mapdata import source_href
     from placemap.outputs import locked_folder, output_errors, staged_files
 
     tables_given = _check_table_options(paths, lat_column, lon_column, name_column, group_by)
@@ -169,25 +175,39 @@ def map_(
             "min_confidence": min_confidence,
             "demonyms": demonyms,
             "tiles": tiles,
-            "cluster": cluster,
             "heatmap": heatmap,
             "assets": None,
         }
+        clusters = {"report": bool(cluster), "collection": cluster is not False}
         if assets_mode == "shared":
             # before the pages: a page is never on disk without the files it links
             with output_errors(out_dir / ASSETS_DIR):
-                maps.write_assets(out_dir / ASSETS_DIR, cluster=cluster)
+                maps.write_assets(out_dir / ASSETS_DIR, cluster=any(clusters.values()))
             opts["assets"] = ASSETS_DIR + "/"
         files = maps.report_filenames(reports)
+        sources = [source_href(r, maps.file_link(r.source, out_dir)) for r in reports]
         with staged_files(out_dir) as pages:
-            for r, name in zip(reports, files, strict=True):
-                pages.write_text(name, maps.render(maps.report_map(r, **opts)))
-            coll = maps.collection_map(reports, links=files, title=title, **opts)
+            for r, name, src in zip(reports, files, sources, strict=True):
+                page = maps.report_map(r, cluster=clusters["report"], source_link=src, **opts)
+                pages.write_text(name, maps.render(page))
+            coll = maps.collection_map(
+                reports,
+                links=files,
+                sources=sources,
+                title=title,
+                cluster=clusters["collection"],
+                **opts,
+            )
             pages.write_text("collection.html", maps.render(coll))
             pages.write_text(
                 "index.html",
                 maps.index_page(
-                    reports, files, title, min_confidence=min_confidence, demonyms=demonyms
+                    reports,
+                    files,
+                    title,
+                    min_confidence=min_confidence,
+                    demonyms=demonyms,
+                    sources=sources,
                 ),
             )
     index = out_dir / "index.html"
