@@ -177,6 +177,17 @@ def tokenize(text: str) -> list[Token]:
     return out
 
 
+# Abbreviations that begin place names: "St. Louis", "Ft. Worth", "Mt. Hermon".
+_ABBREV_PREFIXES = frozenset("st ste ft mt pt".split())
+
+
+def _joined(gap: str) -> bool:
+    """Whether two words separated by ``gap`` may belong to one name: spaces on one
+    line, or a bare hyphen ("Guinea-Bissau"). A line break, a spaced dash ("Mosul -
+    Iranian TV") or any other punctuation separates them."""
+    return gap == "-" or (gap.strip(" \t\u00a0") == "" and "\n" not in gap)
+
+
 def _starts_sentence(text: str, tokens: list[Token], i: int) -> bool:
     """Whether token ``i`` opens a sentence, a line, a quotation or a clause after a colon."""
     if i == 0:
@@ -195,7 +206,7 @@ def _starts_sentence(text: str, tokens: list[Token], i: int) -> bool:
 
 def _cue_after(tokens: list[Token], j: int, text: str) -> str | None:
     """Type word right after the span ("Homs province", "Tigris river")."""
-    if j >= len(tokens) or text[tokens[j - 1].end : tokens[j].start].strip() not in ("",):
+    if j >= len(tokens) or not _joined(text[tokens[j - 1].end : tokens[j].start]):
         return None
     w = tokens[j].text.lower()
     if w in ADMIN_CUES:
@@ -282,9 +293,9 @@ def spot(
         while j <= limit:
             run_text = text[t.start : toks[j - 1].end]
             if j > i + 1:
-                gap = text[toks[j - 2].end : toks[j - 1].start].strip()
-                abbrev = gap == "." and toks[j - 2].text.lower() in ("st", "ste", "ft", "mt", "pt")
-                if gap not in ("", "-") and not abbrev:
+                gap = text[toks[j - 2].end : toks[j - 1].start]
+                abbrev = gap.rstrip(" ") == "." and toks[j - 2].text.lower() in _ABBREV_PREFIXES
+                if not _joined(gap) and not abbrev:
                     break
                 if not toks[j - 1].capitalised and toks[j - 1].text.lower() not in CONNECTORS:
                     break
@@ -310,8 +321,8 @@ def describe(text: str, toks: list[Token], i: int, j: int) -> Span:
     n = len(toks)
     s, e = toks[i].start, toks[j - 1].end
 
-    def joined(a: int, b: int) -> bool:  # nothing but a space or hyphen between
-        return text[a:b].strip() in ("", "-")
+    def joined(a: int, b: int) -> bool:
+        return _joined(text[a:b])
 
     before_cap = (
         i > 0
@@ -414,10 +425,10 @@ def _known_run(toks: list[Token], i: int, text: str, known: Callable[[str], bool
     """A stop word that begins a longer known name ("United States", "St. Louis")."""
     for j in range(min(len(toks), i + 6), i + 1, -1):
         gaps_ok = all(
-            text[toks[k - 1].end : toks[k].start].strip() in ("", "-")
+            _joined(text[toks[k - 1].end : toks[k].start])
             or (
-                text[toks[k - 1].end : toks[k].start].strip() == "."
-                and toks[k - 1].text.lower() in ("st", "ste", "ft", "mt", "pt")
+                text[toks[k - 1].end : toks[k].start].rstrip(" ") == "."
+                and toks[k - 1].text.lower() in _ABBREV_PREFIXES
             )
             for k in range(i + 1, j)
         )
