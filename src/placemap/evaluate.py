@@ -1,7 +1,13 @@
 """Scoring against gold corpora, as in Gritta et al. 2018 ("What's missing in
 geographical parsing?"): recognition P/R/F1 on exact spans; resolution error in
 km over all gold toponyms (a toponym with no prediction counts 20,039 km),
-accuracy@161 km, median and mean error, and AUC of ln(1 + error)."""
+accuracy@161 km, median and mean error, and AUC of ln(1 + error).
+
+Demonyms ("Syrian") are place mentions in some corpora and not in others. With
+``demonyms="ignore"`` a prediction of kind ``demonym`` that matches no gold span is
+neither right nor wrong (it is set aside like an unscored span); one that matches a
+gold span still counts. ``"count"`` scores every prediction. A corpus declares its
+convention per record (``"demonyms": "ignore"``); the argument, when given, wins."""
 
 from __future__ import annotations
 
@@ -20,9 +26,10 @@ from placemap.pipeline import Geoparser
 from placemap.resolution import haversine_km
 from placemap.writers import spreadsheet_safe
 
-__all__ = ["MAX_ERROR_KM", "evaluate", "read_corpus", "format_report"]
+__all__ = ["MAX_ERROR_KM", "DEMONYM_CONVENTIONS", "evaluate", "read_corpus", "format_report"]
 
 MAX_ERROR_KM = 20039.0
+DEMONYM_CONVENTIONS = ("count", "ignore")
 
 
 def read_corpus(path: Path) -> Iterator[dict[str, Any]]:
@@ -35,6 +42,11 @@ def read_corpus(path: Path) -> Iterator[dict[str, Any]]:
                 doc["text"], doc["toponyms"]  # noqa: B018 - required fields
             except (json.JSONDecodeError, KeyError, TypeError) as err:
                 raise InputError(f"{path}, line {lineno}: not a corpus record ({err})") from err
+            if doc.get("demonyms", "count") not in DEMONYM_CONVENTIONS:
+                raise InputError(
+                    f"{path}, line {lineno}: demonyms must be one of "
+                    f"{', '.join(DEMONYM_CONVENTIONS)}, not {doc['demonyms']!r}"
+                )
             yield doc
 
 
@@ -71,10 +83,16 @@ def evaluate(
     mode: str = "resolve",
     limit: int | None = None,
     misses_csv: Path | None = None,
+    demonyms: str | None = None,
 ) -> dict[str, Any]:
-    """Score ``geoparser`` on a corpus; ``mode`` is "resolve" (gold spans) or "end2end"."""
+    """Score ``geoparser`` on a corpus; ``mode`` is "resolve" (gold spans) or "end2end".
+    ``demonyms`` ("count" or "ignore") overrides the convention the records declare."""
     if mode not in ("resolve", "end2end"):
         raise ValueError("mode must be 'resolve' or 'end2end'")
+    if demonyms is not None and demonyms not in DEMONYM_CONVENTIONS:
+        raise ValueError(f"demonyms must be one of {', '.join(DEMONYM_CONVENTIONS)}")
+    conventions: set[str] = set()
+    set_aside = 0
     total = _Tally()
     by_class: dict[str, _Tally] = defaultdict(_Tally)
     tp = fp = fn = 0
@@ -93,6 +111,12 @@ def evaluate(
         pred = {(m.start, m.end): m for m in mentions}
         gold_spans = {(g["start"], g["end"]) for g in gold}
         unscored = {(u["start"], u["end"]) for u in doc.get("unscored", [])}
+        convention = demonyms or doc.get("demonyms", "count")
+        conventions.add(convention)
+        if convention == "ignore":
+            aside = {k for k, m in pred.items() if m.kind == "demonym"} - gold_spans - unscored
+            set_aside += len(aside)
+            unscored |= aside
         if mode == "end2end":
             tp += len(gold_spans & pred.keys())
             fn += len(gold_spans - pred.keys())
@@ -124,7 +148,13 @@ def evaluate(
                         m.reason if m is not None else "not recognised",
                     )
                 )
-    result: dict[str, Any] = {"corpus": str(corpus), "mode": mode, "documents": docs}
+    result: dict[str, Any] = {
+        "corpus": str(corpus),
+        "mode": mode,
+        "documents": docs,
+        "demonyms": "/".join(sorted(conventions)) or (demonyms or "count"),
+        "demonyms_set_aside": set_aside,
+    }
     result.update(total.summary())
     if mode == "end2end":
         p = tp / (tp + fp) if tp + fp else 0.0
@@ -143,6 +173,8 @@ def evaluate(
 
 def format_report(r: dict[str, Any]) -> str:
     lines = [f"{r['corpus']} ({r['mode']}, {r['documents']} documents, {r.get('n', 0)} toponyms)"]
+    if r.get("demonyms_set_aside"):
+        lines.append(f"  demonyms     {r['demonyms_set_aside']} predictions set aside (not scored)")
     if "f1" in r:
         lines.append(
             f"  recognition  P {r['precision']:.3f}  R {r['recall']:.3f}  F1 {r['f1']:.3f}"

@@ -31,6 +31,12 @@ from placemap.cli.common import (
     help="CSV of the worst misses [default: output/misses-CORPUS-MODE.csv].",
 )
 @click.option(
+    "--demonyms",
+    type=click.Choice(["count", "ignore"]),
+    help="Score demonym predictions ('Syrian') or set aside those matching no gold span "
+    "[default: what each record declares in its 'demonyms' field, else count].",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @ner_options
@@ -42,6 +48,7 @@ def eval_(
     limit: int | None,
     misses: Path | None,
     fmt: str,
+    demonyms: str | None,
     ner: str,
     spacy_model: str,
     gazetteer_path: Path | None,
@@ -53,12 +60,15 @@ def eval_(
     Examples:
       placemap eval ../shared/eval/lgl.jsonl --mode resolve
       placemap eval ../shared/eval/geovirus.jsonl --mode end2end --limit 50
+      placemap eval ../shared/eval/conflict_headlines.jsonl --mode end2end --demonyms ignore
     """
     from placemap.evaluate import evaluate, format_report
 
     gp = make_geoparser(gazetteer_path, overlays, ner=ner, spacy_model=spacy_model)
     misses = misses or Path("output") / f"misses-{corpus.stem}-{mode}.csv"
-    result = evaluate(gp, corpus, mode=mode, limit=limit, misses_csv=misses)
+    result = evaluate(
+        gp, corpus, mode=mode, limit=limit, misses_csv=misses, demonyms=demonyms
+    )
     if fmt == "json":
         click.echo(json.dumps(result, indent=2))
     else:
