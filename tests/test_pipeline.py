@@ -266,3 +266,14 @@ def test_package_level_api(small_index: Path, monkeypatch: pytest.MonkeyPatch) -
     (m,) = [m for m in placemap.geoparse("Clashes near Deir ez-Zor, Syria.") if m.text != "Syria"]
     assert m.place is not None and m.place.geonameid == 170794
     assert [x.place.geonameid for x in placemap.resolve("Homs", [(0, 4)]) if x.place] == [169577]
+
+
+def test_countries_inside_compounds_are_mentions(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    found = {
+        m.text: m.place.feature_code if m.place else None
+        for m in gp.geoparse("U.S.-led strikes near the Syria-Turkey border. UPDATE 2-Iraq says")
+    }
+    assert found == {"U.S.": "PCLI", "Syria": "PCLI", "Turkey": "PCLI", "Iraq": "PCLI"}
+    # Names of firms and people stay whole: no part of them is a country or a city.
+    assert not gp.geoparse("He drove a Mercedes-Benz with Jean-Claude.")

@@ -4,7 +4,7 @@ set of known names standing in for the gazetteer."""
 from __future__ import annotations
 
 from placemap.normalize import fold
-from placemap.recognize import Span, spot
+from placemap.recognize import Span, describe_span, spot, tokenize
 
 KNOWN = {fold(n) for n in ["Baghdad", "Mosul", "Iraq", "Syria", "Deir ez-Zor", "New York"]}
 
@@ -25,3 +25,43 @@ def test_a_line_break_or_a_spaced_dash_ends_a_name() -> None:
     # Words on one line, or joined by a bare hyphen, still make one name.
     assert spans("The Baghdad Times said")["Baghdad"].in_longer_name
     assert "Deir ez-Zor" in spans("Fighting in Deir ez-Zor")
+
+
+def words(text: str, splits=None) -> list[str]:  # type: ignore[no-untyped-def]
+    return [t.text for t in tokenize(text, splits)]
+
+
+def test_hyphenated_words_keep_their_capitalised_core() -> None:
+    assert words("UPDATE 2-Ukraine forces") == ["UPDATE", "Ukraine", "forces"]
+    assert words("U.S.-led strikes") == ["U.S.", "led", "strikes"]
+    assert words("Syria-based activists") == ["Syria", "based", "activists"]
+    assert words("pro-Russia rebels") == ["pro", "Russia", "rebels"]
+    assert words("Islamic State-held Ramadi") == ["Islamic", "State", "held", "Ramadi"]
+    # A lowercase article stays with its name; lowercase words stay whole.
+    assert words("Deir ez-Zor, al-Assad's") == ["Deir", "ez-Zor", "al-Assad"]
+    assert words("self-proclaimed") == ["self-proclaimed"]
+
+
+def test_a_compound_of_names_is_split_only_when_the_caller_says_so() -> None:
+    assert words("Syria-Turkey border") == ["Syria-Turkey", "border"]
+    split = tokenize("Syria-Turkey border", lambda core: core == "Syria-Turkey")
+    assert [(t.text, t.part) for t in split] == [
+        ("Syria", True),
+        ("Turkey", True),
+        ("border", False),
+    ]
+    # The names of a compound do not make each other part of a longer name.
+    found = {sp.text: sp for sp in spot("Syria-Turkey border", known, tokens=split)}
+    assert not found["Syria"].in_longer_name
+    assert words("Deir ez-Zor", lambda core: True) == ["Deir", "ez-Zor"]  # one capital
+
+
+def test_a_given_span_comes_back_exactly_as_given() -> None:
+    text = "Paducah, Ky. lies far from the Syria-Turkey border."
+    for start, end in [(9, 12), (31, 36), (37, 43)]:
+        span = describe_span(text, start, end)
+        assert (span.start, span.end, span.text) == (start, end, text[start:end])
+    ky = describe_span(text, 9, 12)
+    assert ky.after_comma_name  # the evidence around it is kept
+    assert describe_span(text, 31, 36).prev_word == "the"
+    assert describe_span(text, 37, 43).next_word == "border"

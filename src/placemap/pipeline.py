@@ -8,6 +8,7 @@ spaCy model's entities).
 from __future__ import annotations
 
 import logging
+import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -50,6 +51,8 @@ LOOSE_WORD_ZIPF = 3.0
 SPELLING_LAST_WORD_ZIPF = 3.5
 _TOWN = 10_000
 SENTENCE_START_ZIPF = 3.0
+# A name followed by a hyphen and a lowercase word modifies it: "US-backed", "Syria-based".
+_MODIFIER_RE = re.compile(r"-[a-z]")
 _STRONG_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "TERR", "CONT", "ADM1", "PPLC"})
 
 
@@ -129,14 +132,14 @@ class Geoparser:
         windows cut at line breaks (:data:`WINDOW_CHARS`), so that its word tokens are
         never all held at once; a name seen as a person's anywhere counts everywhere."""
         if len(text) <= WINDOW_CHARS:
-            toks = tokenize(text)
+            toks = tokenize(text, self._compound)
             persons = person_names(text, toks, self.gazetteer.has_name, self._ordinary_word)
-            return self._drop_weak(self._recognise_part(text, toks, persons))
+            return self._drop_weak(self._recognise_part(text, toks, persons), text)
         persons = set()
-        for _offset, part, toks in _windows(text):
+        for _offset, part, toks in _windows(text, splits=self._compound):
             persons |= person_names(part, toks, self.gazetteer.has_name, self._ordinary_word)
         items = []
-        for offset, part, toks in _windows(text):
+        for offset, part, toks in _windows(text, splits=self._compound):
             items += [
                 (_shifted(span, offset), cands, kind)
                 for span, cands, kind in self._recognise_part(part, toks, persons)
@@ -146,7 +149,7 @@ class Geoparser:
                     f"more than {MAX_MENTIONS:,} place names in one text (the first at "
                     f"character {items[0][0].start:,}): split it into smaller reports"
                 )
-        return self._drop_weak(items)
+        return self._drop_weak(items, text)
 
     def _recognise_part(
         self, text: str, toks: list[Token], persons: set[str]
@@ -284,6 +287,29 @@ class Geoparser:
             )
         return True
 
+    def _compound(self, name: str) -> bool:
+        """Whether a hyphenated name the gazetteer does not know is a compound of names
+        ("Syria-Turkey border", "Russia-NATO talks", "Iraq-Syria"): one of its parts is a
+        country, a first-level division, a capital or a large city, or a demonym. Names of
+        firms and people ("Mercedes-Benz", "Jean-Claude") stay whole."""
+        if self.gazetteer.has_name(fold(name)):
+            return False
+        return any(
+            self._strong_name(p) for p in name.split("-") if p[:1].isupper() and len(p) > 1
+        )
+
+    def _strong_name(self, name: str) -> bool:
+        """A name that stands for a country, a first-level division, a capital or a
+        large city (or is a demonym), matched by name or as written abbreviation."""
+        return any(
+            c.match in ("exact", "folded", "alternate", "demonym")
+            or (c.match == "abbreviation" and _as_written(name))
+            for c in self.gazetteer.lookup(name, fuzzy=False)
+            if c.match == "demonym"
+            or c.place.feature_code in _STRONG_CODES
+            or (c.place.feature_class == "P" and c.place.population >= _BIG_PLACE)
+        )
+
     def _spelling(self, run: str) -> bool:
         """Whether a run of words the gazetteer has no exact name for is a close
         transliteration of one ("Deir Ezzor" for Deir ez-Zor). The run must end in a
@@ -332,18 +358,21 @@ class Geoparser:
         return in_dictionary and zipf >= DICTIONARY_WORD_ZIPF
 
     def _drop_weak(
-        self, items: list[tuple[Span, list[Candidate], str]]
+        self, items: list[tuple[Span, list[Candidate], str]], text: str
     ) -> list[tuple[Span, list[Candidate], str]]:
         """Loose matches keep only candidates in the countries the report names outright.
 
         A transliteration or fuzzy key joins many unrelated names world-wide; in a
         report that names its countries, only candidates there (or, matching closely,
         in a country bordering them) are plausible. An
-        uncued loose match in a report naming no country is dropped.
+        uncued loose match in a report naming no country is dropped. A country named
+        only as a modifier ("US-backed rebels", "Iran-allied") is a mention but says
+        nothing of where the report's places lie.
         """
         named = {
             c.place.country_code
             for span, cands, kind in items
+            if not _MODIFIER_RE.match(text, span.end)
             for c in cands
             if c.match not in ("transliteration", "fuzzy")
             and (kind == "demonym" or c.place.feature_code.startswith("PCL"))
@@ -382,13 +411,15 @@ MAX_MENTIONS = 2_000_000
 
 
 def _windows(
-    text: str, avoid: Sequence[tuple[int, int]] = ()
+    text: str,
+    avoid: Sequence[tuple[int, int]] = (),
+    splits: Callable[[str], bool] | None = None,
 ) -> Iterator[tuple[int, str, list[Token]]]:
     """(offset, part, tokens of part) for the windows of ``text``: the whole text when it
     is short, else parts of about :data:`WINDOW_CHARS` cut at a line break where there is
     one in the window's second half (else at a space), never inside an ``avoid`` span."""
     if len(text) <= WINDOW_CHARS:
-        yield 0, text, tokenize(text)
+        yield 0, text, tokenize(text, splits)
         return
     overlaps = _Overlaps(avoid)
     pos = 0
@@ -401,7 +432,7 @@ def _windows(
             cut = overlaps.end_of_span_at(cut)
         cut = min(cut, len(text))
         part = text[pos:cut]
-        yield pos, part, tokenize(part)
+        yield pos, part, tokenize(part, splits)
         pos = cut
 
 
@@ -441,6 +472,11 @@ def _not_a_place(span: Span, persons: set[str]) -> bool:
     if span.next_word in DISEASE_FOLLOWERS:
         return True  # "Marburg virus", "Ebola outbreak"
     return low in MONTHS and (span.next_word[:1].isdigit() or span.prev_word[:1].isdigit())
+
+
+def _as_written(abbreviation: str) -> bool:
+    """Whether a word is written as an abbreviation is ("US", "U.S.", "Calif."; not "Car")."""
+    return abbreviation.isupper() or "." in abbreviation
 
 
 def _name_shaped(text: str) -> bool:

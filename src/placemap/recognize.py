@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import accumulate
 from sys import intern
 from typing import NamedTuple
 
@@ -129,11 +130,12 @@ class Token(NamedTuple):
     text: str
     capitalised: bool  # "Homs", "ez-Zor"
     all_caps: bool  # "DAMASCUS", "UAE"
+    part: bool = False  # one name of a compound split at its hyphens: "Syria-Turkey"
 
 
-def _token(start: int, end: int, t: str) -> Token:
+def _token(start: int, end: int, t: str, part: bool = False) -> Token:
     cap = t[:1].isupper() or ("-" in t and any(p[:1].isupper() for p in t.split("-")[1:]))
-    return Token(start, end, t, cap, len(t) >= 2 and t.isupper())
+    return Token(start, end, t, cap, len(t) >= 2 and t.isupper(), part)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +159,18 @@ class Span:
     )
 
 
-def tokenize(text: str) -> list[Token]:
-    """Word tokens with character offsets; possessive 's split off."""
-    out = []
+def tokenize(text: str, splits: Callable[[str], bool] | None = None) -> list[Token]:
+    """Word tokens with character offsets; possessive 's split off.
+
+    A hyphenated word loses a leading number ("UPDATE 2-Ukraine") and the lowercase
+    words before and after its capitalised core, which stand as words of their own
+    ("pro-Russia", "U.S.-led", "Syria-based", "IS-held"); a lowercase article stays
+    with the name ("ez-Zor", "al-Assad"). ``splits(core)``, when given, says whether a
+    core of several capitalised parts is a compound of names ("Syria-Turkey",
+    "Russia-NATO") rather than one name ("Guinea-Bissau", "Al-Qaeda"): its parts then
+    become tokens of their own, marked as parts.
+    """
+    out: list[Token] = []
     for m in _TOKEN_RE.finditer(text):
         s, e, t = m.start(), m.end(), m.group(0)
         if text[e : e + 1] == "." and _DOTTED_RE.fullmatch(t):
@@ -169,12 +180,47 @@ def tokenize(text: str) -> list[Token]:
             t, e = t.rstrip("."), e - (len(t) - len(t.rstrip(".")))
         pm = _POSSESSIVE_RE.search(t)
         if pm and len(t) > 2:
-            out.append(_token(s, s + pm.start(), t[: pm.start()]))
-            continue
-        if "-" in t and t.split("-")[0].lower() in ("pro", "anti", "non", "post", "pre", "ex"):
-            continue  # "pro-Kremlin", "anti-Assad": not a place mention
-        out.append(_token(s, e, t))
+            t = t[: pm.start()]
+            e = s + len(t)
+        if "-" in t and not t.islower():
+            _hyphenated(out, s, t, splits)
+        else:
+            out.append(_token(s, e, t))
     return out
+
+
+def _hyphenated(
+    out: list[Token], s: int, t: str, splits: Callable[[str], bool] | None
+) -> None:
+    """The tokens of a hyphenated word (see :func:`tokenize`), appended to ``out``."""
+    parts = t.split("-")
+    starts = list(accumulate((len(p) + 1 for p in parts[:-1]), initial=s))
+    a, b = 0, len(parts)
+    while a < b and (
+        not parts[a]
+        or parts[a].isdigit()
+        or (parts[a].islower() and parts[a] not in CONNECTORS)
+    ):
+        a += 1
+    while b > a and (not parts[b - 1] or parts[b - 1].islower()):
+        b -= 1
+    if not any(p[:1].isupper() for p in parts[a:b]):
+        out.append(_token(s, s + len(t), t))
+        return
+    for k in range(a):
+        if not parts[k].isdigit() and parts[k]:
+            out.append(_token(starts[k], starts[k] + len(parts[k]), parts[k]))
+    core = "-".join(parts[a:b])
+    names = sum(p[:1].isupper() for p in parts[a:b])
+    if names > 1 and splits is not None and splits(core):
+        for k in range(a, b):
+            if parts[k]:
+                out.append(_token(starts[k], starts[k] + len(parts[k]), parts[k], part=True))
+    else:
+        out.append(_token(starts[a], starts[a] + len(core), core))
+    for k in range(b, len(parts)):
+        if parts[k]:
+            out.append(_token(starts[k], starts[k] + len(parts[k]), parts[k]))
 
 
 # Abbreviations that begin place names: "St. Louis", "Ft. Worth", "Mt. Hermon".
@@ -324,17 +370,23 @@ def describe(text: str, toks: list[Token], i: int, j: int) -> Span:
     def joined(a: int, b: int) -> bool:
         return _joined(text[a:b])
 
+    # The names of a compound ("Syria-Turkey") are no longer name together.
     before_cap = (
         i > 0
         and toks[i - 1].capitalised
         and toks[i - 1].text.lower() not in FUNCTION_WORDS  # "In Columbus", "At Homs"
         and not _starts_sentence(text, toks, i)
         and joined(toks[i - 1].end, s)
+        and not (toks[i].part and toks[i - 1].part)
     )
     after_word = toks[j].text.lower() if j < n else ""
     type_words = ADMIN_CUES | WATER_CUES | TERRAIN_CUES | TOWN_CUES
     after_cap = (
-        j < n and toks[j].capitalised and joined(e, toks[j].start) and after_word not in type_words
+        j < n
+        and toks[j].capitalised
+        and joined(e, toks[j].start)
+        and after_word not in type_words
+        and not (toks[j].part and toks[j - 1].part)
     )
     type_before, locative = _cue_before(toks, i, text) if i else (None, False)
     nxt = None
@@ -369,20 +421,48 @@ def describe(text: str, toks: list[Token], i: int, j: int) -> Span:
 
 
 def describe_span(text: str, start: int, end: int, toks: list[Token] | None = None) -> Span:
-    """Evidence for a span given by offsets (a gold span, another tool's entity)."""
+    """Evidence for a span given by offsets (a gold span, another tool's entity). The
+    span comes back exactly as given, with a full stop that tokenising split off ("Ky.")
+    and inside a word that tokenising kept whole ("Syria" in "Syria-Turkey")."""
     toks = toks if toks is not None else tokenize(text)
-    # The tokens inside the span, found by bisection (a text may have many given spans).
-    k = bisect_left(toks, start, key=lambda t: t.start)
-    inside = []
-    while k < len(toks) and toks[k].end <= end:
-        inside.append(k)
+    # The tokens the span overlaps, found by bisection (a text may have many given spans).
+    k = bisect_left(toks, start, key=lambda t: t.end)
+    first = k
+    while k < len(toks) and toks[k].start < end:
         k += 1
-    # A given span may keep the full stop that tokenising split off ("W.Va.").
-    if inside and toks[inside[0]].start == start and toks[inside[-1]].end in (end, end - 1):
-        return describe(text, toks, inside[0], inside[-1] + 1)
-    return Span(
-        start, end, text[start:end], False, False, None, False, text[start:end].isupper(), None
-    )
+    if first == k:  # between tokens: punctuation or spaces only
+        return Span(start, end, text[start:end], False, False, None, False, False, None)
+    # Cut the tokens at the span's ends where they fall inside one, and describe the span
+    # among its neighbours (the evidence reaches a few tokens either side).
+    lo, hi = max(0, first - 8), min(len(toks), k + 8)
+    local = list(toks[lo:first])
+    head, tail = toks[first], toks[k - 1]
+    after = tail.end > end + 1 or (tail.end == end + 1 and text[end] != ".")
+    if head.start < start:
+        _piece(local, text, head.start, start)
+    i = len(local)
+    if head.start < start or after:
+        local.append(_token(start, end, text[start:end], part=True))
+    else:
+        local.extend(toks[first:k])
+    j = len(local)
+    if after:
+        _piece(local, text, end, tail.end)
+    local.extend(toks[k:hi])
+    span = describe(text, local, i, j)
+    return replace(span, start=start, end=end, text=intern(text[start:end]))
+
+
+def _piece(out: list[Token], text: str, start: int, end: int) -> None:
+    """The word left of a token cut by a given span, without the hyphen or dots between."""
+    piece = text[start:end]
+    lead = len(piece) - len(piece.lstrip(_CUT_CHARS))
+    piece = piece.strip(_CUT_CHARS)
+    if piece:
+        out.append(_token(start + lead, start + lead + len(piece), piece, part=True))
+
+
+_CUT_CHARS = "-.'\u2019 "
 
 
 def person_names(
