@@ -277,3 +277,16 @@ def test_countries_inside_compounds_are_mentions(default_gaz: Gazetteer) -> None
     assert found == {"U.S.": "PCLI", "Syria": "PCLI", "Turkey": "PCLI", "Iraq": "PCLI"}
     # Names of firms and people stay whole: no part of them is a country or a city.
     assert not gp.geoparse("He drove a Mercedes-Benz with Jean-Claude.")
+
+
+def test_a_persons_name_is_a_person_throughout_the_report(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    text = (
+        "UN envoy Staffan de Mistura met President Bashar al-Assad in Damascus. Later "
+        "Mistura flew to "
+        "Geneva. John Kerry arrived in Syria; Kerry met the Assads, and "
+        '"talks go on," said Nelson. Nelson said so.'
+    )
+    assert {m.text for m in gp.geoparse(text) if m.place} == {"Damascus", "Geneva", "Syria"}
+    # A country may speak: metonymy is a place mention.
+    assert {m.text for m in gp.geoparse("Syria said talks go on.")} == {"Syria"}

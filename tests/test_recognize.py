@@ -4,9 +4,11 @@ set of known names standing in for the gazetteer."""
 from __future__ import annotations
 
 from placemap.normalize import fold
-from placemap.recognize import Span, describe_span, spot, tokenize
+from placemap.recognize import Span, describe_span, person_names, spot, tokenize
 
-KNOWN = {fold(n) for n in ["Baghdad", "Mosul", "Iraq", "Syria", "Deir ez-Zor", "New York"]}
+KNOWN = {
+    fold(n) for n in ["Baghdad", "Mosul", "Iraq", "Syria", "Aleppo", "Deir ez-Zor", "New York"]
+}
 
 
 def known(name: str) -> bool:
@@ -65,3 +67,29 @@ def test_a_given_span_comes_back_exactly_as_given() -> None:
     assert ky.after_comma_name  # the evidence around it is kept
     assert describe_span(text, 31, 36).prev_word == "the"
     assert describe_span(text, 37, 43).next_word == "border"
+
+
+def test_people_are_named_by_full_names_and_titles() -> None:
+    text = (
+        "President Bashar al-Assad met UN envoy Staffan de Mistura. "
+        "Capt. Roy A. Nelson said Gordon Brown agreed. Officials in Aleppo Syria met."
+    )
+    people = person_names(text, tokenize(text), known, lambda w: False)
+    assert {"al-Assad", "Assad", "Mistura", "Nelson", "Brown"} <= people
+    assert "Syria" not in people  # a run that starts with a place is no one's name
+
+
+def test_a_famous_place_is_a_surname_only_after_a_title() -> None:
+    def famous(name: str) -> bool:
+        return name == "Jordan"
+
+    def people(text: str) -> set[str]:
+        return person_names(text, tokenize(text), known, lambda w: False, famous=famous)
+
+    assert people("Michael Jordan played. John Kerry flew.") == {"Kerry"}
+    assert people("King Abdullah of Jordan met Prince Jordan.") == {"Abdullah", "Jordan"}
+
+
+def test_a_title_case_headline_is_no_name() -> None:
+    text = "Donbas Volunteer Battalion Tells About Karlovka Battle"
+    assert "Karlovka" not in person_names(text, tokenize(text), known, lambda w: False)

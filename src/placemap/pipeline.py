@@ -38,11 +38,16 @@ __all__ = ["Geoparser", "geoparse", "resolve", "default_geoparser"]
 
 # A sentence-initial or common-word span needs a place this large to stand alone.
 _BIG_PLACE = 100_000
+# A surname is taken for a person's only when no place this large has the name.
+_FAMOUS_PLACE = 500_000
 LOOSE_UNCUED_SIMILARITY = 0.8
 BORDERING_LOOSE_SIMILARITY = 0.9
 # Letters a division's name shares with the start of its town's ("Kharkiv", "Kharkivska").
 DIVISION_STEM = 5
-SPEECH_VERBS = frozenset("said says told added wrote explained noted asked replied".split())
+SPEECH_VERBS = frozenset(
+    """said says told added wrote explained noted asked replied warned stated announced
+    insisted admitted recalled testified tweeted""".split()
+)
 # Zipf frequencies (wordfreq) above which a one-word name is read as an ordinary word.
 COMMON_WORD_ZIPF = 4.3
 DICTIONARY_WORD_ZIPF = 3.3
@@ -53,6 +58,8 @@ _TOWN = 10_000
 SENTENCE_START_ZIPF = 3.0
 # A name followed by a hyphen and a lowercase word modifies it: "US-backed", "Syria-based".
 _MODIFIER_RE = re.compile(r"-[a-z]")
+# Places that speak through their governments: "Syria said", "Washington says".
+_SPEAKING_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "TERR", "PPLC"})
 _STRONG_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "TERR", "CONT", "ADM1", "PPLC"})
 
 
@@ -133,11 +140,25 @@ class Geoparser:
         never all held at once; a name seen as a person's anywhere counts everywhere."""
         if len(text) <= WINDOW_CHARS:
             toks = tokenize(text, self._compound)
-            persons = person_names(text, toks, self.gazetteer.has_name, self._ordinary_word)
+            persons = person_names(
+                text,
+                toks,
+                self.gazetteer.has_name,
+                self._ordinary_word,
+                self._strong_name,
+                self._famous,
+            )
             return self._drop_weak(self._recognise_part(text, toks, persons), text)
         persons = set()
         for _offset, part, toks in _windows(text, splits=self._compound):
-            persons |= person_names(part, toks, self.gazetteer.has_name, self._ordinary_word)
+            persons |= person_names(
+                part,
+                toks,
+                self.gazetteer.has_name,
+                self._ordinary_word,
+                self._strong_name,
+                self._famous,
+            )
         items = []
         for offset, part, toks in _windows(text, splits=self._compound):
             items += [
@@ -162,6 +183,8 @@ class Geoparser:
             if _not_a_place(span, persons) or self._loose_only_word(span):
                 continue
             cands, kind = self._candidates(span)
+            if _quoted_speaker(text, span) and not _speaks(cands):
+                continue  # '..." said Nelson.'
             if self._is_place_mention(span, cands, kind):
                 items.append((span, cands, kind))
         return items
@@ -244,8 +267,8 @@ class Geoparser:
         if span.in_longer_name and not span.type_cue:
             return False
         strong_place = any(c.place.feature_code in _STRONG_CODES for c in cands)
-        if span.next_word in SPEECH_VERBS and not strong_place:
-            return False  # "Brown said": a person
+        if span.next_word in SPEECH_VERBS and not _speaks(cands):
+            return False  # "Brown said": a person (a country may speak)
         if not _name_shaped(span.text) and not any(c.match == "exact" for c in cands):
             return False  # "MoD", "iPhone": capitals inside a word mark no place name
         if span.prev_word == "of" and span.prev_word2 in INSTITUTION_HEADS and not strong_place:
@@ -294,9 +317,7 @@ class Geoparser:
         firms and people ("Mercedes-Benz", "Jean-Claude") stay whole."""
         if self.gazetteer.has_name(fold(name)):
             return False
-        return any(
-            self._strong_name(p) for p in name.split("-") if p[:1].isupper() and len(p) > 1
-        )
+        return any(self._strong_name(p) for p in name.split("-") if p[:1].isupper() and len(p) > 1)
 
     def _strong_name(self, name: str) -> bool:
         """A name that stands for a country, a first-level division, a capital or a
@@ -308,6 +329,14 @@ class Geoparser:
             if c.match == "demonym"
             or c.place.feature_code in _STRONG_CODES
             or (c.place.feature_class == "P" and c.place.population >= _BIG_PLACE)
+        )
+
+    def _famous(self, name: str) -> bool:
+        """A name of a country, a capital or a city of half a million or more."""
+        return any(
+            c.place.feature_code in _SPEAKING_CODES or c.place.population >= _FAMOUS_PLACE
+            for c in self.gazetteer.lookup(name, fuzzy=False)
+            if c.match in ("exact", "folded", "alternate")
         )
 
     def _spelling(self, run: str) -> bool:
@@ -466,12 +495,30 @@ def _not_a_place(span: Span, persons: set[str]) -> bool:
     if span.prev_word.rstrip(".") in PERSON_TITLES:
         return True
     cued = span.locative_cue or span.type_cue or span.next_text
-    if span.text in persons and not cued:
-        return True
+    if not cued and (
+        span.text in persons or (span.text.endswith("s") and span.text[:-1] in persons)
+    ):
+        return True  # "Nelson" after "Roy A. Nelson"; "the Assads"
     low = span.text.lower()
     if span.next_word in DISEASE_FOLLOWERS:
         return True  # "Marburg virus", "Ebola outbreak"
     return low in MONTHS and (span.next_word[:1].isdigit() or span.prev_word[:1].isdigit())
+
+
+def _speaks(cands: list[Candidate]) -> bool:
+    """Whether a name may say things: a country, a territory or a capital."""
+    return any(c.place.feature_code in _SPEAKING_CODES for c in cands)
+
+
+def _quoted_speaker(text: str, span: Span) -> bool:
+    """A name right after a speech verb that ends its clause: '"...," said Nelson.'
+    ("said Rock Hill City Manager Smith" names a place: the name goes on.)"""
+    return (
+        span.prev_word in SPEECH_VERBS
+        and not span.sentence_initial
+        and text[span.start - 1 : span.start] == " "
+        and text[span.end : span.end + 1] in (",", ".", ";", "")
+    )
 
 
 def _as_written(abbreviation: str) -> bool:

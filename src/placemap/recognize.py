@@ -103,14 +103,21 @@ TOWN_CUES = frozenset(
     municipalities""".split()
 )
 # Titles and abbreviations after which a full stop does not end a sentence.
-_TITLES = frozenset("mr mrs ms dr gen col lt sgt capt maj sen rep gov rev prof jr sr".split())
+_TITLES = frozenset(
+    "mr mrs ms dr gen col lt sgt capt maj sen rep gov rev prof jr sr cpl pvt adm brig cmdr".split()
+)
 # Words before a name that say a person follows.
 PERSON_TITLES = _TITLES | frozenset(
     """president minister secretary senator judge justice officer coach chief director
     spokesman spokeswoman spokesperson chairman chairwoman mayor governor sheriff deputy
     commissioner lawyer attorney professor sergeant lieutenant captain colonel general
     detective agent pastor reverend father sister brother uncle aunt mother wife husband son
-    daughter mrs mr ms""".split()
+    daughter envoy ambassador premier chancellor commander cleric imam ayatollah king queen
+    prince princess sheikh emir sultan pope rabbi bishop cardinal""".split()
+)
+# Lowercase particles inside people's names: "Staffan de Mistura", "Ahmed bin Ali".
+NAME_PARTICLES = frozenset(
+    "de da di del della van von der den bin ibn ben al el la le du dos".split()
 )
 MONTHS = frozenset(
     "january february march april may june july august september october november december "
@@ -189,17 +196,13 @@ def tokenize(text: str, splits: Callable[[str], bool] | None = None) -> list[Tok
     return out
 
 
-def _hyphenated(
-    out: list[Token], s: int, t: str, splits: Callable[[str], bool] | None
-) -> None:
+def _hyphenated(out: list[Token], s: int, t: str, splits: Callable[[str], bool] | None) -> None:
     """The tokens of a hyphenated word (see :func:`tokenize`), appended to ``out``."""
     parts = t.split("-")
     starts = list(accumulate((len(p) + 1 for p in parts[:-1]), initial=s))
     a, b = 0, len(parts)
     while a < b and (
-        not parts[a]
-        or parts[a].isdigit()
-        or (parts[a].islower() and parts[a] not in CONNECTORS)
+        not parts[a] or parts[a].isdigit() or (parts[a].islower() and parts[a] not in CONNECTORS)
     ):
         a += 1
     while b > a and (not parts[b - 1] or parts[b - 1].islower()):
@@ -470,35 +473,107 @@ def person_names(
     toks: list[Token],
     known: Callable[[str], bool],
     ordinary: Callable[[str], bool],
+    strong: Callable[[str], bool] | None = None,
+    famous: Callable[[str], bool] | None = None,
 ) -> set[str]:
-    """Last words of runs that look like a person's full name ("Gordon Brown"), so that
-    the surname alone later in the text is not read as a place. ``ordinary(word)`` says
-    whether a word is an ordinary English word ("Another Gainesville" is no name)."""
+    """The surnames of the people a text names, so that a surname alone elsewhere in it
+    is not read as a place: the last word of a run shaped like a full name ("Gordon
+    Brown", "Roy A. Nelson", "Staffan de Mistura"), or of any run after a title
+    ("President Assad", "envoy Staffan de Mistura", "Secretary of State John Kerry").
+    An Arabic article is dropped too ("al-Assad" gives "Assad").
+
+    ``ordinary(word)`` says whether a word is an ordinary English word ("Another
+    Gainesville" is no name); ``strong(name)``, whether a name stands for a country, a
+    division or a large city: a run that starts with one ("Aleppo Syria") is no
+    person's name. ``famous(name)`` says whether a name stands for a country, a capital
+    or a city of millions: one is taken for a surname only after a title ("Michael
+    Jordan" leaves Jordan a country; "John Kerry" makes Kerry a person)."""
     out: set[str] = set()
     i, n = 0, len(toks)
     while i < n:
         j = i
-        while (
-            j < n
-            and toks[j].capitalised
-            and not toks[j].all_caps
-            and (j == i or text[toks[j - 1].end : toks[j].start] in (" ", ". "))
-        ):
+        while j < n and _name_word(text, toks, i, j):
             j += 1
-        if 2 <= j - i <= 4:
-            run = text[toks[i].start : toks[j - 1].end]
-            first = toks[i].text.lower().rstrip(".")
-            if (
-                first not in NOT_PLACE_WORDS
-                and first not in ADMIN_CUES
-                and not ordinary(first)
-                and not known(fold(run))
-                and not known(fold(toks[i].text))
-                and toks[j - 1].text.lower() not in ORG_FOLLOWERS | ADMIN_CUES | WATER_CUES
-            ):
-                out.add(toks[j - 1].text)
+        while j > i and not toks[j - 1].capitalised:  # a run ends in a name
+            j -= 1
+        if j - i >= 1:
+            _add_person(out, text, toks, i, j, known, ordinary, strong, famous)
         i = max(j, i + 1)
     return out
+
+
+def _name_word(text: str, toks: list[Token], i: int, j: int) -> bool:
+    """Whether token ``j`` continues a run of name words that starts at ``i``."""
+    t = toks[j]
+    if t.all_caps or not (t.capitalised or (j > i and t.text in NAME_PARTICLES)):
+        return False
+    if t.text.lower() in FUNCTION_WORDS and not (
+        _initial(t.text) and text[t.end : t.end + 1] == "."
+    ):
+        return False  # "Tells About Karlovka": a title-case headline, not a name
+    if j == i:
+        return t.capitalised
+    gap = text[toks[j - 1].end : t.start]
+    prev = toks[j - 1].text
+    return gap == " " or (
+        gap == ". " and (len(prev) == 1 and prev.isupper() or prev.lower() in _TITLES)
+    )
+
+
+def _add_person(
+    out: set[str],
+    text: str,
+    toks: list[Token],
+    i: int,
+    j: int,
+    known: Callable[[str], bool],
+    ordinary: Callable[[str], bool],
+    strong: Callable[[str], bool] | None,
+    famous: Callable[[str], bool] | None,
+) -> None:
+    words = [t.text for t in toks[i:j]]
+    titled = _title_before(text, toks, i)
+    while words and (
+        (low := words[0].lower().rstrip(".")) in PERSON_TITLES
+        or low in NOT_PLACE_WORDS
+        or low in NAME_PARTICLES
+    ):
+        titled = titled or low in PERSON_TITLES
+        words.pop(0)
+    names = [w for w in words if w not in NAME_PARTICLES and not _initial(w)]
+    if not names or len(names) > 4 or (len(names) < 2 and not titled):
+        return
+    first, last = names[0], names[-1]
+    if last.lower() in ORG_FOLLOWERS | ADMIN_CUES | WATER_CUES | TERRAIN_CUES | TOWN_CUES:
+        return
+    if known(fold(" ".join(words))):
+        return  # a place of several words the gazetteer knows
+    if not titled:
+        initial = any(_initial(w) for w in words)
+        first_low = first.lower()
+        if first_low in NOT_PLACE_WORDS or first_low in ADMIN_CUES or ordinary(first_low):
+            return
+        if known(fold(first)) and not initial and (strong is None or strong(first)):
+            return  # "Aleppo Syria", "Homs Hama": names of places in a row
+        if famous is not None and famous(last):
+            return  # "Michael Jordan" leaves Jordan a country unless a title says otherwise
+    out.add(last)
+    head, _, tail = last.partition("-")
+    if tail and head.lower() in CONNECTORS:
+        out.add(tail)  # "al-Assad": "Assad"
+
+
+def _title_before(text: str, toks: list[Token], i: int) -> bool:
+    """Whether a title stands right before token ``i``: "envoy Staffan", "Gen. Smith"."""
+    if i == 0:
+        return False
+    gap = text[toks[i - 1].end : toks[i].start]
+    word = toks[i - 1].text.lower()
+    return word in PERSON_TITLES and (gap == " " or (gap == ". " and word in _TITLES))
+
+
+def _initial(word: str) -> bool:
+    return len(word) == 1 and word.isupper()
 
 
 def _known_run(toks: list[Token], i: int, text: str, known: Callable[[str], bool]) -> bool:
