@@ -290,3 +290,11 @@ def test_a_persons_name_is_a_person_throughout_the_report(default_gaz: Gazetteer
     assert {m.text for m in gp.geoparse(text) if m.place} == {"Damascus", "Geneva", "Syria"}
     # A country may speak: metonymy is a place mention.
     assert {m.text for m in gp.geoparse("Syria said talks go on.")} == {"Syria"}
+
+
+def test_a_line_in_capitals_names_cued_or_well_known_places(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    text = "TURKEY SHELLS BUILDING IN NORTHERN IRAQ NEAR MOSUL, SAYS OBAMA AIDE GLENN"
+    assert {m.text for m in gp.geoparse(text) if m.place} == {"TURKEY", "IRAQ", "MOSUL"}
+    headline = "Over 20 Boko Haram Terrorists Die In Cameroon Clashes"
+    assert [m.text for m in gp.geoparse(headline)] == ["Cameroon"]

@@ -93,3 +93,24 @@ def test_a_famous_place_is_a_surname_only_after_a_title() -> None:
 def test_a_title_case_headline_is_no_name() -> None:
     text = "Donbas Volunteer Battalion Tells About Karlovka Battle"
     assert "Karlovka" not in person_names(text, tokenize(text), known, lambda w: False)
+
+
+def test_capitals_say_nothing_in_title_case_and_capital_lines() -> None:
+    def plain(word: str) -> bool:
+        return word in {"clashes", "die", "destroys", "building", "northern", "near"}
+
+    text = "Over 20 Terrorists Die In Mosul Clashes\nTURKEY DESTROYS BUILDING IN NORTHERN IRAQ"
+    found = {sp.text: sp for sp in spot(text, known, plain=plain)}
+    assert not found["Mosul"].in_longer_name
+    assert not found["IRAQ"].in_longer_name
+    # In a sentence, a capitalised word after a name still makes a longer name.
+    found = {sp.text: sp for sp in spot("The Mosul Clashes were long.", known, plain=plain)}
+    assert found["Mosul"].in_longer_name
+
+
+def test_numbers_and_directions_before_a_name_make_no_longer_name() -> None:
+    found = spans("Three Baghdad car bombs\nHe moved to North Iraq, then to Iraq PM office.")
+    assert not found["Baghdad"].in_longer_name
+    iraqs = [sp for sp in spot("to North Iraq and Iraq PM", known) if sp.text == "Iraq"]
+    assert len(iraqs) == 2 and not any(sp.in_longer_name for sp in iraqs)
+    assert spans("Radio Baghdad said")["Baghdad"].in_longer_name

@@ -22,6 +22,7 @@ from placemap.recognize import (
     INSTITUTION_HEADS,
     MONTHS,
     PERSON_TITLES,
+    LineCase,
     Span,
     Token,
     describe_span,
@@ -55,6 +56,8 @@ LOOSE_WORD_ZIPF = 3.0
 # A run of words read as another spelling of a known name ends in a rarer word than this.
 SPELLING_LAST_WORD_ZIPF = 3.5
 _TOWN = 10_000
+# A word in capitals this short may be an acronym ("MoD", "IS", "PM").
+ACRONYM_CHARS = 5
 SENTENCE_START_ZIPF = 3.0
 # A name followed by a hyphen and a lowercase word modifies it: "US-backed", "Syria-based".
 _MODIFIER_RE = re.compile(r"-[a-z]")
@@ -175,16 +178,31 @@ class Geoparser:
     def _recognise_part(
         self, text: str, toks: list[Token], persons: set[str]
     ) -> list[tuple[Span, list[Candidate], str]]:
-        spans = spot(text, self.gazetteer.has_name, tokens=toks, known_spelling=self._spelling)
+        spans = spot(
+            text,
+            self.gazetteer.has_name,
+            tokens=toks,
+            known_spelling=self._spelling,
+            plain=self._plain_word,
+        )
         if self.ner is not None:
             spans = self._with_entities(self.ner, text, toks, spans)
+        case: LineCase | None = None
         items = []
         for span in spans:
             if _not_a_place(span, persons) or self._loose_only_word(span):
                 continue
-            cands, kind = self._candidates(span)
+            in_caps = False
+            if span.all_caps:
+                case = case or LineCase(text, toks)
+                in_caps = case(span.start) == "caps"
+            cands, kind = self._candidates(
+                span, acronym=not (in_caps and not self._plain_word(span.text.lower()))
+            )
             if _quoted_speaker(text, span) and not _speaks(cands):
                 continue  # '..." said Nelson.'
+            if in_caps and not (_cued(span) or _strong(cands)):
+                continue  # a line in capitals: "NEAR BASHIQA", "IRAQ", not "GLENN"
             if self._is_place_mention(span, cands, kind):
                 items.append((span, cands, kind))
         return items
@@ -204,10 +222,12 @@ class Geoparser:
         return sorted(spans + extra, key=lambda sp: (sp.start, sp.end))
 
     # -- recognition decisions -------------------------------------------------
-    def _candidates(self, span: Span) -> tuple[list[Candidate], str]:
+    def _candidates(self, span: Span, *, acronym: bool = True) -> tuple[list[Candidate], str]:
+        """The candidates of a span and its kind. ``acronym=False`` says a short word
+        in capitals is no acronym: its line is all in capitals ("NEAR BASHIQA")."""
         # "Ill." or "CA" names a state only right after a place: "Springfield, Ill.".
         cands = self.gazetteer.lookup(span.text, context_only=span.after_comma_name)
-        if span.all_caps and len(span.text) <= 5:
+        if acronym and span.all_caps and len(span.text) <= ACRONYM_CHARS:
             # Acronyms are places only as known abbreviations ("US", "UAE", "DRC").
             cands = [
                 c
@@ -369,6 +389,21 @@ class Geoparser:
             span.type_cue is None and self.gazetteer.word_frequency(folded)[0] >= LOOSE_WORD_ZIPF
         )
 
+    def _plain_word(self, word: str) -> bool:
+        """An ordinary English word, or an inflection of one ("clashes", "killed",
+        "negotiating"): capitalised in a headline, it is no part of a name."""
+        zipf, in_dictionary = self.gazetteer.word_frequency(word)
+        if zipf < DICTIONARY_WORD_ZIPF:
+            return False
+        if in_dictionary:
+            return True
+        for suffix in ("s", "es", "d", "ed", "ing"):
+            if word.endswith(suffix) and len(word) > len(suffix) + 2:
+                stem = word[: -len(suffix)]
+                if any(self.gazetteer.word_frequency(w)[1] for w in (stem, stem + "e")):
+                    return True
+        return False
+
     def _ordinary_word(self, word: str) -> bool:
         zipf, in_dictionary = self.gazetteer.word_frequency(word)
         return in_dictionary and zipf >= COMMON_WORD_ZIPF
@@ -503,6 +538,22 @@ def _not_a_place(span: Span, persons: set[str]) -> bool:
     if span.next_word in DISEASE_FOLLOWERS:
         return True  # "Marburg virus", "Ebola outbreak"
     return low in MONTHS and (span.next_word[:1].isdigit() or span.prev_word[:1].isdigit())
+
+
+def _cued(span: Span) -> bool:
+    """Whether the text marks the span as a place: "in X", "X province", "X, Syria"."""
+    return bool(span.locative_cue or span.type_cue or span.next_text)
+
+
+def _strong(cands: list[Candidate]) -> bool:
+    """A country, a first-level division, a capital or a large city among the candidates
+    matched by name."""
+    return any(
+        c.place.feature_code in _STRONG_CODES
+        or (c.place.feature_class == "P" and c.place.population >= _BIG_PLACE)
+        for c in cands
+        if c.match not in ("transliteration", "fuzzy")
+    )
 
 
 def _speaks(cands: list[Candidate]) -> bool:

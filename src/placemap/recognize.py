@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from placemap.normalize import fold
 
-__all__ = ["Token", "Span", "tokenize", "spot", "describe", "describe_span"]
+__all__ = ["Token", "Span", "LineCase", "tokenize", "spot", "describe", "describe_span"]
 
 # Words with inner hyphens and apostrophes stay whole ("ez-Zor", "Dar'a"); a
 # trailing possessive is split off ("Syria's" -> "Syria" + "'s").
@@ -62,7 +62,21 @@ FUNCTION_WORDS = frozenset(
     """the a an this that these those he she it we they i you his her its our their my your
     who what when where why how and or but if then so as at by for from in into of on onto
     to with without after before during since until while about above below between among
-    against through via per meanwhile also however""".split()
+    against through via per meanwhile also however near amid over across toward towards
+    inside outside around despite under""".split()
+)
+# Numbers and quantifiers, capitalised only because they start a sentence.
+QUANTIFIERS = frozenset(
+    """one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty
+    fifty hundred hundreds thousand thousands dozen dozens several many some few both all
+    more most other another each every no any""".split()
+)
+# Words of direction before a name the gazetteer does not know with them: "North
+# Texas", "Eastern Mosul", "West Wichita" name Texas, Mosul and Wichita.
+DIRECTIONS = frozenset(
+    """north south east west northern southern eastern western central northeast northwest
+    southeast southwest northeastern northwestern southeastern southwestern upper lower
+    downtown""".split()
 )
 # Words that make the run before them a name of something else when they follow it.
 ORG_FOLLOWERS = frozenset(
@@ -311,6 +325,7 @@ def spot(
     max_tokens: int = 6,
     tokens: list[Token] | None = None,
     known_spelling: Callable[[str], bool] | None = None,
+    plain: Callable[[str], bool] | None = None,
 ) -> list[Span]:
     """Every run of capitalised tokens the gazetteer knows, longest first.
 
@@ -319,9 +334,13 @@ def spot(
     transliteration may match it), marked by the resolver as weaker.
     ``known_spelling(run)``, when given, is asked about runs of several words that
     ``known`` does not know: another spelling of a known name ("Deir Ezzor",
-    "Tal Rifaat") is kept whole rather than cut into words.
+    "Tal Rifaat") is kept whole rather than cut into words. ``plain(word)``, when
+    given, says whether a word is an ordinary English word: in a line written in title
+    case or capitals ("Die In Cameroon Clashes") it makes no longer name; nor does a
+    number that starts a sentence ("Three Baghdad car bombs").
     """
     toks = tokens if tokens is not None else tokenize(text)
+    case = LineCase(text, toks) if plain is not None else None
     spans: list[Span] = []
     i = 0
     n = len(toks)
@@ -360,36 +379,67 @@ def spot(
         if best_j is None:
             # Unknown single capitalised word: a possible transliteration.
             best_j = i + 1
-        spans.append(describe(text, toks, i, best_j))
+        spans.append(
+            describe(
+                text,
+                toks,
+                i,
+                best_j,
+                plain=plain,
+                caseless=case is not None and case(t.start) is not None,
+            )
+        )
         i = best_j
     return spans
 
 
-def describe(text: str, toks: list[Token], i: int, j: int) -> Span:
-    """The span of tokens ``i`` to ``j - 1`` with the evidence around it."""
+def describe(
+    text: str,
+    toks: list[Token],
+    i: int,
+    j: int,
+    *,
+    plain: Callable[[str], bool] | None = None,
+    caseless: bool = False,
+) -> Span:
+    """The span of tokens ``i`` to ``j - 1`` with the evidence around it (``plain`` and
+    ``caseless`` as in :func:`spot`: ``caseless`` says the span's line is written in
+    title case or capitals)."""
     n = len(toks)
     s, e = toks[i].start, toks[j - 1].end
 
     def joined(a: int, b: int) -> bool:
         return _joined(text[a:b])
 
+    def plain_word(k: int) -> bool:
+        return plain is not None and plain(toks[k].text.lower())
+
     # The names of a compound ("Syria-Turkey") are no longer name together.
+    before_word = toks[i - 1].text.lower() if i else ""
     before_cap = (
         i > 0
         and toks[i - 1].capitalised
-        and toks[i - 1].text.lower() not in FUNCTION_WORDS  # "In Columbus", "At Homs"
+        and before_word not in FUNCTION_WORDS  # "In Columbus", "At Homs"
+        and before_word not in DIRECTIONS  # "North Texas", "Eastern Mosul"
         and not _starts_sentence(text, toks, i)
         and joined(toks[i - 1].end, s)
         and not (toks[i].part and toks[i - 1].part)
+        and not (caseless and plain_word(i - 1))  # "Tells About Karlovka Battle"
+        and not (
+            before_word in QUANTIFIERS and _starts_sentence(text, toks, i - 1)
+        )  # "Three Baghdad car bombs", "Two Ukraine soldiers"
     )
     after_word = toks[j].text.lower() if j < n else ""
     type_words = ADMIN_CUES | WATER_CUES | TERRAIN_CUES | TOWN_CUES
+    span_caps = all(tk.all_caps for tk in toks[i:j])
     after_cap = (
         j < n
         and toks[j].capitalised
         and joined(e, toks[j].start)
         and after_word not in type_words
         and not (toks[j].part and toks[j - 1].part)
+        and not (caseless and plain_word(j) and after_word not in ORG_FOLLOWERS)
+        and not (toks[j].all_caps and not span_caps and len(after_word) <= 4)  # "Iraq PM"
     )
     type_before, locative = _cue_before(toks, i, text) if i else (None, False)
     nxt = None
@@ -408,7 +458,7 @@ def describe(text: str, toks: list[Token], i: int, j: int) -> Span:
         in_longer_name=bool(before_cap or after_cap),
         type_cue=_cue_after(toks, j, text) or type_before,
         locative_cue=locative,
-        all_caps=all(tk.all_caps for tk in toks[i:j]),
+        all_caps=span_caps,
         next_text=intern(nxt) if nxt else None,
         prev_word=intern(toks[i - 1].text.lower())
         if i and text[toks[i - 1].end : s].strip(" .") == ""
@@ -456,6 +506,50 @@ def describe_span(text: str, start: int, end: int, toks: list[Token] | None = No
     return replace(span, start=start, end=end, text=intern(text[start:end]))
 
 
+# A line is written in title case or capitals, so that its capitals say nothing of
+# names, when this share of its words (of at least this many) is capitalised.
+TITLE_CASE_SHARE = 0.75
+ALL_CAPS_SHARE = 0.6
+CASELESS_MIN_WORDS = 4
+
+
+def caseless_lines(text: str, toks: list[Token]) -> list[tuple[int, int, str]]:
+    """The lines whose capitals say nothing of names, as (start, end, "title" or "caps"):
+    headlines in title case ("Boko Haram Terrorists Die In Cameroon Clashes") and lines
+    in capitals ("TURKEY DESTROYS BUILDING IN NORTHERN IRAQ"). One pass over the tokens."""
+    out = []
+    k, n = 0, len(toks)
+    while k < n:
+        first = k
+        k += 1
+        while k < n and "\n" not in text[toks[k - 1].end : toks[k].start]:
+            k += 1
+        words = [t for t in toks[first:k] if not t.text[:1].isdigit()]
+        if len(words) < CASELESS_MIN_WORDS:
+            continue
+        if sum(t.all_caps for t in words) >= ALL_CAPS_SHARE * len(words):
+            out.append((toks[first].start, toks[k - 1].end, "caps"))
+        elif sum(t.capitalised for t in words) >= TITLE_CASE_SHARE * len(words):
+            out.append((toks[first].start, toks[k - 1].end, "title"))
+    return out
+
+
+class LineCase:
+    """How the line at a position is written: "title", "caps" or None (as sentences),
+    from :func:`caseless_lines`, by bisection."""
+
+    def __init__(self, text: str, toks: list[Token]) -> None:
+        lines = caseless_lines(text, toks)
+        self.starts = [a for a, _b, _k in lines]
+        self.lines = lines
+
+    def __call__(self, pos: int) -> str | None:
+        k = bisect_left(self.starts, pos + 1) - 1
+        if k >= 0 and pos < self.lines[k][1]:
+            return self.lines[k][2]
+        return None
+
+
 def _piece(out: list[Token], text: str, start: int, end: int) -> None:
     """The word left of a token cut by a given span, without the hyphen or dots between."""
     piece = text[start:end]
@@ -489,6 +583,7 @@ def person_names(
     or a city of millions: one is taken for a surname only after a title ("Michael
     Jordan" leaves Jordan a country; "John Kerry" makes Kerry a person)."""
     out: set[str] = set()
+    case = LineCase(text, toks)
     i, n = 0, len(toks)
     while i < n:
         j = i
@@ -496,7 +591,7 @@ def person_names(
             j += 1
         while j > i and not toks[j - 1].capitalised:  # a run ends in a name
             j -= 1
-        if j - i >= 1:
+        if j - i >= 1 and case(toks[i].start) is None:  # capitals mean names here
             _add_person(out, text, toks, i, j, known, ordinary, strong, famous)
         i = max(j, i + 1)
     return out
