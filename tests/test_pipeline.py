@@ -298,3 +298,12 @@ def test_a_line_in_capitals_names_cued_or_well_known_places(default_gaz: Gazette
     assert {m.text for m in gp.geoparse(text) if m.place} == {"TURKEY", "IRAQ", "MOSUL"}
     headline = "Over 20 Boko Haram Terrorists Die In Cameroon Clashes"
     assert [m.text for m in gp.geoparse(headline)] == ["Cameroon"]
+
+
+def test_a_dateline_names_the_reports_place(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    found = gp.geoparse("HOMS, Syria (Reuters) - Shelling went on.\nTOPSHOTS Iraq says")
+    assert [(m.text, m.place.country_code if m.place else None) for m in found] == [
+        ("HOMS", "SY"),
+        ("Syria", "SY"),
+    ]  # "TOPSHOTS" is no place, and it makes "TOPSHOTS Iraq" a longer name

@@ -4,7 +4,7 @@ set of known names standing in for the gazetteer."""
 from __future__ import annotations
 
 from placemap.normalize import fold
-from placemap.recognize import Span, describe_span, person_names, spot, tokenize
+from placemap.recognize import Span, datelines, describe_span, person_names, spot, tokenize
 
 KNOWN = {
     fold(n) for n in ["Baghdad", "Mosul", "Iraq", "Syria", "Aleppo", "Deir ez-Zor", "New York"]
@@ -114,3 +114,19 @@ def test_numbers_and_directions_before_a_name_make_no_longer_name() -> None:
     iraqs = [sp for sp in spot("to North Iraq and Iraq PM", known) if sp.text == "Iraq"]
     assert len(iraqs) == 2 and not any(sp.in_longer_name for sp in iraqs)
     assert spans("Radio Baghdad said")["Baghdad"].in_longer_name
+
+
+def test_wire_datelines_are_marked() -> None:
+    text = (
+        "Headline of the day\n"
+        "BAGHDAD (Reuters) - Bombs hit the city.\n"
+        "MOSUL, Iraq, July 8 (AP) \u2014 More.\n"
+        "SYRIA At least ten died.\n"
+        "Baghdad (Reuters) - A name as names are written.\n"
+        "UPDATE 2-Iraq forces advance. TURKEY DESTROYS BUILDING\n"
+    )
+    marked = [sp.text for sp in spot(text, known) if sp.dateline]
+    assert marked == ["BAGHDAD", "MOSUL", "SYRIA", "Baghdad"]
+    # Only the start of a line opens a dateline, and a dash or a sentence must follow.
+    assert not any(sp.dateline for sp in spot("In BAGHDAD (Reuters) - x", known))
+    assert datelines("The city of BAGHDAD (Reuters) - x\nIRAQ BUILDING DESTROYED") == {}

@@ -227,7 +227,7 @@ class Geoparser:
         in capitals is no acronym: its line is all in capitals ("NEAR BASHIQA")."""
         # "Ill." or "CA" names a state only right after a place: "Springfield, Ill.".
         cands = self.gazetteer.lookup(span.text, context_only=span.after_comma_name)
-        if acronym and span.all_caps and len(span.text) <= ACRONYM_CHARS:
+        if acronym and span.all_caps and len(span.text) <= ACRONYM_CHARS and not span.dateline:
             # Acronyms are places only as known abbreviations ("US", "UAE", "DRC").
             cands = [
                 c
@@ -276,7 +276,9 @@ class Geoparser:
         return out
 
     def _is_place_mention(self, span: Span, cands: list[Candidate], kind: str) -> bool:
-        cued = bool(span.locative_cue or span.type_cue or span.next_text)
+        cued = _cued(span)
+        if span.dateline and cands:
+            return True  # "BEIRUT (Reuters) -": the report's own place
         if not cands:
             # An unknown name the text marks as a place is kept, unresolved.
             return (
@@ -383,7 +385,7 @@ class Geoparser:
         word and no type word follows): skip the costly transliteration and fuzzy
         look-ups for it."""
         folded = fold(span.text)
-        if self.gazetteer.has_name(folded):
+        if span.dateline or self.gazetteer.has_name(folded):
             return False
         return span.sentence_initial or (
             span.type_cue is None and self.gazetteer.word_frequency(folded)[0] >= LOOSE_WORD_ZIPF
@@ -447,7 +449,7 @@ class Geoparser:
         out = []
         for span, cands, kind in items:
             if cands and all(c.match in ("transliteration", "fuzzy") for c in cands):
-                cued = span.locative_cue or span.type_cue or span.next_text
+                cued = _cued(span)
                 if named:
                     cands = [
                         c
@@ -529,7 +531,7 @@ def _not_a_place(span: Span, persons: set[str]) -> bool:
     """People and dates that look like place names: "Mr. Lincoln", "Brown said", "March 26"."""
     if span.prev_word.rstrip(".") in PERSON_TITLES:
         return True
-    cued = span.locative_cue or span.type_cue or span.next_text
+    cued = _cued(span)
     if not cued and (
         span.text in persons or (span.text.endswith("s") and span.text[:-1] in persons)
     ):
@@ -541,8 +543,9 @@ def _not_a_place(span: Span, persons: set[str]) -> bool:
 
 
 def _cued(span: Span) -> bool:
-    """Whether the text marks the span as a place: "in X", "X province", "X, Syria"."""
-    return bool(span.locative_cue or span.type_cue or span.next_text)
+    """Whether the text marks the span as a place: "in X", "X province", "X, Syria",
+    a dateline."""
+    return bool(span.locative_cue or span.type_cue or span.next_text or span.dateline)
 
 
 def _strong(cands: list[Candidate]) -> bool:

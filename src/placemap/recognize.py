@@ -21,7 +21,16 @@ from typing import NamedTuple
 
 from placemap.normalize import fold
 
-__all__ = ["Token", "Span", "LineCase", "tokenize", "spot", "describe", "describe_span"]
+__all__ = [
+    "Token",
+    "Span",
+    "LineCase",
+    "tokenize",
+    "spot",
+    "datelines",
+    "describe",
+    "describe_span",
+]
 
 # Words with inner hyphens and apostrophes stay whole ("ez-Zor", "Dar'a"); a
 # trailing possessive is split off ("Syria's" -> "Syria" + "'s").
@@ -178,6 +187,7 @@ class Span:
     after_comma_name: bool = (
         False  # "Springfield, Ill.": right after a capitalised name and a comma
     )
+    dateline: bool = False  # the place of a wire dateline: "BEIRUT (Reuters) -"
 
 
 def tokenize(text: str, splits: Callable[[str], bool] | None = None) -> list[Token]:
@@ -341,6 +351,7 @@ def spot(
     """
     toks = tokens if tokens is not None else tokenize(text)
     case = LineCase(text, toks) if plain is not None else None
+    dated = datelines(text)
     spans: list[Span] = []
     i = 0
     n = len(toks)
@@ -379,18 +390,52 @@ def spot(
         if best_j is None:
             # Unknown single capitalised word: a possible transliteration.
             best_j = i + 1
-        spans.append(
-            describe(
-                text,
-                toks,
-                i,
-                best_j,
-                plain=plain,
-                caseless=case is not None and case(t.start) is not None,
-            )
+        span = describe(
+            text,
+            toks,
+            i,
+            best_j,
+            plain=plain,
+            caseless=case is not None and case(t.start) is not None,
         )
+        if dated.get(span.start) == span.end:
+            span = replace(span, dateline=True, in_longer_name=False)
+        spans.append(span)
         i = best_j
     return spans
+
+
+_MONTH = (
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r"(?:[a-z]*\.?)"
+)
+_CAPS_WORD = r"[A-Z][A-Z'\u2019.\-]*[A-Z.]"
+_CAPS_PLACE = rf"{_CAPS_WORD}(?: {_CAPS_WORD}){{0,3}}"
+_NAME_PLACE = r"[A-Z][\w'\u2019.\-]*(?: [A-Z][\w'\u2019.\-]*){0,3}"
+_REGION = rf"(?:, (?!{_MONTH}\b)[A-Z][\w'\u2019.\-]*(?: [A-Z][\w'\u2019.\-]*){{0,2}})?"
+_DATE = rf"(?:,? (?:{_MONTH} \d{{1,2}}|\d{{1,2}} {_MONTH}))?"
+_AGENCY = r"\([^()\n]{1,40}\)"
+_DASH = r"[ \t]*[-\u2013\u2014]{1,2}[ \t]"
+# A wire dateline opens a line, or a sentence after a headline: "BEIRUT (Reuters) -",
+# "KYIV, Ukraine (AP) —", "DAMASCUS, July 8 -", "Beirut (Reuters) -" (a name
+# written as names are needs the agency and the dash); or a line only: "BAGHDAD At
+# least 12..." (a word of capitals, then a sentence).
+_DATELINE_RE = re.compile(
+    rf"(?:^[ \t]*|(?<=[.!?] ))"  # a line's start, or a sentence's after a headline
+    rf"(?:(?P<caps>{_CAPS_PLACE}){_REGION}{_DATE}(?:[ \t]*{_AGENCY})?{_DASH}"
+    rf"|(?P<name>{_NAME_PLACE}){_REGION}{_DATE}[ \t]*{_AGENCY}{_DASH})"
+    rf"|^[ \t]*(?P<bare>[A-Z]{{4,}}(?: [A-Z]{{2,}}){{0,2}})(?= [A-Z][a-z]+ [a-z])",
+    re.MULTILINE,
+)
+
+
+def datelines(text: str) -> dict[int, int]:
+    """The places of the wire datelines in ``text``, as {start: end} offsets."""
+    out = {}
+    for m in _DATELINE_RE.finditer(text):
+        group = next(g for g in ("caps", "name", "bare") if m.group(g) is not None)
+        out[m.start(group)] = m.end(group)
+    return out
 
 
 def describe(
