@@ -307,3 +307,20 @@ def test_a_dateline_names_the_reports_place(default_gaz: Gazetteer) -> None:
         ("HOMS", "SY"),
         ("Syria", "SY"),
     ]  # "TOPSHOTS" is no place, and it makes "TOPSHOTS Iraq" a longer name
+
+
+def test_words_that_only_look_like_places(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    text = (
+        "Car bombs went off in March. I've seen Spanish troops there since May.\n"
+        "He lives in Paducah, Ky. and in Luhansk Obl."
+    )
+    found = {m.text: (m.kind, m.place.feature_code if m.place else None) for m in gp.geoparse(text)}
+    assert found == {
+        "Spanish": ("demonym", "PCLI"),
+        "Paducah": ("toponym", "PPL"),
+        "Ky.": ("toponym", "ADM1"),
+        "Luhansk": ("toponym", "ADM1"),
+    }
+    # The text can still say that such a word is a place.
+    assert [m.text for m in gp.geoparse("The CAR army left Bangui.")][0] == "CAR"

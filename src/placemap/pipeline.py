@@ -192,6 +192,13 @@ class Geoparser:
         for span in spans:
             if _not_a_place(span, persons) or self._loose_only_word(span):
                 continue
+            if text[span.end : span.end + 1] == "." and _ABBREVIATED_RE.fullmatch(span.text):
+                dotted = replace(span, end=span.end + 1, text=span.text + ".")
+                if any(
+                    c.match == "abbreviation"
+                    for c in self.gazetteer.lookup(dotted.text, context_only=True)
+                ):
+                    span = dotted  # "Calif.", "Ky.": the full stop is the abbreviation's
             in_caps = False
             if span.all_caps:
                 case = case or LineCase(text, toks)
@@ -234,8 +241,20 @@ class Geoparser:
                 for c in cands
                 if c.match in ("abbreviation", "exact") or c.place.feature_code.startswith("PCL")
             ]
-        kind = "demonym" if cands and all(c.match == "demonym" for c in cands) else "toponym"
-        if kind == "toponym":
+        # An abbreviation counts only as written ("CAR", "Calif."; not "Car"), or right
+        # after a place and a comma ("Springfield, Ill").
+        if not (_as_written(span.text) or span.after_comma_name):
+            cands = [c for c in cands if c.match != "abbreviation"]
+        # A demonym is one whatever small place shares its spelling ("Spanish", "English"),
+        # unless the text marks a place ("in English, Indiana", "the Somali region").
+        demonyms = [c for c in cands if c.match == "demonym"]
+        demonym = len(demonyms) == len(cands) or (
+            demonyms and not (span.type_cue or span.locative_cue or span.next_text)
+        )
+        kind = "demonym" if cands and demonym else "toponym"
+        if kind == "demonym":
+            cands = demonyms
+        else:
             cands = [c for c in cands if c.match != "demonym"]
             if span.type_cue == "admin":
                 cands = cands + self._divisions_named_after(cands)
@@ -539,7 +558,24 @@ def _not_a_place(span: Span, persons: set[str]) -> bool:
     low = span.text.lower()
     if span.next_word in DISEASE_FOLLOWERS:
         return True  # "Marburg virus", "Ebola outbreak"
+    if _CONTRACTION_RE.search(low):
+        return True  # "I've", "You'd", "Don't"
+    if low in MONTH_NAMES and not (span.type_cue or span.next_text):
+        return True  # "in March", "since May": dates unless the text says otherwise
     return low in MONTHS and (span.next_word[:1].isdigit() or span.prev_word[:1].isdigit())
+
+
+# A word that may be abbreviated with a full stop: "Calif", "Ky", "Ill", "Ont".
+_ABBREVIATED_RE = re.compile(r"[A-Z][a-z]{1,4}")
+# "I've", "we're", "you'd", "don't": a pronoun or a verb with its contraction.
+_CONTRACTION_RE = re.compile(
+    r"^(?:i|you|we|they|he|she|it|there|that|who|what)['\u2019](?:ve|re|ll|d|m|s)$"
+    r"|n['\u2019]t$"
+)
+MONTH_NAMES = frozenset(
+    """january february march april may june july august september october november
+    december""".split()
+)
 
 
 def _cued(span: Span) -> bool:

@@ -111,7 +111,7 @@ INSTITUTION_HEADS = frozenset(
 )
 # Type words after a name: "Homs province", "Euphrates river".
 ADMIN_CUES = frozenset(
-    """province provinces governorate governorates oblast oblasts region regions district
+    """province provinces governorate governorates oblast oblasts obl region regions district
     districts county counties state states prefecture department departments raion rayon
     canton wilaya wilayah voivodeship parish territory emirate""".split()
 )
