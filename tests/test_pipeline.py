@@ -324,3 +324,17 @@ def test_words_that_only_look_like_places(default_gaz: Gazetteer) -> None:
     }
     # The text can still say that such a word is a place.
     assert [m.text for m in gp.geoparse("The CAR army left Bangui.")][0] == "CAR"
+
+
+def test_a_given_unknown_span_resolves_to_the_place_it_is_made_of(
+    default_gaz: Gazetteer,
+) -> None:
+    gp = Geoparser(default_gaz)
+    text = "He won the Dubai World Cup, drove in Northern California, met Cherry Hinton."
+    spans = [(11, 26), (37, 56), (62, 75)]
+    found = [(m.text, m.place.country_code if m.place else None) for m in gp.resolve(text, spans)]
+    assert found == [
+        ("Dubai World Cup", "AE"),
+        ("Northern California", "US"),
+        ("Cherry Hinton", None),
+    ]

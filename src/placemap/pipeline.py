@@ -18,6 +18,7 @@ from placemap.gazetteer import Gazetteer, open_gazetteer
 from placemap.ner import PLACE_LABELS, EntityPipeline, place_entities
 from placemap.normalize import fold
 from placemap.recognize import (
+    DIRECTIONS,
     DISEASE_FOLLOWERS,
     INSTITUTION_HEADS,
     MONTHS,
@@ -130,6 +131,8 @@ class Geoparser:
         for key in given:
             span = described[key]
             cands, kind = self._candidates(span)
+            if not cands:
+                cands = self._inner_candidates(span)
             if narrow is not None:
                 cands = narrow(cands)
             items.append((span, cands, kind))
@@ -268,6 +271,29 @@ class Geoparser:
                         if c.place.feature_class == "A" and c.place.geonameid not in have
                     ]
         return cands, kind
+
+    def _inner_candidates(self, span: Span) -> list[Candidate]:
+        """For a given span the gazetteer does not know, the candidates of the place
+        name it is made of: a known name followed by ordinary words ("Dubai World Cup",
+        "Oakport Township", "Kanawha River"), or after a direction ("West Midlands",
+        "Western Kasai"). A name followed by another name ("Cherry Hinton") has none."""
+        words = span.text.split()
+        if len(words) < 2:
+            return []
+        if words[0].lower() in DIRECTIONS:
+            inner = " ".join(words[1:])
+            return self.gazetteer.lookup(inner, fuzzy=False) if inner[:1].isupper() else []
+        for k in range(len(words) - 1, 0, -1):
+            head = " ".join(words[:k])
+            if self.gazetteer.has_name(fold(head)) and all(
+                self._plain_word(fold(w)) for w in words[k:]
+            ):
+                return [
+                    c
+                    for c in self.gazetteer.lookup(head, fuzzy=False)
+                    if c.match != "demonym"
+                ]
+        return []
 
     def _divisions_named_after(self, cands: list[Candidate]) -> list[Candidate]:
         """For "Kharkov region", "Belgorod region": the first-level divisions named
