@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from placemap.gazetteer import Gazetteer
 from placemap.pipeline import Geoparser
+from placemap.records import Place
 
 from .conftest import SHARED
 
@@ -338,3 +339,21 @@ def test_a_given_unknown_span_resolves_to_the_place_it_is_made_of(
         ("Northern California", "US"),
         ("Cherry Hinton", None),
     ]
+
+
+def test_recognition_holds_for_a_hamlet_as_for_a_town(small_gaz: Gazetteer) -> None:
+    """What GeoNames' full country files add (villages named like people, streams named
+    like words) must not turn words into places."""
+    full = "geonames UA.zip"
+    small_gaz.add_overlay_place(
+        Place(-1, "Putin", "Putin", 50.5, 30.1, "P", "PPL", "UA", population=492, source=full),
+        [],
+    )
+    small_gaz.add_overlay_place(
+        Place(-2, "Torch", "Torch", 48.1, 37.7, "H", "STM", "UA", source=full), []
+    )
+    gp = Geoparser(small_gaz)
+    assert resolved(gp, "Putin met the Torch bearers in Homs.").keys() == {"Homs"}
+    # The text can still say so.
+    found = resolved(gp, "Shelling hit the village of Putin near the Torch river.")
+    assert found == {"Putin": -1, "Torch": -2}

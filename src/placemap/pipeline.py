@@ -8,6 +8,7 @@ spaCy model's entities).
 from __future__ import annotations
 
 import logging
+import math
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -31,7 +32,7 @@ from placemap.recognize import (
     spot,
     tokenize,
 )
-from placemap.records import Candidate, Mention
+from placemap.records import Candidate, Mention, Place
 from placemap.resolution import WEIGHTS, Weights, resolve_spans
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,12 @@ SENTENCE_START_ZIPF = 3.0
 _MODIFIER_RE = re.compile(r"-[a-z]")
 # Places that speak through their governments: "Syria said", "Washington says".
 _SPEAKING_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "TERR", "PPLC"})
+# A one-word name is better known as a word when its Zipf frequency reaches the
+# decimal logarithm of its largest place's population minus this margin (a frequency
+# of 4.4, "Arab", needs a place of 80,000 people); below FAME_MIN_ZIPF it is a name.
+FAME_MARGIN = 0.5
+FAME_MIN_ZIPF = 3.0
+CURATED_SOURCE = "placemap curated"
 _STRONG_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "TERR", "CONT", "ADM1", "PPLC"})
 
 
@@ -254,6 +261,7 @@ class Geoparser:
         demonym = len(demonyms) == len(cands) or (
             demonyms and not (span.type_cue or span.locative_cue or span.next_text)
         )
+        cands = _plausible(span, cands)
         kind = "demonym" if cands and demonym else "toponym"
         if kind == "demonym":
             cands = demonyms
@@ -288,11 +296,7 @@ class Geoparser:
             if self.gazetteer.has_name(fold(head)) and all(
                 self._plain_word(fold(w)) for w in words[k:]
             ):
-                return [
-                    c
-                    for c in self.gazetteer.lookup(head, fuzzy=False)
-                    if c.match != "demonym"
-                ]
+                return [c for c in self.gazetteer.lookup(head, fuzzy=False) if c.match != "demonym"]
         return []
 
     def _divisions_named_after(self, cands: list[Candidate]) -> list[Candidate]:
@@ -346,6 +350,8 @@ class Geoparser:
             zipf = self.gazetteer.word_frequency(fold(span.text))[0]
             if span.sentence_initial or zipf >= LOOSE_WORD_ZIPF:
                 return False
+            if not cued and all(c.place.population == 0 for c in cands):
+                return False  # a hamlet of none ("Annika", "Hannivka") needs the text's word
             return cued or max(c.similarity for c in cands) >= LOOSE_UNCUED_SIMILARITY
         if self._common_word(span):
             # An ordinary word ("Most", "Lane", "Reading") names a place only when the
@@ -358,7 +364,7 @@ class Geoparser:
                 c
                 for c in cands
                 if c.match in ("exact", "folded", "abbreviation")
-                or (c.match == "alternate" and c.place.feature_class in ("H", "T", "L"))
+                or (c.match == "alternate" and _curated_area(c.place))
             ]
             if span.sentence_initial or self.gazetteer.word_frequency(fold(span.text))[0] >= (
                 COMMON_WORD_ZIPF
@@ -368,14 +374,37 @@ class Geoparser:
                     or (c.place.feature_class == "P" and c.place.population >= _BIG_PLACE)
                     for c in exact
                 )
-            # A rarer dictionary word ("Artillery", "Palmyra" is none) needs a town.
+            # A rarer dictionary word ("Artillery", "Palmyra" is none) needs a town, or
+            # one of the seas, rivers and regions placemap curates: GeoNames' full data
+            # has thousands of streams and hills named "Torch" or "Bar".
             return any(
                 c.place.population >= _TOWN
-                or c.place.feature_class in ("H", "T", "L")
+                or _curated_area(c.place)
                 or c.place.feature_code in _STRONG_CODES
                 for c in exact
             )
+        if not cued and self._better_known_as_a_word(span, cands):
+            return False
         return True
+
+    def _better_known_as_a_word(self, span: Span, cands: list[Candidate]) -> bool:
+        """Whether a one-word name is more frequent in English than the places it names
+        can account for: "Arab" (Arab, Alabama, 8,000 people), "Obama" (a Japanese town
+        of 29,000), "Putin" (a Ukrainian village of 500), "Sasha" (a hamlet of none). A
+        name is a place when its English frequency (Zipf) is below the decimal logarithm
+        of its largest place's population minus :data:`FAME_MARGIN`: the same rule for a
+        town of 50,000 as for a hamlet of 0. Countries, first-level divisions, capitals
+        and the curated seas, rivers and regions count as known whatever their size."""
+        if " " in span.text:
+            return False
+        zipf, in_dictionary = self.gazetteer.word_frequency(fold(span.text))
+        named = [c for c in cands if c.match not in ("transliteration", "fuzzy")]
+        if in_dictionary or zipf < FAME_MIN_ZIPF or not named:
+            return False
+        if any(c.place.feature_code in _STRONG_CODES or _curated_area(c.place) for c in named):
+            return False
+        population = max(c.place.population for c in named)
+        return zipf >= math.log10(max(population, 1)) - FAME_MARGIN
 
     def _compound(self, name: str) -> bool:
         """Whether a hyphenated name the gazetteer does not know is a compound of names
@@ -602,6 +631,34 @@ MONTH_NAMES = frozenset(
     """january february march april may june july august september october november
     december""".split()
 )
+
+
+def _plausible(span: Span, cands: list[Candidate]) -> list[Candidate]:
+    """The candidates a name may stand for. GeoNames' full data holds thousands of
+    streams, hills and localities named like words and people ("Torch", "Arabka",
+    "Schulz" for "Eduard"): one counts only when a type word asks for it ("the Luhan
+    river"), unless placemap curates it. Regions stay ("Donets Basin"). A loose match
+    never stands for a place that no longer exists (GeoNames' historical codes end
+    in H)."""
+    areas = {"water": ("H",), "terrain": ("T", "L")}.get(span.type_cue or "", ())
+    return [
+        c
+        for c in cands
+        if not (
+            (c.place.feature_class in ("H", "T") or c.place.feature_code == "LCTY")
+            and c.place.feature_class not in areas
+            and c.place.population == 0
+            and c.place.source.startswith("geonames")
+        )
+        and not (
+            c.match in ("transliteration", "fuzzy") and c.place.feature_code.endswith("H")
+        )
+    ]
+
+
+def _curated_area(place: Place) -> bool:
+    """One of the seas, rivers, mountains and regions placemap curates."""
+    return place.source == CURATED_SOURCE and place.feature_class in ("H", "T", "L", "S")
 
 
 def _cued(span: Span) -> bool:
