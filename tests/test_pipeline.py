@@ -357,3 +357,20 @@ def test_recognition_holds_for_a_hamlet_as_for_a_town(small_gaz: Gazetteer) -> N
     # The text can still say so.
     found = resolved(gp, "Shelling hit the village of Putin near the Torch river.")
     assert found == {"Putin": -1, "Torch": -2}
+
+
+def test_state_and_province_abbreviations(default_index: Path, default_gaz: Gazetteer) -> None:
+    from importlib.resources import as_file, files
+
+    with as_file(files("placemap._sources").joinpath("abbreviations.csv")) as table:
+        if table.stat().st_mtime > default_index.stat().st_mtime:
+            pytest.skip("the default index predates gazetteer/abbreviations.csv")
+    gp = Geoparser(default_gaz)
+    text = (
+        "Floods hit S.C. and NSW. He was born in Sydney, Qld and moved to Hamilton, Ont. "
+        "in 2009. Rome was founded in 753 B.C. by legend."
+    )
+    found = {m.text: (m.place.country_code, m.place.admin1_code) for m in gp.geoparse(text)}
+    assert found["S.C."] == ("US", "SC") and found["NSW"] == ("AU", "02")
+    assert found["Qld"] == ("AU", "04") and found["Ont."] == ("CA", "08")
+    assert "B.C." not in found

@@ -242,8 +242,12 @@ class Geoparser:
     def _candidates(self, span: Span, *, acronym: bool = True) -> tuple[list[Candidate], str]:
         """The candidates of a span and its kind. ``acronym=False`` says a short word
         in capitals is no acronym: its line is all in capitals ("NEAR BASHIQA")."""
-        # "Ill." or "CA" names a state only right after a place: "Springfield, Ill.".
-        cands = self.gazetteer.lookup(span.text, context_only=span.after_comma_name)
+        # "Ill." or "CA" names a state only right after a place: "Springfield, Ill.";
+        # dotted capitals do anywhere ("in S.C."), except after a number ("500 B.C.").
+        dotted = _DOTTED_ABBREVIATION_RE.fullmatch(span.text) is not None and not (
+            span.prev_word[:1].isdigit()
+        )
+        cands = self.gazetteer.lookup(span.text, context_only=span.after_comma_name or dotted)
         if acronym and span.all_caps and len(span.text) <= ACRONYM_CHARS and not span.dateline:
             # Acronyms are places only as known abbreviations ("US", "UAE", "DRC").
             cands = [
@@ -620,6 +624,8 @@ def _not_a_place(span: Span, persons: set[str]) -> bool:
     return low in MONTHS and (span.next_word[:1].isdigit() or span.prev_word[:1].isdigit())
 
 
+# Dotted capitals: "S.C.", "N.J.", "W.Va.", "B.C.".
+_DOTTED_ABBREVIATION_RE = re.compile(r"(?:[A-Z][a-z]?\.){2,}")
 # A word that may be abbreviated with a full stop: "Calif", "Ky", "Ill", "Ont".
 _ABBREVIATED_RE = re.compile(r"[A-Z][a-z]{1,4}")
 # "I've", "we're", "you'd", "don't": a pronoun or a verb with its contraction.
