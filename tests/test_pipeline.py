@@ -374,3 +374,15 @@ def test_state_and_province_abbreviations(default_index: Path, default_gaz: Gaze
     assert found["S.C."] == ("US", "SC") and found["NSW"] == ("AU", "02")
     assert found["Qld"] == ("AU", "04") and found["Ont."] == ("CA", "08")
     assert "B.C." not in found
+
+
+def test_places_run_together_without_a_comma(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    found = {
+        m.text: (m.place.country_code if m.place else None, m.reason)
+        for m in gp.geoparse("Rebels in Aleppo Syria said so.\nkilled in Iraq Mosul")
+    }
+    assert set(found) == {"Aleppo", "Syria", "Iraq", "Mosul"}
+    assert found["Aleppo"] == ("SY", "containment: Aleppo, Syria")
+    # A person's name or a street stays whole.
+    assert not gp.geoparse("George Washington designed it on Dublin Road.")

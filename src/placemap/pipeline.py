@@ -27,6 +27,7 @@ from placemap.recognize import (
     LineCase,
     Span,
     Token,
+    describe,
     describe_span,
     person_names,
     spot,
@@ -195,6 +196,7 @@ class Geoparser:
             known_spelling=self._spelling,
             plain=self._plain_word,
         )
+        spans = self._run_together(text, toks, spans)
         if self.ner is not None:
             spans = self._with_entities(self.ner, text, toks, spans)
         case: LineCase | None = None
@@ -223,6 +225,77 @@ class Geoparser:
             if self._is_place_mention(span, cands, kind):
                 items.append((span, cands, kind))
         return items
+
+    def _run_together(self, text: str, toks: list[Token], spans: list[Span]) -> list[Span]:
+        """Place names written one after the other without a comma are places each when
+        one holds the other or both are countries: "in Aleppo Syria", headline tags
+        "Syria Damascus", "Iraq Mosul" (each otherwise a part of a longer name). The one
+        held gets the other as its container, as in "Aleppo, Syria"."""
+        out = list(spans)
+        starts = [t.start for t in toks]
+        line_case: LineCase | None = None
+        for k in range(len(out) - 1):
+            a, b = out[k], out[k + 1]
+            if (
+                not (a.in_longer_name and b.in_longer_name)
+                or text[a.end : b.start] != " "
+                or self._plain_word(a.text.lower())
+                or self._plain_word(b.text.lower())
+            ):
+                continue
+            held_by_b = self._holds(b.text, a.text)
+            held_by_a = not held_by_b and self._holds(a.text, b.text)
+            if not (held_by_a or held_by_b or self._countries(a.text, b.text)):
+                continue
+            ia, ib = bisect_left(starts, a.start), bisect_left(starts, b.start)
+            ja = ia
+            while ja < len(toks) and toks[ja].end <= a.end:
+                ja += 1
+            jb = ib
+            while jb < len(toks) and toks[jb].end <= b.end:
+                jb += 1
+            lo, hi = max(0, ia - 8), min(len(toks), jb + 8)
+            local = list(toks[lo:hi])
+            local[ja - 1 - lo] = local[ja - 1 - lo]._replace(part=True)
+            local[ib - lo] = local[ib - lo]._replace(part=True)
+            line_case = line_case or LineCase(text, toks)
+            case = line_case(a.start) is not None
+            new_a = describe(text, local, ia - lo, ja - lo, plain=self._plain_word, caseless=case)
+            new_b = describe(text, local, ib - lo, jb - lo, plain=self._plain_word, caseless=case)
+            out[k] = replace(new_a, next_text=b.text if held_by_b else new_a.next_text)
+            out[k + 1] = replace(new_b, next_text=a.text if held_by_a else new_b.next_text)
+        return out
+
+    def _holds(self, outer: str, inner: str) -> bool:
+        """Whether ``outer`` names a country or first-level division holding a town
+        named ``inner`` (of :data:`_TOWN` people or more: "George Washington" is no
+        village of George in Washington)."""
+        areas = [
+            c.place
+            for c in self.gazetteer.lookup(outer, fuzzy=False, context_only=True)
+            if c.match not in ("transliteration", "demonym")
+            and (c.place.feature_code.startswith("PCL") or c.place.feature_code == "ADM1")
+        ]
+        if not areas:
+            return False
+        return any(
+            area.country_code == c.place.country_code
+            and (area.feature_code != "ADM1" or area.admin1_code == c.place.admin1_code)
+            and c.place.geonameid != area.geonameid
+            and c.place.population >= _TOWN
+            for c in self.gazetteer.lookup(inner, fuzzy=False)
+            if c.match not in ("transliteration", "demonym")
+            for area in areas
+        )
+
+    def _countries(self, *names: str) -> bool:
+        return all(
+            any(
+                c.place.feature_code.startswith("PCL") and c.match not in ("transliteration",)
+                for c in self.gazetteer.lookup(name, fuzzy=False)
+            )
+            for name in names
+        )
 
     def _with_entities(
         self, nlp: EntityPipeline, text: str, toks: list[Token], spans: list[Span]
