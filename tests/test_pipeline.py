@@ -386,3 +386,9 @@ def test_places_run_together_without_a_comma(default_gaz: Gazetteer) -> None:
     assert found["Aleppo"] == ("SY", "containment: Aleppo, Syria")
     # A person's name or a street stays whole.
     assert not gp.geoparse("George Washington designed it on Dublin Road.")
+
+
+def test_a_yemeni_presidents_name_is_no_american_town(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    text = "Forces loyal to Hadi retook Aden. Hadi's government returned to Yemen."
+    assert {m.text for m in gp.geoparse(text)} == {"Aden", "Yemen"}

@@ -68,9 +68,10 @@ _MODIFIER_RE = re.compile(r"-[a-z]")
 _SPEAKING_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "TERR", "PPLC"})
 # A one-word name is better known as a word when its Zipf frequency reaches the
 # decimal logarithm of its largest place's population minus this margin (a frequency
-# of 4.4, "Arab", needs a place of 80,000 people); below FAME_MIN_ZIPF it is a name.
+# of 4.4, "Arab", needs a place of 80,000 people; "Hadi", 2.8, of 2,000); below
+# FAME_MIN_ZIPF (the least frequency the index records) it is a name.
 FAME_MARGIN = 0.5
-FAME_MIN_ZIPF = 3.0
+FAME_MIN_ZIPF = 2.5
 CURATED_SOURCE = "placemap curated"
 _STRONG_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "TERR", "CONT", "ADM1", "PPLC"})
 
