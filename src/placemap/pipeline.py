@@ -71,6 +71,9 @@ _SPEAKING_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "TERR", "PPLC"})
 # of 4.4, "Arab", needs a place of 80,000 people; "Hadi", 2.8, of 2,000); below
 # FAME_MIN_ZIPF (the least frequency the index records) it is a name.
 FAME_MARGIN = 0.5
+# Words before a name that say too little to make a place of a name better known as a
+# word: "loyal to Hadi", "a letter from Obama", "hit Lindsay".
+_WEAK_LOCATIVES = frozenset("to from at between left hit struck".split())
 FAME_MIN_ZIPF = 2.5
 CURATED_SOURCE = "placemap curated"
 _STRONG_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "TERR", "CONT", "ADM1", "PPLC"})
@@ -461,8 +464,13 @@ class Geoparser:
                 or c.place.feature_code in _STRONG_CODES
                 for c in exact
             )
-        if not cued and self._better_known_as_a_word(span, cands):
-            return False
+        if self._better_known_as_a_word(span, cands) and not (
+            span.type_cue
+            or span.next_text
+            or span.dateline
+            or (span.locative_cue and span.prev_word not in _WEAK_LOCATIVES)
+        ):
+            return False  # "in Ferguson" says a place; "loyal to Hadi" does not
         return True
 
     def _better_known_as_a_word(self, span: Span, cands: list[Candidate]) -> bool:
