@@ -158,25 +158,12 @@ class Geoparser:
         never all held at once; a name seen as a person's anywhere counts everywhere."""
         if len(text) <= WINDOW_CHARS:
             toks = tokenize(text, self._compound)
-            persons = person_names(
-                text,
-                toks,
-                self.gazetteer.has_name,
-                self._ordinary_word,
-                self._strong_name,
-                self._famous,
-            )
-            return self._drop_weak(self._recognise_part(text, toks, persons), text)
+            case = LineCase(text, toks)
+            persons = self._persons(text, toks, case)
+            return self._drop_weak(self._recognise_part(text, toks, persons, case), text)
         persons = set()
         for _offset, part, toks in _windows(text, splits=self._compound):
-            persons |= person_names(
-                part,
-                toks,
-                self.gazetteer.has_name,
-                self._ordinary_word,
-                self._strong_name,
-                self._famous,
-            )
+            persons |= self._persons(part, toks, LineCase(part, toks))
         items = []
         for offset, part, toks in _windows(text, splits=self._compound):
             items += [
@@ -190,20 +177,32 @@ class Geoparser:
                 )
         return self._drop_weak(items, text)
 
+    def _persons(self, text: str, toks: list[Token], case: LineCase) -> set[str]:
+        return person_names(
+            text,
+            toks,
+            self.gazetteer.has_name,
+            self._ordinary_word,
+            self._strong_name,
+            self._famous,
+            case=case,
+        )
+
     def _recognise_part(
-        self, text: str, toks: list[Token], persons: set[str]
+        self, text: str, toks: list[Token], persons: set[str], case: LineCase | None = None
     ) -> list[tuple[Span, list[Candidate], str]]:
+        case = case if case is not None else LineCase(text, toks)
         spans = spot(
             text,
             self.gazetteer.has_name,
             tokens=toks,
             known_spelling=self._spelling,
             plain=self._plain_word,
+            case=case,
         )
-        spans = self._run_together(text, toks, spans)
+        spans = self._run_together(text, toks, spans, case)
         if self.ner is not None:
             spans = self._with_entities(self.ner, text, toks, spans)
-        case: LineCase | None = None
         items = []
         for span in spans:
             if _not_a_place(span, persons) or self._loose_only_word(span):
@@ -215,10 +214,7 @@ class Geoparser:
                     for c in self.gazetteer.lookup(dotted.text, context_only=True)
                 ):
                     span = dotted  # "Calif.", "Ky.": the full stop is the abbreviation's
-            in_caps = False
-            if span.all_caps:
-                case = case or LineCase(text, toks)
-                in_caps = case(span.start) == "caps"
+            in_caps = span.all_caps and case(span.start) == "caps"
             cands, kind = self._candidates(
                 span, acronym=not (in_caps and not self._plain_word(span.text.lower()))
             )
@@ -230,14 +226,15 @@ class Geoparser:
                 items.append((span, cands, kind))
         return items
 
-    def _run_together(self, text: str, toks: list[Token], spans: list[Span]) -> list[Span]:
+    def _run_together(
+        self, text: str, toks: list[Token], spans: list[Span], line_case: LineCase
+    ) -> list[Span]:
         """Place names written one after the other without a comma are places each when
         one holds the other or both are countries: "in Aleppo Syria", headline tags
         "Syria Damascus", "Iraq Mosul" (each otherwise a part of a longer name). The one
         held gets the other as its container, as in "Aleppo, Syria"."""
         out = list(spans)
-        starts = [t.start for t in toks]
-        line_case: LineCase | None = None
+        starts: list[int] = []
         for k in range(len(out) - 1):
             a, b = out[k], out[k + 1]
             if (
@@ -247,10 +244,17 @@ class Geoparser:
                 or self._plain_word(b.text.lower())
             ):
                 continue
-            held_by_b = self._holds(b.text, a.text)
-            held_by_a = not held_by_b and self._holds(a.text, b.text)
-            if not (held_by_a or held_by_b or self._countries(a.text, b.text)):
+            areas_a, areas_b = self._areas(a.text), self._areas(b.text)
+            if not (areas_a or areas_b):
+                continue  # "John Smith": neither names a country or a division
+            held_by_b = self._holds(areas_b, a.text)
+            held_by_a = not held_by_b and self._holds(areas_a, b.text)
+            countries = all(
+                any(p.feature_code.startswith("PCL") for p in areas) for areas in (areas_a, areas_b)
+            )
+            if not (held_by_a or held_by_b or countries):
                 continue
+            starts = starts or [t.start for t in toks]
             ia, ib = bisect_left(starts, a.start), bisect_left(starts, b.start)
             ja = ia
             while ja < len(toks) and toks[ja].end <= a.end:
@@ -262,7 +266,6 @@ class Geoparser:
             local = list(toks[lo:hi])
             local[ja - 1 - lo] = local[ja - 1 - lo]._replace(part=True)
             local[ib - lo] = local[ib - lo]._replace(part=True)
-            line_case = line_case or LineCase(text, toks)
             case = line_case(a.start) is not None
             new_a = describe(text, local, ia - lo, ja - lo, plain=self._plain_word, caseless=case)
             new_b = describe(text, local, ib - lo, jb - lo, plain=self._plain_word, caseless=case)
@@ -270,16 +273,18 @@ class Geoparser:
             out[k + 1] = replace(new_b, next_text=a.text if held_by_a else new_b.next_text)
         return out
 
-    def _holds(self, outer: str, inner: str) -> bool:
-        """Whether ``outer`` names a country or first-level division holding a town
-        named ``inner`` (of :data:`_TOWN` people or more: "George Washington" is no
-        village of George in Washington)."""
-        areas = [
+    def _areas(self, name: str) -> list[Place]:
+        """The countries and first-level divisions a name stands for."""
+        return [
             c.place
-            for c in self.gazetteer.lookup(outer, fuzzy=False, context_only=True)
+            for c in self.gazetteer.lookup(name, fuzzy=False, context_only=True)
             if c.match not in ("transliteration", "demonym")
             and (c.place.feature_code.startswith("PCL") or c.place.feature_code == "ADM1")
         ]
+
+    def _holds(self, areas: list[Place], inner: str) -> bool:
+        """Whether one of ``areas`` holds a town named ``inner`` (of :data:`_TOWN`
+        people or more: "George Washington" is no village of George in Washington)."""
         if not areas:
             return False
         return any(
@@ -290,15 +295,6 @@ class Geoparser:
             for c in self.gazetteer.lookup(inner, fuzzy=False)
             if c.match not in ("transliteration", "demonym")
             for area in areas
-        )
-
-    def _countries(self, *names: str) -> bool:
-        return all(
-            any(
-                c.place.feature_code.startswith("PCL") and c.match not in ("transliteration",)
-                for c in self.gazetteer.lookup(name, fuzzy=False)
-            )
-            for name in names
         )
 
     def _with_entities(
@@ -334,7 +330,9 @@ class Geoparser:
             ]
         # An abbreviation counts only as written ("CAR", "Calif."; not "Car"), or right
         # after a place and a comma ("Springfield, Ill").
-        if not (_as_written(span.text) or span.after_comma_name):
+        if not (_as_written(span.text) or span.after_comma_name) and any(
+            c.match == "abbreviation" for c in cands
+        ):
             cands = [c for c in cands if c.match != "abbreviation"]
         # A demonym is one whatever small place shares its spelling ("Spanish", "English"),
         # unless the text marks a place ("in English, Indiana", "the Somali region").
@@ -484,8 +482,10 @@ class Geoparser:
         if " " in span.text:
             return False
         zipf, in_dictionary = self.gazetteer.word_frequency(fold(span.text))
+        if in_dictionary or zipf < FAME_MIN_ZIPF:
+            return False
         named = [c for c in cands if c.match not in ("transliteration", "fuzzy")]
-        if in_dictionary or zipf < FAME_MIN_ZIPF or not named:
+        if not named:
             return False
         if any(c.place.feature_code in _STRONG_CODES or _curated_area(c.place) for c in named):
             return False
@@ -728,6 +728,11 @@ def _plausible(span: Span, cands: list[Candidate]) -> list[Candidate]:
     river"), unless placemap curates it. Regions stay ("Donets Basin"). A loose match
     never stands for a place that no longer exists (GeoNames' historical codes end
     in H)."""
+    for c in cands:
+        if c.place.feature_class not in ("P", "A") or c.place.feature_code.endswith("H"):
+            break
+    else:
+        return cands  # towns and divisions that exist: all plausible
     areas = {"water": ("H",), "terrain": ("T", "L")}.get(span.type_cue or "", ())
     return [
         c
@@ -738,9 +743,7 @@ def _plausible(span: Span, cands: list[Candidate]) -> list[Candidate]:
             and c.place.population == 0
             and c.place.source.startswith("geonames")
         )
-        and not (
-            c.match in ("transliteration", "fuzzy") and c.place.feature_code.endswith("H")
-        )
+        and not (c.match in ("transliteration", "fuzzy") and c.place.feature_code.endswith("H"))
     ]
 
 

@@ -258,7 +258,7 @@ def _joined(gap: str) -> bool:
     """Whether two words separated by ``gap`` may belong to one name: spaces on one
     line, or a bare hyphen ("Guinea-Bissau"). A line break, a spaced dash ("Mosul -
     Iranian TV") or any other punctuation separates them."""
-    return gap == "-" or (gap.strip(" \t\u00a0") == "" and "\n" not in gap)
+    return gap == " " or gap == "-" or (gap.strip(" \t\u00a0") == "" and "\n" not in gap)
 
 
 def _starts_sentence(text: str, tokens: list[Token], i: int) -> bool:
@@ -336,6 +336,7 @@ def spot(
     tokens: list[Token] | None = None,
     known_spelling: Callable[[str], bool] | None = None,
     plain: Callable[[str], bool] | None = None,
+    case: LineCase | None = None,
 ) -> list[Span]:
     """Every run of capitalised tokens the gazetteer knows, longest first.
 
@@ -350,7 +351,8 @@ def spot(
     number that starts a sentence ("Three Baghdad car bombs").
     """
     toks = tokens if tokens is not None else tokenize(text)
-    case = LineCase(text, toks) if plain is not None else None
+    if case is None and plain is not None:
+        case = LineCase(text, toks)
     dated = datelines(text)
     spans: list[Span] = []
     i = 0
@@ -429,10 +431,15 @@ _DATELINE_RE = re.compile(
 )
 
 
+# A report's dateline opens its body, after a headline and a date at most.
+DATELINE_REACH = 600
+
+
 def datelines(text: str) -> dict[int, int]:
-    """The places of the wire datelines in ``text``, as {start: end} offsets."""
+    """The places of the wire datelines in the first :data:`DATELINE_REACH` characters
+    of ``text``, as {start: end} offsets."""
     out = {}
-    for m in _DATELINE_RE.finditer(text):
+    for m in _DATELINE_RE.finditer(text, 0, DATELINE_REACH):
         group = next(g for g in ("caps", "name", "bare") if m.group(g) is not None)
         out[m.start(group)] = m.end(group)
     return out
@@ -459,6 +466,7 @@ def describe(
     def plain_word(k: int) -> bool:
         return plain is not None and plain(toks[k].text.lower())
 
+    initial = _starts_sentence(text, toks, i)
     # The names of a compound ("Syria-Turkey") are no longer name together.
     before_word = toks[i - 1].text.lower() if i else ""
     before_cap = (
@@ -466,7 +474,7 @@ def describe(
         and toks[i - 1].capitalised
         and before_word not in FUNCTION_WORDS  # "In Columbus", "At Homs"
         and before_word not in DIRECTIONS  # "North Texas", "Eastern Mosul"
-        and not _starts_sentence(text, toks, i)
+        and not initial
         and joined(toks[i - 1].end, s)
         and not (toks[i].part and toks[i - 1].part)
         and not (caseless and plain_word(i - 1))  # "Tells About Karlovka Battle"
@@ -499,7 +507,7 @@ def describe(
         start=s,
         end=e,
         text=intern(text[s:e]),
-        sentence_initial=_starts_sentence(text, toks, i),
+        sentence_initial=initial,
         in_longer_name=bool(before_cap or after_cap),
         type_cue=_cue_after(toks, j, text) or type_before,
         locative_cue=locative,
@@ -556,26 +564,30 @@ def describe_span(text: str, start: int, end: int, toks: list[Token] | None = No
 TITLE_CASE_SHARE = 0.75
 ALL_CAPS_SHARE = 0.6
 CASELESS_MIN_WORDS = 4
+CASELESS_MAX_WORDS = 40
 
 
 def caseless_lines(text: str, toks: list[Token]) -> list[tuple[int, int, str]]:
     """The lines whose capitals say nothing of names, as (start, end, "title" or "caps"):
     headlines in title case ("Boko Haram Terrorists Die In Cameroon Clashes") and lines
-    in capitals ("TURKEY DESTROYS BUILDING IN NORTHERN IRAQ"). One pass over the tokens."""
-    out = []
+    in capitals ("TURKEY DESTROYS BUILDING IN NORTHERN IRAQ"). Lines of more than
+    :data:`CASELESS_MAX_WORDS` words are paragraphs, not headlines, and are not counted."""
+    out: list[tuple[int, int, str]] = []
     k, n = 0, len(toks)
+    if n > CASELESS_MAX_WORDS and "\n" not in text:
+        return out  # one paragraph
+    starts = [t.start for t in toks]
     while k < n:
-        first = k
-        k += 1
-        while k < n and "\n" not in text[toks[k - 1].end : toks[k].start]:
-            k += 1
-        words = [t for t in toks[first:k] if not t.text[:1].isdigit()]
-        if len(words) < CASELESS_MIN_WORDS:
-            continue
-        if sum(t.all_caps for t in words) >= ALL_CAPS_SHARE * len(words):
-            out.append((toks[first].start, toks[k - 1].end, "caps"))
-        elif sum(t.capitalised for t in words) >= TITLE_CASE_SHARE * len(words):
-            out.append((toks[first].start, toks[k - 1].end, "title"))
+        nl = text.find("\n", toks[k].start)
+        j = n if nl < 0 else bisect_left(starts, nl, k)
+        if CASELESS_MIN_WORDS <= j - k <= CASELESS_MAX_WORDS:
+            words = [t for t in toks[k:j] if not t.text[:1].isdigit()]
+            if len(words) >= CASELESS_MIN_WORDS:
+                if sum(t.all_caps for t in words) >= ALL_CAPS_SHARE * len(words):
+                    out.append((toks[k].start, toks[j - 1].end, "caps"))
+                elif sum(t.capitalised for t in words) >= TITLE_CASE_SHARE * len(words):
+                    out.append((toks[k].start, toks[j - 1].end, "title"))
+        k = max(j, k + 1)
     return out
 
 
@@ -589,6 +601,8 @@ class LineCase:
         self.lines = lines
 
     def __call__(self, pos: int) -> str | None:
+        if not self.starts:
+            return None
         k = bisect_left(self.starts, pos + 1) - 1
         if k >= 0 and pos < self.lines[k][1]:
             return self.lines[k][2]
@@ -614,6 +628,7 @@ def person_names(
     ordinary: Callable[[str], bool],
     strong: Callable[[str], bool] | None = None,
     famous: Callable[[str], bool] | None = None,
+    case: LineCase | None = None,
 ) -> set[str]:
     """The surnames of the people a text names, so that a surname alone elsewhere in it
     is not read as a place: the last word of a run shaped like a full name ("Gordon
@@ -628,15 +643,20 @@ def person_names(
     or a city of millions: one is taken for a surname only after a title ("Michael
     Jordan" leaves Jordan a country; "John Kerry" makes Kerry a person)."""
     out: set[str] = set()
-    case = LineCase(text, toks)
+    case = case if case is not None else LineCase(text, toks)
     i, n = 0, len(toks)
     while i < n:
-        j = i
+        if not toks[i].capitalised or toks[i].all_caps:
+            i += 1
+            continue
+        j = i + 1
         while j < n and _name_word(text, toks, i, j):
             j += 1
         while j > i and not toks[j - 1].capitalised:  # a run ends in a name
             j -= 1
-        if j - i >= 1 and case(toks[i].start) is None:  # capitals mean names here
+        # One word is a name only after a title ("envoy Mistura"); capitals in a
+        # headline in title case or in capitals mean nothing.
+        if (j - i > 1 or _title_before(text, toks, i)) and case(toks[i].start) is None:
             _add_person(out, text, toks, i, j, known, ordinary, strong, famous)
         i = max(j, i + 1)
     return out
@@ -684,15 +704,16 @@ def _add_person(
     if not names or len(names) > 4 or (len(names) < 2 and not titled):
         return
     first, last = names[0], names[-1]
-    if last.lower() in ORG_FOLLOWERS | ADMIN_CUES | WATER_CUES | TERRAIN_CUES | TOWN_CUES:
+    if last in out or last.lower() in _NOT_SURNAMES:
         return
+    if not titled:
+        first_low = first.lower()
+        if first_low in NOT_PLACE_WORDS or first_low in ADMIN_CUES or ordinary(first_low):
+            return
     if known(fold(" ".join(words))):
         return  # a place of several words the gazetteer knows
     if not titled:
         initial = any(_initial(w) for w in words)
-        first_low = first.lower()
-        if first_low in NOT_PLACE_WORDS or first_low in ADMIN_CUES or ordinary(first_low):
-            return
         if known(fold(first)) and not initial and (strong is None or strong(first)):
             return  # "Aleppo Syria", "Homs Hama": names of places in a row
         if famous is not None and famous(last):
@@ -701,6 +722,10 @@ def _add_person(
     head, _, tail = last.partition("-")
     if tail and head.lower() in CONNECTORS:
         out.add(tail)  # "al-Assad": "Assad"
+
+
+# Last words of runs that name no person: "Fire Department", "Homs province".
+_NOT_SURNAMES = ORG_FOLLOWERS | ADMIN_CUES | WATER_CUES | TERRAIN_CUES | TOWN_CUES
 
 
 def _title_before(text: str, toks: list[Token], i: int) -> bool:
@@ -718,16 +743,16 @@ def _initial(word: str) -> bool:
 
 def _known_run(toks: list[Token], i: int, text: str, known: Callable[[str], bool]) -> bool:
     """A stop word that begins a longer known name ("United States", "St. Louis")."""
-    for j in range(min(len(toks), i + 6), i + 1, -1):
-        gaps_ok = all(
-            _joined(text[toks[k - 1].end : toks[k].start])
-            or (
-                text[toks[k - 1].end : toks[k].start].rstrip(" ") == "."
-                and toks[k - 1].text.lower() in _ABBREV_PREFIXES
-            )
-            for k in range(i + 1, j)
-        )
-        if gaps_ok and toks[j - 1].capitalised:
-            if known(fold(text[toks[i].start : toks[j - 1].end])):
-                return True
+    end = i + 1  # the tokens i..end-1 are joined
+    while end < min(len(toks), i + 6):
+        gap = text[toks[end - 1].end : toks[end].start]
+        if not (
+            _joined(gap)
+            or (gap.rstrip(" ") == "." and toks[end - 1].text.lower() in _ABBREV_PREFIXES)
+        ):
+            break
+        end += 1
+    for j in range(end, i + 1, -1):
+        if toks[j - 1].capitalised and known(fold(text[toks[i].start : toks[j - 1].end])):
+            return True
     return False
