@@ -392,3 +392,11 @@ def test_a_yemeni_presidents_name_is_no_american_town(default_gaz: Gazetteer) ->
     gp = Geoparser(default_gaz)
     text = "Forces loyal to Hadi retook Aden. Hadi's government returned to Yemen."
     assert {m.text for m in gp.geoparse(text)} == {"Aden", "Yemen"}
+
+
+def test_a_place_in_a_clause_before_said_is_a_place(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    assert [m.text for m in gp.geoparse("Officials in Homs said the road was open.")] == [
+        "Homs"
+    ]
+    assert not gp.geoparse("Wilkinson said the road was open.")

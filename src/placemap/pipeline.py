@@ -27,6 +27,7 @@ from placemap.recognize import (
     LineCase,
     Span,
     Token,
+    as_part,
     describe,
     describe_span,
     person_names,
@@ -264,8 +265,8 @@ class Geoparser:
                 jb += 1
             lo, hi = max(0, ia - 8), min(len(toks), jb + 8)
             local = list(toks[lo:hi])
-            local[ja - 1 - lo] = local[ja - 1 - lo]._replace(part=True)
-            local[ib - lo] = local[ib - lo]._replace(part=True)
+            local[ja - 1 - lo] = as_part(local[ja - 1 - lo])
+            local[ib - lo] = as_part(local[ib - lo])
             case = line_case(a.start) is not None
             new_a = describe(text, local, ia - lo, ja - lo, plain=self._plain_word, caseless=case)
             new_b = describe(text, local, ib - lo, jb - lo, plain=self._plain_word, caseless=case)
@@ -417,8 +418,8 @@ class Geoparser:
         if span.in_longer_name and not span.type_cue:
             return False
         strong_place = any(c.place.feature_code in _STRONG_CODES for c in cands)
-        if span.next_word in SPEECH_VERBS and not _speaks(cands):
-            return False  # "Brown said": a person (a country may speak)
+        if span.next_word in SPEECH_VERBS and not (_speaks(cands) or span.locative_cue):
+            return False  # "Brown said": a person (a country may speak; "in Homs said")
         if not _name_shaped(span.text) and not any(c.match == "exact" for c in cands):
             return False  # "MoD", "iPhone": capitals inside a word mark no place name
         if span.prev_word == "of" and span.prev_word2 in INSTITUTION_HEADS and not strong_place:

@@ -160,12 +160,33 @@ class Token(NamedTuple):
     text: str
     capitalised: bool  # "Homs", "ez-Zor"
     all_caps: bool  # "DAMASCUS", "UAE"
-    part: bool = False  # one name of a compound split at its hyphens: "Syria-Turkey"
+
+    @property
+    def part(self) -> bool:
+        """One name of a compound split at its hyphens ("Syria-Turkey"), or a piece of a
+        word cut at a given span's end: no longer name with its neighbouring part."""
+        return False
+
+
+class _Part(Token):
+    """A :class:`Token` that is a part (a class of its own, so that the many ordinary
+    tokens of a long text carry no extra field)."""
+
+    __slots__ = ()
+
+    @property
+    def part(self) -> bool:
+        return True
+
+
+def as_part(tok: Token) -> Token:
+    """The token marked as a part (see :attr:`Token.part`)."""
+    return _Part(*tok)
 
 
 def _token(start: int, end: int, t: str, part: bool = False) -> Token:
     cap = t[:1].isupper() or ("-" in t and any(p[:1].isupper() for p in t.split("-")[1:]))
-    return Token(start, end, t, cap, len(t) >= 2 and t.isupper(), part)
+    return (_Part if part else Token)(start, end, t, cap, len(t) >= 2 and t.isupper())
 
 
 @dataclass(frozen=True, slots=True)
