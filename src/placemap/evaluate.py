@@ -42,12 +42,22 @@ def read_corpus(path: Path) -> Iterator[dict[str, Any]]:
                 doc["text"], doc["toponyms"]  # noqa: B018 - required fields
             except (json.JSONDecodeError, KeyError, TypeError) as err:
                 raise InputError(f"{path}, line {lineno}: not a corpus record ({err})") from err
-            if doc.get("demonyms", "count") not in DEMONYM_CONVENTIONS:
-                raise InputError(
-                    f"{path}, line {lineno}: demonyms must be one of "
-                    f"{', '.join(DEMONYM_CONVENTIONS)}, not {doc['demonyms']!r}"
-                )
+            try:
+                demonym_convention(doc)
+            except ValueError as err:
+                raise InputError(f"{path}, line {lineno}: {err}") from err
             yield doc
+
+
+def demonym_convention(doc: dict[str, Any], override: str | None = None) -> str:
+    """How a document scores demonym predictions: ``override`` when given, else its
+    own ``demonyms`` field, else "count"; ``ValueError`` for an unknown convention."""
+    convention = override or doc.get("demonyms", "count")
+    if convention not in DEMONYM_CONVENTIONS:
+        raise ValueError(
+            f"demonyms must be one of {', '.join(DEMONYM_CONVENTIONS)}, not {convention!r}"
+        )
+    return str(convention)
 
 
 @dataclass
@@ -89,8 +99,8 @@ def evaluate(
     ``demonyms`` ("count" or "ignore") overrides the convention the records declare."""
     if mode not in ("resolve", "end2end"):
         raise ValueError("mode must be 'resolve' or 'end2end'")
-    if demonyms is not None and demonyms not in DEMONYM_CONVENTIONS:
-        raise ValueError(f"demonyms must be one of {', '.join(DEMONYM_CONVENTIONS)}")
+    if demonyms is not None:
+        demonym_convention({}, demonyms)
     conventions: set[str] = set()
     set_aside = 0
     total = _Tally()
@@ -111,7 +121,7 @@ def evaluate(
         pred = {(m.start, m.end): m for m in mentions}
         gold_spans = {(g["start"], g["end"]) for g in gold}
         unscored = {(u["start"], u["end"]) for u in doc.get("unscored", [])}
-        convention = demonyms or doc.get("demonyms", "count")
+        convention = demonym_convention(doc, demonyms)
         conventions.add(convention)
         if convention == "ignore":
             aside = {k for k, m in pred.items() if m.kind == "demonym"} - gold_spans - unscored
