@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from placemap.gazetteer import Gazetteer
 from placemap.pipeline import Geoparser
+from placemap.records import Place
 
 from .conftest import SHARED
 
@@ -266,3 +267,136 @@ def test_package_level_api(small_index: Path, monkeypatch: pytest.MonkeyPatch) -
     (m,) = [m for m in placemap.geoparse("Clashes near Deir ez-Zor, Syria.") if m.text != "Syria"]
     assert m.place is not None and m.place.geonameid == 170794
     assert [x.place.geonameid for x in placemap.resolve("Homs", [(0, 4)]) if x.place] == [169577]
+
+
+def test_countries_inside_compounds_are_mentions(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    found = {
+        m.text: m.place.feature_code if m.place else None
+        for m in gp.geoparse("U.S.-led strikes near the Syria-Turkey border. UPDATE 2-Iraq says")
+    }
+    assert found == {"U.S.": "PCLI", "Syria": "PCLI", "Turkey": "PCLI", "Iraq": "PCLI"}
+    # Names of firms and people stay whole: no part of them is a country or a city.
+    assert not gp.geoparse("He drove a Mercedes-Benz with Jean-Claude.")
+
+
+def test_a_persons_name_is_a_person_throughout_the_report(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    text = (
+        "UN envoy Staffan de Mistura met President Bashar al-Assad in Damascus. Later "
+        "Mistura flew to "
+        "Geneva. John Kerry arrived in Syria; Kerry met the Assads, and "
+        '"talks go on," said Nelson. Nelson said so.'
+    )
+    assert {m.text for m in gp.geoparse(text) if m.place} == {"Damascus", "Geneva", "Syria"}
+    # A country may speak: metonymy is a place mention.
+    assert {m.text for m in gp.geoparse("Syria said talks go on.")} == {"Syria"}
+
+
+def test_a_line_in_capitals_names_cued_or_well_known_places(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    text = "TURKEY SHELLS BUILDING IN NORTHERN IRAQ NEAR MOSUL, SAYS OBAMA AIDE GLENN"
+    assert {m.text for m in gp.geoparse(text) if m.place} == {"TURKEY", "IRAQ", "MOSUL"}
+    headline = "Over 20 Boko Haram Terrorists Die In Cameroon Clashes"
+    assert [m.text for m in gp.geoparse(headline)] == ["Cameroon"]
+
+
+def test_a_dateline_names_the_reports_place(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    found = gp.geoparse("HOMS, Syria (Reuters) - Shelling went on.\nTOPSHOTS Iraq says")
+    assert [(m.text, m.place.country_code if m.place else None) for m in found] == [
+        ("HOMS", "SY"),
+        ("Syria", "SY"),
+    ]  # "TOPSHOTS" is no place, and it makes "TOPSHOTS Iraq" a longer name
+
+
+def test_words_that_only_look_like_places(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    text = (
+        "Car bombs went off in March. I've seen Spanish troops there since May.\n"
+        "He lives in Paducah, Ky. and in Luhansk Obl."
+    )
+    found = {m.text: (m.kind, m.place.feature_code if m.place else None) for m in gp.geoparse(text)}
+    assert found == {
+        "Spanish": ("demonym", "PCLI"),
+        "Paducah": ("toponym", "PPL"),
+        "Ky.": ("toponym", "ADM1"),
+        "Luhansk": ("toponym", "ADM1"),
+    }
+    # The text can still say that such a word is a place.
+    assert [m.text for m in gp.geoparse("The CAR army left Bangui.")][0] == "CAR"
+
+
+def test_a_given_unknown_span_resolves_to_the_place_it_is_made_of(
+    default_gaz: Gazetteer,
+) -> None:
+    gp = Geoparser(default_gaz)
+    text = "He won the Dubai World Cup, drove in Northern California, met Cherry Hinton."
+    spans = [(11, 26), (37, 56), (62, 75)]
+    found = [(m.text, m.place.country_code if m.place else None) for m in gp.resolve(text, spans)]
+    assert found == [
+        ("Dubai World Cup", "AE"),
+        ("Northern California", "US"),
+        ("Cherry Hinton", None),
+    ]
+
+
+def test_recognition_holds_for_a_hamlet_as_for_a_town(small_gaz: Gazetteer) -> None:
+    """What GeoNames' full country files add (villages named like people, streams named
+    like words) must not turn words into places."""
+    full = "geonames UA.zip"
+    small_gaz.add_overlay_place(
+        Place(-1, "Putin", "Putin", 50.5, 30.1, "P", "PPL", "UA", population=492, source=full),
+        [],
+    )
+    small_gaz.add_overlay_place(
+        Place(-2, "Torch", "Torch", 48.1, 37.7, "H", "STM", "UA", source=full), []
+    )
+    gp = Geoparser(small_gaz)
+    assert resolved(gp, "Putin met the Torch bearers in Homs.").keys() == {"Homs"}
+    # The text can still say so.
+    found = resolved(gp, "Shelling hit the village of Putin near the Torch river.")
+    assert found == {"Putin": -1, "Torch": -2}
+
+
+def test_state_and_province_abbreviations(default_index: Path, default_gaz: Gazetteer) -> None:
+    from importlib.resources import as_file, files
+
+    with as_file(files("placemap._sources").joinpath("abbreviations.csv")) as table:
+        if table.stat().st_mtime > default_index.stat().st_mtime:
+            pytest.skip("the default index predates gazetteer/abbreviations.csv")
+    gp = Geoparser(default_gaz)
+    text = (
+        "Floods hit S.C. and NSW. He was born in Sydney, Qld and moved to Hamilton, Ont. "
+        "in 2009. Rome was founded in 753 B.C. by legend."
+    )
+    found = {m.text: (m.place.country_code, m.place.admin1_code) for m in gp.geoparse(text)}
+    assert found["S.C."] == ("US", "SC") and found["NSW"] == ("AU", "02")
+    assert found["Qld"] == ("AU", "04") and found["Ont."] == ("CA", "08")
+    assert "B.C." not in found
+
+
+def test_places_run_together_without_a_comma(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    found = {
+        m.text: (m.place.country_code if m.place else None, m.reason)
+        for m in gp.geoparse("Rebels in Aleppo Syria said so.\nkilled in Iraq Mosul")
+    }
+    assert set(found) == {"Aleppo", "Syria", "Iraq", "Mosul"}
+    assert found["Aleppo"] == ("SY", "containment: Aleppo, Syria")
+    # A person's name or a street stays whole.
+    assert not gp.geoparse("George Washington designed it on Dublin Road.")
+
+
+def test_a_yemeni_presidents_name_is_no_american_town(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    text = "Forces loyal to Hadi retook Aden. Hadi's government returned to Yemen."
+    assert {m.text for m in gp.geoparse(text)} == {"Aden", "Yemen"}
+
+
+def test_a_place_in_a_clause_before_said_is_a_place(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    assert [m.text for m in gp.geoparse("Officials in Homs said the road was open.")] == [
+        "Homs"
+    ]
+    assert not gp.geoparse("Wilkinson said the road was open.")

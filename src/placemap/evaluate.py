@@ -1,7 +1,13 @@
 """Scoring against gold corpora, as in Gritta et al. 2018 ("What's missing in
 geographical parsing?"): recognition P/R/F1 on exact spans; resolution error in
 km over all gold toponyms (a toponym with no prediction counts 20,039 km),
-accuracy@161 km, median and mean error, and AUC of ln(1 + error)."""
+accuracy@161 km, median and mean error, and AUC of ln(1 + error).
+
+Demonyms ("Syrian") are place mentions in some corpora and not in others. With
+``demonyms="ignore"`` a prediction of kind ``demonym`` that matches no gold span is
+neither right nor wrong (it is set aside like an unscored span); one that matches a
+gold span still counts. ``"count"`` scores every prediction. A corpus declares its
+convention per record (``"demonyms": "ignore"``); the argument, when given, wins."""
 
 from __future__ import annotations
 
@@ -20,9 +26,10 @@ from placemap.readers import ReadError, check_span, loads_json, shown
 from placemap.resolution import haversine_km
 from placemap.writers import spreadsheet_safe
 
-__all__ = ["MAX_ERROR_KM", "evaluate", "read_corpus", "format_report"]
+__all__ = ["MAX_ERROR_KM", "DEMONYM_CONVENTIONS", "evaluate", "read_corpus", "format_report"]
 
 MAX_ERROR_KM = 20039.0
+DEMONYM_CONVENTIONS = ("count", "ignore")
 
 
 def read_corpus(path: Path) -> Iterator[dict[str, Any] | ReadError]:
@@ -58,6 +65,7 @@ def _check_document(doc: Any) -> None:
             raise ValueError(f"{key!r} is not a list")
     if "toponyms" not in doc:
         raise ValueError("no field 'toponyms'")
+    demonym_convention(doc)
     for key, label in (("toponyms", "toponym"), ("unscored", "unscored span")):
         for i, g in enumerate(doc.get(key, []), 1):
             try:
@@ -80,6 +88,17 @@ def _check_coordinates(lat: Any, lon: Any) -> None:
             raise ValueError(f"{key} is not a number ({value!r})")
         if not -bound <= value <= bound:
             raise ValueError(f"{key} {value} is out of range")
+
+
+def demonym_convention(doc: dict[str, Any], override: str | None = None) -> str:
+    """How a document scores demonym predictions: ``override`` when given, else its
+    own ``demonyms`` field, else "count"; ``ValueError`` for an unknown convention."""
+    convention = override or doc.get("demonyms", "count")
+    if convention not in DEMONYM_CONVENTIONS:
+        raise ValueError(
+            f"demonyms must be one of {', '.join(DEMONYM_CONVENTIONS)}, not {convention!r}"
+        )
+    return str(convention)
 
 
 @dataclass
@@ -116,14 +135,20 @@ def evaluate(
     limit: int | None = None,
     misses_csv: Path | None = None,
     on_error: Callable[[ReadError], None] | None = None,
+    demonyms: str | None = None,
 ) -> dict[str, Any]:
     """Score ``geoparser`` on a corpus; ``mode`` is "resolve" (gold spans) or "end2end".
+    ``demonyms`` ("count" or "ignore") overrides the convention the records declare.
 
     A document that cannot be scored (a span past its text, a toponym without
     coordinates, broken JSON) is skipped, passed to ``on_error`` and counted as
     ``skipped``; the others are scored."""
     if mode not in ("resolve", "end2end"):
         raise ValueError("mode must be 'resolve' or 'end2end'")
+    if demonyms is not None:
+        demonym_convention({}, demonyms)
+    conventions: set[str] = set()
+    set_aside = 0
     total = _Tally()
     by_class: dict[str, _Tally] = defaultdict(_Tally)
     tp = fp = fn = 0
@@ -147,6 +172,12 @@ def evaluate(
         pred = {(m.start, m.end): m for m in mentions}
         gold_spans = {(g["start"], g["end"]) for g in gold}
         unscored = {(u["start"], u["end"]) for u in doc.get("unscored", [])}
+        convention = demonym_convention(doc, demonyms)
+        conventions.add(convention)
+        if convention == "ignore":
+            aside = {k for k, m in pred.items() if m.kind == "demonym"} - gold_spans - unscored
+            set_aside += len(aside)
+            unscored |= aside
         if mode == "end2end":
             tp += len(gold_spans & pred.keys())
             fn += len(gold_spans - pred.keys())
@@ -183,6 +214,8 @@ def evaluate(
         "mode": mode,
         "documents": docs,
         "skipped": skipped,
+        "demonyms": "/".join(sorted(conventions)) or (demonyms or "count"),
+        "demonyms_set_aside": set_aside,
     }
     result.update(total.summary())
     if mode == "end2end":
@@ -206,6 +239,8 @@ def format_report(r: dict[str, Any]) -> str:
         f"{r['corpus']} ({r['mode']}, {r['documents']} documents{skipped}, "
         f"{r.get('n', 0)} toponyms)"
     ]
+    if r.get("demonyms_set_aside"):
+        lines.append(f"  demonyms     {r['demonyms_set_aside']} predictions set aside (not scored)")
     if "f1" in r:
         lines.append(
             f"  recognition  P {r['precision']:.3f}  R {r['recall']:.3f}  F1 {r['f1']:.3f}"

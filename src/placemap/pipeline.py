@@ -8,6 +8,8 @@ spaCy model's entities).
 from __future__ import annotations
 
 import logging
+import math
+import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -17,18 +19,22 @@ from placemap.gazetteer import Gazetteer, open_gazetteer
 from placemap.ner import PLACE_LABELS, EntityPipeline, place_entities
 from placemap.normalize import fold
 from placemap.recognize import (
+    DIRECTIONS,
     DISEASE_FOLLOWERS,
     INSTITUTION_HEADS,
     MONTHS,
     PERSON_TITLES,
+    LineCase,
     Span,
     Token,
+    as_part,
+    describe,
     describe_span,
     person_names,
     spot,
     tokenize,
 )
-from placemap.records import Candidate, Mention
+from placemap.records import Candidate, Mention, Place
 from placemap.resolution import WEIGHTS, Weights, resolve_spans
 
 log = logging.getLogger(__name__)
@@ -37,11 +43,16 @@ __all__ = ["Geoparser", "geoparse", "resolve", "default_geoparser"]
 
 # A sentence-initial or common-word span needs a place this large to stand alone.
 _BIG_PLACE = 100_000
+# A surname is taken for a person's only when no place this large has the name.
+_FAMOUS_PLACE = 500_000
 LOOSE_UNCUED_SIMILARITY = 0.8
 BORDERING_LOOSE_SIMILARITY = 0.9
 # Letters a division's name shares with the start of its town's ("Kharkiv", "Kharkivska").
 DIVISION_STEM = 5
-SPEECH_VERBS = frozenset("said says told added wrote explained noted asked replied".split())
+SPEECH_VERBS = frozenset(
+    """said says told added wrote explained noted asked replied warned stated announced
+    insisted admitted recalled testified tweeted""".split()
+)
 # Zipf frequencies (wordfreq) above which a one-word name is read as an ordinary word.
 COMMON_WORD_ZIPF = 4.3
 DICTIONARY_WORD_ZIPF = 3.3
@@ -49,7 +60,23 @@ LOOSE_WORD_ZIPF = 3.0
 # A run of words read as another spelling of a known name ends in a rarer word than this.
 SPELLING_LAST_WORD_ZIPF = 3.5
 _TOWN = 10_000
+# A word in capitals this short may be an acronym ("MoD", "IS", "PM").
+ACRONYM_CHARS = 5
 SENTENCE_START_ZIPF = 3.0
+# A name followed by a hyphen and a lowercase word modifies it: "US-backed", "Syria-based".
+_MODIFIER_RE = re.compile(r"-[a-z]")
+# Places that speak through their governments: "Syria said", "Washington says".
+_SPEAKING_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "TERR", "PPLC"})
+# A one-word name is better known as a word when its Zipf frequency reaches the
+# decimal logarithm of its largest place's population minus this margin (a frequency
+# of 4.4, "Arab", needs a place of 80,000 people; "Hadi", 2.8, of 2,000); below
+# FAME_MIN_ZIPF (the least frequency the index records) it is a name.
+FAME_MARGIN = 0.5
+# Words before a name that say too little to make a place of a name better known as a
+# word: "loyal to Hadi", "a letter from Obama", "hit Lindsay".
+_WEAK_LOCATIVES = frozenset("to from at between left hit struck".split())
+FAME_MIN_ZIPF = 2.5
+CURATED_SOURCE = "placemap curated"
 _STRONG_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "TERR", "CONT", "ADM1", "PPLC"})
 
 
@@ -117,6 +144,8 @@ class Geoparser:
         for key in given:
             span = described[key]
             cands, kind = self._candidates(span)
+            if not cands:
+                cands = self._inner_candidates(span)
             if narrow is not None:
                 cands = narrow(cands)
             items.append((span, cands, kind))
@@ -129,14 +158,15 @@ class Geoparser:
         windows cut at line breaks (:data:`WINDOW_CHARS`), so that its word tokens are
         never all held at once; a name seen as a person's anywhere counts everywhere."""
         if len(text) <= WINDOW_CHARS:
-            toks = tokenize(text)
-            persons = person_names(text, toks, self.gazetteer.has_name, self._ordinary_word)
-            return self._drop_weak(self._recognise_part(text, toks, persons))
+            toks = tokenize(text, self._compound)
+            case = LineCase(text, toks)
+            persons = self._persons(text, toks, case)
+            return self._drop_weak(self._recognise_part(text, toks, persons, case), text)
         persons = set()
-        for _offset, part, toks in _windows(text):
-            persons |= person_names(part, toks, self.gazetteer.has_name, self._ordinary_word)
+        for _offset, part, toks in _windows(text, splits=self._compound):
+            persons |= self._persons(part, toks, LineCase(part, toks))
         items = []
-        for offset, part, toks in _windows(text):
+        for offset, part, toks in _windows(text, splits=self._compound):
             items += [
                 (_shifted(span, offset), cands, kind)
                 for span, cands, kind in self._recognise_part(part, toks, persons)
@@ -146,22 +176,127 @@ class Geoparser:
                     f"more than {MAX_MENTIONS:,} place names in one text (the first at "
                     f"character {items[0][0].start:,}): split it into smaller reports"
                 )
-        return self._drop_weak(items)
+        return self._drop_weak(items, text)
+
+    def _persons(self, text: str, toks: list[Token], case: LineCase) -> set[str]:
+        return person_names(
+            text,
+            toks,
+            self.gazetteer.has_name,
+            self._ordinary_word,
+            self._strong_name,
+            self._famous,
+            case=case,
+        )
 
     def _recognise_part(
-        self, text: str, toks: list[Token], persons: set[str]
+        self, text: str, toks: list[Token], persons: set[str], case: LineCase | None = None
     ) -> list[tuple[Span, list[Candidate], str]]:
-        spans = spot(text, self.gazetteer.has_name, tokens=toks, known_spelling=self._spelling)
+        case = case if case is not None else LineCase(text, toks)
+        spans = spot(
+            text,
+            self.gazetteer.has_name,
+            tokens=toks,
+            known_spelling=self._spelling,
+            plain=self._plain_word,
+            case=case,
+        )
+        spans = self._run_together(text, toks, spans, case)
         if self.ner is not None:
             spans = self._with_entities(self.ner, text, toks, spans)
         items = []
         for span in spans:
             if _not_a_place(span, persons) or self._loose_only_word(span):
                 continue
-            cands, kind = self._candidates(span)
+            if text[span.end : span.end + 1] == "." and _ABBREVIATED_RE.fullmatch(span.text):
+                dotted = replace(span, end=span.end + 1, text=span.text + ".")
+                if any(
+                    c.match == "abbreviation"
+                    for c in self.gazetteer.lookup(dotted.text, context_only=True)
+                ):
+                    span = dotted  # "Calif.", "Ky.": the full stop is the abbreviation's
+            in_caps = span.all_caps and case(span.start) == "caps"
+            cands, kind = self._candidates(
+                span, acronym=not (in_caps and not self._plain_word(span.text.lower()))
+            )
+            if _quoted_speaker(text, span) and not _speaks(cands):
+                continue  # '..." said Nelson.'
+            if in_caps and not (_cued(span) or _strong(cands)):
+                continue  # a line in capitals: "NEAR BASHIQA", "IRAQ", not "GLENN"
             if self._is_place_mention(span, cands, kind):
                 items.append((span, cands, kind))
         return items
+
+    def _run_together(
+        self, text: str, toks: list[Token], spans: list[Span], line_case: LineCase
+    ) -> list[Span]:
+        """Place names written one after the other without a comma are places each when
+        one holds the other or both are countries: "in Aleppo Syria", headline tags
+        "Syria Damascus", "Iraq Mosul" (each otherwise a part of a longer name). The one
+        held gets the other as its container, as in "Aleppo, Syria"."""
+        out = list(spans)
+        starts: list[int] = []
+        for k in range(len(out) - 1):
+            a, b = out[k], out[k + 1]
+            if (
+                not (a.in_longer_name and b.in_longer_name)
+                or text[a.end : b.start] != " "
+                or self._plain_word(a.text.lower())
+                or self._plain_word(b.text.lower())
+            ):
+                continue
+            areas_a, areas_b = self._areas(a.text), self._areas(b.text)
+            if not (areas_a or areas_b):
+                continue  # "John Smith": neither names a country or a division
+            held_by_b = self._holds(areas_b, a.text)
+            held_by_a = not held_by_b and self._holds(areas_a, b.text)
+            countries = all(
+                any(p.feature_code.startswith("PCL") for p in areas) for areas in (areas_a, areas_b)
+            )
+            if not (held_by_a or held_by_b or countries):
+                continue
+            starts = starts or [t.start for t in toks]
+            ia, ib = bisect_left(starts, a.start), bisect_left(starts, b.start)
+            ja = ia
+            while ja < len(toks) and toks[ja].end <= a.end:
+                ja += 1
+            jb = ib
+            while jb < len(toks) and toks[jb].end <= b.end:
+                jb += 1
+            lo, hi = max(0, ia - 8), min(len(toks), jb + 8)
+            local = list(toks[lo:hi])
+            local[ja - 1 - lo] = as_part(local[ja - 1 - lo])
+            local[ib - lo] = as_part(local[ib - lo])
+            case = line_case(a.start) is not None
+            new_a = describe(text, local, ia - lo, ja - lo, plain=self._plain_word, caseless=case)
+            new_b = describe(text, local, ib - lo, jb - lo, plain=self._plain_word, caseless=case)
+            out[k] = replace(new_a, next_text=b.text if held_by_b else new_a.next_text)
+            out[k + 1] = replace(new_b, next_text=a.text if held_by_a else new_b.next_text)
+        return out
+
+    def _areas(self, name: str) -> list[Place]:
+        """The countries and first-level divisions a name stands for."""
+        return [
+            c.place
+            for c in self.gazetteer.lookup(name, fuzzy=False, context_only=True)
+            if c.match not in ("transliteration", "demonym")
+            and (c.place.feature_code.startswith("PCL") or c.place.feature_code == "ADM1")
+        ]
+
+    def _holds(self, areas: list[Place], inner: str) -> bool:
+        """Whether one of ``areas`` holds a town named ``inner`` (of :data:`_TOWN`
+        people or more: "George Washington" is no village of George in Washington)."""
+        if not areas:
+            return False
+        return any(
+            area.country_code == c.place.country_code
+            and (area.feature_code != "ADM1" or area.admin1_code == c.place.admin1_code)
+            and c.place.geonameid != area.geonameid
+            and c.place.population >= _TOWN
+            for c in self.gazetteer.lookup(inner, fuzzy=False)
+            if c.match not in ("transliteration", "demonym")
+            for area in areas
+        )
 
     def _with_entities(
         self, nlp: EntityPipeline, text: str, toks: list[Token], spans: list[Span]
@@ -178,18 +313,39 @@ class Geoparser:
         return sorted(spans + extra, key=lambda sp: (sp.start, sp.end))
 
     # -- recognition decisions -------------------------------------------------
-    def _candidates(self, span: Span) -> tuple[list[Candidate], str]:
-        # "Ill." or "CA" names a state only right after a place: "Springfield, Ill.".
-        cands = self.gazetteer.lookup(span.text, context_only=span.after_comma_name)
-        if span.all_caps and len(span.text) <= 5:
+    def _candidates(self, span: Span, *, acronym: bool = True) -> tuple[list[Candidate], str]:
+        """The candidates of a span and its kind. ``acronym=False`` says a short word
+        in capitals is no acronym: its line is all in capitals ("NEAR BASHIQA")."""
+        # "Ill." or "CA" names a state only right after a place: "Springfield, Ill.";
+        # dotted capitals do anywhere ("in S.C."), except after a number ("500 B.C.").
+        dotted = _DOTTED_ABBREVIATION_RE.fullmatch(span.text) is not None and not (
+            span.prev_word[:1].isdigit()
+        )
+        cands = self.gazetteer.lookup(span.text, context_only=span.after_comma_name or dotted)
+        if acronym and span.all_caps and len(span.text) <= ACRONYM_CHARS and not span.dateline:
             # Acronyms are places only as known abbreviations ("US", "UAE", "DRC").
             cands = [
                 c
                 for c in cands
                 if c.match in ("abbreviation", "exact") or c.place.feature_code.startswith("PCL")
             ]
-        kind = "demonym" if cands and all(c.match == "demonym" for c in cands) else "toponym"
-        if kind == "toponym":
+        # An abbreviation counts only as written ("CAR", "Calif."; not "Car"), or right
+        # after a place and a comma ("Springfield, Ill").
+        if not (_as_written(span.text) or span.after_comma_name) and any(
+            c.match == "abbreviation" for c in cands
+        ):
+            cands = [c for c in cands if c.match != "abbreviation"]
+        # A demonym is one whatever small place shares its spelling ("Spanish", "English"),
+        # unless the text marks a place ("in English, Indiana", "the Somali region").
+        demonyms = [c for c in cands if c.match == "demonym"]
+        demonym = len(demonyms) == len(cands) or (
+            demonyms and not (span.type_cue or span.locative_cue or span.next_text)
+        )
+        cands = _plausible(span, cands)
+        kind = "demonym" if cands and demonym else "toponym"
+        if kind == "demonym":
+            cands = demonyms
+        else:
             cands = [c for c in cands if c.match != "demonym"]
             if span.type_cue == "admin":
                 cands = cands + self._divisions_named_after(cands)
@@ -203,6 +359,25 @@ class Geoparser:
                         if c.place.feature_class == "A" and c.place.geonameid not in have
                     ]
         return cands, kind
+
+    def _inner_candidates(self, span: Span) -> list[Candidate]:
+        """For a given span the gazetteer does not know, the candidates of the place
+        name it is made of: a known name followed by ordinary words ("Dubai World Cup",
+        "Oakport Township", "Kanawha River"), or after a direction ("West Midlands",
+        "Western Kasai"). A name followed by another name ("Cherry Hinton") has none."""
+        words = span.text.split()
+        if len(words) < 2:
+            return []
+        if words[0].lower() in DIRECTIONS:
+            inner = " ".join(words[1:])
+            return self.gazetteer.lookup(inner, fuzzy=False) if inner[:1].isupper() else []
+        for k in range(len(words) - 1, 0, -1):
+            head = " ".join(words[:k])
+            if self.gazetteer.has_name(fold(head)) and all(
+                self._plain_word(fold(w)) for w in words[k:]
+            ):
+                return [c for c in self.gazetteer.lookup(head, fuzzy=False) if c.match != "demonym"]
+        return []
 
     def _divisions_named_after(self, cands: list[Candidate]) -> list[Candidate]:
         """For "Kharkov region", "Belgorod region": the first-level divisions named
@@ -230,7 +405,9 @@ class Geoparser:
         return out
 
     def _is_place_mention(self, span: Span, cands: list[Candidate], kind: str) -> bool:
-        cued = bool(span.locative_cue or span.type_cue or span.next_text)
+        cued = _cued(span)
+        if span.dateline and cands:
+            return True  # "BEIRUT (Reuters) -": the report's own place
         if not cands:
             # An unknown name the text marks as a place is kept, unresolved.
             return (
@@ -241,8 +418,8 @@ class Geoparser:
         if span.in_longer_name and not span.type_cue:
             return False
         strong_place = any(c.place.feature_code in _STRONG_CODES for c in cands)
-        if span.next_word in SPEECH_VERBS and not strong_place:
-            return False  # "Brown said": a person
+        if span.next_word in SPEECH_VERBS and not (_speaks(cands) or span.locative_cue):
+            return False  # "Brown said": a person (a country may speak; "in Homs said")
         if not _name_shaped(span.text) and not any(c.match == "exact" for c in cands):
             return False  # "MoD", "iPhone": capitals inside a word mark no place name
         if span.prev_word == "of" and span.prev_word2 in INSTITUTION_HEADS and not strong_place:
@@ -253,6 +430,8 @@ class Geoparser:
             zipf = self.gazetteer.word_frequency(fold(span.text))[0]
             if span.sentence_initial or zipf >= LOOSE_WORD_ZIPF:
                 return False
+            if not cued and all(c.place.population == 0 for c in cands):
+                return False  # a hamlet of none ("Annika", "Hannivka") needs the text's word
             return cued or max(c.similarity for c in cands) >= LOOSE_UNCUED_SIMILARITY
         if self._common_word(span):
             # An ordinary word ("Most", "Lane", "Reading") names a place only when the
@@ -265,7 +444,7 @@ class Geoparser:
                 c
                 for c in cands
                 if c.match in ("exact", "folded", "abbreviation")
-                or (c.match == "alternate" and c.place.feature_class in ("H", "T", "L"))
+                or (c.match == "alternate" and _curated_area(c.place))
             ]
             if span.sentence_initial or self.gazetteer.word_frequency(fold(span.text))[0] >= (
                 COMMON_WORD_ZIPF
@@ -275,14 +454,73 @@ class Geoparser:
                     or (c.place.feature_class == "P" and c.place.population >= _BIG_PLACE)
                     for c in exact
                 )
-            # A rarer dictionary word ("Artillery", "Palmyra" is none) needs a town.
+            # A rarer dictionary word ("Artillery", "Palmyra" is none) needs a town, or
+            # one of the seas, rivers and regions placemap curates: GeoNames' full data
+            # has thousands of streams and hills named "Torch" or "Bar".
             return any(
                 c.place.population >= _TOWN
-                or c.place.feature_class in ("H", "T", "L")
+                or _curated_area(c.place)
                 or c.place.feature_code in _STRONG_CODES
                 for c in exact
             )
+        if self._better_known_as_a_word(span, cands) and not (
+            span.type_cue
+            or span.next_text
+            or span.dateline
+            or (span.locative_cue and span.prev_word not in _WEAK_LOCATIVES)
+        ):
+            return False  # "in Ferguson" says a place; "loyal to Hadi" does not
         return True
+
+    def _better_known_as_a_word(self, span: Span, cands: list[Candidate]) -> bool:
+        """Whether a one-word name is more frequent in English than the places it names
+        can account for: "Arab" (Arab, Alabama, 8,000 people), "Obama" (a Japanese town
+        of 29,000), "Putin" (a Ukrainian village of 500), "Sasha" (a hamlet of none). A
+        name is a place when its English frequency (Zipf) is below the decimal logarithm
+        of its largest place's population minus :data:`FAME_MARGIN`: the same rule for a
+        town of 50,000 as for a hamlet of 0. Countries, first-level divisions, capitals
+        and the curated seas, rivers and regions count as known whatever their size."""
+        if " " in span.text:
+            return False
+        zipf, in_dictionary = self.gazetteer.word_frequency(fold(span.text))
+        if in_dictionary or zipf < FAME_MIN_ZIPF:
+            return False
+        named = [c for c in cands if c.match not in ("transliteration", "fuzzy")]
+        if not named:
+            return False
+        if any(c.place.feature_code in _STRONG_CODES or _curated_area(c.place) for c in named):
+            return False
+        population = max(c.place.population for c in named)
+        return zipf >= math.log10(max(population, 1)) - FAME_MARGIN
+
+    def _compound(self, name: str) -> bool:
+        """Whether a hyphenated name the gazetteer does not know is a compound of names
+        ("Syria-Turkey border", "Russia-NATO talks", "Iraq-Syria"): one of its parts is a
+        country, a first-level division, a capital or a large city, or a demonym. Names of
+        firms and people ("Mercedes-Benz", "Jean-Claude") stay whole."""
+        if self.gazetteer.has_name(fold(name)):
+            return False
+        return any(self._strong_name(p) for p in name.split("-") if p[:1].isupper() and len(p) > 1)
+
+    def _strong_name(self, name: str) -> bool:
+        """A name that stands for a country, a first-level division, a capital or a
+        large city (or is a demonym), matched by name or as written abbreviation."""
+        return any(
+            c.match in ("exact", "folded", "alternate", "demonym")
+            or (c.match == "abbreviation" and _as_written(name))
+            for c in self.gazetteer.lookup(name, fuzzy=False)
+            if c.match == "demonym"
+            or c.place.feature_code in _STRONG_CODES
+            or (c.place.feature_class == "P" and c.place.population >= _BIG_PLACE)
+        )
+
+    def _famous(self, name: str) -> bool:
+        """A name of a country, a capital or a city of half a million or more."""
+        return any(
+            c.place.feature_code in _SPEAKING_CODES or c.place.population >= _FAMOUS_PLACE
+            for c in self.gazetteer.lookup(name, fuzzy=False)
+            if c.match in ("exact", "folded", "alternate")
+        )
 
     def _spelling(self, run: str) -> bool:
         """Whether a run of words the gazetteer has no exact name for is a close
@@ -308,11 +546,26 @@ class Geoparser:
         word and no type word follows): skip the costly transliteration and fuzzy
         look-ups for it."""
         folded = fold(span.text)
-        if self.gazetteer.has_name(folded):
+        if span.dateline or self.gazetteer.has_name(folded):
             return False
         return span.sentence_initial or (
             span.type_cue is None and self.gazetteer.word_frequency(folded)[0] >= LOOSE_WORD_ZIPF
         )
+
+    def _plain_word(self, word: str) -> bool:
+        """An ordinary English word, or an inflection of one ("clashes", "killed",
+        "negotiating"): capitalised in a headline, it is no part of a name."""
+        zipf, in_dictionary = self.gazetteer.word_frequency(word)
+        if zipf < DICTIONARY_WORD_ZIPF:
+            return False
+        if in_dictionary:
+            return True
+        for suffix in ("s", "es", "d", "ed", "ing"):
+            if word.endswith(suffix) and len(word) > len(suffix) + 2:
+                stem = word[: -len(suffix)]
+                if any(self.gazetteer.word_frequency(w)[1] for w in (stem, stem + "e")):
+                    return True
+        return False
 
     def _ordinary_word(self, word: str) -> bool:
         zipf, in_dictionary = self.gazetteer.word_frequency(word)
@@ -332,18 +585,21 @@ class Geoparser:
         return in_dictionary and zipf >= DICTIONARY_WORD_ZIPF
 
     def _drop_weak(
-        self, items: list[tuple[Span, list[Candidate], str]]
+        self, items: list[tuple[Span, list[Candidate], str]], text: str
     ) -> list[tuple[Span, list[Candidate], str]]:
         """Loose matches keep only candidates in the countries the report names outright.
 
         A transliteration or fuzzy key joins many unrelated names world-wide; in a
         report that names its countries, only candidates there (or, matching closely,
         in a country bordering them) are plausible. An
-        uncued loose match in a report naming no country is dropped.
+        uncued loose match in a report naming no country is dropped. A country named
+        only as a modifier ("US-backed rebels", "Iran-allied") is a mention but says
+        nothing of where the report's places lie.
         """
         named = {
             c.place.country_code
             for span, cands, kind in items
+            if not _MODIFIER_RE.match(text, span.end)
             for c in cands
             if c.match not in ("transliteration", "fuzzy")
             and (kind == "demonym" or c.place.feature_code.startswith("PCL"))
@@ -354,7 +610,7 @@ class Geoparser:
         out = []
         for span, cands, kind in items:
             if cands and all(c.match in ("transliteration", "fuzzy") for c in cands):
-                cued = span.locative_cue or span.type_cue or span.next_text
+                cued = _cued(span)
                 if named:
                     cands = [
                         c
@@ -382,13 +638,15 @@ MAX_MENTIONS = 2_000_000
 
 
 def _windows(
-    text: str, avoid: Sequence[tuple[int, int]] = ()
+    text: str,
+    avoid: Sequence[tuple[int, int]] = (),
+    splits: Callable[[str], bool] | None = None,
 ) -> Iterator[tuple[int, str, list[Token]]]:
     """(offset, part, tokens of part) for the windows of ``text``: the whole text when it
     is short, else parts of about :data:`WINDOW_CHARS` cut at a line break where there is
     one in the window's second half (else at a space), never inside an ``avoid`` span."""
     if len(text) <= WINDOW_CHARS:
-        yield 0, text, tokenize(text)
+        yield 0, text, tokenize(text, splits)
         return
     overlaps = _Overlaps(avoid)
     pos = 0
@@ -401,7 +659,7 @@ def _windows(
             cut = overlaps.end_of_span_at(cut)
         cut = min(cut, len(text))
         part = text[pos:cut]
-        yield pos, part, tokenize(part)
+        yield pos, part, tokenize(part, splits)
         pos = cut
 
 
@@ -434,13 +692,103 @@ def _not_a_place(span: Span, persons: set[str]) -> bool:
     """People and dates that look like place names: "Mr. Lincoln", "Brown said", "March 26"."""
     if span.prev_word.rstrip(".") in PERSON_TITLES:
         return True
-    cued = span.locative_cue or span.type_cue or span.next_text
-    if span.text in persons and not cued:
-        return True
+    cued = _cued(span)
+    if not cued and (
+        span.text in persons or (span.text.endswith("s") and span.text[:-1] in persons)
+    ):
+        return True  # "Nelson" after "Roy A. Nelson"; "the Assads"
     low = span.text.lower()
     if span.next_word in DISEASE_FOLLOWERS:
         return True  # "Marburg virus", "Ebola outbreak"
+    if _CONTRACTION_RE.search(low):
+        return True  # "I've", "You'd", "Don't"
+    if low in MONTH_NAMES and not (span.type_cue or span.next_text):
+        return True  # "in March", "since May": dates unless the text says otherwise
     return low in MONTHS and (span.next_word[:1].isdigit() or span.prev_word[:1].isdigit())
+
+
+# Dotted capitals: "S.C.", "N.J.", "W.Va.", "B.C.".
+_DOTTED_ABBREVIATION_RE = re.compile(r"(?:[A-Z][a-z]?\.){2,}")
+# A word that may be abbreviated with a full stop: "Calif", "Ky", "Ill", "Ont".
+_ABBREVIATED_RE = re.compile(r"[A-Z][a-z]{1,4}")
+# "I've", "we're", "you'd", "don't": a pronoun or a verb with its contraction.
+_CONTRACTION_RE = re.compile(
+    r"^(?:i|you|we|they|he|she|it|there|that|who|what)['\u2019](?:ve|re|ll|d|m|s)$"
+    r"|n['\u2019]t$"
+)
+MONTH_NAMES = frozenset(
+    """january february march april may june july august september october november
+    december""".split()
+)
+
+
+def _plausible(span: Span, cands: list[Candidate]) -> list[Candidate]:
+    """The candidates a name may stand for. GeoNames' full data holds thousands of
+    streams, hills and localities named like words and people ("Torch", "Arabka",
+    "Schulz" for "Eduard"): one counts only when a type word asks for it ("the Luhan
+    river"), unless placemap curates it. Regions stay ("Donets Basin"). A loose match
+    never stands for a place that no longer exists (GeoNames' historical codes end
+    in H)."""
+    for c in cands:
+        if c.place.feature_class not in ("P", "A") or c.place.feature_code.endswith("H"):
+            break
+    else:
+        return cands  # towns and divisions that exist: all plausible
+    areas = {"water": ("H",), "terrain": ("T", "L")}.get(span.type_cue or "", ())
+    return [
+        c
+        for c in cands
+        if not (
+            (c.place.feature_class in ("H", "T") or c.place.feature_code == "LCTY")
+            and c.place.feature_class not in areas
+            and c.place.population == 0
+            and c.place.source.startswith("geonames")
+        )
+        and not (c.match in ("transliteration", "fuzzy") and c.place.feature_code.endswith("H"))
+    ]
+
+
+def _curated_area(place: Place) -> bool:
+    """One of the seas, rivers, mountains and regions placemap curates."""
+    return place.source == CURATED_SOURCE and place.feature_class in ("H", "T", "L", "S")
+
+
+def _cued(span: Span) -> bool:
+    """Whether the text marks the span as a place: "in X", "X province", "X, Syria",
+    a dateline."""
+    return bool(span.locative_cue or span.type_cue or span.next_text or span.dateline)
+
+
+def _strong(cands: list[Candidate]) -> bool:
+    """A country, a first-level division, a capital or a large city among the candidates
+    matched by name."""
+    return any(
+        c.place.feature_code in _STRONG_CODES
+        or (c.place.feature_class == "P" and c.place.population >= _BIG_PLACE)
+        for c in cands
+        if c.match not in ("transliteration", "fuzzy")
+    )
+
+
+def _speaks(cands: list[Candidate]) -> bool:
+    """Whether a name may say things: a country, a territory or a capital."""
+    return any(c.place.feature_code in _SPEAKING_CODES for c in cands)
+
+
+def _quoted_speaker(text: str, span: Span) -> bool:
+    """A name right after a speech verb that ends its clause: '"...," said Nelson.'
+    ("said Rock Hill City Manager Smith" names a place: the name goes on.)"""
+    return (
+        span.prev_word in SPEECH_VERBS
+        and not span.sentence_initial
+        and text[span.start - 1 : span.start] == " "
+        and text[span.end : span.end + 1] in (",", ".", ";", "")
+    )
+
+
+def _as_written(abbreviation: str) -> bool:
+    """Whether a word is written as an abbreviation is ("US", "U.S.", "Calif."; not "Car")."""
+    return abbreviation.isupper() or "." in abbreviation
 
 
 def _name_shaped(text: str) -> bool:

@@ -14,13 +14,23 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import accumulate
 from sys import intern
 from typing import NamedTuple
 
 from placemap.normalize import fold
 
-__all__ = ["Token", "Span", "tokenize", "spot", "describe", "describe_span"]
+__all__ = [
+    "Token",
+    "Span",
+    "LineCase",
+    "tokenize",
+    "spot",
+    "datelines",
+    "describe",
+    "describe_span",
+]
 
 # Words with inner hyphens and apostrophes stay whole ("ez-Zor", "Dar'a"); a
 # trailing possessive is split off ("Syria's" -> "Syria" + "'s").
@@ -61,7 +71,21 @@ FUNCTION_WORDS = frozenset(
     """the a an this that these those he she it we they i you his her its our their my your
     who what when where why how and or but if then so as at by for from in into of on onto
     to with without after before during since until while about above below between among
-    against through via per meanwhile also however""".split()
+    against through via per meanwhile also however near amid over across toward towards
+    inside outside around despite under""".split()
+)
+# Numbers and quantifiers, capitalised only because they start a sentence.
+QUANTIFIERS = frozenset(
+    """one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty
+    fifty hundred hundreds thousand thousands dozen dozens several many some few both all
+    more most other another each every no any""".split()
+)
+# Words of direction before a name the gazetteer does not know with them: "North
+# Texas", "Eastern Mosul", "West Wichita" name Texas, Mosul and Wichita.
+DIRECTIONS = frozenset(
+    """north south east west northern southern eastern western central northeast northwest
+    southeast southwest northeastern northwestern southeastern southwestern upper lower
+    downtown""".split()
 )
 # Words that make the run before them a name of something else when they follow it.
 ORG_FOLLOWERS = frozenset(
@@ -87,7 +111,7 @@ INSTITUTION_HEADS = frozenset(
 )
 # Type words after a name: "Homs province", "Euphrates river".
 ADMIN_CUES = frozenset(
-    """province provinces governorate governorates oblast oblasts region regions district
+    """province provinces governorate governorates oblast oblasts obl region regions district
     districts county counties state states prefecture department departments raion rayon
     canton wilaya wilayah voivodeship parish territory emirate""".split()
 )
@@ -102,14 +126,21 @@ TOWN_CUES = frozenset(
     municipalities""".split()
 )
 # Titles and abbreviations after which a full stop does not end a sentence.
-_TITLES = frozenset("mr mrs ms dr gen col lt sgt capt maj sen rep gov rev prof jr sr".split())
+_TITLES = frozenset(
+    "mr mrs ms dr gen col lt sgt capt maj sen rep gov rev prof jr sr cpl pvt adm brig cmdr".split()
+)
 # Words before a name that say a person follows.
 PERSON_TITLES = _TITLES | frozenset(
     """president minister secretary senator judge justice officer coach chief director
     spokesman spokeswoman spokesperson chairman chairwoman mayor governor sheriff deputy
     commissioner lawyer attorney professor sergeant lieutenant captain colonel general
     detective agent pastor reverend father sister brother uncle aunt mother wife husband son
-    daughter mrs mr ms""".split()
+    daughter envoy ambassador premier chancellor commander cleric imam ayatollah king queen
+    prince princess sheikh emir sultan pope rabbi bishop cardinal""".split()
+)
+# Lowercase particles inside people's names: "Staffan de Mistura", "Ahmed bin Ali".
+NAME_PARTICLES = frozenset(
+    "de da di del della van von der den bin ibn ben al el la le du dos".split()
 )
 MONTHS = frozenset(
     "january february march april may june july august september october november december "
@@ -130,10 +161,32 @@ class Token(NamedTuple):
     capitalised: bool  # "Homs", "ez-Zor"
     all_caps: bool  # "DAMASCUS", "UAE"
 
+    @property
+    def part(self) -> bool:
+        """One name of a compound split at its hyphens ("Syria-Turkey"), or a piece of a
+        word cut at a given span's end: no longer name with its neighbouring part."""
+        return False
 
-def _token(start: int, end: int, t: str) -> Token:
+
+class _Part(Token):
+    """A :class:`Token` that is a part (a class of its own, so that the many ordinary
+    tokens of a long text carry no extra field)."""
+
+    __slots__ = ()
+
+    @property
+    def part(self) -> bool:
+        return True
+
+
+def as_part(tok: Token) -> Token:
+    """The token marked as a part (see :attr:`Token.part`)."""
+    return _Part(*tok)
+
+
+def _token(start: int, end: int, t: str, part: bool = False) -> Token:
     cap = t[:1].isupper() or ("-" in t and any(p[:1].isupper() for p in t.split("-")[1:]))
-    return Token(start, end, t, cap, len(t) >= 2 and t.isupper())
+    return (_Part if part else Token)(start, end, t, cap, len(t) >= 2 and t.isupper())
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,11 +208,21 @@ class Span:
     after_comma_name: bool = (
         False  # "Springfield, Ill.": right after a capitalised name and a comma
     )
+    dateline: bool = False  # the place of a wire dateline: "BEIRUT (Reuters) -"
 
 
-def tokenize(text: str) -> list[Token]:
-    """Word tokens with character offsets; possessive 's split off."""
-    out = []
+def tokenize(text: str, splits: Callable[[str], bool] | None = None) -> list[Token]:
+    """Word tokens with character offsets; possessive 's split off.
+
+    A hyphenated word loses a leading number ("UPDATE 2-Ukraine") and the lowercase
+    words before and after its capitalised core, which stand as words of their own
+    ("pro-Russia", "U.S.-led", "Syria-based", "IS-held"); a lowercase article stays
+    with the name ("ez-Zor", "al-Assad"). ``splits(core)``, when given, says whether a
+    core of several capitalised parts is a compound of names ("Syria-Turkey",
+    "Russia-NATO") rather than one name ("Guinea-Bissau", "Al-Qaeda"): its parts then
+    become tokens of their own, marked as parts.
+    """
+    out: list[Token] = []
     for m in _TOKEN_RE.finditer(text):
         s, e, t = m.start(), m.end(), m.group(0)
         if text[e : e + 1] == "." and _DOTTED_RE.fullmatch(t):
@@ -169,12 +232,54 @@ def tokenize(text: str) -> list[Token]:
             t, e = t.rstrip("."), e - (len(t) - len(t.rstrip(".")))
         pm = _POSSESSIVE_RE.search(t)
         if pm and len(t) > 2:
-            out.append(_token(s, s + pm.start(), t[: pm.start()]))
-            continue
-        if "-" in t and t.split("-")[0].lower() in ("pro", "anti", "non", "post", "pre", "ex"):
-            continue  # "pro-Kremlin", "anti-Assad": not a place mention
-        out.append(_token(s, e, t))
+            t = t[: pm.start()]
+            e = s + len(t)
+        if "-" in t and not t.islower():
+            _hyphenated(out, s, t, splits)
+        else:
+            out.append(_token(s, e, t))
     return out
+
+
+def _hyphenated(out: list[Token], s: int, t: str, splits: Callable[[str], bool] | None) -> None:
+    """The tokens of a hyphenated word (see :func:`tokenize`), appended to ``out``."""
+    parts = t.split("-")
+    starts = list(accumulate((len(p) + 1 for p in parts[:-1]), initial=s))
+    a, b = 0, len(parts)
+    while a < b and (
+        not parts[a] or parts[a].isdigit() or (parts[a].islower() and parts[a] not in CONNECTORS)
+    ):
+        a += 1
+    while b > a and (not parts[b - 1] or parts[b - 1].islower()):
+        b -= 1
+    if not any(p[:1].isupper() for p in parts[a:b]):
+        out.append(_token(s, s + len(t), t))
+        return
+    for k in range(a):
+        if not parts[k].isdigit() and parts[k]:
+            out.append(_token(starts[k], starts[k] + len(parts[k]), parts[k]))
+    core = "-".join(parts[a:b])
+    names = sum(p[:1].isupper() for p in parts[a:b])
+    if names > 1 and splits is not None and splits(core):
+        for k in range(a, b):
+            if parts[k]:
+                out.append(_token(starts[k], starts[k] + len(parts[k]), parts[k], part=True))
+    else:
+        out.append(_token(starts[a], starts[a] + len(core), core))
+    for k in range(b, len(parts)):
+        if parts[k]:
+            out.append(_token(starts[k], starts[k] + len(parts[k]), parts[k]))
+
+
+# Abbreviations that begin place names: "St. Louis", "Ft. Worth", "Mt. Hermon".
+_ABBREV_PREFIXES = frozenset("st ste ft mt pt".split())
+
+
+def _joined(gap: str) -> bool:
+    """Whether two words separated by ``gap`` may belong to one name: spaces on one
+    line, or a bare hyphen ("Guinea-Bissau"). A line break, a spaced dash ("Mosul -
+    Iranian TV") or any other punctuation separates them."""
+    return gap == " " or gap == "-" or (gap.strip(" \t\u00a0") == "" and "\n" not in gap)
 
 
 def _starts_sentence(text: str, tokens: list[Token], i: int) -> bool:
@@ -195,7 +300,7 @@ def _starts_sentence(text: str, tokens: list[Token], i: int) -> bool:
 
 def _cue_after(tokens: list[Token], j: int, text: str) -> str | None:
     """Type word right after the span ("Homs province", "Tigris river")."""
-    if j >= len(tokens) or text[tokens[j - 1].end : tokens[j].start].strip() not in ("",):
+    if j >= len(tokens) or not _joined(text[tokens[j - 1].end : tokens[j].start]):
         return None
     w = tokens[j].text.lower()
     if w in ADMIN_CUES:
@@ -251,6 +356,8 @@ def spot(
     max_tokens: int = 6,
     tokens: list[Token] | None = None,
     known_spelling: Callable[[str], bool] | None = None,
+    plain: Callable[[str], bool] | None = None,
+    case: LineCase | None = None,
 ) -> list[Span]:
     """Every run of capitalised tokens the gazetteer knows, longest first.
 
@@ -259,9 +366,15 @@ def spot(
     transliteration may match it), marked by the resolver as weaker.
     ``known_spelling(run)``, when given, is asked about runs of several words that
     ``known`` does not know: another spelling of a known name ("Deir Ezzor",
-    "Tal Rifaat") is kept whole rather than cut into words.
+    "Tal Rifaat") is kept whole rather than cut into words. ``plain(word)``, when
+    given, says whether a word is an ordinary English word: in a line written in title
+    case or capitals ("Die In Cameroon Clashes") it makes no longer name; nor does a
+    number that starts a sentence ("Three Baghdad car bombs").
     """
     toks = tokens if tokens is not None else tokenize(text)
+    if case is None and plain is not None:
+        case = LineCase(text, toks)
+    dated = datelines(text)
     spans: list[Span] = []
     i = 0
     n = len(toks)
@@ -282,9 +395,9 @@ def spot(
         while j <= limit:
             run_text = text[t.start : toks[j - 1].end]
             if j > i + 1:
-                gap = text[toks[j - 2].end : toks[j - 1].start].strip()
-                abbrev = gap == "." and toks[j - 2].text.lower() in ("st", "ste", "ft", "mt", "pt")
-                if gap not in ("", "-") and not abbrev:
+                gap = text[toks[j - 2].end : toks[j - 1].start]
+                abbrev = gap.rstrip(" ") == "." and toks[j - 2].text.lower() in _ABBREV_PREFIXES
+                if not _joined(gap) and not abbrev:
                     break
                 if not toks[j - 1].capitalised and toks[j - 1].text.lower() not in CONNECTORS:
                     break
@@ -300,30 +413,107 @@ def spot(
         if best_j is None:
             # Unknown single capitalised word: a possible transliteration.
             best_j = i + 1
-        spans.append(describe(text, toks, i, best_j))
+        span = describe(
+            text,
+            toks,
+            i,
+            best_j,
+            plain=plain,
+            caseless=case is not None and case(t.start) is not None,
+        )
+        if dated.get(span.start) == span.end:
+            span = replace(span, dateline=True, in_longer_name=False)
+        spans.append(span)
         i = best_j
     return spans
 
 
-def describe(text: str, toks: list[Token], i: int, j: int) -> Span:
-    """The span of tokens ``i`` to ``j - 1`` with the evidence around it."""
+_MONTH = (
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r"(?:[a-z]*\.?)"
+)
+_CAPS_WORD = r"[A-Z][A-Z'\u2019.\-]*[A-Z.]"
+_CAPS_PLACE = rf"{_CAPS_WORD}(?: {_CAPS_WORD}){{0,3}}"
+_NAME_PLACE = r"[A-Z][\w'\u2019.\-]*(?: [A-Z][\w'\u2019.\-]*){0,3}"
+_REGION = rf"(?:, (?!{_MONTH}\b)[A-Z][\w'\u2019.\-]*(?: [A-Z][\w'\u2019.\-]*){{0,2}})?"
+_DATE = rf"(?:,? (?:{_MONTH} \d{{1,2}}|\d{{1,2}} {_MONTH}))?"
+_AGENCY = r"\([^()\n]{1,40}\)"
+_DASH = r"[ \t]*[-\u2013\u2014]{1,2}[ \t]"
+# A wire dateline opens a line, or a sentence after a headline: "BEIRUT (Reuters) -",
+# "KYIV, Ukraine (AP) —", "DAMASCUS, July 8 -", "Beirut (Reuters) -" (a name
+# written as names are needs the agency and the dash); or a line only: "BAGHDAD At
+# least 12..." (a word of capitals, then a sentence).
+_DATELINE_RE = re.compile(
+    rf"(?:^[ \t]*|(?<=[.!?] ))"  # a line's start, or a sentence's after a headline
+    rf"(?:(?P<caps>{_CAPS_PLACE}){_REGION}{_DATE}(?:[ \t]*{_AGENCY})?{_DASH}"
+    rf"|(?P<name>{_NAME_PLACE}){_REGION}{_DATE}[ \t]*{_AGENCY}{_DASH})"
+    rf"|^[ \t]*(?P<bare>[A-Z]{{4,}}(?: [A-Z]{{2,}}){{0,2}})(?= [A-Z][a-z]+ [a-z])",
+    re.MULTILINE,
+)
+
+
+# A report's dateline opens its body, after a headline and a date at most.
+DATELINE_REACH = 600
+
+
+def datelines(text: str) -> dict[int, int]:
+    """The places of the wire datelines in the first :data:`DATELINE_REACH` characters
+    of ``text``, as {start: end} offsets."""
+    out = {}
+    for m in _DATELINE_RE.finditer(text, 0, DATELINE_REACH):
+        group = next(g for g in ("caps", "name", "bare") if m.group(g) is not None)
+        out[m.start(group)] = m.end(group)
+    return out
+
+
+def describe(
+    text: str,
+    toks: list[Token],
+    i: int,
+    j: int,
+    *,
+    plain: Callable[[str], bool] | None = None,
+    caseless: bool = False,
+) -> Span:
+    """The span of tokens ``i`` to ``j - 1`` with the evidence around it (``plain`` and
+    ``caseless`` as in :func:`spot`: ``caseless`` says the span's line is written in
+    title case or capitals)."""
     n = len(toks)
     s, e = toks[i].start, toks[j - 1].end
 
-    def joined(a: int, b: int) -> bool:  # nothing but a space or hyphen between
-        return text[a:b].strip() in ("", "-")
+    def joined(a: int, b: int) -> bool:
+        return _joined(text[a:b])
 
+    def plain_word(k: int) -> bool:
+        return plain is not None and plain(toks[k].text.lower())
+
+    initial = _starts_sentence(text, toks, i)
+    # The names of a compound ("Syria-Turkey") are no longer name together.
+    before_word = toks[i - 1].text.lower() if i else ""
     before_cap = (
         i > 0
         and toks[i - 1].capitalised
-        and toks[i - 1].text.lower() not in FUNCTION_WORDS  # "In Columbus", "At Homs"
-        and not _starts_sentence(text, toks, i)
+        and before_word not in FUNCTION_WORDS  # "In Columbus", "At Homs"
+        and before_word not in DIRECTIONS  # "North Texas", "Eastern Mosul"
+        and not initial
         and joined(toks[i - 1].end, s)
+        and not (toks[i].part and toks[i - 1].part)
+        and not (caseless and plain_word(i - 1))  # "Tells About Karlovka Battle"
+        and not (
+            before_word in QUANTIFIERS and _starts_sentence(text, toks, i - 1)
+        )  # "Three Baghdad car bombs", "Two Ukraine soldiers"
     )
     after_word = toks[j].text.lower() if j < n else ""
     type_words = ADMIN_CUES | WATER_CUES | TERRAIN_CUES | TOWN_CUES
+    span_caps = all(tk.all_caps for tk in toks[i:j])
     after_cap = (
-        j < n and toks[j].capitalised and joined(e, toks[j].start) and after_word not in type_words
+        j < n
+        and toks[j].capitalised
+        and joined(e, toks[j].start)
+        and after_word not in type_words
+        and not (toks[j].part and toks[j - 1].part)
+        and not (caseless and plain_word(j) and after_word not in ORG_FOLLOWERS)
+        and not (toks[j].all_caps and not span_caps and len(after_word) <= 4)  # "Iraq PM"
     )
     type_before, locative = _cue_before(toks, i, text) if i else (None, False)
     nxt = None
@@ -338,11 +528,11 @@ def describe(text: str, toks: list[Token], i: int, j: int) -> Span:
         start=s,
         end=e,
         text=intern(text[s:e]),
-        sentence_initial=_starts_sentence(text, toks, i),
+        sentence_initial=initial,
         in_longer_name=bool(before_cap or after_cap),
         type_cue=_cue_after(toks, j, text) or type_before,
         locative_cue=locative,
-        all_caps=all(tk.all_caps for tk in toks[i:j]),
+        all_caps=span_caps,
         next_text=intern(nxt) if nxt else None,
         prev_word=intern(toks[i - 1].text.lower())
         if i and text[toks[i - 1].end : s].strip(" .") == ""
@@ -358,20 +548,98 @@ def describe(text: str, toks: list[Token], i: int, j: int) -> Span:
 
 
 def describe_span(text: str, start: int, end: int, toks: list[Token] | None = None) -> Span:
-    """Evidence for a span given by offsets (a gold span, another tool's entity)."""
+    """Evidence for a span given by offsets (a gold span, another tool's entity). The
+    span comes back exactly as given, with a full stop that tokenising split off ("Ky.")
+    and inside a word that tokenising kept whole ("Syria" in "Syria-Turkey")."""
     toks = toks if toks is not None else tokenize(text)
-    # The tokens inside the span, found by bisection (a text may have many given spans).
-    k = bisect_left(toks, start, key=lambda t: t.start)
-    inside = []
-    while k < len(toks) and toks[k].end <= end:
-        inside.append(k)
+    # The tokens the span overlaps, found by bisection (a text may have many given spans).
+    k = bisect_left(toks, start, key=lambda t: t.end)
+    first = k
+    while k < len(toks) and toks[k].start < end:
         k += 1
-    # A given span may keep the full stop that tokenising split off ("W.Va.").
-    if inside and toks[inside[0]].start == start and toks[inside[-1]].end in (end, end - 1):
-        return describe(text, toks, inside[0], inside[-1] + 1)
-    return Span(
-        start, end, text[start:end], False, False, None, False, text[start:end].isupper(), None
-    )
+    if first == k:  # between tokens: punctuation or spaces only
+        return Span(start, end, text[start:end], False, False, None, False, False, None)
+    # Cut the tokens at the span's ends where they fall inside one, and describe the span
+    # among its neighbours (the evidence reaches a few tokens either side).
+    lo, hi = max(0, first - 8), min(len(toks), k + 8)
+    local = list(toks[lo:first])
+    head, tail = toks[first], toks[k - 1]
+    after = tail.end > end + 1 or (tail.end == end + 1 and text[end] != ".")
+    if head.start < start:
+        _piece(local, text, head.start, start)
+    i = len(local)
+    if head.start < start or after:
+        local.append(_token(start, end, text[start:end], part=True))
+    else:
+        local.extend(toks[first:k])
+    j = len(local)
+    if after:
+        _piece(local, text, end, tail.end)
+    local.extend(toks[k:hi])
+    span = describe(text, local, i, j)
+    return replace(span, start=start, end=end, text=intern(text[start:end]))
+
+
+# A line is written in title case or capitals, so that its capitals say nothing of
+# names, when this share of its words (of at least this many) is capitalised.
+TITLE_CASE_SHARE = 0.75
+ALL_CAPS_SHARE = 0.6
+CASELESS_MIN_WORDS = 4
+CASELESS_MAX_WORDS = 40
+
+
+def caseless_lines(text: str, toks: list[Token]) -> list[tuple[int, int, str]]:
+    """The lines whose capitals say nothing of names, as (start, end, "title" or "caps"):
+    headlines in title case ("Boko Haram Terrorists Die In Cameroon Clashes") and lines
+    in capitals ("TURKEY DESTROYS BUILDING IN NORTHERN IRAQ"). Lines of more than
+    :data:`CASELESS_MAX_WORDS` words are paragraphs, not headlines, and are not counted."""
+    out: list[tuple[int, int, str]] = []
+    k, n = 0, len(toks)
+    if n > CASELESS_MAX_WORDS and "\n" not in text:
+        return out  # one paragraph
+    starts = [t.start for t in toks]
+    while k < n:
+        nl = text.find("\n", toks[k].start)
+        j = n if nl < 0 else bisect_left(starts, nl, k)
+        if CASELESS_MIN_WORDS <= j - k <= CASELESS_MAX_WORDS:
+            words = [t for t in toks[k:j] if not t.text[:1].isdigit()]
+            if len(words) >= CASELESS_MIN_WORDS:
+                if sum(t.all_caps for t in words) >= ALL_CAPS_SHARE * len(words):
+                    out.append((toks[k].start, toks[j - 1].end, "caps"))
+                elif sum(t.capitalised for t in words) >= TITLE_CASE_SHARE * len(words):
+                    out.append((toks[k].start, toks[j - 1].end, "title"))
+        k = max(j, k + 1)
+    return out
+
+
+class LineCase:
+    """How the line at a position is written: "title", "caps" or None (as sentences),
+    from :func:`caseless_lines`, by bisection."""
+
+    def __init__(self, text: str, toks: list[Token]) -> None:
+        lines = caseless_lines(text, toks)
+        self.starts = [a for a, _b, _k in lines]
+        self.lines = lines
+
+    def __call__(self, pos: int) -> str | None:
+        if not self.starts:
+            return None
+        k = bisect_left(self.starts, pos + 1) - 1
+        if k >= 0 and pos < self.lines[k][1]:
+            return self.lines[k][2]
+        return None
+
+
+def _piece(out: list[Token], text: str, start: int, end: int) -> None:
+    """The word left of a token cut by a given span, without the hyphen or dots between."""
+    piece = text[start:end]
+    lead = len(piece) - len(piece.lstrip(_CUT_CHARS))
+    piece = piece.strip(_CUT_CHARS)
+    if piece:
+        out.append(_token(start + lead, start + lead + len(piece), piece, part=True))
+
+
+_CUT_CHARS = "-.'\u2019 "
 
 
 def person_names(
@@ -379,49 +647,133 @@ def person_names(
     toks: list[Token],
     known: Callable[[str], bool],
     ordinary: Callable[[str], bool],
+    strong: Callable[[str], bool] | None = None,
+    famous: Callable[[str], bool] | None = None,
+    case: LineCase | None = None,
 ) -> set[str]:
-    """Last words of runs that look like a person's full name ("Gordon Brown"), so that
-    the surname alone later in the text is not read as a place. ``ordinary(word)`` says
-    whether a word is an ordinary English word ("Another Gainesville" is no name)."""
+    """The surnames of the people a text names, so that a surname alone elsewhere in it
+    is not read as a place: the last word of a run shaped like a full name ("Gordon
+    Brown", "Roy A. Nelson", "Staffan de Mistura"), or of any run after a title
+    ("President Assad", "envoy Staffan de Mistura", "Secretary of State John Kerry").
+    An Arabic article is dropped too ("al-Assad" gives "Assad").
+
+    ``ordinary(word)`` says whether a word is an ordinary English word ("Another
+    Gainesville" is no name); ``strong(name)``, whether a name stands for a country, a
+    division or a large city: a run that starts with one ("Aleppo Syria") is no
+    person's name. ``famous(name)`` says whether a name stands for a country, a capital
+    or a city of millions: one is taken for a surname only after a title ("Michael
+    Jordan" leaves Jordan a country; "John Kerry" makes Kerry a person)."""
     out: set[str] = set()
+    case = case if case is not None else LineCase(text, toks)
     i, n = 0, len(toks)
     while i < n:
-        j = i
-        while (
-            j < n
-            and toks[j].capitalised
-            and not toks[j].all_caps
-            and (j == i or text[toks[j - 1].end : toks[j].start] in (" ", ". "))
-        ):
+        if not toks[i].capitalised or toks[i].all_caps:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and _name_word(text, toks, i, j):
             j += 1
-        if 2 <= j - i <= 4:
-            run = text[toks[i].start : toks[j - 1].end]
-            first = toks[i].text.lower().rstrip(".")
-            if (
-                first not in NOT_PLACE_WORDS
-                and first not in ADMIN_CUES
-                and not ordinary(first)
-                and not known(fold(run))
-                and not known(fold(toks[i].text))
-                and toks[j - 1].text.lower() not in ORG_FOLLOWERS | ADMIN_CUES | WATER_CUES
-            ):
-                out.add(toks[j - 1].text)
+        while j > i and not toks[j - 1].capitalised:  # a run ends in a name
+            j -= 1
+        # One word is a name only after a title ("envoy Mistura"); capitals in a
+        # headline in title case or in capitals mean nothing.
+        if (j - i > 1 or _title_before(text, toks, i)) and case(toks[i].start) is None:
+            _add_person(out, text, toks, i, j, known, ordinary, strong, famous)
         i = max(j, i + 1)
     return out
 
 
+def _name_word(text: str, toks: list[Token], i: int, j: int) -> bool:
+    """Whether token ``j`` continues a run of name words that starts at ``i``."""
+    t = toks[j]
+    if t.all_caps or not (t.capitalised or (j > i and t.text in NAME_PARTICLES)):
+        return False
+    if t.text.lower() in FUNCTION_WORDS and not (
+        _initial(t.text) and text[t.end : t.end + 1] == "."
+    ):
+        return False  # "Tells About Karlovka": a title-case headline, not a name
+    if j == i:
+        return t.capitalised
+    gap = text[toks[j - 1].end : t.start]
+    prev = toks[j - 1].text
+    return gap == " " or (
+        gap == ". " and (len(prev) == 1 and prev.isupper() or prev.lower() in _TITLES)
+    )
+
+
+def _add_person(
+    out: set[str],
+    text: str,
+    toks: list[Token],
+    i: int,
+    j: int,
+    known: Callable[[str], bool],
+    ordinary: Callable[[str], bool],
+    strong: Callable[[str], bool] | None,
+    famous: Callable[[str], bool] | None,
+) -> None:
+    words = [t.text for t in toks[i:j]]
+    titled = _title_before(text, toks, i)
+    while words and (
+        (low := words[0].lower().rstrip(".")) in PERSON_TITLES
+        or low in NOT_PLACE_WORDS
+        or low in NAME_PARTICLES
+    ):
+        titled = titled or low in PERSON_TITLES
+        words.pop(0)
+    names = [w for w in words if w not in NAME_PARTICLES and not _initial(w)]
+    if not names or len(names) > 4 or (len(names) < 2 and not titled):
+        return
+    first, last = names[0], names[-1]
+    if last in out or last.lower() in _NOT_SURNAMES:
+        return
+    if not titled:
+        first_low = first.lower()
+        if first_low in NOT_PLACE_WORDS or first_low in ADMIN_CUES or ordinary(first_low):
+            return
+    if known(fold(" ".join(words))):
+        return  # a place of several words the gazetteer knows
+    if not titled:
+        initial = any(_initial(w) for w in words)
+        if known(fold(first)) and not initial and (strong is None or strong(first)):
+            return  # "Aleppo Syria", "Homs Hama": names of places in a row
+        if famous is not None and famous(last):
+            return  # "Michael Jordan" leaves Jordan a country unless a title says otherwise
+    out.add(last)
+    head, _, tail = last.partition("-")
+    if tail and head.lower() in CONNECTORS:
+        out.add(tail)  # "al-Assad": "Assad"
+
+
+# Last words of runs that name no person: "Fire Department", "Homs province".
+_NOT_SURNAMES = ORG_FOLLOWERS | ADMIN_CUES | WATER_CUES | TERRAIN_CUES | TOWN_CUES
+
+
+def _title_before(text: str, toks: list[Token], i: int) -> bool:
+    """Whether a title stands right before token ``i``: "envoy Staffan", "Gen. Smith"."""
+    if i == 0:
+        return False
+    gap = text[toks[i - 1].end : toks[i].start]
+    word = toks[i - 1].text.lower()
+    return word in PERSON_TITLES and (gap == " " or (gap == ". " and word in _TITLES))
+
+
+def _initial(word: str) -> bool:
+    return len(word) == 1 and word.isupper()
+
+
 def _known_run(toks: list[Token], i: int, text: str, known: Callable[[str], bool]) -> bool:
     """A stop word that begins a longer known name ("United States", "St. Louis")."""
-    for j in range(min(len(toks), i + 6), i + 1, -1):
-        gaps_ok = all(
-            text[toks[k - 1].end : toks[k].start].strip() in ("", "-")
-            or (
-                text[toks[k - 1].end : toks[k].start].strip() == "."
-                and toks[k - 1].text.lower() in ("st", "ste", "ft", "mt", "pt")
-            )
-            for k in range(i + 1, j)
-        )
-        if gaps_ok and toks[j - 1].capitalised:
-            if known(fold(text[toks[i].start : toks[j - 1].end])):
-                return True
+    end = i + 1  # the tokens i..end-1 are joined
+    while end < min(len(toks), i + 6):
+        gap = text[toks[end - 1].end : toks[end].start]
+        if not (
+            _joined(gap)
+            or (gap.rstrip(" ") == "." and toks[end - 1].text.lower() in _ABBREV_PREFIXES)
+        ):
+            break
+        end += 1
+    for j in range(end, i + 1, -1):
+        if toks[j - 1].capitalised and known(fold(text[toks[i].start : toks[j - 1].end])):
+            return True
     return False

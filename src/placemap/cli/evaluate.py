@@ -33,6 +33,12 @@ from placemap.cli.common import (
     help="CSV of the worst misses [default: output/misses-CORPUS-MODE.csv].",
 )
 @click.option(
+    "--demonyms",
+    type=click.Choice(["count", "ignore"]),
+    help="Score demonym predictions ('Syrian') or set aside those matching no gold span "
+    "[default: what each record declares in its 'demonyms' field, else count].",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @ner_options
@@ -44,6 +50,7 @@ def eval_(
     limit: int | None,
     misses: Path | None,
     fmt: str,
+    demonyms: str | None,
     ner: str,
     spacy_model: str,
     gazetteer_path: Path | None,
@@ -58,6 +65,7 @@ def eval_(
     Examples:
       placemap eval ../shared/eval/lgl.jsonl --mode resolve
       placemap eval ../shared/eval/geovirus.jsonl --mode end2end --limit 50
+      placemap eval ../shared/eval/conflict_headlines.jsonl --mode end2end --demonyms ignore
     """
     from placemap.evaluate import evaluate, format_report
 
@@ -69,6 +77,7 @@ def eval_(
         mode=mode,
         limit=limit,
         misses_csv=misses,
+        demonyms=demonyms,
         on_error=lambda e: click.echo(f"placemap: error: {e}; document skipped", err=True),
     )
     if fmt == "json":
