@@ -29,6 +29,7 @@ class Place:
     admin2_code: str | None = None
     population: int = 0
     source: str = "geonames"
+    names: int = 0  # how many distinct names the gazetteer lists for it (0: unknown)
 
     @property
     def geonames_id(self) -> int | None:

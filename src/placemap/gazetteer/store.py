@@ -28,6 +28,8 @@ from placemap.records import Candidate, Place
 log = logging.getLogger(__name__)
 
 ENV_VAR = "PLACEMAP_GAZETTEER"
+# Index paths already said to be stale in this process (said once, not per connection).
+_WARNED: set[Path] = set()
 DEFAULT_FILENAME = f"gazetteer-v{schema.SCHEMA_VERSION}.sqlite"
 
 # How a name matched, best first.
@@ -58,7 +60,8 @@ _KIND_NAMES = {
 
 _PLACE_COLS = (
     "p.id, p.name, p.asciiname, p.lat, p.lon, p.feature_class, p.feature_code, "
-    "p.country_code, p.admin1_code, p.admin1_name, p.admin2_code, p.population, p.source"
+    "p.country_code, p.admin1_code, p.admin1_name, p.admin2_code, p.population, p.source, "
+    "p.names"
 )
 
 
@@ -88,6 +91,7 @@ def _row_place(row: tuple) -> Place:
         admin2_code=row[10],
         population=row[11] or 0,
         source=row[12],
+        names=row[13] or 0,
     )
 
 
@@ -124,6 +128,10 @@ class Gazetteer:
         self._cached_lookup = lru_cache(maxsize=100_000)(self._lookup_uncached)
         self._places: dict[int, Place] = {}
         self._cached_has_name = lru_cache(maxsize=200_000)(self._has_name_uncached)
+        #: Say, on opening, when the index was built from other placemap data than this
+        #: placemap ships (set by :func:`placemap.gazetteer.open_gazetteer` for an index
+        #: the user named; the default one is rebuilt instead).
+        self.check_fingerprint = False
 
     def _has_name_uncached(self, folded: str) -> bool:
         row = self.conn.execute("SELECT 1 FROM names WHERE fold = ? LIMIT 1", (folded,))
@@ -161,7 +169,26 @@ class Gazetteer:
                 f"({row[0] if row else 'none'}, this placemap reads {schema.SCHEMA_VERSION}); "
                 f"{fix}"
             )
+        if self.check_fingerprint:
+            self._warn_if_stale(conn)
         return conn
+
+    def _warn_if_stale(self, conn: sqlite3.Connection) -> None:
+        from placemap.gazetteer.default import current_fingerprint
+
+        row = conn.execute(
+            "SELECT value FROM meta WHERE key = ?", (schema.META_FINGERPRINT,)
+        ).fetchone()
+        # An index built from GeoNames dumps alone records none: nothing to compare.
+        if row is not None and row[0] != current_fingerprint() and self.path not in _WARNED:
+            _WARNED.add(self.path)
+            log.warning(
+                "%s was built from other placemap data than this version ships (older "
+                "country and division points, curated tables); to use the current data, "
+                "rebuild it: placemap gazetteer build --output %s",
+                self.path,
+                self.path,
+            )
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
