@@ -155,6 +155,7 @@ class Span:
     after_comma_name: bool = (
         False  # "Springfield, Ill.": right after a capitalised name and a comma
     )
+    dateline: bool = False  # the place of a wire dateline: "BEIRUT (Reuters) -"
 
 
 def tokenize(text: str) -> list[Token]:

@@ -62,6 +62,9 @@ class Candidate:
     match: str  # "exact", "alternate", "folded", "transliteration", "fuzzy", ...
     similarity: float  # string similarity of the query to the matched name, 0..1
     score: float = 0.0
+    # For an alternate-name match: how many of the place's names are spellings of the
+    # query (one transliteration key): "Palmyra" is 7 of Tadmur's names, 1 of Mason, Ohio's.
+    spellings: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         d = self.place.to_dict()

@@ -294,11 +294,12 @@ class Gazetteer:
                 continue
             match = self._match_kind(name, q, place, kind)
             self._keep(found, Candidate(place, match, 1.0))
+        key = translit_key(name)
+        self._count_spellings(found, key)
         # Spellings that only the transliteration key joins must be close as strings
         # too. The key is consulted when the folded name found nothing, or only
         # villages (or towns that merely list it among their alternate names), which a
         # transliterated city name may collide with.
-        key = translit_key(name)
         small = [c for c in found.values() if c.place.feature_class == "P"]
         weak = len(small) == len(found) and (
             all(c.place.population < WEAK_EXACT_POPULATION for c in small)
@@ -316,6 +317,30 @@ class Gazetteer:
             for cand in self.near_spellings(name):
                 self._keep(found, cand)
         return tuple(found.values())
+
+    def _count_spellings(self, found: dict[int, Candidate], key: str) -> None:
+        """For the places matched by an alternate name: how many of their names share the
+        query's transliteration key. A name a place is known by in many languages
+        ("Palmyra", "Palmyre", "Palmira", "Пальмира" for Tadmur) is its exonym; a single
+        matching alternate name is mostly a former or a foreign name ("Palmyra" for Mason,
+        Ohio)."""
+        ids = [pid for pid, c in found.items() if c.match == "alternate" and pid > 0]
+        if not key or not ids:
+            return
+        counts: dict[int, int] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            counts.update(
+                self.conn.execute(
+                    "SELECT place_id, COUNT(DISTINCT fold) FROM names WHERE tkey = ? "
+                    f"AND kind IN (0, 1) AND place_id IN ({','.join('?' * len(part))}) "
+                    "GROUP BY place_id",
+                    [key, *part],
+                ).fetchall()
+            )
+        for pid in ids:
+            c = found[pid]
+            found[pid] = Candidate(c.place, c.match, c.similarity, c.score, counts.get(pid, 1))
 
     def near_spellings(self, name: str) -> list[Candidate]:
         """Places named one letter off this name's transliteration key and close as
