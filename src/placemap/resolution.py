@@ -167,6 +167,8 @@ def _type_fit(cue: str | None, place: Place) -> float:
     if cue == "terrain":
         return 1.0 if fc in ("T", "L") else -0.5
     if cue == "town":
+        if code.startswith("PCL"):
+            return 0.0  # headline style: "Iraq town of Jalawla", "Syria town"
         return 1.0 if fc == "P" else -0.5
     return 0.0
 
