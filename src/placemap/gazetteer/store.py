@@ -332,8 +332,10 @@ class Gazetteer:
             part = ids[i : i + 500]
             counts.update(
                 self.conn.execute(
+                    # (tkey != '' lets SQLite use the partial index on tkey.)
                     "SELECT place_id, COUNT(DISTINCT fold) FROM names WHERE tkey = ? "
-                    f"AND kind IN (0, 1) AND place_id IN ({','.join('?' * len(part))}) "
+                    "AND tkey != '' AND kind IN (0, 1) "
+                    f"AND place_id IN ({','.join('?' * len(part))}) "
                     "GROUP BY place_id",
                     [key, *part],
                 ).fetchall()
