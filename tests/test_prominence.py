@@ -164,3 +164,33 @@ def test_the_title_and_dateline_count_more_than_the_body(default_gaz: Gazetteer)
 
     assert pick(jordan, lebanon) == "JO"
     assert pick(lebanon, jordan) == "LB"
+
+
+def test_a_spelling_guess_outside_the_reports_countries_stays_unresolved(
+    default_gaz: Gazetteer,
+) -> None:
+    # A report about Syria that names Russia once: a name matched only through its
+    # transliteration key to a Russian hamlet is left unresolved; the same hamlet matched
+    # by its own name is taken.
+    syria = Place(163843, "Syria", "Syria", 35, 38, "A", "PCLI", "SY")
+    russia = Place(2017370, "Russia", "Russia", 60, 100, "A", "PCLI", "RU")
+    hamlet = _town(3, "RU", 42.2, 46.0, 655)
+
+    def pick(match: str, similarity: float) -> Place | None:
+        items = [
+            (_span(i * 100, "Syria"), [Candidate(syria, "exact", 1.0)], "toponym")
+            for i in range(3)
+        ]
+        items.append((_span(400, "Russia"), [Candidate(russia, "exact", 1.0)], "toponym"))
+        items.append((_span(500, "Hamlet"), [Candidate(hamlet, match, similarity)], "toponym"))
+        return resolve_spans(default_gaz, items)[-1].place
+
+    assert pick("transliteration", 0.8) is None
+    assert pick("exact", 1.0) == hamlet
+
+
+def test_the_cutoff_follows_the_scale_of_the_prior() -> None:
+    w = dataclasses.replace(WEIGHTS, threshold=0.3)
+    assert w.cutoff == pytest.approx(0.3 * max(1.0, sum(w.prior_mix)))
+    half = dataclasses.replace(w, prior_match=0.1, prior_population=0.1, prior_type=0.1)
+    assert half.cutoff == 0.3
