@@ -3,9 +3,10 @@
 
     python scripts/learn_weights.py [--eval-dir ../shared/eval] [-o src/placemap/data/weights.json]
 
-Each corpus in ``--eval-dir`` (LGL, GeoVirus, GeoCorpora, WikToR) is split in two halves by a
-hash of its document ids: the weights are fitted on the training half and acc@161 (gold spans
-given) is reported on the held-out half, for the hand-set and the learned weights.
+Each corpus in ``--eval-dir`` (conflict headlines, LGL, GeoVirus, GeoCorpora, WikToR) is
+split in two halves by a hash of its document ids: the weights are fitted on the training
+half and acc@161 (gold spans given) is reported on the held-out half, for the hand-set and
+the learned weights.
 
 Method: coordinate ascent on the mean training acc@161 over the corpora (each corpus counts
 the same, whatever its size); a move that lowers a news corpus's training figure is refused.
@@ -36,8 +37,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPORA = ("lgl", "geovirus", "geocorpora", "wiktor")
-NEWS = frozenset({"lgl", "geovirus", "geocorpora"})
+CORPORA = ("conflict_headlines", "lgl", "geovirus", "geocorpora", "wiktor")
+NEWS = frozenset({"conflict_headlines", "lgl", "geovirus", "geocorpora"})
 ACC_KM = 161.0
 
 # The weights the search may move, with their bounds. Integer settings (how many
@@ -55,6 +56,8 @@ SEARCH: dict[str, tuple[float, float]] = {
     "prior_match": (0.1, 2.0),
     "prior_population": (0.0, 1.0),
     "prior_type": (0.0, 1.0),
+    "prior_fame": (0.0, 1.0),
+    "lead": (1.0, 4.0),
 }
 FACTORS = (0.5, 0.8, 1.25, 2.0)
 ZERO_STEPS = (0.02, 0.1)  # tried for a weight that is at zero, where factors cannot move it

@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from placemap.cli import cli
+from placemap.gazetteer import schema
 
 TEXT = "Shelling hit Homs province and the town of Palmyra, Syria."
 
@@ -38,7 +39,9 @@ def _damage(kind: str, good: Path, bad: Path) -> None:
     elif kind == "another schema":
         with sqlite3.connect(bad) as conn:
             conn.execute("CREATE TABLE meta (key TEXT, value TEXT)")
-            conn.execute("INSERT INTO meta VALUES ('schema_version', '3')")
+            # this version's number, over tables of another layout
+            version = str(schema.SCHEMA_VERSION)
+            conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (version,))
             conn.execute("CREATE TABLE places (id INTEGER PRIMARY KEY, label TEXT)")
         conn.close()
     elif kind == "page overwritten":

@@ -38,7 +38,9 @@ def test_packaged_weights_are_the_default_weights() -> None:
     assert WEIGHTS == Weights.from_dict(record["weights"])
     prov = record["provenance"]
     assert prov["script"] == "scripts/learn_weights.py"
-    assert set(prov["held_out_acc161"]) <= {"lgl", "geovirus", "geocorpora", "wiktor"}
+    assert set(prov["held_out_acc161"]) <= {
+        "conflict_headlines", "lgl", "geovirus", "geocorpora", "wiktor"
+    }
 
 
 def test_missing_packaged_file_falls_back_to_hand_set(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,16 @@ import math
 
 from placemap.records import Candidate, Place
 
-__all__ = ["match_quality", "population_score", "type_score", "prior", "rank"]
+__all__ = [
+    "match_quality",
+    "population_score",
+    "type_score",
+    "fame_score",
+    "exonym_score",
+    "prominence",
+    "prior",
+    "rank",
+]
 
 # How much a kind of match is worth before string similarity is applied.
 MATCH_WEIGHT = {
@@ -45,8 +54,27 @@ _CLASS_WEIGHT = {"P": 0.35, "A": 0.35, "H": 0.5, "T": 0.5, "L": 0.55, "S": 0.15,
 
 
 def match_quality(c: Candidate) -> float:
-    """Kind of match times similarity squared: a loose spelling must earn its place."""
-    return MATCH_WEIGHT.get(c.match, 0.5) * c.similarity**2
+    """Kind of match times similarity squared: a loose spelling must earn its place.
+
+    An alternate name counts as much as a primary one in the measure that it is an exonym
+    (:func:`exonym_score`): "Palmyra" for Tadmur, "Geneva", "Munich", "Kiev" are those
+    places' names in English, while a town's lone alternate name is mostly a former name
+    ("Palmyra" for Mason, Ohio)."""
+    weight = MATCH_WEIGHT.get(c.match, 0.5)
+    if c.match == "alternate":
+        weight += (MATCH_WEIGHT["exact"] - weight) * exonym_score(c)
+    return weight * c.similarity**2
+
+
+# An alternate name that this many of a place's names spell (one transliteration key)
+# is the place's name in many languages: an exonym as good as the primary name.
+EXONYM_SPELLINGS = 4
+
+
+def exonym_score(c: Candidate) -> float:
+    """How surely an alternate-name match is a name the place is commonly known by, in
+    [0, 1], from how many of its names spell it (see :attr:`Candidate.spellings`)."""
+    return min(1.0, max(0, c.spellings - 1) / (EXONYM_SPELLINGS - 1))
 
 
 # Seas, rivers, ranges and regions have no population; those that news names are
@@ -65,15 +93,52 @@ def type_score(place: Place) -> float:
     return TYPE_WEIGHT.get(place.feature_code, _CLASS_WEIGHT.get(place.feature_class, 0.3))
 
 
-# How the prior mixes match quality, population and feature type (hand-set; the
+# A place GeoNames lists under this many distinct names (its own, exonyms, spellings in
+# other languages and scripts) counts as known world-wide: Geneva has 60, Kyiv 100,
+# London 113; the median place of cities500 has 2, a US town of a few thousand 4 to 12.
+FAME_NAMES = 120
+# Below this many names nothing is known of a place's fame from its names.
+_FAME_FLOOR = 3
+
+
+def fame_score(place: Place) -> float:
+    """How widely known a place is, from how many names the gazetteer lists for it, in
+    [0, 1] on a log scale. Countries count as known everywhere (the default index takes
+    their names from a short list); places without a count (overlays) as unknown."""
+    if place.feature_code.startswith("PCL"):
+        return 1.0
+    if place.names <= _FAME_FLOOR:
+        return 0.0
+    return min(1.0, math.log(place.names / _FAME_FLOOR) / math.log(FAME_NAMES / _FAME_FLOOR))
+
+
+# Seats of government and capitals are prominent beyond their population.
+_SEAT_PROMINENCE = {"PPLC": 1.0, "PPLA": 0.7, "PPLA2": 0.4}
+
+
+def prominence(place: Place) -> float:
+    """How prominent a place is, in [0, 1]: the best of its fame, its size (a city of a
+    million counts fully) and its status as a capital or seat."""
+    size = min(1.0, math.log10(place.population + 1) / 6.0) if place.population > 0 else 0.0
+    return max(fame_score(place), size, _SEAT_PROMINENCE.get(place.feature_code, 0.0))
+
+
+# How the prior mixes match quality, population, feature type and fame (hand-set; the
 # resolver's learned weights may carry their own mix).
-PRIOR_MIX = (0.55, 0.25, 0.2)
+PRIOR_MIX = (0.55, 0.25, 0.2, 0.1)
 
 
-def prior(c: Candidate, mix: tuple[float, float, float] = PRIOR_MIX) -> float:
-    """A candidate's score without any context (in [0, 1] when the mix sums to 1)."""
-    m, p, t = mix
-    return m * match_quality(c) + p * population_score(c.place) + t * type_score(c.place)
+def prior(c: Candidate, mix: tuple[float, ...] = PRIOR_MIX) -> float:
+    """A candidate's score without any context (in [0, 1] when the mix sums to 1). A
+    three-part mix (match, population, type) leaves fame out."""
+    m, p, t = mix[:3]
+    f = mix[3] if len(mix) > 3 else 0.0
+    return (
+        m * match_quality(c)
+        + p * population_score(c.place)
+        + t * type_score(c.place)
+        + f * fame_score(c.place)
+    )
 
 
 DIVISION_GAP = 0.03

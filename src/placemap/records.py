@@ -29,6 +29,7 @@ class Place:
     admin2_code: str | None = None
     population: int = 0
     source: str = "geonames"
+    names: int = 0  # how many distinct names the gazetteer lists for it (0: unknown)
 
     @property
     def geonames_id(self) -> int | None:
@@ -61,6 +62,9 @@ class Candidate:
     match: str  # "exact", "alternate", "folded", "transliteration", "fuzzy", ...
     similarity: float  # string similarity of the query to the matched name, 0..1
     score: float = 0.0
+    # For an alternate-name match: how many of the place's names are spellings of the
+    # query (one transliteration key): "Palmyra" is 7 of Tadmur's names, 1 of Mason, Ohio's.
+    spellings: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         d = self.place.to_dict()

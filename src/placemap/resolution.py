@@ -70,13 +70,22 @@ class Weights:
     max_candidates: int = 5
     max_context_candidates: int = 25
     prominence: float = 0.02
+    lead: float = 2.0
     prior_match: float = PRIOR_MIX[0]
     prior_population: float = PRIOR_MIX[1]
     prior_type: float = PRIOR_MIX[2]
+    prior_fame: float = PRIOR_MIX[3]
 
     @property
-    def prior_mix(self) -> tuple[float, float, float]:
-        return (self.prior_match, self.prior_population, self.prior_type)
+    def prior_mix(self) -> tuple[float, float, float, float]:
+        return (self.prior_match, self.prior_population, self.prior_type, self.prior_fame)
+
+    @property
+    def cutoff(self) -> float:
+        """The score a choice must reach, on the scale of the prior: ``threshold`` is set
+        for a mix summing to 1, and a learned mix that sums to more lifts every score
+        (a lone loose spelling of a hamlet far away, "El-Kder" as Kidero, Dagestan)."""
+        return self.threshold * max(1.0, sum(self.prior_mix))
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> Weights:
@@ -165,6 +174,8 @@ def _type_fit(cue: str | None, place: Place) -> float:
     if cue == "terrain":
         return 1.0 if fc in ("T", "L") else -0.5
     if cue == "town":
+        if code.startswith("PCL"):
+            return 0.0  # headline style: "Iraq town of Jalawla", "Syria town"
         return 1.0 if fc == "P" else -0.5
     return 0.0
 
@@ -203,32 +214,51 @@ def _score_all(
     the same setting) are scored once."""
     tops = [it.top for it in items] if use_context else [None] * len(items)
     names = [fold(it.span.text) for it in items]
+    # How sure each current choice is: only sure choices lend context, so that doubtful
+    # picks cannot pull each other into a cluster of homonyms (a report about Syria that
+    # also names Washington and Geneva put every "Palmyra" in New York).
+    sure = [
+        _certainty(it) if t is not None else (0.0, 0.0)
+        for it, t in zip(items, tops, strict=True)
+    ]
     # Country votes from the mentions' current choices, in total and by name: mentions
-    # of the same name are one unknown and do not vote for each other.
+    # of the same name are one unknown and do not vote for each other. The report's
+    # title and dateline name what it is about and count more.
     total: dict[str, float] = defaultdict(float)
     by_name: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     admin_total: dict[tuple[str | None, str | None], int] = defaultdict(int)
     admin2_names: dict[tuple[str | None, str | None, str | None], set[str]] = defaultdict(set)
-    for it, top, name in zip(items, tops, names, strict=True):
+    for it, top, name, (country_sure, place_sure) in zip(items, tops, names, sure, strict=True):
         if top is None:
             continue
         p = top.place
-        if p.country_code:
+        if p.country_code and country_sure > 0:
             strength = 1.0 if p.feature_code.startswith("PCL") or it.kind == "demonym" else 0.6
+            strength *= country_sure * (w.lead if _in_lead(it.span) else 1.0)
             total[p.country_code] += strength
             by_name[name][p.country_code] += strength
+        if place_sure < CONFIDENT:
+            continue
         if p.feature_code == "ADM1":
             admin_total[(p.country_code, p.admin1_code)] += 1
         elif p.feature_code == "ADM2" and p.admin2_code:
             admin2_names[_admin2_key(p)].add(name)
 
-    others_of: dict[str, tuple[dict[str, float], float]] = {}
-    located = _Located(
-        (names[k], (t.place.lat, t.place.lon))
-        for k, t in enumerate(tops)
-        if t is not None and t.place.feature_code not in _AREA_CODES
+    others_of: dict[str, tuple[dict[str, float], float, bool]] = {}
+    # Where the sure choices stand, and where the doubtful ones do: a doubtful choice
+    # lends a candidate near it only part of the pull (DOUBTFUL_PULL).
+    located, located_doubtful = (
+        _Located(
+            (names[k], (t.place.lat, t.place.lon))
+            for k, t in enumerate(tops)
+            if t is not None
+            and t.place.feature_code not in _AREA_CODES
+            and (sure[k][1] >= CONFIDENT) == confident
+        )
+        for confident in (True, False)
     )
     nearest: dict[tuple[str, tuple[int, ...]], np.ndarray | None] = {}
+    nearest_doubtful: dict[tuple[str, tuple[int, ...]], np.ndarray | None] = {}
     done: dict[tuple[Any, ...], tuple[list[float], list[str]]] = {}
     for idx, it in enumerate(items):
         name, top = names[idx], tops[idx]
@@ -245,11 +275,18 @@ def _score_all(
             others = dict(total)
             for cc, s in by_name.get(name, {}).items():
                 others[cc] -= s
-            others_of[name] = (others, max([*others.values(), 1.0]))
-        others, norm = others_of[name]
+            others_of[name] = (
+                others,
+                max([*others.values(), 1.0]),
+                any(v > 0 for v in others.values()),
+            )
+        others, norm, focused = others_of[name]
         if (name, ids) not in nearest:  # same name and candidates, same distances
             nearest[(name, ids)] = located.nearest_km(it.cands, name) if it.cands else None
-        near = nearest[(name, ids)]
+            nearest_doubtful[(name, ids)] = (
+                located_doubtful.nearest_km(it.cands, name) if it.cands else None
+            )
+        near, near_doubtful = nearest[(name, ids)], nearest_doubtful[(name, ids)]
         in_named = any(others.get(c.place.country_code or "", 0.0) > 0 for c in it.cands)
         scores, reasons = [], []
         for ci, c in enumerate(it.cands):
@@ -257,6 +294,10 @@ def _score_all(
             feats: dict[str, float] = {"prior": it.priors[ci]}
             share = others.get(p.country_code or "", 0.0) / norm
             feats["country"] = w.country * share
+            if focused and c.match in _LOOSE and share < FOCUS_SHARE:
+                # A spelling guess outside the countries the report is about: the report
+                # names its places' countries, and a loose key joins names world-wide.
+                feats["country"] -= LOOSE_PENALTY * w.country * (1.0 - share)
             if w.neighbour and not in_named and p.country_code:
                 # No candidate lies in a country the report names; one bordering them
                 # is likelier: Gaza in a report that names only Israel.
@@ -276,8 +317,15 @@ def _score_all(
                 and admin2_names.get(_admin2_key(p), set()) - {name}
                 else 0.0
             )
-            if near is not None and p.feature_code not in _AREA_CODES:
-                feats["distance"] = w.distance * math.exp(-near[ci] / w.distance_scale_km)
+            if p.feature_code not in _AREA_CODES:
+                pull = 0.0
+                if near is not None:
+                    pull = math.exp(-near[ci] / w.distance_scale_km)
+                if near_doubtful is not None:
+                    pull = max(
+                        pull, DOUBTFUL_PULL * math.exp(-near_doubtful[ci] / w.distance_scale_km)
+                    )
+                feats["distance"] = w.distance * pull
             feats["containment"] = w.containment if _contained(span.next_text, p, gaz) else 0.0
             feats["type"] = w.type_cue * _type_fit(span.type_cue, p)
             scores.append(sum(feats.values()))
@@ -289,6 +337,40 @@ def _score_all(
                 scores = _prominent_over_towns(it.cands, scores, w)
         done[key] = (scores, reasons)
         it.scores, it.reasons = scores, reasons
+
+
+#: Loose matches (a spelling guess) outside the countries with at least this share of the
+#: report's country votes lose what a candidate in them would gain.
+FOCUS_SHARE = 0.25
+_LOOSE = frozenset({"transliteration", "fuzzy"})
+# (Twice the country weight: measured on the gold spans, it cost LGL 0.1 and GeoCorpora
+# 0.2 points of acc@161, misspelt tweets mostly, and keeps lone spelling guesses in other
+# countries off the maps.)
+LOOSE_PENALTY = 2.0
+#: A choice lends place context (distance, named divisions) when its share of the
+#: candidates' softmax is at least this.
+CONFIDENT = 0.6
+#: The share of the distance feature that a doubtful choice lends a candidate near it.
+DOUBTFUL_PULL = 0.5
+#: Mentions this close to the start of a text are in its title or lead.
+LEAD_CHARS = 200
+
+
+def _in_lead(span: Span) -> bool:
+    return span.dateline or span.start < LEAD_CHARS
+
+
+def _certainty(it: _Item) -> tuple[float, float]:
+    """How sure an item's current choice is, (of its country, of its place), in [0, 1]:
+    the choice's share of a sharp softmax over the candidates' scores; the country is
+    sure when all candidates lie in one country ("Homs": the city or the governorate)."""
+    if len(it.cands) <= 1:
+        return 1.0, 1.0
+    m = max(it.scores)
+    exps = [math.exp((s - m) / _SOFTMAX_TEMP) for s in it.scores]
+    share = 1.0 / sum(exps)  # the best's term is exp(0) = 1
+    one_country = len({c.place.country_code for c in it.cands}) == 1
+    return (1.0 if one_country else share), share
 
 
 def _prominent_over_towns(
@@ -414,11 +496,13 @@ def _reason(c: Candidate, feats: dict[str, float], span: Span) -> str:
     return "population and type"
 
 
+_SOFTMAX_TEMP = 0.06
+
+
 def _confidence(scores: list[float], best: int) -> float:
     """Share of the best score in a sharp softmax, damped when the score is low."""
-    temp = 0.06
     m = max(scores)
-    exps = [math.exp((s - m) / temp) for s in scores]
+    exps = [math.exp((s - m) / _SOFTMAX_TEMP) for s in scores]
     share = exps[best] / sum(exps)
     level = min(1.0, max(0.0, scores[best]) / 0.6)
     return round(share * (0.5 + 0.5 * level), 4)
@@ -513,7 +597,7 @@ def _choice(it: _Item, weights: Weights) -> _Choice:
         )
         best = order[0]
         conf = _confidence(it.scores, best)
-        if it.scores[best] < weights.threshold:
+        if it.scores[best] < weights.cutoff:
             reason = f"below threshold ({it.scores[best]:.2f})"
         else:
             place = it.cands[best].place

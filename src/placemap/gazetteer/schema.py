@@ -6,7 +6,7 @@ import sqlite3
 
 #: Bumped whenever the layout or the meaning of a column changes; an index of
 #: another version is refused with a message that says how to rebuild it.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Kinds of rows in ``names``.
 NAME_PRIMARY = 0  # the place's own name or its ASCII form
@@ -14,6 +14,10 @@ NAME_ALTERNATE = 1  # an alternate name (other languages, spellings, historic)
 NAME_ABBREVIATION = 2  # "US", "UAE": usable anywhere
 NAME_DEMONYM = 3  # "Syrian" -> Syria
 NAME_CONTEXT_ABBREVIATION = 4  # "Ill.", "CA": only right after a place name
+
+# The meta key holding the fingerprint of the build inputs (placemap's shipped data and
+# recipe): a default index whose fingerprint differs from the running placemap's is rebuilt.
+META_FINGERPRINT = "build_fingerprint"
 
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,7 +34,8 @@ CREATE TABLE places (
     admin1_name TEXT,
     admin2_code TEXT,
     population INTEGER NOT NULL DEFAULT 0,
-    source TEXT NOT NULL
+    source TEXT NOT NULL,
+    names INTEGER NOT NULL DEFAULT 0 -- distinct folded names (own and alternate): how widely known
 );
 CREATE TABLE names (
     fold TEXT NOT NULL,              -- normalize.fold(name)

@@ -29,6 +29,8 @@ from placemap.records import Candidate, Place
 log = logging.getLogger(__name__)
 
 ENV_VAR = "PLACEMAP_GAZETTEER"
+# Index paths already said to be stale in this process (said once, not per connection).
+_WARNED: set[Path] = set()
 DEFAULT_FILENAME = f"gazetteer-v{schema.SCHEMA_VERSION}.sqlite"
 
 # How a name matched, best first.
@@ -59,7 +61,8 @@ _KIND_NAMES = {
 
 _PLACE_COLS = (
     "p.id, p.name, p.asciiname, p.lat, p.lon, p.feature_class, p.feature_code, "
-    "p.country_code, p.admin1_code, p.admin1_name, p.admin2_code, p.population, p.source"
+    "p.country_code, p.admin1_code, p.admin1_name, p.admin2_code, p.population, p.source, "
+    "p.names"
 )
 
 
@@ -89,6 +92,7 @@ def _row_place(row: tuple) -> Place:
         admin2_code=row[10],
         population=row[11] or 0,
         source=row[12],
+        names=row[13] or 0,
     )
 
 
@@ -125,6 +129,10 @@ class Gazetteer:
         self._cached_lookup = lru_cache(maxsize=100_000)(self._lookup_uncached)
         self._places: dict[int, Place] = {}
         self._cached_has_name = lru_cache(maxsize=200_000)(self._has_name_uncached)
+        #: Say, on opening, when the index was built from other placemap data than this
+        #: placemap ships (set by :func:`placemap.gazetteer.open_gazetteer` for an index
+        #: the user named; the default one is rebuilt instead).
+        self.check_fingerprint = False
 
     def _has_name_uncached(self, folded: str) -> bool:
         row = self.conn.execute("SELECT 1 FROM names WHERE fold = ? LIMIT 1", (folded,))
@@ -189,6 +197,8 @@ class Gazetteer:
                 f"({row[0]}, this placemap reads {schema.SCHEMA_VERSION}); "
                 f"{self._fix()}"
             )
+        if self.check_fingerprint:
+            self._warn_if_stale(conn)
         return conn
 
     def _fix(self) -> str:
@@ -198,6 +208,23 @@ class Gazetteer:
         """Open the index now, so that a missing or damaged one is one error before
         any work (raises :class:`GazetteerMissingError` or :class:`GazetteerCorruptError`)."""
         self.conn  # noqa: B018 - opening is the check
+
+    def _warn_if_stale(self, conn: sqlite3.Connection) -> None:
+        from placemap.gazetteer.default import current_fingerprint
+
+        row = conn.execute(
+            "SELECT value FROM meta WHERE key = ?", (schema.META_FINGERPRINT,)
+        ).fetchone()
+        # An index built from GeoNames dumps alone records none: nothing to compare.
+        if row is not None and row[0] != current_fingerprint() and self.path not in _WARNED:
+            _WARNED.add(self.path)
+            log.warning(
+                "%s was built from other placemap data than this version ships (older "
+                "country and division points, curated tables); to use the current data, "
+                "rebuild it: placemap gazetteer build --output %s",
+                self.path,
+                self.path,
+            )
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -303,11 +330,12 @@ class Gazetteer:
                 continue
             match = self._match_kind(name, q, place, kind)
             self._keep(found, Candidate(place, match, 1.0))
+        key = translit_key(name)
+        self._count_spellings(found, key)
         # Spellings that only the transliteration key joins must be close as strings
         # too. The key is consulted when the folded name found nothing, or only
         # villages (or towns that merely list it among their alternate names), which a
         # transliterated city name may collide with.
-        key = translit_key(name)
         small = [c for c in found.values() if c.place.feature_class == "P"]
         weak = len(small) == len(found) and (
             all(c.place.population < WEAK_EXACT_POPULATION for c in small)
@@ -325,6 +353,32 @@ class Gazetteer:
             for cand in self.near_spellings(name):
                 self._keep(found, cand)
         return tuple(found.values())
+
+    def _count_spellings(self, found: dict[int, Candidate], key: str) -> None:
+        """For the places matched by an alternate name: how many of their names share the
+        query's transliteration key. A name a place is known by in many languages
+        ("Palmyra", "Palmyre", "Palmira", "Пальмира" for Tadmur) is its exonym; a single
+        matching alternate name is mostly a former or a foreign name ("Palmyra" for Mason,
+        Ohio)."""
+        ids = [pid for pid, c in found.items() if c.match == "alternate" and pid > 0]
+        if not key or not ids:
+            return
+        counts: dict[int, int] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            counts.update(
+                self.conn.execute(
+                    # (tkey != '' lets SQLite use the partial index on tkey.)
+                    "SELECT place_id, COUNT(DISTINCT fold) FROM names WHERE tkey = ? "
+                    "AND tkey != '' AND kind IN (0, 1) "
+                    f"AND place_id IN ({','.join('?' * len(part))}) "
+                    "GROUP BY place_id",
+                    [key, *part],
+                ).fetchall()
+            )
+        for pid in ids:
+            c = found[pid]
+            found[pid] = Candidate(c.place, c.match, c.similarity, c.score, counts.get(pid, 1))
 
     def near_spellings(self, name: str) -> list[Candidate]:
         """Places named one letter off this name's transliteration key and close as

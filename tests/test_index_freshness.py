@@ -1,0 +1,89 @@
+"""The default index is a cache of data shipped with placemap: one built from other data
+(an older placemap's points or tables) is rebuilt; an index the user named is only said
+to be stale, never rebuilt behind their back."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import placemap.gazetteer.build as build_mod
+from placemap.gazetteer import open_gazetteer, schema
+from placemap.gazetteer import store as store_mod
+from placemap.gazetteer.default import build_fingerprint, current_fingerprint, index_fingerprint
+
+
+def _fake_index(path: Path, fingerprint: str | None) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    schema.create(conn)
+    if fingerprint is not None:
+        conn.execute("INSERT INTO meta VALUES (?, ?)", (schema.META_FINGERPRINT, fingerprint))
+    conn.commit()
+    conn.close()
+
+
+@pytest.fixture()
+def builds(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[Path]:
+    """Redirect the user cache to a temporary folder and record builds instead of running."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("PLACEMAP_GAZETTEER", raising=False)
+    calls: list[Path] = []
+    monkeypatch.setattr(build_mod, "build_index", lambda path, **kw: calls.append(Path(path)))
+    return calls
+
+
+def test_fingerprint_is_stable_and_follows_the_shipped_data() -> None:
+    assert build_fingerprint() == current_fingerprint() == build_fingerprint()
+    assert len(current_fingerprint()) == 16
+
+
+def test_a_stale_default_index_is_rebuilt(builds: list[Path]) -> None:
+    path = store_mod.default_path()
+    _fake_index(path, "0123456789abcdef")
+    open_gazetteer()
+    assert builds == [path]
+
+
+def test_a_default_index_without_fingerprint_is_rebuilt(builds: list[Path]) -> None:
+    path = store_mod.default_path()
+    _fake_index(path, None)
+    open_gazetteer()
+    assert builds == [path]
+
+
+def test_a_current_default_index_is_kept(builds: list[Path]) -> None:
+    path = store_mod.default_path()
+    _fake_index(path, current_fingerprint())
+    assert index_fingerprint(path) == current_fingerprint()
+    open_gazetteer()
+    assert builds == []
+
+
+def test_a_named_stale_index_is_kept_and_said_once(
+    builds: list[Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "mine.sqlite"
+    _fake_index(path, "0123456789abcdef")
+    with caplog.at_level(logging.WARNING, logger="placemap.gazetteer.store"):
+        for _ in range(2):
+            gaz = open_gazetteer(path)
+            gaz.info()
+            gaz.close()
+    assert builds == []
+    said = [r.getMessage() for r in caplog.records]
+    assert len(said) == 1
+    assert str(path) in said[0] and "placemap gazetteer build --output" in said[0]
+
+
+def test_a_named_index_of_dumps_alone_is_not_called_stale(
+    builds: list[Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "dumps.sqlite"
+    _fake_index(path, None)
+    with caplog.at_level(logging.WARNING, logger="placemap.gazetteer.store"):
+        open_gazetteer(path).info()
+    assert builds == [] and caplog.records == []
