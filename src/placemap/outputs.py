@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from placemap.errors import OutputError
+from placemap.tempfiles import file_kind, output_target
 from placemap.writers import atomic_binary_writer, atomic_text_writer
 
 try:
@@ -66,6 +67,9 @@ def check_output_file(path: Path) -> None:
     fails at once instead of after the geoparsing."""
     if path.is_dir():
         raise OutputError(f"{path}: is a folder; give a file name")
+    path = output_target(path)
+    if file_kind(path) is not None:
+        return  # a device or a pipe (/dev/null, a FIFO) is written in place
     if path.parent.exists() and not path.parent.is_dir():
         raise OutputError(f"{path}: cannot write here ({path.parent} is not a folder)")
     with output_errors(path):

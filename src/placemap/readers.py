@@ -787,18 +787,29 @@ def _read_csv(
 ) -> Iterator[Item]:
     # The standard library's reader, not pandas' chunks: it streams row by row just the
     # same, and a row with the wrong number of fields is named and skipped, where pandas
-    # stops the file (or drops the row silently).
+    # stops the file (or drops the row silently). It runs strict, so that a quote that is
+    # never closed is found (it would swallow the rest of the file into one cell); the
+    # reading then starts again on the line after the one that opened it.
     encoding = _sniff_encoding(fh.read(1 << 20))
     fh.seek(0)
-    text = io.TextIOWrapper(fh, encoding=encoding, newline="")
     csv.field_size_limit(max(csv.field_size_limit(), min(max_bytes, 2**31 - 1)))
-    lines = _BoundedTextLines(text, max_bytes)
-    reader = csv.reader(lines, delimiter="\t" if fmt == "tsv" else ",")
+    delimiter = "\t" if fmt == "tsv" else ","
+    text: io.TextIOWrapper | None = None
+    lines: _ByteLines | _BoundedTextLines
+    if encoding.startswith("utf-16"):  # lines cannot be cut as bytes
+        text = io.TextIOWrapper(fh, encoding=encoding, newline="")
+        lines = _BoundedTextLines(text, max_bytes)
+    else:
+        lines = _ByteLines(fh, encoding, max_bytes, name)
 
     def rows() -> Iterator[tuple[str, str, Any]]:
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
         header: list[str] | None = None
         n = 0
         while True:
+            first = lines.lineno + 1  # the line the next record starts on
+            if isinstance(lines, _ByteLines):
+                lines.mark()
             try:
                 row = next(reader)
             except StopIteration:
@@ -816,7 +827,15 @@ def _read_csv(
                 )
                 return
             except csv.Error as err:
-                where = f"{name}, line {lines.lineno}"
+                where = f"{name}, line {first}"
+                if isinstance(lines, _ByteLines) and "unexpected end of data" in str(err):
+                    yield where, "", ReadError(where, "a quote opened here is never closed")
+                    lines.restart_at(first + 1)
+                    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+                    continue
+                if isinstance(lines, _ByteLines):
+                    yield where, "", ReadError(where, f"broken CSV row ({err})")
+                    continue
                 yield where, "", ReadError(where, f"broken CSV ({err}); stopped here")
                 return
             if not row or not any(cell.strip() for cell in row):
@@ -825,7 +844,7 @@ def _read_csv(
                 header = [h.strip() for h in row]
                 continue
             n += 1
-            where = f"{name}, row {n} (line {lines.lineno})"
+            where = f"{name}, row {n} (line {first})"
             if len(row) != len(header):
                 yield (
                     where,
@@ -838,11 +857,79 @@ def _read_csv(
     try:
         yield from _records(rows(), name, fields)
     finally:
-        text.detach()  # the caller closes the file
+        if text is not None:
+            text.detach()  # the caller closes the file
 
 
 class _LineTooLong(Exception):
     pass
+
+
+class _ByteLines:
+    """The lines of a binary stream for ``csv.reader``, each decoded on its own and at
+    most ``limit`` bytes (a longer one is read past in pieces, never held whole, and
+    raises :class:`_LineTooLong`). A line that is not in the file's encoding (a
+    Windows-1252 line in a UTF-8 file) is read as Windows-1252, else Latin-1, with a
+    notice: one stray byte costs no row. The starts of the lines since the last
+    :meth:`mark` are kept, so that the reading can start again on one of them
+    (:meth:`restart_at`)."""
+
+    def __init__(self, fh: BinaryIO, encoding: str, limit: int, name: str) -> None:
+        self.fh = fh
+        self.encoding = encoding
+        self.limit = limit
+        self.name = name
+        self.lineno = 0
+        self.base = 1  # the line whose start is starts[0]
+        self.starts = [fh.tell()]
+        self.noticed = 0
+
+    def __iter__(self) -> _ByteLines:
+        return self
+
+    def __next__(self) -> str:
+        raw = self.fh.readline(self.limit + 1)
+        if not raw:
+            raise StopIteration
+        self.lineno += 1
+        too_long = len(raw) > self.limit and not raw.endswith((b"\n", b"\r"))
+        if too_long:
+            while (rest := self.fh.readline(1 << 20)) and not rest.endswith((b"\n", b"\r")):
+                pass
+        if self.lineno - self.base + 1 == len(self.starts):
+            self.starts.append(self.fh.tell())
+        if too_long:
+            raise _LineTooLong
+        if self.lineno == 1 and self.encoding == "utf-8-sig":
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        try:
+            return raw.decode(self.encoding)
+        except UnicodeDecodeError:
+            fallback = "cp1252" if self.encoding != "cp1252" else "latin-1"
+            try:
+                line = raw.decode(fallback)
+            except UnicodeDecodeError:
+                fallback, line = "latin-1", raw.decode("latin-1")
+            if self.noticed < MAX_ERRORS_SHOWN:
+                self.noticed += 1
+                log.warning(
+                    "%s, line %d: not %s text; read as %s",
+                    self.name,
+                    self.lineno,
+                    self.encoding,
+                    {"cp1252": "Windows-1252", "latin-1": "Latin-1"}[fallback],
+                )
+            return line
+
+    def mark(self) -> None:
+        """Forget the starts of the lines read so far (a record begins on the next)."""
+        self.base, self.starts = self.lineno + 1, [self.fh.tell()]
+
+    def restart_at(self, lineno: int) -> None:
+        """Go on reading with line ``lineno``, one read since the last :meth:`mark`."""
+        self.fh.seek(self.starts[lineno - self.base])
+        self.lineno = lineno - 1
+        self.base, self.starts = lineno, [self.starts[lineno - self.base]]
 
 
 class _BoundedTextLines:
@@ -889,7 +976,7 @@ def _read_parquet(
             "choose one with --text-field",
         )
         return
-    wanted = (fields.text, fields.id, fields.title, fields.date, *fields.extra)
+    wanted = (fields.text, fields.id, fields.title, fields.date, fields.url, "link", *fields.extra)
     columns = [c for c in dict.fromkeys(wanted) if c in names]
 
     def rows() -> Iterator[tuple[str, str, Any]]:
@@ -901,7 +988,7 @@ def _read_parquet(
                     where = f"{name}, row {n}"
                     if isinstance(rec, str):
                         yield where, "", ReadError(where, rec)
-                    elif len(text := rec.get(fields.text) or "") > max_bytes:
+                    elif isinstance(text := rec.get(fields.text), str) and len(text) > max_bytes:
                         yield where, "", ReadError(where, _too_big(fields.text, len(text)))
                     else:
                         yield f"{name}:{n}", f"{stem}-{n}", rec

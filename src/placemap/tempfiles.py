@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import stat
 import tempfile
 import time
 from functools import lru_cache
@@ -22,7 +23,7 @@ try:
 except ImportError:  # pragma: no cover - Windows: an open file cannot be deleted there
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["create_locked", "remove_stale"]
+__all__ = ["create_locked", "file_kind", "output_target", "remove_stale"]
 
 log = logging.getLogger(__name__)
 
@@ -92,3 +93,29 @@ def _unowned(path: Path) -> bool:
         return True
     finally:
         os.close(fd)
+
+
+_KINDS = {
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+}
+
+
+def file_kind(path: Path) -> str | None:
+    """What ``path`` (after links) is when it exists and is not a regular file: "a
+    character device", "a named pipe", "a folder"...; None for a regular file or
+    nothing at all."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    return None if stat.S_ISREG(mode) else _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+
+
+def output_target(path: Path) -> Path:
+    """The file that writing ``path`` replaces: the target of a symbolic link (the link
+    stays a link), else ``path`` itself."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path

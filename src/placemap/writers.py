@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from placemap.records import Mention, Place, Report
-from placemap.tempfiles import create_locked
+from placemap.tempfiles import create_locked, file_kind, output_target
 
 __all__ = [
     "atomic_text_writer",
@@ -44,6 +44,9 @@ __all__ = [
 OUTPUT_FORMATS = ("jsonl", "csv", "geojson", "parquet")
 
 
+_TEXT: dict[str, Any] = {"encoding": "utf-8", "newline": "\n"}
+
+
 @contextmanager
 def _atomic(path: Path, mode: str) -> Iterator[Any]:
     """A file object on a hidden ``.part`` file beside ``path`` that replaces it on
@@ -51,6 +54,13 @@ def _atomic(path: Path, mode: str) -> Iterator[Any]:
     (see :mod:`placemap.tempfiles`). A failure is raised as it was: closing the file
     (which flushes what was still buffered, and may fail again on a full disk) never
     replaces it."""
+    path = output_target(path)  # a link is kept and its target written
+    if file_kind(path) in ("a character device", "a named pipe", "a socket"):
+        # /dev/null, /dev/stdout, a FIFO: written in place, as a shell redirect would,
+        # never replaced by a regular file.
+        with open(path, mode, **({} if "b" in mode else _TEXT)) as stream:
+            yield stream
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = create_locked(path, f".{path.name}.", ".part")
     fh = None
@@ -58,7 +68,7 @@ def _atomic(path: Path, mode: str) -> Iterator[Any]:
         if "b" in mode:
             fh = os.fdopen(fd, mode)
         else:
-            fh = os.fdopen(fd, mode, encoding="utf-8", newline="\n")
+            fh = os.fdopen(fd, mode, **_TEXT)
         yield fh
         fh.flush()
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode

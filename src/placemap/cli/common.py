@@ -8,8 +8,8 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, TypeVar
+from pathlib import Path, PurePath
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -104,6 +104,19 @@ class InputSpec:
     url_field: str = "url"
 
 
+def _check_glob(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A pattern that names files ("*.txt", "2024-*/*.html"); "." or "" names none."""
+    if value is None:
+        return None
+    try:
+        PurePath("x").match(value)
+    except ValueError as err:
+        raise click.BadParameter(f"{value!r} is no file pattern ({err}); try '*.txt'") from err
+    if not value.strip("./"):
+        raise click.BadParameter(f"{value!r} names no files; try '*.txt'")
+    return value
+
+
 def input_options(func: F) -> F:
     """The options saying how to read reports, passed to the command as ``inputs``."""
     from placemap.readers import FORMATS
@@ -118,6 +131,7 @@ def input_options(func: F) -> F:
     options = [
         click.option(
             "--glob",
+            callback=_check_glob,
             help="File pattern when a PATH is a folder [default: its .txt, .md and .html "
             "reports, and its collections unless they lie beside such reports].",
         ),
@@ -371,3 +385,24 @@ def workers_option(func: F) -> F:
     )(func)
 
 
+
+
+class NoReports(Exception):
+    """Raised inside an output's writer when no report was read, so that the output
+    file (or map folder) is left as it was."""
+
+
+def no_reports(paths: tuple[Path, ...], failures: list[str]) -> NoReturn:
+    """End a run that read no report: it changes no output (a ``--glob`` typo or an
+    empty folder must not replace good maps or data with empty ones)."""
+    from placemap.readers import shown
+
+    if failures:  # each unreadable input was named already
+        click.echo("placemap: nothing written: no report could be read", err=True)
+        sys.exit(EXIT_PARTIAL)
+    named = ", ".join(shown(p) for p in paths[:3]) + (", ..." if len(paths) > 3 else "")
+    click.echo(
+        f"placemap: error: no reports in {named}; nothing written (check the paths and --glob)",
+        err=True,
+    )
+    sys.exit(1)

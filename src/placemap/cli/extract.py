@@ -15,12 +15,14 @@ from placemap.cli.common import (
     EXIT_PARTIAL,
     INPUT_PATH,
     InputSpec,
+    NoReports,
     expected_reports,
     gazetteer_options,
     geoparsed,
     input_options,
     library_errors,
     ner_options,
+    no_reports,
     progress,
     quiet,
     settings_for,
@@ -150,18 +152,24 @@ def extract(
         output_to_terminal=output is None and sys.stdout.isatty(),
         total=expected_reports(paths, inputs),
     )
-    if fmt == "parquet":
-        with output_file(output, binary=True) as bout:
-            n = writers.write_parquet(reports, bout)
-    else:
-        writes: dict[str, Callable[[Iterable[Any], TextIO], int]] = {
-            "jsonl": functools.partial(writers.write_jsonl, with_text=with_text),
-            "csv": writers.write_csv,
-            "geojson": writers.write_geojson,
-        }
-        write = writes[fmt]
-        with output_file(output) as out:
-            n = write(reports, out)
+    try:
+        if fmt == "parquet":
+            with output_file(output, binary=True) as bout:
+                n = writers.write_parquet(reports, bout)
+                if n == 0:
+                    raise NoReports
+        else:
+            writes: dict[str, Callable[[Iterable[Any], TextIO], int]] = {
+                "jsonl": functools.partial(writers.write_jsonl, with_text=with_text),
+                "csv": writers.write_csv,
+                "geojson": writers.write_geojson,
+            }
+            with output_file(output) as out:
+                n = writes[fmt](reports, out)
+                if n == 0:
+                    raise NoReports  # the output file stays as it was
+    except NoReports:
+        no_reports(paths, failures)
     if output is not None and not quiet():
         click.echo(
             f"placemap: wrote {n} reports to {output}: {counts['place']} resolved mentions "

@@ -20,6 +20,7 @@ from placemap.cli.common import (
     input_options,
     library_errors,
     ner_options,
+    no_reports,
     open_gaz,
     progress,
     settings_for,
@@ -171,6 +172,8 @@ def map_(
                     total=expected_reports(paths, inputs),
                 )
             )
+        if not reports:
+            no_reports(paths, failures)  # the folder keeps its maps
         opts: dict[str, Any] = {
             "min_confidence": min_confidence,
             "demonyms": demonyms,

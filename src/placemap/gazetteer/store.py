@@ -25,6 +25,7 @@ from placemap.errors import GazetteerCorruptError, GazetteerMissingError
 from placemap.gazetteer import schema
 from placemap.normalize import ARTICLES, KEY_ALPHABET, fold, translit_key
 from placemap.records import Candidate, Place
+from placemap.tempfiles import file_kind
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +155,9 @@ class Gazetteer:
         the look-up that reads it (:class:`_IndexConnection`). (``PRAGMA quick_check``
         reads every page: 0.26-0.62 s on the 124 MB default index, too slow for each
         run.)"""
+        kind = file_kind(self.path)
+        if kind is not None:
+            raise GazetteerMissingError(f"{self.path} is {kind}, not a gazetteer index")
         if not self.path.is_file():
             raise GazetteerMissingError(f"no gazetteer index at {self.path}; {self._fix()}")
         problem = _file_problem(self.path)

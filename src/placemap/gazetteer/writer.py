@@ -20,7 +20,7 @@ from pathlib import Path
 from placemap.errors import GazetteerBuildError
 from placemap.gazetteer import schema
 from placemap.normalize import fold, translit_key
-from placemap.tempfiles import create_locked
+from placemap.tempfiles import create_locked, file_kind, output_target
 
 log = logging.getLogger(__name__)
 
@@ -196,8 +196,14 @@ class IndexWriter:
 @contextmanager
 def writing(path: Path) -> Iterator[IndexWriter]:
     """Yield a writer for a new index that replaces ``path`` only on success."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = output_target(Path(path))  # a link is kept and its target rebuilt
+    kind = file_kind(path)
+    if kind is not None:
+        raise GazetteerBuildError(f"{path} is {kind}, not a file an index can be written to")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise GazetteerBuildError(f"cannot write the index {path} ({err.strerror or err})") from err
     # The open fd holds a lock that marks the file as in use (placemap.tempfiles): a
     # build killed outright leaves a file that the next build removes.
     fd, tmp = create_locked(path, path.name + ".", ".building")

@@ -1,0 +1,275 @@
+"""Red-team findings after issue 13 (branch ``redteam``): one test per finding, tried from
+outside through the ``placemap`` command as a user runs it.
+
+Each test states the promise (README or issue 13) that the finding breaks and fails on
+the code it was written against; it is marked ``xfail(strict=True)`` so the suite stays
+green until the finding is fixed, and then the strict marker turns the pass into a
+failure: remove the marker with the fix. Numbers (F1...) match the red-team report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import stat
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+TEXT = "Shelling hit Homs province and the town of Palmyra, Syria."
+GOOD = json.dumps({"id": "good", "text": TEXT})
+
+
+def finding(n: str, what: str) -> pytest.MarkDecorator:
+    return pytest.mark.xfail(strict=True, reason=f"red-team {n}: {what}")
+
+
+@pytest.fixture()
+def pm(small_index: Path, tmp_path: Path):
+    """placemap in a child process, as a user runs it (stdin closed, C.UTF-8 locale)."""
+
+    def invoke(*args: str | Path, timeout: float = 120, **kw) -> subprocess.CompletedProcess:
+        env = {**os.environ, "PLACEMAP_GAZETTEER": str(small_index), "LC_ALL": "C.UTF-8"}
+        return subprocess.run(
+            [sys.executable, "-m", "placemap", *(os.fspath(a) for a in args)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            cwd=tmp_path,
+            **kw,
+        )
+
+    return invoke
+
+
+def _good_txt(tmp_path: Path) -> Path:
+    f = tmp_path / "good.txt"
+    f.write_text("Good report\n" + TEXT + "\n", "utf-8")
+    return f
+
+
+def _ids(path: Path) -> list[str]:
+    return [json.loads(line)["id"] for line in path.read_text("utf-8").splitlines() if line]
+
+
+# --- F1: -o replaces a FIFO, device or symbolic link with a regular file ------------------
+
+
+def test_output_onto_a_fifo_does_not_replace_it(pm, tmp_path) -> None:
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    drained = threading.Thread(target=lambda: Path(fifo).read_bytes(), daemon=True)
+    drained.start()  # a reader, in case placemap writes into the pipe
+    pm("extract", _good_txt(tmp_path), "-o", fifo, timeout=60)
+    if drained.is_alive():  # nothing was written into the pipe: release the reader
+        with open(fifo, "wb"):
+            pass
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode), "the named pipe was replaced by a file"
+
+
+def test_output_onto_a_symlink_keeps_the_link(pm, tmp_path) -> None:
+    target = tmp_path / "target.jsonl"
+    target.write_text("old\n", "utf-8")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(target)
+    r = pm("extract", _good_txt(tmp_path), "-o", link)
+    assert link.is_symlink(), "the link was replaced by a regular file"
+    assert r.returncode == 0 and _ids(target) == ["good"]
+
+
+# --- F2: a Parquet text column of numbers crashes the run ---------------------------------
+
+
+def test_parquet_numeric_text_column_is_one_error(pm, tmp_path) -> None:
+    pq.write_table(pa.table({"id": ["a", "b"], "text": [1, 2]}), tmp_path / "n.parquet")
+    out = tmp_path / "out.jsonl"
+    r = pm("extract", _good_txt(tmp_path), tmp_path / "n.parquet", "-o", out)
+    assert "Traceback" not in r.stderr
+    assert r.returncode == 3
+    assert _ids(out) == ["good"]
+
+
+# --- F3: --glob . crashes ----------------------------------------------------------------
+
+
+def test_glob_dot_is_not_a_traceback(pm, tmp_path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    _good_txt(folder)
+    r = pm("extract", folder, "--glob", ".")
+    assert "Traceback" not in r.stderr
+    assert r.returncode in (2, 3)
+
+
+# --- F4: a run that finds no report replaces good output with an empty one ---------------
+
+
+def test_a_run_without_reports_keeps_the_previous_maps(pm, tmp_path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    _good_txt(folder)
+    out = tmp_path / "maps"
+    assert pm("map", folder, "-o", out).returncode == 0
+    before = (out / "index.html").read_bytes()
+    r = pm("map", folder, "--glob", "*.TXT", "-o", out)
+    assert r.returncode != 0, "a run that read no report says so"
+    assert (out / "index.html").read_bytes() == before
+
+
+# --- F5/F6: CSV reading loses rows ---------------------------------------------------------
+
+
+def test_csv_bad_byte_in_one_row_keeps_the_others(pm, tmp_path) -> None:
+    f = tmp_path / "t.csv"
+    f.write_bytes(
+        b"id,text\nv1,News from Homs.\nv2,caf\xe9 \x81 News from Homs.\nv3,News from Palmyra.\n"
+    )
+    out = tmp_path / "out.jsonl"
+    r = pm("extract", f, "-o", out)
+    assert {"v1", "v3"} <= set(_ids(out)), r.stderr
+
+
+def test_csv_late_latin1_byte_keeps_the_rows_after_it(pm, tmp_path) -> None:
+    rows = [f"a{i},News from Homs. {'filler ' * 6}" for i in range(40_000)]  # 2 MB before
+    f = tmp_path / "t.csv"
+    f.write_bytes(
+        ("id,text\n" + "\n".join(rows[:30_000]) + "\n").encode()
+        + b"bad,caf\xe9 in Homs.\n"
+        + ("\n".join(rows[30_000:]) + "\n").encode()
+    )
+    out = tmp_path / "out.jsonl"
+    pm("extract", f, "--format", "csv", "-o", out, timeout=600)
+    ids = {line.split(",", 1)[0] for line in out.read_text("utf-8").splitlines()[1:]}
+    assert {"a29999", "a30000", "a39999"} <= ids
+
+
+def test_csv_unbalanced_quote_is_reported(pm, tmp_path) -> None:
+    f = tmp_path / "t.csv"
+    f.write_text('id,text\nq1,"News from Homs.\nq2,News from Homs.\nq3,News from Palmyra.\n')
+    r = pm("extract", f, "-o", tmp_path / "out.jsonl")
+    assert r.returncode == 3 and "t.csv" in r.stderr
+
+
+# --- F7: an HTML character reference of a control character loses the page -------------
+
+
+@finding("F7", "&#1; or &#xFFFE; anywhere in a page: 'no article text', the page is lost")
+def test_html_control_character_reference_keeps_the_page(pm, tmp_path) -> None:
+    page = tmp_path / "p.html"
+    page.write_text(
+        "<html><body><article><p>Shelling near Palmyra, Syria, and Homs.</p>"
+        "<p>x &#1; y</p></article></body></html>",
+        "utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    r = pm("extract", page, "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert _ids(out) == ["p"]
+
+
+# --- F8/F9: eval and gazetteer build tracebacks ----------------------------------------------
+
+
+@finding("F8", "eval: a toponym geonameid that is a list, an object or >= 2**63 is a traceback")
+@pytest.mark.parametrize("gid", [[1], {"a": 1}, 2**63])
+def test_eval_odd_geonameid_skips_the_document(pm, tmp_path, gid) -> None:
+    topo = {"start": 27, "end": 31, "name": "Homs", "lat": 34.7, "lon": 36.7, "geonameid": gid}
+    good = {"id": "g", "text": TEXT, "toponyms": []}
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(
+        json.dumps({"id": "d", "text": TEXT, "toponyms": [topo]}) + "\n" + json.dumps(good) + "\n"
+    )
+    r = pm("eval", corpus, "--misses", tmp_path / "m.csv")
+    assert "Traceback" not in r.stderr
+    assert r.returncode == 3
+
+
+@finding("F9", "eval --misses under a regular file: FileExistsError traceback after the scoring")
+def test_eval_unwritable_misses_is_one_error(pm, tmp_path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(json.dumps({"id": "g", "text": TEXT, "toponyms": []}) + "\n")
+    (tmp_path / "afile").write_text("x")
+    r = pm("eval", corpus, "--misses", tmp_path / "afile" / "m.csv")
+    assert "Traceback" not in r.stderr
+    assert r.returncode == 1 and "afile" in r.stderr
+
+
+def test_gazetteer_build_output_under_a_file_is_one_error(pm, tmp_path, dump_dir) -> None:
+    (tmp_path / "afile").write_text("x")
+    r = pm("gazetteer", "build", "--no-default", "--geonames", dump_dir,
+           "-o", tmp_path / "afile" / "idx.sqlite")  # fmt: skip
+    assert "Traceback" not in r.stderr
+    assert r.returncode in (1, 2)
+
+
+# --- F10/F11: option values and table cells that crash ------------------------------------
+
+
+@finding("F10", "--max-size inf (or 1e999): OverflowError traceback instead of a usage error")
+def test_max_size_infinity_is_a_usage_error(pm, tmp_path) -> None:
+    r = pm("extract", _good_txt(tmp_path), "--max-size", "inf")
+    assert "Traceback" not in r.stderr
+    assert r.returncode == 2
+
+
+@finding("F11", "geocode: a Parquet place column of lists is a traceback (unhashable ndarray)")
+def test_geocode_list_cells_are_not_a_traceback(pm, tmp_path) -> None:
+    pq.write_table(pa.table({"loc": [["Homs"], None]}), tmp_path / "t.parquet")
+    r = pm("geocode", tmp_path / "t.parquet", "--column", "loc", "-o", tmp_path / "o.parquet")
+    assert "Traceback" not in r.stderr
+
+
+# --- F12/F13: hangs and memory that grows without bound ---------------------------------
+
+
+@finding("F12", "--overlay naming a FIFO blocks forever (/dev/zero: memory grows ~300 MB/s)")
+def test_overlay_fifo_is_refused_without_blocking(pm, tmp_path) -> None:
+    fifo = tmp_path / "overlay.csv"
+    os.mkfifo(fifo)
+    try:
+        r = pm("extract", _good_txt(tmp_path), "--overlay", fifo, timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail("placemap blocked on the named pipe")
+    assert r.returncode != 0 and "overlay.csv" in r.stderr
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+@finding("F13", "fuzzy look-up lists every one-edit variant of the whole key: memory O(len^2)")
+def test_a_long_name_is_looked_up_in_bounded_memory(pm, tmp_path) -> None:
+    # 15 kB: 4.8 GB peak for 20 kB with the default index (and a traceback at 1 GB)
+    name = " ".join(["Qwxz"] * 3000)
+    r = pm("gazetteer", "search", name, preexec_fn=_limit_memory)
+    assert "MemoryError" not in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode in (0, 1)
+
+
+# --- F14/F15: silent loss and terminal escapes ----------------------------------------------
+
+
+@finding("F14", "a JSON object holding two lists of records: the second list is dropped silently")
+def test_json_object_with_two_lists_loses_no_record_silently(pm, tmp_path) -> None:
+    f = tmp_path / "two.json"
+    f.write_text(json.dumps({"a": [{"id": "a1", "text": TEXT}], "b": [{"id": "b1", "text": TEXT}]}))
+    out = tmp_path / "out.jsonl"
+    r = pm("extract", f, "-o", out)
+    assert _ids(out) == ["a1", "b1"] or r.returncode == 3
+
+
+@finding("F15", "gazetteer search prints overlay names raw: terminal escapes reach the tty")
+def test_search_output_has_no_raw_escape_sequences(pm, tmp_path) -> None:
+    overlay = tmp_path / "ov.csv"
+    overlay.write_text('name,lat,lon,alternate_names\n"\x1b]0;PWNED\x07Zorb",35,38,Zorbx\n')
+    r = pm("gazetteer", "search", "Zorbx", "--overlay", overlay)
+    assert r.returncode == 0
+    assert "\x1b" not in r.stdout
