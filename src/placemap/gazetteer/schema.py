@@ -15,6 +15,16 @@ NAME_ABBREVIATION = 2  # "US", "UAE": usable anywhere
 NAME_DEMONYM = 3  # "Syrian" -> Syria
 NAME_CONTEXT_ABBREVIATION = 4  # "Ill.", "CA": only right after a place name
 
+# Values of ``places.source`` that say someone chose to list a place: placemap's curated
+# table, and (in memory, never in the index) a user's overlay, as "overlay FILE".
+SOURCE_CURATED = "placemap curated"
+SOURCE_OVERLAY = "overlay"
+
+# The meta key listing the countries whose full GeoNames data (a country file, or
+# allCountries: ALL_COUNTRIES) an index holds.
+META_FULL_COUNTRIES = "full_countries"
+ALL_COUNTRIES = "*"
+
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE places (
