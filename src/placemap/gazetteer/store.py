@@ -196,6 +196,13 @@ class Gazetteer:
             meta["overlay_places"] = len(self._overlay_places)
         return meta
 
+    def full_countries(self) -> frozenset[str]:
+        """Countries whose full GeoNames data the index holds (``"*"``: all of them)."""
+        row = self.conn.execute(
+            "SELECT value FROM meta WHERE key = ?", (schema.META_FULL_COUNTRIES,)
+        ).fetchone()
+        return frozenset(json.loads(row[0])) if row else frozenset()
+
     # -- records ---------------------------------------------------------------
     def place(self, place_id: int) -> Place | None:
         if place_id in self._overlay_places:
