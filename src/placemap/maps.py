@@ -28,6 +28,7 @@ import folium
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from placemap.gazetteer.suggest import FullDataHint
 from placemap.mapdata import (
     Filters,
     PlaceTable,
@@ -231,10 +232,12 @@ def report_map(
     cluster: bool = False,
     heatmap: bool = False,
     assets: str | None = None,
+    hint: FullDataHint | None = None,
 ) -> folium.Map:
     """One report's places as circles sized by how often it names them; each popup has
-    every sentence naming the place, and a side panel lists the unresolved names and
-    the choices made with little confidence.
+    every sentence naming the place, and a side panel lists the unresolved names (with
+    the countries whose full GeoNames data would resolve them, and the command that adds
+    it to the index ``hint`` describes) and the choices made with little confidence.
 
     The page is self-contained unless ``assets`` is given: the URL prefix, relative to
     the page, of the files :func:`write_assets` writes (``"assets/"``), which it links."""
@@ -252,7 +255,7 @@ def report_map(
         cluster=cluster,
         heatmap=heatmap,
     )
-    data["panel"] = panel(report, filters)
+    data["panel"] = panel(report, filters, hint)
     m = _new_map(title, cluster=cluster, assets=assets)
     m.add_child(_Draw(data))
     return m

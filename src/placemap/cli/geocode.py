@@ -76,6 +76,7 @@ def geocode(
       placemap geocode events.csv --column location --country-column country -o out.csv
       placemap geocode villages.parquet --column name --admin-column province -o out.parquet
     """
+    from placemap.gazetteer.suggest import FullDataHint
     from placemap.geocode import geocode_frame, read_table, table_format, write_table
 
     in_fmt = table_format(file, input_format)
@@ -83,6 +84,7 @@ def geocode(
     if out_fmt == "parquet" and output is None:
         raise click.UsageError("Parquet output needs a file: give -o/--output")
     df = read_table(file, in_fmt)
+    geoparser = make_geoparser(gazetteer_path, overlays)
     try:
         out = geocode_frame(
             df,
@@ -90,7 +92,7 @@ def geocode(
             country=country_column,
             admin=admin_column,
             context=context_column,
-            geoparser=make_geoparser(gazetteer_path, overlays),
+            geoparser=geoparser,
             candidates=out_fmt != "csv",
         )
     except PlacemapError as err:
@@ -104,12 +106,11 @@ def geocode(
         err=True,
     )
     if resolved < len(out):
-        top = out["country_code"].value_counts().index[:3].tolist()
+        hint = FullDataHint.of(geoparser.gazetteer)
+        top = hint.wanted(out["country_code"].value_counts().index.tolist())[:3]
         if top:
             click.echo(
-                "full GeoNames data would likely resolve more: placemap gazetteer build "
-                + " ".join(f"--download {cc}" for cc in top),
-                err=True,
+                f"full GeoNames data would likely resolve more: {hint.command(top)}", err=True
             )
 
 

@@ -138,6 +138,7 @@ def map_(
       placemap map events.csv --lat latitude --lon longitude --group-by year
     """
     from placemap import maps
+    from placemap.gazetteer.suggest import FullDataHint
     from placemap.writers import write_text_atomic
 
     failures: list[str] = []
@@ -169,8 +170,12 @@ def map_(
         maps.write_assets(out_dir / ASSETS_DIR, cluster=cluster)
         opts["assets"] = ASSETS_DIR + "/"
     files = maps.report_filenames(reports)
+    # The index in use, for the panel's hint on unresolved names (maps of tables with
+    # coordinates have none, and need no index).
+    unresolved = any(m.place is None for r in reports for m in r.mentions)
+    hint = FullDataHint.of(open_gaz(gazetteer_path, ())) if unresolved else None
     for r, name in zip(reports, files, strict=True):
-        write_text_atomic(out_dir / name, maps.render(maps.report_map(r, **opts)))
+        write_text_atomic(out_dir / name, maps.render(maps.report_map(r, hint=hint, **opts)))
     coll = maps.collection_map(reports, links=files, title=title, **opts)
     write_text_atomic(out_dir / "collection.html", maps.render(coll))
     index = out_dir / "index.html"
