@@ -55,7 +55,7 @@ _ADMIN1_CODE = re.compile(r"[A-Z]{2}\.[^.]+")
 _ADMIN2_CODE = re.compile(r"[A-Z]{2}\.[^.]+\.[^.]+")
 _SAMPLE_ROWS = 5
 # How often (in rows) the importer reports progress.
-PROGRESS_EVERY = 1 << 16
+PROGRESS_EVERY = 1 << 14
 
 #: Called as the import goes: (label, rows read, bytes read, bytes in all or None).
 RowProgress = Callable[[str, int, int, "int | None"], None]
@@ -378,9 +378,9 @@ class ImportResult:
     full_countries: list[str] = field(default_factory=list)
 
 
-def _division_names(names: list[str]) -> list[str]:
-    """Names of a division, and each without its type word ("Kharkiv Oblast": "Kharkiv")."""
-    return [*names, *(s for n in names if (s := strip_type_word(n)))]
+def _without_type_words(names: list[str]) -> list[str]:
+    """Names of a division without their type word ("Kharkiv Oblast": "Kharkiv")."""
+    return [s for n in names if (s := strip_type_word(n))]
 
 
 def import_dumps(
@@ -435,7 +435,7 @@ def import_dumps(
             cc, a1 = cols[8] or None, cols[10] or None
             names = cols[3].split(",") if cols[3] else []
             if fclass == "A" and fcode in ("ADM1", "ADM2"):
-                names = _division_names([cols[1], cols[2], *names])
+                names += _without_type_words([cols[1], cols[2], *names])
                 if fcode == "ADM1" and cc and a1:
                     own_adm1.setdefault((cc, a1), cols[1])
             w.add_place(
@@ -521,7 +521,8 @@ def _add_code_table_names(
     for table in tables:
         for code, (name, ascii_, gid) in table.items():
             if code[:2] in countries and gid in w.ids:
-                w.add_names(gid, _division_names([name, ascii_]), schema.NAME_ALTERNATE)
+                names = [name, ascii_, *_without_type_words([name, ascii_])]
+                w.add_names(gid, names, schema.NAME_ALTERNATE)
                 n += 1
     return n
 
