@@ -220,6 +220,23 @@ class Gazetteer:
             self._places[place_id] = place
         return place
 
+    def _prefetch(self, ids: Iterable[int]) -> None:
+        """Read the places of ``ids`` not yet cached in a few queries, not one each: a
+        name that hundreds of places share (a full GeoNames import has many) costs one
+        round of queries."""
+        cached, overlay = self._places, self._overlay_places
+        missing = sorted({i for i in ids if i not in cached and i not in overlay})
+        if len(self._places) + len(missing) >= PLACE_CACHE_SIZE:
+            self._places.clear()
+        for k in range(0, len(missing), 500):
+            part = missing[k : k + 500]
+            rows = self.conn.execute(
+                f"SELECT {_PLACE_COLS} FROM places p WHERE p.id IN ({','.join('?' * len(part))})",
+                part,
+            )
+            for row in rows:
+                self._places[row[0]] = _row_place(row)
+
     def country(self, code: str) -> Place | None:
         """The country place for an ISO 3166-1 alpha-2 code."""
         return _country_cache(self, code.upper())
@@ -331,6 +348,8 @@ class Gazetteer:
         for pid, kind in self._overlay_names.get(q, ()):
             yield self._overlay_places[pid], kind
         rows = self.conn.execute("SELECT place_id, kind FROM names WHERE fold = ?", (q,)).fetchall()
+        if len(rows) > 1:
+            self._prefetch(pid for pid, _ in rows)
         for pid, kind in rows:
             place = self.place(pid)
             if place is not None:
@@ -358,6 +377,7 @@ class Gazetteer:
             sim = sims[f]
             if sim >= floor and sim > best.get(pid, 0.0):
                 best[pid] = sim
+        self._prefetch(pid for pid, sim in best.items() if sim >= floor)
         for pid, sim in best.items():
             if sim >= floor and (place := self.place(pid)) is not None:
                 yield place, sim
