@@ -488,3 +488,15 @@ def test_dump_streams_count_their_people_and_curated_rivers_stay_prominent() -> 
     assert rank([town, river])[0].place.geonameid == 5
     overlay = _cand(6, "H.STM", 0, "overlay wadis.csv")
     assert rank([village, overlay])[0].place.geonameid == 6
+
+
+def test_progress_bar_shows_rows_rate_and_share(capsys: pytest.CaptureFixture[str]) -> None:
+    from placemap.cli.gazetteer import _Progress
+
+    bars = _Progress()
+    bars.rows("UA.zip (UA.txt)", 20_000, 2_000_000, 8_000_000)
+    bars.rows("UA.zip (UA.txt)", 45_086, 8_000_000, 8_000_000)
+    bars.phase("sorting and indexing 215,748 names")
+    err = capsys.readouterr().err
+    assert "UA.zip (UA.txt): 100%" in err and "45,086 rows" in err and "rows/s]" in err
+    assert err.endswith("placemap: sorting and indexing 215,748 names ...\n")

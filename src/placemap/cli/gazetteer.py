@@ -150,8 +150,9 @@ class _Progress:
     """A build's progress on stderr: one bar per dump file (rows read, rows a second,
     and how much of the file), one line per step without rows."""
 
-    _FORMAT = "{desc}: {percentage:3.0f}%|{bar:20}| {postfix} [{elapsed}<{remaining}]"
-    _FORMAT_NO_TOTAL = "{desc}: {postfix} [{elapsed}]"
+    # tqdm writes the postfix after ", ": "[00:12<00:30, 812,000 rows, 67,000 rows/s]".
+    _FORMAT = "{desc}: {percentage:3.0f}%|{bar:20}| [{elapsed}<{remaining}{postfix}]"
+    _FORMAT_NO_TOTAL = "{desc}: [{elapsed}{postfix}]"
 
     def __init__(self) -> None:
         self._bar: Any = None
