@@ -25,6 +25,13 @@ SOURCE_OVERLAY = "overlay"
 META_FULL_COUNTRIES = "full_countries"
 ALL_COUNTRIES = "*"
 
+NAMES_DDL = """CREATE TABLE names (
+    fold TEXT NOT NULL,              -- normalize.fold(name)
+    tkey TEXT NOT NULL,              -- normalize.translit_key(name), '' when none
+    place_id INTEGER NOT NULL,
+    kind INTEGER NOT NULL
+);"""
+
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE places (
@@ -42,12 +49,7 @@ CREATE TABLE places (
     population INTEGER NOT NULL DEFAULT 0,
     source TEXT NOT NULL
 );
-CREATE TABLE names (
-    fold TEXT NOT NULL,              -- normalize.fold(name)
-    tkey TEXT NOT NULL,              -- normalize.translit_key(name), '' when none
-    place_id INTEGER NOT NULL,
-    kind INTEGER NOT NULL
-);
+{names}
 -- How common each single-word name is as an English word (wordfreq's Zipf scale)
 -- and whether a dictionary lists it in lower case: "Reading", "Bath", "Mobile".
 CREATE TABLE words (
@@ -72,7 +74,7 @@ CREATE INDEX places_country ON places (country_code, feature_class);
 
 
 def create(conn: sqlite3.Connection) -> None:
-    conn.executescript(DDL)
+    conn.executescript(DDL.format(names=NAMES_DDL))
     conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
 

@@ -186,17 +186,13 @@ class IndexWriter:
         # different routes), and leaves the table in key order, so that the key index
         # builds from sorted rows and a key's rows share pages. (The transliteration
         # key is a function of the folded key.)
-        self.conn.executescript(
-            """
-            CREATE TABLE names_sorted AS SELECT * FROM names WHERE 0;
-            INSERT INTO names_sorted
-                SELECT fold, MIN(tkey), place_id, kind FROM names
-                WHERE place_id IN (SELECT id FROM places)
-                GROUP BY fold, place_id, kind;
-            DROP TABLE names;
-            ALTER TABLE names_sorted RENAME TO names;
-            """
+        self.conn.execute("ALTER TABLE names RENAME TO names_written")
+        self.conn.execute(schema.NAMES_DDL)
+        self.conn.execute(
+            "INSERT INTO names SELECT fold, MIN(tkey), place_id, kind FROM names_written "
+            "WHERE place_id IN (SELECT id FROM places) GROUP BY fold, place_id, kind"
         )
+        self.conn.execute("DROP TABLE names_written")
         schema.create_indexes(self.conn)
         self._fill_words()
         counts = dict(
