@@ -22,12 +22,24 @@ def dump_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture dumps, with US.txt zipped as GeoNames publishes it."""
     d = tmp_path_factory.mktemp("geonames")
     for f in (DATA / "geonames").iterdir():
-        shutil.copy(f, d / f.name)
+        if f.is_file():
+            shutil.copy(f, d / f.name)
     with zipfile.ZipFile(d / "US.zip", "w") as zf:
         zf.write(d / "US.txt", "US.txt")
         zf.writestr("readme.txt", "GeoNames test fixture")
     (d / "US.txt").unlink()
     return d
+
+
+@pytest.fixture(scope="session")
+def country_alternates(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Syria's alternate names as GeoNames publishes them: alternatenames/SY.zip holding
+    SY.txt (10 columns, like alternateNamesV2), named like the country's main table."""
+    path = tmp_path_factory.mktemp("alternatenames") / "SY.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.write(DATA / "geonames" / "alternatenames" / "SY.txt", "SY.txt")
+        zf.writestr("readme.txt", "GeoNames test fixture")
+    return path
 
 
 @pytest.fixture(scope="session")

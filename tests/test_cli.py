@@ -38,7 +38,7 @@ def test_every_command_has_help_text() -> None:
 def test_search_text_and_json(run) -> None:
     r = run("gazetteer", "search", "Palmyra", "--country", "SY")
     assert r.exit_code == 0
-    assert r.output.startswith(" 1. Tadmur (Homs, SY) P.PPL geonameid=163808")
+    assert r.output.startswith(" 1. Tadmur (Ḩimş, SY) P.PPL geonameid=163808")
     r = run("gazetteer", "search", "Deir Ezzor", "--format", "json")
     rows = json.loads(r.output)
     assert rows[0]["geonameid"] == 170794

@@ -157,6 +157,34 @@ def test_report_map_draws_markers_and_opens_popups(
         p.close()
 
 
+def test_report_panel_gives_the_command_for_the_index_in_use(
+    browser: Any, gp: Geoparser, tmp_path: Path
+) -> None:
+    from placemap.gazetteer.suggest import FullDataHint
+    from placemap.records import Mention
+
+    report = _report(gp, "aq", AQERBAT)
+    at = AQERBAT.index("militants")
+    unresolved = Mention(at, at + 9, "militants", None, 0.0)
+    report = Report(report.id, report.text, mentions=(*report.mentions, unresolved))
+    index = "/data/<b>my</b> index.sqlite"
+    html = render(report_map(report, hint=FullDataHint(frozenset({"US"}), index)))
+    p = Page(browser, _write(tmp_path / "hint.html", html))
+    try:
+        tip = p.page.locator(".pm-tip code").inner_text()
+        assert tip == f"placemap gazetteer build --download SY --output '{index}'"
+        assert p.page.locator(".pm-tip b").count() == 0  # the path is text, not markup
+        held = render(report_map(report, hint=FullDataHint(frozenset({"SY"}), index)))
+        q = Page(browser, _write(tmp_path / "held.html", held))
+        try:
+            assert q.page.locator(".pm-tip").count() == 0
+        finally:
+            q.close()
+        assert p.problems == []
+    finally:
+        p.close()
+
+
 def test_collection_map_toggles_reports_and_lists_who_names_a_place(
     browser: Any, gp: Geoparser, tmp_path: Path
 ) -> None:

@@ -30,6 +30,7 @@ import pandas as pd
 
 from placemap.errors import InputError
 from placemap.gazetteer import Gazetteer, open_gazetteer
+from placemap.gazetteer.default import strip_type_word
 from placemap.normalize import fold
 from placemap.pipeline import Geoparser
 from placemap.ranking import rank
@@ -151,13 +152,20 @@ class TableGeocoder:
             return None, frozenset()
         if fold(hint) in TYPE_WORDS:
             return fold(hint), frozenset()
-        keys = frozenset(
+        keys = self._division_keys(hint, country)
+        if not keys and (bare := _without_type_word(hint)):
+            keys = self._division_keys(bare, country)  # "Donetsk Obl.", "Kharkov region"
+        return None, keys
+
+    def _division_keys(
+        self, name: str, country: str | None
+    ) -> frozenset[tuple[str | None, str | None]]:
+        return frozenset(
             (c.place.country_code, c.place.admin1_code)
-            for c in self.gazetteer.lookup(hint, fuzzy=False, context_only=True)
+            for c in self.gazetteer.lookup(name, fuzzy=False, context_only=True)
             if c.place.feature_code in ("ADM1", "ADM2")
             and (country is None or c.place.country_code == country)
         )
-        return None, keys
 
     def hints(self, country: str = "", admin: str = "") -> _Hints:
         h = _Hints()
@@ -244,6 +252,18 @@ class TableGeocoder:
         else:
             detail = m.reason
         return Geocoded(m.place, m.confidence, f"{kind}; {detail}{notes}", m.candidates)
+
+
+# Abbreviated division words in admin columns ("Donetsk Obl.", "Homs Gov.").
+_DIVISION_ABBREVIATIONS = frozenset({"obl", "prov", "gov", "reg", "dist"})
+
+
+def _without_type_word(name: str) -> str | None:
+    """An admin value without its last word when that names a kind of division."""
+    words = name.split()
+    if len(words) >= 2 and words[-1].rstrip(".").casefold() in _DIVISION_ABBREVIATIONS:
+        return " ".join(words[:-1])
+    return strip_type_word(name)
 
 
 def _alternatives(chosen: Place, cands: Sequence[Candidate]) -> int:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+from placemap.gazetteer.suggest import FullDataHint
 from placemap.records import Mention, Place, Report
 
 __all__ = [
@@ -318,10 +319,13 @@ def report_hits(
     return hits
 
 
-def suggested_countries(report: Report, limit: int = 3) -> list[str]:
+def suggested_countries(
+    report: Report, limit: int = 3, *, hint: FullDataHint | None = None
+) -> list[str]:
     """Countries whose full GeoNames data would most likely resolve the report's
     unresolved names: those of the places it names (demonyms aside: "Russian" says
-    little about where a village is), else those of the unresolved names' candidates."""
+    little about where a village is), else those of the unresolved names' candidates;
+    none whose full data the index (``hint``) already holds."""
     counts: Counter[str] = Counter()
     for m in report.mentions:
         if m.place is not None and m.place.country_code and m.kind != "demonym":
@@ -331,7 +335,8 @@ def suggested_countries(report: Report, limit: int = 3) -> list[str]:
             for c in m.candidates:
                 if c.place.country_code and c.place.country_code not in counts:
                     counts[c.place.country_code] = 0
-    return [cc for cc, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+    ranked = [cc for cc, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return (hint or FullDataHint()).wanted(ranked)[:limit]
 
 
 def _describe(p: Place) -> str:
@@ -346,10 +351,11 @@ def _runner_up(m: Mention) -> str:
     return ""
 
 
-def panel(report: Report, filters: Filters) -> dict[str, Any]:
+def panel(report: Report, filters: Filters, hint: FullDataHint | None = None) -> dict[str, Any]:
     """What the side panel lists: unresolved names with how often they occur, choices
     made with little confidence (and whether the map leaves them out), and which
-    countries' full GeoNames data to try."""
+    countries' full GeoNames data to try, with the command that adds it to the index in
+    use (``hint``; without it, the default index)."""
     unresolved = Counter(m.text for m in report.mentions if m.place is None)
     low: dict[tuple[str, int], list[Any]] = {}
     for m in report.mentions:
@@ -368,10 +374,12 @@ def panel(report: Report, filters: Filters) -> dict[str, Any]:
                 _runner_up(m),
                 hidden,
             ]
+    suggest = suggested_countries(report, hint=hint) if unresolved else []
     return {
         "unresolved": sorted(([n, c] for n, c in unresolved.items()), key=lambda x: (-x[1], x[0])),
         "low": sorted(low.values(), key=lambda x: (x[2], x[0])),
-        "suggest": suggested_countries(report) if unresolved else [],
+        "suggest": suggest,
+        "suggest_command": (hint or FullDataHint()).command(suggest) if suggest else "",
     }
 
 

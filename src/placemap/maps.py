@@ -31,6 +31,7 @@ import folium
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from placemap.gazetteer.suggest import FullDataHint
 from placemap.mapdata import (
     Filters,
     PlaceTable,
@@ -316,13 +317,16 @@ def report_map(
     heatmap: bool = False,
     assets: str | None = None,
     source_link: str = "",
+    hint: FullDataHint | None = None,
 ) -> folium.Map:
     """One report's places as circles sized by how often it names them, labelled as the
     report writes them; each popup has every sentence naming the place and a link to the
     report (``source_link``: its URL, or a relative link to its file, made by
     :func:`placemap.mapdata.source_href`). A side panel lists the places, the unresolved
-    names and the choices made with little confidence. The first view frames the
-    report's focus (:func:`placemap.mapdata.focus_bounds`); a button shows every place.
+    names (with the countries whose full GeoNames data would resolve them, and the
+    command that adds it to the index ``hint`` describes) and the choices made with
+    little confidence. The first view frames the report's focus
+    (:func:`placemap.mapdata.focus_bounds`); a button shows every place.
 
     The page is self-contained unless ``assets`` is given: the URL prefix, relative to
     the page, of the files :func:`write_assets` writes (``"assets/"``), which it links."""
@@ -342,7 +346,7 @@ def report_map(
         filters=filters,
         inline=assets is None,
     )
-    data["panel"] = panel(report, filters)
+    data["panel"] = panel(report, filters, hint)
     m = _new_map(title, cluster=cluster, assets=assets)
     m.add_child(_Draw(data))
     return m

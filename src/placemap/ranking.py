@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from placemap.gazetteer import schema
 from placemap.records import Candidate, Place
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "prominence",
     "prior",
     "rank",
+    "listed_feature",
 ]
 
 # How much a kind of match is worth before string similarity is applied.
@@ -77,20 +79,41 @@ def exonym_score(c: Candidate) -> float:
     return min(1.0, max(0, c.spellings - 1) / (EXONYM_SPELLINGS - 1))
 
 
-# Seas, rivers, ranges and regions have no population; those that news names are
-# prominent, so they count as a place of about a million people.
+# Seas, rivers, ranges and regions have no population. Those that someone chose to list
+# (placemap's curated table of features news names, a user's overlay) are prominent and
+# count as a place of about a million people; GeoNames' own (a country's dump holds
+# thousands of streams, hills and localities) count as what they hold: nobody. With
+# Ukraine's dump imported, "Bakhmut" (80,500 people) went to a stream of that name.
 FEATURE_POPULATION_SCORE = 0.75
+_LISTED_SOURCES = (schema.SOURCE_CURATED, schema.SOURCE_OVERLAY + " ")
+
+
+def listed_feature(place: Place) -> bool:
+    """Whether a sea, river, mountain or region is one that someone chose to list."""
+    return place.feature_class in ("H", "T", "L") and place.source.startswith(_LISTED_SOURCES)
 
 
 def population_score(place: Place) -> float:
     """log10 population scaled to [0, 1] (10^8 people = 1)."""
-    if place.population == 0 and place.feature_class in ("H", "T", "L"):
+    if place.population == 0 and listed_feature(place):
         return FEATURE_POPULATION_SCORE
     return min(1.0, math.log10(place.population + 1) / 8.0)
 
 
+# GeoNames' own streams, hills and localities rank just below villages: news names a
+# village far more often than a stream of the same name, and a cue word ("the X
+# river", "X hill") still picks the feature. Seas, gulfs and regions keep their codes'
+# weights.
+UNLISTED_FEATURE_WEIGHT = 0.3
+
+
 def type_score(place: Place) -> float:
-    return TYPE_WEIGHT.get(place.feature_code, _CLASS_WEIGHT.get(place.feature_class, 0.3))
+    weight = TYPE_WEIGHT.get(place.feature_code)
+    if weight is not None:
+        return weight
+    if place.feature_class in ("H", "T", "L") and not listed_feature(place):
+        return UNLISTED_FEATURE_WEIGHT
+    return _CLASS_WEIGHT.get(place.feature_class, 0.3)
 
 
 # A place GeoNames lists under this many distinct names (its own, exonyms, spellings in

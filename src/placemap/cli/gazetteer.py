@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,7 +13,9 @@ from placemap.cli.common import (
     gazetteer_options,
     library_errors,
     open_gaz,
+    quiet,
 )
+from placemap.gazetteer.geonames import DEFAULT_FEATURE_CLASSES, KIND_LABELS
 
 
 @click.group()
@@ -41,7 +44,8 @@ def gazetteer() -> None:
     multiple=True,
     type=click.Path(exists=True, path_type=Path),
     help="GeoNames dump files or a folder of them (allCountries or XX.txt/.zip, "
-    "alternateNamesV2, admin1CodesASCII, admin2Codes, countryInfo). Repeatable.",
+    "alternateNamesV2 or alternatenames/XX.zip, admin1CodesASCII, admin2Codes, "
+    "countryInfo), recognised by their columns. Repeatable.",
 )
 @click.option(
     "--download",
@@ -54,55 +58,132 @@ def gazetteer() -> None:
 @click.option(
     "--default/--no-default",
     "with_default",
-    default=True,
-    show_default=True,
-    help="Include the offline default sources (GeoNames cities500, divisions, curated tables).",
+    default=None,
+    help="Include the offline default sources (GeoNames cities500, divisions, curated "
+    "tables) [default: as the index was built, else included].",
 )
 @click.option(
     "--feature-classes",
-    default="PAHTL",
-    show_default=True,
-    help="GeoNames feature classes to import from dumps.",
+    default=None,
+    help="GeoNames feature classes to import from dumps [default: as the index was "
+    f"built, else {DEFAULT_FEATURE_CLASSES}].",
+)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Build only from what this command names, dropping the GeoNames files the "
+    "index was built from (by default a build adds to them).",
 )
 @library_errors
 def gazetteer_build(
     output: Path | None,
     geonames_paths: tuple[Path, ...],
     download_codes: tuple[str, ...],
-    with_default: bool,
-    feature_classes: str,
+    with_default: bool | None,
+    feature_classes: str | None,
+    replace: bool,
 ) -> None:
     """Build the gazetteer index (atomically: a failed build keeps the old index).
+
+    An existing index is rebuilt from what it was built from plus what this command
+    adds: after --download SY, a --download UA keeps Syria. --replace starts afresh.
+    Files are checked before any work; a terminal shows each file's progress.
 
     \b
     Examples:
       placemap gazetteer build                      # the offline default
-      placemap gazetteer build --download SY        # default + all of Syria from GeoNames
+      placemap gazetteer build --download SY        # add all of Syria from GeoNames
       placemap gazetteer build --geonames SY.zip --geonames admin1CodesASCII.txt
+      placemap gazetteer build --download UA -o ua.sqlite --feature-classes PA
+      placemap gazetteer build --replace            # back to the default alone
     """
     from placemap.gazetteer import default_path
-    from placemap.gazetteer.build import build_index
+    from placemap.gazetteer.build import build_index, extend_recipe, recorded_recipe
     from placemap.gazetteer.geonames import download
     from placemap.gazetteer.store import cache_dir
 
-    if not set(feature_classes) <= set("ADHLPRSTUV"):
+    if feature_classes is not None and not set(feature_classes) <= set("ADHLPRSTUV"):
         raise click.BadParameter(
             "use GeoNames feature class letters (A H L P R S T U V)", param_hint="--feature-classes"
         )
-    if not with_default and not (geonames_paths or download_codes):
+    if with_default is False and not (geonames_paths or download_codes):
         raise click.UsageError("--no-default needs --geonames or --download")
-    paths = list(geonames_paths)
-    if download_codes:
-        paths.extend(download(download_codes, cache_dir() / "geonames"))
     target = output or default_path()
-    click.echo(f"building {target} ...", err=True)
-    stats = build_index(
-        target, default=with_default, geonames=paths, feature_classes=feature_classes
+    old = None if replace else recorded_recipe(target)
+    if old is not None and old.geonames and not quiet():
+        click.echo(
+            f"adding to {target}, built from {old.describe()} (--replace drops them)", err=True
+        )
+    # Local files are checked before anything is downloaded or built.
+    recipe = extend_recipe(
+        old, geonames=geonames_paths, default=with_default, feature_classes=feature_classes
     )
+    if download_codes:
+        fetched = download(download_codes, cache_dir() / "geonames")
+        recipe = extend_recipe(recipe, geonames=fetched)
+    if not recipe.default and not recipe.geonames:
+        raise click.UsageError("--no-default needs --geonames or --download")
+    shown = not quiet() and sys.stderr.isatty()
+    if not quiet():
+        click.echo(f"building {target} from {recipe.describe()} ...", err=True)
+    bars = _Progress() if shown else None
+    try:
+        stats = build_index(
+            target,
+            default=recipe.default,
+            geonames=recipe.geonames,
+            feature_classes=recipe.feature_classes,
+            progress=bars,
+        )
+    finally:
+        if bars is not None:
+            bars.close()
+    full = stats.get("full_countries") or []
     click.echo(
         f"built {target}: {stats['places']:,} places, {stats['names']:,} names, "
         f"{stats['size_bytes'] / 1e6:.0f} MB in {stats['seconds']} s"
+        + (f"; full GeoNames data for {', '.join(full)}" if full else "")
     )
+
+
+class _Progress:
+    """A build's progress on stderr: one bar per dump file (rows read, rows a second,
+    and how much of the file), one line per step without rows."""
+
+    # tqdm writes the postfix after ", ": "[00:12<00:30, 812,000 rows, 67,000 rows/s]".
+    _FORMAT = "{desc}: {percentage:3.0f}%|{bar:20}| [{elapsed}<{remaining}{postfix}]"
+    _FORMAT_NO_TOTAL = "{desc}: [{elapsed}{postfix}]"
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._label: str | None = None
+
+    def phase(self, label: str) -> None:
+        self.close()
+        click.echo(f"placemap: {label} ...", err=True)
+
+    def rows(self, label: str, rows: int, done: int, total: int | None) -> None:
+        from tqdm import tqdm
+
+        if label != self._label:
+            self.close()
+            self._label = label
+            self._bar = tqdm(
+                total=total,
+                desc=label,
+                file=sys.stderr,
+                bar_format=self._FORMAT if total else self._FORMAT_NO_TOTAL,
+                dynamic_ncols=True,
+            )
+        bar = self._bar
+        elapsed = bar.format_dict["elapsed"] or 1e-9
+        bar.set_postfix_str(f"{rows:,} rows, {rows / elapsed:,.0f} rows/s", refresh=False)
+        bar.update(max(0, done - bar.n))
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+        self._bar, self._label = None, None
 
 
 @gazetteer.command("info")
@@ -129,6 +210,25 @@ def gazetteer_info(gazetteer_path: Path | None, overlays: tuple[Path, ...], fmt:
     click.echo("sources:")
     for k, v in sorted(info.get("sources", {}).items()):
         click.echo(f"  {k}: {v}")
+    files = info.get("geonames_files") or []
+    if files:
+        click.echo("GeoNames files:")
+    for f in files:
+        rows = f"{f['rows']:,} rows" if f.get("rows") is not None else "? rows"
+        if f.get("imported") is not None and f["imported"] != f.get("rows"):
+            rows += f" ({f['imported']:,} imported)"
+        size = f["size_bytes"]
+        click.echo(
+            f"  {f['path']}{' (' + f['member'] + ')' if f.get('member') else ''}: "
+            f"{KIND_LABELS.get(f['kind'], f['kind'])}, {rows}, "
+            + (f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.1f} kB")
+            + f", modified {f['modified']}"
+        )
+    if files and isinstance(info.get("build"), dict):
+        click.echo(f"  feature classes imported: {info['build'].get('feature_classes')}")
+    full = info.get("full_countries") or []
+    if full:
+        click.echo(f"full GeoNames data: {'all countries' if '*' in full else ', '.join(full)}")
     click.echo("places by feature class:")
     labels = {
         "A": "administrative",

@@ -76,6 +76,7 @@ def geocode(
       placemap geocode events.csv --column location --country-column country -o out.csv
       placemap geocode villages.parquet --column name --admin-column province -o out.parquet
     """
+    from placemap.gazetteer.suggest import FullDataHint
     from placemap.geocode import geocode_frame, read_table, table_format, write_table
     from placemap.outputs import check_output_file, output_errors
 
@@ -86,6 +87,7 @@ def geocode(
     if output is not None:
         check_output_file(output)
     df = read_table(file, in_fmt)
+    geoparser = make_geoparser(gazetteer_path, overlays)
     try:
         out = geocode_frame(
             df,
@@ -93,7 +95,7 @@ def geocode(
             country=country_column,
             admin=admin_column,
             context=context_column,
-            geoparser=make_geoparser(gazetteer_path, overlays),
+            geoparser=geoparser,
             candidates=out_fmt != "csv",
         )
     except PlacemapError as err:
@@ -111,12 +113,11 @@ def geocode(
         err=True,
     )
     if resolved < len(out):
-        top = out["country_code"].value_counts().index[:3].tolist()
+        hint = FullDataHint.of(geoparser.gazetteer)
+        top = hint.wanted(out["country_code"].value_counts().index.tolist())[:3]
         if top:
             click.echo(
-                "full GeoNames data would likely resolve more: placemap gazetteer build "
-                + " ".join(f"--download {cc}" for cc in top),
-                err=True,
+                f"full GeoNames data would likely resolve more: {hint.command(top)}", err=True
             )
 
 

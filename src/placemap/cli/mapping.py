@@ -147,6 +147,7 @@ def map_(
       placemap map events.csv --lat latitude --lon longitude --group-by year
     """
     from placemap import maps
+    from placemap.gazetteer.suggest import FullDataHint
     from placemap.mapdata import source_href
     from placemap.outputs import locked_folder, output_errors, staged_files
 
@@ -189,9 +190,15 @@ def map_(
             opts["assets"] = ASSETS_DIR + "/"
         files = maps.report_filenames(reports)
         sources = [source_href(r, maps.file_link(r.source, out_dir)) for r in reports]
+        # The index in use, for the panel's hint on unresolved names (maps of tables with
+        # coordinates have none, and need no index).
+        unresolved = any(m.place is None for r in reports for m in r.mentions)
+        hint = FullDataHint.of(open_gaz(gazetteer_path, ())) if unresolved else None
         with staged_files(out_dir) as pages:
             for r, name, src in zip(reports, files, sources, strict=True):
-                page = maps.report_map(r, cluster=clusters["report"], source_link=src, **opts)
+                page = maps.report_map(
+                    r, cluster=clusters["report"], source_link=src, hint=hint, **opts
+                )
                 pages.write_text(name, maps.render(page))
             coll = maps.collection_map(
                 reports,

@@ -815,8 +815,7 @@
     if (info.suggest.length) {
       var tip = el("div", "pm-tip", "Villages are often only in GeoNames' full country files. " +
         "For " + info.suggest.join(", ") + " try: ");
-      tip.appendChild(el("code", null, "placemap gazetteer build " +
-        info.suggest.map(function (cc) { return "--download " + cc; }).join(" ")));
+      tip.appendChild(el("code", null, info.suggest_command));
       div.appendChild(tip);
     }
   }

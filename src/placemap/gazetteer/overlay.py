@@ -13,6 +13,7 @@ import csv
 from pathlib import Path
 
 from placemap.errors import InputError
+from placemap.gazetteer import schema
 from placemap.gazetteer.store import Gazetteer
 from placemap.records import Place
 
@@ -54,7 +55,7 @@ def load_overlay(gaz: Gazetteer, path: str | Path) -> int:
             feature_code=fcode or "PPL",
             country_code=(row.get("country") or "").strip().upper() or None,
             population=population,
-            source=f"overlay {path.name}",
+            source=f"{schema.SOURCE_OVERLAY} {path.name}",
         )
         alts = [a.strip() for a in (row.get("alternate_names") or "").split("|") if a.strip()]
         gaz.add_overlay_place(place, alts)

@@ -19,6 +19,23 @@ NAME_CONTEXT_ABBREVIATION = 4  # "Ill.", "CA": only right after a place name
 # recipe): a default index whose fingerprint differs from the running placemap's is rebuilt.
 META_FINGERPRINT = "build_fingerprint"
 
+# Values of ``places.source`` that say someone chose to list a place: placemap's curated
+# table, and (in memory, never in the index) a user's overlay, as "overlay FILE".
+SOURCE_CURATED = "placemap curated"
+SOURCE_OVERLAY = "overlay"
+
+# The meta key listing the countries whose full GeoNames data (a country file, or
+# allCountries: ALL_COUNTRIES) an index holds.
+META_FULL_COUNTRIES = "full_countries"
+ALL_COUNTRIES = "*"
+
+NAMES_DDL = """CREATE TABLE names (
+    fold TEXT NOT NULL,              -- normalize.fold(name)
+    tkey TEXT NOT NULL,              -- normalize.translit_key(name), '' when none
+    place_id INTEGER NOT NULL,
+    kind INTEGER NOT NULL
+);"""
+
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE places (
@@ -37,12 +54,7 @@ CREATE TABLE places (
     source TEXT NOT NULL,
     names INTEGER NOT NULL DEFAULT 0 -- distinct folded names (own and alternate): how widely known
 );
-CREATE TABLE names (
-    fold TEXT NOT NULL,              -- normalize.fold(name)
-    tkey TEXT NOT NULL,              -- normalize.translit_key(name), '' when none
-    place_id INTEGER NOT NULL,
-    kind INTEGER NOT NULL
-);
+{names}
 -- How common each single-word name is as an English word (wordfreq's Zipf scale)
 -- and whether a dictionary lists it in lower case: "Reading", "Bath", "Mobile".
 CREATE TABLE words (
@@ -67,7 +79,7 @@ CREATE INDEX places_country ON places (country_code, feature_class);
 
 
 def create(conn: sqlite3.Connection) -> None:
-    conn.executescript(DDL)
+    conn.executescript(DDL.format(names=NAMES_DDL))
     conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
 

@@ -263,6 +263,13 @@ class Gazetteer:
             meta["overlay_places"] = len(self._overlay_places)
         return meta
 
+    def full_countries(self) -> frozenset[str]:
+        """Countries whose full GeoNames data the index holds (``"*"``: all of them)."""
+        row = self.conn.execute(
+            "SELECT value FROM meta WHERE key = ?", (schema.META_FULL_COUNTRIES,)
+        ).fetchone()
+        return frozenset(json.loads(row[0])) if row else frozenset()
+
     # -- records ---------------------------------------------------------------
     def place(self, place_id: int) -> Place | None:
         if place_id in self._overlay_places:
@@ -279,6 +286,23 @@ class Gazetteer:
                 self._places.clear()
             self._places[place_id] = place
         return place
+
+    def _prefetch(self, ids: Iterable[int]) -> None:
+        """Read the places of ``ids`` not yet cached in a few queries, not one each: a
+        name that hundreds of places share (a full GeoNames import has many) costs one
+        round of queries."""
+        cached, overlay = self._places, self._overlay_places
+        missing = sorted({i for i in ids if i not in cached and i not in overlay})
+        if len(self._places) + len(missing) >= PLACE_CACHE_SIZE:
+            self._places.clear()
+        for k in range(0, len(missing), 500):
+            part = missing[k : k + 500]
+            rows = self.conn.execute(
+                f"SELECT {_PLACE_COLS} FROM places p WHERE p.id IN ({','.join('?' * len(part))})",
+                part,
+            )
+            for row in rows:
+                self._places[row[0]] = _row_place(row)
 
     def country(self, code: str) -> Place | None:
         """The country place for an ISO 3166-1 alpha-2 code."""
@@ -418,6 +442,8 @@ class Gazetteer:
         for pid, kind in self._overlay_names.get(q, ()):
             yield self._overlay_places[pid], kind
         rows = self.conn.execute("SELECT place_id, kind FROM names WHERE fold = ?", (q,)).fetchall()
+        if len(rows) > 1:
+            self._prefetch(pid for pid, _ in rows)
         for pid, kind in rows:
             place = self.place(pid)
             if place is not None:
@@ -445,6 +471,7 @@ class Gazetteer:
             sim = sims[f]
             if sim >= floor and sim > best.get(pid, 0.0):
                 best[pid] = sim
+        self._prefetch(pid for pid, sim in best.items() if sim >= floor)
         for pid, sim in best.items():
             if sim >= floor and (place := self.place(pid)) is not None:
                 yield place, sim
@@ -560,7 +587,7 @@ def _file_problem(path: Path) -> str | None:
 def _schema_columns() -> dict[str, tuple[str, ...]]:
     """The tables and columns of an index of this version, from its DDL."""
     with sqlite3.connect(":memory:") as conn:
-        conn.executescript(schema.DDL)
+        schema.create(conn)
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         columns = {t: tuple(r[1] for r in conn.execute(f"PRAGMA table_info({t})")) for t in tables}
     conn.close()

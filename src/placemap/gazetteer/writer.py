@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 # Codes that GeoNames mixes into alternate names (IATA "PMS", ICAO "OSPR") and
 # that would otherwise be spotted in text as place names.
 _CODE_RE = re.compile(r"^[A-Z0-9]{2,5}$")
+# Words rarer than this (wordfreq's Zipf scale) are not recorded as words.
+WORD_MIN_ZIPF = 2.5
 
 
 def usable_alternate(name: str, primary: str) -> bool:
@@ -35,6 +37,32 @@ def usable_alternate(name: str, primary: str) -> bool:
     if not name or len(name) > 120 or "://" in name or name.isdigit():
         return False
     return not (_CODE_RE.match(name) and name != primary)
+
+
+class IdSet:
+    """A set of place ids in bounded memory: a bitmap up to :attr:`BITMAP_LIMIT` (GeoNames
+    ids stay below 15 million: 2 MB for all of allCountries), a set beyond it."""
+
+    BITMAP_LIMIT = 64_000_000
+
+    def __init__(self) -> None:
+        self._bits = bytearray()
+        self._other: set[int] = set()
+
+    def add(self, i: int) -> None:
+        if 0 <= i < self.BITMAP_LIMIT:
+            byte = i >> 3
+            if byte >= len(self._bits):
+                self._bits.extend(bytes(max(byte + 1 - len(self._bits), len(self._bits))))
+            self._bits[byte] |= 1 << (i & 7)
+        else:
+            self._other.add(i)
+
+    def __contains__(self, i: int) -> bool:
+        if 0 <= i < self.BITMAP_LIMIT:
+            byte = i >> 3
+            return byte < len(self._bits) and bool(self._bits[byte] & (1 << (i & 7)))
+        return i in self._other
 
 
 class IndexWriter:
@@ -46,7 +74,11 @@ class IndexWriter:
         self.conn = conn
         self._places: list[tuple] = []
         self._names: list[tuple[str, str, int, int]] = []
+        #: Rows written; after :meth:`finish`, the places and names the index holds.
         self.counts: dict[str, int] = {"places": 0, "names": 0}
+        self.ids = IdSet()
+        # Places that later rows of the same id must not replace (curated features).
+        self._kept: set[int] = set()
 
     def add_place(
         self,
@@ -65,9 +97,23 @@ class IndexWriter:
         population: int = 0,
         source: str,
         names: Iterable[str] = (),
+        keep: bool = False,
     ) -> None:
-        """Add a place and index it under its own name and ``names``."""
+        """Add a place and index it under its own name and ``names``.
+
+        A later place of the same id replaces it, unless it was added with ``keep``:
+        then only the later place's names are added to it.
+        """
         ascii_ = asciiname or fold(name).title()
+        if place_id in self._kept:
+            self.add_names(place_id, (name, ascii_), schema.NAME_ALTERNATE)
+            self.add_names(
+                place_id, (n for n in names if usable_alternate(n, name)), schema.NAME_ALTERNATE
+            )
+            return
+        if keep:
+            self._kept.add(place_id)
+        self.ids.add(place_id)
         self._places.append(
             (
                 place_id,
@@ -130,16 +176,26 @@ class IndexWriter:
         self.conn.executemany("INSERT INTO names VALUES (?,?,?,?)", self._names)
         self._names.clear()
 
-    def finish(self) -> None:
+    def flush(self) -> None:
+        """Write the batched rows, so that queries on the index see them."""
         self._flush_places()
         self._flush_names()
-        # Names of places that a later row replaced (same id) must not dangle.
-        self.conn.execute("DELETE FROM names WHERE place_id NOT IN (SELECT id FROM places)")
-        # A place indexed twice under one key by different routes keeps one row per kind.
+
+    def finish(self) -> None:
+        self.flush()
+        log.info("sorting and indexing %s names", f"{self.counts['names']:,}")
+        # One pass drops the names of places that a later row replaced (same id), keeps
+        # one row per key, place and kind (a place indexed twice under one key by
+        # different routes), and leaves the table in key order, so that the key index
+        # builds from sorted rows and a key's rows share pages. (The transliteration
+        # key is a function of the folded key.)
+        self.conn.execute("ALTER TABLE names RENAME TO names_written")
+        self.conn.execute(schema.NAMES_DDL)
         self.conn.execute(
-            "DELETE FROM names WHERE rowid NOT IN "
-            "(SELECT MIN(rowid) FROM names GROUP BY fold, place_id, kind)"
+            "INSERT INTO names SELECT fold, MIN(tkey), place_id, kind FROM names_written "
+            "WHERE place_id IN (SELECT id FROM places) GROUP BY fold, place_id, kind"
         )
+        self.conn.execute("DROP TABLE names_written")
         schema.create_indexes(self.conn)
         self._count_names()
         self._fill_words()
@@ -149,9 +205,14 @@ class IndexWriter:
             ).fetchall()
         )
         self.set_meta("counts_by_feature_class", counts)
-        self.set_meta("places", self.conn.execute("SELECT COUNT(*) FROM places").fetchone()[0])
-        self.set_meta("names", self.conn.execute("SELECT COUNT(*) FROM names").fetchone()[0])
+        self.counts = {
+            "places": self.conn.execute("SELECT COUNT(*) FROM places").fetchone()[0],
+            "names": self.conn.execute("SELECT COUNT(*) FROM names").fetchone()[0],
+        }
+        self.set_meta("places", self.counts["places"])
+        self.set_meta("names", self.counts["names"])
         self.set_meta("built_at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        log.info("analysing the index")
         self.conn.execute("ANALYZE")
 
     def _count_names(self) -> None:
@@ -170,27 +231,32 @@ class IndexWriter:
         )
 
     def _fill_words(self) -> None:
-        """Record how common one-word names and frequent English words are as words."""
+        """Record how common frequent English words are as words, and whether a
+        dictionary lists them in lower case: the 50,000 most frequent, and the less
+        frequent ones (down to Zipf 2.5) that are also one-word names in the index.
+
+        The words are wordfreq's, in order of frequency, each probed on the index:
+        memory stays the same however many names the index holds.
+        """
         from english_words import get_english_words_set
-        from wordfreq import top_n_list, zipf_frequency
+        from wordfreq import iter_wordlist, top_n_list, zipf_frequency
 
         dictionary = {
             w for w in get_english_words_set(["web2"], lower=False, alpha=True) if w.islower()
         }
-        words = {w for w in top_n_list("en", 50_000) if w.isascii() and w.isalpha()}
-        words.update(
-            f
-            for (f,) in self.conn.execute(
-                "SELECT DISTINCT fold FROM names WHERE fold NOT LIKE '% %'"
-            )
-            if f.isascii() and f.isalpha()
-        )
+        top = set(top_n_list("en", 50_000))
         rows = []
-        for w in sorted(words):
+        for w in iter_wordlist("en"):
             z = zipf_frequency(w, "en")
-            if z >= 2.5:
+            if z < WORD_MIN_ZIPF:
+                break
+            if not (w.isascii() and w.isalpha()):
+                continue
+            if w in top or self.conn.execute(
+                "SELECT 1 FROM names WHERE fold = ? LIMIT 1", (w,)
+            ).fetchone():
                 rows.append((w, z, int(w in dictionary)))
-        self.conn.executemany("INSERT INTO words VALUES (?, ?, ?)", rows)
+        self.conn.executemany("INSERT OR IGNORE INTO words VALUES (?, ?, ?)", rows)
 
 
 @contextmanager
