@@ -87,3 +87,56 @@ def test_a_named_index_of_dumps_alone_is_not_called_stale(
     with caplog.at_level(logging.WARNING, logger="placemap.gazetteer.store"):
         open_gazetteer(path).info()
     assert builds == [] and caplog.records == []
+
+
+def _with_recipe(path: Path, default: bool, geonames: list[Path]) -> None:
+    import json
+
+    conn = sqlite3.connect(path)
+    recipe = {"default": default, "geonames": [str(p) for p in geonames], "feature_classes": "PA"}
+    conn.execute("INSERT INTO meta VALUES ('build', ?)", (json.dumps(recipe),))
+    conn.commit()
+    conn.close()
+
+
+@pytest.fixture()
+def build_calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[dict]:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("PLACEMAP_GAZETTEER", raising=False)
+    calls: list[dict] = []
+    monkeypatch.setattr(build_mod, "build_index", lambda path, **kw: calls.append(kw))
+    return calls
+
+
+def test_a_stale_default_index_keeps_the_geonames_files_added_to_it(
+    build_calls: list[dict], tmp_path: Path
+) -> None:
+    """`gazetteer build --download UA` added Ukraine to the default index; a rebuild for
+    new placemap data imports it again instead of dropping it."""
+    dump = tmp_path / "UA.txt"
+    dump.write_text("")
+    path = store_mod.default_path()
+    _fake_index(path, "0123456789abcdef")
+    _with_recipe(path, True, [dump])
+    open_gazetteer()
+    assert build_calls == [{"default": True, "geonames": (dump,), "feature_classes": "PA"}]
+
+
+def test_a_stale_default_index_whose_added_file_is_gone_is_kept(
+    build_calls: list[dict], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = store_mod.default_path()
+    _fake_index(path, "0123456789abcdef")
+    _with_recipe(path, True, [tmp_path / "gone" / "UA.zip"])
+    with caplog.at_level(logging.WARNING, logger="placemap.gazetteer"):
+        open_gazetteer()
+    assert build_calls == []
+    assert any("UA.zip" in r.getMessage() and "is gone" in r.getMessage() for r in caplog.records)
+
+
+def test_dumps_alone_at_the_default_place_are_not_rebuilt(build_calls: list[dict]) -> None:
+    path = store_mod.default_path()
+    _fake_index(path, None)
+    _with_recipe(path, False, [])
+    open_gazetteer()
+    assert build_calls == []

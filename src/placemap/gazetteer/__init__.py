@@ -42,10 +42,7 @@ def open_gazetteer(
                     "or recipe: rebuilding it (about a minute)"
                 )
         if why is not None:
-            from placemap.gazetteer.build import build_index
-
-            log.warning(why, gaz.path)
-            build_index(gaz.path)
+            _rebuild_default(gaz.path, why)
     else:
         gaz.check_fingerprint = True
     if overlays:
@@ -54,3 +51,40 @@ def open_gazetteer(
         for o in overlays:
             load_overlay(gaz, Path(o))
     return gaz
+
+
+def _rebuild_default(path: Path, why: str) -> None:
+    """Build the default index at ``path`` afresh, with the GeoNames files a user added
+    to it (``gazetteer build --download UA``) imported again: a rebuild for new placemap
+    data must not drop them. If they are gone, or the index holds no default sources,
+    it is left as it is, with a warning saying how to rebuild it."""
+    from placemap.errors import GazetteerBuildError
+    from placemap.gazetteer.build import build_index, recorded_recipe
+
+    try:
+        recipe = recorded_recipe(path)
+    except GazetteerBuildError as err:
+        log.warning("%s; using it as it is", err)
+        return
+    if recipe is not None and not recipe.default:
+        return  # GeoNames dumps alone: nothing of placemap's data in it
+    missing = [f for f in (recipe.geonames if recipe else ()) if not f.exists()]
+    if missing:
+        log.warning(
+            "the default gazetteer index at %s was built from other placemap data, but "
+            "the GeoNames file %s it also holds is gone; using it as it is (rebuild it "
+            "with: placemap gazetteer build --geonames FILE, or --replace)",
+            path,
+            missing[0],
+        )
+        return
+    log.warning(why, path)
+    if recipe is None:
+        build_index(path)
+    else:
+        build_index(
+            path,
+            default=True,
+            geonames=recipe.geonames,
+            feature_classes=recipe.feature_classes,
+        )
