@@ -432,3 +432,21 @@ def test_geocode_jsonl_with_surrogates_deep_nesting_and_huge_numbers(
     r = run_process("geocode", deep, "--column", "name")
     assert r.returncode == 1 and b"Traceback" not in r.stderr
     assert b"deep.jsonl: line 1: not valid JSON (nested too deeply)" in r.stderr
+
+
+def test_number_options_refuse_nan_and_infinity(run, tmp_path: Path) -> None:
+    report = tmp_path / "r.txt"
+    report.write_text(TEXT, "utf-8")
+    r = run("map", report, "--min-confidence", "nan", "-o", tmp_path / "m")
+    assert r.exit_code == 2 and "not a number" in r.output
+    for size in ("inf", "1e999", "nan"):
+        r = run("extract", report, "--max-size", size)
+        assert r.exit_code == 2 and "is not a size" in r.output, size
+
+
+def test_a_parquet_table_error_is_one_line(run, tmp_path: Path) -> None:
+    table = tmp_path / "dup.parquet"
+    pq.write_table(pa.table([pa.array(["Homs"]), pa.array(["x"])], names=["loc", "loc"]), table)
+    r = run("geocode", table, "--column", "loc", "--format", "csv")
+    assert r.exit_code == 1
+    assert r.output.count("\n") == 1 and "dup.parquet: not a readable Parquet file" in r.output

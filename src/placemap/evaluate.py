@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from placemap.outputs import output_errors
 from placemap.pipeline import Geoparser
 from placemap.readers import ReadError, check_span, loads_json, shown
 from placemap.resolution import haversine_km
-from placemap.writers import spreadsheet_safe
+from placemap.writers import atomic_text_writer, spreadsheet_safe
 
 __all__ = ["MAX_ERROR_KM", "DEMONYM_CONVENTIONS", "evaluate", "read_corpus", "format_report"]
 
@@ -78,6 +79,11 @@ def _check_document(doc: Any) -> None:
                 g["start"], g["end"] = check_span(g["start"], g["end"], len(text))
                 if key == "toponyms":
                     _check_coordinates(g["lat"], g["lon"])
+                    gid = g.get("geonameid")
+                    if gid is not None and (
+                        isinstance(gid, bool) or not isinstance(gid, int) or not 0 < gid < 2**63
+                    ):
+                        raise ValueError(f"geonameid is not a GeoNames id ({str(gid)[:40]})")
             except ValueError as err:
                 raise ValueError(f"{label} {i}: {err}") from None
 
@@ -225,9 +231,8 @@ def evaluate(
     result["by_feature_class"] = {k: v.summary() for k, v in sorted(by_class.items())}
     if misses_csv is not None:
         misses.sort(key=lambda x: -x[0])
-        misses_csv.parent.mkdir(parents=True, exist_ok=True)
-        with open(misses_csv, "w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh)
+        with output_errors(misses_csv), atomic_text_writer(misses_csv) as fh:
+            w = csv.writer(fh, lineterminator="\n")
             w.writerow(["error_km", "doc", "name", "gold", "predicted", "reason"])
             w.writerows([spreadsheet_safe(v) for v in row] for row in misses)
     return result

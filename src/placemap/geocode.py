@@ -293,9 +293,16 @@ def _iso3_codes() -> dict[str, str]:
 # -- frames --------------------------------------------------------------------
 
 
+# Cells that hold no name: lists, arrays and objects (Parquet nested columns).
+_NOT_A_NAME = (list, tuple, dict, set, np.ndarray)
+
+
 def _clean(value: Any) -> str:
-    """A cell as a key: missing values are empty, runs of white space one space."""
+    """A cell as a key: missing values (and lists, arrays, objects: no name) are empty,
+    runs of white space one space."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, _NOT_A_NAME):
         return ""
     return " ".join(str(value).split())
 
@@ -303,7 +310,11 @@ def _clean(value: Any) -> str:
 def _column_codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Each row's code into the distinct cleaned values of a column, and those values;
     cleaning touches each distinct raw value once, not each row."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    try:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    except TypeError:  # cells that are lists or arrays (Parquet): no name, no key
+        s = s.map(lambda v: None if isinstance(v, _NOT_A_NAME) else v)
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
     cleaned = [_clean(v) for v in uniques] + [""]  # the last one stands for missing
     ccodes, cvalues = pd.factorize(pd.Index(cleaned, dtype=object))
     codes = np.where(codes < 0, len(cleaned) - 1, codes)
@@ -319,7 +330,10 @@ def _distinct_keys(df: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray
         combined = combined.astype(np.int64)
     first = np.unique(combined, return_index=True)[1]
     keys = pd.DataFrame(
-        {f"k{i}": [_clean(v) for v in df[col].to_numpy()[first]] for i, col in enumerate(columns)}
+        {
+            f"k{i}": [_clean(v) for v in df[col].to_numpy()[first]]
+            for i, col in enumerate(columns)
+        }
     )
     return combined, keys
 
@@ -558,7 +572,8 @@ def read_table(path: Path, fmt: str | None = None) -> pd.DataFrame:
         raise InputError(f"{path}: cannot read the table ({err.strerror or err})") from err
     except Exception as err:  # pyarrow's errors share no base class worth importing
         if fmt == "parquet":
-            raise InputError(f"{path}: not a readable Parquet file ({err})") from err
+            detail = (str(err).splitlines() or [type(err).__name__])[0][:200]
+            raise InputError(f"{path}: not a readable Parquet file ({detail})") from err
         raise
 
 

@@ -53,8 +53,36 @@ class Page:
     url: str | None = None
 
 
+# A character reference to a character XML cannot hold (&#1;, &#xFFFE;, &#xD800;): lxml
+# gives up on the whole page for one.
+_BAD_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+
+
+def _allowed(code: int) -> bool:
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
+
+
+def _clean_references(html: str) -> str:
+    """``html`` with character references to characters XML forbids made spaces."""
+    if "&#" not in html:
+        return html
+
+    def fix(m: re.Match[str]) -> str:
+        code = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+        return m.group(0) if _allowed(code) else " "
+
+    return _BAD_REFERENCE.sub(fix, html)
+
+
 def _tree(html: str) -> Any:
     import trafilatura
+
+    html = _clean_references(html)
 
     # A bare fragment ("<p>...</p>") is read as a page too (trafilatura refuses one).
     head = html[:8192].lower()

@@ -770,12 +770,30 @@ def _read_json(
         yield ReadError(name, str(err))
         return
     if isinstance(doc, dict) and fields.text not in doc:
-        # An object holding the list: {"reports": [...]} or {"data": {...}, "items": [...]}
-        lists = [v for v in doc.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
+        # An object holding the lists: {"reports": [...]} or {"data": {...}, "items": [...]}.
+        # Every list of records that have the text field is read ("a": [...], "b": [...]);
+        # when none has it, every list of objects, and each record says what it lacks.
+        lists = {
+            k: v for k, v in doc.items() if isinstance(v, list) and v and isinstance(v[0], dict)
+        }
         if not lists:
             yield ReadError(name, f"no field {fields.text!r} and no list of records")
             return
-        doc = lists[0]
+        with_text = {k: v for k, v in lists.items() if fields.text in v[0]}
+        chosen = with_text or lists
+        if len(chosen) == 1:
+            doc = next(iter(chosen.values()))
+        else:
+            yield from _records(
+                (
+                    (f"{name}[{k!r}][{i}]", f"{stem}-{k}-{i + 1}", rec)
+                    for k, v in chosen.items()
+                    for i, rec in enumerate(v)
+                ),
+                name,
+                fields,
+            )
+            return
     records = doc if isinstance(doc, list) else [doc]
     yield from _records(
         ((f"{name}[{i}]", f"{stem}-{i + 1}", rec) for i, rec in enumerate(records)), name, fields

@@ -80,8 +80,8 @@ class SizeType(click.ParamType):
         number = text.rstrip("KMGB")
         unit = text[len(number) :]
         try:
-            size = int(float(number) * self._UNITS[unit])
-        except (ValueError, KeyError):
+            size = int(float(number) * self._UNITS[unit])  # inf, nan: OverflowError, ValueError
+        except (ValueError, KeyError, OverflowError):
             self.fail(f"{value!r} is not a size such as 200MB, 1.5GB or 500kB", param, ctx)
         if size <= 0:
             self.fail("the size must be positive", param, ctx)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -297,15 +298,23 @@ def gazetteer_search(
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
     if not ranked:
-        click.echo(f"no place found for {name!r}", err=True)
+        shown = repr(name) if len(name) <= 80 else repr(name[:80]) + "..."
+        click.echo(f"no place found for {shown}", err=True)
         sys.exit(1)
     for i, c in enumerate(ranked, 1):
         p = c.place
-        where = ", ".join(x for x in (p.admin1_name, p.country_code) if x)
+        where = printable(", ".join(x for x in (p.admin1_name, p.country_code) if x))
         gid = p.geonames_id if p.geonames_id is not None else "-"
         click.echo(
-            f"{i:>2}. {p.name} ({where}) {p.kind} geonameid={gid} "
+            f"{i:>2}. {printable(p.name)} ({where}) {p.kind} geonameid={gid} "
             f"pop={p.population:,} {p.lat:.4f},{p.lon:.4f}  [{c.match} {c.score:.3f}]"
         )
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` fit for a terminal: control characters (an overlay's name could hold an
+    escape sequence that retitles or rewrites the screen) shown as U+FFFD."""
+    return _CONTROL.sub("\ufffd", text)

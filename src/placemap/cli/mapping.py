@@ -30,6 +30,12 @@ from placemap.cli.common import (
 from placemap.errors import PlacemapError
 
 
+def _a_number(value: float) -> float:
+    if value != value:  # NaN passes FloatRange: every comparison with it is false
+        raise click.BadParameter("not a number")
+    return value
+
+
 class TilesType(click.ParamType):
     """``none``, ``osm`` or a tile URL template, checked when the option is parsed."""
 
@@ -88,6 +94,7 @@ class TilesType(click.ParamType):
 @click.option(
     "--min-confidence",
     type=click.FloatRange(0, 1),
+    callback=lambda _ctx, _param, v: _a_number(v),
     default=0.0,
     show_default=True,
     help="Leave out places chosen with less confidence.",

@@ -10,6 +10,8 @@ spelling of a known place is added by giving that place's point.
 from __future__ import annotations
 
 import csv
+import io
+import os
 from pathlib import Path
 
 from placemap.errors import InputError
@@ -23,14 +25,26 @@ OVERLAY_ID_BASE = -1_000_000_000
 
 def load_overlay(gaz: Gazetteer, path: str | Path) -> int:
     """Add every row of an overlay CSV to ``gaz``. Returns the number of places added."""
+    from placemap.readers import MAX_BYTES, NotRegular, open_regular
+
     path = Path(path)
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.DictReader(fh))
+        # A FIFO or a device is refused before it can block or stream without end.
+        with open_regular(path) as raw:
+            if os.fstat(raw.fileno()).st_size > MAX_BYTES:
+                raise InputError(f"{path}: an overlay CSV over {MAX_BYTES // 10**6} MB")
+            with io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as fh:
+                reader = csv.DictReader(fh)
+                rows = list(reader)
+                header = reader.fieldnames or []
+    except NotRegular as err:
+        raise InputError(f"{path}: {err}") from err
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         raise InputError(f"{path}: cannot read overlay CSV ({err})") from err
-    if rows and not {"name", "lat", "lon"} <= set(rows[0]):
-        raise InputError(f"{path}: an overlay CSV needs the columns name, lat, lon")
+    if not {"name", "lat", "lon"} <= {h.strip() for h in header}:
+        raise InputError(
+            f"{path}: an overlay CSV needs a header row naming the columns name, lat, lon"
+        )
     next_id = OVERLAY_ID_BASE - len(gaz._overlay_places)
     for lineno, row in enumerate(rows, start=2):
         try:

@@ -485,6 +485,8 @@ class Gazetteer:
         the keys sharing a prefix or a suffix with ``key`` took. (Listed keys with a
         doubled letter exist in no index: keys are squeezed.)
         """
+        if len(key) > MAX_FUZZY_KEY:
+            return []  # no place name is that long; its variants would take gigabytes
         variants = set(_one_edit(key))
         variants.discard(key)
         keys = {k for k in self._overlay_tkeys if k in variants}
@@ -607,6 +609,12 @@ def _probe(conn: sqlite3.Connection) -> None:
     conn.execute("SELECT place_id FROM countries WHERE code = 'A'").fetchall()
     conn.execute("SELECT zipf FROM words WHERE fold = 'a'").fetchall()
     conn.execute("SELECT name FROM places WHERE id = 1").fetchall()
+
+
+#: Keys longer than this are looked up exactly only: a key's one-edit variants number
+#: about 35 a letter, so a table cell of 8,000 words took 8 GB. The longest keys of
+#: real place names are about 30 letters.
+MAX_FUZZY_KEY = 48
 
 
 def _one_edit(key: str) -> Iterable[str]:
