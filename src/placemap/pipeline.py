@@ -632,9 +632,10 @@ class Geoparser:
 #: Texts longer than this are read in windows of about this many characters: the
 #: word tokens of a 100 MB text would take gigabytes.
 WINDOW_CHARS = 200_000
-#: A text naming more places than this is refused: resolving a name takes about 800
-#: bytes while the report's names are weighed against each other (2 million: ~1.6 GB).
-MAX_MENTIONS = 2_000_000
+#: A text naming more places than this is refused: while the report's names are weighed
+#: against each other a mention takes 0.8 KB ("Paris." repeated) to 3 KB (a list of
+#: names each followed by another, "Homs, Hama, Idlib, ..."): at most about 3 GB.
+MAX_MENTIONS = 1_000_000
 
 
 def _windows(
