@@ -265,7 +265,13 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
-def test_workers_exit_when_their_parent_is_killed(small_index: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("reaped", [True, False], ids=["reaped", "zombie"])
+def test_workers_exit_when_their_parent_is_killed(
+    small_index: Path, tmp_path: Path, reaped: bool
+) -> None:
+    """``zombie``: the killed command's own parent reaps it only once the command's stderr
+    is closed (as ``subprocess.run`` does after a timeout), and the workers hold that
+    stderr: they must not wait for the dead command to be reaped (red-team F16)."""
     src = _big_input(tmp_path / "big.jsonl", 200_000)
     proc = subprocess.Popen(
         [
@@ -281,21 +287,24 @@ def test_workers_exit_when_their_parent_is_killed(small_index: Path, tmp_path: P
         ],
         env=_env(small_index),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL if reaped else subprocess.PIPE,
     )
+    left: set[int] = set()
     try:
         # the workers, the forkserver and the resource tracker
-        assert _wait_for(lambda: len(_descendants(proc.pid)) >= 3)
+        assert _wait_for(lambda: len(_descendants(proc.pid)) >= 4)
         time.sleep(1)
         left = _descendants(proc.pid)
         proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-        gone = _wait_for(lambda: not any(_alive(p) for p in left), timeout=60)
+        if reaped:
+            proc.wait(timeout=30)
+        gone = _wait_for(lambda: not any(_alive(p) for p in left), timeout=30)
     finally:
         proc.kill()
-    for pid in left:  # never leave them behind, whatever the outcome
-        if _alive(pid):
-            os.kill(pid, signal.SIGKILL)
+        for pid in left:  # never leave them behind, whatever the outcome
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        proc.communicate(timeout=30)
     assert gone, f"still running after their parent was killed: {sorted(left)}"
 
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
+from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
 from placemap.errors import GazetteerError
@@ -123,35 +123,28 @@ def _process_chunk(
     return out
 
 
-def _exit_with_parent(parent: int, interval: float = 0.5) -> None:
+def _exit_with_parent(lifeline: Connection) -> None:
     """Worker initializer: end this worker when the process that started the pool is
     gone (killed with SIGKILL, it cannot stop its workers; they would wait for tasks
-    forever, and keep multiprocessing's resource tracker alive with them).
+    forever, and keep the fork server and multiprocessing's resource tracker alive with
+    them, and the stderr they share with it open).
 
-    Under forkserver a worker's parent is the fork server, which exits when the main
-    process does, so both a change of parent and the main process's end are watched.
+    ``lifeline`` is the read end of a pipe whose write end only the main process holds:
+    the kernel closes it when that process dies, so the read ends (EOF) at once, even
+    while the dead process is a zombie its own parent has not reaped. Watching the
+    parent's pid did not do: ``os.kill(pid, 0)`` succeeds on a zombie, so a caller that
+    reaps only after reading stderr to its end (``subprocess.run`` after a timeout)
+    waited for the workers while they waited for it (red-team F16).
     """
-    if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows
-        return
-    first_parent = os.getppid()
 
     def watch() -> None:
-        while True:
-            time.sleep(interval)
-            if os.getppid() != first_parent or not _alive(parent):
-                os._exit(1)
+        try:
+            while True:
+                lifeline.recv_bytes()  # nothing is ever sent: this returns only at EOF
+        except (EOFError, OSError):
+            os._exit(1)
 
     threading.Thread(target=watch, name="placemap-watch-parent", daemon=True).start()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # pragma: no cover - a process of another user
-        return True
-    return True
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
@@ -189,25 +182,33 @@ def run_tasks(
     settings = settings.resolved()
     it = iter(tasks)
     pending: list[Future[list[Result]]] = []
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=_mp_context(),
-        initializer=_exit_with_parent,
-        initargs=(os.getpid(),),
-    ) as pool:
-        try:
-            while True:
-                while len(pending) < 2 * workers:
-                    chunk = list(islice(it, chunk_size))
-                    if not chunk:
+    ctx = _mp_context()
+    # Each worker watches the read end; the write end stays in this process alone (see
+    # _exit_with_parent), and is closed once the pool is down.
+    lifeline, lifeline_w = ctx.Pipe(duplex=False)
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=_exit_with_parent,
+            initargs=(lifeline,),
+        ) as pool:
+            try:
+                while True:
+                    while len(pending) < 2 * workers:
+                        chunk = list(islice(it, chunk_size))
+                        if not chunk:
+                            break
+                        pending.append(pool.submit(_process_chunk, chunk, settings, encode))
+                    if not pending:
                         break
-                    pending.append(pool.submit(_process_chunk, chunk, settings, encode))
-                if not pending:
-                    break
-                yield from pending.pop(0).result()
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+                    yield from pending.pop(0).result()
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+    finally:
+        lifeline.close()
+        lifeline_w.close()
 
 
 def default_workers() -> int:
