@@ -11,7 +11,7 @@ import math
 import random
 import sys
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -23,9 +23,10 @@ from placemap.records import Candidate, Place
 SRC = Path(pipeline.__file__).parent
 
 
-def lines_run(func: Callable[[], object]) -> int:
-    """How many lines of placemap's resolution and pipeline modules ``func`` executes."""
-    watched = {str(SRC / "resolution.py"), str(SRC / "pipeline.py")}
+def lines_run(func: Callable[[], object], files: Iterable[Path] = ()) -> int:
+    """How many lines of placemap's resolution and pipeline modules (or of ``files``)
+    ``func`` executes."""
+    watched = {str(f) for f in files} or {str(SRC / "resolution.py"), str(SRC / "pipeline.py")}
     count = 0
 
     def local(frame, event, arg):  # type: ignore[no-untyped-def]

@@ -389,6 +389,61 @@ def test_report_filenames_are_distinct_and_safe() -> None:
     assert safe_filename("../../etc") == "etc"
 
 
+def test_report_filenames_of_repeated_ids_are_numbered_in_order() -> None:
+    reports = [Report(i, "") for i in ("x", "X", "x-2", "x", "x", "CON", "con")]
+    assert report_filenames(reports) == [
+        "x.html",
+        "X-2.html",
+        "x-2-2.html",
+        "x-3.html",
+        "x-4.html",
+        "CON_.html",
+        "con_-2.html",
+    ]
+
+
+def test_report_filenames_of_repeated_ids_cost_linearly() -> None:
+    """4x as many reports of one id cost about 4x the work (each tried every number
+    from 2 up: 20,000 reports named "index" took 30 s)."""
+    from tests.test_linear import lines_run
+
+    maps_py = Path(report_filenames.__code__.co_filename)
+
+    def cost(n: int) -> int:
+        reports = [Report("index", "") for _ in range(n)]
+        return lines_run(lambda: report_filenames(reports), [maps_py])
+
+    assert cost(1600) < 5 * cost(400)
+
+
+@pytest.mark.parametrize("assets", [None, "assets/"])
+def test_rendering_a_page_compiles_no_template(
+    monkeypatch: pytest.MonkeyPatch, gp: Geoparser, assets: str | None
+) -> None:
+    """branca compiled each macro's output (the map, the basemap layer: its data inline)
+    as a new Jinja2 template, five a page and a third of the time of `placemap map`; the
+    page's text is placed as written instead (and the bytes are the same)."""
+    import jinja2
+
+    report = _report(gp, AQERBAT, "Aqerbat")
+    pages = [
+        report_map(report, assets=assets),
+        report_map(report, assets=assets, cluster=True, heatmap=True),
+        collection_map([report, report], links=["a.html", "b.html"], assets=assets),
+    ]
+    compiled: list[str] = []
+    from_string = jinja2.Environment.from_string
+
+    def counting(self: jinja2.Environment, source: str, *args, **kwargs):  # type: ignore[no-untyped-def]
+        compiled.append(str(source)[:80])
+        return from_string(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "from_string", counting)
+    html = [render(m) for m in pages]
+    assert compiled == []
+    assert all("L.map(" in h and "placemapDraw(" in h for h in html)
+
+
 @pytest.fixture()
 def run_map(small_index: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     from click.testing import CliRunner
