@@ -270,6 +270,143 @@ def test_geocode_command_each_format(run, tmp_path: Path, ext: str) -> None:
         assert list(out["candidates"].iloc[1][0].keys())[:2] == ["geonameid", "name"]
 
 
+def _own_parquet_table():  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    import pyarrow as pa
+
+    return pa.table(
+        {
+            "place": ["Palmyra", "Homs", "Qqqzzzx"],
+            "when": pa.array([dt.datetime(2024, 1, 2, 3, 4, 5), None, None], pa.timestamp("us")),
+            "day": pa.array([dt.date(2024, 1, 2), None, dt.date(2023, 5, 6)], pa.date32()),
+            "n": pa.array([1, None, 3], pa.int64()),
+            "small": pa.array([1, 2, 3], pa.int32()),
+            "ok": pa.array([True, None, False]),
+            "tags": pa.array([["a"], [], None], pa.list_(pa.string())),
+            "utc": pa.array(
+                [dt.datetime(2024, 1, 2, tzinfo=dt.UTC), None, None], pa.timestamp("ms", "UTC")
+            ),
+        }
+    )
+
+
+def test_geocode_parquet_keeps_the_tables_own_columns(run, tmp_path: Path) -> None:
+    """The table's own columns are written as they were: JSON Lines with ISO dates and
+    ints (they were epoch milliseconds and 1.0), Parquet with the same Arrow types
+    (an int64 column with a null became double)."""
+    import pyarrow.parquet as pq
+
+    table = _own_parquet_table()
+    pq.write_table(table, tmp_path / "in.parquet")
+    r = run(
+        "geocode",
+        str(tmp_path / "in.parquet"),
+        "--column",
+        "place",
+        "-o",
+        str(tmp_path / "o.jsonl"),
+    )
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text("utf-8").splitlines()]
+    own = [{k: row[k] for k in table.column_names} for row in rows]
+    assert own == [
+        {
+            "place": "Palmyra",
+            "when": "2024-01-02T03:04:05",
+            "day": "2024-01-02",
+            "n": 1,
+            "small": 1,
+            "ok": True,
+            "tags": ["a"],
+            "utc": "2024-01-02T00:00:00+00:00",
+        },
+        {
+            "place": "Homs",
+            "when": None,
+            "day": None,
+            "n": None,
+            "small": 2,
+            "ok": None,
+            "tags": [],
+            "utc": None,
+        },
+        {
+            "place": "Qqqzzzx",
+            "when": None,
+            "day": "2023-05-06",
+            "n": 3,
+            "small": 3,
+            "ok": False,
+            "tags": None,
+            "utc": None,
+        },
+    ]
+    assert rows[0]["geonameid"] == TADMUR and rows[2]["lat"] is None
+    r = run(
+        "geocode",
+        str(tmp_path / "in.parquet"),
+        "--column",
+        "place",
+        "-o",
+        str(tmp_path / "o.parquet"),
+    )
+    assert r.exit_code == 0, r.output
+    out = pq.read_table(tmp_path / "o.parquet")
+    assert out.select(table.column_names).cast(table.schema) == table  # values
+    assert [out.schema.field(f.name).type for f in table.schema] == table.schema.types
+    r = run(
+        "geocode", str(tmp_path / "in.parquet"), "--column", "place", "-o", str(tmp_path / "o.csv")
+    )
+    assert r.exit_code == 0, r.output
+    lines = (tmp_path / "o.csv").read_text("utf-8").splitlines()
+    assert lines[1].startswith('Palmyra,2024-01-02 03:04:05,2024-01-02,1,1,True,"[""a""]",')
+    assert lines[2].startswith("Homs,,,,2,,[],,")
+
+
+def test_geocode_jsonl_keeps_the_tables_own_values(
+    run, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """JSON Lines values come back as they were read: ints stay ints beside nulls, a
+    20-digit id keeps its digits, objects stay objects (a missing key is null)."""
+    import pyarrow.parquet as pq
+
+    recs = [
+        {
+            "place": "Palmyra",
+            "n": 1,
+            "id": 12345678901234567890,
+            "when": "2024-01-02T03:04",
+            "o": {"a": [1]},
+        },
+        {"place": "Homs", "n": None, "id": 7, "when": None},
+        {"place": "Qqqzzzx", "n": 3, "f": 1.0},
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in recs), "utf-8")
+    r = run("geocode", str(src), "--column", "place", "-o", str(tmp_path / "o.jsonl"))
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text("utf-8").splitlines()]
+    keys = ["place", "n", "id", "when", "o", "f"]
+    assert [{k: row[k] for k in keys} for row in rows] == [
+        {k: rec.get(k) for k in keys} for rec in recs
+    ]
+    assert [type(row["n"]) for row in rows] == [int, type(None), int]  # not 1.0
+    assert isinstance(rows[2]["f"], float)
+    r = run("geocode", str(src), "--column", "place", "-o", str(tmp_path / "o.csv"))
+    assert r.exit_code == 0, r.output
+    lines = (tmp_path / "o.csv").read_text("utf-8").splitlines()
+    assert lines[1].startswith('Palmyra,1,12345678901234567890,2024-01-02T03:04,"{""a"": [1]}",,')
+    assert lines[2].startswith("Homs,,7,,,,")
+    r = run("geocode", str(src), "--column", "place", "-o", str(tmp_path / "o.parquet"))
+    assert r.exit_code == 0, r.output
+    assert "'id': values of no one Parquet type; written as JSON text" in caplog.text
+    out = pq.read_table(tmp_path / "o.parquet")
+    assert out.column("n").to_pylist() == [1, None, 3]
+    assert str(out.schema.field("n").type) == "int64"
+    assert out.column("id").to_pylist() == ["12345678901234567890", "7", None]
+
+
 def test_geocode_command_writes_stdout_and_reads_context(run, tmp_path: Path) -> None:
     src = tmp_path / "in.csv"
     pd.DataFrame({"place": ["Palmyra"], "note": ["Clashes near Homs"]}).to_csv(src, index=False)

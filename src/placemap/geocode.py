@@ -14,6 +14,8 @@ thousand names cost twenty thousand resolutions. Hints narrow and rank:
 
 from __future__ import annotations
 
+import base64
+import datetime as _dt
 import io
 import json
 import logging
@@ -21,6 +23,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -310,6 +313,8 @@ def _clean(value: Any) -> str:
 def _column_codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Each row's code into the distinct cleaned values of a column, and those values;
     cleaning touches each distinct raw value once, not each row."""
+    if _may_nest(s) and isinstance(s.dtype, pd.ArrowDtype):  # Parquet lists: no names
+        s = pd.Series([None] * len(s), index=s.index, dtype=object)
     try:
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
     except TypeError:  # cells that are lists or arrays (Parquet): no name, no key
@@ -549,9 +554,11 @@ _CSV_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
 def read_table(path: Path, fmt: str | None = None) -> pd.DataFrame:
-    """Read a CSV, JSON Lines or Parquet table. CSV cells stay text as written ("NA"
-    is Namibia, "007" keeps its zeros); errors name the file and, where one is to
-    blame, the line."""
+    """Read a CSV, JSON Lines or Parquet table whose columns :func:`write_table` writes
+    back as they were. CSV cells stay text as written ("NA" is Namibia, "007" keeps
+    its zeros), JSON Lines values stay the Python values they parse to (``1`` an int
+    even beside nulls), Parquet columns keep their Arrow types. Errors name the file
+    and, where one is to blame, the line."""
     from placemap.readers import NotRegular, open_regular
 
     fmt = table_format(path, fmt)
@@ -561,7 +568,9 @@ def read_table(path: Path, fmt: str | None = None) -> pd.DataFrame:
                 return _read_csv(path, fh)
             if fmt == "jsonl":
                 return _read_jsonl(path, fh)
-            return pd.read_parquet(fh)
+            # Arrow types, so that the table's own columns are written back as they
+            # were: an int64 column with nulls stays int64 (numpy makes it float64).
+            return pd.read_parquet(fh, dtype_backend="pyarrow")
     except InputError:
         raise
     except NotRegular as err:
@@ -615,7 +624,13 @@ def _read_jsonl(path: Path, fh: BinaryIO) -> pd.DataFrame:
             records.append(valid_unicode(rec))
     finally:
         lines.detach()  # the caller closes the file
-    return pd.DataFrame.from_records(records)
+    # Columns of the values as parsed (from_records would make an int column with a
+    # null float, and a 20-digit id a rounded float); a key a record lacks is null.
+    columns = list(dict.fromkeys(k for rec in records for k in rec))
+    return pd.DataFrame(
+        {c: pd.Series([rec.get(c) for rec in records], dtype=object) for c in columns},
+        columns=columns,
+    )
 
 
 #: The text columns :func:`geocode_frame` adds, made spreadsheet-safe in CSV output.
@@ -624,9 +639,11 @@ _ADDED_TEXT = ("resolved_name", "feature_code", "country_code", "admin1", "match
 
 def write_table(df: pd.DataFrame, path: Path | None, fmt: str) -> None:
     """Write ``df`` atomically to ``path`` (standard output when None, CSV and JSON
-    Lines only). In CSV, cells of the text columns :func:`geocode_frame` adds that
-    would start a spreadsheet formula get a ``'`` in front; the table's own columns are
-    written as they were (quoted where they hold a line break)."""
+    Lines only), its columns as :func:`read_table` read them: JSON Lines keeps ints as
+    ints and writes dates and times in ISO 8601, Parquet keeps the Arrow types. In CSV,
+    cells of the text columns :func:`geocode_frame` adds that would start a spreadsheet
+    formula get a ``'`` in front; the table's own columns are written as they were
+    (quoted where they hold a line break; lists and objects as JSON)."""
     from placemap.writers import LineEnds, atomic_text_writer, spreadsheet_safe
 
     if fmt == "parquet" and path is None:
@@ -634,11 +651,120 @@ def write_table(df: pd.DataFrame, path: Path | None, fmt: str) -> None:
     with atomic_text_writer(path) as fh:
         if fmt == "csv":
             safe = {c: df[c].map(spreadsheet_safe) for c in _ADDED_TEXT if c in df.columns}
+            nested = {
+                c: _json_cells(df[c])
+                for c in df.columns
+                if c not in _ADDED_TEXT and _may_nest(df[c])
+            }
             sink: Any = LineEnds(fh)  # a stream with write() is all to_csv uses
-            df.assign(**safe).to_csv(sink, index=False, lineterminator="\r\n")
+            df.assign(**nested, **safe).to_csv(sink, index=False, lineterminator="\r\n")
         elif fmt == "jsonl":
-            text = df.to_json(orient="records", lines=True, force_ascii=False) or ""
-            fh.write(text if not text or text.endswith("\n") else text + "\n")
+            _write_jsonl(df, fh)
         else:
             fh.flush()
-            df.to_parquet(fh.buffer, index=False)
+            _write_parquet(df, fh.buffer)
+
+
+def _python_values(s: pd.Series) -> list[Any]:
+    """A column's cells as Python values, every kind of missing value None."""
+    if isinstance(s.dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        return pa.array(s).to_pylist()  # datetime, date, Decimal... nulls are None
+    return [None if _missing(v) else v for v in s.tolist()]
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _json_default(value: Any) -> Any:
+    """JSON for the values ``json`` cannot write: dates and times in ISO 8601."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if hasattr(value, "isoformat"):  # datetime, date, time, pandas' Timestamp
+        return value.isoformat()
+    if isinstance(value, _dt.timedelta):
+        return pd.Timedelta(value).isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"cannot write a {type(value).__name__} as JSON")
+
+
+def _write_jsonl(df: pd.DataFrame, fh: Any, rows: int = 10_000) -> None:
+    names = [str(c) for c in df.columns]
+    for start in range(0, len(df), rows):
+        part = df.iloc[start : start + rows]
+        columns = [_python_values(part[c]) for c in part.columns]
+        fh.writelines(
+            json.dumps(
+                dict(zip(names, values, strict=True)),
+                ensure_ascii=False,
+                allow_nan=False,
+                default=_json_default,
+            )
+            + "\n"
+            for values in zip(*columns, strict=True)
+        )
+
+
+def _may_nest(s: pd.Series) -> bool:
+    """Whether a column can hold lists or objects (Parquet nested types, JSON values)."""
+    if isinstance(s.dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        return pa.types.is_nested(s.dtype.pyarrow_dtype)
+    return s.dtype == object
+
+
+def _json_cells(s: pd.Series) -> pd.Series:
+    """The column with its lists and objects as JSON text (not Python's repr)."""
+    values = _python_values(s)
+    return pd.Series(
+        [
+            json.dumps(v, ensure_ascii=False, default=_json_default)
+            if isinstance(v, (list, dict, tuple, np.ndarray))
+            else v
+            for v in values
+        ],
+        index=s.index,
+        dtype=object,
+    )
+
+
+def _write_parquet(df: pd.DataFrame, out: BinaryIO) -> None:
+    """Columns with Arrow types keep them; a JSON column whose values have no one Arrow
+    type (numbers and text, an int past 64 bits) is written as JSON text, with a
+    warning."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pa.Table.from_pandas(df, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
+        arrays = []
+        for c in df.columns:
+            try:
+                arrays.append(pa.array(df[c], from_pandas=True))
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
+                log.warning("column %r: values of no one Parquet type; written as JSON text", c)
+                values = _python_values(df[c])
+                arrays.append(
+                    pa.array(
+                        [
+                            None
+                            if v is None
+                            else json.dumps(v, ensure_ascii=False, default=_json_default)
+                            for v in values
+                        ],
+                        pa.string(),
+                    )
+                )
+        table = pa.Table.from_arrays(arrays, names=[str(c) for c in df.columns])
+    pq.write_table(table, out)
