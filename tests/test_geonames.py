@@ -114,7 +114,7 @@ POSTAL = "UA\t61001\tKharkiv\tKharkivska\t07\t\t\t\t\t49.98081\t36.25272\t4\n"
         ("comments.txt", "# only\n# comments\n", r"comments.txt: empty \(only comment lines\)"),
         ("places.csv", "name,lat,lon\nKharkiv,49.98,36.25\n", r"places.csv: comma-separated"),
         ("SY.txt", "this is not\ta geonames file\n", r"SY.txt: 2 tab-separated columns"),
-        ("bin.txt", b"\xff\xfe\x00bad".decode("latin-1"), r"bin.txt: not UTF-8 text"),
+        ("bin.txt", b"\xff\xfe\x00bad".decode("latin-1"), r"bin.txt, line 1: not UTF-8 text"),
     ],
 )
 def test_a_wrong_file_is_refused_naming_it_and_what_it_looks_like(
@@ -160,6 +160,83 @@ def test_a_folder_skips_what_is_not_a_table_and_says_so_when_nothing_is_left(
         find_dump_files([tmp_path])
     (tmp_path / "SY.txt").write_bytes((GEONAMES / "SY.txt").read_bytes())
     assert [f.path.name for f in find_dump_files([tmp_path]).all] == ["SY.txt"]
+
+
+def test_a_folder_of_blank_dumps_builds_nothing_and_names_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder whose only dump holds blank lines is an error naming it (the build
+    went on with the default sources alone, or said --no-default needs --geonames)."""
+    folder = tmp_path / "dumps"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "SY.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("SY.txt", "\n" * 100_000)
+    built: list[bool] = []
+    monkeypatch.setattr("placemap.gazetteer.build.add_default", lambda w: built.append(True))
+    for extra in ([], ["--no-default"]):
+        r = CliRunner().invoke(
+            cli,
+            ["gazetteer", "build", "--geonames", str(folder), *extra, "-o", str(tmp_path / "g")],
+        )
+        assert r.exit_code == 1, r.output
+        assert f"no GeoNames table among {folder}" in r.output
+        assert f"skipped {folder / 'SY.zip'} (SY.txt): empty, no rows" in r.output
+    assert built == [] and not (tmp_path / "g").exists()
+
+
+def _sy_zip(path: Path, middle: bytes) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf, zf.open("SY.txt", "w") as fh:
+        fh.write(main_row(1, "Tadmur", 34.56, 38.28, "P.PPL", "SY").encode())
+        fh.write(middle)
+        fh.write(main_row(2, "Homs", 34.73, 36.72, "P.PPL", "SY").encode())
+    return path
+
+
+def test_a_line_too_long_for_a_row_is_skipped_in_bounded_memory(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A dump line of 20 MB (a row is at most about 11 kB) is never held whole: one
+    error names the file and line, and the rows around it are imported (a 300 MB line
+    took 632 MB, and the sample took the file for no GeoNames table)."""
+    import tracemalloc
+
+    from placemap.gazetteer.geonames import _rows
+
+    dump = _sy_zip(tmp_path / "SY.zip", b"x" * 20_000_000 + b"\n")
+    tracemalloc.start()
+    try:
+        f = identify(dump)
+        rows = [(n, cols[1]) for n, cols in _rows(f)]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert rows == [(1, "Tadmur"), (3, "Homs")]
+    assert peak < 5_000_000
+    assert f"error: {dump} (SY.txt), line 2: longer than 1 MB, so no GeoNames row; skipped" in (
+        caplog.messages
+    )
+    r = CliRunner().invoke(
+        cli,
+        ["gazetteer", "build", "--geonames", str(dump), "--no-default", "-o", str(tmp_path / "g")],
+    )
+    assert r.exit_code == 0, r.output
+    assert "built" in r.output and ": 2 places" in r.output
+
+
+def test_a_line_that_is_not_utf8_is_named_by_its_file_and_line(tmp_path: Path) -> None:
+    """The error names the line (it named the line where the decoder's 8 kB chunk
+    began, or no line at all)."""
+    rows = b"".join(
+        main_row(100 + i, f"Place {i}", 34.5, 38.2, "P.PPL", "SY").encode() for i in range(300)
+    )
+    bad = main_row(99, "Pound \u00a3", 34.5, 38.2, "P.PPL", "SY").encode("latin-1")
+    dump = _sy_zip(tmp_path / "SY.zip", rows + bad)
+    with pytest.raises(GazetteerBuildError, match=r"SY.zip \(SY.txt\), line 302: not UTF-8 text"):
+        build_index(tmp_path / "g", default=False, geonames=[dump])
+    head = tmp_path / "head.txt"
+    head.write_bytes(bad)
+    with pytest.raises(GazetteerBuildError, match=r"head.txt, line 1: not UTF-8 text, so not a"):
+        identify(head)
 
 
 # --- what an import holds ------------------------------------------------------------

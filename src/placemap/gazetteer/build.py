@@ -146,7 +146,13 @@ def extend_recipe(
             )
         f = identify(p)
         files[_key(f)] = f
-    for f in recognise(geonames)[0]:
+    found, skipped = recognise(geonames)
+    if geonames and not found:  # a folder of files that are no tables: say so, build nothing
+        why = "".join(f"\n  skipped {s}" for s in skipped)
+        raise GazetteerBuildError(
+            f"no GeoNames table among {', '.join(str(p) for p in geonames)}{why}"
+        )
+    for f in found:
         files.pop(_key(f), None)
         files[_key(f)] = f
     if any(f.covers == schema.ALL_COUNTRIES for f in files.values()):

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from placemap.errors import GazetteerBuildError
 from placemap.gazetteer import schema
@@ -54,6 +54,10 @@ _CC = re.compile(r"[A-Z]{2}")
 _ADMIN1_CODE = re.compile(r"[A-Z]{2}\.[^.]+")
 _ADMIN2_CODE = re.compile(r"[A-Z]{2}\.[^.]+\.[^.]+")
 _SAMPLE_ROWS = 5
+#: The longest line read from a dump file, in bytes. A GeoNames row is at most about
+#: 11 kB (its alternate names are cut at 10,000 characters; the longest row of UA.txt is
+#: 8,354 bytes): a longer line is no row, and is read past without being held whole.
+MAX_LINE_BYTES = 1 << 20
 # How often (in rows) the importer reports progress.
 PROGRESS_EVERY = 1 << 14
 
@@ -174,21 +178,47 @@ def _sample(f: DumpFile) -> tuple[list[str], bool]:
     lines: list[str] = []
     comments = False
     with _open_binary(f) as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
-        try:
-            for n, line in enumerate(text):
-                if n > 1000 or len(lines) >= _SAMPLE_ROWS:
-                    break
-                if line.startswith("#"):
-                    comments = True
-                elif line.strip():
-                    lines.append(line.rstrip("\r\n"))
-        except UnicodeDecodeError as err:
-            raise GazetteerBuildError(
-                f"{f.where}: not UTF-8 text, so not a GeoNames table "
-                f"({err.reason} at byte {err.start})"
-            ) from err
+        for n, line in _lines(raw, f.where, sample=True):
+            if n > 1000 or len(lines) >= _SAMPLE_ROWS:
+                break
+            if line is None:
+                continue  # too long to be a row
+            if line.startswith("#"):
+                comments = True
+            elif line.strip():
+                lines.append(line.rstrip("\r\n"))
     return lines, comments
+
+
+def _lines(raw: IO[bytes], where: str, *, sample: bool = False) -> Iterator[tuple[int, str | None]]:
+    """(line number, line) of a dump file; None for a line longer than
+    :data:`MAX_LINE_BYTES`, read past in pieces (once said, as an error, unless
+    ``sample``). A line that is not UTF-8 is an error naming the file and the line."""
+    # readline(limit) of a zip member runs in Python, a line at a time: buffer it
+    fh = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(cast(Any, raw), 1 << 16)
+    lineno = 0
+    while line := fh.readline(MAX_LINE_BYTES + 1):
+        lineno += 1
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+            if not sample:
+                log.error(
+                    "error: %s, line %d: longer than %d MB, so no GeoNames row; skipped",
+                    where,
+                    lineno,
+                    MAX_LINE_BYTES >> 20,
+                )
+            yield lineno, None
+            continue
+        try:
+            yield lineno, line.decode("utf-8")
+        except UnicodeDecodeError as err:
+            what = "not UTF-8 text" + (", so not a GeoNames table" if sample else "")
+            raise GazetteerBuildError(
+                f"{where}, line {lineno}: {what} ({err.reason} at byte {err.start + 1} "
+                "of the line)"
+            ) from err
 
 
 def _is_float(text: str) -> bool:
@@ -327,20 +357,17 @@ def find_dump_files(paths: Iterable[Path]) -> DumpFiles:
 
 
 def _rows(f: DumpFile, progress: RowProgress | None = None) -> Iterator[tuple[int, list[str]]]:
-    """(line number, columns) of each row of a table (comment and blank lines skipped)."""
+    """(line number, columns) of each row of a table (comment and blank lines skipped,
+    and lines too long to be a row, each with an error)."""
     label = f.label
     with _open_binary(f) as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
         lineno = 0
-        try:
-            for lineno, line in enumerate(text, 1):
-                if progress is not None and not lineno % PROGRESS_EVERY:
-                    progress(label, lineno, _position(raw), f.table_bytes)
-                if line.startswith("#") or not line.strip():
-                    continue
-                yield lineno, line.rstrip("\r\n").split("\t")
-        except UnicodeDecodeError as err:
-            raise GazetteerBuildError(f"{f.where}, line {lineno + 1}: not UTF-8 ({err})") from err
+        for lineno, line in _lines(raw, f.where):
+            if progress is not None and not lineno % PROGRESS_EVERY:
+                progress(label, lineno, _position(raw), f.table_bytes)
+            if line is None or line.startswith("#") or not line.strip():
+                continue
+            yield lineno, line.rstrip("\r\n").split("\t")
         if progress is not None:
             progress(label, lineno, f.table_bytes, f.table_bytes)
 
