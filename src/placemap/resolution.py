@@ -10,8 +10,11 @@ to matter (Leidner 2007; Lieberman et al. 2010; Gritta et al. 2018):
 - admin context: the first- and second-level divisions the report names
   ("Homs province", "Contra Costa County");
 - distance to the report's other places;
-- containment patterns: "X, Syria", "X, Homs";
-- type cues: "X province", "the town of X", "the X river".
+- containment patterns: "X, Syria", "X, Homs" (and Homs, the province, in "X, Homs");
+- a town and a district holding it that two of the report's names may mean, even when
+  neither is sure ("Paris" and "Henry County": both in Tennessee);
+- type cues: "X province", "the town of X", "the X river", and lists of one kind
+  ("Arizona, California, Colorado" are states, not towns in named states).
 
 The context is computed from a first, prior-only pass and refined once. The
 best candidate wins if its score clears a threshold; otherwise the mention is
@@ -61,6 +64,7 @@ class Weights:
     country: float = 0.35
     admin1: float = 0.15
     admin2: float = 0.2
+    district_pair: float = 0.1
     neighbour: float = 0.05
     distance: float = 0.15
     containment: float = 0.5
@@ -184,18 +188,20 @@ def _contained(next_text: str | None, place: Place, gaz: Gazetteer) -> bool:
     """Whether "X, <next_text>" names a country or division that holds ``place``."""
     if not next_text:
         return False
-    for c in gaz.lookup(next_text, fuzzy=False, context_only=True):
-        p = c.place
-        if p.feature_code.startswith("PCL") and p.country_code == place.country_code:
-            return True
-        if (
-            p.feature_code == "ADM1"
-            and p.country_code == place.country_code
-            and p.admin1_code == place.admin1_code
-        ):
-            return True
-        if p.feature_code == "ADM2" and place.admin2_code and _admin2_key(p) == _admin2_key(place):
-            return True
+    outer = gaz.lookup(next_text, fuzzy=False, context_only=True)
+    return any(_holds(c.place, place) for c in outer)
+
+
+def _holds(outer: Place, place: Place) -> bool:
+    """Whether ``outer`` is a country or division that holds ``place``."""
+    if outer.geonameid == place.geonameid:
+        return False
+    if outer.feature_code.startswith("PCL"):
+        return outer.country_code == place.country_code
+    if outer.feature_code == "ADM1":
+        return outer.country_code == place.country_code and outer.admin1_code == place.admin1_code
+    if outer.feature_code == "ADM2":
+        return bool(place.admin2_code) and _admin2_key(outer) == _admin2_key(place)
     return False
 
 
@@ -212,7 +218,9 @@ def _score_all(
     per name, distances come from one nearest-point search per distinct name and
     candidate list, and items that share every input of the score (a name repeated in
     the same setting) are scored once."""
-    tops = [it.top for it in items] if use_context else [None] * len(items)
+    tops: list[Candidate | None] = (
+        [it.top for it in items] if use_context else [None] * len(items)
+    )
     names = [fold(it.span.text) for it in items]
     # How sure each current choice is: only sure choices lend context, so that doubtful
     # picks cannot pull each other into a cluster of homonyms (a report about Syria that
@@ -227,7 +235,12 @@ def _score_all(
     total: dict[str, float] = defaultdict(float)
     by_name: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     admin_total: dict[tuple[str | None, str | None], int] = defaultdict(int)
+    # The first-level divisions named surely, by country: a report that names a country's
+    # divisions ("Alaska, Alabama, Arizona") makes its other divisions likelier too.
+    divisions_named: dict[str | None, set[str]] = defaultdict(set)
     admin2_names: dict[tuple[str | None, str | None, str | None], set[str]] = defaultdict(set)
+    towns, districts = _district_pairs(items, names) if use_context else ({}, {})
+    listed, holders = _lists(items, tops, sure) if use_context else ({}, {})
     for it, top, name, (country_sure, place_sure) in zip(items, tops, names, sure, strict=True):
         if top is None:
             continue
@@ -241,6 +254,7 @@ def _score_all(
             continue
         if p.feature_code == "ADM1":
             admin_total[(p.country_code, p.admin1_code)] += 1
+            divisions_named[p.country_code].add(name)
         elif p.feature_code == "ADM2" and p.admin2_code:
             admin2_names[_admin2_key(p)].add(name)
 
@@ -267,7 +281,18 @@ def _score_all(
             own_admin = (top.place.country_code, top.place.admin1_code)
         ids = tuple(c.place.geonameid for c in it.cands)
         span = it.span
-        key = (name, ids, span.text, span.next_text, span.type_cue, own_admin, tuple(it.priors))
+        kind_listed, held = listed.get(idx), holders.get(idx, frozenset())
+        key = (
+            name,
+            ids,
+            span.text,
+            span.next_text,
+            span.type_cue,
+            own_admin,
+            tuple(it.priors),
+            kind_listed,
+            held,
+        )
         if key in done:
             it.scores, it.reasons = done[key]
             continue
@@ -289,6 +314,7 @@ def _score_all(
         near, near_doubtful = nearest[(name, ids)], nearest_doubtful[(name, ids)]
         in_named = any(others.get(c.place.country_code or "", 0.0) > 0 for c in it.cands)
         scores, reasons = [], []
+        local = []  # whether the text places the candidate in a named division
         for ci, c in enumerate(it.cands):
             p = c.place
             feats: dict[str, float] = {"prior": it.priors[ci]}
@@ -307,7 +333,11 @@ def _score_all(
                 feats["neighbour"] = w.neighbour * near_share / norm
             akey = (p.country_code, p.admin1_code)
             n_admin = admin_total.get(akey, 0) - (1 if akey == own_admin else 0)
-            feats["admin1"] = w.admin1 if n_admin > 0 and p.feature_code != "ADM1" else 0.0
+            if p.feature_code == "ADM1":
+                named = divisions_named.get(p.country_code, set()) - {name}
+                feats["admin1"] = w.admin1 if named else 0.0
+            else:
+                feats["admin1"] = w.admin1 if n_admin > 0 else 0.0
             # A named second-level division ("Catanduanes", "Contra Costa County") holds
             # the place, and is named by another name than this mention's.
             feats["admin2"] = (
@@ -317,6 +347,15 @@ def _score_all(
                 and admin2_names.get(_admin2_key(p), set()) - {name}
                 else 0.0
             )
+            if p.admin2_code and c.match in _PLAIN:
+                # A district that another name may mean holds this town, or the other way.
+                other: dict[_Admin2, set[str]] = {}
+                if p.feature_code == "ADM2":
+                    other = towns
+                elif p.feature_class == "P":
+                    other = districts
+                if other.get(_admin2_key(p), set()) - {name}:
+                    feats["admin2"] = max(feats["admin2"], w.district_pair)
             if p.feature_code not in _AREA_CODES:
                 pull = 0.0
                 if near is not None:
@@ -326,17 +365,122 @@ def _score_all(
                         pull, DOUBTFUL_PULL * math.exp(-near_doubtful[ci] / w.distance_scale_km)
                     )
                 feats["distance"] = w.distance * pull
-            feats["containment"] = w.containment if _contained(span.next_text, p, gaz) else 0.0
+            feats["containment"] = (
+                w.containment
+                if kind_listed is None
+                and (p.geonameid in held or _contained(span.next_text, p, gaz))
+                else 0.0
+            )
             feats["type"] = w.type_cue * _type_fit(span.type_cue, p)
+            if kind_listed is not None and _list_code(p) == kind_listed:
+                feats["type"] += w.type_cue  # a list of siblings says what kind they are
             scores.append(sum(feats.values()))
+            local.append(feats["admin2"] > 0 or feats["containment"] > 0)
             if explain:
                 reasons.append(_reason(c, feats, span))
         if span.type_cue is None:
             scores = country_over_capital(it.cands, city_over_division(it.cands, scores))
             if not span.next_text:
-                scores = _prominent_over_towns(it.cands, scores, w)
+                scores = _prominent_over_towns(it.cands, scores, w, local)
         done[key] = (scores, reasons)
         it.scores, it.reasons = scores, reasons
+
+
+#: Places whose kind a list of siblings tells ("Arizona, California, Colorado"; "Syria,
+#: Iraq and Jordan"): first- and second-level divisions and countries.
+_LIST_CODES = frozenset({"ADM1", "ADM2"})
+# Words that join the last item of a list, and the most characters between two items so
+# joined (", and ").
+_LIST_JOINS = frozenset({"and", "or"})
+_LIST_GAP = 6
+
+
+def _list_code(p: Place) -> str | None:
+    code = p.feature_code
+    if code.startswith("PCL"):
+        return "PCL"
+    return code if code in _LIST_CODES else None
+
+
+def _lists(
+    items: list[_Item], tops: list[Candidate | None], sure: list[tuple[float, float]]
+) -> tuple[dict[int, str], dict[int, frozenset[int]]]:
+    """What the mentions' neighbours in the text say of them, by item index:
+
+    - the kind of list an item stands in: "Illinois, Missouri, New Jersey" is a list of
+      states when the items around "Missouri" (or the two after the first, or the two
+      before the last) are surely states; an item in a list is no "X, Y" containment;
+    - for "X, Y", the candidates of Y that hold a candidate of X: "Mississauga,
+      Ontario" names the province, not Ontario, California.
+
+    Linear: each item is linked to the one after it at most."""
+    order = sorted(range(len(items)), key=lambda k: items[k].span.start)
+    nxt: dict[int, int] = {}
+    prv: dict[int, int] = {}
+    holders: dict[int, frozenset[int]] = {}
+    for a, b in zip(order, order[1:], strict=False):
+        sa, sb = items[a].span, items[b].span
+        comma = sb.after_comma_name and sa.next_text == sb.text
+        if comma or (sb.prev_word in _LIST_JOINS and 0 < sb.start - sa.end <= _LIST_GAP):
+            nxt[a], prv[b] = b, a
+        if comma:
+            held = frozenset(
+                q.place.geonameid
+                for q in items[b].cands
+                if any(_holds(q.place, c.place) for c in items[a].cands)
+            )
+            if held:
+                holders[b] = held
+
+    def code(k: int) -> str | None:
+        t = tops[k]
+        return None if t is None or sure[k][1] < CONFIDENT else _list_code(t.place)
+
+    kinds: dict[int, str] = {}
+    for k in range(len(items)):
+        before, after = prv.get(k), nxt.get(k)
+        if before is not None and after is not None:
+            pair = (before, after)
+        elif after is not None and after in nxt:
+            pair = (after, nxt[after])
+        elif before is not None and before in prv:
+            pair = (before, prv[before])
+        else:
+            continue
+        kind = code(pair[0])
+        if kind is not None and kind == code(pair[1]):
+            kinds[k] = kind
+    return kinds, holders
+
+
+_PLAIN = frozenset({"exact", "folded"})
+_Admin2 = tuple[str | None, str | None, str | None]
+
+
+def _district_pairs(
+    items: list[_Item], names: list[str]
+) -> tuple[dict[_Admin2, set[str]], dict[_Admin2, set[str]]]:
+    """The second-level divisions that hold a candidate town of the report's names, and
+    those that are candidates themselves, each with the names that point there (names
+    matched as written). A town and a district holding it that two names of a report may
+    mean lend each other weight even when neither is sure: "Paris" and "Henry County" are
+    Paris and Henry County, Tennessee."""
+    towns: dict[_Admin2, set[str]] = defaultdict(set)
+    districts: dict[_Admin2, set[str]] = defaultdict(set)
+    seen: set[tuple[str, int]] = set()
+    for it, name in zip(items, names, strict=True):
+        if (name, id(it.cands)) in seen:
+            continue
+        seen.add((name, id(it.cands)))
+        for c in it.cands:
+            p = c.place
+            if not p.admin2_code or c.match not in _PLAIN:
+                continue
+            if p.feature_code == "ADM2":
+                districts[_admin2_key(p)].add(name)
+            elif p.feature_class == "P":
+                towns[_admin2_key(p)].add(name)
+    return towns, districts
 
 
 #: Loose matches (a spelling guess) outside the countries with at least this share of the
@@ -374,12 +518,14 @@ def _certainty(it: _Item) -> tuple[float, float]:
 
 
 def _prominent_over_towns(
-    cands: Sequence[Candidate], scores: list[float], w: Weights
+    cands: Sequence[Candidate], scores: list[float], w: Weights, local: list[bool]
 ) -> list[float]:
     """A country named exactly outranks small towns of the same name elsewhere, whatever
     the report's other places ("Egypt" in a report from Georgia is the country, not
-    Egypt, Georgia). Extending this to capitals and cities of a million lowered LGL
-    acc@161 from 0.779 to 0.755 and WikToR from 0.692 to 0.624, so it stops at countries."""
+    Egypt, Georgia), unless the text places the town in a division (``local``: "Palestine"
+    in a report about Anderson County, Texas, is the town there). Extending this to
+    capitals and cities of a million lowered LGL acc@161 from 0.779 to 0.755 and WikToR
+    from 0.692 to 0.624, so it stops at countries."""
 
     def prominent(c: Candidate) -> bool:
         p = c.place
@@ -399,8 +545,9 @@ def _prominent_over_towns(
     best_town = max(
         (
             s
-            for c, s in zip(cands, scores, strict=True)
+            for c, s, lc in zip(cands, scores, local, strict=True)
             if c.place.feature_class == "P"
+            and not lc
             and not prominent(c)
             and c.place.population < SMALL_TOWN_POPULATION
         ),
@@ -484,7 +631,7 @@ def _reason(c: Candidate, feats: dict[str, float], span: Span) -> str:
         if k == "containment":
             return f"containment: {span.text}, {span.next_text}"
         if k == "type":
-            return f"type cue: {span.type_cue}"
+            return f"type cue: {span.type_cue}" if span.type_cue else "a list of its kind"
         if k == "admin1":
             return f"admin context: {c.place.admin1_name or c.place.admin1_code}"
         if k == "admin2":

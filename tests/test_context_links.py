@@ -1,0 +1,92 @@
+"""What a mention's neighbours in the text and the report's other names say of it (issue 14,
+resolution, round 2): lists of one kind, "X, Y" read from Y's side, and a town and a
+district holding it that two names of a report may mean. The sentences were written for
+these tests."""
+
+from __future__ import annotations
+
+from placemap.gazetteer import Gazetteer
+from placemap.pipeline import Geoparser
+from placemap.recognize import Span
+from placemap.records import Candidate, Place
+from placemap.resolution import resolve_spans
+
+
+def _places(gaz: Gazetteer, text: str) -> dict[str, Place]:
+    return {m.text: m.place for m in Geoparser(gaz).geoparse(text) if m.place is not None}
+
+
+def test_a_list_of_states_names_states_not_towns_in_them(default_gaz: Gazetteer) -> None:
+    # California, Missouri and Oregon, Illinois are towns in states the list names; the
+    # list says its items are states.
+    found = _places(
+        default_gaz,
+        "Health officials reported cases in Arizona, Missouri, California, Illinois and "
+        "Oregon on Friday.",
+    )
+    for name in ("Arizona", "Missouri", "California", "Illinois", "Oregon"):
+        assert found[name].feature_code == "ADM1", (name, found[name])
+
+
+def test_the_place_after_a_comma_holds_the_one_before(default_gaz: Gazetteer) -> None:
+    found = _places(
+        default_gaz,
+        "The firm, based in Mississauga, Ontario, sells its goods in California and across "
+        "the United States.",
+    )
+    assert found["Ontario"].feature_code == "ADM1" and found["Ontario"].country_code == "CA"
+
+
+def test_a_town_and_the_district_holding_it_agree(default_gaz: Gazetteer) -> None:
+    # Neither name is sure alone (dozens of Henry Counties, Paris the capital); together
+    # they are Paris and Henry County, Tennessee.
+    found = _places(
+        default_gaz,
+        "A Paris man was charged on Monday. The Henry County sheriff said the Paris police "
+        "had called him.",
+    )
+    assert (found["Paris"].country_code, found["Paris"].admin1_name) == ("US", "Tennessee")
+    assert found["Henry County"].admin1_name == "Tennessee"
+    # A town that the text places in a named district beats a country of the same name.
+    found = _places(
+        default_gaz,
+        "A Lebanon woman was hurt. Boone County deputies said the crash happened north of "
+        "Lebanon.",
+    )
+    assert (found["Lebanon"].country_code, found["Lebanon"].admin1_name) == ("US", "Indiana")
+
+
+def _place(gid: int, name: str, code: str, admin2: str | None, cc: str = "US") -> Place:
+    fc = "A" if code.startswith("ADM") else "P"
+    lat, lon = 40.0 + gid % 7, -90.0 - gid % 11
+    return Place(gid, name, name, lat, lon, fc, code, cc, "TN", "Tenn", admin2, 5_000)
+
+
+def _span(start: int, text: str) -> Span:
+    return Span(start, start + len(text), text, False, False, None, False, False, None)
+
+
+def test_district_pairs_need_names_matched_as_written() -> None:
+    """A town and a district lend each other weight only when both names matched as
+    written: a spelling guess joins names world-wide."""
+    from placemap.resolution import _district_pairs, _Item
+
+    town = Candidate(_place(1, "Ashby", "PPL", "017"), "exact", 1.0)
+    guess = Candidate(_place(2, "Ashbee", "PPL", "021"), "transliteration", 0.9)
+    district = Candidate(_place(3, "Hale County", "ADM2", "017"), "exact", 1.0)
+    items = [
+        _Item(_span(0, "Ashby"), [town, guess]),
+        _Item(_span(20, "Hale County"), [district]),
+    ]
+    towns, districts = _district_pairs(items, ["ashby", "hale county"])
+    assert towns == {("US", "TN", "017"): {"ashby"}}
+    assert districts == {("US", "TN", "017"): {"hale county"}}
+
+
+def test_resolve_spans_stays_deterministic_with_links(default_gaz: Gazetteer) -> None:
+    text = "Cases in Arizona, Missouri, California and Oregon."
+    gp = Geoparser(default_gaz)
+    items, n = gp.resolution_items(text, [(9, 16), (18, 26), (28, 38), (43, 49)])
+    first = [m.place for m in resolve_spans(default_gaz, items)[:n]]
+    again = [m.place for m in resolve_spans(default_gaz, items[::-1])[::-1][:n]]
+    assert first == again
