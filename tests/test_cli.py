@@ -80,7 +80,7 @@ def test_missing_gazetteer_is_a_clear_error(tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["gazetteer", "search", "Homs", "--gazetteer", str(missing)])
     assert r.exit_code == 1
     assert (
-        f"Error: no gazetteer index at {missing}; build it with: placemap gazetteer build"
+        f"placemap: error: no gazetteer index at {missing}; build it with: placemap gazetteer build"
         in r.output
     )
 

@@ -425,10 +425,10 @@ def test_geocode_command_writes_stdout_and_reads_context(run, tmp_path: Path) ->
         (
             "id,place\n1,Homs\n2,Hama,extra\n",
             [],
-            "Error: {f}: line 3: expected 2 fields as in the header, saw 3\n",
+            "placemap: error: {f}: line 3: expected 2 fields as in the header, saw 3\n",
         ),
         ("id,place\n1,Homs\n", ["--country-column", "cc"], None),
-        ("", [], "Error: {f}: empty file, no header row\n"),
+        ("", [], "placemap: error: {f}: empty file, no header row\n"),
     ],
 )
 def test_geocode_command_malformed_table(
@@ -439,7 +439,7 @@ def test_geocode_command_malformed_table(
     r = run("geocode", str(f), "--column", "place", *args)
     assert r.exit_code == 1
     if message is None:
-        message = "Error: {f}: no column 'cc' in the table (columns: id, place)\n"
+        message = "placemap: error: {f}: no column 'cc' in the table (columns: id, place)\n"
     assert r.stderr == message.format(f=f)
 
 
@@ -447,7 +447,7 @@ def test_geocode_command_missing_file_and_parquet_to_stdout(run, tmp_path: Path)
     f = tmp_path / "nope.csv"
     r = run("geocode", str(f), "--column", "place")
     assert r.exit_code == 1
-    assert r.stderr == f"Error: {f}: cannot read the table (No such file or directory)\n"
+    assert r.stderr == f"placemap: error: {f}: cannot read the table (No such file or directory)\n"
     f.write_text("place\nHoms\n", encoding="utf-8")
     r = run("geocode", str(f), "--column", "place", "--format", "parquet")
     assert r.exit_code == 2

@@ -147,7 +147,7 @@ def test_a_postal_code_zip_is_refused_before_the_default_sources_are_built(
         cli, ["gazetteer", "build", "--geonames", str(postal), "-o", str(tmp_path / "g.sqlite")]
     )
     assert r.exit_code == 1
-    assert f"Error: {postal} (UA.txt): a GeoNames postal-code table" in r.output
+    assert f"placemap: error: {postal} (UA.txt): a GeoNames postal-code table" in r.output
     assert built == [] and not (tmp_path / "g.sqlite").exists()
 
 

@@ -75,7 +75,7 @@ def test_damaged_index_is_one_error_and_outputs_stay(
     r = CliRunner().invoke(cli, ["extract", str(reports), "-o", str(out), *common])
     assert r.exit_code == 1, r.output
     lines = r.output.splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"Error: {index} "), r.output
+    assert len(lines) == 1 and lines[0].startswith(f"placemap: error: {index} "), r.output
     assert "delete it and build it with: placemap gazetteer build" in lines[0]
     assert out.read_text("utf-8") == "old output\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
@@ -120,7 +120,7 @@ def test_page_damaged_deep_in_the_index_stops_the_run_once(
     r = CliRunner().invoke(cli, ["extract", *map(str, files), "--gazetteer", str(index)])
     assert r.exit_code == 1, r.output
     (line,) = r.output.splitlines()
-    assert line.startswith(f"Error: the gazetteer index {index} is damaged"), line
+    assert line.startswith(f"placemap: error: the gazetteer index {index} is damaged"), line
 
 
 # --- temporary files -------------------------------------------------------------------------

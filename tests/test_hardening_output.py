@@ -414,7 +414,7 @@ def test_an_output_under_a_file_fails_at_once_in_one_line(
         r = run(command, ins, "-o", out)
     assert r.exit_code == 1
     reason = "Not a directory" if command == "map" else f"{tmp_path / 'file'} is not a folder"
-    assert r.output == f"Error: {out}: cannot write here ({reason})\n"
+    assert r.output == f"placemap: error: {out}: cannot write here ({reason})\n"
 
 
 @pytest.mark.parametrize("command", ["map", "extract"])
@@ -428,7 +428,7 @@ def test_a_read_only_output_folder_fails_at_once_in_one_line(
     out = folder / "out.jsonl" if command == "extract" else folder
     r = run(command, ins, "-o", out)
     assert r.exit_code == 1
-    assert r.output.startswith(f"Error: {out}: cannot write here (Permission denied")
+    assert r.output.startswith(f"placemap: error: {out}: cannot write here (Permission denied")
     assert len(r.output.splitlines()) == 1
     assert list(folder.iterdir()) == []
 
@@ -443,7 +443,7 @@ def test_map_on_a_full_disk_leaves_the_folder_as_it_was(run, tmp_path: Path) -> 
     with file_size_limit(64_000):
         r = run("map", ins, "-o", out)
     assert r.exit_code == 1
-    assert r.output == f"Error: {out / 'c.html'}: cannot write here (File too large)\n"
+    assert r.output == f"placemap: error: {out / 'c.html'}: cannot write here (File too large)\n"
     assert _snapshot(out) == before  # no page replaced, none added, nothing left behind
     assert sorted(p.name for p in out.iterdir()) == sorted(["a.html", "b.html"] + [
         "assets", "collection.html", "index.html"
@@ -463,7 +463,7 @@ def test_extract_on_a_full_disk_keeps_the_previous_output(run, tmp_path: Path) -
     with file_size_limit(64_000):
         r = run("extract", tmp_path / "in", "-o", out)
     assert r.exit_code == 1
-    assert r.output == f"Error: {out}: cannot write here (File too large)\n"
+    assert r.output == f"placemap: error: {out}: cannot write here (File too large)\n"
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out.jsonl"]
 
@@ -479,7 +479,7 @@ def test_a_second_map_run_into_the_same_folder_is_refused(run, tmp_path: Path) -
         r = run("map", ins, "-o", out)
         assert r.exit_code == 1
         assert r.output == (
-            f"Error: {out}: another placemap run is writing to this folder; "
+            f"placemap: error: {out}: another placemap run is writing to this folder; "
             "wait for it to end or choose another folder\n"
         )
         assert sorted(p.name for p in out.iterdir()) == [".placemap-new-stale", ".placemap.lock"]

@@ -339,7 +339,7 @@ def test_strict_stops_at_the_first_error_and_keeps_the_old_output(run, tmp_path:
     out.write_text("previous,results\n", "utf-8")
     r = run("extract", good, empty, good, "--strict", "--format", "csv", "-o", out)
     assert r.exit_code == 1
-    assert f"Error: {empty}: empty file (stopped: --strict)" in r.output
+    assert f"placemap: error: {empty}: empty file (stopped: --strict)" in r.output
     assert out.read_text() == "previous,results\n"  # never half-written
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     r = run("map", good, empty, "--strict", "-o", tmp_path / "maps")

@@ -26,15 +26,23 @@ INPUT_PATH = click.Path(path_type=Path, allow_dash=True, readable=False)
 ASSETS_DIR = "assets"  # placemap map --assets shared: the folder beside the pages
 
 
+class Fatal(click.ClickException):
+    """An error that ends a command (exit 1), shown as every placemap error is shown:
+    ``placemap: error: MESSAGE`` (click's own says ``Error: MESSAGE``)."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"placemap: error: {self.format_message()}", err=True)
+
+
 def library_errors(func: F) -> F:
-    """Turn library errors into ``click.ClickException`` (exit 1) with their message."""
+    """Turn library errors into :class:`Fatal` (exit 1) with their message."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except PlacemapError as err:
-            raise click.ClickException(str(err)) from err
+            raise Fatal(str(err)) from err
 
     return wrapper  # type: ignore[return-value]
 
@@ -324,7 +332,7 @@ def geoparsed(
 
     def fail(message: str) -> None:
         if inputs.strict:
-            raise click.ClickException(f"{message} (stopped: --strict)")
+            raise Fatal(f"{message} (stopped: --strict)")
         click.echo(f"placemap: error: {message}", err=True)
         failures.append(message)
 

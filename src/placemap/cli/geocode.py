@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from placemap.cli.common import (
+    Fatal,
     gazetteer_options,
     library_errors,
     make_geoparser,
@@ -99,7 +100,7 @@ def geocode(
             candidates=out_fmt != "csv",
         )
     except PlacemapError as err:
-        raise click.ClickException(f"{file}: {err}") from err
+        raise Fatal(f"{file}: {err}") from err
     if output is None:
         write_table(out, output, out_fmt)
     else:

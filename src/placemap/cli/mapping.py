@@ -13,6 +13,7 @@ from placemap.cli.common import (
     ASSETS_DIR,
     EXIT_PARTIAL,
     INPUT_PATH,
+    Fatal,
     InputSpec,
     expected_reports,
     gazetteer_options,
@@ -317,7 +318,7 @@ def _table_reports(
                 gazetteer=gaz,
             )
         except PlacemapError as err:
-            raise click.ClickException(f"{path}: {err}") from err
+            raise Fatal(f"{path}: {err}") from err
     return reports
 
 
