@@ -184,17 +184,18 @@ def test_map_command_writes_template_syntax_from_a_table_as_text(
         "https://x{{cycler.__init__.__globals__.os.mkdir(dict(MARKER=1)|first)}}/{z}/{x}/{y}",
     ],
 )
-def test_map_command_tile_url_with_template_syntax_stays_text(
+def test_map_command_tile_url_with_template_syntax_is_refused(
     run, tmp_path: Path, template: str
 ) -> None:
+    # (Such URLs were once written into the pages as text; a tile URL's {keys} are now
+    # limited to Leaflet's own, so they are a usage error, before anything is rendered.)
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.txt").write_text(BODY.format(p="Quiet."), "utf-8")
     r = run("map", tmp_path / "in", "-o", tmp_path / "out", "--tiles", template)
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 2, r.output
+    assert "Invalid value for '--tiles'" in r.output
     assert not (tmp_path / "MARKER").exists()
-    for page in _pages(tmp_path / "out").values():
-        if "placemap-data" in page:
-            assert _data(page)["tiles"]["url"] == template
+    assert not (tmp_path / "out").exists()
 
 
 # --- spreadsheet formulas -------------------------------------------------------------

@@ -24,6 +24,7 @@ from placemap.mapdata import (
     type_word,
 )
 from placemap.maps import (
+    TileSource,
     basemap_geojson,
     collection_map,
     esc,
@@ -534,10 +535,24 @@ def test_map_command_min_confidence_leaves_places_out(run_map, tmp_path: Path) -
     assert len(data["P"]) == after
 
 
-def test_map_command_rejects_a_bad_tile_url(run_map) -> None:
-    r = run_map("--tiles", "javascript:alert(1)")
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        # Leaflet calls a {key} that names a function of the options object
+        "https://t.example.org/{z}/{x}/{y}.png?{valueOf}",
+        "https://t.example.org/{constructor}/{z}/{x}/{y}.png",
+    ],
+)
+def test_map_command_rejects_a_bad_tile_url(run_map, url: str) -> None:
+    r = run_map("--tiles", url)
     assert r.exit_code == 2
     assert "Invalid value for '--tiles': use none, osm or an http(s) URL template" in r.output
+
+
+def test_tile_urls_with_leaflets_keys_pass() -> None:
+    url = "https://{s}.t.example.org/{z}/{x}/{y}{r}.png"
+    assert tile_source(url) == TileSource(url, "Tiles: t.example.org")
 
 
 def test_map_command_opens_the_index(run_map, tmp_path: Path, monkeypatch) -> None:

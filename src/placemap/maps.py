@@ -116,6 +116,10 @@ OSM = TileSource(
     "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "Tiles © OpenStreetMap contributors"
 )
 _TILE_URL = re.compile(r"https?://[^\s\"'<>\\`]+")
+# Leaflet fills each {key} of a tile URL from the layer's options, calling it if it is a
+# function ({valueOf}, {constructor} reach Object's own): only its documented keys pass.
+_TILE_KEY = re.compile(r"\{([^{}]*)\}")
+_TILE_KEYS = frozenset({"s", "z", "x", "y", "r"})
 
 
 def tile_source(value: str) -> TileSource | None:
@@ -126,12 +130,16 @@ def tile_source(value: str) -> TileSource | None:
         return None
     if value == "osm":
         return OSM
-    if not _TILE_URL.fullmatch(value) or not all(k in value for k in ("{z}", "{x}", "{y}")):
+    if (
+        not _TILE_URL.fullmatch(value)
+        or not all(k in value for k in ("{z}", "{x}", "{y}"))
+        or not set(_TILE_KEY.findall(value)) <= _TILE_KEYS
+    ):
         raise ValueError(
-            "use none, osm or an http(s) URL template with {z}, {x} and {y}, "
-            "for example https://tile.example.org/{z}/{x}/{y}.png"
+            "use none, osm or an http(s) URL template with {z}, {x} and {y} "
+            "(and {s}, {r} if need be), for example https://tile.example.org/{z}/{x}/{y}.png"
         )
-    return TileSource(value, "Tiles: " + value.split("/")[2])
+    return TileSource(value, "Tiles: " + value.split("/")[2].replace("{s}.", ""))
 
 
 # --- pages --------------------------------------------------------------------------
