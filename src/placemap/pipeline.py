@@ -212,7 +212,7 @@ class Geoparser:
                 dotted = replace(span, end=span.end + 1, text=span.text + ".")
                 if any(
                     c.match == "abbreviation"
-                    for c in self.gazetteer.lookup(dotted.text, context_only=True)
+                    for c in self.gazetteer.lookup(dotted.text, context_only=True, loose=False)
                 ):
                     span = dotted  # "Calif.", "Ky.": the full stop is the abbreviation's
             in_caps = span.all_caps and case(span.start) == "caps"
@@ -278,8 +278,8 @@ class Geoparser:
         """The countries and first-level divisions a name stands for."""
         return [
             c.place
-            for c in self.gazetteer.lookup(name, fuzzy=False, context_only=True)
-            if c.match not in ("transliteration", "demonym")
+            for c in self.gazetteer.lookup(name, context_only=True, loose=False)
+            if c.match != "demonym"
             and (c.place.feature_code.startswith("PCL") or c.place.feature_code == "ADM1")
         ]
 
@@ -293,8 +293,8 @@ class Geoparser:
             and (area.feature_code != "ADM1" or area.admin1_code == c.place.admin1_code)
             and c.place.geonameid != area.geonameid
             and c.place.population >= _TOWN
-            for c in self.gazetteer.lookup(inner, fuzzy=False)
-            if c.match not in ("transliteration", "demonym")
+            for c in self.gazetteer.lookup(inner, loose=False)
+            if c.match != "demonym"
             for area in areas
         )
 
@@ -508,7 +508,7 @@ class Geoparser:
         return any(
             c.match in ("exact", "folded", "alternate", "demonym")
             or (c.match == "abbreviation" and _as_written(name))
-            for c in self.gazetteer.lookup(name, fuzzy=False)
+            for c in self.gazetteer.lookup(name, loose=False)
             if c.match == "demonym"
             or c.place.feature_code in _STRONG_CODES
             or (c.place.feature_class == "P" and c.place.population >= _BIG_PLACE)
@@ -518,7 +518,7 @@ class Geoparser:
         """A name of a country, a capital or a city of half a million or more."""
         return any(
             c.place.feature_code in _SPEAKING_CODES or c.place.population >= _FAMOUS_PLACE
-            for c in self.gazetteer.lookup(name, fuzzy=False)
+            for c in self.gazetteer.lookup(name, loose=False)
             if c.match in ("exact", "folded", "alternate")
         )
 

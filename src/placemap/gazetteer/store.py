@@ -13,6 +13,7 @@ import logging
 import os
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -52,6 +53,8 @@ FUZZY_MIN_SIMILARITY = 0.8
 WEAK_EXACT_POPULATION = 1000
 WEAK_ALTERNATE_POPULATION = 100_000
 PLACE_CACHE_SIZE = 200_000
+# Rows of transliteration keys kept in memory (a crowded key has thousands; ~150 bytes each).
+TKEY_CACHE_ROWS = 200_000
 
 _KIND_NAMES = {
     schema.NAME_ABBREVIATION: "abbreviation",
@@ -101,20 +104,51 @@ def strip_articles(folded: str) -> str:
     return " ".join(w for i, w in enumerate(words) if not (w in ARTICLES and i + 1 < len(words)))
 
 
-def similarities(q_folded: str, folds: list[str]) -> list[float]:
+def similarities(q_folded: str, folds: list[str], floor: float = 0.0) -> list[float]:
     """String similarity in [0, 1] of one folded name to each of many: spaces ignored,
-    the Arabic article optional (the better of with and without it)."""
+    the Arabic article optional (the better of with and without it). A similarity below
+    ``floor`` may be given as 0."""
     if not folds:
         return []
-    full = process.cdist(
-        [q_folded.replace(" ", "")], [f.replace(" ", "") for f in folds], scorer=ratio
-    )[0]
-    # Only names of several words can lose an article.
-    q2 = strip_articles(q_folded).replace(" ", "")
-    bare = process.cdist(
-        [q2], [strip_articles(f).replace(" ", "") if " " in f else f for f in folds], scorer=ratio
-    )[0]
-    return [max(a, b) / 100.0 for a, b in zip(full.tolist(), bare.tolist(), strict=True)]
+    return _Prepared(folds).similarities(q_folded, floor)
+
+
+class _Prepared:
+    """Folded names prepared for :func:`similarities`: without spaces, and without their
+    Arabic article as well."""
+
+    __slots__ = ("folds", "full", "bare")
+
+    def __init__(self, folds: list[str]) -> None:
+        self.folds = folds
+        self.full = [f.replace(" ", "") for f in folds]
+        # Only names of several words can lose an article.
+        self.bare = [strip_articles(f).replace(" ", "") if " " in f else f for f in folds]
+
+    def similarities(self, q_folded: str, floor: float) -> list[float]:
+        if not self.folds:
+            return []
+        # Scores below the cutoff come back as 0 (and are below ``floor`` anyway).
+        cutoff = max(0.0, floor * 100.0 - 1e-6)
+        full = process.cdist(
+            [q_folded.replace(" ", "")], self.full, scorer=ratio, score_cutoff=cutoff
+        )[0]
+        q2 = strip_articles(q_folded).replace(" ", "")
+        bare = process.cdist([q2], self.bare, scorer=ratio, score_cutoff=cutoff)[0]
+        return [max(a, b) / 100.0 for a, b in zip(full.tolist(), bare.tolist(), strict=True)]
+
+
+class _KeyRows:
+    """The rows of one transliteration key and its distinct names, prepared."""
+
+    __slots__ = ("rows", "prepared")
+
+    def __init__(self, rows: list[tuple[int, str]]) -> None:
+        self.rows = rows
+        self.prepared = _Prepared(sorted({f for _, f in rows}))
+
+    def similarities(self, q: str, floor: float) -> Iterable[tuple[str, float]]:
+        return zip(self.prepared.folds, self.prepared.similarities(q, floor), strict=True)
 
 
 class Gazetteer:
@@ -126,9 +160,8 @@ class Gazetteer:
         self._overlay_places: dict[int, Place] = {}
         self._overlay_names: dict[str, list[tuple[int, int]]] = {}
         self._overlay_tkeys: dict[str, list[tuple[int, str]]] = {}
-        self._cached_lookup = lru_cache(maxsize=100_000)(self._lookup_uncached)
         self._places: dict[int, Place] = {}
-        self._cached_has_name = lru_cache(maxsize=200_000)(self._has_name_uncached)
+        self._new_caches()
         #: Say, on opening, when the index was built from other placemap data than this
         #: placemap ships (set by :func:`placemap.gazetteer.open_gazetteer` for an index
         #: the user named; the default one is rebuilt instead).
@@ -235,15 +268,24 @@ class Gazetteer:
     def __getstate__(self) -> dict[str, Any]:
         # Picklable for worker processes: each opens its own connection.
         state = self.__dict__.copy()
-        del state["_local"], state["_cached_lookup"], state["_cached_has_name"]
+        for k in ("_local", "_cached_lookup", "_cached_named", "_cached_has_name"):
+            del state[k]
+        del state["_tkey_rows"]
         state["_places"] = {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._local = threading.local()
+        self._new_caches()
+
+    def _new_caches(self) -> None:
+        """The look-up caches (per process: they are not pickled)."""
         self._cached_lookup = lru_cache(maxsize=100_000)(self._lookup_uncached)
+        self._cached_named = lru_cache(maxsize=100_000)(self._named_uncached)
         self._cached_has_name = lru_cache(maxsize=200_000)(self._has_name_uncached)
+        self._tkey_rows: OrderedDict[str, _KeyRows] = OrderedDict()
+        self._tkey_rows_held = 0
 
     # -- metadata --------------------------------------------------------------
     def info(self) -> dict[str, Any]:
@@ -309,18 +351,29 @@ class Gazetteer:
         return _word_cache(self, folded)
 
     def lookup(
-        self, name: str, *, fuzzy: bool = True, context_only: bool = False
+        self,
+        name: str,
+        *,
+        fuzzy: bool = True,
+        context_only: bool = False,
+        loose: bool = True,
     ) -> list[Candidate]:
         """Every place this name could refer to, with how it matched (unranked).
 
         Exact keys first; the transliteration key when they find nothing better;
         fuzzy matching only when both miss (it costs far more than a key look-up).
         Abbreviations that only make sense after a place name ("Ill.", "CA") are
-        returned only with ``context_only=True``.
+        returned only with ``context_only=True``. ``loose=False`` leaves out the
+        transliteration and fuzzy matches (for callers that would drop them: the
+        matches by name are the same either way, and cost a key look-up less).
         """
+        if not loose:
+            return list(self._cached_named(name, context_only))
         return list(self._cached_lookup(name, fuzzy, context_only))
 
-    def _lookup_uncached(self, name: str, fuzzy: bool, context_only: bool) -> tuple[Candidate, ...]:
+    def _named_uncached(self, name: str, context_only: bool) -> tuple[Candidate, ...]:
+        """The candidates matched by name, as :meth:`lookup` finds them before its loose
+        look-ups (alternate names counted, see :meth:`_count_spellings`)."""
         q = fold(name)
         if not q:
             return ()
@@ -330,8 +383,15 @@ class Gazetteer:
                 continue
             match = self._match_kind(name, q, place, kind)
             self._keep(found, Candidate(place, match, 1.0))
+        self._count_spellings(found, translit_key(name))
+        return tuple(found.values())
+
+    def _lookup_uncached(self, name: str, fuzzy: bool, context_only: bool) -> tuple[Candidate, ...]:
+        q = fold(name)
+        if not q:
+            return ()
+        found = {c.place.geonameid: c for c in self._cached_named(name, context_only)}
         key = translit_key(name)
-        self._count_spellings(found, key)
         # Spellings that only the transliteration key joins must be close as strings
         # too. The key is consulted when the folded name found nothing, or only
         # villages (or towns that merely list it among their alternate names), which a
@@ -413,11 +473,56 @@ class Gazetteer:
     def _by_fold(self, q: str) -> Iterable[tuple[Place, int]]:
         for pid, kind in self._overlay_names.get(q, ()):
             yield self._overlay_places[pid], kind
-        rows = self.conn.execute("SELECT place_id, kind FROM names WHERE fold = ?", (q,)).fetchall()
-        for pid, kind in rows:
-            place = self.place(pid)
-            if place is not None:
-                yield place, kind
+        # One query for the names and their places (not one more per place).
+        rows = self.conn.execute(
+            f"SELECT n.kind, {_PLACE_COLS} FROM names n JOIN places p ON p.id = n.place_id "
+            "WHERE n.fold = ?",
+            (q,),
+        ).fetchall()
+        for row in rows:
+            yield self._cached_place(row[1:]), row[0]
+
+    def _cached_place(self, row: tuple) -> Place:
+        """The place of a row of :data:`_PLACE_COLS`, the same object while it is cached."""
+        place = self._places.get(row[0])
+        if place is None:
+            place = _row_place(row)
+            if len(self._places) >= PLACE_CACHE_SIZE:
+                self._places.clear()
+            self._places[row[0]] = place
+        return place
+
+    def _fetch_places(self, ids: Iterable[int]) -> None:
+        """Read the places of ``ids`` that are not cached yet, in one query per 500."""
+        missing = [pid for pid in dict.fromkeys(ids) if pid not in self._places]
+        for i in range(0, len(missing), 500):
+            part = missing[i : i + 500]
+            for row in self.conn.execute(
+                f"SELECT {_PLACE_COLS} FROM places p WHERE p.id IN ({','.join('?' * len(part))})",
+                part,
+            ):
+                self._cached_place(row)
+
+    def _key_rows(self, key: str) -> _KeyRows:
+        """The (place id, folded name) rows of a transliteration key, with the key's
+        distinct names prepared for :func:`similarities`. Cached, up to
+        :data:`TKEY_CACHE_ROWS` rows in all: names of one key are compared with many
+        queries ("kl": Kally, Kaylie, Coull...)."""
+        cache = self._tkey_rows
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+            return found
+        rows = self.conn.execute(
+            "SELECT place_id, fold FROM names WHERE tkey = ? AND tkey != '' AND kind IN (0, 1)",
+            (key,),
+        ).fetchall()
+        found = cache[key] = _KeyRows(rows)
+        self._tkey_rows_held += len(rows) + 1
+        while self._tkey_rows_held > TKEY_CACHE_ROWS and len(cache) > 1:
+            _k, old = cache.popitem(last=False)
+            self._tkey_rows_held -= len(old.rows) + 1
+        return found
 
     def _by_tkey(self, keys: list[str], q: str, floor: float) -> Iterable[tuple[Place, float]]:
         """Places with a name under one of the transliteration ``keys`` at least ``floor``
@@ -429,18 +534,21 @@ class Gazetteer:
         if not keys:
             return
         rows = [r for k in keys for r in self._overlay_tkeys.get(k, ())]
-        rows += self.conn.execute(
-            "SELECT place_id, fold FROM names WHERE tkey IN "
-            f"({','.join('?' * len(keys))}) AND tkey != '' AND kind IN (0, 1)",
-            keys,
-        ).fetchall()
-        distinct = sorted({f for _, f in rows})
-        sims = dict(zip(distinct, similarities(q, distinct), strict=True))
+        sims: dict[str, float] = {}
+        if rows:
+            distinct = sorted({f for _, f in rows})
+            sims.update(zip(distinct, similarities(q, distinct, floor), strict=True))
+        # The index's rows in the order of its keys (as one query over them all reads them).
+        for k in sorted(set(keys)):
+            key_rows = self._key_rows(k)
+            rows += key_rows.rows
+            sims.update(key_rows.similarities(q, floor))
         best: dict[int, float] = {}
         for pid, f in rows:
             sim = sims[f]
             if sim >= floor and sim > best.get(pid, 0.0):
                 best[pid] = sim
+        self._fetch_places(pid for pid in best if pid not in self._overlay_places)
         for pid, sim in best.items():
             if sim >= floor and (place := self.place(pid)) is not None:
                 yield place, sim
@@ -483,7 +591,7 @@ class Gazetteer:
             k = translit_key(n)
             if k:
                 self._overlay_tkeys.setdefault(k, []).append((place.geonameid, f))
-        self._cached_lookup.cache_clear()
+        self._new_caches()
 
 
 def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
