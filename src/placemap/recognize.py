@@ -129,6 +129,9 @@ TOWN_CUES = frozenset(
 _TITLES = frozenset(
     "mr mrs ms dr gen col lt sgt capt maj sen rep gov rev prof jr sr cpl pvt adm brig cmdr".split()
 )
+_NO_STOP_AFTER = _TITLES | {"u.s", "st", "mt", "ft"}
+# The type words after a name ("Homs province", "Tigris river", "Kobani town").
+_TYPE_WORDS = ADMIN_CUES | WATER_CUES | TERRAIN_CUES | TOWN_CUES
 # Words before a name that say a person follows.
 PERSON_TITLES = _TITLES | frozenset(
     """president minister secretary senator judge justice officer coach chief director
@@ -223,8 +226,14 @@ def tokenize(text: str, splits: Callable[[str], bool] | None = None) -> list[Tok
     become tokens of their own, marked as parts.
     """
     out: list[Token] = []
+    append = out.append
     for m in _TOKEN_RE.finditer(text):
-        s, e, t = m.start(), m.end(), m.group(0)
+        t = m.group()
+        if t.isalnum():
+            # A plain word (most of them): no dots, apostrophes or hyphens to handle.
+            append(_new_token(Token, (*m.span(), t, t[0].isupper(), len(t) >= 2 and t.isupper())))
+            continue
+        s, e = m.span()
         if text[e : e + 1] == "." and _DOTTED_RE.fullmatch(t):
             e, t = e + 1, t + "."  # "U.S." keeps its last dot
         # Trailing dots belong to abbreviations ("U.S.") but not to ordinary words.
@@ -237,8 +246,11 @@ def tokenize(text: str, splits: Callable[[str], bool] | None = None) -> list[Tok
         if "-" in t and not t.islower():
             _hyphenated(out, s, t, splits)
         else:
-            out.append(_token(s, e, t))
+            append(_token(s, e, t))
     return out
+
+
+_new_token = tuple.__new__
 
 
 def _hyphenated(out: list[Token], s: int, t: str, splits: Callable[[str], bool] | None) -> None:
@@ -287,6 +299,8 @@ def _starts_sentence(text: str, tokens: list[Token], i: int) -> bool:
     if i == 0:
         return True
     between = text[tokens[i - 1].end : tokens[i].start]
+    if between == " ":
+        return False  # most words: one space after the word before
     prev = tokens[i - 1].text
     if "\n" in between or ":" in between:
         return True
@@ -294,7 +308,7 @@ def _starts_sentence(text: str, tokens: list[Token], i: int) -> bool:
         return True  # the first word of a quotation
     abbreviation = re.fullmatch(r"(?:[A-Za-z]\.)+|[A-Z][a-z]{0,3}", prev) is not None
     return any(c in between for c in ".!?") and not (
-        abbreviation and prev.lower() in _TITLES | {"u.s", "st", "mt", "ft"}
+        abbreviation and prev.lower() in _NO_STOP_AFTER
     )
 
 
@@ -319,20 +333,22 @@ _SENTENCE_END = re.compile(r"[.!?;:]")
 
 def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, bool]:
     """Type and locative cues before the span: "the town of X", "provinces of X and Y"."""
-    words = [t.text.lower() for t in tokens[max(0, i - 6) : i]]
-    gap = text[tokens[i - 1].end : tokens[i].start] if i else ""
-    locative = bool(words) and words[-1] in LOCATIVE_CUES and "." not in gap
+    if i == 0:
+        return None, False
+    prev = tokens[i - 1]
+    locative = prev.text.lower() in LOCATIVE_CUES and "." not in text[prev.end : tokens[i].start]
     type_cue = None
     base = max(0, i - 6)
     # "province(s) of X", "province(s) of X and Y", "town of X"; never across the end
     # of a sentence ("the town of Kobani. The Kurdish fighters").
-    for k in range(len(words) - 1, -1, -1):
-        w = words[k]
-        after = tokens[base + k + 1] if base + k + 1 < len(tokens) else None
-        if after is not None and _SENTENCE_END.search(text[tokens[base + k].end : after.start]):
+    for k in range(i - 1, base - 1, -1):
+        tok = tokens[k]
+        gap = text[tok.end : tokens[k + 1].start]
+        if gap != " " and _SENTENCE_END.search(gap):
             break
-        if w == "of" and k > 0:
-            head = words[k - 1]
+        w = tok.text.lower()
+        if w == "of" and k > base:
+            head = tokens[k - 1].text.lower()
             if head in ADMIN_CUES and head not in ("department", "departments", "state"):
                 type_cue = "admin"
             elif head in TOWN_CUES:
@@ -344,7 +360,7 @@ def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, boo
             if type_cue:
                 locative = True
             break
-        if w not in ("and", ",", "the") and not tokens[base + k].capitalised:
+        if w not in ("and", ",", "the") and not tok.capitalised:
             break
     return type_cue, locative
 
@@ -504,8 +520,8 @@ def describe(
         )  # "Three Baghdad car bombs", "Two Ukraine soldiers"
     )
     after_word = toks[j].text.lower() if j < n else ""
-    type_words = ADMIN_CUES | WATER_CUES | TERRAIN_CUES | TOWN_CUES
-    span_caps = all(tk.all_caps for tk in toks[i:j])
+    type_words = _TYPE_WORDS
+    span_caps = toks[i].all_caps if j == i + 1 else all(tk.all_caps for tk in toks[i:j])
     after_cap = (
         j < n
         and toks[j].capitalised

@@ -141,11 +141,27 @@ class _Prepared:
 class _KeyRows:
     """The rows of one transliteration key and its distinct names, prepared."""
 
-    __slots__ = ("rows", "prepared")
+    __slots__ = ("rows", "_prepared", "_spellings")
 
     def __init__(self, rows: list[tuple[int, str]]) -> None:
         self.rows = rows
-        self.prepared = _Prepared(sorted({f for _, f in rows}))
+        self._prepared: _Prepared | None = None
+        self._spellings: dict[int, int] | None = None
+
+    @property
+    def prepared(self) -> _Prepared:
+        if self._prepared is None:
+            self._prepared = _Prepared(sorted({f for _, f in self.rows}))
+        return self._prepared
+
+    def spellings(self) -> dict[int, int]:
+        """How many distinct names under this key each place has."""
+        if self._spellings is None:
+            names: dict[int, set[str]] = {}
+            for pid, f in self.rows:
+                names.setdefault(pid, set()).add(f)
+            self._spellings = {pid: len(fs) for pid, fs in names.items()}
+        return self._spellings
 
     def similarities(self, q: str, floor: float) -> Iterable[tuple[str, float]]:
         return zip(self.prepared.folds, self.prepared.similarities(q, floor), strict=True)
@@ -423,19 +439,8 @@ class Gazetteer:
         ids = [pid for pid, c in found.items() if c.match == "alternate" and pid > 0]
         if not key or not ids:
             return
-        counts: dict[int, int] = {}
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            counts.update(
-                self.conn.execute(
-                    # (tkey != '' lets SQLite use the partial index on tkey.)
-                    "SELECT place_id, COUNT(DISTINCT fold) FROM names WHERE tkey = ? "
-                    "AND tkey != '' AND kind IN (0, 1) "
-                    f"AND place_id IN ({','.join('?' * len(part))}) "
-                    "GROUP BY place_id",
-                    [key, *part],
-                ).fetchall()
-            )
+        # The index's names of the key, read once for every query that shares it.
+        counts = self._key_rows(key).spellings()
         for pid in ids:
             c = found[pid]
             found[pid] = Candidate(c.place, c.match, c.similarity, c.score, counts.get(pid, 1))
