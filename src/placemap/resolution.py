@@ -326,8 +326,10 @@ def _score_all(
                         pull, DOUBTFUL_PULL * math.exp(-near_doubtful[ci] / w.distance_scale_km)
                     )
                 feats["distance"] = w.distance * pull
-            feats["containment"] = w.containment if _contained(span.next_text, p, gaz) else 0.0
-            feats["type"] = w.type_cue * _type_fit(span.type_cue, p)
+            feats["containment"] = (
+                w.containment if span.next_text and _contained(span.next_text, p, gaz) else 0.0
+            )
+            feats["type"] = w.type_cue * _type_fit(span.type_cue, p) if span.type_cue else 0.0
             scores.append(sum(feats.values()))
             if explain:
                 reasons.append(_reason(c, feats, span))

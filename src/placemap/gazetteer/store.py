@@ -284,7 +284,7 @@ class Gazetteer:
     def __getstate__(self) -> dict[str, Any]:
         # Picklable for worker processes: each opens its own connection.
         state = self.__dict__.copy()
-        for k in ("_local", "_cached_lookup", "_cached_named", "_cached_has_name"):
+        for k in ("_local", "_cached_lookup", "_cached_named", "_cached_has_name", "_cached_near"):
             del state[k]
         del state["_tkey_rows"]
         state["_places"] = {}
@@ -300,6 +300,7 @@ class Gazetteer:
         self._cached_lookup = lru_cache(maxsize=100_000)(self._lookup_uncached)
         self._cached_named = lru_cache(maxsize=100_000)(self._named_uncached)
         self._cached_has_name = lru_cache(maxsize=200_000)(self._has_name_uncached)
+        self._cached_near = lru_cache(maxsize=10_000)(self._near_uncached)
         self._tkey_rows: OrderedDict[str, _KeyRows] = OrderedDict()
         self._tkey_rows_held = 0
 
@@ -450,11 +451,14 @@ class Gazetteer:
         strings: the fuzzy fallback of :meth:`lookup`, for callers that want it even
         when the name matched something ("Salahuddin province" names Salah ad Din
         governorate, while a town lists "Salahaddin" among its names)."""
+        return list(self._cached_near(name))
+
+    def _near_uncached(self, name: str) -> tuple[Candidate, ...]:
         key = translit_key(name)
         if len(key) < 4:
-            return []
+            return ()
         near = self._by_tkey(self._fuzzy_keys(key), fold(name), FUZZY_MIN_SIMILARITY)
-        return [Candidate(place, "fuzzy", sim) for place, sim in near]
+        return tuple(Candidate(place, "fuzzy", sim) for place, sim in near)
 
     @staticmethod
     def _keep(found: dict[int, Candidate], cand: Candidate) -> None:
