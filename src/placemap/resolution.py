@@ -204,7 +204,12 @@ def _admin2_key(p: Place) -> tuple[str | None, str | None, str | None]:
 
 
 def _score_all(
-    items: list[_Item], gaz: Gazetteer, w: Weights, use_context: bool, explain: bool
+    items: list[_Item],
+    gaz: Gazetteer,
+    w: Weights,
+    use_context: bool,
+    explain: bool,
+    units: dict[tuple[int, ...], np.ndarray] | None = None,
 ) -> None:
     """Score every item's candidates from the prior and the other items' current choices.
 
@@ -257,6 +262,8 @@ def _score_all(
         )
         for confident in (True, False)
     )
+    # The candidates' unit vectors, by candidate ids: the same in every round.
+    units = units if units is not None else {}
     nearest: dict[tuple[str, tuple[int, ...]], np.ndarray | None] = {}
     nearest_doubtful: dict[tuple[str, tuple[int, ...]], np.ndarray | None] = {}
     done: dict[tuple[Any, ...], tuple[list[float], list[str]]] = {}
@@ -282,9 +289,11 @@ def _score_all(
             )
         others, norm, focused = others_of[name]
         if (name, ids) not in nearest:  # same name and candidates, same distances
-            nearest[(name, ids)] = located.nearest_km(it.cands, name) if it.cands else None
+            nearest[(name, ids)] = (
+                located.nearest_km(it.cands, name, units, ids) if it.cands else None
+            )
             nearest_doubtful[(name, ids)] = (
-                located_doubtful.nearest_km(it.cands, name) if it.cands else None
+                located_doubtful.nearest_km(it.cands, name, units, ids) if it.cands else None
             )
         near, near_doubtful = nearest[(name, ids)], nearest_doubtful[(name, ids)]
         in_named = any(others.get(c.place.country_code or "", 0.0) > 0 for c in it.cands)
@@ -445,21 +454,37 @@ class _Located:
                 self.only[next(iter(names))] += 1
         self._xyz: np.ndarray | None = None
         self._tree: Any = None
+        self._keep: dict[str, np.ndarray] = {}
 
-    def nearest_km(self, cands: Sequence[Candidate], name: str) -> np.ndarray | None:
+    def nearest_km(
+        self,
+        cands: Sequence[Candidate],
+        name: str,
+        units: dict[tuple[int, ...], np.ndarray] | None = None,
+        ids: tuple[int, ...] | None = None,
+    ) -> np.ndarray | None:
         """Km from each candidate to the nearest point that another name stands at;
-        None when there is no such point."""
+        None when there is no such point. ``units`` keeps the candidates' unit vectors
+        by their ``ids`` (the same in every round of scoring)."""
         if len(self.points) - self.only.get(name, 0) <= 0:
             return None
         if self._xyz is None:
             arr = np.asarray(self.points, dtype=float)
             self._xyz = _unit(arr[:, 0], arr[:, 1])
-        q = _unit(
-            np.asarray([c.place.lat for c in cands], dtype=float),
-            np.asarray([c.place.lon for c in cands], dtype=float),
-        )
+        q = units.get(ids) if units is not None and ids is not None else None
+        if q is None:
+            q = _unit(
+                np.asarray([c.place.lat for c in cands], dtype=float),
+                np.asarray([c.place.lon for c in cands], dtype=float),
+            )
+            if units is not None and ids is not None:
+                units[ids] = q
         if len(self.points) <= _TREE_POINTS:
-            keep = np.asarray([owners != {name} for owners in self.owners])
+            keep = self._keep.get(name)
+            if keep is None:
+                keep = self._keep[name] = np.asarray(
+                    [owners != {name} for owners in self.owners]
+                )
             chord = np.sqrt(((q[:, None, :] - self._xyz[None, keep, :]) ** 2).sum(-1)).min(1)
         else:
             if self._tree is None:
@@ -537,10 +562,11 @@ def resolve_spans(
         best, priors, rest = shared[key]
         items.append(_Item(span, best, kind, priors=priors, rest=rest))
 
+    units: dict[tuple[int, ...], np.ndarray] = {}
     _score_all(items, gaz, weights, use_context=False, explain=False)
     _admit_named_divisions(items, weights)
     for last in (False, True)[2 - CONTEXT_PASSES :]:
-        _score_all(items, gaz, weights, use_context=True, explain=last)
+        _score_all(items, gaz, weights, use_context=True, explain=last, units=units)
     # Items scored alike (the same lists) make the same choice: decided once.
     choices: dict[tuple[int, int, int], _Choice] = {}
     out = []

@@ -141,12 +141,11 @@ class _Prepared:
 class _KeyRows:
     """The rows of one transliteration key and its distinct names, prepared."""
 
-    __slots__ = ("rows", "_prepared", "_spellings")
+    __slots__ = ("rows", "_prepared")
 
     def __init__(self, rows: list[tuple[int, str]]) -> None:
         self.rows = rows
         self._prepared: _Prepared | None = None
-        self._spellings: dict[int, int] | None = None
 
     @property
     def prepared(self) -> _Prepared:
@@ -154,14 +153,15 @@ class _KeyRows:
             self._prepared = _Prepared(sorted({f for _, f in self.rows}))
         return self._prepared
 
-    def spellings(self) -> dict[int, int]:
-        """How many distinct names under this key each place has."""
-        if self._spellings is None:
-            names: dict[int, set[str]] = {}
-            for pid, f in self.rows:
+    def spellings(self, ids: Iterable[int]) -> dict[int, int]:
+        """How many distinct names under this key each of the places ``ids`` has (those
+        with none left out)."""
+        want = set(ids)
+        names: dict[int, set[str]] = {}
+        for pid, f in self.rows:
+            if pid in want:
                 names.setdefault(pid, set()).add(f)
-            self._spellings = {pid: len(fs) for pid, fs in names.items()}
-        return self._spellings
+        return {pid: len(fs) for pid, fs in names.items()}
 
     def similarities(self, q: str, floor: float) -> Iterable[tuple[str, float]]:
         return zip(self.prepared.folds, self.prepared.similarities(q, floor), strict=True)
@@ -441,7 +441,7 @@ class Gazetteer:
         if not key or not ids:
             return
         # The index's names of the key, read once for every query that shares it.
-        counts = self._key_rows(key).spellings()
+        counts = self._key_rows(key).spellings(ids)
         for pid in ids:
             c = found[pid]
             found[pid] = Candidate(c.place, c.match, c.similarity, c.score, counts.get(pid, 1))
