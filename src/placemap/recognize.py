@@ -15,7 +15,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from itertools import accumulate
+from itertools import accumulate, compress
+from operator import itemgetter
 from sys import intern
 from typing import NamedTuple
 
@@ -251,6 +252,7 @@ def tokenize(text: str, splits: Callable[[str], bool] | None = None) -> list[Tok
 
 
 _new_token = tuple.__new__
+_CAPITALISED = itemgetter(3)  # Token.capitalised
 
 
 def _hyphenated(out: list[Token], s: int, t: str, splits: Callable[[str], bool] | None) -> None:
@@ -392,43 +394,40 @@ def spot(
         case = LineCase(text, toks)
     dated = datelines(text)
     spans: list[Span] = []
-    i = 0
     n = len(toks)
-    while i < n:
-        t = toks[i]
-        if (
-            not t.capitalised
-            or t.text.lower() in NOT_PLACE_WORDS
-            and not _known_run(toks, i, text, known)
-        ):
-            i += 1
+    start_at = 0  # the first token a new span may start at
+    # Only a capitalised token can start a span.
+    for i in compress(range(n), map(_CAPITALISED, toks)):
+        if i < start_at:
             continue
-        best_j = None
-        j = i + 1
+        t = toks[i]
+        if t.text.lower() in NOT_PLACE_WORDS and not _known_run(toks, i, text, known):
+            continue
         # Extend across connectors and capitalised words, stopping at punctuation.
         limit = min(n, i + max_tokens)
-        candidates_j = []
-        while j <= limit:
+        candidates_j = [i + 1]
+        for j in range(i + 2, limit + 1):
+            prev, tok = toks[j - 2], toks[j - 1]
+            gap = text[prev.end : tok.start]
+            if (
+                gap != " "
+                and not _joined(gap)
+                and not (gap.rstrip(" ") == "." and prev.text.lower() in _ABBREV_PREFIXES)
+            ):
+                break
+            if tok.capitalised:
+                candidates_j.append(j)
+            elif tok.text.lower() not in CONNECTORS:
+                break
+        # Unknown single capitalised word: a possible transliteration.
+        best_j = i + 1
+        for j in reversed(candidates_j):
             run_text = text[t.start : toks[j - 1].end]
-            if j > i + 1:
-                gap = text[toks[j - 2].end : toks[j - 1].start]
-                abbrev = gap.rstrip(" ") == "." and toks[j - 2].text.lower() in _ABBREV_PREFIXES
-                if not _joined(gap) and not abbrev:
-                    break
-                if not toks[j - 1].capitalised and toks[j - 1].text.lower() not in CONNECTORS:
-                    break
-            if toks[j - 1].capitalised:
-                candidates_j.append((j, run_text))
-            j += 1
-        for j, run_text in reversed(candidates_j):
             if known(fold(run_text)) or (
                 known_spelling is not None and j > i + 1 and known_spelling(run_text)
             ):
                 best_j = j
                 break
-        if best_j is None:
-            # Unknown single capitalised word: a possible transliteration.
-            best_j = i + 1
         span = describe(
             text,
             toks,
@@ -440,7 +439,7 @@ def spot(
         if dated.get(span.start) == span.end:
             span = replace(span, dateline=True, in_longer_name=False)
         spans.append(span)
-        i = best_j
+        start_at = best_j
     return spans
 
 
@@ -495,51 +494,54 @@ def describe(
     ``caseless`` as in :func:`spot`: ``caseless`` says the span's line is written in
     title case or capitals)."""
     n = len(toks)
-    s, e = toks[i].start, toks[j - 1].end
-
-    def joined(a: int, b: int) -> bool:
-        return _joined(text[a:b])
-
-    def plain_word(k: int) -> bool:
-        return plain is not None and plain(toks[k].text.lower())
+    first, last = toks[i], toks[j - 1]
+    s, e = first.start, last.end
+    before = toks[i - 1] if i else None
+    after = toks[j] if j < n else None
+    gap_before = text[before.end : s] if before is not None else ""
+    gap_after = text[e : after.start] if after is not None else ""
 
     initial = _starts_sentence(text, toks, i)
     # The names of a compound ("Syria-Turkey") are no longer name together.
-    before_word = toks[i - 1].text.lower() if i else ""
+    before_word = before.text.lower() if before is not None else ""
     before_cap = (
-        i > 0
-        and toks[i - 1].capitalised
+        before is not None
+        and before.capitalised
         and before_word not in FUNCTION_WORDS  # "In Columbus", "At Homs"
         and before_word not in DIRECTIONS  # "North Texas", "Eastern Mosul"
         and not initial
-        and joined(toks[i - 1].end, s)
-        and not (toks[i].part and toks[i - 1].part)
-        and not (caseless and plain_word(i - 1))  # "Tells About Karlovka Battle"
+        and _joined(gap_before)
+        and not (first.part and before.part)
+        and not (caseless and plain is not None and plain(before_word))  # "Tells About..."
         and not (
             before_word in QUANTIFIERS and _starts_sentence(text, toks, i - 1)
         )  # "Three Baghdad car bombs", "Two Ukraine soldiers"
     )
-    after_word = toks[j].text.lower() if j < n else ""
-    type_words = _TYPE_WORDS
-    span_caps = toks[i].all_caps if j == i + 1 else all(tk.all_caps for tk in toks[i:j])
+    after_word = after.text.lower() if after is not None else ""
+    span_caps = first.all_caps if j == i + 1 else all(tk.all_caps for tk in toks[i:j])
     after_cap = (
-        j < n
-        and toks[j].capitalised
-        and joined(e, toks[j].start)
-        and after_word not in type_words
-        and not (toks[j].part and toks[j - 1].part)
-        and not (caseless and plain_word(j) and after_word not in ORG_FOLLOWERS)
-        and not (toks[j].all_caps and not span_caps and len(after_word) <= 4)  # "Iraq PM"
+        after is not None
+        and after.capitalised
+        and _joined(gap_after)
+        and after_word not in _TYPE_WORDS
+        and not (after.part and last.part)
+        and not (
+            caseless and plain is not None and plain(after_word) and after_word not in ORG_FOLLOWERS
+        )
+        and not (after.all_caps and not span_caps and len(after_word) <= 4)  # "Iraq PM"
     )
     type_before, locative = _cue_before(toks, i, text) if i else (None, False)
     nxt = None
-    if j < n and text[e : toks[j].start].strip() == "," and toks[j].capitalised:
+    if after is not None and after.capitalised and gap_after.strip() == ",":
         k = j + 1
         while (
-            k < n and k < j + 4 and toks[k].capitalised and joined(toks[k - 1].end, toks[k].start)
+            k < n
+            and k < j + 4
+            and toks[k].capitalised
+            and _joined(text[toks[k - 1].end : toks[k].start])
         ):
             k += 1
-        nxt = text[toks[j].start : toks[k - 1].end]
+        nxt = text[after.start : toks[k - 1].end]
     return Span(
         start=s,
         end=e,
@@ -550,16 +552,16 @@ def describe(
         locative_cue=locative,
         all_caps=span_caps,
         next_text=intern(nxt) if nxt else None,
-        prev_word=intern(toks[i - 1].text.lower())
-        if i and text[toks[i - 1].end : s].strip(" .") == ""
+        prev_word=intern(before_word)
+        if before is not None and (gap_before == " " or gap_before.strip(" .") == "")
         else "",
-        next_word=intern(toks[j].text.lower())
-        if j < n and text[e : toks[j].start].strip(" .") == ""
+        next_word=intern(after_word)
+        if after is not None and (gap_after == " " or gap_after.strip(" .") == "")
         else "",
         prev_word2=intern(toks[i - 2].text.lower()) if i > 1 else "",
-        after_comma_name=i > 0
-        and toks[i - 1].capitalised
-        and text[toks[i - 1].end : s].strip() == ",",
+        after_comma_name=before is not None
+        and before.capitalised
+        and gap_before.strip() == ",",
     )
 
 
@@ -681,10 +683,10 @@ def person_names(
     Jordan" leaves Jordan a country; "John Kerry" makes Kerry a person)."""
     out: set[str] = set()
     case = case if case is not None else LineCase(text, toks)
-    i, n = 0, len(toks)
-    while i < n:
-        if not toks[i].capitalised or toks[i].all_caps:
-            i += 1
+    n = len(toks)
+    start_at = 0  # the first token a new run may start at
+    for i in compress(range(n), map(_CAPITALISED, toks)):
+        if i < start_at or toks[i].all_caps:
             continue
         j = i + 1
         while j < n and _name_word(text, toks, i, j):
@@ -695,7 +697,7 @@ def person_names(
         # headline in title case or in capitals mean nothing.
         if (j - i > 1 or _title_before(text, toks, i)) and case(toks[i].start) is None:
             _add_person(out, text, toks, i, j, known, ordinary, strong, famous)
-        i = max(j, i + 1)
+        start_at = max(j, i + 1)
     return out
 
 

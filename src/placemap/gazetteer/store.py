@@ -54,7 +54,7 @@ WEAK_EXACT_POPULATION = 1000
 WEAK_ALTERNATE_POPULATION = 100_000
 PLACE_CACHE_SIZE = 200_000
 # Rows of transliteration keys kept in memory (a crowded key has thousands; ~150 bytes each).
-TKEY_CACHE_ROWS = 200_000
+TKEY_CACHE_ROWS = 200000
 
 _KIND_NAMES = {
     schema.NAME_ABBREVIATION: "abbreviation",
