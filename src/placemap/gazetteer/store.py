@@ -514,24 +514,48 @@ class Gazetteer:
 
     def _key_rows(self, key: str) -> _KeyRows:
         """The (place id, folded name) rows of a transliteration key, with the key's
-        distinct names prepared for :func:`similarities`. Cached, up to
-        :data:`TKEY_CACHE_ROWS` rows in all: names of one key are compared with many
-        queries ("kl": Kally, Kaylie, Coull...)."""
+        distinct names prepared for :func:`similarities` (see :meth:`_keys_rows`)."""
+        return self._keys_rows([key])[key]
+
+    def _keys_rows(self, keys: list[str]) -> dict[str, _KeyRows]:
+        """The rows of each of ``keys``, read in one query for those not cached. Cached,
+        up to :data:`TKEY_CACHE_ROWS` rows in all: names of one key are compared with
+        many queries ("kl": Kally, Kaylie, Coull...)."""
         cache = self._tkey_rows
-        found = cache.get(key)
-        if found is not None:
-            cache.move_to_end(key)
-            return found
-        rows = self.conn.execute(
-            "SELECT place_id, fold FROM names WHERE tkey = ? AND tkey != '' AND kind IN (0, 1)",
-            (key,),
-        ).fetchall()
-        found = cache[key] = _KeyRows(rows)
-        self._tkey_rows_held += len(rows) + 1
+        out: dict[str, _KeyRows] = {}
+        missing = []
+        for key in keys:
+            found = cache.get(key)
+            if found is None:
+                missing.append(key)
+            else:
+                cache.move_to_end(key)
+                out[key] = found
+        if len(missing) == 1:  # most look-ups: the rows as SQLite hands them over
+            rows = self.conn.execute(
+                "SELECT place_id, fold FROM names WHERE tkey = ? AND tkey != '' "
+                "AND kind IN (0, 1)",
+                missing,
+            ).fetchall()
+            out[missing[0]] = cache[missing[0]] = _KeyRows(rows)
+            self._tkey_rows_held += len(rows) + 1
+            missing = []
+        for i in range(0, len(missing), 500):
+            part = missing[i : i + 500]
+            fetched: dict[str, list[tuple[int, str]]] = {k: [] for k in part}
+            for key, pid, f in self.conn.execute(
+                "SELECT tkey, place_id, fold FROM names WHERE tkey IN "
+                f"({','.join('?' * len(part))}) AND tkey != '' AND kind IN (0, 1)",
+                part,
+            ):
+                fetched[key].append((pid, f))
+            for key, rows in fetched.items():
+                out[key] = cache[key] = _KeyRows(rows)
+                self._tkey_rows_held += len(rows) + 1
         while self._tkey_rows_held > TKEY_CACHE_ROWS and len(cache) > 1:
             _k, old = cache.popitem(last=False)
             self._tkey_rows_held -= len(old.rows) + 1
-        return found
+        return out
 
     def _by_tkey(self, keys: list[str], q: str, floor: float) -> Iterable[tuple[Place, float]]:
         """Places with a name under one of the transliteration ``keys`` at least ``floor``
@@ -543,15 +567,17 @@ class Gazetteer:
         if not keys:
             return
         rows = [r for k in keys for r in self._overlay_tkeys.get(k, ())]
-        sims: dict[str, float] = {}
-        if rows:
+        overlay = bool(rows)
+        # The index's rows in the order of their keys (as one query over them all reads them).
+        ordered = sorted(set(keys))
+        by_key = self._keys_rows(ordered)
+        for k in ordered:
+            rows += by_key[k].rows
+        if len(ordered) == 1 and not overlay:  # one key: its names are prepared once
+            sims = dict(by_key[ordered[0]].similarities(q, floor))
+        else:
             distinct = sorted({f for _, f in rows})
-            sims.update(zip(distinct, similarities(q, distinct, floor), strict=True))
-        # The index's rows in the order of its keys (as one query over them all reads them).
-        for k in sorted(set(keys)):
-            key_rows = self._key_rows(k)
-            rows += key_rows.rows
-            sims.update(key_rows.similarities(q, floor))
+            sims = dict(zip(distinct, similarities(q, distinct, floor), strict=True))
         best: dict[int, float] = {}
         for pid, f in rows:
             sim = sims[f]
