@@ -264,15 +264,21 @@ def _score_all(
     )
     # The candidates' unit vectors, by candidate ids: the same in every round.
     units = units if units is not None else {}
-    nearest: dict[tuple[str, tuple[int, ...]], np.ndarray | None] = {}
-    nearest_doubtful: dict[tuple[str, tuple[int, ...]], np.ndarray | None] = {}
+    all_ids = [tuple(c.place.geonameid for c in it.cands) for it in items]
+    # Same name and candidates, same distances: computed for each distinct pair at once.
+    wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]] = {}
+    for name, ids, it in zip(names, all_ids, items, strict=True):
+        if it.cands:
+            wanted.setdefault((name, ids), it.cands)
+    nearest = located.nearest_all(wanted, units)
+    nearest_doubtful = located_doubtful.nearest_all(wanted, units)
     done: dict[tuple[Any, ...], tuple[list[float], list[str]]] = {}
     for idx, it in enumerate(items):
         name, top = names[idx], tops[idx]
         own_admin = None
         if top is not None and top.place.feature_code == "ADM1":
             own_admin = (top.place.country_code, top.place.admin1_code)
-        ids = tuple(c.place.geonameid for c in it.cands)
+        ids = all_ids[idx]
         span = it.span
         key = (name, ids, span.text, span.next_text, span.type_cue, own_admin, tuple(it.priors))
         if key in done:
@@ -288,14 +294,7 @@ def _score_all(
                 any(v > 0 for v in others.values()),
             )
         others, norm, focused = others_of[name]
-        if (name, ids) not in nearest:  # same name and candidates, same distances
-            nearest[(name, ids)] = (
-                located.nearest_km(it.cands, name, units, ids) if it.cands else None
-            )
-            nearest_doubtful[(name, ids)] = (
-                located_doubtful.nearest_km(it.cands, name, units, ids) if it.cands else None
-            )
-        near, near_doubtful = nearest[(name, ids)], nearest_doubtful[(name, ids)]
+        near, near_doubtful = nearest.get((name, ids)), nearest_doubtful.get((name, ids))
         in_named = any(others.get(c.place.country_code or "", 0.0) > 0 for c in it.cands)
         scores, reasons = [], []
         for ci, c in enumerate(it.cands):
@@ -428,6 +427,8 @@ def _prominent_over_towns(
 _EARTH_KM = 6371.0088
 # Above this many distinct points a k-d tree finds the nearest; below, one numpy pass.
 _TREE_POINTS = 256
+# Distances computed at once for at most about this many (candidate, point) pairs.
+_BLOCK_CELLS = 65_536
 
 
 def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -456,6 +457,84 @@ class _Located:
         self._tree: Any = None
         self._keep: dict[str, np.ndarray] = {}
 
+    def nearest_all(
+        self,
+        wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]],
+        units: dict[tuple[int, ...], np.ndarray],
+    ) -> dict[tuple[str, tuple[int, ...]], np.ndarray | None]:
+        """:meth:`nearest_km` for each (name, candidate ids) of ``wanted``; below
+        :data:`_TREE_POINTS` points in one array computation per block of candidates
+        (elementwise the same as one per list: the points a name may not use are left
+        out of the minimum)."""
+        out: dict[tuple[str, tuple[int, ...]], np.ndarray | None] = {}
+        if len(self.points) > _TREE_POINTS:
+            for (name, ids), cands in wanted.items():
+                out[(name, ids)] = self.nearest_km(cands, name, units, ids)
+            return out
+        block: list[tuple[tuple[str, tuple[int, ...]], np.ndarray]] = []
+        rows = 0
+        for key, cands in wanted.items():
+            name, ids = key
+            if len(self.points) - self.only.get(name, 0) <= 0:
+                out[key] = None
+                continue
+            q = self._units(cands, units, ids)
+            block.append((key, q))
+            rows += len(q)
+            if rows * len(self.points) >= _BLOCK_CELLS:
+                self._nearest_block(block, out)
+                block, rows = [], 0
+        if block:
+            self._nearest_block(block, out)
+        return out
+
+    def _nearest_block(
+        self,
+        block: list[tuple[tuple[str, tuple[int, ...]], np.ndarray]],
+        out: dict[tuple[str, tuple[int, ...]], np.ndarray | None],
+    ) -> None:
+        xyz = self._points_xyz()
+        q = np.concatenate([b[1] for b in block]) if len(block) > 1 else block[0][1]
+        keep = np.concatenate(
+            [np.broadcast_to(self._keep_of(key[0]), (len(b), len(self.points)))
+             for key, b in block]
+        )  # fmt: skip
+        chord = np.where(keep, np.sqrt(((q[:, None, :] - xyz[None, :, :]) ** 2).sum(-1)), np.inf)
+        km = np.asarray(2 * _EARTH_KM * np.arcsin(np.minimum(1.0, chord.min(1) / 2)))
+        at = 0
+        for key, b in block:
+            out[key] = km[at : at + len(b)]
+            at += len(b)
+
+    def _points_xyz(self) -> np.ndarray:
+        if self._xyz is None:
+            arr = np.asarray(self.points, dtype=float)
+            self._xyz = _unit(arr[:, 0], arr[:, 1])
+        return self._xyz
+
+    def _keep_of(self, name: str) -> np.ndarray:
+        """Which points another name than ``name`` stands at."""
+        keep = self._keep.get(name)
+        if keep is None:
+            keep = self._keep[name] = np.asarray([owners != {name} for owners in self.owners])
+        return keep
+
+    @staticmethod
+    def _units(
+        cands: Sequence[Candidate],
+        units: dict[tuple[int, ...], np.ndarray] | None,
+        ids: tuple[int, ...] | None,
+    ) -> np.ndarray:
+        q = units.get(ids) if units is not None and ids is not None else None
+        if q is None:
+            q = _unit(
+                np.asarray([c.place.lat for c in cands], dtype=float),
+                np.asarray([c.place.lon for c in cands], dtype=float),
+            )
+            if units is not None and ids is not None:
+                units[ids] = q
+        return q
+
     def nearest_km(
         self,
         cands: Sequence[Candidate],
@@ -468,23 +547,10 @@ class _Located:
         by their ``ids`` (the same in every round of scoring)."""
         if len(self.points) - self.only.get(name, 0) <= 0:
             return None
-        if self._xyz is None:
-            arr = np.asarray(self.points, dtype=float)
-            self._xyz = _unit(arr[:, 0], arr[:, 1])
-        q = units.get(ids) if units is not None and ids is not None else None
-        if q is None:
-            q = _unit(
-                np.asarray([c.place.lat for c in cands], dtype=float),
-                np.asarray([c.place.lon for c in cands], dtype=float),
-            )
-            if units is not None and ids is not None:
-                units[ids] = q
+        self._xyz = self._points_xyz()
+        q = self._units(cands, units, ids)
         if len(self.points) <= _TREE_POINTS:
-            keep = self._keep.get(name)
-            if keep is None:
-                keep = self._keep[name] = np.asarray(
-                    [owners != {name} for owners in self.owners]
-                )
+            keep = self._keep_of(name)
             chord = np.sqrt(((q[:, None, :] - self._xyz[None, keep, :]) ** 2).sum(-1)).min(1)
         else:
             if self._tree is None:
