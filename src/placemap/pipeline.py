@@ -206,8 +206,8 @@ class Geoparser:
             spans = self._with_entities(self.ner, text, toks, spans)
         items = []
         for span in spans:
-            if _not_a_place(span, persons) or self._loose_only_word(span):
-                continue
+            if _not_a_place(span, persons) or _inside_a_name(span) or self._loose_only_word(span):
+                continue  # (a part of a longer name: no candidate could make it a place)
             if text[span.end : span.end + 1] == "." and _ABBREVIATED_RE.fullmatch(span.text):
                 dotted = replace(span, end=span.end + 1, text=span.text + ".")
                 if any(
@@ -415,7 +415,7 @@ class Geoparser:
             )
         if kind == "demonym":
             return not (span.in_longer_name and span.type_cue is None)
-        if span.in_longer_name and not span.type_cue:
+        if _inside_a_name(span):
             return False
         strong_place = any(c.place.feature_code in _STRONG_CODES for c in cands)
         if span.next_word in SPEECH_VERBS and not (_speaks(cands) or span.locative_cue):
@@ -686,6 +686,14 @@ class _Overlaps:
             if i == 0 or self.max_end[i - 1] <= pos:
                 return pos
             pos = self.max_end[i - 1]
+
+
+def _inside_a_name(span: Span) -> bool:
+    """A span inside a longer name that no type word or dateline marks as a place ("New
+    York" in "New York Times"): :meth:`Geoparser._is_place_mention` turns it down
+    whatever its candidates (every rule before this one needs a dateline, a type word or
+    no longer name), so that recognition skips looking them up."""
+    return span.in_longer_name and not span.type_cue and not span.dateline
 
 
 def _not_a_place(span: Span, persons: set[str]) -> bool:
