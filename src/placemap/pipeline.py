@@ -149,6 +149,8 @@ class Geoparser:
             if narrow is not None:
                 cands = narrow(cands)
             items.append((span, cands, kind))
+        if (0, len(text)) in given:
+            return items, len(items)  # every name the text holds lies in the given span
         overlaps = _Overlaps(given)
         context = [it for it in self._recognise(text) if not overlaps(it[0].start, it[0].end)]
         return items + context, len(items)

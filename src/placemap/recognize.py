@@ -230,11 +230,14 @@ def tokenize(text: str, splits: Callable[[str], bool] | None = None) -> list[Tok
     append = out.append
     for m in _TOKEN_RE.finditer(text):
         t = m.group()
+        s, e = m.span()
         if t.isalnum():
             # A plain word (most of them): no dots, apostrophes or hyphens to handle.
-            append(_new_token(Token, (*m.span(), t, t[0].isupper(), len(t) >= 2 and t.isupper())))
+            if t.islower():
+                append(_new_token(Token, (s, e, t, False, False)))
+            else:
+                append(_new_token(Token, (s, e, t, t[0].isupper(), len(t) >= 2 and t.isupper())))
             continue
-        s, e = m.span()
         if text[e : e + 1] == "." and _DOTTED_RE.fullmatch(t):
             e, t = e + 1, t + "."  # "U.S." keeps its last dot
         # Trailing dots belong to abbreviations ("U.S.") but not to ordinary words.
