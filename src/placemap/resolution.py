@@ -34,7 +34,14 @@ import numpy as np
 
 from placemap.gazetteer.store import Gazetteer
 from placemap.normalize import fold
-from placemap.ranking import PRIOR_MIX, city_over_division, country_over_capital, prior
+from placemap.ranking import (
+    DIVISION_CODES,
+    PRIOR_MIX,
+    city_over_division,
+    close_country,
+    country_over_capital,
+    prior,
+)
 from placemap.recognize import Span
 from placemap.records import Candidate, Mention, Place
 
@@ -210,6 +217,7 @@ def _score_all(
     use_context: bool,
     explain: bool,
     units: dict[tuple[int, ...], np.ndarray] | None = None,
+    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] | None = None,
 ) -> None:
     """Score every item's candidates from the prior and the other items' current choices.
 
@@ -264,6 +272,7 @@ def _score_all(
     )
     # The candidates' unit vectors, by candidate ids: the same in every round.
     units = units if units is not None else {}
+    kinds = kinds if kinds is not None else {}
     all_ids = [tuple(c.place.geonameid for c in it.cands) for it in items]
     # Same name and candidates, same distances: computed for each distinct pair at once.
     wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]] = {}
@@ -342,8 +351,14 @@ def _score_all(
             if explain:
                 reasons.append(_reason(c, feats, span))
         if span.type_cue is None:
-            scores = country_over_capital(it.cands, city_over_division(it.cands, scores))
-            if not span.next_text:
+            # (Each rule changes nothing where its kind of candidate is absent: a list's
+            # kinds are looked at once.)
+            divisions, countries, prominent = _kinds_of(kinds, it.cands)
+            if divisions:
+                scores = city_over_division(it.cands, scores)
+            if countries:
+                scores = country_over_capital(it.cands, scores)
+            if prominent and not span.next_text:
                 scores = _prominent_over_towns(it.cands, scores, w)
         done[key] = (scores, reasons)
         it.scores, it.reasons = scores, reasons
@@ -383,6 +398,34 @@ def _certainty(it: _Item) -> tuple[float, float]:
     return (1.0 if one_country else share), share
 
 
+def _kinds_of(
+    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]], cands: list[Candidate]
+) -> tuple[bool, bool, bool]:
+    """Whether a candidate list holds a division (for :func:`city_over_division`), a
+    country matched closely (:func:`country_over_capital`) and a prominent country
+    (:func:`_prominent_over_towns`); kept by the list's identity."""
+    got = kinds.get(id(cands))
+    if got is not None and got[0] is cands:
+        return got[1]
+    found = (
+        any(c.place.feature_code in DIVISION_CODES for c in cands),
+        any(close_country(c) for c in cands),
+        any(_prominent(c) for c in cands),
+    )
+    kinds[id(cands)] = (cands, found)
+    return found
+
+
+def _prominent(c: Candidate) -> bool:
+    """A country named exactly (see :func:`_prominent_over_towns`)."""
+    p = c.place
+    return (
+        c.similarity >= 0.95
+        and c.match in ("exact", "folded", "alternate")
+        and p.feature_code.startswith("PCL")
+    )
+
+
 def _prominent_over_towns(
     cands: Sequence[Candidate], scores: list[float], w: Weights
 ) -> list[float]:
@@ -391,13 +434,7 @@ def _prominent_over_towns(
     Egypt, Georgia). Extending this to capitals and cities of a million lowered LGL
     acc@161 from 0.779 to 0.755 and WikToR from 0.692 to 0.624, so it stops at countries."""
 
-    def prominent(c: Candidate) -> bool:
-        p = c.place
-        return (
-            c.similarity >= 0.95
-            and c.match in ("exact", "folded", "alternate")
-            and p.feature_code.startswith("PCL")
-        )
+    prominent = _prominent
 
     if not any(prominent(c) for c in cands):
         return scores
@@ -629,10 +666,11 @@ def resolve_spans(
         items.append(_Item(span, best, kind, priors=priors, rest=rest))
 
     units: dict[tuple[int, ...], np.ndarray] = {}
+    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = {}
     _score_all(items, gaz, weights, use_context=False, explain=False)
     _admit_named_divisions(items, weights)
     for last in (False, True)[2 - CONTEXT_PASSES :]:
-        _score_all(items, gaz, weights, use_context=True, explain=last, units=units)
+        _score_all(items, gaz, weights, use_context=True, explain=last, units=units, kinds=kinds)
     # Items scored alike (the same lists) make the same choice: decided once.
     choices: dict[tuple[int, int, int], _Choice] = {}
     out = []
