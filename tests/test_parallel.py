@@ -94,10 +94,23 @@ def _corpus(path: Path, n: int) -> Path:
     return path
 
 
+def _one_process_parquet(small_index: Path, src: Path, out: Path, *args: str) -> pd.DataFrame:
+    r = _cli(small_index, "extract", str(src), "--format", "parquet", "-o", str(out), *args)
+    assert r.exit_code in (0, 3), r.output
+    return pd.read_parquet(out)
+
+
+def _same_rows(dask_rows: pd.DataFrame, one: pd.DataFrame) -> None:
+    """The Dask engine's mention rows are the rows and values of ``--format parquet``."""
+    ok = dask_rows[dask_rows["error"].isna()].drop(columns="error").reset_index(drop=True)
+    assert list(ok.columns) == list(one.columns)
+    pd.testing.assert_frame_equal(ok, one, check_dtype=False)
+
+
 def test_dask_engine_matches_the_single_process_run(
     small_index: Path, tmp_path: Path, cluster
 ) -> None:
-    from placemap.dask_engine import mention_frame, run_dask
+    from placemap.dask_engine import run_dask
 
     src = _corpus(tmp_path / "corpus.jsonl", 60)
     settings = Settings(gazetteer=str(small_index))
@@ -105,16 +118,32 @@ def test_dask_engine_matches_the_single_process_run(
     stats = run_dask([src], out, settings, scheduler=cluster.scheduler_address, blocksize="1kB")
     assert stats["partitions"] > 1
     got = pd.read_parquet(out)
-    recs = [json.loads(line) for line in src.read_text().splitlines() if line.strip()]
-    tasks = [Task(Report(r["id"], r["text"])) for r in recs if "text" in r]
-    local = mention_frame((r.report, r.error) for r in run_tasks(tasks, settings))
-    ok = got[got["error"].isna()].reset_index(drop=True)
-    # Titles and dates are read from the text on the Dask side; the rest must agree.
-    assert ok["title"].notna().all()
-    facts = [c for c in local.columns if c not in ("title", "date")]
-    pd.testing.assert_frame_equal(ok[facts], local[facts].reset_index(drop=True))
+    # Every column of one process's Parquet, source and title and date too, row for row.
+    one = _one_process_parquet(small_index, src, tmp_path / "one.parquet")
+    assert one["source"].str.startswith(f"{src}:").all()
+    _same_rows(got, one)
     errors = got[got["error"].notna()]
-    assert list(errors["report_id"]) == ["broken"]
+    assert list(errors["source"]) == [f"{src}:62"]  # the record with no text field
+    assert list(errors["error"]) == ["no string field 'text'"]
+    assert errors["report_id"].isna().all()
+
+
+def test_dask_engine_parts_number_lines_as_the_whole_file(tmp_path: Path) -> None:
+    from placemap.readers import Fields, read_part, read_reports, split_input
+
+    src = tmp_path / "c.jsonl"
+    lines = [json.dumps({"text": f"Report {i} from Homs.", "date": "2024-05-0" + str(i % 9 + 1)})
+             for i in range(40)]  # fmt: skip
+    src.write_text("\n".join(lines[:7] + ["", "not json"] + lines[7:]) + "\n")
+    for size in (1, 50, 300, 10_000):
+        parts = split_input(src, size, Fields())
+        assert [p.first for p in parts][0] == 1
+        got = [str(item) if not isinstance(item, Report) else (item.id, item.source, item.date)
+               for part in parts for item in read_part(part, Fields())]  # fmt: skip
+        whole = [str(item) if not isinstance(item, Report) else (item.id, item.source, item.date)
+                 for item in read_reports([src])]  # fmt: skip
+        assert got == whole
+        assert len(got) == 41
 
 
 def test_dask_engine_reads_parquet_and_replaces_output_whole(
@@ -138,6 +167,10 @@ def test_dask_engine_reads_parquet_and_replaces_output_whole(
     assert set(got["report_id"]) <= {f"d{i}" for i in range(12)}
     assert got["geonameid"].notna().any()
     assert not list(tmp_path.glob(".out.*"))  # no temporary folder left behind
+    one = _one_process_parquet(
+        small_index, src, tmp_path / "one.parquet", "--text-field", "body", "--id-field", "doc"
+    )
+    _same_rows(got, one)
 
 
 def test_a_failed_dask_job_leaves_the_old_output(
@@ -193,5 +226,7 @@ def test_cli_dask_engine_writes_parquet_partitions(
     got = pd.read_parquet(out)
     # One row per mention: the report naming no place has none.
     named = {f"doc{i}" for i in range(10) if i % len(TEXTS) != 3}
-    assert set(got["report_id"]) == named | {"broken"}
+    assert set(got["report_id"].dropna()) == named
+    # The record with no text is an error row that says where it is, as on stderr.
+    assert list(got.loc[got["error"].notna(), "source"]) == [f"{src}:12"]
     assert _cli(small_index, "extract", str(src), "--engine", "dask").exit_code == 2

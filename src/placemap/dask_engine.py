@@ -3,11 +3,16 @@
     placemap extract corpus/*.jsonl --engine dask -o places.parquet/
     placemap extract corpus.parquet --engine dask --scheduler tcp://host:8786 -o out/
 
-Each partition of the input becomes one Parquet file of mentions (one row per mention,
-the columns of ``--format parquet`` and ``error``: :data:`MENTION_COLUMNS`). Workers
-open the gazetteer once each, from its path, through
-:func:`placemap.parallel.geoparser_for`; with a remote scheduler that path must exist on
-every worker (build the index there, or share it).
+The inputs are cut into parts (:func:`placemap.readers.split_input`: blocks of JSON Lines
+cut at line ends, with the number of their first line; runs of Parquet row groups), and
+each part is read as ``placemap extract`` reads the whole file, so that the reports carry
+the same ids, sources, titles, dates and URLs. Each part becomes one Parquet file of
+mentions, built by the writers' own row builder: the columns and values of ``--format
+parquet``, plus ``error`` (:data:`MENTION_COLUMNS`); a record that cannot be read or
+processed is one row with its source and error. Workers open the gazetteer once each,
+from its path, through :func:`placemap.parallel.geoparser_for`; with a remote scheduler
+that path and the inputs' paths must exist on every worker (build the index there, or
+share it).
 
 The output folder appears only when the job has finished: the partitions are written to
 a temporary sibling folder that then takes the output's place, so an interrupted job
@@ -18,7 +23,6 @@ Needs the optional extra ``placemap[dask]``.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -28,12 +32,11 @@ from typing import Any
 
 import pandas as pd
 
-from placemap.dates import parse_date
 from placemap.errors import PlacemapError
 from placemap.parallel import Settings, Task, process
-from placemap.readers import guess_title_date
+from placemap.readers import Fields, InputPart, ReadError, parse_spans, read_part, split_input
 from placemap.records import Report
-from placemap.writers import COLUMNS, report_rows
+from placemap.writers import COLUMNS, arrow_schema, report_head, report_rows
 
 __all__ = ["MENTION_COLUMNS", "mention_frame", "run_dask"]
 
@@ -46,73 +49,48 @@ MENTION_COLUMNS: dict[str, str] = {
 
 
 def mention_frame(results: Iterable[tuple[Report, str | None]]) -> pd.DataFrame:
-    """One row per mention of each report, as ``--format parquet`` writes them; a report
-    that failed gives one row with its error and no mention."""
+    """One row per mention of each report, as ``--format parquet`` writes them (the same
+    row builder, :func:`placemap.writers.report_rows`); a report that failed gives one
+    row with its error and no mention."""
     rows: list[dict[str, Any]] = []
     for r, error in results:
-        if error is not None:
-            rows.append({"report_id": r.id, "title": r.title, "date": r.date, "error": error})
-        else:
-            rows.extend(report_rows(r))
-    frame = pd.DataFrame(rows, columns=list(MENTION_COLUMNS))
-    return frame.astype(MENTION_COLUMNS)
+        _add_rows(rows, r, error)
+    return _frame(rows)
 
 
-def _record_task(rec: dict[str, Any], fields: dict[str, Any], rid: str) -> Task:
-    text = rec[fields["text"] or "text"]
-    title = rec.get(fields["title"] or "title")
-    day_first = bool(fields.get("day_first"))
-    date = parse_date(rec.get(fields["date"] or "date"), day_first=day_first)
-    if title is None or date is None:
-        g_title, g_date = guess_title_date(text, day_first=day_first)
-        title = title if title is not None else g_title
-        date = date or g_date
-    spans = None
-    if fields.get("spans"):
-        raw = rec.get(fields["spans"] or "")
-        spans = (
-            tuple((int(s["start"]), int(s["end"])) for s in raw) if isinstance(raw, list) else ()
-        )
-    report = Report(
-        rid,
-        text,
-        str(title) if title else rid,
-        date.iso if date else None,
-        date_raw=date.raw if date else None,
-    )
-    return Task(report, spans)
+def _add_rows(rows: list[dict[str, Any]], report: Report, error: str | None) -> None:
+    if error is not None:
+        rows.append({**report_head(report), "error": error})
+    else:
+        rows.extend(report_rows(report))
+
+
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(MENTION_COLUMNS)).astype(MENTION_COLUMNS)
 
 
 def _partition(
-    records: Sequence[dict[str, Any] | str], settings: Settings, fields: dict[str, Any]
+    part: InputPart, settings: Settings, fields: Fields, spans_field: str | None
 ) -> pd.DataFrame:
-    """Mentions of one partition's records (dicts, or JSON Lines as read)."""
-    out: list[tuple[Report, str | None]] = []
-    for n, raw in enumerate(records):
-        if isinstance(raw, str) and not raw.strip():
+    """The mentions of one part of an input, read as ``placemap extract`` reads the whole
+    file (the same reports, ids and sources); a record that cannot be read or processed
+    gives one row with its source and error."""
+    rows: list[dict[str, Any]] = []
+    for item in read_part(part, fields):
+        if isinstance(item, ReadError):
+            rows.append({"source": item.source, "error": item.message})
             continue
-        try:
-            rec = json.loads(raw) if isinstance(raw, str) else raw
-        except json.JSONDecodeError as err:
-            out.append((Report(f"line-{n + 1}", ""), f"not valid JSON ({err.msg})"))
-            continue
-        if not isinstance(rec, dict):
-            out.append((Report(f"line-{n + 1}", ""), "not a JSON object"))
-            continue
-        rid = rec.get(fields["id"] or "id")
-        rid = str(rid) if rid is not None else f"record-{n + 1}"
-        if not isinstance(rec.get(fields["text"] or "text"), str):
-            out.append((Report(rid, ""), f"no string field {fields['text']!r}"))
-            continue
-        res = process(_record_task(rec, fields, rid), settings)
-        out.append((res.report, res.error))
-    return mention_frame(out)
-
-
-def _frame_partition(df: pd.DataFrame, settings: Settings, fields: dict[str, Any]) -> pd.DataFrame:
-    return _partition(
-        [{str(k): v for k, v in r.items()} for r in df.to_dict("records")], settings, fields
-    )
+        report, extra = item if isinstance(item, tuple) else (item, {})
+        spans = None
+        if spans_field:
+            try:
+                spans = parse_spans(extra.get(spans_field), spans_field, len(report.text))
+            except ValueError as err:
+                _add_rows(rows, report, str(err))
+                continue
+        res = process(Task(report, spans), settings)
+        _add_rows(rows, res.report, res.error)
+    return _frame(rows)
 
 
 def run_dask(
@@ -136,10 +114,11 @@ def run_dask(
     stopped). Returns counts of partitions, reports and mentions written.
     """
     try:
-        import dask.bag as db
         import dask.dataframe as dd
+        import pyarrow as pa
         from dask import delayed
         from dask.distributed import Client, LocalCluster
+        from dask.utils import parse_bytes
     except ImportError as err:
         raise PlacemapError(
             "the Dask engine needs the optional extra: pip install 'placemap[dask]'"
@@ -147,27 +126,30 @@ def run_dask(
     if not inputs:
         raise PlacemapError("the Dask engine needs input files")
     settings = settings.resolved()
-    fields: dict[str, Any] = {
-        "text": text_field,
-        "id": id_field,
-        "title": title_field,
-        "date": date_field,
-        "spans": spans_field,
-        "day_first": day_first,
-    }
-    meta = mention_frame([])
-    if all(p.suffix.lower() in (".parquet", ".pq") for p in inputs):
-        frames = dd.read_parquet([str(p) for p in inputs])
-        mentions = frames.map_partitions(_frame_partition, settings, fields, meta=meta)
-    elif all(p.suffix.lower() in (".jsonl", ".ndjson") for p in inputs):
-        bag = db.read_text([str(p) for p in inputs], blocksize=blocksize)
-        parts = [delayed(_partition)(part, settings, fields) for part in bag.to_delayed()]
-        mentions = dd.from_delayed(parts, meta=meta, verify_meta=False)
-    else:
+    kinds = {p.suffix.lower() in (".parquet", ".pq") for p in inputs}
+    if len(kinds) > 1 or not all(
+        p.suffix.lower() in (".parquet", ".pq", ".jsonl", ".ndjson") for p in inputs
+    ):
         raise PlacemapError(
             "the Dask engine reads JSON Lines (.jsonl) or Parquet (.parquet) files, "
             f"not {', '.join(sorted({p.suffix or p.name for p in inputs}))}"
         )
+    fields = Fields(
+        text_field,
+        id_field,
+        title_field,
+        date_field,
+        (spans_field,) if spans_field else (),
+        day_first,
+    )
+    size = parse_bytes(blocksize)
+    parts = [part for p in inputs for part in split_input(Path(p), size, fields)]
+    mentions = dd.from_delayed(
+        [delayed(_partition)(part, settings, fields, spans_field) for part in parts],
+        meta=mention_frame([]),
+        verify_meta=False,
+    )
+    schema = arrow_schema().append(pa.field("error", pa.string()))
 
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -182,7 +164,9 @@ def run_dask(
             )
             client = Client(own_cluster)
         with client:
-            mentions.to_parquet(str(tmp), write_index=False, write_metadata_file=False)
+            mentions.to_parquet(
+                str(tmp), write_index=False, write_metadata_file=False, schema=schema
+            )
         _replace_dir(tmp, output)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -149,6 +149,8 @@ class Geoparser:
             if narrow is not None:
                 cands = narrow(cands)
             items.append((span, cands, kind))
+        if (0, len(text)) in given:
+            return items, len(items)  # every name the text holds lies in the given span
         overlaps = _Overlaps(given)
         context = [it for it in self._recognise(text) if not overlaps(it[0].start, it[0].end)]
         return items + context, len(items)
@@ -206,13 +208,13 @@ class Geoparser:
             spans = self._with_entities(self.ner, text, toks, spans)
         items = []
         for span in spans:
-            if _not_a_place(span, persons) or self._loose_only_word(span):
-                continue
+            if _not_a_place(span, persons) or _inside_a_name(span) or self._loose_only_word(span):
+                continue  # (a part of a longer name: no candidate could make it a place)
             if text[span.end : span.end + 1] == "." and _ABBREVIATED_RE.fullmatch(span.text):
                 dotted = replace(span, end=span.end + 1, text=span.text + ".")
                 if any(
                     c.match == "abbreviation"
-                    for c in self.gazetteer.lookup(dotted.text, context_only=True)
+                    for c in self.gazetteer.lookup(dotted.text, context_only=True, loose=False)
                 ):
                     span = dotted  # "Calif.", "Ky.": the full stop is the abbreviation's
             in_caps = span.all_caps and case(span.start) == "caps"
@@ -278,8 +280,8 @@ class Geoparser:
         """The countries and first-level divisions a name stands for."""
         return [
             c.place
-            for c in self.gazetteer.lookup(name, fuzzy=False, context_only=True)
-            if c.match not in ("transliteration", "demonym")
+            for c in self.gazetteer.lookup(name, context_only=True, loose=False)
+            if c.match != "demonym"
             and (c.place.feature_code.startswith("PCL") or c.place.feature_code == "ADM1")
         ]
 
@@ -293,8 +295,8 @@ class Geoparser:
             and (area.feature_code != "ADM1" or area.admin1_code == c.place.admin1_code)
             and c.place.geonameid != area.geonameid
             and c.place.population >= _TOWN
-            for c in self.gazetteer.lookup(inner, fuzzy=False)
-            if c.match not in ("transliteration", "demonym")
+            for c in self.gazetteer.lookup(inner, loose=False)
+            if c.match != "demonym"
             for area in areas
         )
 
@@ -415,7 +417,7 @@ class Geoparser:
             )
         if kind == "demonym":
             return not (span.in_longer_name and span.type_cue is None)
-        if span.in_longer_name and not span.type_cue:
+        if _inside_a_name(span):
             return False
         strong_place = any(c.place.feature_code in _STRONG_CODES for c in cands)
         if span.next_word in SPEECH_VERBS and not (_speaks(cands) or span.locative_cue):
@@ -508,7 +510,7 @@ class Geoparser:
         return any(
             c.match in ("exact", "folded", "alternate", "demonym")
             or (c.match == "abbreviation" and _as_written(name))
-            for c in self.gazetteer.lookup(name, fuzzy=False)
+            for c in self.gazetteer.lookup(name, loose=False)
             if c.match == "demonym"
             or c.place.feature_code in _STRONG_CODES
             or (c.place.feature_class == "P" and c.place.population >= _BIG_PLACE)
@@ -518,7 +520,7 @@ class Geoparser:
         """A name of a country, a capital or a city of half a million or more."""
         return any(
             c.place.feature_code in _SPEAKING_CODES or c.place.population >= _FAMOUS_PLACE
-            for c in self.gazetteer.lookup(name, fuzzy=False)
+            for c in self.gazetteer.lookup(name, loose=False)
             if c.match in ("exact", "folded", "alternate")
         )
 
@@ -687,6 +689,14 @@ class _Overlaps:
             if i == 0 or self.max_end[i - 1] <= pos:
                 return pos
             pos = self.max_end[i - 1]
+
+
+def _inside_a_name(span: Span) -> bool:
+    """A span inside a longer name that no type word or dateline marks as a place ("New
+    York" in "New York Times"): :meth:`Geoparser._is_place_mention` turns it down
+    whatever its candidates (every rule before this one needs a dateline, a type word or
+    no longer name), so that recognition skips looking them up."""
+    return span.in_longer_name and not span.type_cue and not span.dateline
 
 
 def _not_a_place(span: Span, persons: set[str]) -> bool:

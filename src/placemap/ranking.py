@@ -165,6 +165,8 @@ def prior(c: Candidate, mix: tuple[float, ...] = PRIOR_MIX) -> float:
 
 
 DIVISION_GAP = 0.03
+#: The divisions :func:`city_over_division` ranks below a town of their name.
+DIVISION_CODES = ("ADM1", "ADM2")
 _KIND_ORDER = {
     k: i
     for i, k in enumerate(
@@ -183,7 +185,7 @@ def city_over_division(cands: list[Candidate], scores: list[float]) -> list[floa
     """
     out = list(scores)
     for i, d in enumerate(cands):
-        if d.place.feature_code not in ("ADM1", "ADM2"):
+        if d.place.feature_code not in DIVISION_CODES:
             continue
         for j, t in enumerate(cands):
             if (
@@ -198,12 +200,15 @@ def city_over_division(cands: list[Candidate], scores: list[float]) -> list[floa
     return out
 
 
+def close_country(c: Candidate) -> bool:
+    """A country that :func:`country_over_capital` ranks above its towns of its name."""
+    return c.place.feature_code.startswith("PCL") and c.similarity >= 0.85
+
+
 def country_over_capital(cands: list[Candidate], scores: list[float]) -> list[float]:
     """A country ranks above a town of the same name in it ("Djibouti", "Mexico", "Kuwait")."""
     countries = {
-        c.place.country_code: s
-        for c, s in zip(cands, scores, strict=True)
-        if c.place.feature_code.startswith("PCL") and c.similarity >= 0.85
+        c.place.country_code: s for c, s in zip(cands, scores, strict=True) if close_country(c)
     }
     return [
         min(s, countries[c.place.country_code] - DIVISION_GAP)

@@ -493,6 +493,86 @@ def _read_inputs(
             yield from _read_stream(fh, name, shown(path.stem), fmt, fields, max_bytes, say)
 
 
+# --- parts of inputs, for a job over partitions (the Dask engine) ----------------------
+
+
+@dataclass(frozen=True)
+class InputPart:
+    """A part of one JSON Lines or Parquet input: bytes ``start`` to ``end`` of JSON Lines
+    (cut at line ends) or row groups ``start`` to ``end`` of Parquet, whose first line or
+    row is number ``first``. Read by :func:`read_part` as :func:`read_reports` reads the
+    whole file: the same reports, ids, sources and errors."""
+
+    path: str
+    fmt: str
+    start: int
+    end: int
+    first: int
+
+
+def split_input(path: Path, blocksize: int, fields: Fields) -> list[InputPart]:
+    """The parts of a JSON Lines (``.jsonl``, ``.ndjson``) or Parquet input, of about
+    ``blocksize`` bytes each (Parquet: whole row groups). A collection whose first record
+    lacks the text field is one part (read, it is one error)."""
+    fmt = "parquet" if path.suffix.lower() in (".parquet", ".pq") else "jsonl"
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(path).metadata
+        parts, group, row, size = [], 0, 1, 0
+        for k in range(meta.num_row_groups):
+            size += meta.row_group(k).total_byte_size
+            if size >= blocksize or k == meta.num_row_groups - 1:
+                parts.append(InputPart(str(path), fmt, group, k + 1, row))
+                row += sum(meta.row_group(g).num_rows for g in range(group, k + 1))
+                group, size = k + 1, 0
+        return parts or [InputPart(str(path), fmt, 0, 0, 1)]
+    with open(path, "rb") as fh:
+        cuts = _line_cuts(fh, blocksize)
+        fh.seek(0)
+        for item in _read_jsonl(fh, "", "", fmt, fields, MAX_BYTES):
+            if not isinstance(item, ReadError):
+                break
+            if item.source == "":  # the first record has no text field: one error
+                return [InputPart(str(path), fmt, 0, cuts[-1][1], 1)]
+    return [InputPart(str(path), fmt, a, b, n) for a, b, n in cuts]
+
+
+def _line_cuts(fh: BinaryIO, blocksize: int) -> list[tuple[int, int, int]]:
+    """(start, end, number of the first line) of parts of a stream of about ``blocksize``
+    bytes each, cut after a line end; one pass, counting line ends a megabyte at a time."""
+    cuts: list[tuple[int, int, int]] = []
+    start, first, seen, pos = 0, 1, 0, 0  # seen: line ends from start to the chunk's i
+    while chunk := fh.read(1 << 20):
+        i = 0
+        while (target := max(start + blocksize - 1 - pos, i)) < len(chunk):
+            nl = chunk.find(b"\n", target)
+            if nl < 0:
+                break
+            end = pos + nl + 1
+            n = seen + chunk.count(b"\n", i, nl + 1)
+            cuts.append((start, end, first))
+            start, first, seen, i = end, first + n, 0, nl + 1
+        seen += chunk.count(b"\n", i)
+        pos += len(chunk)
+    if pos > start or not cuts:
+        cuts.append((start, pos, first))
+    return cuts
+
+
+def read_part(
+    part: InputPart, fields: Fields, max_bytes: int = MAX_BYTES
+) -> Iterator[Report | ReadError | tuple[Report, dict[str, Any]]]:
+    """The items of one part of an input (see :func:`split_input`), as :func:`read_reports`
+    gives them for the whole file (its name as given, as there)."""
+    path = Path(part.path)
+    name = shown(path)
+    reader = _read_parquet if part.fmt == "parquet" else _read_jsonl
+    with open_regular(path) as fh:
+        for item in reader(fh, name, shown(path.stem), part.fmt, fields, max_bytes, part):
+            yield item if isinstance(item, ReadError) else _valid_unicode(item, log.warning)
+
+
 def _read_stdin(
     fields: Fields, input_format: str, max_bytes: int, say: Callable[[str], None]
 ) -> Iterator[Item]:
@@ -686,10 +766,12 @@ def _url(rec: Mapping[str, Any], field: str) -> str | None:
     return value if re.match(r"https?://\S+$", value, re.I) else None
 
 
-def _records(rows: Iterable[tuple[str, str, Any]], name: str, fields: Fields) -> Iterator[Item]:
+def _records(
+    rows: Iterable[tuple[str, str, Any]], name: str, fields: Fields, first: bool = True
+) -> Iterator[Item]:
     """Reports from ``(where, fallback id, record)``; a collection whose first record
-    lacks the text field is one error, not one per record."""
-    first = True
+    lacks the text field is one error, not one per record (``first=False``: the rows
+    are a later part of a collection, see :func:`split_input`)."""
     for where, fallback_id, rec in rows:
         if isinstance(rec, ReadError):
             yield rec
@@ -709,10 +791,22 @@ def _records(rows: Iterable[tuple[str, str, Any]], name: str, fields: Fields) ->
 
 
 def _read_jsonl(
-    fh: BinaryIO, name: str, stem: str, fmt: str, fields: Fields, max_bytes: int
+    fh: BinaryIO,
+    name: str,
+    stem: str,
+    fmt: str,
+    fields: Fields,
+    max_bytes: int,
+    part: InputPart | None = None,
 ) -> Iterator[Item]:
+    if part is not None:
+        fh.seek(part.start)
+
     def rows() -> Iterator[tuple[str, str, Any]]:
-        for lineno, raw in _bounded_lines(fh, max_bytes):
+        lines = _bounded_lines(fh, max_bytes)
+        if part is not None:
+            lines = _bounded_lines(fh, max_bytes, part.first - 1, part.end)
+        for lineno, raw in lines:
             where = f"{name}, line {lineno}"
             if raw is None:
                 yield where, "", ReadError(where, _too_long(max_bytes))
@@ -734,18 +828,20 @@ def _read_jsonl(
                 continue
             yield f"{name}:{lineno}", f"{stem}-{lineno}", rec
 
-    yield from _records(rows(), name, fields)
+    yield from _records(rows(), name, fields, first=part is None or part.first == 1)
 
 
 def _too_long(max_bytes: int) -> str:
     return f"a line longer than the {_size(max_bytes)} limit (raise it with --max-size)"
 
 
-def _bounded_lines(fh: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
+def _bounded_lines(
+    fh: BinaryIO, max_bytes: int, lineno: int = 0, end: int | None = None
+) -> Iterator[tuple[int, bytes | None]]:
     """(line number, line) of a binary stream; None for a line longer than ``max_bytes``,
-    which is read past in pieces and never held whole (a file of one endless line)."""
-    lineno = 0
-    while line := fh.readline(max_bytes + 1):
+    which is read past in pieces and never held whole (a file of one endless line).
+    Numbered from ``lineno + 1``; with ``end``, the lines that start before that offset."""
+    while (end is None or fh.tell() < end) and (line := fh.readline(max_bytes + 1)):
         lineno += 1
         if len(line) > max_bytes and not line.endswith(b"\n"):
             while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
@@ -976,7 +1072,13 @@ class _BoundedTextLines:
 
 
 def _read_parquet(
-    fh: BinaryIO, name: str, stem: str, fmt: str, fields: Fields, max_bytes: int
+    fh: BinaryIO,
+    name: str,
+    stem: str,
+    fmt: str,
+    fields: Fields,
+    max_bytes: int,
+    part: InputPart | None = None,
 ) -> Iterator[Item]:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -997,10 +1099,12 @@ def _read_parquet(
     wanted = (fields.text, fields.id, fields.title, fields.date, fields.url, "link", *fields.extra)
     columns = [c for c in dict.fromkeys(wanted) if c in names]
 
+    groups = range(part.start, part.end) if part is not None else None
+
     def rows() -> Iterator[tuple[str, str, Any]]:
-        n = 0
+        n = part.first - 1 if part is not None else 0
         try:
-            for batch in pf.iter_batches(batch_size=1024, columns=columns):
+            for batch in pf.iter_batches(batch_size=1024, columns=columns, row_groups=groups):
                 for rec in _batch_records(batch):
                     n += 1
                     where = f"{name}, row {n}"
@@ -1014,7 +1118,7 @@ def _read_parquet(
             where = f"{name}, row {n + 1}"
             yield where, "", ReadError(where, f"unreadable Parquet data ({err}); stopped here")
 
-    yield from _records(rows(), name, fields)
+    yield from _records(rows(), name, fields, first=part is None or part.first == 1)
 
 
 def _too_big(field: str, size: int) -> str:

@@ -15,7 +15,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from itertools import accumulate
+from itertools import accumulate, compress
+from operator import itemgetter
 from sys import intern
 from typing import NamedTuple
 
@@ -129,6 +130,9 @@ TOWN_CUES = frozenset(
 _TITLES = frozenset(
     "mr mrs ms dr gen col lt sgt capt maj sen rep gov rev prof jr sr cpl pvt adm brig cmdr".split()
 )
+_NO_STOP_AFTER = _TITLES | {"u.s", "st", "mt", "ft"}
+# The type words after a name ("Homs province", "Tigris river", "Kobani town").
+_TYPE_WORDS = ADMIN_CUES | WATER_CUES | TERRAIN_CUES | TOWN_CUES
 # Words before a name that say a person follows.
 PERSON_TITLES = _TITLES | frozenset(
     """president minister secretary senator judge justice officer coach chief director
@@ -223,8 +227,17 @@ def tokenize(text: str, splits: Callable[[str], bool] | None = None) -> list[Tok
     become tokens of their own, marked as parts.
     """
     out: list[Token] = []
+    append = out.append
     for m in _TOKEN_RE.finditer(text):
-        s, e, t = m.start(), m.end(), m.group(0)
+        t = m.group()
+        s, e = m.span()
+        if t.isalnum():
+            # A plain word (most of them): no dots, apostrophes or hyphens to handle.
+            if t.islower():
+                append(_new_token(Token, (s, e, t, False, False)))
+            else:
+                append(_new_token(Token, (s, e, t, t[0].isupper(), len(t) >= 2 and t.isupper())))
+            continue
         if text[e : e + 1] == "." and _DOTTED_RE.fullmatch(t):
             e, t = e + 1, t + "."  # "U.S." keeps its last dot
         # Trailing dots belong to abbreviations ("U.S.") but not to ordinary words.
@@ -237,8 +250,12 @@ def tokenize(text: str, splits: Callable[[str], bool] | None = None) -> list[Tok
         if "-" in t and not t.islower():
             _hyphenated(out, s, t, splits)
         else:
-            out.append(_token(s, e, t))
+            append(_token(s, e, t))
     return out
+
+
+_new_token = tuple.__new__
+_CAPITALISED = itemgetter(3)  # Token.capitalised
 
 
 def _hyphenated(out: list[Token], s: int, t: str, splits: Callable[[str], bool] | None) -> None:
@@ -287,6 +304,8 @@ def _starts_sentence(text: str, tokens: list[Token], i: int) -> bool:
     if i == 0:
         return True
     between = text[tokens[i - 1].end : tokens[i].start]
+    if between == " ":
+        return False  # most words: one space after the word before
     prev = tokens[i - 1].text
     if "\n" in between or ":" in between:
         return True
@@ -294,7 +313,7 @@ def _starts_sentence(text: str, tokens: list[Token], i: int) -> bool:
         return True  # the first word of a quotation
     abbreviation = re.fullmatch(r"(?:[A-Za-z]\.)+|[A-Z][a-z]{0,3}", prev) is not None
     return any(c in between for c in ".!?") and not (
-        abbreviation and prev.lower() in _TITLES | {"u.s", "st", "mt", "ft"}
+        abbreviation and prev.lower() in _NO_STOP_AFTER
     )
 
 
@@ -319,20 +338,22 @@ _SENTENCE_END = re.compile(r"[.!?;:]")
 
 def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, bool]:
     """Type and locative cues before the span: "the town of X", "provinces of X and Y"."""
-    words = [t.text.lower() for t in tokens[max(0, i - 6) : i]]
-    gap = text[tokens[i - 1].end : tokens[i].start] if i else ""
-    locative = bool(words) and words[-1] in LOCATIVE_CUES and "." not in gap
+    if i == 0:
+        return None, False
+    prev = tokens[i - 1]
+    locative = prev.text.lower() in LOCATIVE_CUES and "." not in text[prev.end : tokens[i].start]
     type_cue = None
     base = max(0, i - 6)
     # "province(s) of X", "province(s) of X and Y", "town of X"; never across the end
     # of a sentence ("the town of Kobani. The Kurdish fighters").
-    for k in range(len(words) - 1, -1, -1):
-        w = words[k]
-        after = tokens[base + k + 1] if base + k + 1 < len(tokens) else None
-        if after is not None and _SENTENCE_END.search(text[tokens[base + k].end : after.start]):
+    for k in range(i - 1, base - 1, -1):
+        tok = tokens[k]
+        gap = text[tok.end : tokens[k + 1].start]
+        if gap != " " and _SENTENCE_END.search(gap):
             break
-        if w == "of" and k > 0:
-            head = words[k - 1]
+        w = tok.text.lower()
+        if w == "of" and k > base:
+            head = tokens[k - 1].text.lower()
             if head in ADMIN_CUES and head not in ("department", "departments", "state"):
                 type_cue = "admin"
             elif head in TOWN_CUES:
@@ -344,7 +365,7 @@ def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, boo
             if type_cue:
                 locative = True
             break
-        if w not in ("and", ",", "the") and not tokens[base + k].capitalised:
+        if w not in ("and", ",", "the") and not tok.capitalised:
             break
     return type_cue, locative
 
@@ -376,43 +397,40 @@ def spot(
         case = LineCase(text, toks)
     dated = datelines(text)
     spans: list[Span] = []
-    i = 0
     n = len(toks)
-    while i < n:
-        t = toks[i]
-        if (
-            not t.capitalised
-            or t.text.lower() in NOT_PLACE_WORDS
-            and not _known_run(toks, i, text, known)
-        ):
-            i += 1
+    start_at = 0  # the first token a new span may start at
+    # Only a capitalised token can start a span.
+    for i in compress(range(n), map(_CAPITALISED, toks)):
+        if i < start_at:
             continue
-        best_j = None
-        j = i + 1
+        t = toks[i]
+        if t.text.lower() in NOT_PLACE_WORDS and not _known_run(toks, i, text, known):
+            continue
         # Extend across connectors and capitalised words, stopping at punctuation.
         limit = min(n, i + max_tokens)
-        candidates_j = []
-        while j <= limit:
+        candidates_j = [i + 1]
+        for j in range(i + 2, limit + 1):
+            prev, tok = toks[j - 2], toks[j - 1]
+            gap = text[prev.end : tok.start]
+            if (
+                gap != " "
+                and not _joined(gap)
+                and not (gap.rstrip(" ") == "." and prev.text.lower() in _ABBREV_PREFIXES)
+            ):
+                break
+            if tok.capitalised:
+                candidates_j.append(j)
+            elif tok.text.lower() not in CONNECTORS:
+                break
+        # Unknown single capitalised word: a possible transliteration.
+        best_j = i + 1
+        for j in reversed(candidates_j):
             run_text = text[t.start : toks[j - 1].end]
-            if j > i + 1:
-                gap = text[toks[j - 2].end : toks[j - 1].start]
-                abbrev = gap.rstrip(" ") == "." and toks[j - 2].text.lower() in _ABBREV_PREFIXES
-                if not _joined(gap) and not abbrev:
-                    break
-                if not toks[j - 1].capitalised and toks[j - 1].text.lower() not in CONNECTORS:
-                    break
-            if toks[j - 1].capitalised:
-                candidates_j.append((j, run_text))
-            j += 1
-        for j, run_text in reversed(candidates_j):
             if known(fold(run_text)) or (
                 known_spelling is not None and j > i + 1 and known_spelling(run_text)
             ):
                 best_j = j
                 break
-        if best_j is None:
-            # Unknown single capitalised word: a possible transliteration.
-            best_j = i + 1
         span = describe(
             text,
             toks,
@@ -424,7 +442,7 @@ def spot(
         if dated.get(span.start) == span.end:
             span = replace(span, dateline=True, in_longer_name=False)
         spans.append(span)
-        i = best_j
+        start_at = best_j
     return spans
 
 
@@ -479,51 +497,54 @@ def describe(
     ``caseless`` as in :func:`spot`: ``caseless`` says the span's line is written in
     title case or capitals)."""
     n = len(toks)
-    s, e = toks[i].start, toks[j - 1].end
-
-    def joined(a: int, b: int) -> bool:
-        return _joined(text[a:b])
-
-    def plain_word(k: int) -> bool:
-        return plain is not None and plain(toks[k].text.lower())
+    first, last = toks[i], toks[j - 1]
+    s, e = first.start, last.end
+    before = toks[i - 1] if i else None
+    after = toks[j] if j < n else None
+    gap_before = text[before.end : s] if before is not None else ""
+    gap_after = text[e : after.start] if after is not None else ""
 
     initial = _starts_sentence(text, toks, i)
     # The names of a compound ("Syria-Turkey") are no longer name together.
-    before_word = toks[i - 1].text.lower() if i else ""
+    before_word = before.text.lower() if before is not None else ""
     before_cap = (
-        i > 0
-        and toks[i - 1].capitalised
+        before is not None
+        and before.capitalised
         and before_word not in FUNCTION_WORDS  # "In Columbus", "At Homs"
         and before_word not in DIRECTIONS  # "North Texas", "Eastern Mosul"
         and not initial
-        and joined(toks[i - 1].end, s)
-        and not (toks[i].part and toks[i - 1].part)
-        and not (caseless and plain_word(i - 1))  # "Tells About Karlovka Battle"
+        and _joined(gap_before)
+        and not (first.part and before.part)
+        and not (caseless and plain is not None and plain(before_word))  # "Tells About..."
         and not (
             before_word in QUANTIFIERS and _starts_sentence(text, toks, i - 1)
         )  # "Three Baghdad car bombs", "Two Ukraine soldiers"
     )
-    after_word = toks[j].text.lower() if j < n else ""
-    type_words = ADMIN_CUES | WATER_CUES | TERRAIN_CUES | TOWN_CUES
-    span_caps = all(tk.all_caps for tk in toks[i:j])
+    after_word = after.text.lower() if after is not None else ""
+    span_caps = first.all_caps if j == i + 1 else all(tk.all_caps for tk in toks[i:j])
     after_cap = (
-        j < n
-        and toks[j].capitalised
-        and joined(e, toks[j].start)
-        and after_word not in type_words
-        and not (toks[j].part and toks[j - 1].part)
-        and not (caseless and plain_word(j) and after_word not in ORG_FOLLOWERS)
-        and not (toks[j].all_caps and not span_caps and len(after_word) <= 4)  # "Iraq PM"
+        after is not None
+        and after.capitalised
+        and _joined(gap_after)
+        and after_word not in _TYPE_WORDS
+        and not (after.part and last.part)
+        and not (
+            caseless and plain is not None and plain(after_word) and after_word not in ORG_FOLLOWERS
+        )
+        and not (after.all_caps and not span_caps and len(after_word) <= 4)  # "Iraq PM"
     )
     type_before, locative = _cue_before(toks, i, text) if i else (None, False)
     nxt = None
-    if j < n and text[e : toks[j].start].strip() == "," and toks[j].capitalised:
+    if after is not None and after.capitalised and gap_after.strip() == ",":
         k = j + 1
         while (
-            k < n and k < j + 4 and toks[k].capitalised and joined(toks[k - 1].end, toks[k].start)
+            k < n
+            and k < j + 4
+            and toks[k].capitalised
+            and _joined(text[toks[k - 1].end : toks[k].start])
         ):
             k += 1
-        nxt = text[toks[j].start : toks[k - 1].end]
+        nxt = text[after.start : toks[k - 1].end]
     return Span(
         start=s,
         end=e,
@@ -534,16 +555,16 @@ def describe(
         locative_cue=locative,
         all_caps=span_caps,
         next_text=intern(nxt) if nxt else None,
-        prev_word=intern(toks[i - 1].text.lower())
-        if i and text[toks[i - 1].end : s].strip(" .") == ""
+        prev_word=intern(before_word)
+        if before is not None and (gap_before == " " or gap_before.strip(" .") == "")
         else "",
-        next_word=intern(toks[j].text.lower())
-        if j < n and text[e : toks[j].start].strip(" .") == ""
+        next_word=intern(after_word)
+        if after is not None and (gap_after == " " or gap_after.strip(" .") == "")
         else "",
         prev_word2=intern(toks[i - 2].text.lower()) if i > 1 else "",
-        after_comma_name=i > 0
-        and toks[i - 1].capitalised
-        and text[toks[i - 1].end : s].strip() == ",",
+        after_comma_name=before is not None
+        and before.capitalised
+        and gap_before.strip() == ",",
     )
 
 
@@ -665,10 +686,10 @@ def person_names(
     Jordan" leaves Jordan a country; "John Kerry" makes Kerry a person)."""
     out: set[str] = set()
     case = case if case is not None else LineCase(text, toks)
-    i, n = 0, len(toks)
-    while i < n:
-        if not toks[i].capitalised or toks[i].all_caps:
-            i += 1
+    n = len(toks)
+    start_at = 0  # the first token a new run may start at
+    for i in compress(range(n), map(_CAPITALISED, toks)):
+        if i < start_at or toks[i].all_caps:
             continue
         j = i + 1
         while j < n and _name_word(text, toks, i, j):
@@ -679,7 +700,7 @@ def person_names(
         # headline in title case or in capitals mean nothing.
         if (j - i > 1 or _title_before(text, toks, i)) and case(toks[i].start) is None:
             _add_person(out, text, toks, i, j, known, ordinary, strong, famous)
-        i = max(j, i + 1)
+        start_at = max(j, i + 1)
     return out
 
 

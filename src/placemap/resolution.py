@@ -37,7 +37,14 @@ import numpy as np
 
 from placemap.gazetteer.store import Gazetteer
 from placemap.normalize import fold
-from placemap.ranking import PRIOR_MIX, city_over_division, country_over_capital, prior
+from placemap.ranking import (
+    DIVISION_CODES,
+    PRIOR_MIX,
+    city_over_division,
+    close_country,
+    country_over_capital,
+    prior,
+)
 from placemap.recognize import Span
 from placemap.records import Candidate, Mention, Place
 
@@ -210,7 +217,13 @@ def _admin2_key(p: Place) -> tuple[str | None, str | None, str | None]:
 
 
 def _score_all(
-    items: list[_Item], gaz: Gazetteer, w: Weights, use_context: bool, explain: bool
+    items: list[_Item],
+    gaz: Gazetteer,
+    w: Weights,
+    use_context: bool,
+    explain: bool,
+    units: dict[tuple[int, ...], np.ndarray] | None = None,
+    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] | None = None,
 ) -> None:
     """Score every item's candidates from the prior and the other items' current choices.
 
@@ -271,15 +284,24 @@ def _score_all(
         )
         for confident in (True, False)
     )
-    nearest: dict[tuple[str, tuple[int, ...]], np.ndarray | None] = {}
-    nearest_doubtful: dict[tuple[str, tuple[int, ...]], np.ndarray | None] = {}
+    # The candidates' unit vectors, by candidate ids: the same in every round.
+    units = units if units is not None else {}
+    kinds = kinds if kinds is not None else {}
+    all_ids = [tuple(c.place.geonameid for c in it.cands) for it in items]
+    # Same name and candidates, same distances: computed for each distinct pair at once.
+    wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]] = {}
+    for name, ids, it in zip(names, all_ids, items, strict=True):
+        if it.cands:
+            wanted.setdefault((name, ids), it.cands)
+    nearest = located.nearest_all(wanted, units)
+    nearest_doubtful = located_doubtful.nearest_all(wanted, units)
     done: dict[tuple[Any, ...], tuple[list[float], list[str]]] = {}
     for idx, it in enumerate(items):
         name, top = names[idx], tops[idx]
         own_admin = None
         if top is not None and top.place.feature_code == "ADM1":
             own_admin = (top.place.country_code, top.place.admin1_code)
-        ids = tuple(c.place.geonameid for c in it.cands)
+        ids = all_ids[idx]
         span = it.span
         kind_listed, held = listed.get(idx), holders.get(idx, frozenset())
         key = (
@@ -306,12 +328,7 @@ def _score_all(
                 any(v > 0 for v in others.values()),
             )
         others, norm, focused = others_of[name]
-        if (name, ids) not in nearest:  # same name and candidates, same distances
-            nearest[(name, ids)] = located.nearest_km(it.cands, name) if it.cands else None
-            nearest_doubtful[(name, ids)] = (
-                located_doubtful.nearest_km(it.cands, name) if it.cands else None
-            )
-        near, near_doubtful = nearest[(name, ids)], nearest_doubtful[(name, ids)]
+        near, near_doubtful = nearest.get((name, ids)), nearest_doubtful.get((name, ids))
         in_named = any(others.get(c.place.country_code or "", 0.0) > 0 for c in it.cands)
         scores, reasons = [], []
         local = []  # whether the text places the candidate in a named division
@@ -371,7 +388,7 @@ def _score_all(
                 and (p.geonameid in held or _contained(span.next_text, p, gaz))
                 else 0.0
             )
-            feats["type"] = w.type_cue * _type_fit(span.type_cue, p)
+            feats["type"] = w.type_cue * _type_fit(span.type_cue, p) if span.type_cue else 0.0
             if kind_listed is not None and _list_code(p) == kind_listed:
                 feats["type"] += w.type_cue  # a list of siblings says what kind they are
             scores.append(sum(feats.values()))
@@ -379,8 +396,14 @@ def _score_all(
             if explain:
                 reasons.append(_reason(c, feats, span))
         if span.type_cue is None:
-            scores = country_over_capital(it.cands, city_over_division(it.cands, scores))
-            if not span.next_text:
+            # (Each rule changes nothing where its kind of candidate is absent: a list's
+            # kinds are looked at once.)
+            divisions, countries, prominent = _kinds_of(kinds, it.cands)
+            if divisions:
+                scores = city_over_division(it.cands, scores)
+            if countries:
+                scores = country_over_capital(it.cands, scores)
+            if prominent and not span.next_text:
                 scores = _prominent_over_towns(it.cands, scores, w, local)
         done[key] = (scores, reasons)
         it.scores, it.reasons = scores, reasons
@@ -517,6 +540,34 @@ def _certainty(it: _Item) -> tuple[float, float]:
     return (1.0 if one_country else share), share
 
 
+def _kinds_of(
+    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]], cands: list[Candidate]
+) -> tuple[bool, bool, bool]:
+    """Whether a candidate list holds a division (for :func:`city_over_division`), a
+    country matched closely (:func:`country_over_capital`) and a prominent country
+    (:func:`_prominent_over_towns`); kept by the list's identity."""
+    got = kinds.get(id(cands))
+    if got is not None and got[0] is cands:
+        return got[1]
+    found = (
+        any(c.place.feature_code in DIVISION_CODES for c in cands),
+        any(close_country(c) for c in cands),
+        any(_prominent(c) for c in cands),
+    )
+    kinds[id(cands)] = (cands, found)
+    return found
+
+
+def _prominent(c: Candidate) -> bool:
+    """A country named exactly (see :func:`_prominent_over_towns`)."""
+    p = c.place
+    return (
+        c.similarity >= 0.95
+        and c.match in ("exact", "folded", "alternate")
+        and p.feature_code.startswith("PCL")
+    )
+
+
 def _prominent_over_towns(
     cands: Sequence[Candidate], scores: list[float], w: Weights, local: list[bool]
 ) -> list[float]:
@@ -527,13 +578,7 @@ def _prominent_over_towns(
     capitals and cities of a million lowered LGL acc@161 from 0.779 to 0.755 and WikToR
     from 0.692 to 0.624, so it stops at countries."""
 
-    def prominent(c: Candidate) -> bool:
-        p = c.place
-        return (
-            c.similarity >= 0.95
-            and c.match in ("exact", "folded", "alternate")
-            and p.feature_code.startswith("PCL")
-        )
+    prominent = _prominent
 
     if not any(prominent(c) for c in cands):
         return scores
@@ -564,6 +609,8 @@ def _prominent_over_towns(
 _EARTH_KM = 6371.0088
 # Above this many distinct points a k-d tree finds the nearest; below, one numpy pass.
 _TREE_POINTS = 256
+# Distances computed at once for at most about this many (candidate, point) pairs.
+_BLOCK_CELLS = 65_536
 
 
 def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -590,21 +637,102 @@ class _Located:
                 self.only[next(iter(names))] += 1
         self._xyz: np.ndarray | None = None
         self._tree: Any = None
+        self._keep: dict[str, np.ndarray] = {}
 
-    def nearest_km(self, cands: Sequence[Candidate], name: str) -> np.ndarray | None:
-        """Km from each candidate to the nearest point that another name stands at;
-        None when there is no such point."""
-        if len(self.points) - self.only.get(name, 0) <= 0:
-            return None
+    def nearest_all(
+        self,
+        wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]],
+        units: dict[tuple[int, ...], np.ndarray],
+    ) -> dict[tuple[str, tuple[int, ...]], np.ndarray | None]:
+        """:meth:`nearest_km` for each (name, candidate ids) of ``wanted``; below
+        :data:`_TREE_POINTS` points in one array computation per block of candidates
+        (elementwise the same as one per list: the points a name may not use are left
+        out of the minimum)."""
+        out: dict[tuple[str, tuple[int, ...]], np.ndarray | None] = {}
+        if len(self.points) > _TREE_POINTS:
+            for (name, ids), cands in wanted.items():
+                out[(name, ids)] = self.nearest_km(cands, name, units, ids)
+            return out
+        block: list[tuple[tuple[str, tuple[int, ...]], np.ndarray]] = []
+        rows = 0
+        for key, cands in wanted.items():
+            name, ids = key
+            if len(self.points) - self.only.get(name, 0) <= 0:
+                out[key] = None
+                continue
+            q = self._units(cands, units, ids)
+            block.append((key, q))
+            rows += len(q)
+            if rows * len(self.points) >= _BLOCK_CELLS:
+                self._nearest_block(block, out)
+                block, rows = [], 0
+        if block:
+            self._nearest_block(block, out)
+        return out
+
+    def _nearest_block(
+        self,
+        block: list[tuple[tuple[str, tuple[int, ...]], np.ndarray]],
+        out: dict[tuple[str, tuple[int, ...]], np.ndarray | None],
+    ) -> None:
+        xyz = self._points_xyz()
+        q = np.concatenate([b[1] for b in block]) if len(block) > 1 else block[0][1]
+        keep = np.concatenate(
+            [np.broadcast_to(self._keep_of(key[0]), (len(b), len(self.points)))
+             for key, b in block]
+        )  # fmt: skip
+        chord = np.where(keep, np.sqrt(((q[:, None, :] - xyz[None, :, :]) ** 2).sum(-1)), np.inf)
+        km = np.asarray(2 * _EARTH_KM * np.arcsin(np.minimum(1.0, chord.min(1) / 2)))
+        at = 0
+        for key, b in block:
+            out[key] = km[at : at + len(b)]
+            at += len(b)
+
+    def _points_xyz(self) -> np.ndarray:
         if self._xyz is None:
             arr = np.asarray(self.points, dtype=float)
             self._xyz = _unit(arr[:, 0], arr[:, 1])
-        q = _unit(
-            np.asarray([c.place.lat for c in cands], dtype=float),
-            np.asarray([c.place.lon for c in cands], dtype=float),
-        )
+        return self._xyz
+
+    def _keep_of(self, name: str) -> np.ndarray:
+        """Which points another name than ``name`` stands at."""
+        keep = self._keep.get(name)
+        if keep is None:
+            keep = self._keep[name] = np.asarray([owners != {name} for owners in self.owners])
+        return keep
+
+    @staticmethod
+    def _units(
+        cands: Sequence[Candidate],
+        units: dict[tuple[int, ...], np.ndarray] | None,
+        ids: tuple[int, ...] | None,
+    ) -> np.ndarray:
+        q = units.get(ids) if units is not None and ids is not None else None
+        if q is None:
+            q = _unit(
+                np.asarray([c.place.lat for c in cands], dtype=float),
+                np.asarray([c.place.lon for c in cands], dtype=float),
+            )
+            if units is not None and ids is not None:
+                units[ids] = q
+        return q
+
+    def nearest_km(
+        self,
+        cands: Sequence[Candidate],
+        name: str,
+        units: dict[tuple[int, ...], np.ndarray] | None = None,
+        ids: tuple[int, ...] | None = None,
+    ) -> np.ndarray | None:
+        """Km from each candidate to the nearest point that another name stands at;
+        None when there is no such point. ``units`` keeps the candidates' unit vectors
+        by their ``ids`` (the same in every round of scoring)."""
+        if len(self.points) - self.only.get(name, 0) <= 0:
+            return None
+        self._xyz = self._points_xyz()
+        q = self._units(cands, units, ids)
         if len(self.points) <= _TREE_POINTS:
-            keep = np.asarray([owners != {name} for owners in self.owners])
+            keep = self._keep_of(name)
             chord = np.sqrt(((q[:, None, :] - self._xyz[None, keep, :]) ** 2).sum(-1)).min(1)
         else:
             if self._tree is None:
@@ -682,10 +810,12 @@ def resolve_spans(
         best, priors, rest = shared[key]
         items.append(_Item(span, best, kind, priors=priors, rest=rest))
 
+    units: dict[tuple[int, ...], np.ndarray] = {}
+    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = {}
     _score_all(items, gaz, weights, use_context=False, explain=False)
     _admit_named_divisions(items, weights)
     for last in (False, True)[2 - CONTEXT_PASSES :]:
-        _score_all(items, gaz, weights, use_context=True, explain=last)
+        _score_all(items, gaz, weights, use_context=True, explain=last, units=units, kinds=kinds)
     # Items scored alike (the same lists) make the same choice: decided once.
     choices: dict[tuple[int, int, int], _Choice] = {}
     out = []

@@ -29,6 +29,7 @@ __all__ = [
     "COLUMNS",
     "OUTPUT_FORMATS",
     "mention_row",
+    "report_head",
     "report_rows",
     "jsonl_line",
     "jsonl_parts",
@@ -161,15 +162,20 @@ def mention_row(m: Mention) -> dict[str, Any]:
     return {k: d.get(k) for k in MENTION_COLUMNS}
 
 
-def report_rows(report: Report) -> Iterator[dict[str, Any]]:
-    """One row per mention of ``report`` (none for a report without mentions)."""
-    head = {
+def report_head(report: Report) -> dict[str, Any]:
+    """The report's columns of a row (:data:`REPORT_COLUMNS`)."""
+    return {
         "report_id": report.id,
         "title": report.title,
         "date": report.date,
         "source": report.source,
         "date_raw": report.date_raw,
     }
+
+
+def report_rows(report: Report) -> Iterator[dict[str, Any]]:
+    """One row per mention of ``report`` (none for a report without mentions)."""
+    head = report_head(report)
     for m in report.mentions:
         yield {**head, **mention_row(m)}
 

@@ -13,6 +13,7 @@ import logging
 import os
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -53,6 +54,8 @@ FUZZY_MIN_SIMILARITY = 0.8
 WEAK_EXACT_POPULATION = 1000
 WEAK_ALTERNATE_POPULATION = 100_000
 PLACE_CACHE_SIZE = 200_000
+# Rows of transliteration keys kept in memory (a crowded key has thousands; ~150 bytes each).
+TKEY_CACHE_ROWS = 200000
 
 _KIND_NAMES = {
     schema.NAME_ABBREVIATION: "abbreviation",
@@ -102,20 +105,67 @@ def strip_articles(folded: str) -> str:
     return " ".join(w for i, w in enumerate(words) if not (w in ARTICLES and i + 1 < len(words)))
 
 
-def similarities(q_folded: str, folds: list[str]) -> list[float]:
+def similarities(q_folded: str, folds: list[str], floor: float = 0.0) -> list[float]:
     """String similarity in [0, 1] of one folded name to each of many: spaces ignored,
-    the Arabic article optional (the better of with and without it)."""
+    the Arabic article optional (the better of with and without it). A similarity below
+    ``floor`` may be given as 0."""
     if not folds:
         return []
-    full = process.cdist(
-        [q_folded.replace(" ", "")], [f.replace(" ", "") for f in folds], scorer=ratio
-    )[0]
-    # Only names of several words can lose an article.
-    q2 = strip_articles(q_folded).replace(" ", "")
-    bare = process.cdist(
-        [q2], [strip_articles(f).replace(" ", "") if " " in f else f for f in folds], scorer=ratio
-    )[0]
-    return [max(a, b) / 100.0 for a, b in zip(full.tolist(), bare.tolist(), strict=True)]
+    return _Prepared(folds).similarities(q_folded, floor)
+
+
+class _Prepared:
+    """Folded names prepared for :func:`similarities`: without spaces, and without their
+    Arabic article as well."""
+
+    __slots__ = ("folds", "full", "bare")
+
+    def __init__(self, folds: list[str]) -> None:
+        self.folds = folds
+        self.full = [f.replace(" ", "") for f in folds]
+        # Only names of several words can lose an article.
+        self.bare = [strip_articles(f).replace(" ", "") if " " in f else f for f in folds]
+
+    def similarities(self, q_folded: str, floor: float) -> list[float]:
+        if not self.folds:
+            return []
+        # Scores below the cutoff come back as 0 (and are below ``floor`` anyway).
+        cutoff = max(0.0, floor * 100.0 - 1e-6)
+        full = process.cdist(
+            [q_folded.replace(" ", "")], self.full, scorer=ratio, score_cutoff=cutoff
+        )[0]
+        q2 = strip_articles(q_folded).replace(" ", "")
+        bare = process.cdist([q2], self.bare, scorer=ratio, score_cutoff=cutoff)[0]
+        return [max(a, b) / 100.0 for a, b in zip(full.tolist(), bare.tolist(), strict=True)]
+
+
+class _KeyRows:
+    """The rows of one transliteration key and its distinct names, prepared."""
+
+    __slots__ = ("rows", "_prepared")
+
+    def __init__(self, rows: list[tuple[int, str]]) -> None:
+        self.rows = rows
+        self._prepared: _Prepared | None = None
+
+    @property
+    def prepared(self) -> _Prepared:
+        if self._prepared is None:
+            self._prepared = _Prepared(sorted({f for _, f in self.rows}))
+        return self._prepared
+
+    def spellings(self, ids: Iterable[int]) -> dict[int, int]:
+        """How many distinct names under this key each of the places ``ids`` has (those
+        with none left out)."""
+        want = set(ids)
+        names: dict[int, set[str]] = {}
+        for pid, f in self.rows:
+            if pid in want:
+                names.setdefault(pid, set()).add(f)
+        return {pid: len(fs) for pid, fs in names.items()}
+
+    def similarities(self, q: str, floor: float) -> Iterable[tuple[str, float]]:
+        return zip(self.prepared.folds, self.prepared.similarities(q, floor), strict=True)
 
 
 class Gazetteer:
@@ -127,9 +177,8 @@ class Gazetteer:
         self._overlay_places: dict[int, Place] = {}
         self._overlay_names: dict[str, list[tuple[int, int]]] = {}
         self._overlay_tkeys: dict[str, list[tuple[int, str]]] = {}
-        self._cached_lookup = lru_cache(maxsize=100_000)(self._lookup_uncached)
         self._places: dict[int, Place] = {}
-        self._cached_has_name = lru_cache(maxsize=200_000)(self._has_name_uncached)
+        self._new_caches()
         #: Say, on opening, when the index was built from other placemap data than this
         #: placemap ships (set by :func:`placemap.gazetteer.open_gazetteer` for an index
         #: the user named; the default one is rebuilt instead).
@@ -239,15 +288,25 @@ class Gazetteer:
     def __getstate__(self) -> dict[str, Any]:
         # Picklable for worker processes: each opens its own connection.
         state = self.__dict__.copy()
-        del state["_local"], state["_cached_lookup"], state["_cached_has_name"]
+        for k in ("_local", "_cached_lookup", "_cached_named", "_cached_has_name", "_cached_near"):
+            del state[k]
+        del state["_tkey_rows"]
         state["_places"] = {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._local = threading.local()
+        self._new_caches()
+
+    def _new_caches(self) -> None:
+        """The look-up caches (per process: they are not pickled)."""
         self._cached_lookup = lru_cache(maxsize=100_000)(self._lookup_uncached)
+        self._cached_named = lru_cache(maxsize=100_000)(self._named_uncached)
         self._cached_has_name = lru_cache(maxsize=200_000)(self._has_name_uncached)
+        self._cached_near = lru_cache(maxsize=10_000)(self._near_uncached)
+        self._tkey_rows: OrderedDict[str, _KeyRows] = OrderedDict()
+        self._tkey_rows_held = 0
 
     # -- metadata --------------------------------------------------------------
     def info(self) -> dict[str, Any]:
@@ -337,18 +396,29 @@ class Gazetteer:
         return _word_cache(self, folded)
 
     def lookup(
-        self, name: str, *, fuzzy: bool = True, context_only: bool = False
+        self,
+        name: str,
+        *,
+        fuzzy: bool = True,
+        context_only: bool = False,
+        loose: bool = True,
     ) -> list[Candidate]:
         """Every place this name could refer to, with how it matched (unranked).
 
         Exact keys first; the transliteration key when they find nothing better;
         fuzzy matching only when both miss (it costs far more than a key look-up).
         Abbreviations that only make sense after a place name ("Ill.", "CA") are
-        returned only with ``context_only=True``.
+        returned only with ``context_only=True``. ``loose=False`` leaves out the
+        transliteration and fuzzy matches (for callers that would drop them: the
+        matches by name are the same either way, and cost a key look-up less).
         """
+        if not loose:
+            return list(self._cached_named(name, context_only))
         return list(self._cached_lookup(name, fuzzy, context_only))
 
-    def _lookup_uncached(self, name: str, fuzzy: bool, context_only: bool) -> tuple[Candidate, ...]:
+    def _named_uncached(self, name: str, context_only: bool) -> tuple[Candidate, ...]:
+        """The candidates matched by name, as :meth:`lookup` finds them before its loose
+        look-ups (alternate names counted, see :meth:`_count_spellings`)."""
         q = fold(name)
         if not q:
             return ()
@@ -358,8 +428,15 @@ class Gazetteer:
                 continue
             match = self._match_kind(name, q, place, kind)
             self._keep(found, Candidate(place, match, 1.0))
+        self._count_spellings(found, translit_key(name))
+        return tuple(found.values())
+
+    def _lookup_uncached(self, name: str, fuzzy: bool, context_only: bool) -> tuple[Candidate, ...]:
+        q = fold(name)
+        if not q:
+            return ()
+        found = {c.place.geonameid: c for c in self._cached_named(name, context_only)}
         key = translit_key(name)
-        self._count_spellings(found, key)
         # Spellings that only the transliteration key joins must be close as strings
         # too. The key is consulted when the folded name found nothing, or only
         # villages (or towns that merely list it among their alternate names), which a
@@ -391,19 +468,8 @@ class Gazetteer:
         ids = [pid for pid, c in found.items() if c.match == "alternate" and pid > 0]
         if not key or not ids:
             return
-        counts: dict[int, int] = {}
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            counts.update(
-                self.conn.execute(
-                    # (tkey != '' lets SQLite use the partial index on tkey.)
-                    "SELECT place_id, COUNT(DISTINCT fold) FROM names WHERE tkey = ? "
-                    "AND tkey != '' AND kind IN (0, 1) "
-                    f"AND place_id IN ({','.join('?' * len(part))}) "
-                    "GROUP BY place_id",
-                    [key, *part],
-                ).fetchall()
-            )
+        # The index's names of the key, read once for every query that shares it.
+        counts = self._key_rows(key).spellings(ids)
         for pid in ids:
             c = found[pid]
             found[pid] = Candidate(c.place, c.match, c.similarity, c.score, counts.get(pid, 1))
@@ -413,11 +479,14 @@ class Gazetteer:
         strings: the fuzzy fallback of :meth:`lookup`, for callers that want it even
         when the name matched something ("Salahuddin province" names Salah ad Din
         governorate, while a town lists "Salahaddin" among its names)."""
+        return list(self._cached_near(name))
+
+    def _near_uncached(self, name: str) -> tuple[Candidate, ...]:
         key = translit_key(name)
         if len(key) < 4:
-            return []
+            return ()
         near = self._by_tkey(self._fuzzy_keys(key), fold(name), FUZZY_MIN_SIMILARITY)
-        return [Candidate(place, "fuzzy", sim) for place, sim in near]
+        return tuple(Candidate(place, "fuzzy", sim) for place, sim in near)
 
     @staticmethod
     def _keep(found: dict[int, Candidate], cand: Candidate) -> None:
@@ -441,13 +510,69 @@ class Gazetteer:
     def _by_fold(self, q: str) -> Iterable[tuple[Place, int]]:
         for pid, kind in self._overlay_names.get(q, ()):
             yield self._overlay_places[pid], kind
-        rows = self.conn.execute("SELECT place_id, kind FROM names WHERE fold = ?", (q,)).fetchall()
-        if len(rows) > 1:
-            self._prefetch(pid for pid, _ in rows)
-        for pid, kind in rows:
-            place = self.place(pid)
-            if place is not None:
-                yield place, kind
+        # One query for the names and their places (not one more per place).
+        rows = self.conn.execute(
+            f"SELECT n.kind, {_PLACE_COLS} FROM names n JOIN places p ON p.id = n.place_id "
+            "WHERE n.fold = ?",
+            (q,),
+        ).fetchall()
+        for row in rows:
+            yield self._cached_place(row[1:]), row[0]
+
+    def _cached_place(self, row: tuple) -> Place:
+        """The place of a row of :data:`_PLACE_COLS`, the same object while it is cached."""
+        place = self._places.get(row[0])
+        if place is None:
+            place = _row_place(row)
+            if len(self._places) >= PLACE_CACHE_SIZE:
+                self._places.clear()
+            self._places[row[0]] = place
+        return place
+
+    def _key_rows(self, key: str) -> _KeyRows:
+        """The (place id, folded name) rows of a transliteration key, with the key's
+        distinct names prepared for :func:`similarities` (see :meth:`_keys_rows`)."""
+        return self._keys_rows([key])[key]
+
+    def _keys_rows(self, keys: list[str]) -> dict[str, _KeyRows]:
+        """The rows of each of ``keys``, read in one query for those not cached. Cached,
+        up to :data:`TKEY_CACHE_ROWS` rows in all: names of one key are compared with
+        many queries ("kl": Kally, Kaylie, Coull...)."""
+        cache = self._tkey_rows
+        out: dict[str, _KeyRows] = {}
+        missing = []
+        for key in keys:
+            found = cache.get(key)
+            if found is None:
+                missing.append(key)
+            else:
+                cache.move_to_end(key)
+                out[key] = found
+        if len(missing) == 1:  # most look-ups: the rows as SQLite hands them over
+            rows = self.conn.execute(
+                "SELECT place_id, fold FROM names WHERE tkey = ? AND tkey != '' "
+                "AND kind IN (0, 1)",
+                missing,
+            ).fetchall()
+            out[missing[0]] = cache[missing[0]] = _KeyRows(rows)
+            self._tkey_rows_held += len(rows) + 1
+            missing = []
+        for i in range(0, len(missing), 500):
+            part = missing[i : i + 500]
+            fetched: dict[str, list[tuple[int, str]]] = {k: [] for k in part}
+            for key, pid, f in self.conn.execute(
+                "SELECT tkey, place_id, fold FROM names WHERE tkey IN "
+                f"({','.join('?' * len(part))}) AND tkey != '' AND kind IN (0, 1)",
+                part,
+            ):
+                fetched[key].append((pid, f))
+            for key, rows in fetched.items():
+                out[key] = cache[key] = _KeyRows(rows)
+                self._tkey_rows_held += len(rows) + 1
+        while self._tkey_rows_held > TKEY_CACHE_ROWS and len(cache) > 1:
+            _k, old = cache.popitem(last=False)
+            self._tkey_rows_held -= len(old.rows) + 1
+        return out
 
     def _by_tkey(self, keys: list[str], q: str, floor: float) -> Iterable[tuple[Place, float]]:
         """Places with a name under one of the transliteration ``keys`` at least ``floor``
@@ -459,13 +584,17 @@ class Gazetteer:
         if not keys:
             return
         rows = [r for k in keys for r in self._overlay_tkeys.get(k, ())]
-        rows += self.conn.execute(
-            "SELECT place_id, fold FROM names WHERE tkey IN "
-            f"({','.join('?' * len(keys))}) AND tkey != '' AND kind IN (0, 1)",
-            keys,
-        ).fetchall()
-        distinct = sorted({f for _, f in rows})
-        sims = dict(zip(distinct, similarities(q, distinct), strict=True))
+        overlay = bool(rows)
+        # The index's rows in the order of their keys (as one query over them all reads them).
+        ordered = sorted(set(keys))
+        by_key = self._keys_rows(ordered)
+        for k in ordered:
+            rows += by_key[k].rows
+        if len(ordered) == 1 and not overlay:  # one key: its names are prepared once
+            sims = dict(by_key[ordered[0]].similarities(q, floor))
+        else:
+            distinct = sorted({f for _, f in rows})
+            sims = dict(zip(distinct, similarities(q, distinct, floor), strict=True))
         best: dict[int, float] = {}
         for pid, f in rows:
             sim = sims[f]
@@ -516,7 +645,7 @@ class Gazetteer:
             k = translit_key(n)
             if k:
                 self._overlay_tkeys.setdefault(k, []).append((place.geonameid, f))
-        self._cached_lookup.cache_clear()
+        self._new_caches()
 
 
 def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
