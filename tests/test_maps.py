@@ -618,17 +618,35 @@ def test_labels_are_the_reports_spelling_with_the_type_where_two_read_alike(
 
 
 def test_first_view_frames_the_dense_group_and_leaves_far_capitals_out() -> None:
-    syria = [(36.5, 40.75, 5, "P.PPLA"), (37.05, 41.22, 3, "P.PPL"), (35.95, 39.01, 2, "P.PPL"),
-             (35.33, 40.14, 1, "P.PPLA"), (35.0, 38.5, 2, "A.PCLI")]  # fmt: skip
-    far = [(38.9, -77.04, 1, "P.PPLC"), (55.75, 37.62, 1, "P.PPLC"), (60.0, 100.0, 1, "A.PCLI")]
+    syria = [(36.5, 40.75, 5, "P.PPLA", "SY"), (37.05, 41.22, 3, "P.PPL", "SY"),
+             (35.95, 39.01, 2, "P.PPL", "SY"), (35.33, 40.14, 1, "P.PPLA", "SY"),
+             (35.0, 38.5, 2, "A.PCLI", "SY")]  # fmt: skip
+    far = [(38.9, -77.04, 1, "P.PPLC", "US"), (55.75, 37.62, 1, "P.PPLC", "RU"),
+           (60.0, 100.0, 1, "A.PCLI", "RU")]  # fmt: skip
     focus = focus_bounds(syria + far)
     assert focus == [[35.33, 39.01], [37.05, 41.22]]
     # places spread evenly: all of them
-    spread = [(50.45, 30.52, 2, "P.PPLC"), (38.9, -77.04, 2, "P.PPLC")]
+    spread = [(50.45, 30.52, 2, "P.PPLC", "UA"), (38.9, -77.04, 2, "P.PPLC", "US")]
     assert focus_bounds(spread) == [[38.9, -77.04], [50.45, 30.52]]
     assert focus_bounds([]) is None
     # only countries named: they are the focus
-    assert focus_bounds([(35.0, 38.5, 1, "A.PCLI")]) == [[35.0, 38.5], [35.0, 38.5]]
+    assert focus_bounds([(35.0, 38.5, 1, "A.PCLI", "SY")]) == [[35.0, 38.5], [35.0, 38.5]]
+
+
+def test_first_view_frames_the_country_a_report_names_most() -> None:
+    # a report about Hasaka whose diplomats speak in six capitals: no dense group holds
+    # most of the weight, but Syria's places outweigh every other country's twice
+    syria = [(36.5, 40.75, 3, "P.PPLA", "SY"), (37.05, 41.22, 1, "P.PPL", "SY"),
+             (35.95, 39.01, 1, "P.PPLA", "SY"), (35.0, 38.0, 1, "A.PCLI", "SY")]  # fmt: skip
+    far = [(38.9, -77.04, 2, "P.PPLC", "US"), (55.75, 37.62, 2, "P.PPLC", "RU"),
+           (39.9, 116.4, 1, "P.PPLC", "CN"), (-35.28, 149.13, 1, "P.PPLC", "AU"),
+           (46.2, 6.14, 1, "P.PPLA", "CH"), (-15.78, -47.93, 1, "P.PPLC", "BR")]  # fmt: skip
+    everything = [[-35.28, -77.04], [55.75, 149.13]]
+    assert focus_bounds(syria + far) == [[35.95, 39.01], [37.05, 41.22]]
+    # collections keep everything in such a case; so does a report with no leading country
+    assert focus_bounds(syria + far, by_country=False) == everything
+    even = [(*q[:4], "US") if q[4] == "RU" else q for q in far]  # the US now weighs 4
+    assert focus_bounds(syria + even) == everything
 
 
 def test_type_words_say_what_a_place_is() -> None:

@@ -170,6 +170,9 @@ class PlaceTable:
 # Areas whose point says little about where a report is (a country's centre).
 _BROAD = ("A.PCL", "L.CONT", "L.RGN", "H.OCN", "H.SEA")
 _CELL = 2.0  # degrees: the grid that finds the densest group of places
+# The farthest a place of the first view lies from its group's centre: a group wider than
+# a region (Syria with Moscow and Geneva) is no focus.
+_FOCUS_REACH_KM = 1500.0
 _EARTH_KM = 6371.0
 
 
@@ -181,19 +184,24 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def focus_bounds(
-    points: Sequence[tuple[float, float, float, str]], *, share: float = 0.6
+    points: Sequence[tuple[float, float, float, str, str]],
+    *,
+    share: float = 0.6,
+    by_country: bool = True,
 ) -> list[list[float]] | None:
     """Where a report (or collection) is about: the corners around its densest group of
     places, weighted by how often they are named, far outliers left out (Washington and
-    Moscow in a report about Hasaka). ``points`` are ``(lat, lon, weight, kind)``;
-    countries and other broad areas count only when nothing else is named. When the
-    group holds less than ``share`` of the weight, the places are spread out and the
-    focus is all of them. None when there are no points."""
+    Moscow in a report about Hasaka). ``points`` are ``(lat, lon, weight, kind, country
+    code)``; countries and other broad areas count only when nothing else is named. When
+    the group holds less than ``share`` of the weight, the places are spread out, and the
+    focus is the country the report names most if it outweighs every other twice
+    (``by_country``: a report about Hasaka whose diplomats speak in six capitals), else all
+    of them. None when there are no points."""
     if not points:
         return None
     narrow = [q for q in points if not q[3].startswith(_BROAD)] or list(points)
     cells: dict[tuple[int, int], float] = {}
-    for lat, lon, w, _k in narrow:
+    for lat, lon, w, _k, _c in narrow:
         key = (math.floor(lat / _CELL), math.floor(lon / _CELL))
         cells[key] = cells.get(key, 0.0) + w
     # the 3x3 block of cells with the most weight; its weighted centre
@@ -216,13 +224,39 @@ def focus_bounds(
         if acc >= half:
             median = d
             break
-    reach = max(300.0, 3 * median)
+    reach = min(max(300.0, 3 * median), _FOCUS_REACH_KM)
     kept = [q for q in narrow if _km(clat, clon, q[0], q[1]) <= reach]
     if sum(q[2] for q in kept) < share * sum(q[2] for q in narrow):
-        kept = narrow
+        kept = (_main_country(points, narrow) if by_country else None) or narrow
     lats = [q[0] for q in kept]
     lons = [q[1] for q in kept]
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+# A report is about one country when the weight of its places (the country itself
+# included) is at least this many times any other country's, and this share of all.
+_MAIN_COUNTRY_LEAD = 2.0
+_MAIN_COUNTRY_SHARE = 0.3
+
+
+def _main_country(
+    points: Sequence[tuple[float, float, float, str, str]],
+    narrow: Sequence[tuple[float, float, float, str, str]],
+) -> list[tuple[float, float, float, str, str]] | None:
+    """The places (``narrow`` ones if it has any) of the country whose places the report
+    names far more than any other's; None when no country leads so."""
+    weight: dict[str, float] = {}
+    for q in points:
+        if q[4]:
+            weight[q[4]] = weight.get(q[4], 0.0) + q[2]
+    if not weight:
+        return None
+    ranked = sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))
+    top, w = ranked[0]
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    if w < _MAIN_COUNTRY_LEAD * second or w < _MAIN_COUNTRY_SHARE * sum(q[2] for q in points):
+        return None
+    return [q for q in narrow if q[4] == top] or [q for q in points if q[4] == top]
 
 
 _SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\\\"'<>`]+", re.I)

@@ -304,8 +304,9 @@ def _page_data(
             weights[hit[0]] = weights.get(hit[0], 0) + (hit[1] if mode == "report" else 1)
     # a collection's first view leaves out only the few places far from the rest
     focus = focus_bounds(
-        [(table[i][0], table[i][1], w, table[i][3]) for i, w in weights.items()],
+        [(table[i][0], table[i][1], w, table[i][3], table[i][4]) for i, w in weights.items()],
         share=0.6 if mode == "report" else 0.85,
+        by_country=mode == "report",
     )
     data: dict[str, Any] = {
         "mode": mode,
