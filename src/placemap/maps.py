@@ -840,10 +840,11 @@ _INDEX_STYLE = (
     "th{background:#f4f4f4;white-space:nowrap}th button{all:unset;cursor:pointer}"
     "th button::after{content:' ↕';color:#999}th[aria-sort=ascending] button::after"
     "{content:' ↑';color:#222}th[aria-sort=descending] button::after{content:' ↓';color:#222}"
-    "td.n{text-align:right}.src{color:#666;font-size:12px;word-break:break-all}"
+    "td.n{text-align:right}td:nth-child(2){white-space:nowrap}"
+    ".src{color:#666;font-size:12px;word-break:break-all}"
     "#q{width:min(100%,420px);font-size:15px;padding:4px;margin:0 0 8px}"
     "@media (max-width:700px){body{margin:10px}.src,.hide-narrow{display:none}"
-    "td{overflow-wrap:anywhere}td:nth-child(2){white-space:nowrap;overflow-wrap:normal}"
+    "td{overflow-wrap:anywhere}td:nth-child(2){overflow-wrap:normal}"
     "td,th{padding:4px 5px}}"
     "@media print{#q,.count{display:none}}"
 )
