@@ -400,3 +400,16 @@ def test_a_place_in_a_clause_before_said_is_a_place(default_gaz: Gazetteer) -> N
         "Homs"
     ]
     assert not gp.geoparse("Wilkinson said the road was open.")
+
+
+def test_a_region_named_with_its_type_word(default_gaz: Gazetteer) -> None:
+    # "Kurdistan" alone is Iran's Kordestan province in GeoNames; "Kurdistan Region" is
+    # Iraqi Kurdistan, a region (L.RGN) that the word "region" fits as well as a division.
+    gp = Geoparser(default_gaz)
+    text = (
+        "Two rockets landed near the airport in Erbil, capital of the Kurdistan region, "
+        "Iraqi officials said. Iraq's government condemned the attack."
+    )
+    m = next(m for m in gp.geoparse(text) if m.text == "Kurdistan")
+    assert m.place is not None and m.place.country_code == "IQ"
+    assert "IR" in {c.place.country_code for c in m.candidates}  # Kordestan lost

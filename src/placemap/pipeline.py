@@ -19,6 +19,7 @@ from placemap.gazetteer import Gazetteer, open_gazetteer
 from placemap.ner import PLACE_LABELS, EntityPipeline, place_entities
 from placemap.normalize import fold
 from placemap.recognize import (
+    ADMIN_CUES,
     DIRECTIONS,
     DISEASE_FOLLOWERS,
     INSTITUTION_HEADS,
@@ -355,6 +356,7 @@ class Geoparser:
         else:
             cands = [c for c in cands if c.match != "demonym"]
             if span.type_cue == "admin":
+                cands = cands + self._named_with_cue(span, cands)
                 cands = cands + self._divisions_named_after(cands)
                 if not any(c.place.feature_class == "A" for c in cands):
                     # The cue asks for a division and the name matched none: one
@@ -385,6 +387,20 @@ class Geoparser:
             ):
                 return [c for c in self.gazetteer.lookup(head, fuzzy=False) if c.match != "demonym"]
         return []
+
+    def _named_with_cue(self, span: Span, cands: list[Candidate]) -> list[Candidate]:
+        """For "Kurdistan region", "Amhara region": the places named by the span with the
+        type word after it, which may differ from those of the span alone (Iraqi
+        Kurdistan is known as "Kurdistan Region", Iran's Kordestan as "Kurdistan")."""
+        if span.next_word not in ADMIN_CUES or span.next_word.endswith("s"):
+            return []
+        have = {c.place.geonameid for c in cands}
+        named = self.gazetteer.lookup(f"{span.text} {span.next_word}", fuzzy=False, loose=False)
+        return [
+            c
+            for c in named
+            if c.match in ("exact", "folded", "alternate") and c.place.geonameid not in have
+        ]
 
     def _divisions_named_after(self, cands: list[Candidate]) -> list[Candidate]:
         """For "Kharkov region", "Belgorod region": the first-level divisions named

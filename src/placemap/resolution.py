@@ -173,12 +173,16 @@ class _Item:
         return self.cands[i]
 
 
-def _type_fit(cue: str | None, place: Place) -> float:
-    """+1 when a cue word agrees with the feature type, -1 when it contradicts it."""
+def _type_fit(cue: str | None, place: Place, word: str = "") -> float:
+    """+1 when a cue word agrees with the feature type, -1 when it contradicts it.
+    ``word`` is the word after the name: a "region" may be a division or a region
+    without borders of its own ("Kurdistan region", "Donbas region")."""
     if cue is None:
         return 0.0
     fc, code = place.feature_class, place.feature_code
     if cue == "admin":
+        if word in _REGION_WORDS and code in _REGION_CODES:
+            return 1.0
         return 1.0 if fc == "A" and not code.startswith("PCL") else -1.0
     if cue == "water":
         return 1.0 if fc == "H" else -1.0
@@ -189,6 +193,10 @@ def _type_fit(cue: str | None, place: Place) -> float:
             return 0.0  # headline style: "Iraq town of Jalawla", "Syria town"
         return 1.0 if fc == "P" else -0.5
     return 0.0
+
+
+_REGION_WORDS = frozenset({"region", "regions"})
+_REGION_CODES = frozenset({"RGN", "AREA", "RGNE"})
 
 
 def _contained(next_text: str | None, place: Place, gaz: Gazetteer) -> bool:
@@ -388,7 +396,9 @@ def _score_all(
                 and (p.geonameid in held or _contained(span.next_text, p, gaz))
                 else 0.0
             )
-            feats["type"] = w.type_cue * _type_fit(span.type_cue, p) if span.type_cue else 0.0
+            feats["type"] = (
+                w.type_cue * _type_fit(span.type_cue, p, span.next_word) if span.type_cue else 0.0
+            )
             if kind_listed is not None and _list_code(p) == kind_listed:
                 feats["type"] += w.type_cue  # a list of siblings says what kind they are
             scores.append(sum(feats.values()))
