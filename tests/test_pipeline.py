@@ -413,3 +413,18 @@ def test_a_region_named_with_its_type_word(default_gaz: Gazetteer) -> None:
     m = next(m for m in gp.geoparse(text) if m.text == "Kurdistan")
     assert m.place is not None and m.place.country_code == "IQ"
     assert "IR" in {c.place.country_code for c in m.candidates}  # Kordestan lost
+
+
+def test_another_languages_name_of_a_far_place_is_no_evidence(default_gaz: Gazetteer) -> None:
+    # "Boni" is one of Bonn's names in GeoNames, "Hamas" one of Hamm's: in reports on
+    # Mali and on Gaza, places outside the countries they name, known by no such name
+    # in English, are not mapped; "near" keeps Boni as an unresolved place.
+    gp = Geoparser(default_gaz)
+    mali = "Militants killed 20 soldiers near Boni in Mali's Mopti region on Sunday."
+    boni = [m for m in gp.geoparse(mali) if m.text == "Boni"]
+    assert len(boni) == 1 and boni[0].place is None
+    gaza = "Israeli strikes hit Gaza City, and officials of Hamas said talks had stalled."
+    assert all(m.place is None or m.place.country_code != "DE" for m in gp.geoparse(gaza))
+    # a well-known exonym of a place in a country the report does not name stays
+    kiev = "Israeli troops entered Gaza City as the minister flew on to Kiev."
+    assert any(m.text == "Kiev" and m.place is not None for m in gp.geoparse(kiev))

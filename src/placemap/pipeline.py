@@ -610,7 +610,9 @@ class Geoparser:
     def _drop_weak(
         self, items: list[tuple[Span, list[Candidate], str]], text: str
     ) -> list[tuple[Span, list[Candidate], str]]:
-        """Loose matches keep only candidates in the countries the report names outright.
+        """Loose matches keep only candidates in the countries the report names outright,
+        and so do names matched only as another name of a place (an alternate name) unless
+        the place is well known (:func:`_well_known`).
 
         A transliteration or fuzzy key joins many unrelated names world-wide; in a
         report that names its countries, only candidates there (or, matching closely,
@@ -632,6 +634,23 @@ class Geoparser:
         bordering = {n for cc in named if cc for n in self.gazetteer.neighbours(cc)}
         out = []
         for span, cands, kind in items:
+            if (
+                named
+                and cands
+                and all(c.match in ("alternate", "transliteration", "fuzzy") for c in cands)
+                and not any(
+                    c.place.country_code in named or c.place.country_code in bordering
+                    for c in cands
+                )
+            ):
+                # Only other names (another language's, a spelling guess) of places
+                # outside the countries the report names and their neighbours: in a
+                # report on Mali "Boni" is no Bonn, in one on Gaza "Hamas" no Hamm.
+                # An exonym of a capital, a city of half a million or a region stays.
+                # A word of the text that marks a place ("near Boni") keeps it, unresolved.
+                cands = [c for c in cands if c.match == "alternate" and _well_known(c)]
+                if not cands and not _cued(span):
+                    continue
             if cands and all(c.match in ("transliteration", "fuzzy") for c in cands):
                 cued = _cued(span)
                 if not cued:
@@ -785,6 +804,18 @@ def _plausible(span: Span, cands: list[Candidate]) -> list[Candidate]:
 def _curated_area(place: Place) -> bool:
     """One of the seas, rivers, mountains and regions placemap curates."""
     return place.source == CURATED_SOURCE and place.feature_class in ("H", "T", "L", "S")
+
+
+def _well_known(c: Candidate) -> bool:
+    """A place whose other names are widely used: no country's own (a sea, a mountain
+    range), not a town (a division, a region), a capital, or a city of half a million."""
+    p = c.place
+    return (
+        p.country_code is None
+        or p.feature_class != "P"
+        or p.feature_code == "PPLC"
+        or p.population >= _FAMOUS_PLACE
+    )
 
 
 def _cued(span: Span) -> bool:
