@@ -428,3 +428,20 @@ def test_another_languages_name_of_a_far_place_is_no_evidence(default_gaz: Gazet
     # a well-known exonym of a place in a country the report does not name stays
     kiev = "Israeli troops entered Gaza City as the minister flew on to Kiev."
     assert any(m.text == "Kiev" and m.place is not None for m in gp.geoparse(kiev))
+
+
+def test_long_country_names_are_read_whole(default_gaz: Gazetteer) -> None:
+    # Cut at "the" or at a possessive, they named the wrong country: "Congo" (the
+    # Republic of the Congo) and "Republic of China" (Taiwan).
+    gp = Geoparser(default_gaz)
+    text = (
+        "Cases rose in the Democratic Republic of the Congo and in the Democratic Republic "
+        "of Congo's east. The People's Republic of China sent aid to Côte d'Ivoire."
+    )
+    got = {m.text: m.place.country_code for m in gp.geoparse(text) if m.place is not None}
+    assert got == {
+        "Democratic Republic of the Congo": "CD",
+        "Democratic Republic of Congo": "CD",
+        "People's Republic of China": "CN",
+        "Côte d'Ivoire": "CI",
+    }

@@ -46,6 +46,11 @@ CONNECTORS = frozenset(
 )
 # "and" only joins names that are one name ("Trinidad and Tobago", "Bosnia and
 # Herzegovina"); the gazetteer decides, since the longest known run wins.
+# Inside a run the gazetteer may know, also: "of the" ("Democratic Republic of the
+# Congo"), a possessive ("People's Republic of China", "Queen Anne's County") and an
+# elided article before a capital ("Côte d'Ivoire").
+_POSSESSIVE_GAP = re.compile(r"['\u2019]s ")
+_ELIDED_NAME = re.compile(r"[dl]['\u2019]\w", re.IGNORECASE)
 
 # Capitalised words that start no place name however many gazetteer entries they
 # have: calendar words, honorifics and the vocabulary of institutions.
@@ -412,15 +417,13 @@ def spot(
         for j in range(i + 2, limit + 1):
             prev, tok = toks[j - 2], toks[j - 1]
             gap = text[prev.end : tok.start]
-            if (
-                gap != " "
-                and not _joined(gap)
-                and not (gap.rstrip(" ") == "." and prev.text.lower() in _ABBREV_PREFIXES)
-            ):
+            if gap != " " and not _in_run(gap, prev):
                 break
-            if tok.capitalised:
+            if tok.capitalised or _ELIDED_NAME.match(tok.text):
                 candidates_j.append(j)
-            elif tok.text.lower() not in CONNECTORS:
+            elif tok.text.lower() not in CONNECTORS and not (
+                tok.text == "the" and prev.text.lower() == "of"
+            ):
                 break
         # Unknown single capitalised word: a possible transliteration.
         best_j = i + 1
@@ -783,15 +786,22 @@ def _initial(word: str) -> bool:
     return len(word) == 1 and word.isupper()
 
 
+def _in_run(gap: str, prev: Token) -> bool:
+    """Whether the token after ``gap`` may continue a name that ``prev`` is part of: see
+    :func:`_joined`; also after an abbreviation's dot ("St. Louis") and a possessive
+    ("People's Republic of China")."""
+    return (
+        _joined(gap)
+        or (gap.rstrip(" ") == "." and prev.text.lower() in _ABBREV_PREFIXES)
+        or (prev.capitalised and _POSSESSIVE_GAP.fullmatch(gap) is not None)
+    )
+
+
 def _known_run(toks: list[Token], i: int, text: str, known: Callable[[str], bool]) -> bool:
     """A stop word that begins a longer known name ("United States", "St. Louis")."""
     end = i + 1  # the tokens i..end-1 are joined
     while end < min(len(toks), i + 6):
-        gap = text[toks[end - 1].end : toks[end].start]
-        if not (
-            _joined(gap)
-            or (gap.rstrip(" ") == "." and toks[end - 1].text.lower() in _ABBREV_PREFIXES)
-        ):
+        if not _in_run(text[toks[end - 1].end : toks[end].start], toks[end - 1]):
             break
         end += 1
     for j in range(end, i + 1, -1):

@@ -81,6 +81,16 @@ def default_path() -> Path:
     return Path(env) if env else cache_dir() / DEFAULT_FILENAME
 
 
+def _article_variant(folded: str) -> str | None:
+    """The same name with or without "the" after "of" (the gazetteer lists "Democratic
+    Republic of the Congo", reports also write "... of Congo"), or None without "of"."""
+    if " of the " in folded:
+        return folded.replace(" of the ", " of ", 1)
+    if " of " in folded:
+        return folded.replace(" of ", " of the ", 1)
+    return None
+
+
 def _row_place(row: tuple) -> Place:
     return Place(
         geonameid=row[0],
@@ -389,7 +399,10 @@ class Gazetteer:
         """Whether any place is indexed under this folded key (fast path for spotting)."""
         if folded in self._overlay_names:
             return True
-        return self._cached_has_name(folded)
+        if self._cached_has_name(folded):
+            return True
+        other = _article_variant(folded)
+        return other is not None and self._cached_has_name(other)
 
     def word_frequency(self, folded: str) -> tuple[float, bool]:
         """(Zipf frequency as an English word, listed in lower case in a dictionary)."""
@@ -423,7 +436,11 @@ class Gazetteer:
         if not q:
             return ()
         found: dict[int, Candidate] = {}
-        for place, kind in self._by_fold(q):
+        rows = list(self._by_fold(q))
+        other = _article_variant(q) if not rows else None
+        if other is not None:  # "Democratic Republic of Congo": "... of the Congo"
+            q, rows = other, list(self._by_fold(other))
+        for place, kind in rows:
             if kind == schema.NAME_CONTEXT_ABBREVIATION and not context_only:
                 continue
             match = self._match_kind(name, q, place, kind)
