@@ -445,3 +445,11 @@ def test_long_country_names_are_read_whole(default_gaz: Gazetteer) -> None:
         "People's Republic of China": "CN",
         "Côte d'Ivoire": "CI",
     }
+
+
+def test_a_very_common_word_opening_a_headline_needs_a_famous_city(default_gaz: Gazetteer) -> None:
+    # "Man" is Man, Côte d'Ivoire (about 190,000 people) and one of Amman's names
+    gp = Geoparser(default_gaz)
+    assert [m.text for m in gp.geoparse("Man booked for teen assault. He was held.")] == []
+    # a famous city still stands at the start of a sentence
+    assert [m.text for m in gp.geoparse("Paris police said the man was held.")] == ["Paris"]

@@ -44,6 +44,9 @@ __all__ = ["Geoparser", "geoparse", "resolve", "default_geoparser"]
 
 # A sentence-initial or common-word span needs a place this large to stand alone.
 _BIG_PLACE = 100_000
+# A word this frequent in English (Zipf) needs a city of _FAMOUS_PLACE where it stands as
+# a common word would.
+VERY_COMMON_WORD_ZIPF = 5.0
 # A surname is taken for a person's only when no place this large has the name.
 _FAMOUS_PLACE = 500_000
 # A spelling guess (transliteration or fuzzy key) that no word of the text marks as a
@@ -469,12 +472,14 @@ class Geoparser:
                 if c.match in ("exact", "folded", "abbreviation")
                 or (c.match == "alternate" and _curated_area(c.place))
             ]
-            if span.sentence_initial or self.gazetteer.word_frequency(fold(span.text))[0] >= (
-                COMMON_WORD_ZIPF
-            ):
+            zipf = self.gazetteer.word_frequency(fold(span.text))[0]
+            if span.sentence_initial or zipf >= COMMON_WORD_ZIPF:
+                # The commoner the word, the larger the city: "Man" (Man, Côte d'Ivoire,
+                # 190,000 people) opens many a headline ("Man booked for assault").
+                big = _FAMOUS_PLACE if zipf >= VERY_COMMON_WORD_ZIPF else _BIG_PLACE
                 return any(
                     c.place.feature_code in _STRONG_CODES
-                    or (c.place.feature_class == "P" and c.place.population >= _BIG_PLACE)
+                    or (c.place.feature_class == "P" and c.place.population >= big)
                     for c in exact
                 )
             # A rarer dictionary word ("Artillery", "Palmyra" is none) needs a town, or
