@@ -453,3 +453,12 @@ def test_a_very_common_word_opening_a_headline_needs_a_famous_city(default_gaz: 
     assert [m.text for m in gp.geoparse("Man booked for teen assault. He was held.")] == []
     # a famous city still stands at the start of a sentence
     assert [m.text for m in gp.geoparse("Paris police said the man was held.")] == ["Paris"]
+
+
+def test_a_presidents_administration_is_no_place(default_gaz: Gazetteer) -> None:
+    # Bush is a town in Egypt, Obama one in Japan; a country's stays a place
+    gp = Geoparser(default_gaz)
+    text = "In Cairo, officials said the Bush administration and the Obama administration erred."
+    assert [m.text for m in gp.geoparse(text)] == ["Cairo"]
+    kept = gp.geoparse("Officials said the Iraq administration erred.")
+    assert [m.text for m in kept] == ["Iraq"]

@@ -446,6 +446,8 @@ class Geoparser:
         strong_place = any(c.place.feature_code in _STRONG_CODES for c in cands)
         if span.next_word in SPEECH_VERBS and not (_speaks(cands) or span.locative_cue):
             return False  # "Brown said": a person (a country may speak; "in Homs said")
+        if span.next_word == "administration" and not strong_place:
+            return False  # "the Bush administration": a president's (a town has none)
         if not _name_shaped(span.text) and not any(c.match == "exact" for c in cands):
             return False  # "MoD", "iPhone": capitals inside a word mark no place name
         if span.prev_word == "of" and span.prev_word2 in INSTITUTION_HEADS and not strong_place:
