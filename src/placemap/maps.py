@@ -260,6 +260,7 @@ def _new_map(title: str, *, cluster: bool, assets: str | None = None) -> folium.
         max_zoom=18,
         prefer_canvas=True,
         font_size="13px",
+        zoom_snap=0.5,  # the first view frames the places closely on a phone too
     )
     m.default_js = []  # no CDN links: Leaflet is inlined or linked below
     m.default_css = []

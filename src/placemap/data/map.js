@@ -1145,7 +1145,8 @@
   function fit(state, b) {
     var map = state.map;
     if (!b) return;
-    var right = state.panel && state.panel.isOpen() && !narrowScreen() ? 340 : 20;
+    // labels are drawn to the right of their markers: room for them inside the view
+    var right = (state.panel && state.panel.isOpen() && !narrowScreen() ? 340 : 0) + 110;
     var bottom = state.data.mode === "collection" && state.dayMin !== null ? 110 : 20;
     if (b[0][0] === b[1][0] && b[0][1] === b[1][1]) map.setView(b[0], 8, { animate: false });
     else {
