@@ -462,3 +462,16 @@ def test_a_presidents_administration_is_no_place(default_gaz: Gazetteer) -> None
     assert [m.text for m in gp.geoparse(text)] == ["Cairo"]
     kept = gp.geoparse("Officials said the Iraq administration erred.")
     assert [m.text for m in kept] == ["Iraq"]
+
+
+def test_a_modifier_opening_a_sentence_is_not_part_of_the_name(default_gaz: Gazetteer) -> None:
+    # "Besieged Mariupol" ran on as one unknown name and the place was lost
+    gp = Geoparser(default_gaz)
+    for text, name in [
+        ("Troops left. Besieged Mariupol held out.", "Mariupol"),
+        ("Huge Kabul blast kills 9.", "Kabul"),
+        ("Neighbouring Israel closed its border.", "Israel"),
+    ]:
+        assert [m.text for m in gp.geoparse(text) if m.place is not None] == [name]
+    # a first name before a surname that is also a place stays one name
+    assert gp.geoparse("Ray Kinney said the budget passed.") == []

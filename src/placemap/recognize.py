@@ -81,6 +81,27 @@ FUNCTION_WORDS = frozenset(
     inside outside around despite under""".split()
 )
 # Numbers and quantifiers, capitalised only because they start a sentence.
+# English words that begin place names ("Fort Hood", "New Haven", "Lake Chad"): at the
+# start of a sentence they are no mere adjective before a name.
+_NAME_STARTS = frozenset(
+    """fort port saint st sainte san santa cape new old great little upper lower lake mount
+    mt bay point glen grand camp mount las los la le el al""".split()
+)
+# Words that open a sentence before a name as modifiers ("Besieged Mariupol", "Nearby
+# Aleppo", "Huge blast rocks Kabul"), told from first names ("Ray Kinney", "Mark
+# Blatchford") by an adjective's or participle's ending, or as common headline adjectives.
+_MODIFIER_ENDINGS = ("ed", "ing", "ly", "ful", "ous", "ive", "ent", "ant", "al", "ic", "est")
+_MODIFIERS = frozenset(
+    """nearby former only small large big huge massive deadly fresh heavy fierce major key
+    twin triple double strategic besieged current total most many some even also still
+    again rebel""".split()
+)
+
+
+def _modifier_shaped(word: str) -> bool:
+    return word in _MODIFIERS or (len(word) > 4 and word.endswith(_MODIFIER_ENDINGS))
+
+
 QUANTIFIERS = frozenset(
     """one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty
     fifty hundred hundreds thousand thousands dozen dozens several many some few both all
@@ -520,8 +541,12 @@ def describe(
         and not (first.part and before.part)
         and not (caseless and plain is not None and plain(before_word))  # "Tells About..."
         and not (
-            before_word in QUANTIFIERS and _starts_sentence(text, toks, i - 1)
-        )  # "Three Baghdad car bombs", "Two Ukraine soldiers"
+            (
+                before_word in QUANTIFIERS
+                or (_modifier_shaped(before_word) and before_word not in _NAME_STARTS)
+            )
+            and _starts_sentence(text, toks, i - 1)
+        )  # "Three Baghdad car bombs", "Two Ukraine soldiers", "Besieged Mariupol held"
     )
     after_word = after.text.lower() if after is not None else ""
     span_caps = first.all_caps if j == i + 1 else all(tk.all_caps for tk in toks[i:j])
