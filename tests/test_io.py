@@ -549,3 +549,28 @@ def test_seed_folder_maps_each_report_once(run, tmp_path: Path) -> None:
     r = run("map", SEEDS, "-o", tmp_path / "maps")
     assert r.exit_code == 0, r.output
     assert "wrote 2 report maps" in r.output
+
+
+def test_gzipped_inputs_are_read_as_the_files_they_hold(tmp_path: Path) -> None:
+    import gzip
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    page = "<html><head><title>Shelling</title></head><body><article><p>" + (
+        "Shelling hit Aleppo again on Monday, residents said. " * 8
+    ) + "</p></article></body></html>"
+    (folder / "p1.html.gz").write_bytes(gzip.compress(page.encode()))
+    (folder / "note.txt.gz").write_bytes(gzip.compress(b"Clashes in Homs.\n"))
+    (folder / "fake.html.gz").write_bytes(b"not gzip at all")
+    (folder / "cut.txt.gz").write_bytes(gzip.compress(b"Clashes in Homs.\n" * 500)[:60])
+    feed = tmp_path / "feed.jsonl.gz"
+    feed.write_bytes(gzip.compress(b'{"id": "a", "text": "Fighting in Hama."}\n'))
+    items = list(read_reports([folder, feed]))
+    reports = {r.id: r for r in items if not isinstance(r, ReadError)}
+    errors = sorted(str(e) for e in items if isinstance(e, ReadError))
+    assert set(reports) == {"p1", "note", "a"}
+    assert reports["p1"].title == "Shelling" and "Aleppo" in reports["p1"].text
+    assert reports["note"].text == "Clashes in Homs.\n" and reports["a"].text == "Fighting in Hama."
+    assert len(errors) == 2
+    assert "cut.txt.gz: damaged or truncated gzip file" in errors[0]
+    assert "fake.html.gz: Not a gzipped file" in errors[1]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import errno
+import gzip
 import io
 import json
 import logging
@@ -21,10 +22,11 @@ import re
 import stat
 import sys
 import unicodedata
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from placemap.dates import ReportDate, find_date, parse_date
 from placemap.records import Report
@@ -285,11 +287,11 @@ def _inputs(
             f
             for f in files
             if not f.name.upper().startswith("README")
-            and f.suffix.lower() in DOCUMENT_SUFFIXES | COLLECTION_SUFFIXES
+            and plain_suffix(f) in DOCUMENT_SUFFIXES | COLLECTION_SUFFIXES
         ]
-        with_documents = {f.parent for f in files if f.suffix.lower() in DOCUMENT_SUFFIXES}
+        with_documents = {f.parent for f in files if plain_suffix(f) in DOCUMENT_SUFFIXES}
         for f in files:
-            if f.suffix.lower() in COLLECTION_SUFFIXES and f.parent in with_documents:
+            if plain_suffix(f) in COLLECTION_SUFFIXES and f.parent in with_documents:
                 say(
                     f"skipped {shown(f)}: a collection beside text reports is taken for their "
                     "annotations (name it, or use --glob, to read it)"
@@ -388,7 +390,7 @@ class NotRegular(ValueError):
 def _format_of(path: Path, forced: str) -> str:
     if forced != "auto":
         return forced
-    return _FORMAT_BY_SUFFIX.get(path.suffix.lower(), "text")
+    return _FORMAT_BY_SUFFIX.get(plain_suffix(path), "text")
 
 
 def _sniff_format(data: bytes) -> str:
@@ -489,8 +491,23 @@ def _read_inputs(
             yield ReadError(name, _reason(err))
             continue
         fmt = _format_of(path, input_format)
-        with fh:
-            yield from _read_stream(fh, name, shown(path.stem), fmt, fields, max_bytes, say)
+        stem, stream = path.stem, cast(BinaryIO, fh)
+        if _gzipped(path):  # "page.html.gz": read as the page it holds
+            stem, stream = PurePath(stem).stem, cast(BinaryIO, gzip.GzipFile(fileobj=fh))
+        with fh, stream:
+            yield from _read_stream(stream, name, shown(stem), fmt, fields, max_bytes, say)
+
+
+def _gzipped(path: PurePath) -> bool:
+    return path.suffix.lower() == ".gz"
+
+
+def plain_suffix(path: PurePath) -> str:
+    """The suffix that says a file's format, in lower case: ``.html`` for ``page.html``
+    and for a gzipped ``page.html.gz`` (read as the file it holds)."""
+    if _gzipped(path):
+        return PurePath(path.stem).suffix.lower()
+    return path.suffix.lower()
 
 
 # --- parts of inputs, for a job over partitions (the Dask engine) ----------------------
@@ -615,8 +632,11 @@ def _read_stream(
                     yield item
                 continue
             yield _valid_unicode(item, say)
-    except OSError as err:
+    except OSError as err:  # a gzip file that is none: gzip.BadGzipFile
         yield ReadError(name, _reason(err))
+        return
+    except (EOFError, zlib.error) as err:  # a gzip file cut short or damaged
+        yield ReadError(name, f"damaged or truncated gzip file ({err})")
         return
     if errors > MAX_ERRORS_SHOWN:
         yield ReadError(
