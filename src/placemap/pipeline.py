@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from itertools import accumulate
 
 from placemap.gazetteer import Gazetteer, open_gazetteer
+from placemap.language import NOUNS_CAPITALISED, common_in, text_language
 from placemap.ner import PLACE_LABELS, EntityPipeline, place_entities
 from placemap.normalize import fold
 from placemap.recognize import (
@@ -172,7 +173,8 @@ class Geoparser:
             toks = tokenize(text, self._compound)
             case = LineCase(text, toks)
             persons = self._persons(text, toks, case)
-            return self._drop_weak(self._recognise_part(text, toks, persons, case), text)
+            items = self._recognise_part(text, toks, persons, case)
+            return self._drop_weak(self._in_its_language(items, text), text)
         persons = set()
         for _offset, part, toks in _windows(text, splits=self._compound):
             persons |= self._persons(part, toks, LineCase(part, toks))
@@ -187,7 +189,37 @@ class Geoparser:
                     f"more than {MAX_MENTIONS:,} place names in one text (the first at "
                     f"character {items[0][0].start:,}): split it into smaller reports"
                 )
-        return self._drop_weak(items, text)
+        return self._drop_weak(self._in_its_language(items, text), text)
+
+    def _in_its_language(
+        self, items: list[tuple[Span, list[Candidate], str]], text: str
+    ) -> list[tuple[Span, list[Candidate], str]]:
+        """In a text that is not English (see :mod:`placemap.language`), a word common in
+        its language that opens a sentence (or any such word in German, which capitalises
+        its nouns) is no place unless it is the very name of a country, a division, a
+        capital or a city of 100,000 ("Vitória" stays in a Portuguese headline; "Но",
+        "Homem" and "Arbeit" go); mid-sentence a capital marks a name there as in English
+        ("Juárez"). Spelling guesses count only after a type word: their keys join
+        ordinary words to places ("Kooperation", Copperton)."""
+        lang = text_language(text, self.gazetteer.frequent_words())
+        if lang == "en":
+            return items
+        out = []
+        for span, cands, kind in items:
+            if kind == "toponym" and span.type_cue is None and cands and all(
+                c.match in ("transliteration", "fuzzy") for c in cands
+            ):
+                continue
+            if (
+                " " not in span.text
+                and not span.dateline
+                and (span.sentence_initial or lang in NOUNS_CAPITALISED)
+                and common_in(span.text, lang)
+                and not any(_named_outright(c) for c in cands)
+            ):
+                continue
+            out.append((span, cands, kind))
+        return out
 
     def _persons(self, text: str, toks: list[Token], case: LineCase) -> set[str]:
         return person_names(
@@ -822,6 +854,15 @@ def _well_known(c: Candidate) -> bool:
         or p.feature_class != "P"
         or p.feature_code == "PPLC"
         or p.population >= _FAMOUS_PLACE
+    )
+
+
+def _named_outright(c: Candidate) -> bool:
+    """A country, division, capital or city of :data:`_BIG_PLACE` matched by its own
+    name (not another language's)."""
+    p = c.place
+    return c.match in ("exact", "folded", "demonym") and (
+        p.feature_code in _STRONG_CODES or (p.feature_class == "P" and p.population >= _BIG_PLACE)
     )
 
 

@@ -408,6 +408,15 @@ class Gazetteer:
         """(Zipf frequency as an English word, listed in lower case in a dictionary)."""
         return _word_cache(self, folded)
 
+    def frequent_words(self) -> frozenset[str]:
+        """The English words of Zipf frequency 4 and up ("the", "said", "shelling"), in
+        lower case, read once."""
+        words = self.__dict__.get("_frequent")
+        if words is None:
+            rows = self.conn.execute("SELECT fold FROM words WHERE zipf >= 4.0").fetchall()
+            words = self.__dict__["_frequent"] = frozenset(r[0] for r in rows)
+        return words
+
     def lookup(
         self,
         name: str,
