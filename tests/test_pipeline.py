@@ -475,3 +475,13 @@ def test_a_modifier_opening_a_sentence_is_not_part_of_the_name(default_gaz: Gaze
         assert [m.text for m in gp.geoparse(text) if m.place is not None] == [name]
     # a first name before a surname that is also a place stays one name
     assert gp.geoparse("Ray Kinney said the budget passed.") == []
+
+
+def test_a_persons_name_before_a_comma_stays_a_person(default_gaz: Gazetteer) -> None:
+    # "X, Y" reads like "Aleppo, Syria", but Mayer is Kevin Mayer (Mayer, Arizona)
+    gp = Geoparser(default_gaz)
+    text = (
+        "Disney executive Kevin Mayer spoke in Hollywood. \u201cIt was bad,\u201d Mayer, "
+        "Disney's chairman of streaming, said."
+    )
+    assert [m.text for m in gp.geoparse(text) if m.place is not None] == ["Hollywood"]

@@ -784,7 +784,8 @@ def _not_a_place(span: Span, persons: set[str]) -> bool:
     """People and dates that look like place names: "Mr. Lincoln", "Brown said", "March 26"."""
     if span.prev_word.rstrip(".") in PERSON_TITLES:
         return True
-    cued = _cued(span)
+    # ("X, Y" is no cue here: "Mayer, Disney's chairman" after "Kevin Mayer".)
+    cued = span.locative_cue or span.type_cue or span.dateline
     if not cued and (
         span.text in persons or (span.text.endswith("s") and span.text[:-1] in persons)
     ):
