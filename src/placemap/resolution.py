@@ -767,7 +767,9 @@ def _reason(c: Candidate, feats: dict[str, float], span: Span) -> str:
         if k == "neighbour":
             return f"country context: {c.place.country_code} borders a country the report names"
         if k == "containment":
-            return f"containment: {span.text}, {span.next_text}"
+            if span.next_text:
+                return f"containment: {span.text}, {span.next_text}"
+            return f"containment: a place named before it lies in {span.text}"
         if k == "type":
             return f"type cue: {span.type_cue}" if span.type_cue else "a list of its kind"
         if k == "admin1":
