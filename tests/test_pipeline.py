@@ -485,3 +485,19 @@ def test_a_persons_name_before_a_comma_stays_a_person(default_gaz: Gazetteer) ->
         "Disney's chairman of streaming, said."
     )
     assert [m.text for m in gp.geoparse(text) if m.place is not None] == ["Hollywood"]
+
+
+def test_wire_headline_shapes_around_a_name(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+
+    def places(text: str) -> dict[str, str | None]:
+        return {m.text: m.place.country_code if m.place else None for m in gp.geoparse(text)}
+
+    # a country in the possessive holds the name after it, as "Hawija, Iraq" would
+    hawija = places("Militants killed 20 civilians in Iraq's Hawija")
+    assert hawija == {"Iraq": "IQ", "Hawija": "IQ"}
+    # a place's centre is no institution ("Centre of Excellence" is)
+    assert places("Iraqi forces storm the centre of Falluja city")["Falluja"] == "IQ"
+    # a faith's or people's adjective after a name makes no longer name of it
+    assert places("Suicide car bombing kills four in Iraq Kurdish capital") == {"Iraq": "IQ"}
+    assert "Shiite" not in places("A bomb hit Baghdad's Shiite district on Friday.")

@@ -23,6 +23,7 @@ from placemap.recognize import (
     ADMIN_CUES,
     DIRECTIONS,
     DISEASE_FOLLOWERS,
+    GROUP_ADJECTIVES,
     INSTITUTION_HEADS,
     MONTHS,
     PERSON_TITLES,
@@ -258,15 +259,19 @@ class Geoparser:
                     for c in self.gazetteer.lookup(dotted.text, context_only=True, loose=False)
                 ):
                     span = dotted  # "Calif.", "Ky.": the full stop is the abbreviation's
+            if span.next_text is None:
+                span = self._possessed(text, span)
             in_caps = span.all_caps and case(span.start) == "caps"
             cands, kind = self._candidates(
                 span, acronym=not (in_caps and not self._plain_word(span.text.lower()))
             )
+            if kind != "demonym" and span.text.lower() in GROUP_ADJECTIVES:
+                continue  # "Shiite district": a faith's, not a place's name
             if _quoted_speaker(text, span) and not _speaks(cands):
                 continue  # '..." said Nelson.'
             if in_caps and not (_cued(span) or _strong(cands)):
                 continue  # a line in capitals: "NEAR BASHIQA", "IRAQ", not "GLENN"
-            if self._is_place_mention(span, cands, kind):
+            if self._is_place_mention(span, cands, kind, text):
                 items.append((span, cands, kind))
         return items
 
@@ -316,6 +321,14 @@ class Geoparser:
             out[k] = replace(new_a, next_text=b.text if held_by_b else new_a.next_text)
             out[k + 1] = replace(new_b, next_text=a.text if held_by_a else new_b.next_text)
         return out
+
+    def _possessed(self, text: str, span: Span) -> Span:
+        """ "Iraq's Hawija", "Ukraine's Kharkiv": a country or first-level division in the
+        possessive before a name holds it, as in "Hawija, Iraq" (its ``next_text``)."""
+        mo = _POSSESSOR_RE.search(text, max(0, span.start - 40), span.start)
+        if mo is None or mo.end() != span.start or not self._areas(mo.group(1)):
+            return span
+        return replace(span, next_text=mo.group(1))
 
     def _areas(self, name: str) -> list[Place]:
         """The countries and first-level divisions a name stands for."""
@@ -462,7 +475,9 @@ class Geoparser:
                 have.add(div.geonameid)
         return out
 
-    def _is_place_mention(self, span: Span, cands: list[Candidate], kind: str) -> bool:
+    def _is_place_mention(
+        self, span: Span, cands: list[Candidate], kind: str, text: str = ""
+    ) -> bool:
         cued = _cued(span)
         if span.dateline and cands:
             return True  # "BEIRUT (Reuters) -": the report's own place
@@ -482,7 +497,12 @@ class Geoparser:
             return False  # "the Bush administration": a president's (a town has none)
         if not _name_shaped(span.text) and not any(c.match == "exact" for c in cands):
             return False  # "MoD", "iPhone": capitals inside a word mark no place name
-        if span.prev_word == "of" and span.prev_word2 in INSTITUTION_HEADS and not strong_place:
+        if (
+            span.prev_word == "of"
+            and span.prev_word2 in INSTITUTION_HEADS
+            and not strong_place
+            and not _lower_head(text, span)
+        ):
             return False  # "Department of Agriculture", "University of Reading"
         if not any(c.match not in ("transliteration", "fuzzy") for c in cands):
             # Only a loose match: the word must not start a sentence or be an English
@@ -800,6 +820,16 @@ def _not_a_place(span: Span, persons: set[str]) -> bool:
     return low in MONTHS and (span.next_word[:1].isdigit() or span.prev_word[:1].isdigit())
 
 
+def _lower_head(text: str, span: Span) -> bool:
+    """Whether the word before "of" is written in lower case: "the centre of Falluja" is
+    a place's centre, "the Centre of Excellence" an institution."""
+    mo = _HEAD_OF_RE.search(text, max(0, span.start - 40), span.start)
+    return mo is not None and mo.end() == span.start and mo.group(1).islower()
+
+
+_HEAD_OF_RE = re.compile(r"\b(\w+) of ")
+# A name in the possessive right before another: "Iraq's ", "Ukraine’s ".
+_POSSESSOR_RE = re.compile(r"\b([A-Z][\w.-]*(?: [A-Z][\w.-]*)?)['\u2019]s ")
 # Dotted capitals: "S.C.", "N.J.", "W.Va.", "B.C.".
 _DOTTED_ABBREVIATION_RE = re.compile(r"(?:[A-Z][a-z]?\.){2,}")
 # A word that may be abbreviated with a full stop: "Calif", "Ky", "Ill", "Ont".

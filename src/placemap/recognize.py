@@ -107,6 +107,13 @@ QUANTIFIERS = frozenset(
     fifty hundred hundreds thousand thousands dozen dozens several many some few both all
     more most other another each every no any""".split()
 )
+# Adjectives of faiths and peoples that follow a place's name without making a longer
+# name of it: "Iraq Kurdish forces", "Baghdad Shiite district", "Belfast Catholic".
+GROUP_ADJECTIVES = frozenset(
+    """sunni sunnis shiite shiites shi'ite shi’ite shia alawite druze yazidi kurdish
+    christian christians muslim muslims jewish catholic catholics protestant protestants
+    orthodox coptic hindu buddhist sikh arab turkmen""".split()
+)
 # Words of direction before a name the gazetteer does not know with them: "North
 # Texas", "Eastern Mosul", "West Wichita" name Texas, Mosul and Wichita.
 DIRECTIONS = frozenset(
@@ -560,6 +567,7 @@ def describe(
             caseless and plain is not None and plain(after_word) and after_word not in ORG_FOLLOWERS
         )
         and not (after.all_caps and not span_caps and len(after_word) <= 4)  # "Iraq PM"
+        and after_word not in GROUP_ADJECTIVES  # "Iraq Kurdish capital", "Belfast Catholic"
     )
     type_before, locative = _cue_before(toks, i, text) if i else (None, False)
     nxt = None
