@@ -501,3 +501,12 @@ def test_wire_headline_shapes_around_a_name(default_gaz: Gazetteer) -> None:
     # a faith's or people's adjective after a name makes no longer name of it
     assert places("Suicide car bombing kills four in Iraq Kurdish capital") == {"Iraq": "IQ"}
     assert "Shiite" not in places("A bomb hit Baghdad's Shiite district on Friday.")
+
+
+def test_an_exonym_opening_a_headline_is_a_place(default_gaz: Gazetteer) -> None:
+    # "Kiev" is an alternate name of Kyiv and frequent in English as a name, not a word
+    gp = Geoparser(default_gaz)
+    assert [(m.text, m.place and m.place.name) for m in gp.geoparse("Kiev resumes talks")] == [
+        ("Kiev", "Kyiv")
+    ]
+    assert gp.geoparse("Man booked for teen assault.") == []  # a word: still none

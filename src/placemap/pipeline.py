@@ -519,14 +519,16 @@ class Geoparser:
             if cued:
                 return True
             # Alternate names count for seas and regions ("Mediterranean"), not for
-            # towns that merely list a word among their names ("No", "Man").
+            # towns that merely list a word among their names ("No", "Man"); a name no
+            # dictionary lists in lower case is an exonym, frequent as a name ("Kiev"
+            # opening a headline).
+            zipf, in_dictionary = self.gazetteer.word_frequency(fold(span.text))
             exact = [
                 c
                 for c in cands
                 if c.match in ("exact", "folded", "abbreviation")
-                or (c.match == "alternate" and _curated_area(c.place))
+                or (c.match == "alternate" and (_curated_area(c.place) or not in_dictionary))
             ]
-            zipf = self.gazetteer.word_frequency(fold(span.text))[0]
             if span.sentence_initial or zipf >= COMMON_WORD_ZIPF:
                 # The commoner the word, the larger the city: "Man" (Man, Côte d'Ivoire,
                 # 190,000 people) opens many a headline ("Man booked for assault").
