@@ -510,3 +510,9 @@ def test_an_exonym_opening_a_headline_is_a_place(default_gaz: Gazetteer) -> None
         ("Kiev", "Kyiv")
     ]
     assert gp.geoparse("Man booked for teen assault.") == []  # a word: still none
+
+
+def test_abbreviated_compass_points_before_a_name(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    for text, name in [("Clashes in E Ukraine", "Ukraine"), ("Airstrikes hit NE Syria", "Syria")]:
+        assert [m.text for m in gp.geoparse(text)] == [name]

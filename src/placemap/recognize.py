@@ -119,7 +119,7 @@ GROUP_ADJECTIVES = frozenset(
 DIRECTIONS = frozenset(
     """north south east west northern southern eastern western central northeast northwest
     southeast southwest northeastern northwestern southeastern southwestern upper lower
-    downtown""".split()
+    downtown n s e w ne nw se sw""".split()  # headlines abbreviate: "E Ukraine", "NE Syria"
 )
 # Words that make the run before them a name of something else when they follow it.
 ORG_FOLLOWERS = frozenset(
