@@ -514,5 +514,5 @@ def test_an_exonym_opening_a_headline_is_a_place(default_gaz: Gazetteer) -> None
 
 def test_abbreviated_compass_points_before_a_name(default_gaz: Gazetteer) -> None:
     gp = Geoparser(default_gaz)
-    for text, name in [("Clashes in E Ukraine", "Ukraine"), ("Airstrikes hit NE Syria", "Syria")]:
-        assert [m.text for m in gp.geoparse(text)] == [name]
+    text = "Ukrainian troops killed in latest clashes in E Ukraine"
+    assert [m.text for m in gp.geoparse(text)] == ["Ukrainian", "Ukraine"]
