@@ -516,3 +516,11 @@ def test_abbreviated_compass_points_before_a_name(default_gaz: Gazetteer) -> Non
     gp = Geoparser(default_gaz)
     text = "Ukrainian troops killed in latest clashes in E Ukraine"
     assert [m.text for m in gp.geoparse(text)] == ["Ukrainian", "Ukraine"]
+
+
+def test_possessives_of_two_words_and_after_a_capitalised_word(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    found = {m.text: m.reason for m in gp.geoparse("In Iraq's Hawija, militants fled.")}
+    assert found["Hawija"] == "containment: Hawija, Iraq"
+    found = {m.text: m.place for m in gp.geoparse("A drone hit Saudi Arabia's Abha airport.")}
+    assert found["Abha"] is not None and found["Abha"].country_code == "SA"

@@ -326,9 +326,13 @@ class Geoparser:
         """ "Iraq's Hawija", "Ukraine's Kharkiv": a country or first-level division in the
         possessive before a name holds it, as in "Hawija, Iraq" (its ``next_text``)."""
         mo = _POSSESSOR_RE.search(text, max(0, span.start - 40), span.start)
-        if mo is None or mo.end() != span.start or not self._areas(mo.group(1)):
+        if mo is None:
             return span
-        return replace(span, next_text=mo.group(1))
+        last = mo.group(2)
+        for name in ([f"{mo.group(1)} {last}"] if mo.group(1) else []) + [last]:
+            if self._areas(name):  # "Saudi Arabia's", else "Iraq's" in "In Iraq's"
+                return replace(span, next_text=name)
+        return span
 
     def _areas(self, name: str) -> list[Place]:
         """The countries and first-level divisions a name stands for."""
@@ -826,12 +830,14 @@ def _lower_head(text: str, span: Span) -> bool:
     """Whether the word before "of" is written in lower case: "the centre of Falluja" is
     a place's centre, "the Centre of Excellence" an institution."""
     mo = _HEAD_OF_RE.search(text, max(0, span.start - 40), span.start)
-    return mo is not None and mo.end() == span.start and mo.group(1).islower()
+    return mo is not None and mo.group(1).islower()
 
 
-_HEAD_OF_RE = re.compile(r"\b(\w+) of ")
-# A name in the possessive right before another: "Iraq's ", "Ukraine’s ".
-_POSSESSOR_RE = re.compile(r"\b([A-Z][\w.-]*(?: [A-Z][\w.-]*)?)['\u2019]s ")
+# (Searched up to a span's start, where "$" matches.)
+_HEAD_OF_RE = re.compile(r"\b(\w+) of $")
+# A name (of one or two words) in the possessive right before another: "Iraq's ",
+# "Saudi Arabia’s ".
+_POSSESSOR_RE = re.compile(r"\b(?:([A-Z][\w.-]*) )?([A-Z][\w.-]*)['\u2019]s $")
 # Dotted capitals: "S.C.", "N.J.", "W.Va.", "B.C.".
 _DOTTED_ABBREVIATION_RE = re.compile(r"(?:[A-Z][a-z]?\.){2,}")
 # A word that may be abbreviated with a full stop: "Calif", "Ky", "Ill", "Ont".
