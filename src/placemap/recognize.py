@@ -80,12 +80,11 @@ FUNCTION_WORDS = frozenset(
     against through via per meanwhile also however near amid over across toward towards
     inside outside around despite under""".split()
 )
-# Numbers and quantifiers, capitalised only because they start a sentence.
 # English words that begin place names ("Fort Hood", "New Haven", "Lake Chad"): at the
 # start of a sentence they are no mere adjective before a name.
 _NAME_STARTS = frozenset(
     """fort port saint st sainte san santa cape new old great little upper lower lake mount
-    mt bay point glen grand camp mount las los la le el al""".split()
+    mt bay point glen grand camp las los la le el al""".split()
 )
 # Words that open a sentence before a name as modifiers ("Besieged Mariupol", "Nearby
 # Aleppo", "Huge blast rocks Kabul"), told from first names ("Ray Kinney", "Mark
@@ -102,6 +101,7 @@ def _modifier_shaped(word: str) -> bool:
     return word in _MODIFIERS or (len(word) > 4 and word.endswith(_MODIFIER_ENDINGS))
 
 
+# Numbers and quantifiers, capitalised only because they start a sentence.
 QUANTIFIERS = frozenset(
     """one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty
     fifty hundred hundreds thousand thousands dozen dozens several many some few both all
