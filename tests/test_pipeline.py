@@ -524,3 +524,12 @@ def test_possessives_of_two_words_and_after_a_capitalised_word(default_gaz: Gaze
     assert found["Hawija"] == "containment: Hawija, Iraq"
     found = {m.text: m.place for m in gp.geoparse("A drone hit Saudi Arabia's Abha airport.")}
     assert found["Abha"] is not None and found["Abha"].country_code == "SA"
+
+
+def test_holidays_and_units_named_after_places_are_no_places(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    # Saint Patrick is a parish of Grenada (a first-level division): no possessor of "Day"
+    assert gp.geoparse("Police stressed safety on St. Patrick's Day.") == []
+    # an armed unit named after a place ("Azov battalion") is the unit's name
+    text = "Azov battalion veterans and Wagner group fighters met, officials in Kyiv said."
+    assert [m.text for m in gp.geoparse(text) if m.place is not None] == ["Kyiv"]

@@ -267,6 +267,8 @@ class Geoparser:
             )
             if kind != "demonym" and span.text.lower() in GROUP_ADJECTIVES:
                 continue  # "Shiite district": a faith's, not a place's name
+            if text.startswith(_SAINTS_DAY, span.end):
+                continue  # "St. Patrick's Day", "St George's Day": a day
             if _quoted_speaker(text, span) and not _speaks(cands):
                 continue  # '..." said Nelson.'
             if in_caps and not (_cued(span) or _strong(cands)):
@@ -323,14 +325,20 @@ class Geoparser:
         return out
 
     def _possessed(self, text: str, span: Span) -> Span:
-        """ "Iraq's Hawija", "Ukraine's Kharkiv": a country or first-level division in the
-        possessive before a name holds it, as in "Hawija, Iraq" (its ``next_text``)."""
+        """ "Iraq's Hawija", "Ukraine's Kharkiv": a country or a first-level division of
+        :data:`_FAMOUS_PLACE` people in the possessive before a name holds it, as in
+        "Hawija, Iraq" (its ``next_text``)."""
         mo = _POSSESSOR_RE.search(text, max(0, span.start - 40), span.start)
         if mo is None:
             return span
         last = mo.group(2)
         for name in ([f"{mo.group(1)} {last}"] if mo.group(1) else []) + [last]:
-            if self._areas(name):  # "Saudi Arabia's", else "Iraq's" in "In Iraq's"
+            # "Saudi Arabia's", else "Iraq's" in "In Iraq's"; a country or a large
+            # division (not Grenada's parish of Saint Patrick in "St. Patrick's Day")
+            if any(
+                p.feature_code.startswith("PCL") or p.population >= _FAMOUS_PLACE
+                for p in self._areas(name)
+            ):
                 return replace(span, next_text=name)
         return span
 
@@ -499,6 +507,8 @@ class Geoparser:
             return False  # "Brown said": a person (a country may speak; "in Homs said")
         if span.next_word == "administration" and not strong_place:
             return False  # "the Bush administration": a president's (a town has none)
+        if span.next_word in _UNIT_WORDS and not span.locative_cue:
+            return False  # "Azov battalion veterans", "the Wagner group": a unit's name
         if not _name_shaped(span.text) and not any(c.match == "exact" for c in cands):
             return False  # "MoD", "iPhone": capitals inside a word mark no place name
         if (
@@ -833,6 +843,12 @@ def _lower_head(text: str, span: Span) -> bool:
     return mo is not None and mo.group(1).islower()
 
 
+_SAINTS_DAY = ("'s Day", "\u2019s Day")
+# Words after a name that make it an armed unit's or group's: "Azov battalion", "Wagner
+# group", "Nour al-Din al-Zenki brigade" (places inside such names are no toponyms).
+_UNIT_WORDS = frozenset(
+    "battalion battalions brigade brigades regiment regiments militia militias".split()
+)
 # (Searched up to a span's start, where "$" matches.)
 _HEAD_OF_RE = re.compile(r"\b(\w+) of $")
 # A name (of one or two words) in the possessive right before another: "Iraq's ",
