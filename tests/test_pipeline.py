@@ -533,3 +533,15 @@ def test_holidays_and_units_named_after_places_are_no_places(default_gaz: Gazett
     # an armed unit named after a place ("Azov battalion") is the unit's name
     text = "Azov battalion veterans and Wagner group fighters met, officials in Kyiv said."
     assert [m.text for m in gp.geoparse(text) if m.place is not None] == ["Kyiv"]
+
+
+def test_a_rare_foreign_name_of_a_town_is_no_evidence_against_the_word(
+    default_gaz: Gazetteer,
+) -> None:
+    # "Hamas" is one of Hamm's names in GeoNames, "Kristina" one of Ristiina's; both are
+    # far more frequent in English as names of other things
+    gp = Geoparser(default_gaz)
+    text = "Hamas issued a statement, officials in Cairo said. Tim and Kristina were there."
+    assert [m.text for m in gp.geoparse(text)] == ["Cairo"]
+    # an exonym many languages share, and a county's short name, stay places
+    assert [m.text for m in gp.geoparse("Police in Cologne said.")] == ["Cologne"]

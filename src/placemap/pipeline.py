@@ -83,6 +83,11 @@ _SPEAKING_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "TERR", "PPLC"})
 # of 4.4, "Arab", needs a place of 80,000 people; "Hadi", 2.8, of 2,000); below
 # FAME_MIN_ZIPF (the least frequency the index records) it is a name.
 FAME_MARGIN = 0.5
+# ... and when the name is an alternate name of the place that fewer than three of its
+# names share (a former or foreign name), the place accounts for this many orders of
+# magnitude less: "Hamas" is one of Hamm's names (179,000 people), "Kristina" of
+# Ristiina's (5,000); "Kiev" (22 of Kyiv's names) and "Cologne" keep their places.
+RARE_ALTERNATE_DISCOUNT = 1.5
 # Words before a name that say too little to make a place of a name better known as a
 # word: "loyal to Hadi", "a letter from Obama", "hit Lindsay".
 _WEAK_LOCATIVES = frozenset("to from at between left hit struck".split())
@@ -588,8 +593,14 @@ class Geoparser:
             return False
         if any(c.place.feature_code in _STRONG_CODES or _curated_area(c.place) for c in named):
             return False
-        population = max(c.place.population for c in named)
-        return zipf >= math.log10(max(population, 1)) - FAME_MARGIN
+        # An alternate name few languages give a place (Hamm's "Hamas") accounts for less
+        # of a word's use than its own name or a common exonym ("Kiev", 22 languages).
+        known_as = max(
+            math.log10(max(c.place.population, 1))
+            - (RARE_ALTERNATE_DISCOUNT if _rare_alternate(c) else 0.0)
+            for c in named
+        )
+        return zipf >= known_as - FAME_MARGIN
 
     def _compound(self, name: str) -> bool:
         """Whether a hyphenated name the gazetteer does not know is a compound of names
@@ -910,6 +921,12 @@ def _well_known(c: Candidate) -> bool:
         or p.feature_code == "PPLC"
         or p.population >= _FAMOUS_PLACE
     )
+
+
+def _rare_alternate(c: Candidate) -> bool:
+    """A town matched by a name that fewer than three of its names share: a former or a
+    foreign name (a division's short name, "Clarke" for Clarke County, is none)."""
+    return c.match == "alternate" and c.spellings < 3 and c.place.feature_class == "P"
 
 
 def _named_outright(c: Candidate) -> bool:
