@@ -546,7 +546,10 @@ class Geoparser:
                 c
                 for c in cands
                 if c.match in ("exact", "folded", "abbreviation")
-                or (c.match == "alternate" and (_curated_area(c.place) or not in_dictionary))
+                or (
+                    c.match == "alternate"
+                    and (_curated_area(c.place) or not (in_dictionary or _rare_alternate(c)))
+                )
             ]
             if span.sentence_initial or zipf >= COMMON_WORD_ZIPF:
                 # The commoner the word, the larger the city: "Man" (Man, Côte d'Ivoire,
