@@ -574,3 +574,19 @@ def test_gzipped_inputs_are_read_as_the_files_they_hold(tmp_path: Path) -> None:
     assert len(errors) == 2
     assert "cut.txt.gz: damaged or truncated gzip file" in errors[0]
     assert "fake.html.gz: Not a gzipped file" in errors[1]
+
+
+def test_a_sites_menu_line_is_no_title() -> None:
+    from placemap.readers import guess_title_date
+
+    text = (
+        "Home News Politics Economy World Society Sports Photo Video\nUkrinform\n"
+        "13.08.2024 09:41\nEnemy shells 11 communities in Sumy region overnight\n\nBody."
+    )
+    title, date = guess_title_date(text, day_first=True)
+    assert title == "Enemy shells 11 communities in Sumy region overnight"
+    assert date is not None and date.iso == "2024-08-13T09:41"
+    # a headline in title case is one
+    assert guess_title_date("Russian Airstrikes Hit Vehicles In Syria\nBody.")[0] == (
+        "Russian Airstrikes Hit Vehicles In Syria"
+    )
