@@ -264,3 +264,28 @@ def test_search_output_has_no_raw_escape_sequences(pm, tmp_path) -> None:
     r = pm("gazetteer", "search", "Zorbx", "--overlay", overlay)
     assert r.returncode == 0
     assert "\x1b" not in r.stdout
+
+
+# === Second pass (branch redteam2) ===========================================================
+
+# --- R1: file names and record values reach the terminal raw ---------------------------------
+
+
+def test_messages_are_one_line_without_terminal_escapes(pm, tmp_path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    _good_txt(folder)
+    (folder / "a\x1b]0;PWNED\x07\x1b[2J.txt").write_text("")  # empty: an error naming it
+    (folder / "b\nplacemap: error: forged.txt").write_text("")
+    (folder / "c\u202egnp.txt").write_text("")  # shows as c...txt.png in reverse
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "f", "text": TEXT, "date": "\x1b[31m2017\r\n"}) + "\n")
+    r = pm("extract", folder, feed, "-o", tmp_path / "out.jsonl")
+    assert r.returncode == 3
+    for control in ("\x1b", "\x07", "\r", "\u202e"):
+        assert control not in r.stderr
+    lines = r.stderr.splitlines()
+    assert all(line.startswith("placemap: ") for line in lines), lines
+    assert sum("error:" in line for line in lines) == 3, lines
+    assert "a\\x1b]0;PWNED\\x07\\x1b[2J.txt" in r.stderr
+    assert "b\\nplacemap: error: forged.txt" in r.stderr

@@ -25,7 +25,11 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
         if quiet
         else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
     )
-    logging.basicConfig(level=level, format="placemap: %(message)s", stream=sys.stderr)
+    from placemap.cli.common import OneLineFormatter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(OneLineFormatter("placemap: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     logging.getLogger("placemap").setLevel(level)
     # The HTML extractor logs each page it finds little in; placemap reports those
     # pages itself, once. Its messages show with -vv.

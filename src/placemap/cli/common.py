@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -26,12 +27,44 @@ INPUT_PATH = click.Path(path_type=Path, allow_dash=True, readable=False)
 ASSETS_DIR = "assets"  # placemap map --assets shared: the folder beside the pages
 
 
+# What a message must not carry raw to a terminal: C0 and C1 controls (ESC starts the
+# sequences that retitle, recolour or clear a terminal; a new line would make two
+# messages of one), DEL, the Unicode line and paragraph separators, and the
+# bidirectional controls that show a name in another order than it is.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(message: str) -> str:
+    """``message`` fit for one line of a terminal: the characters of a file name or a
+    record's value that would move the cursor, run an escape sequence or break the line
+    are written as escapes (``\\x1b``, ``\\n``, ``\\u2028``), as Python writes them."""
+    return _UNSAFE.sub(_escaped, message)
+
+
+def _escaped(mo: re.Match[str]) -> str:
+    c = mo.group()
+    return _NAMED.get(c) or (f"\\x{ord(c):02x}" if ord(c) <= 0xFF else f"\\u{ord(c):04x}")
+
+
+def say(message: str) -> None:
+    """Print a message (``placemap: ...``) on stderr, on one line."""
+    click.echo(one_line(message), err=True)
+
+
+class OneLineFormatter(logging.Formatter):
+    """The library's log messages, each on one line (they name files and quote values)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return one_line(super().format(record))
+
+
 class Fatal(click.ClickException):
     """An error that ends a command (exit 1), shown as every placemap error is shown:
     ``placemap: error: MESSAGE`` (click's own says ``Error: MESSAGE``)."""
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"placemap: error: {self.format_message()}", err=True)
+        say(f"placemap: error: {self.format_message()}")
 
 
 def library_errors(func: F) -> F:
@@ -333,12 +366,12 @@ def geoparsed(
     def fail(message: str) -> None:
         if inputs.strict:
             raise Fatal(f"{message} (stopped: --strict)")
-        click.echo(f"placemap: error: {message}", err=True)
+        say(f"placemap: error: {message}")
         failures.append(message)
 
     def notice(message: str) -> None:
         if not quiet():
-            click.echo(f"placemap: {message}", err=True)
+            say(f"placemap: {message}")
 
     def tasks() -> Iterator[Task]:
         extra = (spans_field,) if spans_field else ()
@@ -406,11 +439,8 @@ def no_reports(paths: tuple[Path, ...], failures: list[str]) -> NoReturn:
     from placemap.readers import shown
 
     if failures:  # each unreadable input was named already
-        click.echo("placemap: nothing written: no report could be read", err=True)
+        say("placemap: nothing written: no report could be read")
         sys.exit(EXIT_PARTIAL)
     named = ", ".join(shown(p) for p in paths[:3]) + (", ..." if len(paths) > 3 else "")
-    click.echo(
-        f"placemap: error: no reports in {named}; nothing written (check the paths and --glob)",
-        err=True,
-    )
+    say(f"placemap: error: no reports in {named}; nothing written (check the paths and --glob)")
     sys.exit(1)

@@ -14,6 +14,7 @@ from placemap.cli.common import (
     library_errors,
     make_geoparser,
     ner_options,
+    say,
 )
 
 
@@ -80,7 +81,7 @@ def eval_(
         limit=limit,
         misses_csv=misses,
         demonyms=demonyms,
-        on_error=lambda e: click.echo(f"placemap: error: {e}; document skipped", err=True),
+        on_error=lambda e: say(f"placemap: error: {e}; document skipped"),
     )
     if fmt == "json":
         click.echo(json.dumps(result, indent=2))
