@@ -289,3 +289,31 @@ def test_messages_are_one_line_without_terminal_escapes(pm, tmp_path) -> None:
     assert sum("error:" in line for line in lines) == 3, lines
     assert "a\\x1b]0;PWNED\\x07\\x1b[2J.txt" in r.stderr
     assert "b\\nplacemap: error: forged.txt" in r.stderr
+
+
+# --- R2: geocode to JSON Lines dies on a NaN or an infinity in the table --------------------
+
+
+def _strict_json(line: str) -> dict:
+    def refuse(token: str) -> None:
+        raise AssertionError(f"{token} is not JSON")
+
+    return json.loads(line, parse_constant=refuse)
+
+
+def test_geocode_jsonl_writes_nan_and_infinity_as_null(pm, tmp_path) -> None:
+    nested = pa.array([[1.5, float("nan")], None])
+    table = pa.table({"loc": ["Homs", "Palmyra"], "score": [1.5, float("nan")], "v": nested})
+    pq.write_table(table, tmp_path / "t.parquet")
+    feed = tmp_path / "t.jsonl"
+    feed.write_text('{"loc": "Homs", "n": -Infinity, "m": {"k": NaN}}\n{"loc": "Palmyra"}\n')
+    for src, keys in ((tmp_path / "t.parquet", ("score", "v")), (feed, ("n", "m"))):
+        out = tmp_path / "out.jsonl"
+        r = pm("geocode", src, "--column", "loc", "-o", out)
+        assert "Traceback" not in r.stderr and r.returncode == 0, r.stderr
+        rows = [_strict_json(line) for line in out.read_text("utf-8").splitlines()]
+        assert [row["loc"] for row in rows] == ["Homs", "Palmyra"]
+        assert {k: rows[0].get(k) for k in keys} in (
+            {"score": 1.5, "v": [1.5, None]},
+            {"n": None, "m": {"k": None}},
+        )

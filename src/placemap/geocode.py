@@ -703,15 +703,34 @@ def _write_jsonl(df: pd.DataFrame, fh: Any, rows: int = 10_000) -> None:
         part = df.iloc[start : start + rows]
         columns = [_python_values(part[c]) for c in part.columns]
         fh.writelines(
-            json.dumps(
-                dict(zip(names, values, strict=True)),
-                ensure_ascii=False,
-                allow_nan=False,
-                default=_json_default,
-            )
-            + "\n"
+            _json_line(dict(zip(names, values, strict=True)))
             for values in zip(*columns, strict=True)
         )
+
+
+def _json_line(record: dict[str, Any]) -> str:
+    """One JSON line; NaN and infinities, which JSON cannot write (a Parquet float column
+    with NaN, ``Infinity`` in a JSON Lines table), become null."""
+    try:
+        text = json.dumps(record, ensure_ascii=False, allow_nan=False, default=_json_default)
+    except ValueError:  # an out-of-range float somewhere in the record
+        text = json.dumps(
+            _finite(record), ensure_ascii=False, allow_nan=False, default=_json_default
+        )
+    return text + "\n"
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite float in it (in lists and objects too) None."""
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    return value
 
 
 def _may_nest(s: pd.Series) -> bool:
