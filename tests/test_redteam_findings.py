@@ -317,3 +317,18 @@ def test_geocode_jsonl_writes_nan_and_infinity_as_null(pm, tmp_path) -> None:
             {"score": 1.5, "v": [1.5, None]},
             {"n": None, "m": {"k": None}},
         )
+
+
+# --- R3: an option value that is not UTF-8 ends map in a traceback -------------------------
+
+
+def test_map_options_that_are_not_utf8(pm, tmp_path) -> None:
+    good = _good_txt(tmp_path)
+    title = os.fsdecode(b"Caf\xe9 news")  # a Latin-1 shell: the byte is not UTF-8
+    r = pm("map", good, "-o", tmp_path / "maps", "--title", title)
+    assert "Traceback" not in r.stderr and r.returncode == 0, r.stderr
+    assert "<title>Caf\ufffd news</title>" in (tmp_path / "maps" / "index.html").read_text("utf-8")
+    tiles = os.fsdecode(b"https://t\xe9.example.org/{z}/{x}/{y}.png")
+    r = pm("map", good, "-o", tmp_path / "maps2", "--tiles", tiles)
+    assert "Traceback" not in r.stderr and r.returncode == 2, r.stderr
+    assert not (tmp_path / "maps2").exists()

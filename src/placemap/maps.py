@@ -115,7 +115,9 @@ class TileSource:
 OSM = TileSource(
     "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "Tiles © OpenStreetMap contributors"
 )
-_TILE_URL = re.compile(r"https?://[^\s\"'<>\\`]+")
+# (no control characters, and no lone surrogates: the bytes of an argument that is not
+# UTF-8, which no page can hold)
+_TILE_URL = re.compile(r"https?://[^\s\"'<>\\`\x00-\x1f\x7f\ud800-\udfff]+")
 # Leaflet fills each {key} of a tile URL from the layer's options, calling it if it is a
 # function ({valueOf}, {constructor} reach Object's own): only its documented keys pass.
 _TILE_KEY = re.compile(r"\{([^{}]*)\}")

@@ -107,6 +107,19 @@ def open_gaz(gazetteer_path: Path | None, overlays: tuple[Path, ...]) -> Any:
     return open_gazetteer(gazetteer_path, overlays=overlays)
 
 
+class TextType(click.ParamType):
+    """Free text for a page (``--title``): the bytes of an argument that is not UTF-8,
+    which Python keeps as lone surrogates and no page can hold, become U+FFFD, as in
+    file names."""
+
+    name = "TEXT"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from placemap.readers import shown
+
+        return shown(str(value))
+
+
 class SizeType(click.ParamType):
     """A size in bytes, with an optional unit: ``200MB``, ``1.5G``, ``500k``, ``4096``."""
 

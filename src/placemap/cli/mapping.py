@@ -15,6 +15,7 @@ from placemap.cli.common import (
     INPUT_PATH,
     Fatal,
     InputSpec,
+    TextType,
     expected_reports,
     gazetteer_options,
     geoparsed,
@@ -65,7 +66,11 @@ class TilesType(click.ParamType):
     help="Folder for the HTML files.",
 )
 @click.option(
-    "--title", default="placemap", show_default=True, help="Title of the index and collection map."
+    "--title",
+    type=TextType(),
+    default="placemap",
+    show_default=True,
+    help="Title of the index and collection map.",
 )
 @click.option(
     "--tiles",
