@@ -332,3 +332,34 @@ def test_map_options_that_are_not_utf8(pm, tmp_path) -> None:
     r = pm("map", good, "-o", tmp_path / "maps2", "--tiles", tiles)
     assert "Traceback" not in r.stderr and r.returncode == 2, r.stderr
     assert not (tmp_path / "maps2").exists()
+
+
+# --- R4: a page's <meta charset> picks any of Python's codecs ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("charset", "body", "shown"),
+    [
+        # UTF-16 named by a page whose bytes are ASCII: browsers read UTF-8 (was CJK noise)
+        ("utf-16", "caf\xc3\xa9", "caf\xe9"),
+        # UTF-7 is no web encoding: its markup must not appear (was cut out as a tag)
+        ("utf-7", "+ADw-b+AD4-bold+ADw-/b+AD4-", "+ADw-b+AD4-bold+ADw-/b+AD4-"),
+        # nor Python's escape codec
+        ("unicode_escape", "\\u003cb\\u003ebold", "\\u003cb\\u003ebold"),
+        # latin1 is Windows-1252 on the web: curly quotes (were C1 control characters)
+        ("iso-8859-1", "\x93quoted\x94", "\u201cquoted\u201d"),
+    ],
+)
+def test_meta_charset_is_read_as_browsers_read_it(pm, tmp_path, charset, body, shown) -> None:
+    data = (
+        f'<html><head><meta charset="{charset}"><title>Homs</title></head><body><article>'
+        f"<p>Shelling hit Homs province and Palmyra, Syria. {body} end</p>"
+        "</article></body></html>".encode("latin-1")
+    )
+    page = tmp_path / "p.html"
+    page.write_bytes(data + b"\n" * (len(data) % 2))  # an even length decodes as UTF-16
+    out = tmp_path / "out.jsonl"
+    r = pm("extract", page, "--with-text", "-o", out)
+    assert r.returncode == 0, r.stderr
+    text = json.loads(out.read_text("utf-8"))["text"]
+    assert text == f"Shelling hit Homs province and Palmyra, Syria. {shown} end"

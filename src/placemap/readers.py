@@ -710,12 +710,32 @@ def _read_document(
 def _decode_html(data: bytes) -> str:
     """HTML in the charset its ``<meta>`` declares, else as :func:`decode_text` finds."""
     declared = re.search(rb"<meta[^>]+charset=[\"']?([\w.:-]+)", data[:4096], re.I)
-    if declared:
+    codec = _meta_codec(declared[1].decode("ascii")) if declared else None
+    if codec:
         try:
-            return _check_text(data.decode(declared[1].decode("ascii")))
-        except (LookupError, UnicodeDecodeError):
+            return _check_text(data.decode(codec))
+        except UnicodeDecodeError:
             pass
     return decode_text(data)
+
+
+def _meta_codec(label: str) -> str | None:
+    """The codec a browser decodes a page with whose ``<meta>`` names ``label``, by the
+    WHATWG Encoding Standard, or None to find it from the bytes. Only web encodings
+    count: a page cannot choose one of Python's other codecs (``utf-7`` turns
+    ``+ADw-script+AD4-`` into markup, ``unicode_escape`` ``\\u003c`` likewise), and
+    UTF-16 named in a ``<meta>``, which the page's own ASCII bytes disprove, is UTF-8,
+    as browsers read it (``latin1`` is Windows-1252, as they read it too)."""
+    import webencodings
+
+    found = webencodings.lookup(label)
+    if found is None or found.name == "replacement":
+        return None
+    if found.name in ("utf-16be", "utf-16le"):
+        return "utf-8"
+    if found.name == "x-user-defined":
+        return "cp1252"
+    return str(found.codec_info.name)
 
 
 def _blank(value: Any) -> bool:
