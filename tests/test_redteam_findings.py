@@ -363,3 +363,26 @@ def test_meta_charset_is_read_as_browsers_read_it(pm, tmp_path, charset, body, s
     assert r.returncode == 0, r.stderr
     text = json.loads(out.read_text("utf-8"))["text"]
     assert text == f"Shelling hit Homs province and Palmyra, Syria. {shown} end"
+
+
+# --- R5: a CSV whose lines end in a lone CR is lost ----------------------------------------
+
+
+def test_csv_with_lone_carriage_returns_keeps_every_row(pm, tmp_path) -> None:
+    f = tmp_path / "mac.csv"  # Excel's "CSV (Macintosh)": CR line ends; then mixed ones
+    f.write_bytes(
+        b'id,text\rm1,"News from Homs.\rAnd Palmyra."\rm2,News from Homs.\r\n'
+        b'm3,"News from Aleppo, ""quoted"""\nm4,"unclosed\rm5,News from Palmyra.\r'
+    )
+    out = tmp_path / "out.jsonl"
+    r = pm("extract", f, "--with-text", "-o", out)
+    texts = {
+        d["id"]: d["text"] for d in map(json.loads, out.read_text("utf-8").splitlines())
+    }
+    assert texts == {
+        "m1": "News from Homs.\rAnd Palmyra.",
+        "m2": "News from Homs.",
+        "m3": 'News from Aleppo, "quoted"',
+        "m5": "News from Palmyra.",
+    }
+    assert r.returncode == 3 and "mac.csv, line 6: a quote opened here" in r.stderr

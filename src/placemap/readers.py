@@ -1015,23 +1015,41 @@ class _ByteLines:
         self.name = name
         self.lineno = 0
         self.base = 1  # the line whose start is starts[0]
-        self.starts = [fh.tell()]
+        self.rest = b""  # the bytes after a lone CR in the last piece read
+        self.starts = [self._tell()]
         self.noticed = 0
+
+    def _tell(self) -> int:
+        return self.fh.tell() - len(self.rest)
+
+    def _readline(self, limit: int) -> bytes:
+        """The next line, at most ``limit`` bytes: it ends at ``\\n``, ``\\r\\n`` or a
+        lone ``\\r`` (a spreadsheet's "CSV (Macintosh)" ends its lines so)."""
+        if self.rest:
+            raw, self.rest = self.rest, b""
+            if not raw.endswith((b"\n", b"\r")) and len(raw) < limit:
+                raw += self.fh.readline(limit - len(raw))
+        else:
+            raw = self.fh.readline(limit)
+        cr = raw.find(b"\r")
+        if 0 <= cr < len(raw) - 1 and raw[cr + 1 : cr + 2] != b"\n":
+            raw, self.rest = raw[: cr + 1], raw[cr + 1 :]
+        return raw
 
     def __iter__(self) -> _ByteLines:
         return self
 
     def __next__(self) -> str:
-        raw = self.fh.readline(self.limit + 1)
+        raw = self._readline(self.limit + 1)
         if not raw:
             raise StopIteration
         self.lineno += 1
         too_long = len(raw) > self.limit and not raw.endswith((b"\n", b"\r"))
         if too_long:
-            while (rest := self.fh.readline(1 << 20)) and not rest.endswith((b"\n", b"\r")):
+            while (rest := self._readline(1 << 20)) and not rest.endswith((b"\n", b"\r")):
                 pass
         if self.lineno - self.base + 1 == len(self.starts):
-            self.starts.append(self.fh.tell())
+            self.starts.append(self._tell())
         if too_long:
             raise _LineTooLong
         if self.lineno == 1 and self.encoding == "utf-8-sig":
@@ -1057,11 +1075,12 @@ class _ByteLines:
 
     def mark(self) -> None:
         """Forget the starts of the lines read so far (a record begins on the next)."""
-        self.base, self.starts = self.lineno + 1, [self.fh.tell()]
+        self.base, self.starts = self.lineno + 1, [self._tell()]
 
     def restart_at(self, lineno: int) -> None:
         """Go on reading with line ``lineno``, one read since the last :meth:`mark`."""
         self.fh.seek(self.starts[lineno - self.base])
+        self.rest = b""
         self.lineno = lineno - 1
         self.base, self.starts = lineno, [self.starts[lineno - self.base]]
 
