@@ -386,3 +386,22 @@ def test_csv_with_lone_carriage_returns_keeps_every_row(pm, tmp_path) -> None:
         "m5": "News from Palmyra.",
     }
     assert r.returncode == 3 and "mac.csv, line 6: a quote opened here" in r.stderr
+
+
+# --- R6: a table with two columns of one name gives the last one silently ------------------
+
+
+def test_table_with_two_text_or_id_columns_is_one_error(pm, tmp_path) -> None:
+    f = tmp_path / "dup.csv"
+    f.write_text("id,text,text\nd1,News from Homs.,editor's note\n", "utf-8")
+    ids = pa.array(["p1"])
+    table = pa.Table.from_arrays([ids, pa.array(["News from Homs."]), ids], ["id", "text", "id"])
+    pq.write_table(table, tmp_path / "dup.parquet")
+    (tmp_path / "ok.csv").write_text("id,text,note,note\nk1,News from Homs.,a,b\n", "utf-8")
+    out = tmp_path / "out.jsonl"
+    r = pm("extract", _good_txt(tmp_path), f, tmp_path / "dup.parquet", tmp_path / "ok.csv",
+           "-o", out)  # fmt: skip
+    assert _ids(out) == ["good", "k1"]  # columns placemap does not read may repeat
+    assert r.returncode == 3
+    assert "dup.csv: 2 columns named 'text'" in r.stderr
+    assert "dup.parquet: 2 columns named 'id'" in r.stderr

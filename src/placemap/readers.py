@@ -238,6 +238,27 @@ class Fields:
     day_first: bool = False
     url: str = "url"
 
+    @property
+    def read(self) -> tuple[str, ...]:
+        """The fields placemap reads, each once."""
+        wanted = (self.text, self.id, self.title, self.date, self.url, "link", *self.extra)
+        return tuple(dict.fromkeys(wanted))
+
+    def twice(self, names: Iterable[str]) -> str | None:
+        """Why a table whose columns are ``names`` cannot be read, if it names a field
+        placemap reads more than once (which one would be the text?), else None."""
+        seen: dict[str, int] = {}
+        for n in names:
+            seen[n] = seen.get(n, 0) + 1
+        dup = next((f for f in self.read if seen.get(f, 0) > 1), None)
+        if dup is None:
+            return None
+        options = {self.text: "text", self.id: "id", self.title: "title", self.date: "date"}
+        option = options.get(dup, "url" if dup in (self.url, "link") else None)
+        return f"{seen[dup]} columns named {dup!r}: rename one" + (
+            f", or choose another column with --{option}-field" if option else ""
+        )
+
 
 def shown(path: str | os.PathLike[str]) -> str:
     """A file name fit to print and to store in an output: the bytes of a name that is
@@ -976,6 +997,9 @@ def _read_csv(
                 continue
             if header is None:
                 header = [h.strip() for h in row]
+                if why := fields.twice(header):
+                    yield name, "", ReadError(name, why)
+                    return
                 continue
             n += 1
             where = f"{name}, row {n} (line {first})"
@@ -1135,8 +1159,10 @@ def _read_parquet(
             "choose one with --text-field",
         )
         return
-    wanted = (fields.text, fields.id, fields.title, fields.date, fields.url, "link", *fields.extra)
-    columns = [c for c in dict.fromkeys(wanted) if c in names]
+    if why := fields.twice(names):
+        yield ReadError(name, why)
+        return
+    columns = [c for c in fields.read if c in names]
 
     groups = range(part.start, part.end) if part is not None else None
 
