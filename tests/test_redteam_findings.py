@@ -405,3 +405,51 @@ def test_table_with_two_text_or_id_columns_is_one_error(pm, tmp_path) -> None:
     assert r.returncode == 3
     assert "dup.csv: 2 columns named 'text'" in r.stderr
     assert "dup.parquet: 2 columns named 'id'" in r.stderr
+
+
+# --- R7/R8: a run reads its own output back, or writes over its inputs ---------------------
+
+
+def test_map_of_a_folder_does_not_read_its_own_maps(pm, tmp_path) -> None:
+    _good_txt(tmp_path)  # `placemap map .`: the maps go to ./output/ by default
+    assert pm("map", ".").returncode == 0
+    r = pm("map", ".")
+    assert r.returncode == 0 and "error" not in r.stderr, r.stderr
+    assert sorted(p.name for p in (tmp_path / "output").glob("*.html")) == [
+        "collection.html",
+        "good.html",
+        "index.html",
+    ]
+
+
+def test_extract_into_a_folder_it_reads_does_not_read_its_output(pm, tmp_path) -> None:
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "f.jsonl").write_text(GOOD + "\n", "utf-8")
+    out = feeds / "out.jsonl"
+    for _ in range(2):
+        r = pm("extract", feeds, "--with-text", "-o", out)
+        assert r.returncode == 0, r.stderr
+    assert _ids(out) == ["good"]  # not ["good", "good"]: out.jsonl read as a feed
+
+
+def test_outputs_never_replace_the_inputs(pm, tmp_path) -> None:
+    report = _good_txt(tmp_path)
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Mine</title></head><body><article><p>" + TEXT + "</p></article>"
+        "</body></html>",
+        "utf-8",
+    )
+    before = {p: p.read_bytes() for p in (report, page)}
+    cases = [
+        ("extract", report, "-o", report),
+        ("map", page, "-o", tmp_path),  # its page would be page.html
+        ("map", tmp_path, "-o", tmp_path),
+    ]
+    for args in cases:
+        r = pm(*args)
+        assert r.returncode == 1 and "Traceback" not in r.stderr, (args, r.stderr)
+        assert r.stderr.startswith("placemap: error: ") and "choose another" in r.stderr
+    assert {p: p.read_bytes() for p in (report, page)} == before
+    assert not (tmp_path / "index.html").exists()

@@ -13,7 +13,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -59,6 +59,44 @@ def output_errors(path: Path) -> Iterator[None]:
         raise
     except OSError as err:
         raise _error(path, err) from err
+
+
+def check_not_an_input(output: Path, paths: Iterable[Path], *, folder: bool = False) -> None:
+    """Raise OutputError when writing ``output`` would replace what the run reads: an
+    input file given as the output file (``extract page.txt -o page.txt``) or, for a
+    map ``folder``, a folder of inputs (its reports and the pages would mix, and be read
+    back as reports) or the folder of an input page whose name its map page would take
+    (``map page.html -o .``). Called before the work."""
+    if not output.exists():
+        return
+    for p in paths:
+        if str(p) == "-":
+            continue
+        if not folder:
+            if p.is_file() and _same(p, output):
+                raise OutputError(
+                    f"{output}: is also an input; writing it would replace the reports it "
+                    "holds: choose another file"
+                )
+        elif p.is_dir():
+            if _same(p, output):
+                raise OutputError(
+                    f"{output}: is also an input folder; the maps would be written among its "
+                    "reports (a page can replace one) and read as reports by the next run: "
+                    "choose another folder"
+                )
+        elif p.name.lower().endswith(".html") and _same(p.parent, output):
+            raise OutputError(
+                f"{output}: holds the input {p.name}, which a map page of that name would "
+                "replace: choose another folder"
+            )
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # an input that is missing is an error of that input, later
+        return False
 
 
 def check_output_file(path: Path) -> None:

@@ -271,6 +271,7 @@ def input_files(
     glob: str | None = None,
     *,
     notify: Callable[[str], None] | None = None,
+    exclude: Iterable[Path] = (),
 ) -> Iterator[Path]:
     """The files to read, in order: named files as given, folders searched recursively.
 
@@ -279,11 +280,13 @@ def input_files(
     Parquet), except that collections lying in the same folder as text or HTML reports
     are taken for annotations of them (such as a ``gold.jsonl``) and skipped, with a
     notice; name such a file, or give ``--glob``, to read it. README files and hidden
-    files are skipped too. A link found in a folder is followed only to a file inside
-    that folder. Folders that cannot be read are passed to ``notify``.
+    files are skipped too, and so are the ``exclude`` paths found in a folder (the
+    output a run writes there: ``output/`` of ``placemap map .``, read back as reports
+    on the next run). A link found in a folder is followed only to a file inside that
+    folder. Folders that cannot be read are passed to ``notify``.
     """
     say = notify or log.warning
-    for item in _inputs(paths, glob, say):
+    for item in _inputs(paths, glob, say, exclude):
         if isinstance(item, ReadError):
             say(str(item))
         else:
@@ -291,13 +294,17 @@ def input_files(
 
 
 def _inputs(
-    paths: Iterable[Path], glob: str | None, say: Callable[[str], None]
+    paths: Iterable[Path],
+    glob: str | None,
+    say: Callable[[str], None],
+    exclude: Iterable[Path] = (),
 ) -> Iterator[Path | ReadError]:
+    excluded = [e.resolve() for e in exclude]
     for p in paths:
         if str(p) == "-" or not p.is_dir():
             yield p
             continue
-        files, errors = _walk(p, say)
+        files, errors = _walk(p, say, excluded)
         yield from errors
         if glob:
             yield from (f for f in files if _matches(f.relative_to(p), glob))
@@ -319,8 +326,11 @@ def _inputs(
             yield f
 
 
-def _walk(root: Path, say: Callable[[str], None]) -> tuple[list[Path], list[ReadError]]:
-    """Every entry under ``root`` that is not a folder, sorted; hidden names left out.
+def _walk(
+    root: Path, say: Callable[[str], None], excluded: Iterable[Path] = ()
+) -> tuple[list[Path], list[ReadError]]:
+    """Every entry under ``root`` that is not a folder, sorted; hidden names and the
+    ``excluded`` paths (resolved) left out.
 
     Links are followed only to files inside ``root`` (a link to ``/etc/passwd`` in a
     folder of reports is not a report), never to folders (those inside are walked
@@ -328,6 +338,8 @@ def _walk(root: Path, say: Callable[[str], None]) -> tuple[list[Path], list[Read
     names them. Folders that cannot be listed are errors, not silently empty.
     """
     inside = root.resolve()
+    # the excluded paths as they are found from root (links to folders are not walked)
+    skipped = {e.relative_to(inside) for e in excluded if e != inside and e.is_relative_to(inside)}
     files: list[Path] = []
     errors: list[ReadError] = []
     pending = [root]
@@ -343,6 +355,8 @@ def _walk(root: Path, say: Callable[[str], None]) -> tuple[list[Path], list[Read
             if entry.name.startswith("."):
                 continue
             path = Path(entry.path)
+            if skipped and path.relative_to(root) in skipped:
+                continue
             try:
                 if entry.is_symlink():
                     target = path.resolve()
@@ -446,8 +460,10 @@ def read_reports(
     max_bytes: int = MAX_BYTES,
     day_first: bool = False,
     notify: Callable[[str], None] | None = None,
+    exclude: Iterable[Path] = (),
 ) -> Iterator[Item]:
-    """Reports from files, folders and collections, in order (see :func:`input_files`).
+    """Reports from files, folders and collections, in order (see :func:`input_files`,
+    which leaves out the ``exclude`` paths found in folders).
 
     ``-`` reads standard input (its format sniffed unless ``input_format`` says).
     With ``extra_fields``, each report comes as ``(report, {field: value})`` so callers
@@ -462,7 +478,8 @@ def read_reports(
         text_field, id_field, title_field, date_field, tuple(extra_fields), day_first, url_field
     )
     say = notify or log.warning
-    yield from _flag_dates(_read_inputs(paths, glob, fields, input_format, max_bytes, say), say)
+    inputs = _read_inputs(paths, glob, fields, input_format, max_bytes, say, exclude)
+    yield from _flag_dates(inputs, say)
 
 
 def _flag_dates(
@@ -492,8 +509,9 @@ def _read_inputs(
     input_format: str,
     max_bytes: int,
     say: Callable[[str], None],
+    exclude: Iterable[Path] = (),
 ) -> Iterator[Item]:
-    for path in _inputs(paths, glob, say):
+    for path in _inputs(paths, glob, say, exclude):
         if isinstance(path, ReadError):
             yield path
             continue
@@ -1292,7 +1310,11 @@ def _json_int(digits: str) -> int | str:
 
 
 def count_reports(
-    paths: Iterable[Path], *, glob: str | None = None, input_format: str = "auto"
+    paths: Iterable[Path],
+    *,
+    glob: str | None = None,
+    input_format: str = "auto",
+    exclude: Iterable[Path] = (),
 ) -> int | None:
     """About how many reports the inputs hold, for a progress line's time left.
 
@@ -1302,7 +1324,7 @@ def count_reports(
     standard input) or a file cannot be opened.
     """
     total = 0
-    for path in input_files(paths, glob, notify=lambda _: None):
+    for path in input_files(paths, glob, notify=lambda _: None, exclude=exclude):
         fmt = "stdin" if str(path) == "-" else _format_of(path, input_format)
         try:
             if fmt in ("text", "html"):

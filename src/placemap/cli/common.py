@@ -283,11 +283,15 @@ def progress(
         yield from bar
 
 
-def expected_reports(paths: tuple[Path, ...], inputs: InputSpec) -> Callable[[], int | None]:
+def expected_reports(
+    paths: tuple[Path, ...], inputs: InputSpec, exclude: tuple[Path, ...] = ()
+) -> Callable[[], int | None]:
     """How many reports the inputs hold, counted when the progress line needs it."""
     from placemap.readers import count_reports
 
-    return lambda: count_reports(paths, glob=inputs.glob, input_format=inputs.input_format)
+    return lambda: count_reports(
+        paths, glob=inputs.glob, input_format=inputs.input_format, exclude=exclude
+    )
 
 
 def tally(mentions: Iterable[Any]) -> Counter[str]:
@@ -369,10 +373,12 @@ def geoparsed(
     failures: list[str],
     workers: int = 1,
     encode: Any = None,
+    exclude: tuple[Path, ...] = (),
 ) -> Iterator[Any]:
     """Yield processed reports in input order, from ``workers`` processes; name unreadable
     inputs and bad records on stderr and carry on (or stop, with ``--strict``). With
-    ``encode``, what it makes of each report (in the worker) is yielded instead."""
+    ``encode``, what it makes of each report (in the worker) is yielded instead. The
+    ``exclude`` paths (the run's own output) are not read from folders."""
     from placemap.parallel import Task, run_tasks
     from placemap.readers import ReadError, parse_spans, read_reports
 
@@ -401,6 +407,7 @@ def geoparsed(
             max_bytes=inputs.max_size,
             day_first=inputs.day_first,
             notify=notice,
+            exclude=exclude,
         ):
             if isinstance(item, ReadError):
                 fail(str(item))
