@@ -453,3 +453,15 @@ def test_outputs_never_replace_the_inputs(pm, tmp_path) -> None:
         assert r.stderr.startswith("placemap: error: ") and "choose another" in r.stderr
     assert {p: p.read_bytes() for p in (report, page)} == before
     assert not (tmp_path / "index.html").exists()
+
+
+# --- R9: a table's own confidence column with an infinity ends map in a traceback ----------
+
+
+def test_map_of_a_table_with_an_infinite_confidence(pm, tmp_path) -> None:
+    table = tmp_path / "events.csv"
+    table.write_text("name,lat,lon,confidence\nA,34,36,inf\nB,35,37,-inf\nC,35,37,0.4\n")
+    out = tmp_path / "maps"
+    r = pm("map", table, "--lat", "lat", "--lon", "lon", "-o", out, "--min-confidence", "0.5")
+    assert "Traceback" not in r.stderr and r.returncode == 0, r.stderr
+    assert "1 resolved mentions on the maps" in r.stdout  # A (inf: 1.0); B and C below 0.5

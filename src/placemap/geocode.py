@@ -500,6 +500,7 @@ def frame_reports(
             if ok[i]:
                 label = label or f"{lats[i]:.4f}, {lons[i]:.4f}"
                 conf = 1.0 if confs is None or pd.isna(confs.iloc[i]) else float(confs.iloc[i])
+                conf = min(max(conf, 0.0), 1.0)  # a table's own column may hold anything (inf)
                 mentions.append(
                     Mention(offset, offset + len(label), label, place_of(i), conf, reason="table")
                 )
