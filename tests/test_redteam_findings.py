@@ -465,3 +465,22 @@ def test_map_of_a_table_with_an_infinite_confidence(pm, tmp_path) -> None:
     r = pm("map", table, "--lat", "lat", "--lon", "lon", "-o", out, "--min-confidence", "0.5")
     assert "Traceback" not in r.stderr and r.returncode == 0, r.stderr
     assert "1 resolved mentions on the maps" in r.stdout  # A (inf: 1.0); B and C below 0.5
+
+
+# --- R10: one damaged row group of a Parquet file loses the whole file ---------------------
+
+
+def test_damaged_parquet_row_group_costs_only_its_rows(pm, tmp_path) -> None:
+    f = tmp_path / "t.parquet"
+    ids = [f"r{i}" for i in range(300)]
+    pq.write_table(pa.table({"id": ids, "text": [TEXT] * 300}), f, row_group_size=100,
+                   compression="none", use_dictionary=False)  # fmt: skip
+    chunk = pq.ParquetFile(f).metadata.row_group(1).column(1)  # the text of rows 101-200
+    data = bytearray(f.read_bytes())
+    start = chunk.data_page_offset
+    data[start : start + chunk.total_compressed_size] = b"\xab" * chunk.total_compressed_size
+    f.write_bytes(bytes(data))
+    out = tmp_path / "out.jsonl"
+    r = pm("extract", f, _good_txt(tmp_path), "-o", out)
+    assert r.returncode == 3 and "t.parquet, rows 101-200: unreadable Parquet data" in r.stderr
+    assert _ids(out) == ids[:100] + ids[200:] + ["good"]

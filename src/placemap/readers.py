@@ -1184,22 +1184,29 @@ def _read_parquet(
 
     groups = range(part.start, part.end) if part is not None else None
 
+    def row(n: int, rec: dict[str, Any] | str) -> tuple[str, str, Any]:
+        where = f"{name}, row {n}"
+        if isinstance(rec, str):
+            return where, "", ReadError(where, rec)
+        if isinstance(text := rec.get(fields.text), str) and len(text) > max_bytes:
+            return where, "", ReadError(where, _too_big(fields.text, len(text)))
+        return f"{name}:{n}", f"{stem}-{n}", rec
+
     def rows() -> Iterator[tuple[str, str, Any]]:
         n = part.first - 1 if part is not None else 0
-        try:
-            for batch in pf.iter_batches(batch_size=1024, columns=columns, row_groups=groups):
-                for rec in _batch_records(batch):
-                    n += 1
-                    where = f"{name}, row {n}"
-                    if isinstance(rec, str):
-                        yield where, "", ReadError(where, rec)
-                    elif isinstance(text := rec.get(fields.text), str) and len(text) > max_bytes:
-                        yield where, "", ReadError(where, _too_big(fields.text, len(text)))
-                    else:
-                        yield f"{name}:{n}", f"{stem}-{n}", rec
-        except (pa.ArrowException, OSError) as err:
-            where = f"{name}, row {n + 1}"
-            yield where, "", ReadError(where, f"unreadable Parquet data ({err}); stopped here")
+        # Row group by row group: a damaged one costs its own rows, not the file's rest
+        # (nor the groups before it, which the reader's read-ahead lost too).
+        for group in groups if groups is not None else range(pf.metadata.num_row_groups):
+            start, size = n, pf.metadata.row_group(group).num_rows
+            try:
+                for batch in pf.iter_batches(batch_size=1024, columns=columns, row_groups=[group]):
+                    for rec in _batch_records(batch):
+                        n += 1
+                        yield row(n, rec)
+            except (pa.ArrowException, OSError) as err:
+                where = f"{name}, rows {n + 1}-{start + size}"
+                yield where, "", ReadError(where, f"unreadable Parquet data ({err}); skipped")
+                n = start + size
 
     yield from _records(rows(), name, fields, first=part is None or part.first == 1)
 
