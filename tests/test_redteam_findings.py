@@ -484,3 +484,28 @@ def test_damaged_parquet_row_group_costs_only_its_rows(pm, tmp_path) -> None:
     r = pm("extract", f, _good_txt(tmp_path), "-o", out)
     assert r.returncode == 3 and "t.parquet, rows 101-200: unreadable Parquet data" in r.stderr
     assert _ids(out) == ids[:100] + ids[200:] + ["good"]
+
+
+# --- R11: a URL with a space, a quote or a control character -------------------------------
+
+
+def test_urls_are_percent_encoded_not_dropped_or_kept_raw(pm, tmp_path) -> None:
+    urls = {
+        "sp": ("http://news.example/a b", "http://news.example/a%20b"),
+        "q": ('https://news.example/"><b>x', "https://news.example/%22%3E%3Cb%3Ex"),
+        "esc": ("http://news.example/\x1b[31m\x00", "http://news.example/%1B[31m%00"),
+        "js": ("javascript:alert(1)", None),
+        "data": ("data:text/html,<script>alert(1)</script>", None),
+    }
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(
+        "".join(json.dumps({"id": k, "text": TEXT, "url": u}) + "\n" for k, (u, _) in urls.items())
+    )
+    out = tmp_path / "out.jsonl"
+    assert pm("extract", feed, "-o", out).returncode == 0
+    got = {d["id"]: d["url"] for d in map(json.loads, out.read_text("utf-8").splitlines())}
+    assert got == {k: want for k, (_, want) in urls.items()}
+    assert pm("map", feed, "-o", tmp_path / "maps").returncode == 0
+    index = (tmp_path / "maps" / "index.html").read_text("utf-8")
+    for want in ("http://news.example/a%20b", "https://news.example/%22%3E%3Cb%3Ex"):
+        assert f"<a href='{want}'" in index  # linked, as the maps link a report's URL

@@ -27,7 +27,7 @@ from pathlib import Path, PurePath
 from typing import Any, BinaryIO
 
 from placemap.dates import ReportDate, find_date, parse_date
-from placemap.records import Report
+from placemap.records import Report, web_url
 
 __all__ = [
     "ReadError",
@@ -819,10 +819,7 @@ def _url(rec: Mapping[str, Any], field: str) -> str | None:
     value = rec.get(field)
     if _blank(value) and field == "url":
         value = rec.get("link")
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    return value if re.match(r"https?://\S+$", value, re.I) else None
+    return web_url(value)
 
 
 def _records(
