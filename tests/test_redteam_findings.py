@@ -509,3 +509,19 @@ def test_urls_are_percent_encoded_not_dropped_or_kept_raw(pm, tmp_path) -> None:
     index = (tmp_path / "maps" / "index.html").read_text("utf-8")
     for want in ("http://news.example/a%20b", "https://news.example/%22%3E%3Cb%3Ex"):
         assert f"<a href='{want}'" in index  # linked, as the maps link a report's URL
+
+
+# --- R12: a huge date field is parsed shape by shape, all of it ------------------------------
+
+
+def test_a_huge_date_field_is_searched_only_at_its_start(monkeypatch) -> None:
+    from placemap import dates
+
+    calls = []
+    real = dates.dateparser.parse
+    monkeypatch.setattr(dates.dateparser, "parse", lambda *a, **k: calls.append(1) or real(*a, **k))
+    field = "31 February 2017 " * 60_000 + "1 June 2017"  # 1 MB: 60,000 impossible dates
+    found = dates.parse_date(field)
+    assert found is not None and found.iso is None and found.raw == field.strip()
+    assert len(calls) <= 20  # the whole field: 60,001 parses (28 s and 218 MB for 8.5 MB)
+    assert dates.parse_date("Updated: Sept. 3, 2021 at 10:00 pm UTC").iso == "2021-09-03T22:00Z"
