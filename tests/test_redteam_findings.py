@@ -525,3 +525,21 @@ def test_a_huge_date_field_is_searched_only_at_its_start(monkeypatch) -> None:
     assert found is not None and found.iso is None and found.raw == field.strip()
     assert len(calls) <= 20  # the whole field: 60,001 parses (28 s and 218 MB for 8.5 MB)
     assert dates.parse_date("Updated: Sept. 3, 2021 at 10:00 pm UTC").iso == "2021-09-03T22:00Z"
+
+
+# --- R13: an overlay CSV written by hand ("name, lat, lon") ends in a traceback ----------
+
+
+def test_overlay_header_with_spaces_and_repeated_columns(pm, tmp_path) -> None:
+    spaced = tmp_path / "spaced.csv"
+    spaced.write_text("name, lat, lon, alternate_names\nZorbville, 35, 38, Zorbx\nQorb, 34\n")
+    r = pm("gazetteer", "search", "Zorbx", "--overlay", spaced)
+    assert "Traceback" not in r.stderr
+    assert r.returncode == 1 and "spaced.csv, line 3: needs a name and lat/lon" in r.stderr
+    spaced.write_text("name, lat, lon, alternate_names\nZorbville, 35, 38, Zorbx\n")
+    r = pm("gazetteer", "search", "Zorbx", "--overlay", spaced)
+    assert r.returncode == 0 and "Zorbville" in r.stdout, r.stderr
+    twice = tmp_path / "twice.csv"
+    twice.write_text("name,lat,lon,lat\nZorbville,35,38,1\n")
+    r = pm("gazetteer", "search", "Zorbville", "--overlay", twice)
+    assert r.returncode == 1 and "twice.csv: 2 columns named 'lat'" in r.stderr
