@@ -543,3 +543,22 @@ def test_overlay_header_with_spaces_and_repeated_columns(pm, tmp_path) -> None:
     twice.write_text("name,lat,lon,lat\nZorbville,35,38,1\n")
     r = pm("gazetteer", "search", "Zorbville", "--overlay", twice)
     assert r.returncode == 1 and "twice.csv: 2 columns named 'lat'" in r.stderr
+
+
+# --- R14: a GeoNames row with lat 'nan' or a negative id ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("gid", "lat", "pop"), [("9999002", "nan", "1"), ("-5", "35", "1"), ("9999003", "35", "-7")]
+)
+def test_gazetteer_build_names_the_row_out_of_range(pm, tmp_path, dump_dir, gid, lat, pop):
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    good = ["9999001", "Qorb", "Qorb", "", "35", "38", "P", "PPL", "SY", "", "00", "", "", "",
+            "5", "", "0", "", "2024-01-01"]  # fmt: skip
+    bad = [gid, "Zorbtown", *good[2:4], lat, *good[5:14], pop, *good[15:]]
+    rows = ["\t".join([str(9999100 + i), *good[1:]]) for i in range(50)]  # past the sniffing
+    (dumps / "SY.txt").write_text("\n".join([*rows, "\t".join(bad)]) + "\n", "utf-8")
+    r = pm("gazetteer", "build", "--no-default", "--geonames", dumps, "-o", tmp_path / "i.sqlite")
+    assert "Traceback" not in r.stderr and r.returncode == 1
+    assert "SY.txt, line 51: " in r.stderr and "out of range" in r.stderr, r.stderr

@@ -459,6 +459,13 @@ def import_dumps(
                     f"{f.where}, line {lineno}: bad number in the row of geonameid "
                     f"{cols[0]!r} ({err})"
                 ) from err
+            if not (gid > 0 and -90 <= lat <= 90 and -180 <= lon <= 180 and population >= 0):
+                # NaN failed as "NOT NULL constraint failed: places.lat", naming no row; a
+                # negative id is one of placemap's own places (curated, overlays)
+                raise GazetteerBuildError(
+                    f"{f.where}, line {lineno}: geonameid {cols[0]!r}, lat {cols[4]!r}, lon "
+                    f"{cols[5]!r}, population {cols[14]!r}: out of range"
+                )
             cc, a1 = cols[8] or None, cols[10] or None
             names = cols[3].split(",") if cols[3] else []
             if fclass == "A" and fcode in ("ADM1", "ADM2"):
