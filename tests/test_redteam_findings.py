@@ -562,3 +562,18 @@ def test_gazetteer_build_names_the_row_out_of_range(pm, tmp_path, dump_dir, gid,
     r = pm("gazetteer", "build", "--no-default", "--geonames", dumps, "-o", tmp_path / "i.sqlite")
     assert "Traceback" not in r.stderr and r.returncode == 1
     assert "SY.txt, line 51: " in r.stderr and "out of range" in r.stderr, r.stderr
+
+
+def test_eval_misses_and_an_index_never_replace_their_inputs(pm, tmp_path, dump_dir) -> None:
+    corpus = tmp_path / "gold.jsonl"
+    corpus.write_text(json.dumps({"id": "g", "text": TEXT, "toponyms": []}) + "\n")
+    dump = tmp_path / "SY.txt"
+    dump.write_bytes((dump_dir / "SY.txt").read_bytes())
+    before = {p: p.read_bytes() for p in (corpus, dump)}
+    for args in (
+        ("eval", corpus, "--misses", corpus),
+        ("gazetteer", "build", "--no-default", "--geonames", dump, "-o", dump),
+    ):
+        r = pm(*args)
+        assert r.returncode == 1 and "is also an input" in r.stderr, (args, r.stderr)
+    assert {p: p.read_bytes() for p in (corpus, dump)} == before

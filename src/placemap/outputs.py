@@ -63,7 +63,8 @@ def output_errors(path: Path) -> Iterator[None]:
 
 def check_not_an_input(output: Path, paths: Iterable[Path], *, folder: bool = False) -> None:
     """Raise OutputError when writing ``output`` would replace what the run reads: an
-    input file given as the output file (``extract page.txt -o page.txt``) or, for a
+    input file given as the output file (``extract page.txt -o page.txt``, ``eval
+    gold.jsonl --misses gold.jsonl``, a GeoNames dump as the index) or, for a
     map ``folder``, a folder of inputs (its reports and the pages would mix, and be read
     back as reports) or the folder of an input page whose name its map page would take
     (``map page.html -o .``). Called before the work."""
@@ -75,8 +76,8 @@ def check_not_an_input(output: Path, paths: Iterable[Path], *, folder: bool = Fa
         if not folder:
             if p.is_file() and _same(p, output):
                 raise OutputError(
-                    f"{output}: is also an input; writing it would replace the reports it "
-                    "holds: choose another file"
+                    f"{output}: is also an input of this run; writing it would replace it: "
+                    "choose another file"
                 )
         elif p.is_dir():
             if _same(p, output):
