@@ -577,3 +577,34 @@ def test_eval_misses_and_an_index_never_replace_their_inputs(pm, tmp_path, dump_
         r = pm(*args)
         assert r.returncode == 1 and "is also an input" in r.stderr, (args, r.stderr)
     assert {p: p.read_bytes() for p in (corpus, dump)} == before
+
+
+# --- R16: standard output on a full disk ends in a traceback ---------------------------------
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("extract", "{good}"),
+        ("extract", "{good}", "--format", "parquet"),
+        ("geocode", "{table}", "--column", "loc"),
+        ("gazetteer", "search", "Homs"),
+    ],
+)
+def test_standard_output_on_a_full_disk_is_one_line(small_index, tmp_path, args) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text("loc\nHoms\n")
+    paths = {"good": _good_txt(tmp_path), "table": table}
+    env = {**os.environ, "PLACEMAP_GAZETTEER": str(small_index), "LC_ALL": "C.UTF-8"}
+    with open("/dev/full", "w") as full:
+        r = subprocess.run(
+            [sys.executable, "-m", "placemap", *(a.format(**paths) for a in args)],
+            stdout=full, stderr=subprocess.PIPE, text=True, env=env, timeout=120,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    assert r.returncode == 1
+    assert r.stderr.splitlines()[-1:] == [
+        "placemap: error: standard output: cannot write there (No space left on device)"
+    ], r.stderr
+    assert "Traceback" not in r.stderr and "Exception ignored" not in r.stderr
