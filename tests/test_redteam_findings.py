@@ -608,3 +608,22 @@ def test_standard_output_on_a_full_disk_is_one_line(small_index, tmp_path, args)
         "placemap: error: standard output: cannot write there (No space left on device)"
     ], r.stderr
     assert "Traceback" not in r.stderr and "Exception ignored" not in r.stderr
+
+
+# --- R17: one stray NUL byte makes a page or a text "binary" ---------------------------------
+
+
+def test_a_stray_nul_byte_does_not_lose_the_report(pm, tmp_path) -> None:
+    page = tmp_path / "p.html"
+    page.write_bytes(
+        b"<html><head><title>T</title></head><body><article><p>Shelling hit Homs province"
+        b" and Palmyra, Syria.\x00 More fighting near Aleppo.</p></article></body></html>"
+    )
+    text = tmp_path / "t.txt"
+    text.write_bytes(b"Shelling hit Homs\nprovince and Palmyra, Syria.\x00 More.\n")
+    blob = tmp_path / "blob.txt"
+    blob.write_bytes(b"\x00\x01\x02" * 100)
+    out = tmp_path / "out.jsonl"
+    r = pm("extract", page, text, blob, "-o", out)
+    assert _ids(out) == ["p", "t"], r.stderr
+    assert r.returncode == 3 and "blob.txt: binary file (NUL bytes), not text" in r.stderr
