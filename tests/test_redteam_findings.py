@@ -627,3 +627,18 @@ def test_a_stray_nul_byte_does_not_lose_the_report(pm, tmp_path) -> None:
     r = pm("extract", page, text, blob, "-o", out)
     assert _ids(out) == ["p", "t"], r.stderr
     assert r.returncode == 3 and "blob.txt: binary file (NUL bytes), not text" in r.stderr
+
+
+# --- R18: --max-size beyond the machine ------------------------------------------------------
+
+
+def test_a_max_size_beyond_memory_reads_small_files(pm, tmp_path) -> None:
+    good = _good_txt(tmp_path)
+    out = tmp_path / "out.jsonl"
+    # 1 GB of address space: asking for --max-size at once was a MemoryError traceback
+    r = pm("extract", good, "--max-size", "10GB", "-o", out, preexec_fn=_limit_memory)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    assert _ids(out) == ["good"]
+    r = pm("extract", good, "--max-size", "1e30")  # was an OverflowError traceback
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "more than placemap can hold" in r.stderr

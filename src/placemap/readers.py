@@ -215,7 +215,21 @@ def _size(n: float) -> str:
 
 
 def _read_whole(fh: BinaryIO, max_bytes: int) -> bytes:
-    data = fh.read(max_bytes + 1)
+    """The whole stream, up to ``max_bytes``: read as it comes, never by asking for
+    ``max_bytes`` at once (``--max-size 100GB`` made Python allocate that much for a
+    file of 1 kB: a MemoryError)."""
+    try:  # a file's size is known: one read of it (and one byte more, if it grew)
+        st = os.fstat(fh.fileno())
+        step = st.st_size + 1 if stat.S_ISREG(st.st_mode) else 1 << 24
+    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        step = 1 << 24
+    chunks: list[bytes] = []
+    size = 0
+    while size <= max_bytes and (chunk := fh.read(min(step, max_bytes + 1 - size))):
+        chunks.append(chunk)
+        size += len(chunk)
+        step = 1 << 24
+    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     if len(data) > max_bytes:
         raise ValueError(
             f"larger than the {_size(max_bytes)} limit for files read whole "

@@ -126,6 +126,7 @@ class SizeType(click.ParamType):
     name = "SIZE"
     _UNITS = {"": 1, "B": 1, "K": 10**3, "KB": 10**3, "M": 10**6, "MB": 10**6}
     _UNITS |= {"G": 10**9, "GB": 10**9}
+    LARGEST = 10**12  # (1e30 overflowed the reading of a line)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, int):
@@ -139,6 +140,8 @@ class SizeType(click.ParamType):
             self.fail(f"{value!r} is not a size such as 200MB, 1.5GB or 500kB", param, ctx)
         if size <= 0:
             self.fail("the size must be positive", param, ctx)
+        if size > self.LARGEST:
+            self.fail(f"{value!r} is more than placemap can hold (at most 1000GB)", param, ctx)
         return size
 
 
