@@ -642,3 +642,19 @@ def test_a_max_size_beyond_memory_reads_small_files(pm, tmp_path) -> None:
     r = pm("extract", good, "--max-size", "1e30")  # was an OverflowError traceback
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "more than placemap can hold" in r.stderr
+
+
+# --- R19: --workers 1000 starts a process per chunk, each with its own geoparser -------------
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs CPU affinity (Linux)")
+def test_workers_beyond_the_cpus_are_not_started(pm, tmp_path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": f"r{i}", "text": TEXT}) + "\n" for i in range(80)))
+    out = tmp_path / "out.jsonl"
+    one_cpu = min(os.sched_getaffinity(0))
+    r = pm("extract", feed, "--workers", "1000", "-o", out,
+           preexec_fn=lambda: os.sched_setaffinity(0, {one_cpu}))  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "placemap: --workers 1000: more CPUs than placemap may use here (1); using 1" in r.stderr
+    assert _ids(out) == [f"r{i}" for i in range(80)]
