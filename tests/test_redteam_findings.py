@@ -658,3 +658,24 @@ def test_workers_beyond_the_cpus_are_not_started(pm, tmp_path) -> None:
     assert r.returncode == 0, r.stderr
     assert "placemap: --workers 1000: more CPUs than placemap may use here (1); using 1" in r.stderr
     assert _ids(out) == [f"r{i}" for i in range(80)]
+
+
+# --- R20: a pipe or a link planted as the map folder's lock file -----------------------------
+
+
+def test_map_lock_file_that_is_a_pipe_or_a_link(pm, tmp_path) -> None:
+    good = _good_txt(tmp_path)
+    piped = tmp_path / "piped"
+    piped.mkdir()
+    os.mkfifo(piped / ".placemap.lock")
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / ".placemap.lock").symlink_to(tmp_path / "elsewhere.txt")
+    for out in (piped, linked):
+        try:
+            r = pm("map", good, "-o", out, timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("map waited on the named pipe")  # it hung for ever
+        assert r.returncode == 1 and "is not placemap's lock file" in r.stderr, r.stderr
+        assert not (out / "index.html").exists()
+    assert not (tmp_path / "elsewhere.txt").exists()  # the link's target was made

@@ -12,6 +12,7 @@ import errno
 import logging
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -160,10 +161,30 @@ def output_file(path: Path | None, *, binary: bool = False) -> Iterator[Any]:
 # --- map folders ----------------------------------------------------------------------
 
 
+def _open_lock(path: Path) -> IO[str]:
+    """The lock file opened for appending, only if it is a regular file of its own: a
+    link planted there is not followed (the run would make its target, anywhere), and a
+    named pipe is not waited on (the run hung)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as err:
+        if err.errno in (errno.ELOOP, errno.ENXIO) or path.is_symlink():
+            raise OutputError(
+                f"{path}: is not placemap's lock file (a link or a pipe); remove it"
+            ) from err
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OutputError(f"{path}: is not placemap's lock file (not a regular file); remove it")
+    return os.fdopen(fd, "a", encoding="utf-8")
+
+
 def _lock(path: Path) -> IO[str]:
     """Open and lock the lock file at ``path``; OutputError if another run holds it."""
     for _ in range(3):
-        fh = open(path, "a", encoding="utf-8")  # held until the run ends
+        fh = _open_lock(path)  # held until the run ends
         if fcntl is None:
             return fh
         try:
