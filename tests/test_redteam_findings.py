@@ -679,3 +679,13 @@ def test_map_lock_file_that_is_a_pipe_or_a_link(pm, tmp_path) -> None:
         assert r.returncode == 1 and "is not placemap's lock file" in r.stderr, r.stderr
         assert not (out / "index.html").exists()
     assert not (tmp_path / "elsewhere.txt").exists()  # the link's target was made
+
+
+def test_extract_beside_a_pipe_named_like_its_temporary_file(pm, tmp_path) -> None:
+    os.mkfifo(tmp_path / ".out.jsonl.abcdefgh.part")  # a killed run's file, as a pipe
+    try:
+        r = pm("extract", _good_txt(tmp_path), "-o", tmp_path / "out.jsonl", timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("extract waited on the named pipe")  # it hung for ever
+    assert r.returncode == 0 and _ids(tmp_path / "out.jsonl") == ["good"]
+    assert stat.S_ISFIFO(os.lstat(tmp_path / ".out.jsonl.abcdefgh.part").st_mode)
