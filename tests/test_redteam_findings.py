@@ -689,3 +689,26 @@ def test_extract_beside_a_pipe_named_like_its_temporary_file(pm, tmp_path) -> No
         pytest.fail("extract waited on the named pipe")  # it hung for ever
     assert r.returncode == 0 and _ids(tmp_path / "out.jsonl") == ["good"]
     assert stat.S_ISFIFO(os.lstat(tmp_path / ".out.jsonl.abcdefgh.part").st_mode)
+
+
+# --- R22: a link or a pipe named like an asset of the map folder -----------------------------
+
+
+def test_map_assets_never_written_through_a_link_or_a_pipe(pm, tmp_path) -> None:
+    good = _good_txt(tmp_path)
+    out = tmp_path / "maps"
+    assert pm("map", good, "-o", out).returncode == 0
+    assets = sorted((out / "assets").iterdir())
+    victim = tmp_path / "victim.txt"
+    victim.write_text("secret\n")
+    assets[0].unlink()
+    assets[0].symlink_to(victim)  # as /etc/passwd in a shared folder, for a run as root
+    assets[1].unlink()
+    os.mkfifo(assets[1])
+    try:
+        r = pm("map", good, "-o", out, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("map waited on the named pipe")
+    assert r.returncode == 0, r.stderr
+    assert victim.read_text() == "secret\n"  # was replaced by the asset
+    assert all(p.is_file() and not p.is_symlink() for p in assets[:2])
