@@ -712,3 +712,19 @@ def test_map_assets_never_written_through_a_link_or_a_pipe(pm, tmp_path) -> None
     assert r.returncode == 0, r.stderr
     assert victim.read_text() == "secret\n"  # was replaced by the asset
     assert all(p.is_file() and not p.is_symlink() for p in assets[:2])
+
+
+# --- R23: eval reads a pipe or a device as its corpus ------------------------------------------
+
+
+def test_eval_refuses_a_pipe_or_a_device_as_its_corpus(pm, tmp_path) -> None:
+    fifo = tmp_path / "gold.jsonl"
+    os.mkfifo(fifo)
+    for corpus in (fifo, Path("/dev/zero")):  # waited for ever; grew until a MemoryError
+        try:
+            r = pm("eval", corpus, "--misses", tmp_path / "m.csv", timeout=60,
+                   preexec_fn=_limit_memory)  # fmt: skip
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"eval waited on {corpus}")
+        assert "Traceback" not in r.stderr
+        assert r.returncode == 1 and "not a regular file" in r.stderr, r.stderr
