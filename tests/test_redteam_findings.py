@@ -728,3 +728,10 @@ def test_eval_refuses_a_pipe_or_a_device_as_its_corpus(pm, tmp_path) -> None:
             pytest.fail(f"eval waited on {corpus}")
         assert "Traceback" not in r.stderr
         assert r.returncode == 1 and "not a regular file" in r.stderr, r.stderr
+
+
+def test_gazetteer_build_names_a_device_for_what_it_is(pm, tmp_path) -> None:
+    r = pm("gazetteer", "build", "--no-default", "--geonames", "/dev/zero",
+           "-o", tmp_path / "i.sqlite")  # fmt: skip
+    assert r.returncode == 1  # it said "/dev/zero: no such file"
+    assert "placemap: error: /dev/zero: not a regular file (a pipe or a device)" in r.stderr

@@ -279,7 +279,8 @@ def identify(path: Path) -> DumpFile:
     rows. Raises :class:`GazetteerBuildError` naming the file and what it looks like."""
     path = Path(path)
     if not path.is_file():
-        raise GazetteerBuildError(f"{path}: no such file")
+        what = "no such file" if not path.exists() else "not a regular file (a pipe or a device)"
+        raise GazetteerBuildError(f"{path}: {what}")
     member, size = None, path.stat().st_size
     if zipfile.is_zipfile(path):
         try:
