@@ -267,6 +267,8 @@ def test_search_output_has_no_raw_escape_sequences(pm, tmp_path) -> None:
 
 
 # === Second pass (branch redteam2) ===========================================================
+# Each test below failed on main before its fix (run with main's src first on PYTHONPATH)
+# and passes with it; R1... match the second report.
 
 # --- R1: file names and record values reach the terminal raw ---------------------------------
 
