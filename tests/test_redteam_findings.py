@@ -737,3 +737,20 @@ def test_gazetteer_build_names_a_device_for_what_it_is(pm, tmp_path) -> None:
            "-o", tmp_path / "i.sqlite")  # fmt: skip
     assert r.returncode == 1  # it said "/dev/zero: no such file"
     assert "placemap: error: /dev/zero: not a regular file (a pipe or a device)" in r.stderr
+
+
+# --- R24: a compressed page passed as .html ---------------------------------------------------
+
+
+def test_a_compressed_page_is_named_for_what_it_is(pm, tmp_path) -> None:
+    import gzip
+    import zipfile
+
+    html = f"<html><body><article><p>{TEXT}</p></article></body></html>".encode()
+    (tmp_path / "p.html").write_bytes(gzip.compress(html))
+    with zipfile.ZipFile(tmp_path / "z.html", "w") as zf:
+        zf.writestr("p.html", html)
+    r = pm("extract", tmp_path / "p.html", tmp_path / "z.html", _good_txt(tmp_path))
+    assert r.returncode == 3  # was "binary file (NUL bytes)" or "binary or undecodable"
+    assert "p.html: gzip-compressed, not text: decompress it first" in r.stderr
+    assert "z.html: a zip archive, not text: decompress it first" in r.stderr

@@ -744,6 +744,11 @@ def _document(text: str, name: str, stem: str, fmt: str, fields: Fields) -> Iter
     yield (report, {}) if fields.extra else report
 
 
+# Files that are no text but may come named as one (a page saved compressed: .html.gz
+# renamed .html).
+_PACKED = ((b"\x1f\x8b", "gzip-compressed"), (b"PK\x03\x04", "a zip archive"))
+
+
 def _read_document(
     fh: BinaryIO, name: str, stem: str, fmt: str, fields: Fields, max_bytes: int
 ) -> Iterator[Item]:
@@ -751,6 +756,9 @@ def _read_document(
         data = _read_whole(fh, max_bytes)
         if not data.strip():
             raise ValueError("empty file")
+        for magic, kind in _PACKED:
+            if data.startswith(magic):
+                raise ValueError(f"{kind}, not text: decompress it first")
         if fmt == "html" and not data.startswith((codecs.BOM_UTF8, *_UTF16_BOMS)):
             text = _decode_html(data)
         else:
