@@ -229,13 +229,12 @@ def _read_whole(fh: BinaryIO, max_bytes: int) -> bytes:
         chunks.append(chunk)
         size += len(chunk)
         step = 1 << 24
-    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-    if len(data) > max_bytes:
+    if size > max_bytes:  # before joining the pieces: no copy of what is refused
         raise ValueError(
             f"larger than the {_size(max_bytes)} limit for files read whole "
             "(raise it with --max-size, or use JSON Lines, CSV or Parquet, which stream)"
         )
-    return data
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 # --- finding the inputs ---------------------------------------------------------------
