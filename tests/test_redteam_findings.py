@@ -264,3 +264,493 @@ def test_search_output_has_no_raw_escape_sequences(pm, tmp_path) -> None:
     r = pm("gazetteer", "search", "Zorbx", "--overlay", overlay)
     assert r.returncode == 0
     assert "\x1b" not in r.stdout
+
+
+# === Second pass (branch redteam2) ===========================================================
+# Each test below failed on main before its fix (run with main's src first on PYTHONPATH)
+# and passes with it; R1... match the second report.
+
+# --- R1: file names and record values reach the terminal raw ---------------------------------
+
+
+def test_messages_are_one_line_without_terminal_escapes(pm, tmp_path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    _good_txt(folder)
+    (folder / "a\x1b]0;PWNED\x07\x1b[2J.txt").write_text("")  # empty: an error naming it
+    (folder / "b\nplacemap: error: forged.txt").write_text("")
+    (folder / "c\u202egnp.txt").write_text("")  # shows as c...txt.png in reverse
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "f", "text": TEXT, "date": "\x1b[31m2017\r\n"}) + "\n")
+    r = pm("extract", folder, feed, "-o", tmp_path / "out.jsonl")
+    assert r.returncode == 3
+    for control in ("\x1b", "\x07", "\r", "\u202e"):
+        assert control not in r.stderr
+    lines = r.stderr.splitlines()
+    assert all(line.startswith("placemap: ") for line in lines), lines
+    assert sum("error:" in line for line in lines) == 3, lines
+    assert "a\\x1b]0;PWNED\\x07\\x1b[2J.txt" in r.stderr
+    assert "b\\nplacemap: error: forged.txt" in r.stderr
+
+
+# --- R2: geocode to JSON Lines dies on a NaN or an infinity in the table --------------------
+
+
+def _strict_json(line: str) -> dict:
+    def refuse(token: str) -> None:
+        raise AssertionError(f"{token} is not JSON")
+
+    return json.loads(line, parse_constant=refuse)
+
+
+def test_geocode_jsonl_writes_nan_and_infinity_as_null(pm, tmp_path) -> None:
+    nested = pa.array([[1.5, float("nan")], None])
+    table = pa.table({"loc": ["Homs", "Palmyra"], "score": [1.5, float("nan")], "v": nested})
+    pq.write_table(table, tmp_path / "t.parquet")
+    feed = tmp_path / "t.jsonl"
+    feed.write_text('{"loc": "Homs", "n": -Infinity, "m": {"k": NaN}}\n{"loc": "Palmyra"}\n')
+    for src, keys in ((tmp_path / "t.parquet", ("score", "v")), (feed, ("n", "m"))):
+        out = tmp_path / "out.jsonl"
+        r = pm("geocode", src, "--column", "loc", "-o", out)
+        assert "Traceback" not in r.stderr and r.returncode == 0, r.stderr
+        rows = [_strict_json(line) for line in out.read_text("utf-8").splitlines()]
+        assert [row["loc"] for row in rows] == ["Homs", "Palmyra"]
+        assert {k: rows[0].get(k) for k in keys} in (
+            {"score": 1.5, "v": [1.5, None]},
+            {"n": None, "m": {"k": None}},
+        )
+
+
+# --- R3: an option value that is not UTF-8 ends map in a traceback -------------------------
+
+
+def test_map_options_that_are_not_utf8(pm, tmp_path) -> None:
+    good = _good_txt(tmp_path)
+    title = os.fsdecode(b"Caf\xe9 news")  # a Latin-1 shell: the byte is not UTF-8
+    r = pm("map", good, "-o", tmp_path / "maps", "--title", title)
+    assert "Traceback" not in r.stderr and r.returncode == 0, r.stderr
+    assert "<title>Caf\ufffd news</title>" in (tmp_path / "maps" / "index.html").read_text("utf-8")
+    tiles = os.fsdecode(b"https://t\xe9.example.org/{z}/{x}/{y}.png")
+    r = pm("map", good, "-o", tmp_path / "maps2", "--tiles", tiles)
+    assert "Traceback" not in r.stderr and r.returncode == 2, r.stderr
+    assert not (tmp_path / "maps2").exists()
+
+
+# --- R4: a page's <meta charset> picks any of Python's codecs ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("charset", "body", "shown"),
+    [
+        # UTF-16 named by a page whose bytes are ASCII: browsers read UTF-8 (was CJK noise)
+        ("utf-16", "caf\xc3\xa9", "caf\xe9"),
+        # UTF-7 is no web encoding: its markup must not appear (was cut out as a tag)
+        ("utf-7", "+ADw-b+AD4-bold+ADw-/b+AD4-", "+ADw-b+AD4-bold+ADw-/b+AD4-"),
+        # nor Python's escape codec
+        ("unicode_escape", "\\u003cb\\u003ebold", "\\u003cb\\u003ebold"),
+        # latin1 is Windows-1252 on the web: curly quotes (were C1 control characters)
+        ("iso-8859-1", "\x93quoted\x94", "\u201cquoted\u201d"),
+    ],
+)
+def test_meta_charset_is_read_as_browsers_read_it(pm, tmp_path, charset, body, shown) -> None:
+    data = (
+        f'<html><head><meta charset="{charset}"><title>Homs</title></head><body><article>'
+        f"<p>Shelling hit Homs province and Palmyra, Syria. {body} end</p>"
+        "</article></body></html>".encode("latin-1")
+    )
+    page = tmp_path / "p.html"
+    page.write_bytes(data + b"\n" * (len(data) % 2))  # an even length decodes as UTF-16
+    out = tmp_path / "out.jsonl"
+    r = pm("extract", page, "--with-text", "-o", out)
+    assert r.returncode == 0, r.stderr
+    text = json.loads(out.read_text("utf-8"))["text"]
+    assert text == f"Shelling hit Homs province and Palmyra, Syria. {shown} end"
+
+
+# --- R5: a CSV whose lines end in a lone CR is lost ----------------------------------------
+
+
+def test_csv_with_lone_carriage_returns_keeps_every_row(pm, tmp_path) -> None:
+    f = tmp_path / "mac.csv"  # Excel's "CSV (Macintosh)": CR line ends; then mixed ones
+    f.write_bytes(
+        b'id,text\rm1,"News from Homs.\rAnd Palmyra."\rm2,News from Homs.\r\n'
+        b'm3,"News from Aleppo, ""quoted"""\nm4,"unclosed\rm5,News from Palmyra.\r'
+    )
+    out = tmp_path / "out.jsonl"
+    r = pm("extract", f, "--with-text", "-o", out)
+    texts = {
+        d["id"]: d["text"] for d in map(json.loads, out.read_text("utf-8").splitlines())
+    }
+    assert texts == {
+        "m1": "News from Homs.\rAnd Palmyra.",
+        "m2": "News from Homs.",
+        "m3": 'News from Aleppo, "quoted"',
+        "m5": "News from Palmyra.",
+    }
+    assert r.returncode == 3 and "mac.csv, line 6: a quote opened here" in r.stderr
+
+
+# --- R6: a table with two columns of one name gives the last one silently ------------------
+
+
+def test_table_with_two_text_or_id_columns_is_one_error(pm, tmp_path) -> None:
+    f = tmp_path / "dup.csv"
+    f.write_text("id,text,text\nd1,News from Homs.,editor's note\n", "utf-8")
+    ids = pa.array(["p1"])
+    table = pa.Table.from_arrays([ids, pa.array(["News from Homs."]), ids], ["id", "text", "id"])
+    pq.write_table(table, tmp_path / "dup.parquet")
+    (tmp_path / "ok.csv").write_text("id,text,note,note\nk1,News from Homs.,a,b\n", "utf-8")
+    out = tmp_path / "out.jsonl"
+    r = pm("extract", _good_txt(tmp_path), f, tmp_path / "dup.parquet", tmp_path / "ok.csv",
+           "-o", out)  # fmt: skip
+    assert _ids(out) == ["good", "k1"]  # columns placemap does not read may repeat
+    assert r.returncode == 3
+    assert "dup.csv: 2 columns named 'text'" in r.stderr
+    assert "dup.parquet: 2 columns named 'id'" in r.stderr
+
+
+# --- R7/R8: a run reads its own output back, or writes over its inputs ---------------------
+
+
+def test_map_of_a_folder_does_not_read_its_own_maps(pm, tmp_path) -> None:
+    _good_txt(tmp_path)  # `placemap map .`: the maps go to ./output/ by default
+    assert pm("map", ".").returncode == 0
+    r = pm("map", ".")
+    assert r.returncode == 0 and "error" not in r.stderr, r.stderr
+    assert sorted(p.name for p in (tmp_path / "output").glob("*.html")) == [
+        "collection.html",
+        "good.html",
+        "index.html",
+    ]
+
+
+def test_extract_into_a_folder_it_reads_does_not_read_its_output(pm, tmp_path) -> None:
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "f.jsonl").write_text(GOOD + "\n", "utf-8")
+    out = feeds / "out.jsonl"
+    for _ in range(2):
+        r = pm("extract", feeds, "--with-text", "-o", out)
+        assert r.returncode == 0, r.stderr
+    assert _ids(out) == ["good"]  # not ["good", "good"]: out.jsonl read as a feed
+
+
+def test_outputs_never_replace_the_inputs(pm, tmp_path) -> None:
+    report = _good_txt(tmp_path)
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Mine</title></head><body><article><p>" + TEXT + "</p></article>"
+        "</body></html>",
+        "utf-8",
+    )
+    before = {p: p.read_bytes() for p in (report, page)}
+    cases = [
+        ("extract", report, "-o", report),
+        ("map", page, "-o", tmp_path),  # its page would be page.html
+        ("map", tmp_path, "-o", tmp_path),
+    ]
+    for args in cases:
+        r = pm(*args)
+        assert r.returncode == 1 and "Traceback" not in r.stderr, (args, r.stderr)
+        assert r.stderr.startswith("placemap: error: ") and "choose another" in r.stderr
+    assert {p: p.read_bytes() for p in (report, page)} == before
+    assert not (tmp_path / "index.html").exists()
+
+
+# --- R9: a table's own confidence column with an infinity ends map in a traceback ----------
+
+
+def test_map_of_a_table_with_an_infinite_confidence(pm, tmp_path) -> None:
+    table = tmp_path / "events.csv"
+    table.write_text("name,lat,lon,confidence\nA,34,36,inf\nB,35,37,-inf\nC,35,37,0.4\n")
+    out = tmp_path / "maps"
+    r = pm("map", table, "--lat", "lat", "--lon", "lon", "-o", out, "--min-confidence", "0.5")
+    assert "Traceback" not in r.stderr and r.returncode == 0, r.stderr
+    assert "1 resolved mentions on the maps" in r.stdout  # A (inf: 1.0); B and C below 0.5
+
+
+# --- R10: one damaged row group of a Parquet file loses the whole file ---------------------
+
+
+def test_damaged_parquet_row_group_costs_only_its_rows(pm, tmp_path) -> None:
+    f = tmp_path / "t.parquet"
+    ids = [f"r{i}" for i in range(300)]
+    pq.write_table(pa.table({"id": ids, "text": [TEXT] * 300}), f, row_group_size=100,
+                   compression="none", use_dictionary=False)  # fmt: skip
+    chunk = pq.ParquetFile(f).metadata.row_group(1).column(1)  # the text of rows 101-200
+    data = bytearray(f.read_bytes())
+    start = chunk.data_page_offset
+    data[start : start + chunk.total_compressed_size] = b"\xab" * chunk.total_compressed_size
+    f.write_bytes(bytes(data))
+    out = tmp_path / "out.jsonl"
+    r = pm("extract", f, _good_txt(tmp_path), "-o", out)
+    assert r.returncode == 3 and "t.parquet, rows 101-200: unreadable Parquet data" in r.stderr
+    assert _ids(out) == ids[:100] + ids[200:] + ["good"]
+
+
+# --- R11: a URL with a space, a quote or a control character -------------------------------
+
+
+def test_urls_are_percent_encoded_not_dropped_or_kept_raw(pm, tmp_path) -> None:
+    urls = {
+        "sp": ("http://news.example/a b", "http://news.example/a%20b"),
+        "q": ('https://news.example/"><b>x', "https://news.example/%22%3E%3Cb%3Ex"),
+        "esc": ("http://news.example/\x1b[31m\x00", "http://news.example/%1B[31m%00"),
+        "js": ("javascript:alert(1)", None),
+        "data": ("data:text/html,<script>alert(1)</script>", None),
+    }
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(
+        "".join(json.dumps({"id": k, "text": TEXT, "url": u}) + "\n" for k, (u, _) in urls.items())
+    )
+    out = tmp_path / "out.jsonl"
+    assert pm("extract", feed, "-o", out).returncode == 0
+    got = {d["id"]: d["url"] for d in map(json.loads, out.read_text("utf-8").splitlines())}
+    assert got == {k: want for k, (_, want) in urls.items()}
+    assert pm("map", feed, "-o", tmp_path / "maps").returncode == 0
+    index = (tmp_path / "maps" / "index.html").read_text("utf-8")
+    for want in ("http://news.example/a%20b", "https://news.example/%22%3E%3Cb%3Ex"):
+        assert f"<a href='{want}'" in index  # linked, as the maps link a report's URL
+
+
+# --- R12: a huge date field is parsed shape by shape, all of it ------------------------------
+
+
+def test_a_huge_date_field_is_searched_only_at_its_start(monkeypatch) -> None:
+    from placemap import dates
+
+    calls = []
+    real = dates.dateparser.parse
+    monkeypatch.setattr(dates.dateparser, "parse", lambda *a, **k: calls.append(1) or real(*a, **k))
+    field = "31 February 2017 " * 60_000 + "1 June 2017"  # 1 MB: 60,000 impossible dates
+    found = dates.parse_date(field)
+    assert found is not None and found.iso is None and found.raw == field.strip()
+    assert len(calls) <= 20  # the whole field: 60,001 parses (28 s and 218 MB for 8.5 MB)
+    assert dates.parse_date("Updated: Sept. 3, 2021 at 10:00 pm UTC").iso == "2021-09-03T22:00Z"
+
+
+# --- R13: an overlay CSV written by hand ("name, lat, lon") ends in a traceback ----------
+
+
+def test_overlay_header_with_spaces_and_repeated_columns(pm, tmp_path) -> None:
+    spaced = tmp_path / "spaced.csv"
+    spaced.write_text("name, lat, lon, alternate_names\nZorbville, 35, 38, Zorbx\nQorb, 34\n")
+    r = pm("gazetteer", "search", "Zorbx", "--overlay", spaced)
+    assert "Traceback" not in r.stderr
+    assert r.returncode == 1 and "spaced.csv, line 3: needs a name and lat/lon" in r.stderr
+    spaced.write_text("name, lat, lon, alternate_names\nZorbville, 35, 38, Zorbx\n")
+    r = pm("gazetteer", "search", "Zorbx", "--overlay", spaced)
+    assert r.returncode == 0 and "Zorbville" in r.stdout, r.stderr
+    twice = tmp_path / "twice.csv"
+    twice.write_text("name,lat,lon,lat\nZorbville,35,38,1\n")
+    r = pm("gazetteer", "search", "Zorbville", "--overlay", twice)
+    assert r.returncode == 1 and "twice.csv: 2 columns named 'lat'" in r.stderr
+
+
+# --- R14: a GeoNames row with lat 'nan' or a negative id ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("gid", "lat", "pop"), [("9999002", "nan", "1"), ("-5", "35", "1"), ("9999003", "35", "-7")]
+)
+def test_gazetteer_build_names_the_row_out_of_range(pm, tmp_path, dump_dir, gid, lat, pop):
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    good = ["9999001", "Qorb", "Qorb", "", "35", "38", "P", "PPL", "SY", "", "00", "", "", "",
+            "5", "", "0", "", "2024-01-01"]  # fmt: skip
+    bad = [gid, "Zorbtown", *good[2:4], lat, *good[5:14], pop, *good[15:]]
+    rows = ["\t".join([str(9999100 + i), *good[1:]]) for i in range(50)]  # past the sniffing
+    (dumps / "SY.txt").write_text("\n".join([*rows, "\t".join(bad)]) + "\n", "utf-8")
+    r = pm("gazetteer", "build", "--no-default", "--geonames", dumps, "-o", tmp_path / "i.sqlite")
+    assert "Traceback" not in r.stderr and r.returncode == 1
+    assert "SY.txt, line 51: " in r.stderr and "out of range" in r.stderr, r.stderr
+
+
+def test_eval_misses_and_an_index_never_replace_their_inputs(pm, tmp_path, dump_dir) -> None:
+    corpus = tmp_path / "gold.jsonl"
+    corpus.write_text(json.dumps({"id": "g", "text": TEXT, "toponyms": []}) + "\n")
+    dump = tmp_path / "SY.txt"
+    dump.write_bytes((dump_dir / "SY.txt").read_bytes())
+    before = {p: p.read_bytes() for p in (corpus, dump)}
+    for args in (
+        ("eval", corpus, "--misses", corpus),
+        ("gazetteer", "build", "--no-default", "--geonames", dump, "-o", dump),
+    ):
+        r = pm(*args)
+        assert r.returncode == 1 and "is also an input" in r.stderr, (args, r.stderr)
+    assert {p: p.read_bytes() for p in (corpus, dump)} == before
+
+
+# --- R16: standard output on a full disk ends in a traceback ---------------------------------
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("extract", "{good}"),
+        ("extract", "{good}", "--format", "parquet"),
+        ("geocode", "{table}", "--column", "loc"),
+        ("gazetteer", "search", "Homs"),
+    ],
+)
+def test_standard_output_on_a_full_disk_is_one_line(small_index, tmp_path, args) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text("loc\nHoms\n")
+    paths = {"good": _good_txt(tmp_path), "table": table}
+    env = {**os.environ, "PLACEMAP_GAZETTEER": str(small_index), "LC_ALL": "C.UTF-8"}
+    with open("/dev/full", "w") as full:
+        r = subprocess.run(
+            [sys.executable, "-m", "placemap", *(a.format(**paths) for a in args)],
+            stdout=full, stderr=subprocess.PIPE, text=True, env=env, timeout=120,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    assert r.returncode == 1
+    assert r.stderr.splitlines()[-1:] == [
+        "placemap: error: standard output: cannot write there (No space left on device)"
+    ], r.stderr
+    assert "Traceback" not in r.stderr and "Exception ignored" not in r.stderr
+
+
+# --- R17: one stray NUL byte makes a page or a text "binary" ---------------------------------
+
+
+def test_a_stray_nul_byte_does_not_lose_the_report(pm, tmp_path) -> None:
+    page = tmp_path / "p.html"
+    page.write_bytes(
+        b"<html><head><title>T</title></head><body><article><p>Shelling hit Homs province"
+        b" and Palmyra, Syria.\x00 More fighting near Aleppo.</p></article></body></html>"
+    )
+    text = tmp_path / "t.txt"
+    text.write_bytes(b"Shelling hit Homs\nprovince and Palmyra, Syria.\x00 More.\n")
+    blob = tmp_path / "blob.txt"
+    blob.write_bytes(b"\x00\x01\x02" * 100)
+    out = tmp_path / "out.jsonl"
+    r = pm("extract", page, text, blob, "-o", out)
+    assert _ids(out) == ["p", "t"], r.stderr
+    assert r.returncode == 3 and "blob.txt: binary file (NUL bytes), not text" in r.stderr
+
+
+# --- R18: --max-size beyond the machine ------------------------------------------------------
+
+
+def test_a_max_size_beyond_memory_reads_small_files(pm, tmp_path) -> None:
+    good = _good_txt(tmp_path)
+    out = tmp_path / "out.jsonl"
+    # 1 GB of address space: asking for --max-size at once was a MemoryError traceback
+    r = pm("extract", good, "--max-size", "10GB", "-o", out, preexec_fn=_limit_memory)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    assert _ids(out) == ["good"]
+    r = pm("extract", good, "--max-size", "1e30")  # was an OverflowError traceback
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "more than placemap can hold" in r.stderr
+
+
+# --- R19: --workers 1000 starts a process per chunk, each with its own geoparser -------------
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs CPU affinity (Linux)")
+def test_workers_beyond_the_cpus_are_not_started(pm, tmp_path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": f"r{i}", "text": TEXT}) + "\n" for i in range(80)))
+    out = tmp_path / "out.jsonl"
+    one_cpu = min(os.sched_getaffinity(0))
+    r = pm("extract", feed, "--workers", "1000", "-o", out,
+           preexec_fn=lambda: os.sched_setaffinity(0, {one_cpu}))  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "placemap: --workers 1000: more CPUs than placemap may use here (1); using 1" in r.stderr
+    assert _ids(out) == [f"r{i}" for i in range(80)]
+
+
+# --- R20: a pipe or a link planted as the map folder's lock file -----------------------------
+
+
+def test_map_lock_file_that_is_a_pipe_or_a_link(pm, tmp_path) -> None:
+    good = _good_txt(tmp_path)
+    piped = tmp_path / "piped"
+    piped.mkdir()
+    os.mkfifo(piped / ".placemap.lock")
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / ".placemap.lock").symlink_to(tmp_path / "elsewhere.txt")
+    for out in (piped, linked):
+        try:
+            r = pm("map", good, "-o", out, timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("map waited on the named pipe")  # it hung for ever
+        assert r.returncode == 1 and "is not placemap's lock file" in r.stderr, r.stderr
+        assert not (out / "index.html").exists()
+    assert not (tmp_path / "elsewhere.txt").exists()  # the link's target was made
+
+
+def test_extract_beside_a_pipe_named_like_its_temporary_file(pm, tmp_path) -> None:
+    os.mkfifo(tmp_path / ".out.jsonl.abcdefgh.part")  # a killed run's file, as a pipe
+    try:
+        r = pm("extract", _good_txt(tmp_path), "-o", tmp_path / "out.jsonl", timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("extract waited on the named pipe")  # it hung for ever
+    assert r.returncode == 0 and _ids(tmp_path / "out.jsonl") == ["good"]
+    assert stat.S_ISFIFO(os.lstat(tmp_path / ".out.jsonl.abcdefgh.part").st_mode)
+
+
+# --- R22: a link or a pipe named like an asset of the map folder -----------------------------
+
+
+def test_map_assets_never_written_through_a_link_or_a_pipe(pm, tmp_path) -> None:
+    good = _good_txt(tmp_path)
+    out = tmp_path / "maps"
+    assert pm("map", good, "-o", out).returncode == 0
+    assets = sorted((out / "assets").iterdir())
+    victim = tmp_path / "victim.txt"
+    victim.write_text("secret\n")
+    assets[0].unlink()
+    assets[0].symlink_to(victim)  # as /etc/passwd in a shared folder, for a run as root
+    assets[1].unlink()
+    os.mkfifo(assets[1])
+    try:
+        r = pm("map", good, "-o", out, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("map waited on the named pipe")
+    assert r.returncode == 0, r.stderr
+    assert victim.read_text() == "secret\n"  # was replaced by the asset
+    assert all(p.is_file() and not p.is_symlink() for p in assets[:2])
+
+
+# --- R23: eval reads a pipe or a device as its corpus ------------------------------------------
+
+
+def test_eval_refuses_a_pipe_or_a_device_as_its_corpus(pm, tmp_path) -> None:
+    fifo = tmp_path / "gold.jsonl"
+    os.mkfifo(fifo)
+    for corpus in (fifo, Path("/dev/zero")):  # waited for ever; grew until a MemoryError
+        try:
+            r = pm("eval", corpus, "--misses", tmp_path / "m.csv", timeout=60,
+                   preexec_fn=_limit_memory)  # fmt: skip
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"eval waited on {corpus}")
+        assert "Traceback" not in r.stderr
+        assert r.returncode == 1 and "not a regular file" in r.stderr, r.stderr
+
+
+def test_gazetteer_build_names_a_device_for_what_it_is(pm, tmp_path) -> None:
+    r = pm("gazetteer", "build", "--no-default", "--geonames", "/dev/zero",
+           "-o", tmp_path / "i.sqlite")  # fmt: skip
+    assert r.returncode == 1  # it said "/dev/zero: no such file"
+    assert "placemap: error: /dev/zero: not a regular file (a pipe or a device)" in r.stderr
+
+
+# --- R24: a compressed page passed as .html ---------------------------------------------------
+
+
+def test_a_compressed_page_is_named_for_what_it_is(pm, tmp_path) -> None:
+    import gzip
+    import zipfile
+
+    html = f"<html><body><article><p>{TEXT}</p></article></body></html>".encode()
+    (tmp_path / "p.html").write_bytes(gzip.compress(html))
+    with zipfile.ZipFile(tmp_path / "z.html", "w") as zf:
+        zf.writestr("p.html", html)
+    r = pm("extract", tmp_path / "p.html", tmp_path / "z.html", _good_txt(tmp_path))
+    assert r.returncode == 3  # was "binary file (NUL bytes)" or "binary or undecodable"
+    assert "p.html: gzip-compressed, not text: name it .gz (page.html.gz)" in r.stderr
+    assert "z.html: a zip archive, not text: decompress it first" in r.stderr

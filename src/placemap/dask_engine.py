@@ -33,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from placemap.errors import PlacemapError
-from placemap.parallel import Settings, Task, process
+from placemap.parallel import Settings, Task, process, usable_workers
 from placemap.readers import Fields, InputPart, ReadError, parse_spans, read_part, split_input
 from placemap.records import Report
 from placemap.writers import COLUMNS, arrow_schema, report_head, report_rows
@@ -160,7 +160,10 @@ def run_dask(
             client = Client(scheduler)
         else:
             own_cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=usable_workers(workers),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
             )
             client = Client(own_cluster)
         with client:

@@ -21,9 +21,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from placemap.errors import InputError
 from placemap.outputs import output_errors
 from placemap.pipeline import Geoparser
-from placemap.readers import ReadError, check_span, loads_json, shown
+from placemap.readers import (
+    MAX_BYTES,
+    NotRegular,
+    ReadError,
+    check_span,
+    loads_json,
+    open_regular,
+    shown,
+)
 from placemap.resolution import haversine_km
 from placemap.writers import atomic_text_writer, spreadsheet_safe
 
@@ -36,11 +45,22 @@ DEMONYM_CONVENTIONS = ("count", "ignore")
 def read_corpus(path: Path) -> Iterator[dict[str, Any] | ReadError]:
     """The documents of a gold corpus (JSON Lines with ``text`` and ``toponyms``), each
     checked; a document that cannot be scored comes as a :class:`ReadError` instead."""
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
+    try:  # a pipe or a device (/dev/zero) is refused, never waited on or read for ever
+        fh = open_regular(path)
+    except (NotRegular, OSError) as err:
+        raise InputError(f"{shown(path)}: {str(err).split(';')[0]}") from err
+    with fh:
+        lineno = 0
+        while raw := fh.readline(MAX_BYTES + 1):
+            lineno += 1
+            where = f"{shown(path)}, line {lineno}"
+            if len(raw) > MAX_BYTES and not raw.endswith(b"\n"):
+                while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
+                    pass  # read past, never held whole
+                yield ReadError(where, f"a line over {MAX_BYTES // 10**6} MB")
+                continue
             if not raw.strip():
                 continue
-            where = f"{shown(path)}, line {lineno}"
             try:
                 doc = loads_json(raw.decode("utf-8"))
                 _check_document(doc)

@@ -500,6 +500,7 @@ def frame_reports(
             if ok[i]:
                 label = label or f"{lats[i]:.4f}, {lons[i]:.4f}"
                 conf = 1.0 if confs is None or pd.isna(confs.iloc[i]) else float(confs.iloc[i])
+                conf = min(max(conf, 0.0), 1.0)  # a table's own column may hold anything (inf)
                 mentions.append(
                     Mention(offset, offset + len(label), label, place_of(i), conf, reason="table")
                 )
@@ -703,15 +704,34 @@ def _write_jsonl(df: pd.DataFrame, fh: Any, rows: int = 10_000) -> None:
         part = df.iloc[start : start + rows]
         columns = [_python_values(part[c]) for c in part.columns]
         fh.writelines(
-            json.dumps(
-                dict(zip(names, values, strict=True)),
-                ensure_ascii=False,
-                allow_nan=False,
-                default=_json_default,
-            )
-            + "\n"
+            _json_line(dict(zip(names, values, strict=True)))
             for values in zip(*columns, strict=True)
         )
+
+
+def _json_line(record: dict[str, Any]) -> str:
+    """One JSON line; NaN and infinities, which JSON cannot write (a Parquet float column
+    with NaN, ``Infinity`` in a JSON Lines table), become null."""
+    try:
+        text = json.dumps(record, ensure_ascii=False, allow_nan=False, default=_json_default)
+    except ValueError:  # an out-of-range float somewhere in the record
+        text = json.dumps(
+            _finite(record), ensure_ascii=False, allow_nan=False, default=_json_default
+        )
+    return text + "\n"
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite float in it (in lists and objects too) None."""
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    return value
 
 
 def _may_nest(s: pd.Series) -> bool:

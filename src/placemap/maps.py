@@ -19,6 +19,7 @@ import json
 import math
 import os
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -115,7 +116,9 @@ class TileSource:
 OSM = TileSource(
     "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "Tiles © OpenStreetMap contributors"
 )
-_TILE_URL = re.compile(r"https?://[^\s\"'<>\\`]+")
+# (no control characters, and no lone surrogates: the bytes of an argument that is not
+# UTF-8, which no page can hold)
+_TILE_URL = re.compile(r"https?://[^\s\"'<>\\`\x00-\x1f\x7f\ud800-\udfff]+")
 # Leaflet fills each {key} of a tile URL from the layer's options, calling it if it is a
 # function ({valueOf}, {constructor} reach Object's own): only its documented keys pass.
 _TILE_KEY = re.compile(r"\{([^{}]*)\}")
@@ -603,14 +606,34 @@ def write_assets(folder: Path, *, cluster: bool = False) -> list[Path]:
     paths = []
     for asset in shared_assets(cluster):
         path = folder / asset.name
-        try:
-            same = path.read_bytes() == asset.text.encode("utf-8")
-        except OSError:
-            same = False
-        if not same:
+        if not _holds(path, asset.text.encode("utf-8")):
+            # An asset is a file of placemap's own: a link or a pipe of its name is
+            # removed, never written through (a link would have its target replaced,
+            # anywhere; a pipe would block the run for ever).
+            if os.path.islink(path) or (path.exists() and not path.is_file() and not path.is_dir()):
+                path.unlink()
             write_text_atomic(path, asset.text)
         paths.append(path)
     return paths
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is a regular file holding ``data``. Anything else there (a link,
+    a named pipe, which reading would wait on for ever, a file of another size, which is
+    not read) is replaced."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return False
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
+            return False
+        try:
+            return fh.read() == data
+        except OSError:
+            return False
 
 
 def _linked_assets(cluster: bool, prefix: str) -> list[tuple[str, _Raw]]:

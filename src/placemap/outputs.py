@@ -12,8 +12,9 @@ import errno
 import logging
 import os
 import shutil
+import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -59,6 +60,45 @@ def output_errors(path: Path) -> Iterator[None]:
         raise
     except OSError as err:
         raise _error(path, err) from err
+
+
+def check_not_an_input(output: Path, paths: Iterable[Path], *, folder: bool = False) -> None:
+    """Raise OutputError when writing ``output`` would replace what the run reads: an
+    input file given as the output file (``extract page.txt -o page.txt``, ``eval
+    gold.jsonl --misses gold.jsonl``, a GeoNames dump as the index) or, for a
+    map ``folder``, a folder of inputs (its reports and the pages would mix, and be read
+    back as reports) or the folder of an input page whose name its map page would take
+    (``map page.html -o .``). Called before the work."""
+    if not output.exists():
+        return
+    for p in paths:
+        if str(p) == "-":
+            continue
+        if not folder:
+            if p.is_file() and _same(p, output):
+                raise OutputError(
+                    f"{output}: is also an input of this run; writing it would replace it: "
+                    "choose another file"
+                )
+        elif p.is_dir():
+            if _same(p, output):
+                raise OutputError(
+                    f"{output}: is also an input folder; the maps would be written among its "
+                    "reports (a page can replace one) and read as reports by the next run: "
+                    "choose another folder"
+                )
+        elif p.name.lower().endswith(".html") and _same(p.parent, output):
+            raise OutputError(
+                f"{output}: holds the input {p.name}, which a map page of that name would "
+                "replace: choose another folder"
+            )
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # an input that is missing is an error of that input, later
+        return False
 
 
 def check_output_file(path: Path) -> None:
@@ -121,10 +161,30 @@ def output_file(path: Path | None, *, binary: bool = False) -> Iterator[Any]:
 # --- map folders ----------------------------------------------------------------------
 
 
+def _open_lock(path: Path) -> IO[str]:
+    """The lock file opened for appending, only if it is a regular file of its own: a
+    link planted there is not followed (the run would make its target, anywhere), and a
+    named pipe is not waited on (the run hung)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as err:
+        if err.errno in (errno.ELOOP, errno.ENXIO) or path.is_symlink():
+            raise OutputError(
+                f"{path}: is not placemap's lock file (a link or a pipe); remove it"
+            ) from err
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OutputError(f"{path}: is not placemap's lock file (not a regular file); remove it")
+    return os.fdopen(fd, "a", encoding="utf-8")
+
+
 def _lock(path: Path) -> IO[str]:
     """Open and lock the lock file at ``path``; OutputError if another run holds it."""
     for _ in range(3):
-        fh = open(path, "a", encoding="utf-8")  # held until the run ends
+        fh = _open_lock(path)  # held until the run ends
         if fcntl is None:
             return fh
         try:

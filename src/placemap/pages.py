@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from placemap.dates import ReportDate, parse_date
+from placemap.records import web_url
 
 __all__ = ["Page", "read_page"]
 
@@ -150,5 +151,4 @@ def read_page(html: str, *, day_first: bool = False) -> Page:
         return Page("", None, _date(tree, None, day_first), language)
     text = "\n".join(line.strip() for line in (doc.text or "").splitlines()).strip()
     title = " ".join(doc.title.split()) if doc.title else None
-    url = doc.url if doc.url and re.match(r"https?://\S+$", doc.url, re.I) else None
-    return Page(text, title or None, _date(tree, doc.date, day_first), language, url)
+    return Page(text, title or None, _date(tree, doc.date, day_first), language, web_url(doc.url))

@@ -13,6 +13,7 @@ shipped to workers, only its path) and keeps it for every task it runs.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
@@ -27,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from placemap.errors import GazetteerError
 from placemap.records import Report
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from placemap.pipeline import Geoparser
@@ -178,6 +181,7 @@ def run_tasks(
     are in flight, so input is read only as fast as it is processed. An exception in
     the consumer (Ctrl-C, a failed write) cancels what has not started.
     """
+    workers = usable_workers(workers)
     if workers <= 1:
         for t in tasks:
             res = process(t, settings)
@@ -215,6 +219,19 @@ def run_tasks(
     finally:
         lifeline.close()
         lifeline_w.close()
+
+
+def usable_workers(workers: int) -> int:
+    """``workers``, or the CPUs this process may use when it asks for more: each worker
+    holds a geoparser (about 150 MB), and geoparsing gains nothing past one per CPU
+    (``--workers 1000`` would start 1,000 of them and exhaust the memory)."""
+    cpus = default_workers()
+    if workers > cpus:
+        log.warning(
+            "--workers %d: more CPUs than placemap may use here (%d); using %d", workers, cpus, cpus
+        )
+        return cpus
+    return workers
 
 
 def default_workers() -> int:

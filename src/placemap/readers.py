@@ -29,7 +29,7 @@ from pathlib import Path, PurePath
 from typing import Any, BinaryIO, cast
 
 from placemap.dates import ReportDate, find_date, parse_date
-from placemap.records import Report
+from placemap.records import Report, web_url
 
 __all__ = [
     "ReadError",
@@ -193,7 +193,8 @@ def decode_text(data: bytes) -> str:
             return _check_text(data.decode(utf16))
         except UnicodeDecodeError as err:
             raise ValueError(f"undecodable as UTF-16 ({err.reason})") from err
-    if b"\x00" in data[:8192]:
+    head = data[:8192]
+    if head.count(0) > max(2, len(head) // 200):  # a stray NUL or two is text's all the same
         raise ValueError("binary file (NUL bytes), not text")
     try:
         return _check_text(data.decode("utf-8"))
@@ -230,13 +231,26 @@ def _size(n: float) -> str:
 
 
 def _read_whole(fh: BinaryIO, max_bytes: int) -> bytes:
-    data = fh.read(max_bytes + 1)
-    if len(data) > max_bytes:
+    """The whole stream, up to ``max_bytes``: read as it comes, never by asking for
+    ``max_bytes`` at once (``--max-size 100GB`` made Python allocate that much for a
+    file of 1 kB: a MemoryError)."""
+    try:  # a file's size is known: one read of it (and one byte more, if it grew)
+        st = os.fstat(fh.fileno())
+        step = st.st_size + 1 if stat.S_ISREG(st.st_mode) else 1 << 24
+    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        step = 1 << 24
+    chunks: list[bytes] = []
+    size = 0
+    while size <= max_bytes and (chunk := fh.read(min(step, max_bytes + 1 - size))):
+        chunks.append(chunk)
+        size += len(chunk)
+        step = 1 << 24
+    if size > max_bytes:  # before joining the pieces: no copy of what is refused
         raise ValueError(
             f"larger than the {_size(max_bytes)} limit for files read whole "
             "(raise it with --max-size, or use JSON Lines, CSV or Parquet, which stream)"
         )
-    return data
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 # --- finding the inputs ---------------------------------------------------------------
@@ -254,6 +268,27 @@ class Fields:
     day_first: bool = False
     url: str = "url"
 
+    @property
+    def read(self) -> tuple[str, ...]:
+        """The fields placemap reads, each once."""
+        wanted = (self.text, self.id, self.title, self.date, self.url, "link", *self.extra)
+        return tuple(dict.fromkeys(wanted))
+
+    def twice(self, names: Iterable[str]) -> str | None:
+        """Why a table whose columns are ``names`` cannot be read, if it names a field
+        placemap reads more than once (which one would be the text?), else None."""
+        seen: dict[str, int] = {}
+        for n in names:
+            seen[n] = seen.get(n, 0) + 1
+        dup = next((f for f in self.read if seen.get(f, 0) > 1), None)
+        if dup is None:
+            return None
+        options = {self.text: "text", self.id: "id", self.title: "title", self.date: "date"}
+        option = options.get(dup, "url" if dup in (self.url, "link") else None)
+        return f"{seen[dup]} columns named {dup!r}: rename one" + (
+            f", or choose another column with --{option}-field" if option else ""
+        )
+
 
 def shown(path: str | os.PathLike[str]) -> str:
     """A file name fit to print and to store in an output: the bytes of a name that is
@@ -266,6 +301,7 @@ def input_files(
     glob: str | None = None,
     *,
     notify: Callable[[str], None] | None = None,
+    exclude: Iterable[Path] = (),
 ) -> Iterator[Path]:
     """The files to read, in order: named files as given, folders searched recursively.
 
@@ -274,11 +310,13 @@ def input_files(
     Parquet), except that collections lying in the same folder as text or HTML reports
     are taken for annotations of them (such as a ``gold.jsonl``) and skipped, with a
     notice; name such a file, or give ``--glob``, to read it. README files and hidden
-    files are skipped too. A link found in a folder is followed only to a file inside
-    that folder. Folders that cannot be read are passed to ``notify``.
+    files are skipped too, and so are the ``exclude`` paths found in a folder (the
+    output a run writes there: ``output/`` of ``placemap map .``, read back as reports
+    on the next run). A link found in a folder is followed only to a file inside that
+    folder. Folders that cannot be read are passed to ``notify``.
     """
     say = notify or log.warning
-    for item in _inputs(paths, glob, say):
+    for item in _inputs(paths, glob, say, exclude):
         if isinstance(item, ReadError):
             say(str(item))
         else:
@@ -286,13 +324,17 @@ def input_files(
 
 
 def _inputs(
-    paths: Iterable[Path], glob: str | None, say: Callable[[str], None]
+    paths: Iterable[Path],
+    glob: str | None,
+    say: Callable[[str], None],
+    exclude: Iterable[Path] = (),
 ) -> Iterator[Path | ReadError]:
+    excluded = [e.resolve() for e in exclude]
     for p in paths:
         if str(p) == "-" or not p.is_dir():
             yield p
             continue
-        files, errors = _walk(p, say)
+        files, errors = _walk(p, say, excluded)
         yield from errors
         if glob:
             yield from (f for f in files if _matches(f.relative_to(p), glob))
@@ -314,8 +356,11 @@ def _inputs(
             yield f
 
 
-def _walk(root: Path, say: Callable[[str], None]) -> tuple[list[Path], list[ReadError]]:
-    """Every entry under ``root`` that is not a folder, sorted; hidden names left out.
+def _walk(
+    root: Path, say: Callable[[str], None], excluded: Iterable[Path] = ()
+) -> tuple[list[Path], list[ReadError]]:
+    """Every entry under ``root`` that is not a folder, sorted; hidden names and the
+    ``excluded`` paths (resolved) left out.
 
     Links are followed only to files inside ``root`` (a link to ``/etc/passwd`` in a
     folder of reports is not a report), never to folders (those inside are walked
@@ -323,6 +368,8 @@ def _walk(root: Path, say: Callable[[str], None]) -> tuple[list[Path], list[Read
     names them. Folders that cannot be listed are errors, not silently empty.
     """
     inside = root.resolve()
+    # the excluded paths as they are found from root (links to folders are not walked)
+    skipped = {e.relative_to(inside) for e in excluded if e != inside and e.is_relative_to(inside)}
     files: list[Path] = []
     errors: list[ReadError] = []
     pending = [root]
@@ -338,6 +385,8 @@ def _walk(root: Path, say: Callable[[str], None]) -> tuple[list[Path], list[Read
             if entry.name.startswith("."):
                 continue
             path = Path(entry.path)
+            if skipped and path.relative_to(root) in skipped:
+                continue
             try:
                 if entry.is_symlink():
                     target = path.resolve()
@@ -441,8 +490,10 @@ def read_reports(
     max_bytes: int = MAX_BYTES,
     day_first: bool = False,
     notify: Callable[[str], None] | None = None,
+    exclude: Iterable[Path] = (),
 ) -> Iterator[Item]:
-    """Reports from files, folders and collections, in order (see :func:`input_files`).
+    """Reports from files, folders and collections, in order (see :func:`input_files`,
+    which leaves out the ``exclude`` paths found in folders).
 
     ``-`` reads standard input (its format sniffed unless ``input_format`` says).
     With ``extra_fields``, each report comes as ``(report, {field: value})`` so callers
@@ -457,7 +508,8 @@ def read_reports(
         text_field, id_field, title_field, date_field, tuple(extra_fields), day_first, url_field
     )
     say = notify or log.warning
-    yield from _flag_dates(_read_inputs(paths, glob, fields, input_format, max_bytes, say), say)
+    inputs = _read_inputs(paths, glob, fields, input_format, max_bytes, say, exclude)
+    yield from _flag_dates(inputs, say)
 
 
 def _flag_dates(
@@ -487,8 +539,9 @@ def _read_inputs(
     input_format: str,
     max_bytes: int,
     say: Callable[[str], None],
+    exclude: Iterable[Path] = (),
 ) -> Iterator[Item]:
-    for path in _inputs(paths, glob, say):
+    for path in _inputs(paths, glob, say, exclude):
         if isinstance(path, ReadError):
             yield path
             continue
@@ -724,6 +777,14 @@ def _document(text: str, name: str, stem: str, fmt: str, fields: Fields) -> Iter
     yield (report, {}) if fields.extra else report
 
 
+# Files that are no text but may come named as one (a page saved compressed: .html.gz
+# renamed .html).
+_PACKED = (
+    (b"\x1f\x8b", "gzip-compressed", "name it .gz (page.html.gz) or decompress it"),
+    (b"PK\x03\x04", "a zip archive", "decompress it first"),
+)
+
+
 def _read_document(
     fh: BinaryIO, name: str, stem: str, fmt: str, fields: Fields, max_bytes: int
 ) -> Iterator[Item]:
@@ -731,6 +792,9 @@ def _read_document(
         data = _read_whole(fh, max_bytes)
         if not data.strip():
             raise ValueError("empty file")
+        for magic, kind, advice in _PACKED:
+            if data.startswith(magic):
+                raise ValueError(f"{kind}, not text: {advice}")
         if fmt == "html" and not data.startswith((codecs.BOM_UTF8, *_UTF16_BOMS)):
             text = _decode_html(data)
         else:
@@ -744,12 +808,32 @@ def _read_document(
 def _decode_html(data: bytes) -> str:
     """HTML in the charset its ``<meta>`` declares, else as :func:`decode_text` finds."""
     declared = re.search(rb"<meta[^>]+charset=[\"']?([\w.:-]+)", data[:4096], re.I)
-    if declared:
+    codec = _meta_codec(declared[1].decode("ascii")) if declared else None
+    if codec:
         try:
-            return _check_text(data.decode(declared[1].decode("ascii")))
-        except (LookupError, UnicodeDecodeError):
+            return _check_text(data.decode(codec))
+        except UnicodeDecodeError:
             pass
     return decode_text(data)
+
+
+def _meta_codec(label: str) -> str | None:
+    """The codec a browser decodes a page with whose ``<meta>`` names ``label``, by the
+    WHATWG Encoding Standard, or None to find it from the bytes. Only web encodings
+    count: a page cannot choose one of Python's other codecs (``utf-7`` turns
+    ``+ADw-script+AD4-`` into markup, ``unicode_escape`` ``\\u003c`` likewise), and
+    UTF-16 named in a ``<meta>``, which the page's own ASCII bytes disprove, is UTF-8,
+    as browsers read it (``latin1`` is Windows-1252, as they read it too)."""
+    import webencodings
+
+    found = webencodings.lookup(label)
+    if found is None or found.name == "replacement":
+        return None
+    if found.name in ("utf-16be", "utf-16le"):
+        return "utf-8"
+    if found.name == "x-user-defined":
+        return "cp1252"
+    return str(found.codec_info.name)
 
 
 def _blank(value: Any) -> bool:
@@ -794,10 +878,7 @@ def _url(rec: Mapping[str, Any], field: str) -> str | None:
     value = rec.get(field)
     if _blank(value) and field == "url":
         value = rec.get("link")
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    return value if re.match(r"https?://\S+$", value, re.I) else None
+    return web_url(value)
 
 
 def _records(
@@ -990,6 +1071,9 @@ def _read_csv(
                 continue
             if header is None:
                 header = [h.strip() for h in row]
+                if why := fields.twice(header):
+                    yield name, "", ReadError(name, why)
+                    return
                 continue
             n += 1
             where = f"{name}, row {n} (line {first})"
@@ -1029,23 +1113,41 @@ class _ByteLines:
         self.name = name
         self.lineno = 0
         self.base = 1  # the line whose start is starts[0]
-        self.starts = [fh.tell()]
+        self.rest = b""  # the bytes after a lone CR in the last piece read
+        self.starts = [self._tell()]
         self.noticed = 0
+
+    def _tell(self) -> int:
+        return self.fh.tell() - len(self.rest)
+
+    def _readline(self, limit: int) -> bytes:
+        """The next line, at most ``limit`` bytes: it ends at ``\\n``, ``\\r\\n`` or a
+        lone ``\\r`` (a spreadsheet's "CSV (Macintosh)" ends its lines so)."""
+        if self.rest:
+            raw, self.rest = self.rest, b""
+            if not raw.endswith((b"\n", b"\r")) and len(raw) < limit:
+                raw += self.fh.readline(limit - len(raw))
+        else:
+            raw = self.fh.readline(limit)
+        cr = raw.find(b"\r")
+        if 0 <= cr < len(raw) - 1 and raw[cr + 1 : cr + 2] != b"\n":
+            raw, self.rest = raw[: cr + 1], raw[cr + 1 :]
+        return raw
 
     def __iter__(self) -> _ByteLines:
         return self
 
     def __next__(self) -> str:
-        raw = self.fh.readline(self.limit + 1)
+        raw = self._readline(self.limit + 1)
         if not raw:
             raise StopIteration
         self.lineno += 1
         too_long = len(raw) > self.limit and not raw.endswith((b"\n", b"\r"))
         if too_long:
-            while (rest := self.fh.readline(1 << 20)) and not rest.endswith((b"\n", b"\r")):
+            while (rest := self._readline(1 << 20)) and not rest.endswith((b"\n", b"\r")):
                 pass
         if self.lineno - self.base + 1 == len(self.starts):
-            self.starts.append(self.fh.tell())
+            self.starts.append(self._tell())
         if too_long:
             raise _LineTooLong
         if self.lineno == 1 and self.encoding == "utf-8-sig":
@@ -1071,11 +1173,12 @@ class _ByteLines:
 
     def mark(self) -> None:
         """Forget the starts of the lines read so far (a record begins on the next)."""
-        self.base, self.starts = self.lineno + 1, [self.fh.tell()]
+        self.base, self.starts = self.lineno + 1, [self._tell()]
 
     def restart_at(self, lineno: int) -> None:
         """Go on reading with line ``lineno``, one read since the last :meth:`mark`."""
         self.fh.seek(self.starts[lineno - self.base])
+        self.rest = b""
         self.lineno = lineno - 1
         self.base, self.starts = lineno, [self.starts[lineno - self.base]]
 
@@ -1130,27 +1233,36 @@ def _read_parquet(
             "choose one with --text-field",
         )
         return
-    wanted = (fields.text, fields.id, fields.title, fields.date, fields.url, "link", *fields.extra)
-    columns = [c for c in dict.fromkeys(wanted) if c in names]
+    if why := fields.twice(names):
+        yield ReadError(name, why)
+        return
+    columns = [c for c in fields.read if c in names]
 
     groups = range(part.start, part.end) if part is not None else None
 
+    def row(n: int, rec: dict[str, Any] | str) -> tuple[str, str, Any]:
+        where = f"{name}, row {n}"
+        if isinstance(rec, str):
+            return where, "", ReadError(where, rec)
+        if isinstance(text := rec.get(fields.text), str) and len(text) > max_bytes:
+            return where, "", ReadError(where, _too_big(fields.text, len(text)))
+        return f"{name}:{n}", f"{stem}-{n}", rec
+
     def rows() -> Iterator[tuple[str, str, Any]]:
         n = part.first - 1 if part is not None else 0
-        try:
-            for batch in pf.iter_batches(batch_size=1024, columns=columns, row_groups=groups):
-                for rec in _batch_records(batch):
-                    n += 1
-                    where = f"{name}, row {n}"
-                    if isinstance(rec, str):
-                        yield where, "", ReadError(where, rec)
-                    elif isinstance(text := rec.get(fields.text), str) and len(text) > max_bytes:
-                        yield where, "", ReadError(where, _too_big(fields.text, len(text)))
-                    else:
-                        yield f"{name}:{n}", f"{stem}-{n}", rec
-        except (pa.ArrowException, OSError) as err:
-            where = f"{name}, row {n + 1}"
-            yield where, "", ReadError(where, f"unreadable Parquet data ({err}); stopped here")
+        # Row group by row group: a damaged one costs its own rows, not the file's rest
+        # (nor the groups before it, which the reader's read-ahead lost too).
+        for group in groups if groups is not None else range(pf.metadata.num_row_groups):
+            start, size = n, pf.metadata.row_group(group).num_rows
+            try:
+                for batch in pf.iter_batches(batch_size=1024, columns=columns, row_groups=[group]):
+                    for rec in _batch_records(batch):
+                        n += 1
+                        yield row(n, rec)
+            except (pa.ArrowException, OSError) as err:
+                where = f"{name}, rows {n + 1}-{start + size}"
+                yield where, "", ReadError(where, f"unreadable Parquet data ({err}); skipped")
+                n = start + size
 
     yield from _records(rows(), name, fields, first=part is None or part.first == 1)
 
@@ -1261,7 +1373,11 @@ def _json_int(digits: str) -> int | str:
 
 
 def count_reports(
-    paths: Iterable[Path], *, glob: str | None = None, input_format: str = "auto"
+    paths: Iterable[Path],
+    *,
+    glob: str | None = None,
+    input_format: str = "auto",
+    exclude: Iterable[Path] = (),
 ) -> int | None:
     """About how many reports the inputs hold, for a progress line's time left.
 
@@ -1271,7 +1387,7 @@ def count_reports(
     standard input) or a file cannot be opened.
     """
     total = 0
-    for path in input_files(paths, glob, notify=lambda _: None):
+    for path in input_files(paths, glob, notify=lambda _: None, exclude=exclude):
         fmt = "stdin" if str(path) == "-" else _format_of(path, input_format)
         try:
             if fmt in ("text", "html"):

@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Place", "Candidate", "Mention", "Report"]
+__all__ = ["Place", "Candidate", "Mention", "Report", "web_url"]
+
+_WEB = re.compile(r"https?://[^\s/?#]", re.I)
+# What a URL cannot hold as it is (RFC 3986): spaces and controls, quotes, angle
+# brackets, backslashes and the like; a browser sends them percent-encoded.
+_NOT_IN_URL = re.compile(
+    "[\\x00-\\x20\\x7f-\\xa0\"'<>\\\\^`{|}"
+    "\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]"
+)
+
+
+def web_url(value: Any) -> str | None:
+    """A report's URL as maps can link it and outputs can carry it: an http(s) URL with
+    the characters a URL cannot hold (a space, a quote, ``<``, a control character)
+    percent-encoded as a browser would send them; None for anything else (``javascript:``,
+    ``data:``, a relative path, a list)."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if not _WEB.match(value):
+        return None
+    return _NOT_IN_URL.sub(lambda mo: "".join(f"%{b:02X}" for b in mo.group().encode()), value)
 
 
 @dataclass(frozen=True, slots=True)

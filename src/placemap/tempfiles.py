@@ -76,12 +76,18 @@ def _names_ending(folder: str, suffix: str) -> tuple[str, ...]:
 
 
 def _unowned(path: Path) -> bool:
+    """Whether ``path`` is a temporary file no run holds. Only a regular file can be
+    one: a named pipe of that name is not opened for reading (the run waited on it for
+    ever), a link is not followed."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(path, flags)
     except OSError:
         return False
     try:
         st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return False
         if st.st_size == 0 and time.time() - st.st_mtime < _GRACE_SECONDS:
             return False
         if fcntl is None:  # pragma: no cover

@@ -8,7 +8,10 @@ stderr; the others were).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
+import os
 import signal
 import sys
 
@@ -25,7 +28,11 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
         if quiet
         else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
     )
-    logging.basicConfig(level=level, format="placemap: %(message)s", stream=sys.stderr)
+    from placemap.cli.common import OneLineFormatter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(OneLineFormatter("placemap: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     logging.getLogger("placemap").setLevel(level)
     # The HTML extractor logs each page it finds little in; placemap reports those
     # pages itself, once. Its messages show with -vv.
@@ -84,4 +91,32 @@ def main() -> None:
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _terminate)
-    cli(prog_name="placemap")
+    try:
+        cli(prog_name="placemap")
+    except OSError as err:
+        # Every file placemap writes turns its OS errors into one line naming it; a full
+        # disk or quota that reaches here came from standard output (`> out.jsonl`): one
+        # line too, not a traceback. (A closed pipe, `| head`, click ends quietly.)
+        if err.errno not in _FULL:
+            raise
+        _quiet_stdout()
+        with contextlib.suppress(OSError):  # stderr may be on the full disk too
+            click.echo(
+                f"placemap: error: standard output: cannot write there ({err.strerror})",
+                err=True,
+            )
+        sys.exit(1)
+
+
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at the null device, so that what is still waiting in its
+    buffer does not fail again at exit (an "Exception ignored" traceback)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass

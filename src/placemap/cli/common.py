@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -26,12 +27,44 @@ INPUT_PATH = click.Path(path_type=Path, allow_dash=True, readable=False)
 ASSETS_DIR = "assets"  # placemap map --assets shared: the folder beside the pages
 
 
+# What a message must not carry raw to a terminal: C0 and C1 controls (ESC starts the
+# sequences that retitle, recolour or clear a terminal; a new line would make two
+# messages of one), DEL, the Unicode line and paragraph separators, and the
+# bidirectional controls that show a name in another order than it is.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(message: str) -> str:
+    """``message`` fit for one line of a terminal: the characters of a file name or a
+    record's value that would move the cursor, run an escape sequence or break the line
+    are written as escapes (``\\x1b``, ``\\n``, ``\\u2028``), as Python writes them."""
+    return _UNSAFE.sub(_escaped, message)
+
+
+def _escaped(mo: re.Match[str]) -> str:
+    c = mo.group()
+    return _NAMED.get(c) or (f"\\x{ord(c):02x}" if ord(c) <= 0xFF else f"\\u{ord(c):04x}")
+
+
+def say(message: str) -> None:
+    """Print a message (``placemap: ...``) on stderr, on one line."""
+    click.echo(one_line(message), err=True)
+
+
+class OneLineFormatter(logging.Formatter):
+    """The library's log messages, each on one line (they name files and quote values)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return one_line(super().format(record))
+
+
 class Fatal(click.ClickException):
     """An error that ends a command (exit 1), shown as every placemap error is shown:
     ``placemap: error: MESSAGE`` (click's own says ``Error: MESSAGE``)."""
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"placemap: error: {self.format_message()}", err=True)
+        say(f"placemap: error: {self.format_message()}")
 
 
 def library_errors(func: F) -> F:
@@ -74,12 +107,26 @@ def open_gaz(gazetteer_path: Path | None, overlays: tuple[Path, ...]) -> Any:
     return open_gazetteer(gazetteer_path, overlays=overlays)
 
 
+class TextType(click.ParamType):
+    """Free text for a page (``--title``): the bytes of an argument that is not UTF-8,
+    which Python keeps as lone surrogates and no page can hold, become U+FFFD, as in
+    file names."""
+
+    name = "TEXT"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from placemap.readers import shown
+
+        return shown(str(value))
+
+
 class SizeType(click.ParamType):
     """A size in bytes, with an optional unit: ``200MB``, ``1.5G``, ``500k``, ``4096``."""
 
     name = "SIZE"
     _UNITS = {"": 1, "B": 1, "K": 10**3, "KB": 10**3, "M": 10**6, "MB": 10**6}
     _UNITS |= {"G": 10**9, "GB": 10**9}
+    LARGEST = 10**12  # (1e30 overflowed the reading of a line)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, int):
@@ -93,6 +140,8 @@ class SizeType(click.ParamType):
             self.fail(f"{value!r} is not a size such as 200MB, 1.5GB or 500kB", param, ctx)
         if size <= 0:
             self.fail("the size must be positive", param, ctx)
+        if size > self.LARGEST:
+            self.fail(f"{value!r} is more than placemap can hold (at most 1000GB)", param, ctx)
         return size
 
 
@@ -237,11 +286,15 @@ def progress(
         yield from bar
 
 
-def expected_reports(paths: tuple[Path, ...], inputs: InputSpec) -> Callable[[], int | None]:
+def expected_reports(
+    paths: tuple[Path, ...], inputs: InputSpec, exclude: tuple[Path, ...] = ()
+) -> Callable[[], int | None]:
     """How many reports the inputs hold, counted when the progress line needs it."""
     from placemap.readers import count_reports
 
-    return lambda: count_reports(paths, glob=inputs.glob, input_format=inputs.input_format)
+    return lambda: count_reports(
+        paths, glob=inputs.glob, input_format=inputs.input_format, exclude=exclude
+    )
 
 
 def tally(mentions: Iterable[Any]) -> Counter[str]:
@@ -323,22 +376,24 @@ def geoparsed(
     failures: list[str],
     workers: int = 1,
     encode: Any = None,
+    exclude: tuple[Path, ...] = (),
 ) -> Iterator[Any]:
     """Yield processed reports in input order, from ``workers`` processes; name unreadable
     inputs and bad records on stderr and carry on (or stop, with ``--strict``). With
-    ``encode``, what it makes of each report (in the worker) is yielded instead."""
+    ``encode``, what it makes of each report (in the worker) is yielded instead. The
+    ``exclude`` paths (the run's own output) are not read from folders."""
     from placemap.parallel import Task, run_tasks
     from placemap.readers import ReadError, parse_spans, read_reports
 
     def fail(message: str) -> None:
         if inputs.strict:
             raise Fatal(f"{message} (stopped: --strict)")
-        click.echo(f"placemap: error: {message}", err=True)
+        say(f"placemap: error: {message}")
         failures.append(message)
 
     def notice(message: str) -> None:
         if not quiet():
-            click.echo(f"placemap: {message}", err=True)
+            say(f"placemap: {message}")
 
     def tasks() -> Iterator[Task]:
         extra = (spans_field,) if spans_field else ()
@@ -355,6 +410,7 @@ def geoparsed(
             max_bytes=inputs.max_size,
             day_first=inputs.day_first,
             notify=notice,
+            exclude=exclude,
         ):
             if isinstance(item, ReadError):
                 fail(str(item))
@@ -406,11 +462,8 @@ def no_reports(paths: tuple[Path, ...], failures: list[str]) -> NoReturn:
     from placemap.readers import shown
 
     if failures:  # each unreadable input was named already
-        click.echo("placemap: nothing written: no report could be read", err=True)
+        say("placemap: nothing written: no report could be read")
         sys.exit(EXIT_PARTIAL)
     named = ", ".join(shown(p) for p in paths[:3]) + (", ..." if len(paths) > 3 else "")
-    click.echo(
-        f"placemap: error: no reports in {named}; nothing written (check the paths and --glob)",
-        err=True,
-    )
+    say(f"placemap: error: no reports in {named}; nothing written (check the paths and --glob)")
     sys.exit(1)

@@ -14,6 +14,7 @@ from placemap.cli.common import (
     library_errors,
     make_geoparser,
     ner_options,
+    say,
 )
 
 
@@ -68,10 +69,11 @@ def eval_(
       placemap eval ../shared/eval/conflict_headlines.jsonl --mode end2end --demonyms ignore
     """
     from placemap.evaluate import evaluate, format_report
-    from placemap.outputs import check_output_file
+    from placemap.outputs import check_not_an_input, check_output_file
 
     gp = make_geoparser(gazetteer_path, overlays, ner=ner, spacy_model=spacy_model)
     misses = misses or Path("output") / f"misses-{corpus.stem}-{mode}.csv"
+    check_not_an_input(misses, (corpus,))  # --misses gold.jsonl would replace the corpus
     check_output_file(misses)  # a place that cannot be written fails now, not after scoring
     result = evaluate(
         gp,
@@ -80,7 +82,7 @@ def eval_(
         limit=limit,
         misses_csv=misses,
         demonyms=demonyms,
-        on_error=lambda e: click.echo(f"placemap: error: {e}; document skipped", err=True),
+        on_error=lambda e: say(f"placemap: error: {e}; document skipped"),
     )
     if fmt == "json":
         click.echo(json.dumps(result, indent=2))

@@ -121,7 +121,7 @@ def extract(
       placemap extract part-*.jsonl --engine dask -o places-parquet/
     """
     from placemap import writers
-    from placemap.outputs import check_output_file, output_file
+    from placemap.outputs import check_not_an_input, check_output_file, output_file
 
     settings = settings_for(gazetteer_path, overlays, demonyms, ner=ner, spacy_model=spacy_model)
     if engine == "dask":
@@ -135,7 +135,9 @@ def extract(
     if with_text and fmt != "jsonl":
         raise click.UsageError("--with-text adds a field to JSON Lines: use it with --format jsonl")
     if output is not None:
+        check_not_an_input(output, paths)
         check_output_file(output)  # a read-only or missing place fails now, not after the work
+    own = (output,) if output is not None else ()  # not read back from a folder
     failures: list[str] = []
     counts: Counter[str] = Counter()
     # With --workers JSON Lines are encoded where the reports are geoparsed, and the
@@ -145,12 +147,14 @@ def extract(
         encode = functools.partial(_encoded, with_text=with_text)
     reports = progress(
         _counted(
-            geoparsed(paths, inputs, spans_field, settings, failures, workers, encode=encode),
+            geoparsed(
+                paths, inputs, spans_field, settings, failures, workers, encode=encode, exclude=own
+            ),
             counts,
         ),
         "geoparsing",
         output_to_terminal=output is None and sys.stdout.isatty(),
-        total=expected_reports(paths, inputs),
+        total=expected_reports(paths, inputs, own),
     )
     try:
         if fmt == "parquet":

@@ -102,6 +102,7 @@ def gazetteer_build(
     from placemap.gazetteer.build import build_index, extend_recipe, recorded_recipe
     from placemap.gazetteer.geonames import download
     from placemap.gazetteer.store import cache_dir
+    from placemap.outputs import check_not_an_input
 
     if feature_classes is not None and not set(feature_classes) <= set("ADHLPRSTUV"):
         raise click.BadParameter(
@@ -119,6 +120,7 @@ def gazetteer_build(
     recipe = extend_recipe(
         old, geonames=geonames_paths, default=with_default, feature_classes=feature_classes
     )
+    check_not_an_input(target, recipe.geonames)  # -o SY.txt --geonames SY.txt
     if download_codes:
         fetched = download(download_codes, cache_dir() / "geonames")
         recipe = extend_recipe(recipe, geonames=fetched)

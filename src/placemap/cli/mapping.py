@@ -15,6 +15,7 @@ from placemap.cli.common import (
     INPUT_PATH,
     Fatal,
     InputSpec,
+    TextType,
     expected_reports,
     gazetteer_options,
     geoparsed,
@@ -65,7 +66,11 @@ class TilesType(click.ParamType):
     help="Folder for the HTML files.",
 )
 @click.option(
-    "--title", default="placemap", show_default=True, help="Title of the index and collection map."
+    "--title",
+    type=TextType(),
+    default="placemap",
+    show_default=True,
+    help="Title of the index and collection map.",
 )
 @click.option(
     "--tiles",
@@ -157,10 +162,11 @@ def map_(
     from placemap import maps
     from placemap.gazetteer.suggest import FullDataHint
     from placemap.mapdata import source_href
-    from placemap.outputs import locked_folder, output_errors, staged_files
+    from placemap.outputs import check_not_an_input, locked_folder, output_errors, staged_files
 
     tables_given = _check_table_options(paths, lat_column, lon_column, name_column, group_by)
     failures: list[str] = []
+    check_not_an_input(out_dir, paths, folder=True)
     # The folder is locked (and so known to be writable) before the work; the pages are
     # written into a hidden folder inside it and moved into place once all are written,
     # index.html last, so a failure midway (a full disk) leaves the folder as it was.
@@ -175,10 +181,11 @@ def map_(
             )
             reports = list(
                 progress(
-                    geoparsed(paths, inputs, None, settings, failures, workers),
+                    # the maps of an earlier run (output/ of `map .`) are not reports
+                    geoparsed(paths, inputs, None, settings, failures, workers, exclude=(out_dir,)),
                     "geoparsing",
                     output_to_terminal=False,
-                    total=expected_reports(paths, inputs),
+                    total=expected_reports(paths, inputs, (out_dir,)),
                 )
             )
         if not reports:

@@ -279,7 +279,8 @@ def identify(path: Path) -> DumpFile:
     rows. Raises :class:`GazetteerBuildError` naming the file and what it looks like."""
     path = Path(path)
     if not path.is_file():
-        raise GazetteerBuildError(f"{path}: no such file")
+        what = "no such file" if not path.exists() else "not a regular file (a pipe or a device)"
+        raise GazetteerBuildError(f"{path}: {what}")
     member, size = None, path.stat().st_size
     if zipfile.is_zipfile(path):
         try:
@@ -459,6 +460,13 @@ def import_dumps(
                     f"{f.where}, line {lineno}: bad number in the row of geonameid "
                     f"{cols[0]!r} ({err})"
                 ) from err
+            if not (gid > 0 and -90 <= lat <= 90 and -180 <= lon <= 180 and population >= 0):
+                # NaN failed as "NOT NULL constraint failed: places.lat", naming no row; a
+                # negative id is one of placemap's own places (curated, overlays)
+                raise GazetteerBuildError(
+                    f"{f.where}, line {lineno}: geonameid {cols[0]!r}, lat {cols[4]!r}, lon "
+                    f"{cols[5]!r}, population {cols[14]!r}: out of range"
+                )
             cc, a1 = cols[8] or None, cols[10] or None
             names = cols[3].split(",") if cols[3] else []
             if fclass == "A" and fcode in ("ADM1", "ADM2"):

@@ -19,6 +19,8 @@ from placemap.gazetteer import schema
 from placemap.gazetteer.store import Gazetteer
 from placemap.records import Place
 
+#: The columns an overlay CSV may have.
+COLUMNS = ("name", "lat", "lon", "country", "feature", "population", "alternate_names")
 # Overlay places get ids below this, clear of GeoNames ids and curated ids.
 OVERLAY_ID_BASE = -1_000_000_000
 
@@ -34,21 +36,26 @@ def load_overlay(gaz: Gazetteer, path: str | Path) -> int:
             if os.fstat(raw.fileno()).st_size > MAX_BYTES:
                 raise InputError(f"{path}: an overlay CSV over {MAX_BYTES // 10**6} MB")
             with io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as fh:
-                reader = csv.DictReader(fh)
-                rows = list(reader)
-                header = reader.fieldnames or []
+                reader = csv.reader(fh)
+                lines = [(reader.line_num, cells) for cells in reader]
     except NotRegular as err:
         raise InputError(f"{path}: {err}") from err
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         raise InputError(f"{path}: cannot read overlay CSV ({err})") from err
-    if not {"name", "lat", "lon"} <= {h.strip() for h in header}:
+    # names as written by hand too ("name, lat, lon"); a cell past the header's is ignored
+    header = [h.strip() for h in lines[0][1]] if lines else []
+    if not {"name", "lat", "lon"} <= set(header):
         raise InputError(
             f"{path}: an overlay CSV needs a header row naming the columns name, lat, lon"
         )
+    for column in COLUMNS:
+        if header.count(column) > 1:
+            raise InputError(f"{path}: {header.count(column)} columns named {column!r}")
+    rows = [(n, dict(zip(header, cells, strict=False))) for n, cells in lines[1:] if any(cells)]
     next_id = OVERLAY_ID_BASE - len(gaz._overlay_places)
-    for lineno, row in enumerate(rows, start=2):
+    for lineno, row in rows:
         try:
-            lat, lon = float(row["lat"]), float(row["lon"])
+            lat, lon = float(row.get("lat") or "nan"), float(row.get("lon") or "nan")
             population = int(row.get("population") or 0)
         except (TypeError, ValueError) as err:
             raise InputError(f"{path}, line {lineno}: bad number ({err})") from err
@@ -58,7 +65,7 @@ def load_overlay(gaz: Gazetteer, path: str | Path) -> int:
         fclass, _, fcode = feature.rpartition(".")
         if not fclass:
             fclass = {"PPL": "P", "ADM": "A"}.get(fcode[:3], "L") if fcode else "P"
-        name = row["name"].strip()
+        name = (row.get("name") or "").strip()
         place = Place(
             geonameid=next_id,
             name=name,
