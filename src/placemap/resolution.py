@@ -191,12 +191,12 @@ def _type_fit(cue: str | None, place: Place) -> float:
     return 0.0
 
 
-def _contained(next_text: str | None, place: Place, gaz: Gazetteer) -> bool:
-    """Whether "X, <next_text>" names a country or division that holds ``place``."""
+def _outer_places(next_text: str | None, gaz: Gazetteer) -> list[Place]:
+    """The places "X, <next_text>" may name as X's country or division (none without
+    a name after the comma)."""
     if not next_text:
-        return False
-    outer = gaz.lookup(next_text, fuzzy=False, context_only=True)
-    return any(_holds(c.place, place) for c in outer)
+        return []
+    return [c.place for c in gaz.lookup(next_text, fuzzy=False, context_only=True)]
 
 
 def _holds(outer: Place, place: Place) -> bool:
@@ -330,34 +330,37 @@ def _score_all(
         others, norm, focused = others_of[name]
         near, near_doubtful = nearest.get((name, ids)), nearest_doubtful.get((name, ids))
         in_named = any(others.get(c.place.country_code or "", 0.0) > 0 for c in it.cands)
+        # The places "X, <next_text>" may name, looked up once for the item's candidates.
+        outer = _outer_places(span.next_text, gaz) if kind_listed is None else ()
         scores, reasons = [], []
         local = []  # whether the text places the candidate in a named division
         for ci, c in enumerate(it.cands):
             p = c.place
-            feats: dict[str, float] = {"prior": it.priors[ci]}
+            # The features are summed in this order (as the reasons list them).
             share = others.get(p.country_code or "", 0.0) / norm
-            feats["country"] = w.country * share
+            country = w.country * share
             if focused and c.match in _LOOSE and share < FOCUS_SHARE:
                 # A spelling guess outside the countries the report is about: the report
                 # names its places' countries, and a loose key joins names world-wide.
-                feats["country"] -= LOOSE_PENALTY * w.country * (1.0 - share)
+                country -= LOOSE_PENALTY * w.country * (1.0 - share)
+            neighbour = None
             if w.neighbour and not in_named and p.country_code:
                 # No candidate lies in a country the report names; one bordering them
                 # is likelier: Gaza in a report that names only Israel.
                 near_share = max(
                     (others.get(n, 0.0) for n in gaz.neighbours(p.country_code)), default=0.0
                 )
-                feats["neighbour"] = w.neighbour * near_share / norm
+                neighbour = w.neighbour * near_share / norm
             akey = (p.country_code, p.admin1_code)
             n_admin = admin_total.get(akey, 0) - (1 if akey == own_admin else 0)
             if p.feature_code == "ADM1":
                 named = divisions_named.get(p.country_code, set()) - {name}
-                feats["admin1"] = w.admin1 if named else 0.0
+                admin1 = w.admin1 if named else 0.0
             else:
-                feats["admin1"] = w.admin1 if n_admin > 0 else 0.0
+                admin1 = w.admin1 if n_admin > 0 else 0.0
             # A named second-level division ("Catanduanes", "Contra Costa County") holds
             # the place, and is named by another name than this mention's.
-            feats["admin2"] = (
+            admin2 = (
                 w.admin2
                 if p.admin2_code
                 and p.feature_class != "A"
@@ -372,7 +375,8 @@ def _score_all(
                 elif p.feature_class == "P":
                     other = districts
                 if other.get(_admin2_key(p), set()) - {name}:
-                    feats["admin2"] = max(feats["admin2"], w.district_pair)
+                    admin2 = max(admin2, w.district_pair)
+            distance = None
             if p.feature_code not in _AREA_CODES:
                 pull = 0.0
                 if near is not None:
@@ -381,19 +385,35 @@ def _score_all(
                     pull = max(
                         pull, DOUBTFUL_PULL * math.exp(-near_doubtful[ci] / w.distance_scale_km)
                     )
-                feats["distance"] = w.distance * pull
-            feats["containment"] = (
+                distance = w.distance * pull
+            containment = (
                 w.containment
                 if kind_listed is None
-                and (p.geonameid in held or _contained(span.next_text, p, gaz))
+                and (p.geonameid in held or any(_holds(o, p) for o in outer))
                 else 0.0
             )
-            feats["type"] = w.type_cue * _type_fit(span.type_cue, p) if span.type_cue else 0.0
+            type_ = w.type_cue * _type_fit(span.type_cue, p) if span.type_cue else 0.0
             if kind_listed is not None and _list_code(p) == kind_listed:
-                feats["type"] += w.type_cue  # a list of siblings says what kind they are
-            scores.append(sum(feats.values()))
-            local.append(feats["admin2"] > 0 or feats["containment"] > 0)
+                type_ += w.type_cue  # a list of siblings says what kind they are
+            score = it.priors[ci] + country
+            if neighbour is not None:
+                score += neighbour
+            score += admin1
+            score += admin2
+            if distance is not None:
+                score += distance
+            score += containment
+            score += type_
+            scores.append(score)
+            local.append(admin2 > 0 or containment > 0)
             if explain:
+                feats = {"prior": it.priors[ci], "country": country}
+                if neighbour is not None:
+                    feats["neighbour"] = neighbour
+                feats["admin1"], feats["admin2"] = admin1, admin2
+                if distance is not None:
+                    feats["distance"] = distance
+                feats["containment"], feats["type"] = containment, type_
                 reasons.append(_reason(c, feats, span))
         if span.type_cue is None:
             # (Each rule changes nothing where its kind of candidate is absent: a list's
