@@ -220,7 +220,6 @@ def _score_all(
     items: list[_Item],
     gaz: Gazetteer,
     w: Weights,
-    use_context: bool,
     explain: bool,
     units: dict[tuple[int, ...], np.ndarray] | None = None,
     kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] | None = None,
@@ -231,9 +230,7 @@ def _score_all(
     per name, distances come from one nearest-point search per distinct name and
     candidate list, and items that share every input of the score (a name repeated in
     the same setting) are scored once."""
-    tops: list[Candidate | None] = (
-        [it.top for it in items] if use_context else [None] * len(items)
-    )
+    tops = [it.top for it in items]
     names = [fold(it.span.text) for it in items]
     # How sure each current choice is: only sure choices lend context, so that doubtful
     # picks cannot pull each other into a cluster of homonyms (a report about Syria that
@@ -252,8 +249,8 @@ def _score_all(
     # divisions ("Alaska, Alabama, Arizona") makes its other divisions likelier too.
     divisions_named: dict[str | None, set[str]] = defaultdict(set)
     admin2_names: dict[tuple[str | None, str | None, str | None], set[str]] = defaultdict(set)
-    towns, districts = _district_pairs(items, names) if use_context else ({}, {})
-    listed, holders = _lists(items, tops, sure) if use_context else ({}, {})
+    towns, districts = _district_pairs(items, names)
+    listed, holders = _lists(items, tops, sure)
     for it, top, name, (country_sure, place_sure) in zip(items, tops, names, sure, strict=True):
         if top is None:
             continue
@@ -272,6 +269,10 @@ def _score_all(
             admin2_names[_admin2_key(p)].add(name)
 
     others_of: dict[str, tuple[dict[str, float], float, bool]] = {}
+    # The candidates' unit vectors, by candidate ids: the same in every round.
+    units = units if units is not None else {}
+    kinds = kinds if kinds is not None else {}
+    all_ids = [tuple(c.place.geonameid for c in it.cands) for it in items]
     # Where the sure choices stand, and where the doubtful ones do: a doubtful choice
     # lends a candidate near it only part of the pull (DOUBTFUL_PULL).
     located, located_doubtful = (
@@ -284,10 +285,6 @@ def _score_all(
         )
         for confident in (True, False)
     )
-    # The candidates' unit vectors, by candidate ids: the same in every round.
-    units = units if units is not None else {}
-    kinds = kinds if kinds is not None else {}
-    all_ids = [tuple(c.place.geonameid for c in it.cands) for it in items]
     # Same name and candidates, same distances: computed for each distinct pair at once.
     wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]] = {}
     for name, ids, it in zip(names, all_ids, items, strict=True):
@@ -415,18 +412,59 @@ def _score_all(
                     feats["distance"] = distance
                 feats["containment"], feats["type"] = containment, type_
                 reasons.append(_reason(c, feats, span))
-        if span.type_cue is None:
-            # (Each rule changes nothing where its kind of candidate is absent: a list's
-            # kinds are looked at once.)
-            divisions, countries, prominent = _kinds_of(kinds, it.cands)
-            if divisions:
-                scores = city_over_division(it.cands, scores)
-            if countries:
-                scores = country_over_capital(it.cands, scores)
-            if prominent and not span.next_text:
-                scores = _prominent_over_towns(it.cands, scores, w, local)
+        scores = _ranked_by_kind(it, scores, local, w, kinds)
         done[key] = (scores, reasons)
         it.scores, it.reasons = scores, reasons
+
+
+def _score_priors(items: list[_Item], gaz: Gazetteer, w: Weights) -> None:
+    """The first round of :func:`_score_all`, before any choice: no mention lends
+    another context yet, so a candidate's score is its prior plus what the mention's
+    own words say ("X, Syria", "X province"); every other feature of that round is 0
+    and adds nothing. Mentions with the same candidates and words are scored once."""
+    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = {}
+    done: dict[tuple[Any, ...], list[float]] = {}
+    for it in items:
+        span = it.span
+        key = (id(it.cands), id(it.priors), span.next_text, span.type_cue)
+        scores = done.get(key)
+        if scores is None:
+            outer = _outer_places(span.next_text, gaz)
+            scores, local = [], []
+            for prior_, c in zip(it.priors, it.cands, strict=True):
+                p = c.place
+                contained = any(_holds(o, p) for o in outer)
+                score = prior_ + (w.containment if contained else 0.0)
+                score += w.type_cue * _type_fit(span.type_cue, p) if span.type_cue else 0.0
+                scores.append(score)
+                local.append(contained)
+            scores = done[key] = _ranked_by_kind(it, scores, local, w, kinds)
+        it.scores, it.reasons = scores, []
+
+
+def _ranked_by_kind(
+    it: _Item,
+    scores: list[float],
+    local: list[bool],
+    w: Weights,
+    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]],
+) -> list[float]:
+    """The scores after the rules between kinds of place (a town over the division of its
+    name, a country over its capital, a country over small towns of its name), which
+    apply when no type word says what kind the mention is. ``local`` says which
+    candidates the text places in a named division."""
+    if it.span.type_cue is not None:
+        return scores
+    # (Each rule changes nothing where its kind of candidate is absent: a list's kinds
+    # are looked at once.)
+    divisions, countries, prominent = _kinds_of(kinds, it.cands)
+    if divisions:
+        scores = city_over_division(it.cands, scores)
+    if countries:
+        scores = country_over_capital(it.cands, scores)
+    if prominent and not it.span.next_text:
+        scores = _prominent_over_towns(it.cands, scores, w, local)
+    return scores
 
 
 #: Places whose kind a list of siblings tells ("Arizona, California, Colorado"; "Syria,
@@ -832,10 +870,15 @@ def resolve_spans(
 
     units: dict[tuple[int, ...], np.ndarray] = {}
     kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = {}
-    _score_all(items, gaz, weights, use_context=False, explain=False)
+    _score_priors(items, gaz, weights)
     _admit_named_divisions(items, weights)
-    for last in (False, True)[2 - CONTEXT_PASSES :]:
-        _score_all(items, gaz, weights, use_context=True, explain=last, units=units, kinds=kinds)
+    rounds = (False, True)[2 - CONTEXT_PASSES :]
+    if len(items) == 1:
+        # A lone mention (a name in a table to geocode) has no other mention to lend it
+        # context: every round of context scores it alike, so only the one explaining.
+        rounds = (True,)
+    for last in rounds:
+        _score_all(items, gaz, weights, explain=last, units=units, kinds=kinds)
     # Items scored alike (the same lists) make the same choice: decided once.
     choices: dict[tuple[int, int, int], _Choice] = {}
     out = []
