@@ -735,10 +735,13 @@ class _Located:
     ) -> None:
         xyz = self._points_xyz()
         q = np.concatenate([b[1] for b in block]) if len(block) > 1 else block[0][1]
-        keep = np.concatenate(
-            [np.broadcast_to(self._keep_of(key[0]), (len(b), len(self.points)))
-             for key, b in block]
-        )  # fmt: skip
+        # Each row keeps the points another name than its own stands at: one row of
+        # :meth:`_keep_of` per name, repeated for the name's candidates.
+        names: dict[str, int] = {}
+        rows: list[int] = []
+        for key, b in block:
+            rows += [names.setdefault(key[0], len(names))] * len(b)
+        keep = np.stack([self._keep_of(name) for name in names])[rows]
         chord = np.where(keep, np.sqrt(((q[:, None, :] - xyz[None, :, :]) ** 2).sum(-1)), np.inf)
         km = np.asarray(2 * _EARTH_KM * np.arcsin(np.minimum(1.0, chord.min(1) / 2)))
         at = 0
