@@ -855,11 +855,12 @@ def resolve_spans(
     # Mentions with the same candidates share these lists (a name repeated 100,000 times).
     shared: dict[tuple[tuple[int, str, float], ...], tuple[list[Candidate], list[float], Any]] = {}
     items = []
+    mix = weights.prior_mix
     for span, cands, kind in items_in:
         key = tuple((c.place.geonameid, c.match, c.similarity) for c in cands)
         if key not in shared:
             by_prior = sorted(
-                ((prior(c, weights.prior_mix), c) for c in cands),
+                ((_prior_of(c, mix), c) for c in cands),
                 key=lambda x: (-x[0], x[1].place.geonameid),
             )
             top = by_prior[: weights.max_context_candidates]
@@ -893,6 +894,26 @@ def resolve_spans(
         span = it.span
         out.append(Mention(span.start, span.end, span.text, place, conf, ranked, reason, it.kind))
     return out
+
+
+#: How many candidates' priors :func:`_prior_of` keeps.
+PRIOR_CACHE_SIZE = 50_000
+_priors: dict[int, tuple[Candidate, tuple[float, ...], float]] = {}
+
+
+def _prior_of(c: Candidate, mix: tuple[float, ...]) -> float:
+    """:func:`~placemap.ranking.prior`, kept for the candidates met lately: the
+    gazetteer's cached look-ups hand out the same candidates for a name in every report
+    that names it. Kept by identity (with the candidate, so that the identity stays its
+    own), and forgotten all at once past :data:`PRIOR_CACHE_SIZE`."""
+    got = _priors.get(id(c))
+    if got is not None and got[0] is c and got[1] == mix:
+        return got[2]
+    if len(_priors) >= PRIOR_CACHE_SIZE:
+        _priors.clear()
+    p = prior(c, mix)
+    _priors[id(c)] = (c, mix, p)
+    return p
 
 
 def _admit_named_divisions(items: list[_Item], w: Weights) -> None:
