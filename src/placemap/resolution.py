@@ -29,6 +29,7 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -676,6 +677,26 @@ def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
 
 
+# The unit vectors of the candidate lists and of the points met lately, by their
+# coordinates: the same names, and so the same lists, recur in report after report.
+UNIT_CACHE_SIZE = 20_000
+
+
+@lru_cache(maxsize=UNIT_CACHE_SIZE)
+def _candidate_units(lats: tuple[float, ...], lons: tuple[float, ...]) -> np.ndarray:
+    q = _unit(np.asarray(lats, dtype=float), np.asarray(lons, dtype=float))
+    q.flags.writeable = False
+    return q
+
+
+@lru_cache(maxsize=UNIT_CACHE_SIZE)
+def _point_units(points: tuple[tuple[float, float], ...]) -> np.ndarray:
+    arr = np.asarray(points, dtype=float)
+    xyz = _unit(arr[:, 0], arr[:, 1])
+    xyz.flags.writeable = False
+    return xyz
+
+
 class _Located:
     """The points the report's mentions currently stand at, each with the names that
     stand there, for the distance from a candidate to the nearest place named by
@@ -751,8 +772,7 @@ class _Located:
 
     def _points_xyz(self) -> np.ndarray:
         if self._xyz is None:
-            arr = np.asarray(self.points, dtype=float)
-            self._xyz = _unit(arr[:, 0], arr[:, 1])
+            self._xyz = _point_units(tuple(self.points))
         return self._xyz
 
     def _keep_of(self, name: str) -> np.ndarray:
@@ -770,9 +790,8 @@ class _Located:
     ) -> np.ndarray:
         q = units.get(ids) if units is not None and ids is not None else None
         if q is None:
-            q = _unit(
-                np.asarray([c.place.lat for c in cands], dtype=float),
-                np.asarray([c.place.lon for c in cands], dtype=float),
+            q = _candidate_units(
+                tuple([c.place.lat for c in cands]), tuple([c.place.lon for c in cands])
             )
             if units is not None and ids is not None:
                 units[ids] = q
