@@ -468,31 +468,11 @@ class Gazetteer:
         ids = [pid for pid, c in found.items() if c.match == "alternate" and pid > 0]
         if not key or not ids:
             return
-        # The key's rows when they are held (a crowded key is read once for all the
-        # queries that share it), else only the counts of these places: most keys of
-        # alternate names are never read in full, and a crowded one has thousands of rows.
-        held = self._tkey_rows.get(key)
-        counts = held.spellings(ids) if held is not None else self._spellings_under(key, ids)
+        # The index's names of the key, read once for every query that shares it.
+        counts = self._key_rows(key).spellings(ids)
         for pid in ids:
             c = found[pid]
             found[pid] = Candidate(c.place, c.match, c.similarity, c.score, counts.get(pid, 1))
-
-    def _spellings_under(self, key: str, ids: list[int]) -> dict[int, int]:
-        """:meth:`_KeyRows.spellings` counted by the index, for a key whose rows are not
-        held."""
-        counts: dict[int, int] = {}
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            marks = ",".join("?" * len(part))
-            counts.update(
-                self.conn.execute(
-                    "SELECT place_id, COUNT(DISTINCT fold) FROM names WHERE tkey = ? "
-                    f"AND tkey != '' AND kind IN (0, 1) AND place_id IN ({marks}) "
-                    "GROUP BY place_id",
-                    [key, *part],
-                ).fetchall()
-            )
-        return counts
 
     def near_spellings(self, name: str) -> list[Candidate]:
         """Places named one letter off this name's transliteration key and close as
@@ -548,6 +528,11 @@ class Gazetteer:
                 self._places.clear()
             self._places[row[0]] = place
         return place
+
+    def _key_rows(self, key: str) -> _KeyRows:
+        """The (place id, folded name) rows of a transliteration key, with the key's
+        distinct names prepared for :func:`similarities` (see :meth:`_keys_rows`)."""
+        return self._keys_rows([key])[key]
 
     def _keys_rows(self, keys: list[str]) -> dict[str, _KeyRows]:
         """The rows of each of ``keys``, read in one query for those not cached. Cached,
