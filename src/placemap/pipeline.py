@@ -12,7 +12,7 @@ import math
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import accumulate
 
 from placemap.gazetteer import Gazetteer, open_gazetteer
@@ -211,7 +211,7 @@ class Geoparser:
             if _not_a_place(span, persons) or _inside_a_name(span) or self._loose_only_word(span):
                 continue  # (a part of a longer name: no candidate could make it a place)
             if text[span.end : span.end + 1] == "." and _ABBREVIATED_RE.fullmatch(span.text):
-                dotted = span._replace(end=span.end + 1, text=span.text + ".")
+                dotted = replace(span, end=span.end + 1, text=span.text + ".")
                 if any(
                     c.match == "abbreviation"
                     for c in self.gazetteer.lookup(dotted.text, context_only=True, loose=False)
@@ -272,8 +272,8 @@ class Geoparser:
             case = line_case(a.start) is not None
             new_a = describe(text, local, ia - lo, ja - lo, plain=self._plain_word, caseless=case)
             new_b = describe(text, local, ib - lo, jb - lo, plain=self._plain_word, caseless=case)
-            out[k] = new_a._replace(next_text=b.text if held_by_b else new_a.next_text)
-            out[k + 1] = new_b._replace(next_text=a.text if held_by_a else new_b.next_text)
+            out[k] = replace(new_a, next_text=b.text if held_by_b else new_a.next_text)
+            out[k + 1] = replace(new_b, next_text=a.text if held_by_a else new_b.next_text)
         return out
 
     def _areas(self, name: str) -> list[Place]:
@@ -667,7 +667,7 @@ def _windows(
 
 
 def _shifted(span: Span, offset: int) -> Span:
-    return span._replace(start=span.start + offset, end=span.end + offset) if offset else span
+    return replace(span, start=span.start + offset, end=span.end + offset) if offset else span
 
 
 class _Overlaps:
