@@ -427,7 +427,7 @@ def _score_priors(items: list[_Item], gaz: Gazetteer, w: Weights) -> None:
     done: dict[tuple[Any, ...], list[float]] = {}
     for it in items:
         span = it.span
-        key = (id(it.cands), id(it.priors), span.next_text, span.type_cue)
+        key = (id(it.cands), id(it.priors), span.next_text, span.type_cue, span.next_word)
         scores = done.get(key)
         if scores is None:
             outer = _outer_places(span.next_text, gaz)
