@@ -426,8 +426,8 @@ def _score_priors(items: list[_Item], gaz: Gazetteer, w: Weights) -> None:
     kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = {}
     done: dict[tuple[Any, ...], list[float]] = {}
     for it in items:
-        span = it.span
-        key = (id(it.cands), id(it.priors), span.next_text, span.type_cue, span.next_word)
+        span, cue = it.span, it.span.type_cue
+        key = (id(it.cands), id(it.priors), span.next_text, cue, span.next_word)
         scores = done.get(key)
         if scores is None:
             outer = _outer_places(span.next_text, gaz)
@@ -436,7 +436,7 @@ def _score_priors(items: list[_Item], gaz: Gazetteer, w: Weights) -> None:
                 p = c.place
                 contained = any(_holds(o, p) for o in outer)
                 score = prior_ + (w.containment if contained else 0.0)
-                score += w.type_cue * _type_fit(span.type_cue, p) if span.type_cue else 0.0
+                score += w.type_cue * _type_fit(cue, p) if cue else 0.0
                 scores.append(score)
                 local.append(contained)
             scores = done[key] = _ranked_by_kind(it, scores, local, w, kinds)
