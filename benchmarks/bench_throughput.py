@@ -81,7 +81,10 @@ class Run:
         done = threading.Event()
 
         def sample() -> None:
-            root = psutil.Process(proc.pid)
+            try:
+                root = psutil.Process(proc.pid)
+            except psutil.Error:
+                return  # ended and reaped already: its peak is in ru_maxrss
             while not done.wait(0.5):
                 try:
                     for p in [root, *root.children(recursive=True)]:

@@ -109,8 +109,14 @@ def _parse_match(m: re.Match[str], kind: str, day_first: bool) -> str | None:
     return _iso(value, with_time=bool(time), seconds=bool(m.group("sec")))
 
 
+# Every date shape holds a year: text without one is not searched further (most lines).
+_HAS_YEAR = re.compile(_YEAR)
+
+
 def find_date(text: str, *, day_first: bool = False) -> ReportDate | None:
     """The first date in ``text`` (a line, a field), with the matched string as raw."""
+    if not _HAS_YEAR.search(text):
+        return None
     found: list[tuple[int, str, re.Match[str]]] = []
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(text):

@@ -342,12 +342,14 @@ def _starts_sentence(text: str, tokens: list[Token], i: int) -> bool:
     prev = tokens[i - 1].text
     if "\n" in between or ":" in between:
         return True
-    if any(c in between for c in '"\u201c') and not between.strip(' "\u201c').endswith(","):
+    if ('"' in between or "\u201c" in between) and not between.strip(' "\u201c').endswith(","):
         return True  # the first word of a quotation
-    abbreviation = re.fullmatch(r"(?:[A-Za-z]\.)+|[A-Z][a-z]{0,3}", prev) is not None
-    return any(c in between for c in ".!?") and not (
-        abbreviation and prev.lower() in _NO_STOP_AFTER
-    )
+    if not ("." in between or "!" in between or "?" in between):
+        return False
+    return not (_ABBREVIATION_RE.fullmatch(prev) and prev.lower() in _NO_STOP_AFTER)
+
+
+_ABBREVIATION_RE = re.compile(r"(?:[A-Za-z]\.)+|[A-Z][a-z]{0,3}")
 
 
 def _cue_after(tokens: list[Token], j: int, text: str) -> str | None:

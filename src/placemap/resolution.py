@@ -29,6 +29,7 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -199,12 +200,12 @@ _REGION_WORDS = frozenset({"region", "regions"})
 _REGION_CODES = frozenset({"RGN", "AREA", "RGNE"})
 
 
-def _contained(next_text: str | None, place: Place, gaz: Gazetteer) -> bool:
-    """Whether "X, <next_text>" names a country or division that holds ``place``."""
+def _outer_places(next_text: str | None, gaz: Gazetteer) -> list[Place]:
+    """The places "X, <next_text>" may name as X's country or division (none without
+    a name after the comma)."""
     if not next_text:
-        return False
-    outer = gaz.lookup(next_text, fuzzy=False, context_only=True)
-    return any(_holds(c.place, place) for c in outer)
+        return []
+    return [c.place for c in gaz.lookup(next_text, fuzzy=False, context_only=True)]
 
 
 def _holds(outer: Place, place: Place) -> bool:
@@ -228,7 +229,6 @@ def _score_all(
     items: list[_Item],
     gaz: Gazetteer,
     w: Weights,
-    use_context: bool,
     explain: bool,
     units: dict[tuple[int, ...], np.ndarray] | None = None,
     kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] | None = None,
@@ -239,9 +239,7 @@ def _score_all(
     per name, distances come from one nearest-point search per distinct name and
     candidate list, and items that share every input of the score (a name repeated in
     the same setting) are scored once."""
-    tops: list[Candidate | None] = (
-        [it.top for it in items] if use_context else [None] * len(items)
-    )
+    tops = [it.top for it in items]
     names = [fold(it.span.text) for it in items]
     # How sure each current choice is: only sure choices lend context, so that doubtful
     # picks cannot pull each other into a cluster of homonyms (a report about Syria that
@@ -260,8 +258,8 @@ def _score_all(
     # divisions ("Alaska, Alabama, Arizona") makes its other divisions likelier too.
     divisions_named: dict[str | None, set[str]] = defaultdict(set)
     admin2_names: dict[tuple[str | None, str | None, str | None], set[str]] = defaultdict(set)
-    towns, districts = _district_pairs(items, names) if use_context else ({}, {})
-    listed, holders = _lists(items, tops, sure) if use_context else ({}, {})
+    towns, districts = _district_pairs(items, names)
+    listed, holders = _lists(items, tops, sure)
     for it, top, name, (country_sure, place_sure) in zip(items, tops, names, sure, strict=True):
         if top is None:
             continue
@@ -280,6 +278,10 @@ def _score_all(
             admin2_names[_admin2_key(p)].add(name)
 
     others_of: dict[str, tuple[dict[str, float], float, bool]] = {}
+    # The candidates' unit vectors, by candidate ids: the same in every round.
+    units = units if units is not None else {}
+    kinds = kinds if kinds is not None else {}
+    all_ids = [tuple(c.place.geonameid for c in it.cands) for it in items]
     # Where the sure choices stand, and where the doubtful ones do: a doubtful choice
     # lends a candidate near it only part of the pull (DOUBTFUL_PULL).
     located, located_doubtful = (
@@ -292,10 +294,6 @@ def _score_all(
         )
         for confident in (True, False)
     )
-    # The candidates' unit vectors, by candidate ids: the same in every round.
-    units = units if units is not None else {}
-    kinds = kinds if kinds is not None else {}
-    all_ids = [tuple(c.place.geonameid for c in it.cands) for it in items]
     # Same name and candidates, same distances: computed for each distinct pair at once.
     wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]] = {}
     for name, ids, it in zip(names, all_ids, items, strict=True):
@@ -338,34 +336,37 @@ def _score_all(
         others, norm, focused = others_of[name]
         near, near_doubtful = nearest.get((name, ids)), nearest_doubtful.get((name, ids))
         in_named = any(others.get(c.place.country_code or "", 0.0) > 0 for c in it.cands)
+        # The places "X, <next_text>" may name, looked up once for the item's candidates.
+        outer = _outer_places(span.next_text, gaz) if kind_listed is None else ()
         scores, reasons = [], []
         local = []  # whether the text places the candidate in a named division
         for ci, c in enumerate(it.cands):
             p = c.place
-            feats: dict[str, float] = {"prior": it.priors[ci]}
+            # The features are summed in this order (as the reasons list them).
             share = others.get(p.country_code or "", 0.0) / norm
-            feats["country"] = w.country * share
+            country = w.country * share
             if focused and c.match in _LOOSE and share < FOCUS_SHARE:
                 # A spelling guess outside the countries the report is about: the report
                 # names its places' countries, and a loose key joins names world-wide.
-                feats["country"] -= LOOSE_PENALTY * w.country * (1.0 - share)
+                country -= LOOSE_PENALTY * w.country * (1.0 - share)
+            neighbour = None
             if w.neighbour and not in_named and p.country_code:
                 # No candidate lies in a country the report names; one bordering them
                 # is likelier: Gaza in a report that names only Israel.
                 near_share = max(
                     (others.get(n, 0.0) for n in gaz.neighbours(p.country_code)), default=0.0
                 )
-                feats["neighbour"] = w.neighbour * near_share / norm
+                neighbour = w.neighbour * near_share / norm
             akey = (p.country_code, p.admin1_code)
             n_admin = admin_total.get(akey, 0) - (1 if akey == own_admin else 0)
             if p.feature_code == "ADM1":
                 named = divisions_named.get(p.country_code, set()) - {name}
-                feats["admin1"] = w.admin1 if named else 0.0
+                admin1 = w.admin1 if named else 0.0
             else:
-                feats["admin1"] = w.admin1 if n_admin > 0 else 0.0
+                admin1 = w.admin1 if n_admin > 0 else 0.0
             # A named second-level division ("Catanduanes", "Contra Costa County") holds
             # the place, and is named by another name than this mention's.
-            feats["admin2"] = (
+            admin2 = (
                 w.admin2
                 if p.admin2_code
                 and p.feature_class != "A"
@@ -380,7 +381,8 @@ def _score_all(
                 elif p.feature_class == "P":
                     other = districts
                 if other.get(_admin2_key(p), set()) - {name}:
-                    feats["admin2"] = max(feats["admin2"], w.district_pair)
+                    admin2 = max(admin2, w.district_pair)
+            distance = None
             if p.feature_code not in _AREA_CODES:
                 pull = 0.0
                 if near is not None:
@@ -389,34 +391,91 @@ def _score_all(
                     pull = max(
                         pull, DOUBTFUL_PULL * math.exp(-near_doubtful[ci] / w.distance_scale_km)
                     )
-                feats["distance"] = w.distance * pull
-            feats["containment"] = (
+                distance = w.distance * pull
+            containment = (
                 w.containment
                 if kind_listed is None
-                and (p.geonameid in held or _contained(span.next_text, p, gaz))
+                and (p.geonameid in held or any(_holds(o, p) for o in outer))
                 else 0.0
             )
-            feats["type"] = (
+            type_ = (
                 w.type_cue * _type_fit(span.type_cue, p, span.next_word) if span.type_cue else 0.0
             )
             if kind_listed is not None and _list_code(p) == kind_listed:
-                feats["type"] += w.type_cue  # a list of siblings says what kind they are
-            scores.append(sum(feats.values()))
-            local.append(feats["admin2"] > 0 or feats["containment"] > 0)
+                type_ += w.type_cue  # a list of siblings says what kind they are
+            score = it.priors[ci] + country
+            if neighbour is not None:
+                score += neighbour
+            score += admin1
+            score += admin2
+            if distance is not None:
+                score += distance
+            score += containment
+            score += type_
+            scores.append(score)
+            local.append(admin2 > 0 or containment > 0)
             if explain:
+                feats = {"prior": it.priors[ci], "country": country}
+                if neighbour is not None:
+                    feats["neighbour"] = neighbour
+                feats["admin1"], feats["admin2"] = admin1, admin2
+                if distance is not None:
+                    feats["distance"] = distance
+                feats["containment"], feats["type"] = containment, type_
                 reasons.append(_reason(c, feats, span))
-        if span.type_cue is None:
-            # (Each rule changes nothing where its kind of candidate is absent: a list's
-            # kinds are looked at once.)
-            divisions, countries, prominent = _kinds_of(kinds, it.cands)
-            if divisions:
-                scores = city_over_division(it.cands, scores)
-            if countries:
-                scores = country_over_capital(it.cands, scores)
-            if prominent and not span.next_text:
-                scores = _prominent_over_towns(it.cands, scores, w, local)
+        scores = _ranked_by_kind(it, scores, local, w, kinds)
         done[key] = (scores, reasons)
         it.scores, it.reasons = scores, reasons
+
+
+def _score_priors(items: list[_Item], gaz: Gazetteer, w: Weights) -> None:
+    """The first round of :func:`_score_all`, before any choice: no mention lends
+    another context yet, so a candidate's score is its prior plus what the mention's
+    own words say ("X, Syria", "X province"); every other feature of that round is 0
+    and adds nothing. Mentions with the same candidates and words are scored once."""
+    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = {}
+    done: dict[tuple[Any, ...], list[float]] = {}
+    for it in items:
+        span, cue = it.span, it.span.type_cue
+        key = (id(it.cands), id(it.priors), span.next_text, cue, span.next_word)
+        scores = done.get(key)
+        if scores is None:
+            outer = _outer_places(span.next_text, gaz)
+            scores, local = [], []
+            for prior_, c in zip(it.priors, it.cands, strict=True):
+                p = c.place
+                contained = any(_holds(o, p) for o in outer)
+                score = prior_ + (w.containment if contained else 0.0)
+                score += w.type_cue * _type_fit(cue, p, span.next_word) if cue else 0.0
+                scores.append(score)
+                local.append(contained)
+            scores = done[key] = _ranked_by_kind(it, scores, local, w, kinds)
+        it.scores, it.reasons = scores, []
+
+
+def _ranked_by_kind(
+    it: _Item,
+    scores: list[float],
+    local: list[bool],
+    w: Weights,
+    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]],
+) -> list[float]:
+    """The scores after the rules between kinds of place (a town over the division of its
+    name, a country over its capital, a country over small towns of its name), which
+    apply when no type word says what kind the mention is. ``local`` says which
+    candidates the text places in a named division."""
+    if it.span.type_cue is not None:
+        return scores
+    # (Each rule changes nothing where its kind of candidate is absent: a list's kinds
+    # are looked at once.)
+    divisions, countries, prominent = _kinds_of(kinds, it.cands)
+    if divisions:
+        scores = city_over_division(it.cands, scores)
+    if countries:
+        scores = country_over_capital(it.cands, scores)
+    if prominent and not it.span.next_text:
+        scores = _prominent_over_towns(it.cands, scores, w, local)
+    return scores
 
 
 #: Places whose kind a list of siblings tells ("Arizona, California, Colorado"; "Syria,
@@ -628,6 +687,26 @@ def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
 
 
+# The unit vectors of the candidate lists and of the points met lately, by their
+# coordinates: the same names, and so the same lists, recur in report after report.
+UNIT_CACHE_SIZE = 20_000
+
+
+@lru_cache(maxsize=UNIT_CACHE_SIZE)
+def _candidate_units(lats: tuple[float, ...], lons: tuple[float, ...]) -> np.ndarray:
+    q = _unit(np.asarray(lats, dtype=float), np.asarray(lons, dtype=float))
+    q.flags.writeable = False
+    return q
+
+
+@lru_cache(maxsize=UNIT_CACHE_SIZE)
+def _point_units(points: tuple[tuple[float, float], ...]) -> np.ndarray:
+    arr = np.asarray(points, dtype=float)
+    xyz = _unit(arr[:, 0], arr[:, 1])
+    xyz.flags.writeable = False
+    return xyz
+
+
 class _Located:
     """The points the report's mentions currently stand at, each with the names that
     stand there, for the distance from a candidate to the nearest place named by
@@ -687,10 +766,13 @@ class _Located:
     ) -> None:
         xyz = self._points_xyz()
         q = np.concatenate([b[1] for b in block]) if len(block) > 1 else block[0][1]
-        keep = np.concatenate(
-            [np.broadcast_to(self._keep_of(key[0]), (len(b), len(self.points)))
-             for key, b in block]
-        )  # fmt: skip
+        # Each row keeps the points another name than its own stands at: one row of
+        # :meth:`_keep_of` per name, repeated for the name's candidates.
+        names: dict[str, int] = {}
+        rows: list[int] = []
+        for key, b in block:
+            rows += [names.setdefault(key[0], len(names))] * len(b)
+        keep = np.stack([self._keep_of(name) for name in names])[rows]
         chord = np.where(keep, np.sqrt(((q[:, None, :] - xyz[None, :, :]) ** 2).sum(-1)), np.inf)
         km = np.asarray(2 * _EARTH_KM * np.arcsin(np.minimum(1.0, chord.min(1) / 2)))
         at = 0
@@ -700,8 +782,7 @@ class _Located:
 
     def _points_xyz(self) -> np.ndarray:
         if self._xyz is None:
-            arr = np.asarray(self.points, dtype=float)
-            self._xyz = _unit(arr[:, 0], arr[:, 1])
+            self._xyz = _point_units(tuple(self.points))
         return self._xyz
 
     def _keep_of(self, name: str) -> np.ndarray:
@@ -719,9 +800,8 @@ class _Located:
     ) -> np.ndarray:
         q = units.get(ids) if units is not None and ids is not None else None
         if q is None:
-            q = _unit(
-                np.asarray([c.place.lat for c in cands], dtype=float),
-                np.asarray([c.place.lon for c in cands], dtype=float),
+            q = _candidate_units(
+                tuple([c.place.lat for c in cands]), tuple([c.place.lon for c in cands])
             )
             if units is not None and ids is not None:
                 units[ids] = q
@@ -806,11 +886,12 @@ def resolve_spans(
     # Mentions with the same candidates share these lists (a name repeated 100,000 times).
     shared: dict[tuple[tuple[int, str, float], ...], tuple[list[Candidate], list[float], Any]] = {}
     items = []
+    mix = weights.prior_mix
     for span, cands, kind in items_in:
         key = tuple((c.place.geonameid, c.match, c.similarity) for c in cands)
         if key not in shared:
             by_prior = sorted(
-                ((prior(c, weights.prior_mix), c) for c in cands),
+                ((_prior_of(c, mix), c) for c in cands),
                 key=lambda x: (-x[0], x[1].place.geonameid),
             )
             top = by_prior[: weights.max_context_candidates]
@@ -824,10 +905,15 @@ def resolve_spans(
 
     units: dict[tuple[int, ...], np.ndarray] = {}
     kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = {}
-    _score_all(items, gaz, weights, use_context=False, explain=False)
+    _score_priors(items, gaz, weights)
     _admit_named_divisions(items, weights)
-    for last in (False, True)[2 - CONTEXT_PASSES :]:
-        _score_all(items, gaz, weights, use_context=True, explain=last, units=units, kinds=kinds)
+    rounds = (False, True)[2 - CONTEXT_PASSES :]
+    if len(items) == 1:
+        # A lone mention (a name in a table to geocode) has no other mention to lend it
+        # context: every round of context scores it alike, so only the one explaining.
+        rounds = (True,)
+    for last in rounds:
+        _score_all(items, gaz, weights, explain=last, units=units, kinds=kinds)
     # Items scored alike (the same lists) make the same choice: decided once.
     choices: dict[tuple[int, int, int], _Choice] = {}
     out = []
@@ -839,6 +925,26 @@ def resolve_spans(
         span = it.span
         out.append(Mention(span.start, span.end, span.text, place, conf, ranked, reason, it.kind))
     return out
+
+
+#: How many candidates' priors :func:`_prior_of` keeps.
+PRIOR_CACHE_SIZE = 50_000
+_priors: dict[int, tuple[Candidate, tuple[float, ...], float]] = {}
+
+
+def _prior_of(c: Candidate, mix: tuple[float, ...]) -> float:
+    """:func:`~placemap.ranking.prior`, kept for the candidates met lately: the
+    gazetteer's cached look-ups hand out the same candidates for a name in every report
+    that names it. Kept by identity (with the candidate, so that the identity stays its
+    own), and forgotten all at once past :data:`PRIOR_CACHE_SIZE`."""
+    got = _priors.get(id(c))
+    if got is not None and got[0] is c and got[1] == mix:
+        return got[2]
+    if len(_priors) >= PRIOR_CACHE_SIZE:
+        _priors.clear()
+    p = prior(c, mix)
+    _priors[id(c)] = (c, mix, p)
+    return p
 
 
 def _admit_named_divisions(items: list[_Item], w: Weights) -> None:
