@@ -545,3 +545,16 @@ def test_a_rare_foreign_name_of_a_town_is_no_evidence_against_the_word(
     assert [m.text for m in gp.geoparse(text)] == ["Cairo"]
     # an exonym many languages share, and a county's short name, stay places
     assert [m.text for m in gp.geoparse("Police in Cologne said.")] == ["Cologne"]
+
+
+def test_mentions_differing_in_their_type_word_are_scored_apart(default_gaz: Gazetteer) -> None:
+    # "region" fits Sahel the region and Sahel the province; "province" only the latter:
+    # two mentions of one name must not share scores when the word after them differs
+    gp = Geoparser(default_gaz)
+    text = (
+        "Drought hit the Sahel region, aid agencies said. In Burkina Faso the Sahel "
+        "province was worst hit."
+    )
+    region, province = (m for m in gp.geoparse(text) if m.text == "Sahel")
+    assert province.place is not None and province.place.feature_code == "ADM1"
+    assert province.confidence > region.confidence

@@ -316,6 +316,7 @@ def _score_all(
             span.text,
             span.next_text,
             span.type_cue,
+            span.next_word,  # the type fit reads it ("X region")
             own_admin,
             tuple(it.priors),
             kind_listed,
