@@ -1145,8 +1145,10 @@
   function fit(state, b) {
     var map = state.map;
     if (!b) return;
-    // labels are drawn to the right of their markers: room for them inside the view
-    var right = (state.panel && state.panel.isOpen() && !narrowScreen() ? 340 : 0) + 110;
+    // labels are drawn to the right of their markers: room for them inside a regional
+    // view (a view of the world has room enough, and would only shift)
+    var labels = Math.abs(b[1][1] - b[0][1]) > 60 ? 20 : 110;
+    var right = (state.panel && state.panel.isOpen() && !narrowScreen() ? 340 : 0) + labels;
     var bottom = state.data.mode === "collection" && state.dayMin !== null ? 110 : 20;
     if (b[0][0] === b[1][0] && b[0][1] === b[1][1]) map.setView(b[0], 8, { animate: false });
     else {
