@@ -30,6 +30,7 @@ NOUNS_CAPITALISED = frozenset({"de"})
 # capitalised), the first _SAMPLE of them.
 _WORDS = re.compile(r"(?<![\w'’-])[^\W\d_]{2,}(?![\w'’-])")
 _SAMPLE = 300
+_SAMPLE_CHARS = 4000  # (where 300 lower-case words end in any prose)
 # A text with fewer such words says too little ("Clashes near Aleppo"): taken as English.
 _MIN_WORDS = 6
 # A word is a common word of a language from this Zipf frequency (once in a million
@@ -50,8 +51,7 @@ def text_language(text: str, english: Container[str]) -> str:
     """``"en"`` for English text (or too little to tell), one of :data:`LANGUAGES` for a
     text in it, ``"other"`` for a text in none of them. ``english`` holds the common
     English words (Zipf 4 and up) in lower case."""
-    lower = (m.group() for m in _WORDS.finditer(text) if m.group()[0].islower())
-    words = [w for w, _ in zip(lower, range(_SAMPLE), strict=False)]
+    words = [w for w in _WORDS.findall(text, 0, _SAMPLE_CHARS) if w[0].islower()][:_SAMPLE]
     if len(words) < _MIN_WORDS:
         return "en"
     english_share = sum(w in english for w in words) / len(words)
