@@ -48,3 +48,10 @@ def test_words_of_other_languages_are_not_mapped(default_gaz: Gazetteer) -> None
     # a big city's own name opening a sentence stays; mid-sentence a capital marks a name
     portuguese = "Homem é assassinado a tiros em Vitória, e a polícia da cidade investiga o caso."
     assert [m.text for m in gp.geoparse(portuguese) if m.place is not None] == ["Vitória"]
+
+
+def test_a_country_by_its_own_languages_name_opens_a_headline(default_gaz: Gazetteer) -> None:
+    gp = Geoparser(default_gaz)
+    text = "Moçambique: insurgentes atacam aldeia em Macomia, Cabo Delgado, e matam cinco pessoas"
+    got = {m.text: m.place.country_code for m in gp.geoparse(text) if m.place is not None}
+    assert got == {"Moçambique": "MZ", "Macomia": "MZ", "Cabo Delgado": "MZ"}

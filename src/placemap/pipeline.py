@@ -934,8 +934,10 @@ def _rare_alternate(c: Candidate) -> bool:
 
 def _named_outright(c: Candidate) -> bool:
     """A country, division, capital or city of :data:`_BIG_PLACE` matched by its own
-    name (not another language's)."""
+    name (not another language's), or a country by any of its names ("Moçambique")."""
     p = c.place
+    if c.match == "alternate" and p.feature_code.startswith("PCL"):
+        return True
     return c.match in ("exact", "folded", "demonym") and (
         p.feature_code in _STRONG_CODES or (p.feature_class == "P" and p.population >= _BIG_PLACE)
     )
