@@ -558,3 +558,13 @@ def test_mentions_differing_in_their_type_word_are_scored_apart(default_gaz: Gaz
     region, province = (m for m in gp.geoparse(text) if m.text == "Sahel")
     assert province.place is not None and province.place.feature_code == "ADM1"
     assert province.confidence > region.confidence
+
+
+def test_a_demonym_before_capital_names_the_country(default_gaz: Gazetteer) -> None:
+    # "in Somali capital Mogadishu": "in" marks a place, but "Somali capital" is Somalia's
+    # capital, not Ethiopia's Somali region
+    gp = Geoparser(default_gaz)
+    found = {m.text: m for m in gp.geoparse("Car bomb kills five in Somali capital Mogadishu")}
+    assert found["Somali"].kind == "demonym" and found["Somali"].place.country_code == "SO"
+    region = {m.text: m for m in gp.geoparse("Floods hit the Somali region of Ethiopia.")}
+    assert region["Somali"].kind == "toponym" and region["Somali"].place.country_code == "ET"

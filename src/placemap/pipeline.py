@@ -412,7 +412,11 @@ class Geoparser:
         # unless the text marks a place ("in English, Indiana", "the Somali region").
         demonyms = [c for c in cands if c.match == "demonym"]
         demonym = len(demonyms) == len(cands) or (
-            demonyms and not (span.type_cue or span.locative_cue or span.next_text)
+            demonyms
+            and (
+                not (span.type_cue or span.locative_cue or span.next_text)
+                or span.next_word == "capital"  # "the Somali capital": Somalia's
+            )
         )
         cands = _plausible(span, cands)
         kind = "demonym" if cands and demonym else "toponym"
