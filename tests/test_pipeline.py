@@ -568,3 +568,10 @@ def test_a_demonym_before_capital_names_the_country(default_gaz: Gazetteer) -> N
     assert found["Somali"].kind == "demonym" and found["Somali"].place.country_code == "SO"
     region = {m.text: m for m in gp.geoparse("Floods hit the Somali region of Ethiopia.")}
     assert region["Somali"].kind == "toponym" and region["Somali"].place.country_code == "ET"
+
+
+def test_a_dateline_names_a_city(default_gaz: Gazetteer) -> None:
+    # the place a report was filed from is a city, not the province of its name
+    gp = Geoparser(default_gaz)
+    m = gp.geoparse("KHARKIV (Reuters) - Shelling killed two people on Tuesday.")[0]
+    assert m.place is not None and m.place.feature_class == "P" and m.confidence > 0.9

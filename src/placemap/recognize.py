@@ -473,7 +473,11 @@ def spot(
             caseless=case is not None and case(t.start) is not None,
         )
         if dated.get(span.start) == span.end:
-            span = replace(span, dateline=True, in_longer_name=False)
+            # A dateline names the city the report was filed from ("JERUSALEM", not the
+            # governorate of its name).
+            span = replace(
+                span, dateline=True, in_longer_name=False, type_cue=span.type_cue or "town"
+            )
         spans.append(span)
         start_at = best_j
     return spans
