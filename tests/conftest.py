@@ -8,7 +8,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from placemap.cli import cli
 from placemap.gazetteer import Gazetteer
 from placemap.gazetteer.build import build_index
 from placemap.gazetteer.store import default_path
@@ -66,3 +68,15 @@ def default_index() -> Path:
 @pytest.fixture(scope="session")
 def default_gaz(default_index: Path) -> Gazetteer:
     return Gazetteer(default_index)
+
+
+@pytest.fixture()
+def run(small_index: Path, monkeypatch: pytest.MonkeyPatch):
+    """``placemap ARGS`` in this process (click's runner) against the small test index;
+    ``input`` is standard input."""
+    monkeypatch.setenv("PLACEMAP_GAZETTEER", str(small_index))
+
+    def invoke(*args: str | Path, input: str | bytes | None = None):
+        return CliRunner().invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    return invoke

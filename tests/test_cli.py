@@ -4,20 +4,9 @@ import json
 from pathlib import Path
 
 import click
-import pytest
 from click.testing import CliRunner
 
 from placemap.cli import cli
-
-
-@pytest.fixture()
-def run(small_index: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("PLACEMAP_GAZETTEER", str(small_index))
-
-    def invoke(*args: str, input: str | None = None):
-        return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
-
-    return invoke
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()):

@@ -9,25 +9,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner
 
-from placemap.cli import cli
 from placemap.cli.common import progress
 from placemap.cli.mapping import _shown
 from placemap.readers import count_reports
 from placemap.records import Mention, Place, Report
 
 TEXT = "Troops shelled Homs and the town of Palmyra, Syria, and Qqqqzzzz."
-
-
-@pytest.fixture()
-def run(small_index: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("PLACEMAP_GAZETTEER", str(small_index))
-
-    def invoke(*args: str | Path):
-        return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-    return invoke
 
 
 @pytest.fixture()

@@ -9,12 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import placemap
-from placemap.cli import cli
 from placemap.errors import InputError
 from placemap.gazetteer import Gazetteer
 from placemap.geocode import (
@@ -212,16 +210,6 @@ def test_parquet_needs_a_file() -> None:
 
 
 # -- the geocode command ------------------------------------------------------------
-
-
-@pytest.fixture()
-def run(small_index: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("PLACEMAP_GAZETTEER", str(small_index))
-
-    def invoke(*args: str):
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
 
 
 TABLE = pd.DataFrame(

@@ -13,22 +13,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner
-
-from placemap.cli import cli
 
 TEXT = "Shelling hit Homs province and the town of Palmyra, Syria."
 GOOD = json.dumps({"id": "good", "text": TEXT})
-
-
-@pytest.fixture()
-def run(small_index: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("PLACEMAP_GAZETTEER", str(small_index))
-
-    def invoke(*args: str | Path):
-        return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-    return invoke
 
 
 @pytest.fixture()

@@ -19,16 +19,6 @@ SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 TEXT = "Shelling hit Homs province and the town of Palmyra, Syria."
 
 
-@pytest.fixture()
-def run(small_index: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("PLACEMAP_GAZETTEER", str(small_index))
-
-    def invoke(*args: str | Path, input: str | bytes | None = None):
-        return CliRunner().invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
-
-    return invoke
-
-
 def _docs(output: str) -> list[dict]:
     return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
 
