@@ -518,6 +518,12 @@ class Geoparser:
             return False  # "the Bush administration": a president's (a town has none)
         if span.next_word in _UNIT_WORDS and not span.locative_cue:
             return False  # "Azov battalion veterans", "the Wagner group": a unit's name
+        if (
+            span.next_word in _MEMBER_WORDS
+            and not span.locative_cue
+            and not any(_town_or_more(c.place) for c in cands)
+        ):
+            return False  # "Al-Shabaab fighters" (a hamlet "Shabab" in Iran): a group's
         if not _name_shaped(span.text) and not any(c.match == "exact" for c in cands):
             return False  # "MoD", "iPhone": capitals inside a word mark no place name
         if (
@@ -700,6 +706,20 @@ class Geoparser:
             return zipf >= SENTENCE_START_ZIPF
         return in_dictionary and zipf >= DICTIONARY_WORD_ZIPF
 
+    @staticmethod
+    def _home_countries(items: list[tuple[Span, list[Candidate], str]]) -> set[str | None]:
+        """The countries of the capitals the report names by their own names, and of its
+        datelines, where the name has no namesake abroad ("MOGADISHU", "Kabul")."""
+        home: set[str | None] = set()
+        for span, cands, _kind in items:
+            plain = [c for c in cands if c.match in _PLAIN_MATCHES]
+            countries = {c.place.country_code for c in plain}
+            if len(countries) == 1 and (
+                span.dateline or any(c.place.feature_code == "PPLC" for c in plain)
+            ):
+                home |= countries
+        return home
+
     def _drop_weak(
         self, items: list[tuple[Span, list[Candidate], str]], text: str
     ) -> list[tuple[Span, list[Candidate], str]]:
@@ -712,7 +732,8 @@ class Geoparser:
         in a country bordering them) are plausible. An
         uncued loose match in a report naming no country is dropped. A country named
         only as a modifier ("US-backed rebels", "Iran-allied") is a mention but says
-        nothing of where the report's places lie.
+        nothing of where the report's places lie. Another name of a place in the
+        country of a capital or dateline the report names stays (:meth:`_home_countries`).
         """
         named = {
             c.place.country_code
@@ -725,6 +746,10 @@ class Geoparser:
         # Near-exact spellings may lie across a border: "Qamishli" (Syria) in a report
         # naming only Turkey.
         bordering = {n for cc in named if cc for n in self.gazetteer.neighbours(cc)}
+        # Another name of a place in the country of the report's capital or dateline
+        # stays: "Afgoye" (Afgooye) after "MOGADISHU (Reuters) -" in a report that also
+        # names Iran and Turkey.
+        home = self._home_countries(items)
         out = []
         for span, cands, kind in items:
             if (
@@ -732,7 +757,9 @@ class Geoparser:
                 and cands
                 and all(c.match in ("alternate", "transliteration", "fuzzy") for c in cands)
                 and not any(
-                    c.place.country_code in named or c.place.country_code in bordering
+                    c.place.country_code in named
+                    or c.place.country_code in bordering
+                    or (c.match == "alternate" and c.place.country_code in home)
                     for c in cands
                 )
             ):
@@ -867,6 +894,25 @@ _SAINTS_DAY = ("'s Day", "\u2019s Day")
 _UNIT_WORDS = frozenset(
     "battalion battalions brigade brigades regiment regiments militia militias".split()
 )
+# Words after a group's name for its members: "Al-Shabaab fighters", "Houthi rebels".
+# Towns have fighters too ("Daraa rebels"): only a name that is no more than a hamlet or
+# village in the gazetteer reads as the group's.
+_MEMBER_WORDS = frozenset(
+    """fighters militants insurgents jihadists gunmen militiamen rebels loyalists
+    mercenaries""".split()
+)
+
+
+def _town_or_more(p: Place) -> bool:
+    """Anything but a hamlet or village: a country, division, region, seat, capital, or
+    a town of :data:`_TOWN` people or more ("Donbass rebels")."""
+    return (
+        p.feature_class != "P"
+        or p.feature_code.startswith(("PPLA", "PPLC"))
+        or p.population >= _TOWN
+    )
+
+
 # (Searched up to a span's start, where "$" matches.)
 _HEAD_OF_RE = re.compile(r"\b(\w+) of $")
 # A name (of one or two words) in the possessive right before another: "Iraq's ",
@@ -911,6 +957,9 @@ def _plausible(span: Span, cands: list[Candidate]) -> list[Candidate]:
         )
         and not (c.match in ("transliteration", "fuzzy") and c.place.feature_code.endswith("H"))
     ]
+
+
+_PLAIN_MATCHES = frozenset({"exact", "folded"})
 
 
 def _curated_area(place: Place) -> bool:

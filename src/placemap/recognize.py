@@ -495,12 +495,12 @@ _DATE = rf"(?:,? (?:{_MONTH} \d{{1,2}}|\d{{1,2}} {_MONTH}))?"
 _AGENCY = r"\([^()\n]{1,40}\)"
 _DASH = r"[ \t]*[-\u2013\u2014]{1,2}[ \t]"
 # A wire dateline opens a line, or a sentence after a headline: "BEIRUT (Reuters) -",
-# "KYIV, Ukraine (AP) —", "DAMASCUS, July 8 -", "Beirut (Reuters) -" (a name
-# written as names are needs the agency and the dash); or a line only: "BAGHDAD At
-# least 12..." (a word of capitals, then a sentence).
+# "CAIRO/JERUSALEM (Reuters) -", "KYIV, Ukraine (AP) —", "DAMASCUS, July 8 -",
+# "Beirut (Reuters) -" (a name written as names are needs the agency and the dash); or
+# a line only: "BAGHDAD At least 12..." (a word of capitals, then a sentence).
 _DATELINE_RE = re.compile(
     rf"(?:^[ \t]*|(?<=[.!?] ))"  # a line's start, or a sentence's after a headline
-    rf"(?:(?P<caps>{_CAPS_PLACE}){_REGION}{_DATE}(?:[ \t]*{_AGENCY})?{_DASH}"
+    rf"(?:(?P<caps>{_CAPS_PLACE}(?:/{_CAPS_PLACE})*){_REGION}{_DATE}(?:[ \t]*{_AGENCY})?{_DASH}"
     rf"|(?P<name>{_NAME_PLACE}){_REGION}{_DATE}[ \t]*{_AGENCY}{_DASH})"
     rf"|^[ \t]*(?P<bare>[A-Z]{{4,}}(?: [A-Z]{{2,}}){{0,2}})(?= [A-Z][a-z]+ [a-z])",
     re.MULTILINE,
@@ -517,7 +517,11 @@ def datelines(text: str) -> dict[int, int]:
     out = {}
     for m in _DATELINE_RE.finditer(text, 0, DATELINE_REACH):
         group = next(g for g in ("caps", "name", "bare") if m.group(g) is not None)
-        out[m.start(group)] = m.end(group)
+        # A report filed from two cities names both: "CAIRO/JERUSALEM (Reuters) -".
+        start = m.start(group)
+        for part in m.group(group).split("/"):
+            out[start] = start + len(part)
+            start += len(part) + 1
     return out
 
 
