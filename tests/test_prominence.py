@@ -194,3 +194,27 @@ def test_the_cutoff_follows_the_scale_of_the_prior() -> None:
     assert w.cutoff == pytest.approx(0.3 * max(1.0, sum(w.prior_mix)))
     half = dataclasses.replace(w, prior_match=0.1, prior_population=0.1, prior_type=0.1)
     assert half.cutoff == 0.3
+
+
+def test_a_province_outranks_a_village_of_no_people_named_like_it(
+    default_gaz: Gazetteer,
+) -> None:
+    # "Xinjiang" is also a village of no recorded population inside the region: the
+    # region (12 million people) comes first; a seat still outranks its province ("Homs")
+    assert rank(default_gaz.lookup("Xinjiang"))[0].place.feature_code == "ADM1"
+    homs = [c.place for c in rank(default_gaz.lookup("Homs")) if c.place.country_code == "SY"]
+    assert homs[0].feature_class == "P" and homs[1].feature_code == "ADM1"
+
+
+def test_countries_by_the_short_names_news_uses(default_gaz: Gazetteer) -> None:
+    # "Bosnia" was dropped as a spelling guess (Pasni, Pakistan); "Congo" alone had only
+    # the smaller Republic of the Congo; "St. Lucia" found only a village in South Africa
+    gp = Geoparser(default_gaz)
+    found = {m.text: m for m in gp.geoparse("Serbia and Bosnia met in Sarajevo.")}
+    assert found["Bosnia"].place.country_code == "BA"
+    goma = {m.text: m for m in gp.geoparse("GOMA, Congo (AP) - Rebels advanced.")}
+    assert goma["Congo"].place.country_code == "CD"
+    brazza = {m.text: m for m in gp.geoparse("BRAZZAVILLE, Congo (AP) - Voters went out.")}
+    assert brazza["Congo"].place.country_code == "CG"
+    assert "LC" in {c.place.country_code for c in default_gaz.lookup("St. Lucia")}
+    assert "US" in {c.place.country_code for c in default_gaz.lookup("Saint Louis")}

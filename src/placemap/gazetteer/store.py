@@ -81,6 +81,9 @@ def default_path() -> Path:
     return Path(env) if env else cache_dir() / DEFAULT_FILENAME
 
 
+_SAINTS = {"st": "saint", "saint": "st", "ste": "sainte", "sainte": "ste"}
+
+
 def _article_variant(folded: str) -> str | None:
     """The same name with or without "the" after "of" (the gazetteer lists "Democratic
     Republic of the Congo", reports also write "... of Congo"), or None without "of"."""
@@ -88,6 +91,15 @@ def _article_variant(folded: str) -> str | None:
         return folded.replace(" of the ", " of ", 1)
     if " of " in folded:
         return folded.replace(" of ", " of the ", 1)
+    return None
+
+
+def _saint_variant(folded: str) -> str | None:
+    """The same name with "Saint" written out or shortened ("St. Lucia" is Saint Lucia,
+    "Saint Louis" St. Louis), or None when it starts with neither."""
+    first, _, rest = folded.partition(" ")
+    if rest and first in _SAINTS:
+        return f"{_SAINTS[first]} {rest}"
     return None
 
 
@@ -401,8 +413,10 @@ class Gazetteer:
             return True
         if self._cached_has_name(folded):
             return True
-        other = _article_variant(folded)
-        return other is not None and self._cached_has_name(other)
+        return any(
+            other is not None and self._cached_has_name(other)
+            for other in (_article_variant(folded), _saint_variant(folded))
+        )
 
     def word_frequency(self, folded: str) -> tuple[float, bool]:
         """(Zipf frequency as an English word, listed in lower case in a dictionary)."""
@@ -449,6 +463,9 @@ class Gazetteer:
         other = _article_variant(q) if not rows else None
         if other is not None:  # "Democratic Republic of Congo": "... of the Congo"
             q, rows = other, list(self._by_fold(other))
+        saint = _saint_variant(q)
+        if saint is not None:  # one name, both ways: "St. Lucia" and "Saint Lucia"
+            rows += self._by_fold(saint)
         for place, kind in rows:
             if kind == schema.NAME_CONTEXT_ABBREVIATION and not context_only:
                 continue
