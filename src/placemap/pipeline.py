@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
 
+from placemap.boilerplate import menu_lines
 from placemap.gazetteer import Gazetteer, open_gazetteer
 from placemap.language import NOUNS_CAPITALISED, common_in, text_language
 from placemap.ner import PLACE_LABELS, EntityPipeline, place_entities
@@ -179,7 +180,7 @@ class Geoparser:
             toks = tokenize(text, self._compound)
             case = LineCase(text, toks)
             persons = self._persons(text, toks, case)
-            items = self._recognise_part(text, toks, persons, case)
+            items = _off_the_menu(self._recognise_part(text, toks, persons, case), text)
             return self._drop_weak(self._in_its_language(items, text), text)
         persons = set()
         for _offset, part, toks in _windows(text, splits=self._compound):
@@ -195,6 +196,7 @@ class Geoparser:
                     f"more than {MAX_MENTIONS:,} place names in one text (the first at "
                     f"character {items[0][0].start:,}): split it into smaller reports"
                 )
+        items = _off_the_menu(items, text)
         return self._drop_weak(self._in_its_language(items, text), text)
 
     def _in_its_language(
@@ -826,6 +828,17 @@ def _windows(
         part = text[pos:cut]
         yield pos, part, tokenize(part, splits)
         pos = cut
+
+
+def _off_the_menu(
+    items: list[tuple[Span, list[Candidate], str]], text: str
+) -> list[tuple[Span, list[Candidate], str]]:
+    """The items outside the site's menu and breadcrumb lines at the top of a scraped
+    text ("Home | World | Middle East | Sport" names no place of the report)."""
+    menus = menu_lines(text)
+    if not menus:
+        return items
+    return [it for it in items if not any(s <= it[0].start < e for s, e in menus)]
 
 
 def _shifted(span: Span, offset: int) -> Span:

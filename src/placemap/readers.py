@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO, cast
 
+from placemap.boilerplate import is_boilerplate
 from placemap.dates import ReportDate, find_date, parse_date
 from placemap.records import Report, web_url
 
@@ -88,31 +89,6 @@ class ReadError:
         return f"{self.source}: {self.message}"
 
 
-def _is_boilerplate(line: str) -> bool:
-    """Menu and icon words that scraping leaves at the top of a page."""
-    words = line.split()
-    if len(words) >= 4 and sum(w.strip("|/•·-").lower() in _MENU_WORDS for w in words) >= (
-        0.6 * len(words)
-    ):
-        return True  # "Home News Politics Economy World Society Sports Photo Video"
-    if len(words) < 8:
-        return False
-    lowercase = sum(w.islower() for w in words) / len(words)
-    iconish = sum("icon" in w.lower() for w in words) / len(words)
-    has_sentence = bool(re.search(r"[a-z]{3,}[.!?](\s|$)", line))
-    return iconish > 0.15 or (lowercase > 0.8 and not has_sentence)
-
-
-# The sections of a news site's menu.
-_MENU_WORDS = frozenset(
-    """home news world politics economy business markets finance society sport sports
-    video videos photo photos gallery opinion opinions culture arts tech technology science
-    health lifestyle travel weather live latest more menu search subscribe login register
-    contact about local national international regions region entertainment games
-    podcasts newsletters español русский українська العربية""".split()
-)
-
-
 def guess_title_date(text: str, *, day_first: bool = False) -> tuple[str | None, ReportDate | None]:
     """A title and a date from the first lines of a text without metadata.
 
@@ -130,7 +106,7 @@ def guess_title_date(text: str, *, day_first: bool = False) -> tuple[str | None,
         if date is None:
             date = find_date(ln, day_first=day_first)
     for ln in lines:
-        if len(ln) > 200 or _is_boilerplate(ln):
+        if len(ln) > 200 or is_boilerplate(ln):
             continue
         found = find_date(ln, day_first=day_first)
         letters = sum(c.isalpha() for c in ln.replace(found.raw, "")) if found else 0

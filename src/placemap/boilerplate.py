@@ -1,0 +1,73 @@
+"""Lines that scraping leaves at the top of a page: a site's menu, breadcrumbs, icons.
+
+They are neither a report's title nor its places: "Home | World | Middle East | Sport"
+names no place the report is about.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["is_boilerplate", "is_menu", "menu_lines"]
+
+# The sections of a news site's menu.
+MENU_WORDS = frozenset(
+    """home news world politics economy business markets finance society sport sports
+    video videos photo photos gallery opinion opinions culture arts tech technology science
+    health lifestyle travel weather live latest more menu search subscribe login register
+    contact about local national international regions region entertainment games
+    podcasts newsletters español русский українська العربية""".split()
+)
+# What separates a menu's or a breadcrumb trail's items: "Home | World", "News › Europe".
+_ITEM_SEPARATORS = re.compile(r"\s*[|•·»›>]\s*")
+# A menu's items are short: a word or three ("Middle East", "Opinion").
+_ITEM_WORDS = 3
+#: Only the first lines of a text are looked at for boilerplate.
+TOP_LINES = 8
+_TOP_CHARS = 8000
+# A non-empty line, and the longest a menu line is taken to be.
+_LINE_RE = re.compile(r"[^\n]*\S[^\n]*")
+_MENU_CHARS = 300
+
+
+def is_menu(line: str) -> bool:
+    """Whether a line is a site's menu or a breadcrumb trail."""
+    words = [w for w in line.split() if any(c.isalnum() for c in w)]
+    if len(words) >= 4 and sum(w.strip("|/•·-").lower() in MENU_WORDS for w in words) >= (
+        0.6 * len(words)
+    ):
+        return True  # "Home News Politics Economy World Society Sports Photo Video"
+    items = [i for i in _ITEM_SEPARATORS.split(line) if i]
+    # A trail of sections has one at least; a row of tags ("Syria | Damascus |
+    # Islamic State") names the report's places and is read.
+    return (
+        len(items) >= 3
+        and all(len(i.split()) <= _ITEM_WORDS for i in items)
+        and any(i.lower() in MENU_WORDS for i in items)
+    )  # "Home | World | Middle East | Sport", "News › Europe › Ukraine"
+
+
+def is_boilerplate(line: str) -> bool:
+    """Whether a line is a menu or trail (:func:`is_menu`), a row of icon labels, or a
+    run of lower-case words with no sentence in it: no title, at least."""
+    if is_menu(line):
+        return True
+    words = line.split()
+    if len(words) < 8:
+        return False
+    lowercase = sum(w.islower() for w in words) / len(words)
+    iconish = sum("icon" in w.lower() for w in words) / len(words)
+    has_sentence = bool(re.search(r"[a-z]{3,}[.!?](\s|$)", line))
+    return iconish > 0.15 or (lowercase > 0.8 and not has_sentence)
+
+
+def menu_lines(text: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the menu and breadcrumb lines (:func:`is_menu`) among
+    the first :data:`TOP_LINES` non-empty lines of ``text``."""
+    out = []
+    for n, m in enumerate(_LINE_RE.finditer(text, 0, _TOP_CHARS)):
+        if n >= TOP_LINES:
+            break
+        if len(m.group()) <= _MENU_CHARS and is_menu(m.group()):
+            out.append((m.start(), m.end()))
+    return out
