@@ -608,3 +608,27 @@ def test_the_dateline_country_keeps_its_towns_other_names(default_gaz: Gazetteer
     )
     found = {m.text: m for m in gp.geoparse(text)}
     assert found["Afgoye"].place is not None and found["Afgoye"].place.country_code == "SO"
+
+
+def test_a_spelling_guess_far_from_the_reports_places_is_left_unresolved(
+    default_gaz: Gazetteer,
+) -> None:
+    # "Robotyne" (not in the default index) matched Rybotyn by its spelling key, 390 km
+    # north of every other place of the report; a guess among the report's places stays
+    gp = Geoparser(default_gaz)
+    text = (
+        "Ukrainian officials said Russian forces attacked near Kupiansk and Kreminna, and "
+        "near Robotyne and Verbove in Zaporizhzhia Oblast. Shelling hit Nikopol and Siversk."
+    )
+    found = {m.text: m for m in gp.geoparse(text)}
+    guess = found["Robotyne"]
+    assert guess.place is None and guess.reason.startswith("spelling guess")
+    assert guess.candidates and guess.candidates[0].place.country_code == "UA"
+    assert found["Verbove"].place is not None
+    text = (
+        "Islamic State fighters seized al-Sukhnah, east of Palmyra, the Syrian army said, "
+        "as fighting spread to Homs and Hama."
+    )
+    near = {m.text: m for m in gp.geoparse(text)}
+    assert near["al-Sukhnah"].place is not None
+    assert near["al-Sukhnah"].place.country_code == "SY"

@@ -28,7 +28,7 @@ import logging
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -917,15 +917,65 @@ def resolve_spans(
         _score_all(items, gaz, weights, explain=last, units=units, kinds=kinds)
     # Items scored alike (the same lists) make the same choice: decided once.
     choices: dict[tuple[int, int, int], _Choice] = {}
-    out = []
+    out: list[Mention] = []
+    guesses = []
     for it in items:
         same = (id(it.cands), id(it.scores), id(it.reasons))
         if same not in choices:
             choices[same] = _choice(it, weights)
-        place, conf, ranked, reason = choices[same]
+        place, conf, ranked, reason, match = choices[same]
         span = it.span
+        if match in _LOOSE:
+            guesses.append(len(out))
         out.append(Mention(span.start, span.end, span.text, place, conf, ranked, reason, it.kind))
+    if guesses:
+        _drop_far_guesses(out, guesses)
     return out
+
+
+#: A spelling guess farther than this from every place the report names surely is
+#: left unresolved, in a report that surely names places at this many points or more.
+GUESS_REACH_KM = 300.0
+GUESS_POINTS = 2
+
+
+def _drop_far_guesses(out: list[Mention], guesses: list[int]) -> None:
+    """Leave unresolved the spelling guesses (transliteration and fuzzy matches) that
+    lie far from every town or city the report names surely: in a report on the front in
+    Zaporizhzhia and Donetsk, "Robotyne" (a village the gazetteer lacks) is no Rybotyn
+    500 km away in Chernihiv region. A guess near the report's places stays ("Al-Sukhnah"
+    with Palmyra), and so do a guessed division and every guess in a report that places
+    too little to tell."""
+    guessed = set(guesses)
+    sure = [
+        (fold(m.text), (m.place.lat, m.place.lon))
+        for k, m in enumerate(out)
+        if m.place is not None
+        and k not in guessed
+        and m.confidence >= CONFIDENT
+        and m.place.feature_class == "P"  # a river's or a province's point says little
+    ]
+    if len({pt for _, pt in sure}) < GUESS_POINTS:
+        return
+    located = _Located(sure)
+    far: dict[tuple[str, int], float | None] = {}
+    for k in guesses:
+        m = out[k]
+        if m.place is None or m.place.feature_class != "P":
+            continue  # a division's point is the middle of an area: no distance to tell
+        key = (fold(m.text), m.place.geonameid)
+        if key not in far:
+            km = located.nearest_km([Candidate(m.place, "fuzzy", 1.0)], key[0])
+            far[key] = float(km[0]) if km is not None and km[0] > GUESS_REACH_KM else None
+        km_away = far[key]
+        if km_away is not None:
+            guess = Candidate(m.place, "transliteration", 1.0, m.confidence)
+            out[k] = replace(
+                m,
+                place=None,
+                candidates=(guess, *m.candidates),
+                reason=f"spelling guess {km_away:,.0f} km from the report's other places",
+            )
 
 
 #: How many candidates' priors :func:`_prior_of` keeps.
@@ -971,16 +1021,18 @@ def _admit_named_divisions(items: list[_Item], w: Weights) -> None:
         it.rest = []
 
 
-_Choice = tuple[Place | None, float, tuple[Candidate, ...], str]
+_Choice = tuple[Place | None, float, tuple[Candidate, ...], str, str]
 
 
 def _choice(it: _Item, weights: Weights) -> _Choice:
     """For a scored item: its best place if the score clears the threshold (else none),
-    the confidence, the candidates to report and the reason."""
+    the confidence, the candidates to report, the reason, and how the place's name
+    matched (empty without a place)."""
     place: Place | None = None
     conf = 0.0
     ranked: tuple[Candidate, ...] = ()
     reason = "no gazetteer candidate"
+    match = ""
     if it.cands:
         order = sorted(
             range(len(it.cands)), key=lambda k: (-it.scores[k], it.cands[k].place.geonameid)
@@ -996,7 +1048,7 @@ def _choice(it: _Item, weights: Weights) -> _Choice:
         if it.scores[best] < weights.cutoff:
             reason = f"below threshold ({it.scores[best]:.2f})"
         else:
-            place = it.cands[best].place
+            place, match = it.cands[best].place, it.cands[best].match
             reason = "only candidate" if len(it.cands) == 1 else it.reasons[best]
             ranked = ranked[1:]  # the runner-ups
-    return place, conf, ranked, reason
+    return place, conf, ranked, reason, match
