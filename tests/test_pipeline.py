@@ -632,3 +632,17 @@ def test_a_spelling_guess_far_from_the_reports_places_is_left_unresolved(
     near = {m.text: m for m in gp.geoparse(text)}
     assert near["al-Sukhnah"].place is not None
     assert near["al-Sukhnah"].place.country_code == "SY"
+
+
+def test_a_plural_type_word_after_a_list_is_every_names(default_gaz: Gazetteer) -> None:
+    # "the Kharkov and Zaporizhzhia regions": both are regions (Kharkov was the city)
+    gp = Geoparser(default_gaz)
+    for text, names in [
+        ("Russian forces shelled the Kharkov and Zaporizhzhia regions.", ["Kharkov"]),
+        ("Fighting raged in Idlib, Hama and Latakia provinces.", ["Idlib", "Hama", "Latakia"]),
+    ]:
+        found = {m.text: m for m in gp.geoparse(text)}
+        for name in names:
+            assert found[name].place.feature_code == "ADM1", (text, name)
+    towns = {m.text: m for m in gp.geoparse("Ukraine's Kharkiv and Odesa officials met.")}
+    assert towns["Kharkiv"].place.feature_class == "P"

@@ -353,9 +353,11 @@ _ABBREVIATION_RE = re.compile(r"(?:[A-Za-z]\.)+|[A-Z][a-z]{0,3}")
 
 
 def _cue_after(tokens: list[Token], j: int, text: str) -> str | None:
-    """Type word right after the span ("Homs province", "Tigris river")."""
+    """Type word right after the span ("Homs province", "Tigris river"), or a plural one
+    after the list the span opens ("Kharkiv and Zaporizhzhia regions", "Idlib, Hama and
+    Latakia provinces")."""
     if j >= len(tokens) or not _joined(text[tokens[j - 1].end : tokens[j].start]):
-        return None
+        return _cue_after_list(tokens, j, text)
     w = tokens[j].text.lower()
     if w in ADMIN_CUES:
         return "admin"
@@ -365,6 +367,41 @@ def _cue_after(tokens: list[Token], j: int, text: str) -> str | None:
         return "terrain"
     if w in ("city", "town", "village"):
         return "town"
+    if w == "and":
+        return _cue_after_list(tokens, j, text)
+    return None
+
+
+# Plural type words that a list of names shares: "the Donetsk and Luhansk regions".
+_PLURAL_CUES = {
+    **dict.fromkeys(
+        "provinces governorates oblasts regions districts counties states".split(), "admin"
+    ),
+    **dict.fromkeys("cities towns villages".split(), "town"),
+    "rivers": "water",
+}
+# How many words a list of names may run before its plural type word.
+_LIST_REACH = 12
+
+
+def _cue_after_list(tokens: list[Token], j: int, text: str) -> str | None:
+    """The plural type word after a list of capitalised names joined by commas and
+    "and" that starts right after token ``j - 1``; none across a sentence or line end."""
+    joined = named = False
+    for k in range(j, min(len(tokens), j + _LIST_REACH)):
+        gap = text[tokens[k - 1].end : tokens[k].start]
+        if gap not in (" ", ", ", "-"):
+            return None
+        tok = tokens[k]
+        w = tok.text.lower()
+        if w == "and" or gap == ", ":
+            joined = True
+        if w == "and":
+            continue
+        if tok.capitalised:
+            named = joined or named
+            continue
+        return _PLURAL_CUES.get(w) if joined and named else None
     return None
 
 
