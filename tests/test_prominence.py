@@ -218,3 +218,14 @@ def test_countries_by_the_short_names_news_uses(default_gaz: Gazetteer) -> None:
     assert brazza["Congo"].place.country_code == "CG"
     assert "LC" in {c.place.country_code for c in default_gaz.lookup("St. Lucia")}
     assert "US" in {c.place.country_code for c in default_gaz.lookup("Saint Louis")}
+
+
+def test_a_compass_point_in_one_word_or_two(default_gaz: Gazetteer) -> None:
+    # "Bamenda, Northwest region": Cameroon's North-West (it was a village in North
+    # Carolina called Northwest)
+    assert "CM" in {c.place.country_code for c in default_gaz.lookup("Northwest")}
+    gp = Geoparser(default_gaz)
+    found = {m.text: m for m in gp.geoparse("Separatists kill 6 in Bamenda, Northwest region")}
+    assert found["Northwest"].place.country_code == "CM"
+    assert found["Northwest"].place.feature_code == "ADM1"
+

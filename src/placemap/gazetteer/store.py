@@ -11,6 +11,7 @@ import functools
 import json
 import logging
 import os
+import re
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -94,12 +95,21 @@ def _article_variant(folded: str) -> str | None:
     return None
 
 
+_COMPASS_RE = re.compile(r"\b(north|south)[ ]?(east|west)\b")
+
+
 def _saint_variant(folded: str) -> str | None:
     """The same name with "Saint" written out or shortened ("St. Lucia" is Saint Lucia,
-    "Saint Louis" St. Louis), or None when it starts with neither."""
+    "Saint Louis" St. Louis), or with a compass point in one word or two ("Northwest
+    region" is Cameroon's North-West); None when neither applies."""
     first, _, rest = folded.partition(" ")
     if rest and first in _SAINTS:
         return f"{_SAINTS[first]} {rest}"
+    m = _COMPASS_RE.search(folded)
+    if m is not None:
+        joined = " " not in m.group()
+        point = f"{m.group(1)} {m.group(2)}" if joined else m.group(1) + m.group(2)
+        return folded[: m.start()] + point + folded[m.end() :]
     return None
 
 
