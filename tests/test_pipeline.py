@@ -646,3 +646,11 @@ def test_a_plural_type_word_after_a_list_is_every_names(default_gaz: Gazetteer) 
             assert found[name].place.feature_code == "ADM1", (text, name)
     towns = {m.text: m for m in gp.geoparse("Ukraine's Kharkiv and Odesa officials met.")}
     assert towns["Kharkiv"].place.feature_class == "P"
+
+
+def test_held_and_occupied_mark_a_place(default_gaz: Gazetteer) -> None:
+    # "IS-held Hit": a town named by a very common word, marked as a place by "held"
+    gp = Geoparser(default_gaz)
+    found = {m.text: m for m in gp.geoparse("Iraqi forces enter IS-held Hit, thousands flee")}
+    assert found["Hit"].place is not None and found["Hit"].place.country_code == "IQ"
+    assert "Hit" not in {m.text for m in gp.geoparse("Iraqi forces were hit by a roadside bomb")}

@@ -187,7 +187,7 @@ MONTHS = frozenset(
 LOCATIVE_CUES = frozenset(
     """in near at from to towards toward into outside inside across around around through
     via between reached entered left captured seized shelled bombed struck hit
-    liberated besieged encircled surrounded""".split()
+    liberated besieged encircled surrounded held controlled occupied recaptured retook""".split()
 )
 
 
