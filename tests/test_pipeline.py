@@ -654,3 +654,12 @@ def test_held_and_occupied_mark_a_place(default_gaz: Gazetteer) -> None:
     found = {m.text: m for m in gp.geoparse("Iraqi forces enter IS-held Hit, thousands flee")}
     assert found["Hit"].place is not None and found["Hit"].place.country_code == "IQ"
     assert "Hit" not in {m.text for m in gp.geoparse("Iraqi forces were hit by a roadside bomb")}
+
+
+def test_the_target_of_an_attack_on_is_a_place(default_gaz: Gazetteer) -> None:
+    # "attack on Qayara": the village (no recorded population, matched by its spelling)
+    # needs a word of the text that marks a place; "attack on" is one, "on Monday" none
+    gp = Geoparser(default_gaz)
+    found = {m.text: m for m in gp.geoparse('Iraqi forces "foil IS attack on Qayara"')}
+    assert found["Qayara"].place is not None and found["Qayara"].place.country_code == "IQ"
+    assert not gp.geoparse("The attack on Monday killed three")

@@ -184,6 +184,11 @@ MONTHS = frozenset(
     "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 # Words before a name that say a place follows.
+# Words of an assault whose target follows "on": "attack on Qayara".
+ASSAULT_WORDS = frozenset(
+    """attack attacks assault assaults offensive strike strikes raid raids advance push
+    march airstrike airstrikes shelling bombardment""".split()
+)
 LOCATIVE_CUES = frozenset(
     """in near at from to towards toward into outside inside across around around through
     via between reached entered left captured seized shelled bombed struck hit
@@ -414,6 +419,9 @@ def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, boo
         return None, False
     prev = tokens[i - 1]
     locative = prev.text.lower() in LOCATIVE_CUES and "." not in text[prev.end : tokens[i].start]
+    if not locative and prev.text == "on" and i >= 2:
+        # "attack on Qayara", "the offensive on Mosul": an assault's target is a place
+        locative = tokens[i - 2].text.lower() in ASSAULT_WORDS
     type_cue = None
     base = max(0, i - 6)
     # "province(s) of X", "province(s) of X and Y", "town of X"; never across the end
