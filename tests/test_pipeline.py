@@ -663,3 +663,11 @@ def test_the_target_of_an_attack_on_is_a_place(default_gaz: Gazetteer) -> None:
     found = {m.text: m for m in gp.geoparse('Iraqi forces "foil IS attack on Qayara"')}
     assert found["Qayara"].place is not None and found["Qayara"].place.country_code == "IQ"
     assert not gp.geoparse("The attack on Monday killed three")
+
+
+def test_no_spelling_guess_stands_for_an_acronym(default_gaz: Gazetteer) -> None:
+    # "Kapedo" (Kenya, not in the default index) matched "KPD", a village in Ukraine
+    # written as an acronym, by its consonants
+    assert not [
+        c for c in Geoparser(default_gaz).geoparse("Bandits ambush herders in Kapedo") if c.place
+    ]

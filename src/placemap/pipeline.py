@@ -952,9 +952,13 @@ def _plausible(span: Span, cands: list[Candidate]) -> list[Candidate]:
     "Schulz" for "Eduard"): one counts only when a type word asks for it ("the Luhan
     river"), unless placemap curates it. Regions stay ("Donets Basin"). A loose match
     never stands for a place that no longer exists (GeoNames' historical codes end
-    in H)."""
+    in H), nor for a name written as an acronym ("Kapedo" is no "KPD", Ukraine)."""
     for c in cands:
-        if c.place.feature_class not in ("P", "A") or c.place.feature_code.endswith("H"):
+        if (
+            c.place.feature_class not in ("P", "A")
+            or c.place.feature_code.endswith("H")
+            or (c.match in _SPELLING_GUESSES and c.place.name.isupper())
+        ):
             break
     else:
         return cands  # towns and divisions that exist: all plausible
@@ -968,8 +972,14 @@ def _plausible(span: Span, cands: list[Candidate]) -> list[Candidate]:
             and c.place.population == 0
             and c.place.source.startswith("geonames")
         )
-        and not (c.match in ("transliteration", "fuzzy") and c.place.feature_code.endswith("H"))
+        and not (
+            c.match in _SPELLING_GUESSES
+            and (c.place.feature_code.endswith("H") or c.place.name.isupper())
+        )
     ]
+
+
+_SPELLING_GUESSES = frozenset({"transliteration", "fuzzy"})
 
 
 _PLAIN_MATCHES = frozenset({"exact", "folded"})
