@@ -1049,6 +1049,9 @@ def _choice(it: _Item, weights: Weights) -> _Choice:
             reason = f"below threshold ({it.scores[best]:.2f})"
         else:
             place, match = it.cands[best].place, it.cands[best].match
+            if match in _LOOSE:
+                # A spelling guess is as sure as the spellings are alike, at most.
+                conf = round(conf * it.cands[best].similarity, 4)
             reason = "only candidate" if len(it.cands) == 1 else it.reasons[best]
             ranked = ranked[1:]  # the runner-ups
     return place, conf, ranked, reason, match
