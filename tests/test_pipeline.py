@@ -676,6 +676,7 @@ def test_no_spelling_guess_stands_for_an_acronym(default_gaz: Gazetteer) -> None
 def test_a_spelling_guess_is_as_sure_as_the_spellings_are_alike(default_gaz: Gazetteer) -> None:
     # "Qayara" is Al Qayyarah by its spelling key only (similarity 0.92): not 1.0 sure
     gp = Geoparser(default_gaz)
-    (guess,) = [m for m in gp.geoparse('Iraqi forces "foil IS attack on Qayara"') if m.place]
+    found = {m.text: m for m in gp.geoparse('Iraqi forces "foil IS attack on Qayara"')}
+    guess = found["Qayara"]
     similarity = max(c.similarity for c in default_gaz.lookup("Qayara"))
     assert 0 < guess.confidence <= similarity < 1
