@@ -680,3 +680,13 @@ def test_a_spelling_guess_is_as_sure_as_the_spellings_are_alike(default_gaz: Gaz
     guess = found["Qayara"]
     similarity = max(c.similarity for c in default_gaz.lookup("Qayara"))
     assert 0 < guess.confidence <= round(similarity, 4) < 1
+
+
+def test_a_row_of_tags_names_each_place(default_gaz: Gazetteer) -> None:
+    # "Syria Damascus Aleppo": three names without commas (Aleppo was lost, and Damascus
+    # with it when a third name followed); a division and a person's name are no pair
+    gp = Geoparser(default_gaz)
+    found = {m.text: m for m in gp.geoparse("Tags: Syria Damascus Aleppo")}
+    assert {"Syria", "Damascus", "Aleppo"} <= set(found)
+    assert all(m.place is not None and m.place.country_code == "SY" for m in found.values())
+    assert not gp.geoparse("Seated is Virginia Alexander, recipient of the award.")

@@ -288,11 +288,14 @@ class Geoparser:
         self, text: str, toks: list[Token], spans: list[Span], line_case: LineCase
     ) -> list[Span]:
         """Place names written one after the other without a comma are places each when
-        one holds the other or both are countries: "in Aleppo Syria", headline tags
-        "Syria Damascus", "Iraq Mosul" (each otherwise a part of a longer name). The one
-        held gets the other as its container, as in "Aleppo, Syria"."""
+        one holds the other, both are countries, or both are divisions of one country:
+        "in Aleppo Syria", headline tags "Syria Damascus Aleppo", "Iraq Mosul" (each
+        otherwise a part of a longer name). The one held gets the other as its
+        container, as in "Aleppo, Syria"."""
         out = list(spans)
         starts: list[int] = []
+        cut: set[int] = set()  # tokens that end or start a name of such a run
+        changed: dict[int, str | None] = {}  # spans to describe again, and containers
         for k in range(len(out) - 1):
             a, b = out[k], out[k + 1]
             if (
@@ -310,26 +313,49 @@ class Geoparser:
             countries = all(
                 any(p.feature_code.startswith("PCL") for p in areas) for areas in (areas_a, areas_b)
             )
-            if not (held_by_a or held_by_b or countries):
+            if not (
+                held_by_a
+                or held_by_b
+                or countries
+                or self._siblings(areas_a, areas_b)
+            ):
                 continue
             starts = starts or [t.start for t in toks]
-            ia, ib = bisect_left(starts, a.start), bisect_left(starts, b.start)
-            ja = ia
-            while ja < len(toks) and toks[ja].end <= a.end:
-                ja += 1
-            jb = ib
-            while jb < len(toks) and toks[jb].end <= b.end:
-                jb += 1
-            lo, hi = max(0, ia - 8), min(len(toks), jb + 8)
-            local = list(toks[lo:hi])
-            local[ja - 1 - lo] = as_part(local[ja - 1 - lo])
-            local[ib - lo] = as_part(local[ib - lo])
-            case = line_case(a.start) is not None
-            new_a = describe(text, local, ia - lo, ja - lo, plain=self._plain_word, caseless=case)
-            new_b = describe(text, local, ib - lo, jb - lo, plain=self._plain_word, caseless=case)
-            out[k] = replace(new_a, next_text=b.text if held_by_b else new_a.next_text)
-            out[k + 1] = replace(new_b, next_text=a.text if held_by_a else new_b.next_text)
+            ib = bisect_left(starts, b.start)
+            cut.update((ib - 1, ib))  # a's last token, b's first
+            changed.setdefault(k, None)
+            changed.setdefault(k + 1, None)
+            if held_by_b:
+                changed[k] = b.text
+            if held_by_a:
+                changed[k + 1] = a.text
+        if not changed:
+            return out
+        marked = [as_part(t) if n in cut else t for n, t in enumerate(toks)]
+        for k, container in changed.items():
+            span = out[k]
+            i = bisect_left(starts, span.start)
+            j = i
+            while j < len(marked) and marked[j].end <= span.end:
+                j += 1
+            lo, hi = max(0, i - 8), min(len(marked), j + 8)
+            case = line_case(span.start) is not None
+            new = describe(
+                text, marked[lo:hi], i - lo, j - lo, plain=self._plain_word, caseless=case
+            )
+            out[k] = replace(new, next_text=container or new.next_text)
         return out
+
+    @staticmethod
+    def _siblings(areas_a: list[Place], areas_b: list[Place]) -> bool:
+        """Whether two names both stand for divisions of one country: "Damascus Aleppo"
+        in a row of tags (two governorates of Syria, and their cities). A division and a
+        town of one country are no pair: "Virginia Alexander" is a person, "Texas Winter
+        Garden" a region."""
+        divisions_a = {p.country_code for p in areas_a if not p.feature_code.startswith("PCL")}
+        return any(
+            p.country_code in divisions_a for p in areas_b if not p.feature_code.startswith("PCL")
+        )
 
     def _possessed(self, text: str, span: Span) -> Span:
         """ "Iraq's Hawija", "Ukraine's Kharkiv": a country or a first-level division of
