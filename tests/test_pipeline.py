@@ -690,3 +690,12 @@ def test_a_row_of_tags_names_each_place(default_gaz: Gazetteer) -> None:
     assert {"Syria", "Damascus", "Aleppo"} <= set(found)
     assert all(m.place is not None and m.place.country_code == "SY" for m in found.values())
     assert not gp.geoparse("Seated is Virginia Alexander, recipient of the award.")
+
+
+def test_a_family_in_the_plural_is_no_village(default_gaz: Gazetteer) -> None:
+    # "the Assads" was Assads, a village in Morocco (confidence 1.0); countries and
+    # villages named outright stay
+    gp = Geoparser(default_gaz)
+    assert [m.text for m in gp.geoparse("The Assads have ruled Syria since 1970.")] == ["Syria"]
+    kept = {m.text for m in gp.geoparse("He lived in Assads, Morocco, not in the Philippines.")}
+    assert {"Assads", "Philippines"} <= kept

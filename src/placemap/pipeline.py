@@ -539,6 +539,12 @@ class Geoparser:
             return not (span.in_longer_name and span.type_cue is None)
         if _inside_a_name(span):
             return False
+        if (
+            span.prev_word == "the"
+            and _FAMILY_RE.fullmatch(span.text)
+            and not any(_town_or_more(c.place) for c in cands)
+        ):
+            return False  # "the Assads have ruled" (a village in Morocco): a family
         strong_place = any(c.place.feature_code in _STRONG_CODES for c in cands)
         if span.next_word in SPEECH_VERBS and not (_speaks(cands) or span.locative_cue):
             return False  # "Brown said": a person (a country may speak; "in Homs said")
@@ -933,6 +939,8 @@ _SAINTS_DAY = ("'s Day", "\u2019s Day")
 _UNIT_WORDS = frozenset(
     "battalion battalions brigade brigades regiment regiments militia militias".split()
 )
+# A family by its name in the plural, after "the": "the Assads", "the Kennedys".
+_FAMILY_RE = re.compile(r"[A-Z][a-z]+[^s\W]s")
 # Words after a group's name for its members: "Al-Shabaab fighters", "Houthi rebels".
 # Towns have fighters too ("Daraa rebels"): only a name that is no more than a hamlet or
 # village in the gazetteer reads as the group's.
