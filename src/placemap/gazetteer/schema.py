@@ -6,7 +6,7 @@ import sqlite3
 
 #: Bumped whenever the layout or the meaning of a column changes; an index of
 #: another version is refused with a message that says how to rebuild it.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Kinds of rows in ``names``.
 NAME_PRIMARY = 0  # the place's own name or its ASCII form
@@ -33,7 +33,10 @@ NAMES_DDL = """CREATE TABLE names (
     fold TEXT NOT NULL,              -- normalize.fold(name)
     tkey TEXT NOT NULL,              -- normalize.translit_key(name), '' when none
     place_id INTEGER NOT NULL,
-    kind INTEGER NOT NULL
+    kind INTEGER NOT NULL,
+    -- How many distinct names (own and alternate, folded) the place has under this row's
+    -- tkey: how many of its names are spellings of this one (0 when tkey is '')
+    spellings INTEGER NOT NULL DEFAULT 0
 );"""
 
 DDL = """

@@ -449,12 +449,19 @@ class Gazetteer:
         other = _article_variant(q) if not rows else None
         if other is not None:  # "Democratic Republic of Congo": "... of the Congo"
             q, rows = other, list(self._by_fold(other))
-        for place, kind in rows:
+        spellings: dict[int, int | None] = {}
+        for place, kind, count in rows:
             if kind == schema.NAME_CONTEXT_ABBREVIATION and not context_only:
                 continue
             match = self._match_kind(name, q, place, kind)
             self._keep(found, Candidate(place, match, 1.0))
-        self._count_spellings(found, translit_key(name))
+            spellings[place.geonameid] = count
+        if other is None and None not in spellings.values():
+            # The index's rows of the name have the query's key (a function of the folded
+            # name): the counts they record are the query's.
+            self._set_spellings(found, spellings)
+        else:  # another folded name, or an overlay's names: counted from the key's rows
+            self._count_spellings(found, translit_key(name))
         return tuple(found.values())
 
     def _lookup_uncached(self, name: str, fuzzy: bool, context_only: bool) -> tuple[Candidate, ...]:
@@ -484,6 +491,15 @@ class Gazetteer:
             for cand in self.near_spellings(name):
                 self._keep(found, cand)
         return tuple(found.values())
+
+    @staticmethod
+    def _set_spellings(found: dict[int, Candidate], spellings: dict[int, int | None]) -> None:
+        """What :meth:`_count_spellings` finds, from the counts the index records on the
+        names matched (``names.spellings``, 0 where the name has no key)."""
+        for pid, c in found.items():
+            count = spellings.get(pid)
+            if c.match == "alternate" and pid > 0 and count:
+                found[pid] = Candidate(c.place, c.match, c.similarity, c.score, count)
 
     def _count_spellings(self, found: dict[int, Candidate], key: str) -> None:
         """For the places matched by an alternate name: how many of their names share the
@@ -533,17 +549,19 @@ class Gazetteer:
             return "folded"
         return "alternate"
 
-    def _by_fold(self, q: str) -> Iterable[tuple[Place, int]]:
+    def _by_fold(self, q: str) -> Iterable[tuple[Place, int, int | None]]:
+        """(place, kind of name, spellings) of the names folded to ``q``; the spellings
+        (see ``names.spellings``) are None for an overlay's names."""
         for pid, kind in self._overlay_names.get(q, ()):
-            yield self._overlay_places[pid], kind
+            yield self._overlay_places[pid], kind, None
         # One query for the names and their places (not one more per place).
         rows = self.conn.execute(
-            f"SELECT n.kind, {_PLACE_COLS} FROM names n JOIN places p ON p.id = n.place_id "
-            "WHERE n.fold = ?",
+            f"SELECT n.kind, n.spellings, {_PLACE_COLS} FROM names n "
+            "JOIN places p ON p.id = n.place_id WHERE n.fold = ?",
             (q,),
         ).fetchall()
         for row in rows:
-            yield self._cached_place(row[1:]), row[0]
+            yield self._cached_place(row[2:]), row[0], row[1]
 
     def _cached_place(self, row: tuple) -> Place:
         """The place of a row of :data:`_PLACE_COLS`, the same object while it is cached."""
