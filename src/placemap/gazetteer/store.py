@@ -469,7 +469,6 @@ class Gazetteer:
         if not q:
             return ()
         found = {c.place.geonameid: c for c in self._cached_named(name, context_only)}
-        key = translit_key(name)
         # Spellings that only the transliteration key joins must be close as strings
         # too. The key is consulted when the folded name found nothing, or only
         # villages (or towns that merely list it among their alternate names), which a
@@ -482,7 +481,8 @@ class Gazetteer:
                 for c in small
             )
         )
-        if key and len(key) >= 2 and weak:
+        key = translit_key(name) if weak else ""
+        if key and len(key) >= 2:
             # Short keys join many unrelated names ("mn": Man, Amman, Mina...).
             floor = 0.85 if found or len(key) == 2 else TRANSLIT_MIN_SIMILARITY
             for place, sim in self._by_tkey([key], q, floor):
