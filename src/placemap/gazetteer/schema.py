@@ -65,6 +65,15 @@ CREATE TABLE words (
     zipf REAL NOT NULL,
     dictionary INTEGER NOT NULL
 ) WITHOUT ROWID;
+-- The distinct folded names under each transliteration key, for the spelling look-ups: a
+-- crowded key ("krb": Kirby, Karaba, Qarabah...) is compared name by name, and only the
+-- names close enough are then read with their places.
+CREATE TABLE key_names (
+    tkey TEXT NOT NULL,
+    fold TEXT NOT NULL,
+    named INTEGER NOT NULL,          -- 1 when some place's own or alternate name (kind 0, 1)
+    PRIMARY KEY (tkey, fold)
+) WITHOUT ROWID;
 CREATE TABLE countries (
     code TEXT PRIMARY KEY,           -- ISO 3166-1 alpha-2
     place_id INTEGER NOT NULL,
@@ -76,7 +85,6 @@ CREATE TABLE countries (
 
 INDEXES = """
 CREATE INDEX names_fold ON names (fold);
-CREATE INDEX names_tkey ON names (tkey) WHERE tkey != '';
 CREATE INDEX places_country ON places (country_code, feature_class);
 """
 

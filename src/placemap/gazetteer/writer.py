@@ -200,6 +200,10 @@ class IndexWriter:
         )
         self.conn.execute("DROP TABLE names_written")
         self._count_spellings()
+        self.conn.execute(
+            "INSERT INTO key_names SELECT tkey, fold, MAX(kind IN (0, 1)) FROM names "
+            "WHERE tkey != '' GROUP BY tkey, fold"
+        )
         schema.create_indexes(self.conn)
         self._count_names()
         self._fill_words()
