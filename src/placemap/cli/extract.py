@@ -29,7 +29,6 @@ from placemap.cli.common import (
     tally,
     workers_option,
 )
-from placemap.parallel import jsonl_encoded
 
 
 @click.command()
@@ -144,6 +143,8 @@ def extract(
     # parent only reads and writes; in one process they are written in pieces.
     encode = None
     if fmt == "jsonl" and workers > 1:
+        from placemap.parallel import jsonl_encoded
+
         encode = functools.partial(jsonl_encoded, with_text=with_text)
     reports = progress(
         _counted(
