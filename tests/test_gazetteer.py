@@ -148,6 +148,37 @@ def test_fuzzy_keys_are_every_indexed_key_one_edit_away(small_gaz: Gazetteer) ->
         assert small_gaz._fuzzy_keys(key) == near[:50], key
 
 
+def _spellings_counted(gaz: Gazetteer, name: str, place_id: int) -> int:
+    """The reference for ``Candidate.spellings``: the place's distinct names (own and
+    alternate) under the name's transliteration key, counted on the index's rows."""
+    from placemap.normalize import translit_key
+
+    row = gaz.conn.execute(
+        "SELECT COUNT(DISTINCT fold) FROM names WHERE place_id = ? AND tkey = ? AND kind IN (0, 1)",
+        (place_id, translit_key(name)),
+    ).fetchone()
+    return max(row[0], 1)
+
+
+@pytest.mark.parametrize("which", ["small", "default"])
+def test_alternate_matches_carry_the_spellings_the_index_counts(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    # Built once into names.spellings, read with the name: the same as counting the rows.
+    gaz: Gazetteer = request.getfixturevalue(f"{which}_gaz")
+    if which == "small":
+        names = [r[0] for r in gaz.conn.execute("SELECT DISTINCT fold FROM names")]
+    else:
+        names = ["Palmyra", "Kiev", "Cologne", "Geneva", "Aleppo", "Deir ez-Zor", "Moskva"]
+    checked = 0
+    for name in names:
+        for c in gaz.lookup(name, fuzzy=False, loose=False):
+            if c.match == "alternate" and c.place.geonameid > 0:
+                assert c.spellings == _spellings_counted(gaz, name, c.place.geonameid), name
+                checked += 1
+    assert checked >= 3
+
+
 def test_country_filter_picks_the_syrian_palmyra(small_gaz: Gazetteer) -> None:
     assert ranked_ids(small_gaz, "Palmyra", "SY") == [163808]
     assert set(ranked_ids(small_gaz, "Palmyra")) == {163808, 5130441}

@@ -140,3 +140,21 @@ def test_dumps_alone_at_the_default_place_are_not_rebuilt(build_calls: list[dict
     _with_recipe(path, False, [])
     open_gazetteer()
     assert build_calls == []
+
+
+def test_workers_do_not_say_again_that_a_named_index_is_stale(
+    builds: list[Path], tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch
+) -> None:
+    # The process that starts the workers checks the index (and says it once); each worker
+    # opens it from the settings that process made, in a process of its own.
+    from placemap.parallel import Settings, geoparser_for
+
+    path = tmp_path / "mine.sqlite"
+    _fake_index(path, "0123456789abcdef")
+    with caplog.at_level(logging.WARNING, logger="placemap.gazetteer.store"):
+        settings = Settings(gazetteer=str(path)).resolved()
+        assert len(caplog.records) == 1
+        monkeypatch.setattr(store_mod, "_WARNED", set())  # what a fresh worker process knows
+        geoparser_for(settings).gazetteer.info()
+    assert len(caplog.records) == 1
+    assert builds == []

@@ -107,6 +107,20 @@ def _same_rows(dask_rows: pd.DataFrame, one: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(ok, one, check_dtype=False)
 
 
+def _same_arrow_columns(dask_out: Path, one: Path) -> None:
+    """Each Dask partition has the Parquet columns of one process's file, names and Arrow
+    types (int64 ids and offsets, bool ``resolved``, not pandas' nullable stand-ins),
+    plus ``error``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    want = [(f.name, f.type) for f in pq.read_schema(one)] + [("error", pa.string())]
+    parts = sorted(dask_out.glob("*.parquet"))
+    assert parts
+    for part in parts:
+        assert [(f.name, f.type) for f in pq.read_schema(part)] == want, part.name
+
+
 def test_dask_engine_matches_the_single_process_run(
     small_index: Path, tmp_path: Path, cluster
 ) -> None:
@@ -122,6 +136,7 @@ def test_dask_engine_matches_the_single_process_run(
     one = _one_process_parquet(small_index, src, tmp_path / "one.parquet")
     assert one["source"].str.startswith(f"{src}:").all()
     _same_rows(got, one)
+    _same_arrow_columns(out, tmp_path / "one.parquet")
     errors = got[got["error"].notna()]
     assert list(errors["source"]) == [f"{src}:62"]  # the record with no text field
     assert list(errors["error"]) == ["no string field 'text'"]
@@ -171,6 +186,7 @@ def test_dask_engine_reads_parquet_and_replaces_output_whole(
         small_index, src, tmp_path / "one.parquet", "--text-field", "body", "--id-field", "doc"
     )
     _same_rows(got, one)
+    _same_arrow_columns(out, tmp_path / "one.parquet")
 
 
 def test_a_failed_dask_job_leaves_the_old_output(

@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -27,14 +28,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from placemap.errors import GazetteerError
-from placemap.records import Report
+from placemap.records import Report, tally
 
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from placemap.pipeline import Geoparser
 
-__all__ = ["Settings", "Task", "Result", "run_tasks", "geoparser_for"]
+__all__ = ["Settings", "Task", "Result", "run_tasks", "geoparser_for", "jsonl_encoded"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class Settings:
     demonyms: bool = True
     ner: str = "none"
     spacy_model: str = "en_core_web_sm"
+    #: The index was opened and checked by the process that made these settings (see
+    #: :meth:`resolved`): workers do not check it again, nor warn again that it is stale.
+    checked: bool = False
 
     def resolved(self) -> Settings:
         """The same settings with the index path fixed in this process, so that workers
@@ -56,7 +60,7 @@ class Settings:
         gaz = open_gazetteer(self.gazetteer, overlays=())
         gaz.check()
         gaz.close()
-        return replace(self, gazetteer=str(gaz.path))
+        return replace(self, gazetteer=str(gaz.path), checked=True)
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,8 @@ def geoparser_for(settings: Settings) -> Geoparser:
     from placemap.pipeline import Geoparser
 
     gaz = open_gazetteer(settings.gazetteer, overlays=settings.overlays)
+    if settings.checked:
+        gaz.check_fingerprint = False
     nlp = None
     if settings.ner == "spacy":
         from placemap.ner import load_spacy
@@ -108,6 +114,15 @@ def process(task: Task, settings: Settings) -> Result:
     except ValueError as err:
         return Result(r, str(err))
     return Result(replace(r, mentions=tuple(mentions)))
+
+
+def jsonl_encoded(report: Report, *, with_text: bool = False) -> tuple[str, Counter[str]]:
+    """A report's JSON Lines line and its mention counts (see :func:`~placemap.records.tally`):
+    what a worker sends back for ``placemap extract --format jsonl``. It lives here, not in
+    the CLI, so that a worker imports no command-line module to run it."""
+    from placemap.writers import jsonl_line
+
+    return jsonl_line(report, with_text=with_text), tally(report.mentions)
 
 
 def _process_chunk(
@@ -159,7 +174,7 @@ def _mp_context() -> multiprocessing.context.BaseContext:
     ctx = multiprocessing.get_context("forkserver")
     # The fork server imports the geoparser's modules once (no index is opened at
     # import), so that each worker starts with them loaded instead of importing them.
-    ctx.set_forkserver_preload(["placemap.pipeline", "placemap.writers"])
+    ctx.set_forkserver_preload(["placemap.pipeline", "placemap.writers", "placemap.parallel"])
     return ctx
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Place", "Candidate", "Mention", "Report", "web_url"]
+__all__ = ["Place", "Candidate", "Mention", "Report", "tally", "web_url"]
 
 _WEB = re.compile(r"https?://[^\s/?#]", re.I)
 # What a URL cannot hold as it is (RFC 3986): spaces and controls, quotes, angle
@@ -165,3 +167,12 @@ class Report:
             "url": self.url,
             "mentions": [m.to_dict() for m in self.mentions],
         }
+
+
+def tally(mentions: Iterable[Mention]) -> Counter[str]:
+    """Mentions by what the summary lines say of them: ``place`` (resolved, demonyms
+    apart), ``demonym`` (resolved demonyms) and ``unresolved``."""
+    return Counter(
+        "unresolved" if m.place is None else "demonym" if m.kind == "demonym" else "place"
+        for m in mentions
+    )

@@ -429,29 +429,43 @@ def _score_all(
         it.scores, it.reasons = scores, reasons
 
 
-def _score_priors(items: list[_Item], gaz: Gazetteer, w: Weights) -> None:
+def _score_priors(items: list[_Item], gaz: Gazetteer, w: Weights, explain: bool = False) -> None:
     """The first round of :func:`_score_all`, before any choice: no mention lends
     another context yet, so a candidate's score is its prior plus what the mention's
     own words say ("X, Syria", "X province"); every other feature of that round is 0
-    and adds nothing. Mentions with the same candidates and words are scored once."""
+    and adds nothing. Mentions with the same candidates and words are scored once.
+    This is also every round of a lone mention (nothing else lends it context), whose
+    reasons ``explain`` gives."""
     kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = {}
-    done: dict[tuple[Any, ...], list[float]] = {}
+    done: dict[tuple[Any, ...], tuple[list[float], list[str]]] = {}
     for it in items:
         span, cue = it.span, it.span.type_cue
-        key = (id(it.cands), id(it.priors), span.next_text, cue, span.next_word)
-        scores = done.get(key)
-        if scores is None:
+        key = (
+            id(it.cands),
+            id(it.priors),
+            span.next_text,
+            cue,
+            span.next_word,
+            span.text if explain else None,  # the reasons quote it
+        )
+        got = done.get(key)
+        if got is None:
             outer = _outer_places(span.next_text, gaz)
-            scores, local = [], []
+            scores, local, reasons = [], [], []
             for prior_, c in zip(it.priors, it.cands, strict=True):
                 p = c.place
                 contained = any(_holds(o, p) for o in outer)
-                score = prior_ + (w.containment if contained else 0.0)
-                score += w.type_cue * _type_fit(cue, p, span.next_word) if cue else 0.0
+                containment = w.containment if contained else 0.0
+                type_ = w.type_cue * _type_fit(cue, p, span.next_word) if cue else 0.0
+                score = prior_ + containment
+                score += type_
                 scores.append(score)
-                local.append(contained)
-            scores = done[key] = _ranked_by_kind(it, scores, local, w, kinds)
-        it.scores, it.reasons = scores, []
+                local.append(containment > 0)
+                if explain:
+                    feats = {"prior": prior_, "containment": containment, "type": type_}
+                    reasons.append(_reason(c, feats, span))
+            got = done[key] = (_ranked_by_kind(it, scores, local, w, kinds), reasons)
+        it.scores, it.reasons = got
 
 
 def _ranked_by_kind(
@@ -908,13 +922,14 @@ def resolve_spans(
     kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = {}
     _score_priors(items, gaz, weights)
     _admit_named_divisions(items, weights)
-    rounds = (False, True)[2 - CONTEXT_PASSES :]
     if len(items) == 1:
         # A lone mention (a name in a table to geocode) has no other mention to lend it
-        # context: every round of context scores it alike, so only the one explaining.
-        rounds = (True,)
-    for last in rounds:
-        _score_all(items, gaz, weights, explain=last, units=units, kinds=kinds)
+        # context: every round of context scores it as the first round did (each
+        # context feature is 0), so that round again, explained.
+        _score_priors(items, gaz, weights, explain=True)
+    else:
+        for last in (False, True)[2 - CONTEXT_PASSES :]:
+            _score_all(items, gaz, weights, explain=last, units=units, kinds=kinds)
     # Items scored alike (the same lists) make the same choice: decided once.
     choices: dict[tuple[int, int, int], _Choice] = {}
     out: list[Mention] = []

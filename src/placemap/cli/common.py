@@ -6,7 +6,6 @@ import functools
 import logging
 import re
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -15,6 +14,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from placemap.errors import PlacemapError
+from placemap.records import tally  # noqa: F401 - the commands' summaries count with it
 
 log = logging.getLogger("placemap")
 
@@ -294,15 +294,6 @@ def expected_reports(
 
     return lambda: count_reports(
         paths, glob=inputs.glob, input_format=inputs.input_format, exclude=exclude
-    )
-
-
-def tally(mentions: Iterable[Any]) -> Counter[str]:
-    """Mentions by what the summary lines say of them: ``place`` (resolved, demonyms
-    apart), ``demonym`` (resolved demonyms) and ``unresolved``."""
-    return Counter(
-        "unresolved" if m.place is None else "demonym" if m.kind == "demonym" else "place"
-        for m in mentions
     )
 
 

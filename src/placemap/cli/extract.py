@@ -29,7 +29,6 @@ from placemap.cli.common import (
     tally,
     workers_option,
 )
-from placemap.records import Report
 
 
 @click.command()
@@ -144,7 +143,9 @@ def extract(
     # parent only reads and writes; in one process they are written in pieces.
     encode = None
     if fmt == "jsonl" and workers > 1:
-        encode = functools.partial(_encoded, with_text=with_text)
+        from placemap.parallel import jsonl_encoded
+
+        encode = functools.partial(jsonl_encoded, with_text=with_text)
     reports = progress(
         _counted(
             geoparsed(
@@ -183,13 +184,6 @@ def extract(
         )
     if failures:
         sys.exit(EXIT_PARTIAL)
-
-
-def _encoded(report: Report, *, with_text: bool) -> tuple[str, Counter[str]]:
-    """A report's JSON Lines line and its mention counts (made in the worker)."""
-    from placemap.writers import jsonl_line
-
-    return jsonl_line(report, with_text=with_text), tally(report.mentions)
 
 
 def _counted(items: Iterable[Any], counts: Counter[str]) -> Iterator[Any]:

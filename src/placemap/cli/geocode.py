@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -13,6 +16,9 @@ from placemap.cli.common import (
     make_geoparser,
 )
 from placemap.errors import PlacemapError
+
+#: Allocations between two collections of the youngest generation (Python's default: 700).
+GC_THRESHOLD = 50_000
 
 
 @click.command("geocode")
@@ -90,15 +96,16 @@ def geocode(
     df = read_table(file, in_fmt)
     geoparser = make_geoparser(gazetteer_path, overlays)
     try:
-        out = geocode_frame(
-            df,
-            column=column,
-            country=country_column,
-            admin=admin_column,
-            context=context_column,
-            geoparser=geoparser,
-            candidates=out_fmt != "csv",
-        )
+        with _few_collections():
+            out = geocode_frame(
+                df,
+                column=column,
+                country=country_column,
+                admin=admin_column,
+                context=context_column,
+                geoparser=geoparser,
+                candidates=out_fmt != "csv",
+            )
     except PlacemapError as err:
         raise Fatal(f"{file}: {err}") from err
     if output is None:
@@ -122,3 +129,16 @@ def geocode(
             )
 
 
+
+
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """Python's cycle collector run less often: geocoding keeps many small objects alive
+    (the places and candidates it caches), which the default thresholds walk again and
+    again (about a tenth of the CPU time of a table of distinct names)."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], GC_THRESHOLD), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)

@@ -6,7 +6,7 @@ import sqlite3
 
 #: Bumped whenever the layout or the meaning of a column changes; an index of
 #: another version is refused with a message that says how to rebuild it.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Kinds of rows in ``names``.
 NAME_PRIMARY = 0  # the place's own name or its ASCII form
@@ -33,7 +33,10 @@ NAMES_DDL = """CREATE TABLE names (
     fold TEXT NOT NULL,              -- normalize.fold(name)
     tkey TEXT NOT NULL,              -- normalize.translit_key(name), '' when none
     place_id INTEGER NOT NULL,
-    kind INTEGER NOT NULL
+    kind INTEGER NOT NULL,
+    -- How many distinct names (own and alternate, folded) the place has under this row's
+    -- tkey: how many of its names are spellings of this one (0 when tkey is '')
+    spellings INTEGER NOT NULL DEFAULT 0
 );"""
 
 DDL = """
@@ -62,6 +65,15 @@ CREATE TABLE words (
     zipf REAL NOT NULL,
     dictionary INTEGER NOT NULL
 ) WITHOUT ROWID;
+-- The distinct folded names under each transliteration key, for the spelling look-ups: a
+-- crowded key ("krb": Kirby, Karaba, Qarabah...) is compared name by name, and only the
+-- names close enough are then read with their places.
+CREATE TABLE key_names (
+    tkey TEXT NOT NULL,
+    fold TEXT NOT NULL,
+    named INTEGER NOT NULL,          -- 1 when some place's own or alternate name (kind 0, 1)
+    PRIMARY KEY (tkey, fold)
+) WITHOUT ROWID;
 CREATE TABLE countries (
     code TEXT PRIMARY KEY,           -- ISO 3166-1 alpha-2
     place_id INTEGER NOT NULL,
@@ -73,7 +85,6 @@ CREATE TABLE countries (
 
 INDEXES = """
 CREATE INDEX names_fold ON names (fold);
-CREATE INDEX names_tkey ON names (tkey) WHERE tkey != '';
 CREATE INDEX places_country ON places (country_code, feature_class);
 """
 

@@ -55,8 +55,8 @@ FUZZY_MIN_SIMILARITY = 0.8
 WEAK_EXACT_POPULATION = 1000
 WEAK_ALTERNATE_POPULATION = 100_000
 PLACE_CACHE_SIZE = 200_000
-# Rows of transliteration keys kept in memory (a crowded key has thousands; ~150 bytes each).
-TKEY_CACHE_ROWS = 200000
+# Names of transliteration keys kept in memory (a crowded key has thousands; ~150 bytes each).
+TKEY_CACHE_NAMES = 200000
 
 _KIND_NAMES = {
     schema.NAME_ABBREVIATION: "abbreviation",
@@ -171,33 +171,20 @@ class _Prepared:
         return [max(a, b) / 100.0 for a, b in zip(full.tolist(), bare.tolist(), strict=True)]
 
 
-class _KeyRows:
-    """The rows of one transliteration key and its distinct names, prepared."""
+class _KeyNames:
+    """The distinct names (folded) of one transliteration key, prepared for
+    :func:`similarities` when first compared."""
 
-    __slots__ = ("rows", "_prepared")
+    __slots__ = ("folds", "_prepared")
 
-    def __init__(self, rows: list[tuple[int, str]]) -> None:
-        self.rows = rows
+    def __init__(self, folds: list[str]) -> None:
+        self.folds = folds
         self._prepared: _Prepared | None = None
 
-    @property
-    def prepared(self) -> _Prepared:
-        if self._prepared is None:
-            self._prepared = _Prepared(sorted({f for _, f in self.rows}))
-        return self._prepared
-
-    def spellings(self, ids: Iterable[int]) -> dict[int, int]:
-        """How many distinct names under this key each of the places ``ids`` has (those
-        with none left out)."""
-        want = set(ids)
-        names: dict[int, set[str]] = {}
-        for pid, f in self.rows:
-            if pid in want:
-                names.setdefault(pid, set()).add(f)
-        return {pid: len(fs) for pid, fs in names.items()}
-
     def similarities(self, q: str, floor: float) -> Iterable[tuple[str, float]]:
-        return zip(self.prepared.folds, self.prepared.similarities(q, floor), strict=True)
+        if self._prepared is None:
+            self._prepared = _Prepared(self.folds)
+        return zip(self.folds, self._prepared.similarities(q, floor), strict=True)
 
 
 class Gazetteer:
@@ -322,7 +309,7 @@ class Gazetteer:
         state = self.__dict__.copy()
         for k in ("_local", "_cached_lookup", "_cached_named", "_cached_has_name", "_cached_near"):
             del state[k]
-        del state["_tkey_rows"]
+        del state["_tkey_names"]
         state["_places"] = {}
         return state
 
@@ -337,8 +324,8 @@ class Gazetteer:
         self._cached_named = lru_cache(maxsize=100_000)(self._named_uncached)
         self._cached_has_name = lru_cache(maxsize=200_000)(self._has_name_uncached)
         self._cached_near = lru_cache(maxsize=10_000)(self._near_uncached)
-        self._tkey_rows: OrderedDict[str, _KeyRows] = OrderedDict()
-        self._tkey_rows_held = 0
+        self._tkey_names: OrderedDict[str, _KeyNames] = OrderedDict()
+        self._tkey_names_held = 0
 
     # -- metadata --------------------------------------------------------------
     def info(self) -> dict[str, Any]:
@@ -476,12 +463,19 @@ class Gazetteer:
         saint = _saint_variant(q)
         if saint is not None:  # one name, both ways: "St. Lucia" and "Saint Lucia"
             rows += self._by_fold(saint)
-        for place, kind in rows:
+        spellings: dict[int, int | None] = {}
+        for place, kind, count in rows:
             if kind == schema.NAME_CONTEXT_ABBREVIATION and not context_only:
                 continue
             match = self._match_kind(name, q, place, kind)
             self._keep(found, Candidate(place, match, 1.0))
-        self._count_spellings(found, translit_key(name))
+            spellings[place.geonameid] = count
+        if other is None and saint is None and None not in spellings.values():
+            # The index's rows of the name have the query's key (a function of the folded
+            # name): the counts they record are the query's.
+            self._set_spellings(found, spellings)
+        else:  # another folded name, or an overlay's names: counted from the key's rows
+            self._count_spellings(found, translit_key(name))
         return tuple(found.values())
 
     def _lookup_uncached(self, name: str, fuzzy: bool, context_only: bool) -> tuple[Candidate, ...]:
@@ -489,7 +483,6 @@ class Gazetteer:
         if not q:
             return ()
         found = {c.place.geonameid: c for c in self._cached_named(name, context_only)}
-        key = translit_key(name)
         # Spellings that only the transliteration key joins must be close as strings
         # too. The key is consulted when the folded name found nothing, or only
         # villages (or towns that merely list it among their alternate names), which a
@@ -502,7 +495,8 @@ class Gazetteer:
                 for c in small
             )
         )
-        if key and len(key) >= 2 and weak:
+        key = translit_key(name) if weak else ""
+        if key and len(key) >= 2:
             # Short keys join many unrelated names ("mn": Man, Amman, Mina...).
             floor = 0.85 if found or len(key) == 2 else TRANSLIT_MIN_SIMILARITY
             for place, sim in self._by_tkey([key], q, floor):
@@ -511,6 +505,15 @@ class Gazetteer:
             for cand in self.near_spellings(name):
                 self._keep(found, cand)
         return tuple(found.values())
+
+    @staticmethod
+    def _set_spellings(found: dict[int, Candidate], spellings: dict[int, int | None]) -> None:
+        """What :meth:`_count_spellings` finds, from the counts the index records on the
+        names matched (``names.spellings``, 0 where the name has no key)."""
+        for pid, c in found.items():
+            count = spellings.get(pid)
+            if c.match == "alternate" and pid > 0 and count:
+                found[pid] = Candidate(c.place, c.match, c.similarity, c.score, count)
 
     def _count_spellings(self, found: dict[int, Candidate], key: str) -> None:
         """For the places matched by an alternate name: how many of their names share the
@@ -521,8 +524,18 @@ class Gazetteer:
         ids = [pid for pid, c in found.items() if c.match == "alternate" and pid > 0]
         if not key or not ids:
             return
-        # The index's names of the key, read once for every query that shares it.
-        counts = self._key_rows(key).spellings(ids)
+        counts: dict[int, int] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            counts.update(
+                self.conn.execute(
+                    "SELECT place_id, COUNT(DISTINCT fold) FROM names WHERE fold IN "
+                    "(SELECT fold FROM key_names WHERE tkey = ? AND named) AND tkey = ? "
+                    f"AND kind IN (0, 1) AND place_id IN ({','.join('?' * len(part))}) "
+                    "GROUP BY place_id",
+                    [key, key, *part],
+                ).fetchall()
+            )
         for pid in ids:
             c = found[pid]
             found[pid] = Candidate(c.place, c.match, c.similarity, c.score, counts.get(pid, 1))
@@ -560,17 +573,19 @@ class Gazetteer:
             return "folded"
         return "alternate"
 
-    def _by_fold(self, q: str) -> Iterable[tuple[Place, int]]:
+    def _by_fold(self, q: str) -> Iterable[tuple[Place, int, int | None]]:
+        """(place, kind of name, spellings) of the names folded to ``q``; the spellings
+        (see ``names.spellings``) are None for an overlay's names."""
         for pid, kind in self._overlay_names.get(q, ()):
-            yield self._overlay_places[pid], kind
+            yield self._overlay_places[pid], kind, None
         # One query for the names and their places (not one more per place).
         rows = self.conn.execute(
-            f"SELECT n.kind, {_PLACE_COLS} FROM names n JOIN places p ON p.id = n.place_id "
-            "WHERE n.fold = ?",
+            f"SELECT n.kind, n.spellings, {_PLACE_COLS} FROM names n "
+            "JOIN places p ON p.id = n.place_id WHERE n.fold = ?",
             (q,),
         ).fetchall()
         for row in rows:
-            yield self._cached_place(row[1:]), row[0]
+            yield self._cached_place(row[2:]), row[0], row[1]
 
     def _cached_place(self, row: tuple) -> Place:
         """The place of a row of :data:`_PLACE_COLS`, the same object while it is cached."""
@@ -582,17 +597,12 @@ class Gazetteer:
             self._places[row[0]] = place
         return place
 
-    def _key_rows(self, key: str) -> _KeyRows:
-        """The (place id, folded name) rows of a transliteration key, with the key's
-        distinct names prepared for :func:`similarities` (see :meth:`_keys_rows`)."""
-        return self._keys_rows([key])[key]
-
-    def _keys_rows(self, keys: list[str]) -> dict[str, _KeyRows]:
-        """The rows of each of ``keys``, read in one query for those not cached. Cached,
-        up to :data:`TKEY_CACHE_ROWS` rows in all: names of one key are compared with
-        many queries ("kl": Kally, Kaylie, Coull...)."""
-        cache = self._tkey_rows
-        out: dict[str, _KeyRows] = {}
+    def _key_names(self, keys: list[str]) -> dict[str, _KeyNames]:
+        """The names of each of ``keys`` (sorted), read in one query for those not
+        cached. Cached, up to :data:`TKEY_CACHE_NAMES` names in all: the names of one
+        key are compared with many queries ("kl": Kally, Kaylie, Coull...)."""
+        cache = self._tkey_names
+        out: dict[str, _KeyNames] = {}
         missing = []
         for key in keys:
             found = cache.get(key)
@@ -601,61 +611,70 @@ class Gazetteer:
             else:
                 cache.move_to_end(key)
                 out[key] = found
-        if len(missing) == 1:  # most look-ups: the rows as SQLite hands them over
-            rows = self.conn.execute(
-                "SELECT place_id, fold FROM names WHERE tkey = ? AND tkey != '' "
-                "AND kind IN (0, 1)",
-                missing,
-            ).fetchall()
-            out[missing[0]] = cache[missing[0]] = _KeyRows(rows)
-            self._tkey_rows_held += len(rows) + 1
-            missing = []
         for i in range(0, len(missing), 500):
             part = missing[i : i + 500]
-            fetched: dict[str, list[tuple[int, str]]] = {k: [] for k in part}
-            for key, pid, f in self.conn.execute(
-                "SELECT tkey, place_id, fold FROM names WHERE tkey IN "
-                f"({','.join('?' * len(part))}) AND tkey != '' AND kind IN (0, 1)",
+            fetched: dict[str, list[str]] = {k: [] for k in part}
+            for key, f in self.conn.execute(
+                "SELECT tkey, fold FROM key_names WHERE tkey IN "
+                f"({','.join('?' * len(part))}) AND named ORDER BY tkey, fold",
                 part,
             ):
-                fetched[key].append((pid, f))
-            for key, rows in fetched.items():
-                out[key] = cache[key] = _KeyRows(rows)
-                self._tkey_rows_held += len(rows) + 1
-        while self._tkey_rows_held > TKEY_CACHE_ROWS and len(cache) > 1:
+                fetched[key].append(f)
+            for key, folds in fetched.items():
+                out[key] = cache[key] = _KeyNames(folds)
+                self._tkey_names_held += len(folds) + 1
+        while self._tkey_names_held > TKEY_CACHE_NAMES and len(cache) > 1:
             _k, old = cache.popitem(last=False)
-            self._tkey_rows_held -= len(old.rows) + 1
+            self._tkey_names_held -= len(old.folds) + 1
         return out
+
+    def _key_rows(self, keys: list[str], folds: Iterable[str]) -> list[tuple[int, str]]:
+        """The (place id, folded name) rows of the index under ``keys`` (sorted) with one
+        of ``folds``: key by key, each in the index's order."""
+        wanted = sorted(set(folds))
+        rows: list[tuple[str, int, int, str]] = []
+        key_marks = ",".join("?" * len(keys))
+        for i in range(0, len(wanted), 500):
+            part = wanted[i : i + 500]
+            rows += self.conn.execute(
+                "SELECT tkey, rowid, place_id, fold FROM names WHERE fold IN "
+                f"({','.join('?' * len(part))}) AND tkey IN ({key_marks}) AND kind IN (0, 1)",
+                [*part, *keys],
+            ).fetchall()
+        rows.sort()
+        return [(pid, f) for _k, _rowid, pid, f in rows]
 
     def _by_tkey(self, keys: list[str], q: str, floor: float) -> Iterable[tuple[Place, float]]:
         """Places with a name under one of the transliteration ``keys`` at least ``floor``
         like ``q``.
 
-        Similarity is computed once per distinct name, and places are fetched only
-        for the names that pass, so a crowded key costs little.
+        Similarity is computed once per distinct name of the keys (read without their
+        places), and the places are read only for the names that pass, so a crowded
+        key costs little.
         """
         if not keys:
             return
-        rows = [r for k in keys for r in self._overlay_tkeys.get(k, ())]
-        overlay = bool(rows)
-        # The index's rows in the order of their keys (as one query over them all reads them).
+        overlay = [r for k in keys for r in self._overlay_tkeys.get(k, ())]
         ordered = sorted(set(keys))
-        by_key = self._keys_rows(ordered)
-        for k in ordered:
-            rows += by_key[k].rows
+        by_key = self._key_names(ordered)
         if len(ordered) == 1 and not overlay:  # one key: its names are prepared once
             sims = dict(by_key[ordered[0]].similarities(q, floor))
         else:
-            distinct = sorted({f for _, f in rows})
+            distinct = sorted({f for _, f in overlay}.union(*(by_key[k].folds for k in ordered)))
             sims = dict(zip(distinct, similarities(q, distinct, floor), strict=True))
+        close = [f for f, sim in sims.items() if sim >= floor]
+        if not close:
+            return
+        near = set(close)
+        rows = [r for r in overlay if r[1] in near] + self._key_rows(ordered, close)
         best: dict[int, float] = {}
         for pid, f in rows:
             sim = sims[f]
-            if sim >= floor and sim > best.get(pid, 0.0):
+            if sim > best.get(pid, 0.0):
                 best[pid] = sim
-        self._prefetch(pid for pid, sim in best.items() if sim >= floor)
+        self._prefetch(best)
         for pid, sim in best.items():
-            if sim >= floor and (place := self.place(pid)) is not None:
+            if (place := self.place(pid)) is not None:
                 yield place, sim
 
     def _fuzzy_keys(self, key: str) -> list[str]:
@@ -679,7 +698,7 @@ class Gazetteer:
             keys.update(
                 r[0]
                 for r in self.conn.execute(
-                    f"SELECT DISTINCT tkey FROM names WHERE tkey IN ({marks}) AND tkey != ''",
+                    f"SELECT DISTINCT tkey FROM key_names WHERE tkey IN ({marks})",
                     part,
                 )
             )
@@ -784,7 +803,7 @@ def _probe(conn: sqlite3.Connection) -> None:
     for table, columns in _schema_columns().items():
         conn.execute(f"SELECT {', '.join(columns)} FROM {table} LIMIT 1").fetchall()
     conn.execute("SELECT place_id FROM names WHERE fold = 'a'").fetchall()
-    conn.execute("SELECT place_id FROM names WHERE tkey = 'a' AND tkey != ''").fetchall()
+    conn.execute("SELECT fold FROM key_names WHERE tkey = 'a'").fetchall()
     conn.execute(
         "SELECT id FROM places WHERE country_code = 'A' AND feature_class = 'P'"
     ).fetchall()

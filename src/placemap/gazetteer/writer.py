@@ -173,7 +173,9 @@ class IndexWriter:
         self._places.clear()
 
     def _flush_names(self) -> None:
-        self.conn.executemany("INSERT INTO names VALUES (?,?,?,?)", self._names)
+        self.conn.executemany(
+            "INSERT INTO names (fold, tkey, place_id, kind) VALUES (?,?,?,?)", self._names
+        )
         self._names.clear()
 
     def flush(self) -> None:
@@ -192,10 +194,16 @@ class IndexWriter:
         self.conn.execute("ALTER TABLE names RENAME TO names_written")
         self.conn.execute(schema.NAMES_DDL)
         self.conn.execute(
-            "INSERT INTO names SELECT fold, MIN(tkey), place_id, kind FROM names_written "
-            "WHERE place_id IN (SELECT id FROM places) GROUP BY fold, place_id, kind"
+            "INSERT INTO names (fold, tkey, place_id, kind) SELECT fold, MIN(tkey), place_id, "
+            "kind FROM names_written WHERE place_id IN (SELECT id FROM places) "
+            "GROUP BY fold, place_id, kind"
         )
         self.conn.execute("DROP TABLE names_written")
+        self._count_spellings()
+        self.conn.execute(
+            "INSERT INTO key_names SELECT tkey, fold, MAX(kind IN (0, 1)) FROM names "
+            "WHERE tkey != '' GROUP BY tkey, fold"
+        )
         schema.create_indexes(self.conn)
         self._count_names()
         self._fill_words()
@@ -227,6 +235,27 @@ class IndexWriter:
             UPDATE places SET names = COALESCE(
                 (SELECT n FROM name_counts WHERE name_counts.place_id = places.id), 0);
             DROP TABLE name_counts;
+            """
+        )
+
+    def _count_spellings(self) -> None:
+        """Record on each name how many of its place's names share its transliteration
+        key (see ``names.spellings``): the look-up of an alternate name reads it instead
+        of every row of the key ("Palmyra" is 7 of Tadmur's names, 1 of Mason, Ohio's)."""
+        self.conn.executescript(
+            """
+            CREATE TEMP TABLE key_counts (
+                place_id INTEGER NOT NULL, tkey TEXT NOT NULL, n INTEGER NOT NULL,
+                PRIMARY KEY (place_id, tkey)
+            ) WITHOUT ROWID;
+            INSERT INTO key_counts
+                SELECT place_id, tkey, COUNT(DISTINCT fold) FROM names
+                WHERE kind IN (0, 1) AND tkey != '' GROUP BY place_id, tkey;
+            UPDATE names SET spellings = COALESCE(
+                (SELECT n FROM key_counts k
+                 WHERE k.place_id = names.place_id AND k.tkey = names.tkey), 0)
+            WHERE tkey != '';
+            DROP TABLE key_counts;
             """
         )
 
