@@ -115,12 +115,15 @@ def _trafilatura(**options: bool) -> Callable[[str, str], str]:
     return run
 
 
-def _readability(key: str, html: str) -> str:
+def _readability() -> Callable[[str, str], str]:
     import lxml.html
-    from readability import Document
+    from readability import Document  # an ImportError here: "not installed"
 
-    summary_html = Document(html).summary(html_partial=True)
-    return lxml.html.fromstring(summary_html).text_content() if summary_html.strip() else ""
+    def run(key: str, html: str) -> str:
+        summary_html = Document(html).summary(html_partial=True)
+        return lxml.html.fromstring(summary_html).text_content() if summary_html.strip() else ""
+
+    return run
 
 
 def extractors(tmp: Path) -> dict[str, Callable[[], Callable[[str, str], str]]]:
@@ -129,7 +132,7 @@ def extractors(tmp: Path) -> dict[str, Callable[[], Callable[[str, str], str]]]:
         "trafilatura": lambda: _trafilatura(),
         "trafilatura-precision": lambda: _trafilatura(favor_precision=True),
         "trafilatura-recall": lambda: _trafilatura(favor_recall=True),
-        "readability": lambda: _readability,
+        "readability": _readability,
     }
 
 
