@@ -225,13 +225,71 @@ def _admin2_key(p: Place) -> tuple[str | None, str | None, str | None]:
     return (p.country_code, p.admin1_code, p.admin2_code)
 
 
+@dataclass(slots=True)
+class _Rounds:
+    """What every round of :func:`_score_all` reads of a report and nothing changes
+    between rounds: the mentions' folded names and candidate ids, the districts their
+    candidates lie in, the places after their commas, and what was computed once for
+    the candidate lists (unit vectors, kinds) and for the points the choices stood at
+    (the distances: a round often leaves every choice where it was)."""
+
+    names: list[str]
+    ids: list[tuple[int, ...]]
+    towns: dict[_Admin2, set[str]]
+    districts: dict[_Admin2, set[str]]
+    # Same name and candidates, same distances: one query for each distinct pair.
+    wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]]
+    outer: dict[str, list[Place]] = field(default_factory=dict)
+    units: dict[tuple[int, ...], np.ndarray] = field(default_factory=dict)
+    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = field(
+        default_factory=dict
+    )
+    nearest: dict[tuple[Any, ...], dict[tuple[str, tuple[int, ...]], list[float] | None]] = (
+        field(default_factory=dict)
+    )
+
+    @classmethod
+    def of(cls, items: list[_Item]) -> _Rounds:
+        names = [fold(it.span.text) for it in items]
+        ids = [tuple(c.place.geonameid for c in it.cands) for it in items]
+        towns, districts = _district_pairs(items, names)
+        wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]] = {}
+        for name, key, it in zip(names, ids, items, strict=True):
+            if it.cands:
+                wanted.setdefault((name, key), it.cands)
+        return cls(names, ids, towns, districts, wanted)
+
+    def outer_places(self, next_text: str | None, gaz: Gazetteer) -> list[Place]:
+        """:func:`_outer_places`, looked up once a report."""
+        if not next_text:
+            return []
+        got = self.outer.get(next_text)
+        if got is None:
+            got = self.outer[next_text] = _outer_places(next_text, gaz)
+        return got
+
+    def nearest_all(
+        self, located: _Located
+    ) -> dict[tuple[str, tuple[int, ...]], list[float] | None]:
+        """:meth:`_Located.nearest_all` for the wanted lists, as lists of km; computed
+        again only when the points or the names standing at them changed."""
+        key = located.key()
+        got = self.nearest.get(key)
+        if got is None:
+            got = self.nearest[key] = {
+                k: None if km is None else km.tolist()
+                for k, km in located.nearest_all(self.wanted, self.units).items()
+            }
+        return got
+
+
+def _other_than(names: set[str] | None, name: str) -> bool:
+    """Whether ``names`` holds a name other than ``name``."""
+    return names is not None and (len(names) > 1 or (len(names) == 1 and name not in names))
+
+
 def _score_all(
-    items: list[_Item],
-    gaz: Gazetteer,
-    w: Weights,
-    explain: bool,
-    units: dict[tuple[int, ...], np.ndarray] | None = None,
-    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] | None = None,
+    items: list[_Item], gaz: Gazetteer, w: Weights, explain: bool, rounds: _Rounds
 ) -> None:
     """Score every item's candidates from the prior and the other items' current choices.
 
@@ -240,7 +298,7 @@ def _score_all(
     candidate list, and items that share every input of the score (a name repeated in
     the same setting) are scored once."""
     tops = [it.top for it in items]
-    names = [fold(it.span.text) for it in items]
+    names = rounds.names
     # How sure each current choice is: only sure choices lend context, so that doubtful
     # picks cannot pull each other into a cluster of homonyms (a report about Syria that
     # also names Washington and Geneva put every "Palmyra" in New York).
@@ -258,7 +316,7 @@ def _score_all(
     # divisions ("Alaska, Alabama, Arizona") makes its other divisions likelier too.
     divisions_named: dict[str | None, set[str]] = defaultdict(set)
     admin2_names: dict[tuple[str | None, str | None, str | None], set[str]] = defaultdict(set)
-    towns, districts = _district_pairs(items, names)
+    towns, districts = rounds.towns, rounds.districts
     listed, holders = _lists(items, tops, sure)
     for it, top, name, (country_sure, place_sure) in zip(items, tops, names, sure, strict=True):
         if top is None:
@@ -278,10 +336,8 @@ def _score_all(
             admin2_names[_admin2_key(p)].add(name)
 
     others_of: dict[str, tuple[dict[str, float], float, bool]] = {}
-    # The candidates' unit vectors, by candidate ids: the same in every round.
-    units = units if units is not None else {}
-    kinds = kinds if kinds is not None else {}
-    all_ids = [tuple(c.place.geonameid for c in it.cands) for it in items]
+    kinds = rounds.kinds
+    all_ids = rounds.ids
     # Where the sure choices stand, and where the doubtful ones do: a doubtful choice
     # lends a candidate near it only part of the pull (DOUBTFUL_PULL).
     located, located_doubtful = (
@@ -294,13 +350,9 @@ def _score_all(
         )
         for confident in (True, False)
     )
-    # Same name and candidates, same distances: computed for each distinct pair at once.
-    wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]] = {}
-    for name, ids, it in zip(names, all_ids, items, strict=True):
-        if it.cands:
-            wanted.setdefault((name, ids), it.cands)
-    nearest = located.nearest_all(wanted, units)
-    nearest_doubtful = located_doubtful.nearest_all(wanted, units)
+    nearest = rounds.nearest_all(located)
+    nearest_doubtful = rounds.nearest_all(located_doubtful)
+    scale = w.distance_scale_km
     done: dict[tuple[Any, ...], tuple[list[float], list[str]]] = {}
     for idx, it in enumerate(items):
         name, top = names[idx], tops[idx]
@@ -338,7 +390,7 @@ def _score_all(
         near, near_doubtful = nearest.get((name, ids)), nearest_doubtful.get((name, ids))
         in_named = any(others.get(c.place.country_code or "", 0.0) > 0 for c in it.cands)
         # The places "X, <next_text>" may name, looked up once for the item's candidates.
-        outer = _outer_places(span.next_text, gaz) if kind_listed is None else ()
+        outer = rounds.outer_places(span.next_text, gaz) if kind_listed is None else ()
         scores, reasons = [], []
         local = []  # whether the text places the candidate in a named division
         for ci, c in enumerate(it.cands):
@@ -361,42 +413,38 @@ def _score_all(
             akey = (p.country_code, p.admin1_code)
             n_admin = admin_total.get(akey, 0) - (1 if akey == own_admin else 0)
             if p.feature_code == "ADM1":
-                named = divisions_named.get(p.country_code, set()) - {name}
-                admin1 = w.admin1 if named else 0.0
+                admin1 = w.admin1 if _other_than(divisions_named.get(p.country_code), name) else 0.0
             else:
                 admin1 = w.admin1 if n_admin > 0 else 0.0
             # A named second-level division ("Catanduanes", "Contra Costa County") holds
             # the place, and is named by another name than this mention's.
-            admin2 = (
-                w.admin2
-                if p.admin2_code
-                and p.feature_class != "A"
-                and admin2_names.get(_admin2_key(p), set()) - {name}
-                else 0.0
-            )
-            if p.admin2_code and c.match in _PLAIN:
-                # A district that another name may mean holds this town, or the other way.
-                other: dict[_Admin2, set[str]] = {}
-                if p.feature_code == "ADM2":
-                    other = towns
-                elif p.feature_class == "P":
-                    other = districts
-                if other.get(_admin2_key(p), set()) - {name}:
-                    admin2 = max(admin2, w.district_pair)
+            admin2 = 0.0
+            if p.admin2_code:
+                a2key = _admin2_key(p)
+                if p.feature_class != "A" and _other_than(admin2_names.get(a2key), name):
+                    admin2 = w.admin2
+                if c.match in _PLAIN:
+                    # A district that another name may mean holds this town, or the
+                    # other way.
+                    other: dict[_Admin2, set[str]] | None = None
+                    if p.feature_code == "ADM2":
+                        other = towns
+                    elif p.feature_class == "P":
+                        other = districts
+                    if other and _other_than(other.get(a2key), name):
+                        admin2 = max(admin2, w.district_pair)
             distance = None
             if p.feature_code not in _AREA_CODES:
                 pull = 0.0
                 if near is not None:
-                    pull = math.exp(-near[ci] / w.distance_scale_km)
+                    pull = math.exp(-near[ci] / scale)
                 if near_doubtful is not None:
-                    pull = max(
-                        pull, DOUBTFUL_PULL * math.exp(-near_doubtful[ci] / w.distance_scale_km)
-                    )
+                    pull = max(pull, DOUBTFUL_PULL * math.exp(-near_doubtful[ci] / scale))
                 distance = w.distance * pull
             containment = (
                 w.containment
                 if kind_listed is None
-                and (p.geonameid in held or any(_holds(o, p) for o in outer))
+                and (p.geonameid in held or (outer and any(_holds(o, p) for o in outer)))
                 else 0.0
             )
             type_ = (
@@ -729,6 +777,10 @@ class _Located:
         self._tree: Any = None
         self._keep: dict[str, np.ndarray] = {}
 
+    def key(self) -> tuple[Any, ...]:
+        """The points with the names standing at each: equal keys, equal distances."""
+        return (tuple(self.points), tuple(frozenset(names) for names in self.owners))
+
     def nearest_all(
         self,
         wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]],
@@ -904,17 +956,16 @@ def resolve_spans(
         best, priors, rest = shared[key]
         items.append(_Item(span, best, kind, priors=priors, rest=rest))
 
-    units: dict[tuple[int, ...], np.ndarray] = {}
-    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = {}
     _score_priors(items, gaz, weights)
     _admit_named_divisions(items, weights)
+    shared_rounds = _Rounds.of(items)
     rounds = (False, True)[2 - CONTEXT_PASSES :]
     if len(items) == 1:
         # A lone mention (a name in a table to geocode) has no other mention to lend it
         # context: every round of context scores it alike, so only the one explaining.
         rounds = (True,)
     for last in rounds:
-        _score_all(items, gaz, weights, explain=last, units=units, kinds=kinds)
+        _score_all(items, gaz, weights, explain=last, rounds=shared_rounds)
     # Items scored alike (the same lists) make the same choice: decided once.
     choices: dict[tuple[int, int, int], _Choice] = {}
     out = []
