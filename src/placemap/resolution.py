@@ -154,6 +154,12 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
+#: A candidate's context features as :func:`_score_all` sums them: country, neighbour,
+#: admin1, admin2, distance, containment, type (neighbour and distance None where they
+#: do not apply).
+_Features = tuple[float, float | None, float, float, float | None, float, float]
+
+
 @dataclass(slots=True)
 class _Item:
     span: Span
@@ -161,7 +167,9 @@ class _Item:
     kind: str = "toponym"
     scores: list[float] = field(default_factory=list)
     priors: list[float] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
+    # The context features of each candidate, from the round that explains (see
+    # :data:`_Features`): only the chosen one's are put in words.
+    reasons: list[_Features] = field(default_factory=list)
     # Candidates beyond the best by prior, with their priors: scored only when they lie
     # in a division that the report names.
     rest: list[tuple[float, Candidate]] = field(default_factory=list)
@@ -353,7 +361,7 @@ def _score_all(
     nearest = rounds.nearest_all(located)
     nearest_doubtful = rounds.nearest_all(located_doubtful)
     scale = w.distance_scale_km
-    done: dict[tuple[Any, ...], tuple[list[float], list[str]]] = {}
+    done: dict[tuple[Any, ...], tuple[list[float], list[_Features]]] = {}
     for idx, it in enumerate(items):
         name, top = names[idx], tops[idx]
         own_admin = None
@@ -391,7 +399,8 @@ def _score_all(
         in_named = any(others.get(c.place.country_code or "", 0.0) > 0 for c in it.cands)
         # The places "X, <next_text>" may name, looked up once for the item's candidates.
         outer = rounds.outer_places(span.next_text, gaz) if kind_listed is None else ()
-        scores, reasons = [], []
+        scores: list[float] = []
+        reasons: list[_Features] = []
         local = []  # whether the text places the candidate in a named division
         for ci, c in enumerate(it.cands):
             p = c.place
@@ -464,14 +473,7 @@ def _score_all(
             scores.append(score)
             local.append(admin2 > 0 or containment > 0)
             if explain:
-                feats = {"prior": it.priors[ci], "country": country}
-                if neighbour is not None:
-                    feats["neighbour"] = neighbour
-                feats["admin1"], feats["admin2"] = admin1, admin2
-                if distance is not None:
-                    feats["distance"] = distance
-                feats["containment"], feats["type"] = containment, type_
-                reasons.append(_reason(c, feats, span))
+                reasons.append((country, neighbour, admin1, admin2, distance, containment, type_))
         scores = _ranked_by_kind(it, scores, local, w, kinds)
         done[key] = (scores, reasons)
         it.scores, it.reasons = scores, reasons
@@ -891,8 +893,17 @@ class _Located:
         return np.asarray(2 * _EARTH_KM * np.arcsin(np.minimum(1.0, chord / 2)))
 
 
-def _reason(c: Candidate, feats: dict[str, float], span: Span) -> str:
-    context = {k: v for k, v in feats.items() if k != "prior" and v > 0.02}
+def _reason(c: Candidate, features: _Features, span: Span) -> str:
+    """Why a candidate won: its largest context feature, else how it matched."""
+    country, neighbour, admin1, admin2, distance, containment, type_ = features
+    feats = {"country": country}
+    if neighbour is not None:
+        feats["neighbour"] = neighbour
+    feats["admin1"], feats["admin2"] = admin1, admin2
+    if distance is not None:
+        feats["distance"] = distance
+    feats["containment"], feats["type"] = containment, type_
+    context = {k: v for k, v in feats.items() if v > 0.02}
     if context:
         k = max(context, key=lambda key: context[key])
         if k == "country":
@@ -1048,6 +1059,10 @@ def _choice(it: _Item, weights: Weights) -> _Choice:
             reason = f"below threshold ({it.scores[best]:.2f})"
         else:
             place = it.cands[best].place
-            reason = "only candidate" if len(it.cands) == 1 else it.reasons[best]
+            reason = (
+                "only candidate"
+                if len(it.cands) == 1
+                else _reason(it.cands[best], it.reasons[best], it.span)
+            )
             ranked = ranked[1:]  # the runner-ups
     return place, conf, ranked, reason
