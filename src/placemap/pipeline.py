@@ -12,7 +12,7 @@ import math
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import accumulate
 
 from placemap.gazetteer import Gazetteer, open_gazetteer
@@ -207,21 +207,21 @@ class Geoparser:
         "Homem" and "Arbeit" go); mid-sentence a capital marks a name there as in English
         ("Juárez"). Spelling guesses count only after a type word: their keys join
         ordinary words to places ("Kooperation", Copperton)."""
+        if not any(
+            _guess_only(cands, kind, span) or _word_like(span, cands) for span, cands, kind in items
+        ):
+            return items  # in any language the same (and the text's is not looked for)
         lang = text_language(text, self.gazetteer.frequent_words())
         if lang == "en":
             return items
         out = []
         for span, cands, kind in items:
-            if kind == "toponym" and span.type_cue is None and cands and all(
-                c.match in ("transliteration", "fuzzy") for c in cands
-            ):
+            if _guess_only(cands, kind, span):
                 continue
             if (
-                " " not in span.text
-                and not span.dateline
+                _word_like(span, cands)
                 and (span.sentence_initial or lang in NOUNS_CAPITALISED)
                 and common_in(span.text, lang)
-                and not any(_named_outright(c) for c in cands)
             ):
                 continue
             out.append((span, cands, kind))
@@ -258,7 +258,7 @@ class Geoparser:
             if _not_a_place(span, persons) or _inside_a_name(span) or self._loose_only_word(span):
                 continue  # (a part of a longer name: no candidate could make it a place)
             if text[span.end : span.end + 1] == "." and _ABBREVIATED_RE.fullmatch(span.text):
-                dotted = replace(span, end=span.end + 1, text=span.text + ".")
+                dotted = span._replace(end=span.end + 1, text=span.text + ".")
                 if any(
                     c.match == "abbreviation"
                     for c in self.gazetteer.lookup(dotted.text, context_only=True, loose=False)
@@ -325,8 +325,8 @@ class Geoparser:
             case = line_case(a.start) is not None
             new_a = describe(text, local, ia - lo, ja - lo, plain=self._plain_word, caseless=case)
             new_b = describe(text, local, ib - lo, jb - lo, plain=self._plain_word, caseless=case)
-            out[k] = replace(new_a, next_text=b.text if held_by_b else new_a.next_text)
-            out[k + 1] = replace(new_b, next_text=a.text if held_by_a else new_b.next_text)
+            out[k] = new_a._replace(next_text=b.text if held_by_b else new_a.next_text)
+            out[k + 1] = new_b._replace(next_text=a.text if held_by_a else new_b.next_text)
         return out
 
     def _possessed(self, text: str, span: Span) -> Span:
@@ -344,7 +344,7 @@ class Geoparser:
                 p.feature_code.startswith("PCL") or p.population >= _FAMOUS_PLACE
                 for p in self._areas(name)
             ):
-                return replace(span, next_text=name)
+                return span._replace(next_text=name)
         return span
 
     def _areas(self, name: str) -> list[Place]:
@@ -802,7 +802,7 @@ def _windows(
 
 
 def _shifted(span: Span, offset: int) -> Span:
-    return replace(span, start=span.start + offset, end=span.end + offset) if offset else span
+    return span._replace(start=span.start + offset, end=span.end + offset) if offset else span
 
 
 class _Overlaps:
@@ -945,6 +945,23 @@ def _named_outright(c: Candidate) -> bool:
     return c.match in ("exact", "folded", "demonym") and (
         p.feature_code in _STRONG_CODES or (p.feature_class == "P" and p.population >= _BIG_PLACE)
     )
+
+
+def _guess_only(cands: list[Candidate], kind: str, span: Span) -> bool:
+    """A toponym matched only by spelling guesses, with no type word after it (see
+    :meth:`Geoparser._in_its_language`)."""
+    return (
+        kind == "toponym"
+        and span.type_cue is None
+        and bool(cands)
+        and all(c.match in ("transliteration", "fuzzy") for c in cands)
+    )
+
+
+def _word_like(span: Span, cands: list[Candidate]) -> bool:
+    """A one-word name, no dateline, that names no large place outright: a common word of
+    the text's language may stand for it (see :meth:`Geoparser._in_its_language`)."""
+    return " " not in span.text and not span.dateline and not any(_named_outright(c) for c in cands)
 
 
 def _cued(span: Span) -> bool:

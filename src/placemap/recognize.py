@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from itertools import accumulate, compress
 from operator import itemgetter
 from sys import intern
@@ -226,9 +225,10 @@ def _token(start: int, end: int, t: str, part: bool = False) -> Token:
     return (_Part if part else Token)(start, end, t, cap, len(t) >= 2 and t.isupper())
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A candidate place name in a text, with the evidence around it."""
+class Span(NamedTuple):
+    """A candidate place name in a text, with the evidence around it. (A named tuple,
+    as :class:`Token` is: a report's dozens of spans are made fast; ``_replace`` makes
+    a changed copy.)"""
 
     start: int
     end: int
@@ -475,8 +475,8 @@ def spot(
         if dated.get(span.start) == span.end:
             # A dateline names the city the report was filed from ("JERUSALEM", not the
             # governorate of its name).
-            span = replace(
-                span, dateline=True, in_longer_name=False, type_cue=span.type_cue or "town"
+            span = span._replace(
+                dateline=True, in_longer_name=False, type_cue=span.type_cue or "town"
             )
         spans.append(span)
         start_at = best_j
@@ -640,7 +640,7 @@ def describe_span(text: str, start: int, end: int, toks: list[Token] | None = No
         _piece(local, text, end, tail.end)
     local.extend(toks[k:hi])
     span = describe(text, local, i, j)
-    return replace(span, start=start, end=end, text=intern(text[start:end]))
+    return span._replace(start=start, end=end, text=intern(text[start:end]))
 
 
 # A line is written in title case or capitals, so that its capitals say nothing of
