@@ -13,6 +13,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import accumulate
 
 from placemap.gazetteer import Gazetteer, open_gazetteer
@@ -110,6 +111,12 @@ class Geoparser:
     demonyms: bool = True
     ner: EntityPipeline | None = None
     ner_labels: frozenset[str] = field(default=PLACE_LABELS)
+
+    def __post_init__(self) -> None:
+        # What the gazetteer says of a name or a word (a country's? a common word?), asked
+        # for the same names in report after report: kept for the names met lately.
+        for method in _NAME_QUESTIONS:
+            setattr(self, method, lru_cache(maxsize=NAME_CACHE_SIZE)(getattr(self, method)))
 
     # -- public API ------------------------------------------------------------
     def geoparse(self, text: str) -> list[Mention]:
@@ -765,6 +772,18 @@ class Geoparser:
             out.append((span, cands, kind))
         return out
 
+
+#: The :class:`Geoparser` methods whose answers are kept, by name or word, for the
+#: :data:`NAME_CACHE_SIZE` names met last.
+_NAME_QUESTIONS = (
+    "_strong_name",
+    "_famous",
+    "_spelling",
+    "_plain_word",
+    "_ordinary_word",
+    "_compound",
+)
+NAME_CACHE_SIZE = 20_000
 
 #: Texts longer than this are read in windows of about this many characters: the
 #: word tokens of a 100 MB text would take gigabytes.

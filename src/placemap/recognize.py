@@ -369,6 +369,9 @@ def _cue_after(tokens: list[Token], j: int, text: str) -> str | None:
 
 
 _SENTENCE_END = re.compile(r"[.!?;:]")
+# The lowercase words that may stand between a type word and its name: "provinces of X
+# and Y", "the town of the X".
+_BEFORE_TYPE_CUE = frozenset({"of", "and", "the"})
 
 
 def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, bool]:
@@ -376,7 +379,10 @@ def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, boo
     if i == 0:
         return None, False
     prev = tokens[i - 1]
-    locative = prev.text.lower() in LOCATIVE_CUES and "." not in text[prev.end : tokens[i].start]
+    prev_word = prev.text.lower()
+    locative = prev_word in LOCATIVE_CUES and "." not in text[prev.end : tokens[i].start]
+    if not prev.capitalised and prev_word not in _BEFORE_TYPE_CUE:
+        return None, locative  # (most spans: "in X", "said X")
     type_cue = None
     base = max(0, i - 6)
     # "province(s) of X", "province(s) of X and Y", "town of X"; never across the end
