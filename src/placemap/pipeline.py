@@ -256,6 +256,8 @@ class Geoparser:
             known_spelling=self._spelling,
             plain=self._plain_word,
             case=case,
+            # (An entity of the NER pipeline that overlaps a spotted word is not taken.)
+            hopeless=self._hopeless_word if self.ner is None else None,
         )
         spans = self._run_together(text, toks, spans, case)
         if self.ner is not None:
@@ -668,11 +670,15 @@ class Geoparser:
         reject whatever loose match it found (it starts a sentence, or it is an English
         word and no type word follows): skip the costly transliteration and fuzzy
         look-ups for it."""
-        folded = fold(span.text)
-        if span.dateline or self.gazetteer.has_name(folded):
+        if span.dateline or self.gazetteer.has_name(fold(span.text)):
             return False
-        return span.sentence_initial or (
-            span.type_cue is None and self.gazetteer.word_frequency(folded)[0] >= LOOSE_WORD_ZIPF
+        return self._hopeless_word(span.text, span.sentence_initial, span.type_cue)
+
+    def _hopeless_word(self, word: str, sentence_initial: bool, type_cue: str | None) -> bool:
+        """Whether a word the gazetteer has no name for (in no dateline) can be no place
+        whatever loose match it found (see :meth:`_loose_only_word`)."""
+        return sentence_initial or (
+            type_cue is None and self.gazetteer.word_frequency(fold(word))[0] >= LOOSE_WORD_ZIPF
         )
 
     def _plain_word(self, word: str) -> bool:

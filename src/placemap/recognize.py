@@ -420,6 +420,7 @@ def spot(
     known_spelling: Callable[[str], bool] | None = None,
     plain: Callable[[str], bool] | None = None,
     case: LineCase | None = None,
+    hopeless: Callable[[str, bool, str | None], bool] | None = None,
 ) -> list[Span]:
     """Every run of capitalised tokens the gazetteer knows, longest first.
 
@@ -432,6 +433,10 @@ def spot(
     given, says whether a word is an ordinary English word: in a line written in title
     case or capitals ("Die In Cameroon Clashes") it makes no longer name; nor does a
     number that starts a sentence ("Three Baghdad car bombs").
+    ``hopeless(word, sentence_initial, type_cue)``, when given, is asked about each word
+    the gazetteer does not know (no dateline's): one it says no place can come of is
+    left out before its evidence is gathered (a caller that would drop it anyway; the
+    gazetteer knows none of its names, so it makes no longer name with a neighbour).
     """
     toks = tokens if tokens is not None else tokenize(text)
     if case is None and plain is not None:
@@ -470,6 +475,18 @@ def spot(
             ):
                 best_j = j
                 break
+        else:
+            if (
+                hopeless is not None
+                and dated.get(t.start) != t.end
+                and hopeless(
+                    t.text,
+                    _starts_sentence(text, toks, i),
+                    _cue_after(toks, i + 1, text) or (_cue_before(toks, i, text)[0] if i else None),
+                )
+            ):
+                start_at = best_j
+                continue
         span = describe(
             text,
             toks,
