@@ -356,16 +356,17 @@ def _cue_after(tokens: list[Token], j: int, text: str) -> str | None:
     """Type word right after the span ("Homs province", "Tigris river")."""
     if j >= len(tokens) or not _joined(text[tokens[j - 1].end : tokens[j].start]):
         return None
-    w = tokens[j].text.lower()
-    if w in ADMIN_CUES:
-        return "admin"
-    if w in WATER_CUES:
-        return "water"
-    if w in TERRAIN_CUES:
-        return "terrain"
-    if w in ("city", "town", "village"):
-        return "town"
-    return None
+    return _CUE_OF_WORD.get(tokens[j].text.lower())
+
+
+# The type a type word after a name says (a word of two kinds is the first's of: admin,
+# water, terrain, town).
+_CUE_OF_WORD = {
+    **dict.fromkeys(("city", "town", "village"), "town"),
+    **dict.fromkeys(TERRAIN_CUES, "terrain"),
+    **dict.fromkeys(WATER_CUES, "water"),
+    **dict.fromkeys(ADMIN_CUES, "admin"),
+}
 
 
 _SENTENCE_END = re.compile(r"[.!?;:]")
@@ -599,6 +600,8 @@ def describe(
         and after_word not in GROUP_ADJECTIVES  # "Iraq Kurdish capital", "Belfast Catholic"
     )
     type_before, locative = _cue_before(toks, i, text) if i else (None, False)
+    # (What :func:`_cue_after` says, from the word and the gap at hand.)
+    type_after = _CUE_OF_WORD.get(after_word) if after is not None and _joined(gap_after) else None
     nxt = None
     if after is not None and after.capitalised and gap_after.strip() == ",":
         k = j + 1
@@ -616,7 +619,7 @@ def describe(
         text=intern(text[s:e]),
         sentence_initial=initial,
         in_longer_name=bool(before_cap or after_cap),
-        type_cue=_cue_after(toks, j, text) or type_before,
+        type_cue=type_after or type_before,
         locative_cue=locative,
         all_caps=span_caps,
         next_text=intern(nxt) if nxt else None,
@@ -861,6 +864,8 @@ def _in_run(gap: str, prev: Token) -> bool:
 
 def _known_run(toks: list[Token], i: int, text: str, known: Callable[[str], bool]) -> bool:
     """A stop word that begins a longer known name ("United States", "St. Louis")."""
+    if not any(map(_CAPITALISED, toks[i + 1 : i + 6])):
+        return False  # (a known name ends in a capitalised word: "The report said")
     end = i + 1  # the tokens i..end-1 are joined
     while end < min(len(toks), i + 6):
         if not _in_run(text[toks[end - 1].end : toks[end].start], toks[end - 1]):
