@@ -178,8 +178,7 @@ class _Item:
     def top(self) -> Candidate | None:
         if not self.cands:
             return None
-        i = max(range(len(self.cands)), key=lambda k: (self.scores[k], -k))
-        return self.cands[i]
+        return self.cands[self.scores.index(max(self.scores))]  # the first best
 
 
 def _type_fit(cue: str | None, place: Place, word: str = "") -> float:
@@ -257,15 +256,24 @@ class _Rounds:
     )
 
     @classmethod
-    def of(cls, items: list[_Item]) -> _Rounds:
+    def of(
+        cls, items: list[_Item], kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]]
+    ) -> _Rounds:
         names = [fold(it.span.text) for it in items]
-        ids = [tuple(c.place.geonameid for c in it.cands) for it in items]
+        # (Mentions of one name share their list: its ids are listed once.)
+        ids_of: dict[int, tuple[int, ...]] = {}
+        ids = []
+        for it in items:
+            got = ids_of.get(id(it.cands))
+            if got is None:
+                got = ids_of[id(it.cands)] = tuple(c.place.geonameid for c in it.cands)
+            ids.append(got)
         towns, districts = _district_pairs(items, names)
         wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]] = {}
         for name, key, it in zip(names, ids, items, strict=True):
             if it.cands:
                 wanted.setdefault((name, key), it.cands)
-        return cls(names, ids, towns, districts, wanted)
+        return cls(names, ids, towns, districts, wanted, kinds=kinds)
 
     def outer_places(self, next_text: str | None, gaz: Gazetteer) -> list[Place]:
         """:func:`_outer_places`, looked up once a report."""
@@ -479,12 +487,17 @@ def _score_all(
         it.scores, it.reasons = scores, reasons
 
 
-def _score_priors(items: list[_Item], gaz: Gazetteer, w: Weights) -> None:
+def _score_priors(
+    items: list[_Item],
+    gaz: Gazetteer,
+    w: Weights,
+    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]],
+) -> None:
     """The first round of :func:`_score_all`, before any choice: no mention lends
     another context yet, so a candidate's score is its prior plus what the mention's
     own words say ("X, Syria", "X province"); every other feature of that round is 0
-    and adds nothing. Mentions with the same candidates and words are scored once."""
-    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = {}
+    and adds nothing. Mentions with the same candidates and words are scored once.
+    ``kinds`` keeps the kinds of the candidate lists (see :func:`_kinds_of`)."""
     done: dict[tuple[Any, ...], list[float]] = {}
     for it in items:
         span, cue = it.span, it.span.type_cue
@@ -967,9 +980,10 @@ def resolve_spans(
         best, priors, rest = shared[key]
         items.append(_Item(span, best, kind, priors=priors, rest=rest))
 
-    _score_priors(items, gaz, weights)
+    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = {}
+    _score_priors(items, gaz, weights, kinds)
     _admit_named_divisions(items, weights)
-    shared_rounds = _Rounds.of(items)
+    shared_rounds = _Rounds.of(items, kinds)
     rounds = (False, True)[2 - CONTEXT_PASSES :]
     if len(items) == 1:
         # A lone mention (a name in a table to geocode) has no other mention to lend it
