@@ -356,17 +356,16 @@ def _cue_after(tokens: list[Token], j: int, text: str) -> str | None:
     """Type word right after the span ("Homs province", "Tigris river")."""
     if j >= len(tokens) or not _joined(text[tokens[j - 1].end : tokens[j].start]):
         return None
-    return _CUE_OF_WORD.get(tokens[j].text.lower())
-
-
-# The type a type word after a name says (a word of two kinds is the first's of: admin,
-# water, terrain, town).
-_CUE_OF_WORD = {
-    **dict.fromkeys(("city", "town", "village"), "town"),
-    **dict.fromkeys(TERRAIN_CUES, "terrain"),
-    **dict.fromkeys(WATER_CUES, "water"),
-    **dict.fromkeys(ADMIN_CUES, "admin"),
-}
+    w = tokens[j].text.lower()
+    if w in ADMIN_CUES:
+        return "admin"
+    if w in WATER_CUES:
+        return "water"
+    if w in TERRAIN_CUES:
+        return "terrain"
+    if w in ("city", "town", "village"):
+        return "town"
+    return None
 
 
 _SENTENCE_END = re.compile(r"[.!?;:]")
@@ -600,8 +599,6 @@ def describe(
         and after_word not in GROUP_ADJECTIVES  # "Iraq Kurdish capital", "Belfast Catholic"
     )
     type_before, locative = _cue_before(toks, i, text) if i else (None, False)
-    # (What :func:`_cue_after` says, from the word and the gap at hand.)
-    type_after = _CUE_OF_WORD.get(after_word) if after is not None and _joined(gap_after) else None
     nxt = None
     if after is not None and after.capitalised and gap_after.strip() == ",":
         k = j + 1
@@ -619,7 +616,7 @@ def describe(
         text=intern(text[s:e]),
         sentence_initial=initial,
         in_longer_name=bool(before_cap or after_cap),
-        type_cue=type_after or type_before,
+        type_cue=_cue_after(toks, j, text) or type_before,
         locative_cue=locative,
         all_caps=span_caps,
         next_text=intern(nxt) if nxt else None,
