@@ -342,6 +342,8 @@ class Geoparser:
         """ "Iraq's Hawija", "Ukraine's Kharkiv": a country or a first-level division of
         :data:`_FAMOUS_PLACE` people in the possessive before a name holds it, as in
         "Hawija, Iraq" (its ``next_text``)."""
+        if not text.endswith(_POSSESSIVE_ENDS, 0, span.start):
+            return span  # (looked for first: most spans follow no possessive)
         mo = _POSSESSOR_RE.search(text, max(0, span.start - 40), span.start)
         if mo is None:
             return span
@@ -897,6 +899,8 @@ _HEAD_OF_RE = re.compile(r"\b(\w+) of $")
 # A name (of one or two words) in the possessive right before another: "Iraq's ",
 # "Saudi Arabia’s ".
 _POSSESSOR_RE = re.compile(r"\b(?:([A-Z][\w.-]*) )?([A-Z][\w.-]*)['\u2019]s $")
+# (What it needs last; "$" also matches before a line break that ends the text searched.)
+_POSSESSIVE_ENDS = ("'s ", "\u2019s ", "'s \n", "\u2019s \n")
 # Dotted capitals: "S.C.", "N.J.", "W.Va.", "B.C.".
 _DOTTED_ABBREVIATION_RE = re.compile(r"(?:[A-Z][a-z]?\.){2,}")
 # A word that may be abbreviated with a full stop: "Calif", "Ky", "Ill", "Ont".

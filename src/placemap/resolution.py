@@ -246,6 +246,7 @@ class _Rounds:
     districts: dict[_Admin2, set[str]]
     # Same name and candidates, same distances: one query for each distinct pair.
     wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]]
+    links: _Links
     outer: dict[str, list[Place]] = field(default_factory=dict)
     units: dict[tuple[int, ...], np.ndarray] = field(default_factory=dict)
     kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = field(
@@ -273,7 +274,7 @@ class _Rounds:
         for name, key, it in zip(names, ids, items, strict=True):
             if it.cands:
                 wanted.setdefault((name, key), it.cands)
-        return cls(names, ids, towns, districts, wanted, kinds=kinds)
+        return cls(names, ids, towns, districts, wanted, _links(items), kinds=kinds)
 
     def outer_places(self, next_text: str | None, gaz: Gazetteer) -> list[Place]:
         """:func:`_outer_places`, looked up once a report."""
@@ -333,7 +334,7 @@ def _score_all(
     divisions_named: dict[str | None, set[str]] = defaultdict(set)
     admin2_names: dict[tuple[str | None, str | None, str | None], set[str]] = defaultdict(set)
     towns, districts = rounds.towns, rounds.districts
-    listed, holders = _lists(items, tops, sure)
+    listed, holders = _lists(rounds.links, tops, sure), rounds.links.holders
     for it, top, name, (country_sure, place_sure) in zip(items, tops, names, sure, strict=True):
         if top is None:
             continue
@@ -558,18 +559,51 @@ def _list_code(p: Place) -> str | None:
     return code if code in _LIST_CODES else None
 
 
+@dataclass(slots=True)
+class _Links:
+    """How the mentions stand in the text, by item index: the next and the previous item
+    of a list or of "X, Y" (``nxt``, ``prv``), and for "X, Y" the candidates of Y that
+    hold a candidate of X (``holders``: "Mississauga, Ontario" names the province, not
+    Ontario, California). The same in every round (see :func:`_lists`)."""
+
+    nxt: dict[int, int]
+    prv: dict[int, int]
+    holders: dict[int, frozenset[int]]
+
+
 def _lists(
-    items: list[_Item], tops: list[Candidate | None], sure: list[tuple[float, float]]
-) -> tuple[dict[int, str], dict[int, frozenset[int]]]:
-    """What the mentions' neighbours in the text say of them, by item index:
+    links: _Links, tops: list[Candidate | None], sure: list[tuple[float, float]]
+) -> dict[int, str]:
+    """The kind of list an item stands in, by item index: "Illinois, Missouri, New
+    Jersey" is a list of states when the items around "Missouri" (or the two after the
+    first, or the two before the last) are surely states; an item in a list is no "X, Y"
+    containment."""
+    nxt, prv = links.nxt, links.prv
 
-    - the kind of list an item stands in: "Illinois, Missouri, New Jersey" is a list of
-      states when the items around "Missouri" (or the two after the first, or the two
-      before the last) are surely states; an item in a list is no "X, Y" containment;
-    - for "X, Y", the candidates of Y that hold a candidate of X: "Mississauga,
-      Ontario" names the province, not Ontario, California.
+    def code(k: int) -> str | None:
+        t = tops[k]
+        return None if t is None or sure[k][1] < CONFIDENT else _list_code(t.place)
 
-    Linear: each item is linked to the one after it at most."""
+    kinds: dict[int, str] = {}
+    for k in prv.keys() | nxt.keys():  # (an item linked to none is in no list)
+        before, after = prv.get(k), nxt.get(k)
+        if before is not None and after is not None:
+            pair = (before, after)
+        elif after is not None and after in nxt:
+            pair = (after, nxt[after])
+        elif before is not None and before in prv:
+            pair = (before, prv[before])
+        else:
+            continue
+        kind = code(pair[0])
+        if kind is not None and kind == code(pair[1]):
+            kinds[k] = kind
+    return kinds
+
+
+def _links(items: list[_Item]) -> _Links:
+    """The links of :class:`_Links`. Linear: each item is linked to the one after it at
+    most."""
     order = sorted(range(len(items)), key=lambda k: items[k].span.start)
     nxt: dict[int, int] = {}
     prv: dict[int, int] = {}
@@ -587,26 +621,7 @@ def _lists(
             )
             if held:
                 holders[b] = held
-
-    def code(k: int) -> str | None:
-        t = tops[k]
-        return None if t is None or sure[k][1] < CONFIDENT else _list_code(t.place)
-
-    kinds: dict[int, str] = {}
-    for k in range(len(items)):
-        before, after = prv.get(k), nxt.get(k)
-        if before is not None and after is not None:
-            pair = (before, after)
-        elif after is not None and after in nxt:
-            pair = (after, nxt[after])
-        elif before is not None and before in prv:
-            pair = (before, prv[before])
-        else:
-            continue
-        kind = code(pair[0])
-        if kind is not None and kind == code(pair[1]):
-            kinds[k] = kind
-    return kinds, holders
+    return _Links(nxt, prv, holders)
 
 
 _PLAIN = frozenset({"exact", "folded"})
