@@ -248,6 +248,8 @@ class _Rounds:
     wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]]
     links: _Links
     outer: dict[str, list[Place]] = field(default_factory=dict)
+    # (Kept by the lists' ids: the report's items hold every list while it is resolved.)
+    country_sets: dict[int, frozenset[str]] = field(default_factory=dict)
     units: dict[tuple[int, ...], np.ndarray] = field(default_factory=dict)
     kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = field(
         default_factory=dict
@@ -275,6 +277,15 @@ class _Rounds:
             if it.cands:
                 wanted.setdefault((name, key), it.cands)
         return cls(names, ids, towns, districts, wanted, _links(items), kinds=kinds)
+
+    def countries(self, cands: list[Candidate]) -> frozenset[str]:
+        """The country codes of a candidate list ("" for none), listed once a report."""
+        got = self.country_sets.get(id(cands))
+        if got is None:
+            got = self.country_sets[id(cands)] = frozenset(
+                c.place.country_code or "" for c in cands
+            )
+        return got
 
     def outer_places(self, next_text: str | None, gaz: Gazetteer) -> list[Place]:
         """:func:`_outer_places`, looked up once a report."""
@@ -352,7 +363,9 @@ def _score_all(
         elif p.feature_code == "ADM2" and p.admin2_code:
             admin2_names[_admin2_key(p)].add(name)
 
-    others_of: dict[str, tuple[dict[str, float], float, bool]] = {}
+    # By name: the other names' country votes, their norm, whether any is positive, and
+    # the countries voted for.
+    others_of: dict[str, tuple[dict[str, float], float, bool, frozenset[str]]] = {}
     kinds = rounds.kinds
     all_ids = rounds.ids
     # Where the sure choices stand, and where the doubtful ones do: a doubtful choice
@@ -398,14 +411,12 @@ def _score_all(
             others = dict(total)
             for cc, s in by_name.get(name, {}).items():
                 others[cc] -= s
-            others_of[name] = (
-                others,
-                max([*others.values(), 1.0]),
-                any(v > 0 for v in others.values()),
-            )
-        others, norm, focused = others_of[name]
+            most = max(others.values(), default=0.0)
+            voted = frozenset(cc for cc, v in others.items() if v > 0)
+            others_of[name] = (others, max(most, 1.0), most > 0, voted)
+        others, norm, focused, voted = others_of[name]
         near, near_doubtful = nearest.get((name, ids)), nearest_doubtful.get((name, ids))
-        in_named = any(others.get(c.place.country_code or "", 0.0) > 0 for c in it.cands)
+        in_named = not voted.isdisjoint(rounds.countries(it.cands))
         # The places "X, <next_text>" may name, looked up once for the item's candidates.
         outer = rounds.outer_places(span.next_text, gaz) if kind_listed is None else ()
         scores: list[float] = []
