@@ -54,7 +54,7 @@ def text_language(text: str, english: Container[str]) -> str:
     words = [w for w in _WORDS.findall(text, 0, _SAMPLE_CHARS) if w[0].islower()][:_SAMPLE]
     if len(words) < _MIN_WORDS:
         return "en"
-    english_share = sum(w in english for w in words) / len(words)
+    english_share = sum(map(english.__contains__, words)) / len(words)
     if english_share >= _ENGLISH_SHARE:
         return "en"
     shares = {lang: _share(words, _zipf_in(lang)) for lang in LANGUAGES}

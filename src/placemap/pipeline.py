@@ -12,7 +12,8 @@ import math
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import accumulate
 
 from placemap.boilerplate import menu_lines
@@ -112,6 +113,12 @@ class Geoparser:
     ner: EntityPipeline | None = None
     ner_labels: frozenset[str] = field(default=PLACE_LABELS)
 
+    def __post_init__(self) -> None:
+        # What the gazetteer says of a name or a word (a country's? a common word?), asked
+        # for the same names in report after report: kept for the names met lately.
+        for method in _NAME_QUESTIONS:
+            setattr(self, method, lru_cache(maxsize=NAME_CACHE_SIZE)(getattr(self, method)))
+
     # -- public API ------------------------------------------------------------
     def geoparse(self, text: str) -> list[Mention]:
         """Every place mention in ``text``, resolved from the text's own context."""
@@ -209,21 +216,21 @@ class Geoparser:
         "Homem" and "Arbeit" go); mid-sentence a capital marks a name there as in English
         ("Juárez"). Spelling guesses count only after a type word: their keys join
         ordinary words to places ("Kooperation", Copperton)."""
+        if not any(
+            _guess_only(cands, kind, span) or _word_like(span, cands) for span, cands, kind in items
+        ):
+            return items  # in any language the same (and the text's is not looked for)
         lang = text_language(text, self.gazetteer.frequent_words())
         if lang == "en":
             return items
         out = []
         for span, cands, kind in items:
-            if kind == "toponym" and span.type_cue is None and cands and all(
-                c.match in ("transliteration", "fuzzy") for c in cands
-            ):
+            if _guess_only(cands, kind, span):
                 continue
             if (
-                " " not in span.text
-                and not span.dateline
+                _word_like(span, cands)
                 and (span.sentence_initial or lang in NOUNS_CAPITALISED)
                 and common_in(span.text, lang)
-                and not any(_named_outright(c) for c in cands)
             ):
                 continue
             out.append((span, cands, kind))
@@ -251,6 +258,8 @@ class Geoparser:
             known_spelling=self._spelling,
             plain=self._plain_word,
             case=case,
+            # (An entity of the NER pipeline that overlaps a spotted word is not taken.)
+            hopeless=self._hopeless_word if self.ner is None else None,
         )
         spans = self._run_together(text, toks, spans, case)
         if self.ner is not None:
@@ -260,7 +269,7 @@ class Geoparser:
             if _not_a_place(span, persons) or _inside_a_name(span) or self._loose_only_word(span):
                 continue  # (a part of a longer name: no candidate could make it a place)
             if text[span.end : span.end + 1] == "." and _ABBREVIATED_RE.fullmatch(span.text):
-                dotted = replace(span, end=span.end + 1, text=span.text + ".")
+                dotted = span._replace(end=span.end + 1, text=span.text + ".")
                 if any(
                     c.match == "abbreviation"
                     for c in self.gazetteer.lookup(dotted.text, context_only=True, loose=False)
@@ -343,7 +352,7 @@ class Geoparser:
             new = describe(
                 text, marked[lo:hi], i - lo, j - lo, plain=self._plain_word, caseless=case
             )
-            out[k] = replace(new, next_text=container or new.next_text)
+            out[k] = new._replace(next_text=container or new.next_text)
         return out
 
     @staticmethod
@@ -361,6 +370,8 @@ class Geoparser:
         """ "Iraq's Hawija", "Ukraine's Kharkiv": a country or a first-level division of
         :data:`_FAMOUS_PLACE` people in the possessive before a name holds it, as in
         "Hawija, Iraq" (its ``next_text``)."""
+        if not text.endswith(_POSSESSIVE_ENDS, 0, span.start):
+            return span  # (looked for first: most spans follow no possessive)
         mo = _POSSESSOR_RE.search(text, max(0, span.start - 40), span.start)
         if mo is None:
             return span
@@ -372,7 +383,7 @@ class Geoparser:
                 p.feature_code.startswith("PCL") or p.population >= _FAMOUS_PLACE
                 for p in self._areas(name)
             ):
-                return replace(span, next_text=name)
+                return span._replace(next_text=name)
         return span
 
     def _areas(self, name: str) -> list[Place]:
@@ -701,11 +712,15 @@ class Geoparser:
         reject whatever loose match it found (it starts a sentence, or it is an English
         word and no type word follows): skip the costly transliteration and fuzzy
         look-ups for it."""
-        folded = fold(span.text)
-        if span.dateline or self.gazetteer.has_name(folded):
+        if span.dateline or self.gazetteer.has_name(fold(span.text)):
             return False
-        return span.sentence_initial or (
-            span.type_cue is None and self.gazetteer.word_frequency(folded)[0] >= LOOSE_WORD_ZIPF
+        return self._hopeless_word(span.text, span.sentence_initial, span.type_cue)
+
+    def _hopeless_word(self, word: str, sentence_initial: bool, type_cue: str | None) -> bool:
+        """Whether a word the gazetteer has no name for (in no dateline) can be no place
+        whatever loose match it found (see :meth:`_loose_only_word`)."""
+        return sentence_initial or (
+            type_cue is None and self.gazetteer.word_frequency(fold(word))[0] >= LOOSE_WORD_ZIPF
         )
 
     def _plain_word(self, word: str) -> bool:
@@ -827,6 +842,18 @@ class Geoparser:
         return out
 
 
+#: The :class:`Geoparser` methods whose answers are kept, by name or word, for the
+#: :data:`NAME_CACHE_SIZE` names met last.
+_NAME_QUESTIONS = (
+    "_strong_name",
+    "_famous",
+    "_spelling",
+    "_plain_word",
+    "_ordinary_word",
+    "_compound",
+)
+NAME_CACHE_SIZE = 20_000
+
 #: Texts longer than this are read in windows of about this many characters: the
 #: word tokens of a 100 MB text would take gigabytes.
 WINDOW_CHARS = 200_000
@@ -874,7 +901,7 @@ def _off_the_menu(
 
 
 def _shifted(span: Span, offset: int) -> Span:
-    return replace(span, start=span.start + offset, end=span.end + offset) if offset else span
+    return span._replace(start=span.start + offset, end=span.end + offset) if offset else span
 
 
 class _Overlaps:
@@ -965,6 +992,8 @@ _HEAD_OF_RE = re.compile(r"\b(\w+) of $")
 # A name (of one or two words) in the possessive right before another: "Iraq's ",
 # "Saudi Arabia’s ".
 _POSSESSOR_RE = re.compile(r"\b(?:([A-Z][\w.-]*) )?([A-Z][\w.-]*)['\u2019]s $")
+# (What it needs last; "$" also matches before a line break that ends the text searched.)
+_POSSESSIVE_ENDS = ("'s ", "\u2019s ", "'s \n", "\u2019s \n")
 # Dotted capitals: "S.C.", "N.J.", "W.Va.", "B.C.".
 _DOTTED_ABBREVIATION_RE = re.compile(r"(?:[A-Z][a-z]?\.){2,}")
 # A word that may be abbreviated with a full stop: "Calif", "Ky", "Ill", "Ont".
@@ -1051,6 +1080,23 @@ def _named_outright(c: Candidate) -> bool:
     return c.match in ("exact", "folded", "demonym") and (
         p.feature_code in _STRONG_CODES or (p.feature_class == "P" and p.population >= _BIG_PLACE)
     )
+
+
+def _guess_only(cands: list[Candidate], kind: str, span: Span) -> bool:
+    """A toponym matched only by spelling guesses, with no type word after it (see
+    :meth:`Geoparser._in_its_language`)."""
+    return (
+        kind == "toponym"
+        and span.type_cue is None
+        and bool(cands)
+        and all(c.match in ("transliteration", "fuzzy") for c in cands)
+    )
+
+
+def _word_like(span: Span, cands: list[Candidate]) -> bool:
+    """A one-word name, no dateline, that names no large place outright: a common word of
+    the text's language may stand for it (see :meth:`Geoparser._in_its_language`)."""
+    return " " not in span.text and not span.dateline and not any(_named_outright(c) for c in cands)
 
 
 def _cued(span: Span) -> bool:

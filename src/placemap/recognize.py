@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from itertools import accumulate, compress
 from operator import itemgetter
 from sys import intern
@@ -231,9 +230,10 @@ def _token(start: int, end: int, t: str, part: bool = False) -> Token:
     return (_Part if part else Token)(start, end, t, cap, len(t) >= 2 and t.isupper())
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A candidate place name in a text, with the evidence around it."""
+class Span(NamedTuple):
+    """A candidate place name in a text, with the evidence around it. (A named tuple,
+    as :class:`Token` is: a report's dozens of spans are made fast; ``_replace`` makes
+    a changed copy.)"""
 
     start: int
     end: int
@@ -411,6 +411,9 @@ def _cue_after_list(tokens: list[Token], j: int, text: str) -> str | None:
 
 
 _SENTENCE_END = re.compile(r"[.!?;:]")
+# The lowercase words that may stand between a type word and its name: "provinces of X
+# and Y", "the town of the X".
+_BEFORE_TYPE_CUE = frozenset({"of", "and", "the"})
 
 
 def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, bool]:
@@ -418,10 +421,13 @@ def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, boo
     if i == 0:
         return None, False
     prev = tokens[i - 1]
-    locative = prev.text.lower() in LOCATIVE_CUES and "." not in text[prev.end : tokens[i].start]
-    if not locative and prev.text == "on" and i >= 2:
+    prev_word = prev.text.lower()
+    locative = prev_word in LOCATIVE_CUES and "." not in text[prev.end : tokens[i].start]
+    if not locative and prev_word == "on" and i >= 2:
         # "attack on Qayara", "the offensive on Mosul": an assault's target is a place
         locative = tokens[i - 2].text.lower() in ASSAULT_WORDS
+    if not prev.capitalised and prev_word not in _BEFORE_TYPE_CUE:
+        return None, locative  # (most spans: "in X", "said X")
     type_cue = None
     base = max(0, i - 6)
     # "province(s) of X", "province(s) of X and Y", "town of X"; never across the end
@@ -459,6 +465,7 @@ def spot(
     known_spelling: Callable[[str], bool] | None = None,
     plain: Callable[[str], bool] | None = None,
     case: LineCase | None = None,
+    hopeless: Callable[[str, bool, str | None], bool] | None = None,
 ) -> list[Span]:
     """Every run of capitalised tokens the gazetteer knows, longest first.
 
@@ -471,6 +478,10 @@ def spot(
     given, says whether a word is an ordinary English word: in a line written in title
     case or capitals ("Die In Cameroon Clashes") it makes no longer name; nor does a
     number that starts a sentence ("Three Baghdad car bombs").
+    ``hopeless(word, sentence_initial, type_cue)``, when given, is asked about each word
+    the gazetteer does not know (no dateline's): one it says no place can come of is
+    left out before its evidence is gathered (a caller that would drop it anyway; the
+    gazetteer knows none of its names, so it makes no longer name with a neighbour).
     """
     toks = tokens if tokens is not None else tokenize(text)
     if case is None and plain is not None:
@@ -509,6 +520,18 @@ def spot(
             ):
                 best_j = j
                 break
+        else:
+            if (
+                hopeless is not None
+                and dated.get(t.start) != t.end
+                and hopeless(
+                    t.text,
+                    _starts_sentence(text, toks, i),
+                    _cue_after(toks, i + 1, text) or (_cue_before(toks, i, text)[0] if i else None),
+                )
+            ):
+                start_at = best_j
+                continue
         span = describe(
             text,
             toks,
@@ -520,8 +543,8 @@ def spot(
         if dated.get(span.start) == span.end:
             # A dateline names the city the report was filed from ("JERUSALEM", not the
             # governorate of its name).
-            span = replace(
-                span, dateline=True, in_longer_name=False, type_cue=span.type_cue or "town"
+            span = span._replace(
+                dateline=True, in_longer_name=False, type_cue=span.type_cue or "town"
             )
         spans.append(span)
         start_at = best_j
@@ -689,7 +712,7 @@ def describe_span(text: str, start: int, end: int, toks: list[Token] | None = No
         _piece(local, text, end, tail.end)
     local.extend(toks[k:hi])
     span = describe(text, local, i, j)
-    return replace(span, start=start, end=end, text=intern(text[start:end]))
+    return span._replace(start=start, end=end, text=intern(text[start:end]))
 
 
 # A line is written in title case or capitals, so that its capitals say nothing of
@@ -887,6 +910,8 @@ def _in_run(gap: str, prev: Token) -> bool:
 
 def _known_run(toks: list[Token], i: int, text: str, known: Callable[[str], bool]) -> bool:
     """A stop word that begins a longer known name ("United States", "St. Louis")."""
+    if not any(map(_CAPITALISED, toks[i + 1 : i + 6])):
+        return False  # (a known name ends in a capitalised word: "The report said")
     end = i + 1  # the tokens i..end-1 are joined
     while end < min(len(toks), i + 6):
         if not _in_run(text[toks[end - 1].end : toks[end].start], toks[end - 1]):

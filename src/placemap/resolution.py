@@ -154,6 +154,12 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
+#: A candidate's context features as :func:`_score_all` sums them: country, neighbour,
+#: admin1, admin2, distance, containment, type (neighbour and distance None where they
+#: do not apply).
+_Features = tuple[float, float | None, float, float, float | None, float, float]
+
+
 @dataclass(slots=True)
 class _Item:
     span: Span
@@ -161,7 +167,9 @@ class _Item:
     kind: str = "toponym"
     scores: list[float] = field(default_factory=list)
     priors: list[float] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
+    # The context features of each candidate, from the round that explains (see
+    # :data:`_Features`): only the chosen one's are put in words.
+    reasons: list[_Features] = field(default_factory=list)
     # Candidates beyond the best by prior, with their priors: scored only when they lie
     # in a division that the report names.
     rest: list[tuple[float, Candidate]] = field(default_factory=list)
@@ -170,8 +178,7 @@ class _Item:
     def top(self) -> Candidate | None:
         if not self.cands:
             return None
-        i = max(range(len(self.cands)), key=lambda k: (self.scores[k], -k))
-        return self.cands[i]
+        return self.cands[self.scores.index(max(self.scores))]  # the first best
 
 
 def _type_fit(cue: str | None, place: Place, word: str = "") -> float:
@@ -225,13 +232,92 @@ def _admin2_key(p: Place) -> tuple[str | None, str | None, str | None]:
     return (p.country_code, p.admin1_code, p.admin2_code)
 
 
+@dataclass(slots=True)
+class _Rounds:
+    """What every round of :func:`_score_all` reads of a report and nothing changes
+    between rounds: the mentions' folded names and candidate ids, the districts their
+    candidates lie in, the places after their commas, and what was computed once for
+    the candidate lists (unit vectors, kinds) and for the points the choices stood at
+    (the distances: a round often leaves every choice where it was)."""
+
+    names: list[str]
+    ids: list[tuple[int, ...]]
+    towns: dict[_Admin2, set[str]]
+    districts: dict[_Admin2, set[str]]
+    # Same name and candidates, same distances: one query for each distinct pair.
+    wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]]
+    links: _Links
+    outer: dict[str, list[Place]] = field(default_factory=dict)
+    # (Kept by the lists' ids: the report's items hold every list while it is resolved.)
+    country_sets: dict[int, frozenset[str]] = field(default_factory=dict)
+    units: dict[tuple[int, ...], np.ndarray] = field(default_factory=dict)
+    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = field(
+        default_factory=dict
+    )
+    nearest: dict[tuple[Any, ...], dict[tuple[str, tuple[int, ...]], list[float] | None]] = (
+        field(default_factory=dict)
+    )
+
+    @classmethod
+    def of(
+        cls, items: list[_Item], kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]]
+    ) -> _Rounds:
+        names = [fold(it.span.text) for it in items]
+        # (Mentions of one name share their list: its ids are listed once.)
+        ids_of: dict[int, tuple[int, ...]] = {}
+        ids = []
+        for it in items:
+            got = ids_of.get(id(it.cands))
+            if got is None:
+                got = ids_of[id(it.cands)] = tuple(c.place.geonameid for c in it.cands)
+            ids.append(got)
+        towns, districts = _district_pairs(items, names)
+        wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]] = {}
+        for name, key, it in zip(names, ids, items, strict=True):
+            if it.cands:
+                wanted.setdefault((name, key), it.cands)
+        return cls(names, ids, towns, districts, wanted, _links(items), kinds=kinds)
+
+    def countries(self, cands: list[Candidate]) -> frozenset[str]:
+        """The country codes of a candidate list ("" for none), listed once a report."""
+        got = self.country_sets.get(id(cands))
+        if got is None:
+            got = self.country_sets[id(cands)] = frozenset(
+                c.place.country_code or "" for c in cands
+            )
+        return got
+
+    def outer_places(self, next_text: str | None, gaz: Gazetteer) -> list[Place]:
+        """:func:`_outer_places`, looked up once a report."""
+        if not next_text:
+            return []
+        got = self.outer.get(next_text)
+        if got is None:
+            got = self.outer[next_text] = _outer_places(next_text, gaz)
+        return got
+
+    def nearest_all(
+        self, located: _Located
+    ) -> dict[tuple[str, tuple[int, ...]], list[float] | None]:
+        """:meth:`_Located.nearest_all` for the wanted lists, as lists of km; computed
+        again only when the points or the names standing at them changed."""
+        key = located.key()
+        got = self.nearest.get(key)
+        if got is None:
+            got = self.nearest[key] = {
+                k: None if km is None else km.tolist()
+                for k, km in located.nearest_all(self.wanted, self.units).items()
+            }
+        return got
+
+
+def _other_than(names: set[str] | None, name: str) -> bool:
+    """Whether ``names`` holds a name other than ``name``."""
+    return names is not None and (len(names) > 1 or (len(names) == 1 and name not in names))
+
+
 def _score_all(
-    items: list[_Item],
-    gaz: Gazetteer,
-    w: Weights,
-    explain: bool,
-    units: dict[tuple[int, ...], np.ndarray] | None = None,
-    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] | None = None,
+    items: list[_Item], gaz: Gazetteer, w: Weights, explain: bool, rounds: _Rounds
 ) -> None:
     """Score every item's candidates from the prior and the other items' current choices.
 
@@ -240,7 +326,7 @@ def _score_all(
     candidate list, and items that share every input of the score (a name repeated in
     the same setting) are scored once."""
     tops = [it.top for it in items]
-    names = [fold(it.span.text) for it in items]
+    names = rounds.names
     # How sure each current choice is: only sure choices lend context, so that doubtful
     # picks cannot pull each other into a cluster of homonyms (a report about Syria that
     # also names Washington and Geneva put every "Palmyra" in New York).
@@ -258,8 +344,8 @@ def _score_all(
     # divisions ("Alaska, Alabama, Arizona") makes its other divisions likelier too.
     divisions_named: dict[str | None, set[str]] = defaultdict(set)
     admin2_names: dict[tuple[str | None, str | None, str | None], set[str]] = defaultdict(set)
-    towns, districts = _district_pairs(items, names)
-    listed, holders = _lists(items, tops, sure)
+    towns, districts = rounds.towns, rounds.districts
+    listed, holders = _lists(rounds.links, tops, sure), rounds.links.holders
     for it, top, name, (country_sure, place_sure) in zip(items, tops, names, sure, strict=True):
         if top is None:
             continue
@@ -277,11 +363,11 @@ def _score_all(
         elif p.feature_code == "ADM2" and p.admin2_code:
             admin2_names[_admin2_key(p)].add(name)
 
-    others_of: dict[str, tuple[dict[str, float], float, bool]] = {}
-    # The candidates' unit vectors, by candidate ids: the same in every round.
-    units = units if units is not None else {}
-    kinds = kinds if kinds is not None else {}
-    all_ids = [tuple(c.place.geonameid for c in it.cands) for it in items]
+    # By name: the other names' country votes, their norm, whether any is positive, and
+    # the countries voted for.
+    others_of: dict[str, tuple[dict[str, float], float, bool, frozenset[str]]] = {}
+    kinds = rounds.kinds
+    all_ids = rounds.ids
     # Where the sure choices stand, and where the doubtful ones do: a doubtful choice
     # lends a candidate near it only part of the pull (DOUBTFUL_PULL).
     located, located_doubtful = (
@@ -294,14 +380,10 @@ def _score_all(
         )
         for confident in (True, False)
     )
-    # Same name and candidates, same distances: computed for each distinct pair at once.
-    wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]] = {}
-    for name, ids, it in zip(names, all_ids, items, strict=True):
-        if it.cands:
-            wanted.setdefault((name, ids), it.cands)
-    nearest = located.nearest_all(wanted, units)
-    nearest_doubtful = located_doubtful.nearest_all(wanted, units)
-    done: dict[tuple[Any, ...], tuple[list[float], list[str]]] = {}
+    nearest = rounds.nearest_all(located)
+    nearest_doubtful = rounds.nearest_all(located_doubtful)
+    scale = w.distance_scale_km
+    done: dict[tuple[Any, ...], tuple[list[float], list[_Features]]] = {}
     for idx, it in enumerate(items):
         name, top = names[idx], tops[idx]
         own_admin = None
@@ -329,17 +411,16 @@ def _score_all(
             others = dict(total)
             for cc, s in by_name.get(name, {}).items():
                 others[cc] -= s
-            others_of[name] = (
-                others,
-                max([*others.values(), 1.0]),
-                any(v > 0 for v in others.values()),
-            )
-        others, norm, focused = others_of[name]
+            most = max(others.values(), default=0.0)
+            voted = frozenset(cc for cc, v in others.items() if v > 0)
+            others_of[name] = (others, max(most, 1.0), most > 0, voted)
+        others, norm, focused, voted = others_of[name]
         near, near_doubtful = nearest.get((name, ids)), nearest_doubtful.get((name, ids))
-        in_named = any(others.get(c.place.country_code or "", 0.0) > 0 for c in it.cands)
+        in_named = not voted.isdisjoint(rounds.countries(it.cands))
         # The places "X, <next_text>" may name, looked up once for the item's candidates.
-        outer = _outer_places(span.next_text, gaz) if kind_listed is None else ()
-        scores, reasons = [], []
+        outer = rounds.outer_places(span.next_text, gaz) if kind_listed is None else ()
+        scores: list[float] = []
+        reasons: list[_Features] = []
         local = []  # whether the text places the candidate in a named division
         for ci, c in enumerate(it.cands):
             p = c.place
@@ -361,42 +442,38 @@ def _score_all(
             akey = (p.country_code, p.admin1_code)
             n_admin = admin_total.get(akey, 0) - (1 if akey == own_admin else 0)
             if p.feature_code == "ADM1":
-                named = divisions_named.get(p.country_code, set()) - {name}
-                admin1 = w.admin1 if named else 0.0
+                admin1 = w.admin1 if _other_than(divisions_named.get(p.country_code), name) else 0.0
             else:
                 admin1 = w.admin1 if n_admin > 0 else 0.0
             # A named second-level division ("Catanduanes", "Contra Costa County") holds
             # the place, and is named by another name than this mention's.
-            admin2 = (
-                w.admin2
-                if p.admin2_code
-                and p.feature_class != "A"
-                and admin2_names.get(_admin2_key(p), set()) - {name}
-                else 0.0
-            )
-            if p.admin2_code and c.match in _PLAIN:
-                # A district that another name may mean holds this town, or the other way.
-                other: dict[_Admin2, set[str]] = {}
-                if p.feature_code == "ADM2":
-                    other = towns
-                elif p.feature_class == "P":
-                    other = districts
-                if other.get(_admin2_key(p), set()) - {name}:
-                    admin2 = max(admin2, w.district_pair)
+            admin2 = 0.0
+            if p.admin2_code:
+                a2key = _admin2_key(p)
+                if p.feature_class != "A" and _other_than(admin2_names.get(a2key), name):
+                    admin2 = w.admin2
+                if c.match in _PLAIN:
+                    # A district that another name may mean holds this town, or the
+                    # other way.
+                    other: dict[_Admin2, set[str]] | None = None
+                    if p.feature_code == "ADM2":
+                        other = towns
+                    elif p.feature_class == "P":
+                        other = districts
+                    if other and _other_than(other.get(a2key), name):
+                        admin2 = max(admin2, w.district_pair)
             distance = None
             if p.feature_code not in _AREA_CODES:
                 pull = 0.0
                 if near is not None:
-                    pull = math.exp(-near[ci] / w.distance_scale_km)
+                    pull = math.exp(-near[ci] / scale)
                 if near_doubtful is not None:
-                    pull = max(
-                        pull, DOUBTFUL_PULL * math.exp(-near_doubtful[ci] / w.distance_scale_km)
-                    )
+                    pull = max(pull, DOUBTFUL_PULL * math.exp(-near_doubtful[ci] / scale))
                 distance = w.distance * pull
             containment = (
                 w.containment
                 if kind_listed is None
-                and (p.geonameid in held or any(_holds(o, p) for o in outer))
+                and (p.geonameid in held or (outer and any(_holds(o, p) for o in outer)))
                 else 0.0
             )
             type_ = (
@@ -416,42 +493,35 @@ def _score_all(
             scores.append(score)
             local.append(admin2 > 0 or containment > 0)
             if explain:
-                feats = {"prior": it.priors[ci], "country": country}
-                if neighbour is not None:
-                    feats["neighbour"] = neighbour
-                feats["admin1"], feats["admin2"] = admin1, admin2
-                if distance is not None:
-                    feats["distance"] = distance
-                feats["containment"], feats["type"] = containment, type_
-                reasons.append(_reason(c, feats, span))
+                reasons.append((country, neighbour, admin1, admin2, distance, containment, type_))
         scores = _ranked_by_kind(it, scores, local, w, kinds)
         done[key] = (scores, reasons)
         it.scores, it.reasons = scores, reasons
 
 
-def _score_priors(items: list[_Item], gaz: Gazetteer, w: Weights, explain: bool = False) -> None:
+def _score_priors(
+    items: list[_Item],
+    gaz: Gazetteer,
+    w: Weights,
+    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]],
+    explain: bool = False,
+) -> None:
     """The first round of :func:`_score_all`, before any choice: no mention lends
     another context yet, so a candidate's score is its prior plus what the mention's
     own words say ("X, Syria", "X province"); every other feature of that round is 0
     and adds nothing. Mentions with the same candidates and words are scored once.
     This is also every round of a lone mention (nothing else lends it context), whose
-    reasons ``explain`` gives."""
-    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = {}
-    done: dict[tuple[Any, ...], tuple[list[float], list[str]]] = {}
+    reasons ``explain`` keeps. ``kinds`` keeps the kinds of the candidate lists (see
+    :func:`_kinds_of`)."""
+    done: dict[tuple[Any, ...], tuple[list[float], list[_Features]]] = {}
     for it in items:
         span, cue = it.span, it.span.type_cue
-        key = (
-            id(it.cands),
-            id(it.priors),
-            span.next_text,
-            cue,
-            span.next_word,
-            span.text if explain else None,  # the reasons quote it
-        )
+        key = (id(it.cands), id(it.priors), span.next_text, cue, span.next_word)
         got = done.get(key)
         if got is None:
             outer = _outer_places(span.next_text, gaz)
-            scores, local, reasons = [], [], []
+            scores, local = [], []
+            reasons: list[_Features] = []
             for prior_, c in zip(it.priors, it.cands, strict=True):
                 p = c.place
                 contained = any(_holds(o, p) for o in outer)
@@ -460,10 +530,9 @@ def _score_priors(items: list[_Item], gaz: Gazetteer, w: Weights, explain: bool 
                 score = prior_ + containment
                 score += type_
                 scores.append(score)
-                local.append(containment > 0)
-                if explain:
-                    feats = {"prior": prior_, "containment": containment, "type": type_}
-                    reasons.append(_reason(c, feats, span))
+                local.append(contained)
+                if explain:  # the context features of the later rounds, all 0
+                    reasons.append((0.0, None, 0.0, 0.0, None, containment, type_))
             got = done[key] = (_ranked_by_kind(it, scores, local, w, kinds), reasons)
         it.scores, it.reasons = got
 
@@ -509,18 +578,51 @@ def _list_code(p: Place) -> str | None:
     return code if code in _LIST_CODES else None
 
 
+@dataclass(slots=True)
+class _Links:
+    """How the mentions stand in the text, by item index: the next and the previous item
+    of a list or of "X, Y" (``nxt``, ``prv``), and for "X, Y" the candidates of Y that
+    hold a candidate of X (``holders``: "Mississauga, Ontario" names the province, not
+    Ontario, California). The same in every round (see :func:`_lists`)."""
+
+    nxt: dict[int, int]
+    prv: dict[int, int]
+    holders: dict[int, frozenset[int]]
+
+
 def _lists(
-    items: list[_Item], tops: list[Candidate | None], sure: list[tuple[float, float]]
-) -> tuple[dict[int, str], dict[int, frozenset[int]]]:
-    """What the mentions' neighbours in the text say of them, by item index:
+    links: _Links, tops: list[Candidate | None], sure: list[tuple[float, float]]
+) -> dict[int, str]:
+    """The kind of list an item stands in, by item index: "Illinois, Missouri, New
+    Jersey" is a list of states when the items around "Missouri" (or the two after the
+    first, or the two before the last) are surely states; an item in a list is no "X, Y"
+    containment."""
+    nxt, prv = links.nxt, links.prv
 
-    - the kind of list an item stands in: "Illinois, Missouri, New Jersey" is a list of
-      states when the items around "Missouri" (or the two after the first, or the two
-      before the last) are surely states; an item in a list is no "X, Y" containment;
-    - for "X, Y", the candidates of Y that hold a candidate of X: "Mississauga,
-      Ontario" names the province, not Ontario, California.
+    def code(k: int) -> str | None:
+        t = tops[k]
+        return None if t is None or sure[k][1] < CONFIDENT else _list_code(t.place)
 
-    Linear: each item is linked to the one after it at most."""
+    kinds: dict[int, str] = {}
+    for k in prv.keys() | nxt.keys():  # (an item linked to none is in no list)
+        before, after = prv.get(k), nxt.get(k)
+        if before is not None and after is not None:
+            pair = (before, after)
+        elif after is not None and after in nxt:
+            pair = (after, nxt[after])
+        elif before is not None and before in prv:
+            pair = (before, prv[before])
+        else:
+            continue
+        kind = code(pair[0])
+        if kind is not None and kind == code(pair[1]):
+            kinds[k] = kind
+    return kinds
+
+
+def _links(items: list[_Item]) -> _Links:
+    """The links of :class:`_Links`. Linear: each item is linked to the one after it at
+    most."""
     order = sorted(range(len(items)), key=lambda k: items[k].span.start)
     nxt: dict[int, int] = {}
     prv: dict[int, int] = {}
@@ -538,26 +640,7 @@ def _lists(
             )
             if held:
                 holders[b] = held
-
-    def code(k: int) -> str | None:
-        t = tops[k]
-        return None if t is None or sure[k][1] < CONFIDENT else _list_code(t.place)
-
-    kinds: dict[int, str] = {}
-    for k in range(len(items)):
-        before, after = prv.get(k), nxt.get(k)
-        if before is not None and after is not None:
-            pair = (before, after)
-        elif after is not None and after in nxt:
-            pair = (after, nxt[after])
-        elif before is not None and before in prv:
-            pair = (before, prv[before])
-        else:
-            continue
-        kind = code(pair[0])
-        if kind is not None and kind == code(pair[1]):
-            kinds[k] = kind
-    return kinds, holders
+    return _Links(nxt, prv, holders)
 
 
 _PLAIN = frozenset({"exact", "folded"})
@@ -743,6 +826,10 @@ class _Located:
         self._tree: Any = None
         self._keep: dict[str, np.ndarray] = {}
 
+    def key(self) -> tuple[Any, ...]:
+        """The points with the names standing at each: equal keys, equal distances."""
+        return (tuple(self.points), tuple(frozenset(names) for names in self.owners))
+
     def nearest_all(
         self,
         wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]],
@@ -853,8 +940,17 @@ class _Located:
         return np.asarray(2 * _EARTH_KM * np.arcsin(np.minimum(1.0, chord / 2)))
 
 
-def _reason(c: Candidate, feats: dict[str, float], span: Span) -> str:
-    context = {k: v for k, v in feats.items() if k != "prior" and v > 0.02}
+def _reason(c: Candidate, features: _Features, span: Span) -> str:
+    """Why a candidate won: its largest context feature, else how it matched."""
+    country, neighbour, admin1, admin2, distance, containment, type_ = features
+    feats = {"country": country}
+    if neighbour is not None:
+        feats["neighbour"] = neighbour
+    feats["admin1"], feats["admin2"] = admin1, admin2
+    if distance is not None:
+        feats["distance"] = distance
+    feats["containment"], feats["type"] = containment, type_
+    context = {k: v for k, v in feats.items() if v > 0.02}
     if context:
         k = max(context, key=lambda key: context[key])
         if k == "country":
@@ -918,18 +1014,18 @@ def resolve_spans(
         best, priors, rest = shared[key]
         items.append(_Item(span, best, kind, priors=priors, rest=rest))
 
-    units: dict[tuple[int, ...], np.ndarray] = {}
     kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = {}
-    _score_priors(items, gaz, weights)
+    _score_priors(items, gaz, weights, kinds)
     _admit_named_divisions(items, weights)
     if len(items) == 1:
         # A lone mention (a name in a table to geocode) has no other mention to lend it
         # context: every round of context scores it as the first round did (each
         # context feature is 0), so that round again, explained.
-        _score_priors(items, gaz, weights, explain=True)
+        _score_priors(items, gaz, weights, kinds, explain=True)
     else:
+        shared_rounds = _Rounds.of(items, kinds)
         for last in (False, True)[2 - CONTEXT_PASSES :]:
-            _score_all(items, gaz, weights, explain=last, units=units, kinds=kinds)
+            _score_all(items, gaz, weights, explain=last, rounds=shared_rounds)
     # Items scored alike (the same lists) make the same choice: decided once.
     choices: dict[tuple[int, int, int], _Choice] = {}
     out: list[Mention] = []
@@ -1067,6 +1163,10 @@ def _choice(it: _Item, weights: Weights) -> _Choice:
             if match in _LOOSE:
                 # A spelling guess is as sure as the spellings are alike, at most.
                 conf = round(conf * it.cands[best].similarity, 4)
-            reason = "only candidate" if len(it.cands) == 1 else it.reasons[best]
+            reason = (
+                "only candidate"
+                if len(it.cands) == 1
+                else _reason(it.cands[best], it.reasons[best], it.span)
+            )
             ranked = ranked[1:]  # the runner-ups
     return place, conf, ranked, reason, match
