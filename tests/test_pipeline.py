@@ -699,3 +699,14 @@ def test_a_family_in_the_plural_is_no_village(default_gaz: Gazetteer) -> None:
     assert [m.text for m in gp.geoparse("The Assads have ruled Syria since 1970.")] == ["Syria"]
     kept = {m.text for m in gp.geoparse("He lived in Assads, Morocco, not in the Philippines.")}
     assert {"Assads", "Philippines"} <= kept
+
+
+def test_a_countrys_short_name_as_an_adjective_is_its_demonym(default_gaz: Gazetteer) -> None:
+    # "Saudi-led", "Saudi officials": demonyms (set aside by the conflict convention);
+    # "to Saudi" names the country
+    gp = Geoparser(default_gaz)
+    for text in ("Saudi-led air strikes hit Hodeidah.", "Saudi officials said so."):
+        found = {m.text: m for m in gp.geoparse(text)}
+        assert found["Saudi"].kind == "demonym" and found["Saudi"].place.country_code == "SA"
+    found = {m.text: m for m in gp.geoparse("He flew to Saudi and back.")}
+    assert found["Saudi"].kind == "toponym"

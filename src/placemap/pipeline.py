@@ -78,6 +78,12 @@ ACRONYM_CHARS = 5
 SENTENCE_START_ZIPF = 3.0
 # A name followed by a hyphen and a lowercase word modifies it: "US-backed", "Syria-based".
 _MODIFIER_RE = re.compile(r"-[a-z]")
+# A name used as an adjective: "-led", or a lower-case word of a noun phrase after it
+# ("Saudi officials"; not "Saudi and", "Saudi said").
+_ADJECTIVE_USE_RE = re.compile(
+    r"-[a-z]| (?!(?:and|or|but|on|in|at|to|of|for|from|with|by|as|is|was|were|are|has|"
+    r"have|had|will|would|said|says|says|the|a|an)\b)[a-z]{3,}"
+)
 # Places that speak through their governments: "Syria said", "Washington says".
 _SPEAKING_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "TERR", "PPLC"})
 # A one-word name is better known as a word when its Zipf frequency reaches the
@@ -279,7 +285,9 @@ class Geoparser:
                 span = self._possessed(text, span)
             in_caps = span.all_caps and case(span.start) == "caps"
             cands, kind = self._candidates(
-                span, acronym=not (in_caps and not self._plain_word(span.text.lower()))
+                span,
+                acronym=not (in_caps and not self._plain_word(span.text.lower())),
+                adjective=_ADJECTIVE_USE_RE.match(text, span.end) is not None,
             )
             if kind != "demonym" and span.text.lower() in GROUP_ADJECTIVES:
                 continue  # "Shiite district": a faith's, not a place's name
@@ -425,9 +433,12 @@ class Geoparser:
         return sorted(spans + extra, key=lambda sp: (sp.start, sp.end))
 
     # -- recognition decisions -------------------------------------------------
-    def _candidates(self, span: Span, *, acronym: bool = True) -> tuple[list[Candidate], str]:
+    def _candidates(
+        self, span: Span, *, acronym: bool = True, adjective: bool = False
+    ) -> tuple[list[Candidate], str]:
         """The candidates of a span and its kind. ``acronym=False`` says a short word
-        in capitals is no acronym: its line is all in capitals ("NEAR BASHIQA")."""
+        in capitals is no acronym: its line is all in capitals ("NEAR BASHIQA");
+        ``adjective`` that a word of a noun phrase follows ("Saudi officials")."""
         # "Ill." or "CA" names a state only right after a place: "Springfield, Ill.";
         # dotted capitals do anywhere ("in S.C."), except after a number ("500 B.C.").
         dotted = _DOTTED_ABBREVIATION_RE.fullmatch(span.text) is not None and not (
@@ -447,6 +458,20 @@ class Geoparser:
             c.match == "abbreviation" for c in cands
         ):
             cands = [c for c in cands if c.match != "abbreviation"]
+        # A country's short name used as an adjective is its demonym: "Saudi-led",
+        # "Saudi officials" ("Saudi" is also one of Saudi Arabia's names).
+        if (
+            adjective
+            and not span.locative_cue
+            and any(c.match == "alternate" and c.place.feature_code == "PCLI" for c in cands)
+            and self.gazetteer.is_demonym(span.text)
+        ):
+            cands = [
+                Candidate(c.place, "demonym", c.similarity)
+                if c.match == "alternate" and c.place.feature_code == "PCLI"
+                else c
+                for c in cands
+            ]
         # A demonym is one whatever small place shares its spelling ("Spanish", "English"),
         # unless the text marks a place ("in English, Indiana", "the Somali region").
         demonyms = [c for c in cands if c.match == "demonym"]

@@ -415,6 +415,19 @@ class Gazetteer:
             for other in (_article_variant(folded), _saint_variant(folded))
         )
 
+    def is_demonym(self, name: str) -> bool:
+        """Whether the index lists ``name`` as a demonym ("Saudi", "Syrian"), whatever
+        else it names (a look-up gives each place its best match only: "Saudi" is also
+        one of Saudi Arabia's names)."""
+        q = fold(name)
+        memo: dict[str, bool] = self.__dict__.setdefault("_demonym_memo", {})
+        got = memo.get(q)
+        if got is None:
+            if len(memo) >= 10_000:
+                memo.clear()
+            got = memo[q] = any(kind == schema.NAME_DEMONYM for _, kind, _ in self._by_fold(q))
+        return got
+
     def word_frequency(self, folded: str) -> tuple[float, bool]:
         """(Zipf frequency as an English word, listed in lower case in a dictionary)."""
         return _word_cache(self, folded)
