@@ -157,7 +157,10 @@ def run_dask(
     own_cluster = None
     try:
         if scheduler:
-            client = Client(scheduler)
+            try:
+                client = Client(scheduler)
+            except (OSError, ValueError, TypeError) as err:  # refused, timed out, no address
+                raise PlacemapError(f"--scheduler {scheduler}: cannot connect ({err})") from err
         else:
             own_cluster = LocalCluster(
                 n_workers=usable_workers(workers),

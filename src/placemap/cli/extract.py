@@ -204,6 +204,21 @@ def _counted(items: Iterable[Any], counts: Counter[str]) -> Iterator[Any]:
             yield item
 
 
+def _quiet_dask_logs() -> None:
+    """Dask's scheduler and nannies log each start, connection and close at INFO (30
+    lines a run, shown as placemap's own messages): their warnings and errors show, the
+    rest with -vv, as for the HTML extractor."""
+    import logging
+
+    try:
+        import distributed  # noqa: F401  (sets its loggers' levels when imported)
+    except ImportError:
+        return  # run_dask says what to install
+    debug = logging.getLogger("placemap").getEffectiveLevel() <= logging.DEBUG
+    for name in ("distributed", "dask", "bokeh", "tornado"):
+        logging.getLogger(name).setLevel(logging.DEBUG if debug else logging.WARNING)
+
+
 def _extract_dask(
     paths: tuple[Path, ...],
     output: Path | None,
@@ -217,6 +232,7 @@ def _extract_dask(
 
     if output is None:
         raise click.UsageError("--engine dask writes a folder of Parquet files: give -o DIR")
+    _quiet_dask_logs()
     stats = run_dask(
         list(paths),
         output,
