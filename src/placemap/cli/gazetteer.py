@@ -11,10 +11,12 @@ from typing import Any
 import click
 
 from placemap.cli.common import (
+    EXIT_PARTIAL,
     gazetteer_options,
     library_errors,
     open_gaz,
     quiet,
+    say,
 )
 from placemap.gazetteer.geonames import DEFAULT_FEATURE_CLASSES, KIND_LABELS
 
@@ -147,6 +149,9 @@ def gazetteer_build(
         f"{stats['size_bytes'] / 1e6:.0f} MB in {stats['seconds']} s"
         + (f"; full GeoNames data for {', '.join(full)}" if full else "")
     )
+    if skipped := stats.get("skipped_rows"):
+        say(f"placemap: {skipped:,} rows of the dump files could not be read and were skipped")
+        sys.exit(EXIT_PARTIAL)
 
 
 class _Progress:
