@@ -562,8 +562,8 @@ def test_gazetteer_build_names_the_row_out_of_range(pm, tmp_path, dump_dir, gid,
     rows = ["\t".join([str(9999100 + i), *good[1:]]) for i in range(50)]  # past the sniffing
     (dumps / "SY.txt").write_text("\n".join([*rows, "\t".join(bad)]) + "\n", "utf-8")
     r = pm("gazetteer", "build", "--no-default", "--geonames", dumps, "-o", tmp_path / "i.sqlite")
-    assert "Traceback" not in r.stderr and r.returncode == 1
-    assert "SY.txt, line 51: " in r.stderr and "out of range" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and r.returncode == 3  # skipped (redteam3: was 1)
+    assert "SY.txt, line 51: " in r.stderr and "out of range; skipped" in r.stderr, r.stderr
 
 
 def test_eval_misses_and_an_index_never_replace_their_inputs(pm, tmp_path, dump_dir) -> None:
@@ -754,3 +754,76 @@ def test_a_compressed_page_is_named_for_what_it_is(pm, tmp_path) -> None:
     assert r.returncode == 3  # was "binary file (NUL bytes)" or "binary or undecodable"
     assert "p.html: gzip-compressed, not text: name it .gz (page.html.gz)" in r.stderr
     assert "z.html: a zip archive, not text: decompress it first" in r.stderr
+
+
+# === Third pass (branch redteam3) ============================================================
+# Each test below failed on main before its fix and passes with it; T1... match the third
+# report.
+
+# --- T1: a standard stream the shell closed (`>&-`, `2>&-`, `<&-`) ends in a traceback ------
+
+
+def _close(*fds: int):
+    return lambda: [os.close(fd) for fd in fds]
+
+
+def test_closed_standard_streams_are_no_traceback(pm, tmp_path) -> None:
+    good = _good_txt(tmp_path)
+    for args in (("extract", good), ("extract", good, "--format", "parquet"),
+                 ("gazetteer", "search", "Homs")):  # fmt: skip
+        r = pm(*args, preexec_fn=_close(1))  # placemap extract x >&-
+        assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+        assert r.stderr.splitlines() == [
+            "placemap: error: standard output: cannot write there (Bad file descriptor)"
+        ]
+    out = tmp_path / "out.jsonl"  # 2>&-: the messages are lost, the work is done
+    r = pm("extract", good, tmp_path / "missing.txt", "-o", out, preexec_fn=_close(2))
+    assert r.returncode == 3 and _ids(out) == ["good"]
+    r = pm("extract", "-", preexec_fn=_close(0))  # <&-: an empty standard input
+    assert r.returncode == 3 and "<stdin>: empty file" in r.stderr, r.stderr
+    out.unlink()  # all three closed: the output file is not descriptor 1 or 2
+    r = pm("extract", good, "-o", out, preexec_fn=_close(0, 1, 2))
+    assert r.returncode == 0 and _ids(out) == ["good"]
+
+
+# --- T2: the Dask engine's 30 log lines a run, and a traceback for a scheduler it cannot reach
+
+
+def test_dask_engine_is_quiet_and_names_a_bad_scheduler(pm, tmp_path) -> None:
+    pytest.importorskip("distributed")
+    feed = tmp_path / "f.jsonl"
+    feed.write_text(GOOD + "\n")
+    r = pm("extract", feed, "--engine", "dask", "-o", tmp_path / "out", "--workers", "2")
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()  # were 30 lines of Dask's INFO messages
+    assert len(lines) == 1 and lines[0].startswith("placemap: wrote 1 Parquet partitions"), lines
+    r = pm("extract", feed, "--engine", "dask", "-o", tmp_path / "o2", "--scheduler", "nohost")
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert r.stderr.startswith("placemap: error: --scheduler nohost: cannot connect (")
+
+
+# --- T3: gazetteer build --geonames stopped at the first damaged row of a dump ----------------
+
+
+def test_gazetteer_build_skips_damaged_rows_and_counts_them(pm, tmp_path) -> None:
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    good = ["Qorb", "Qorb", "", "35", "38", "P", "PPL", "SY", "", "00", "", "", "", "5", "",
+            "0", "", "2024-01-01"]  # fmt: skip
+    rows = ["\t".join([str(9999100 + i), *good]) for i in range(50)]  # past the sniffing
+    bad = ["x", "\t".join(["9999300", "Zorb", "Zorb", "", "95", *good[4:]])] * 4
+    last = "\t".join(["9999400", "Lastville", *good[1:]])
+    (dumps / "SY.txt").write_bytes(
+        "\n".join([*rows, *bad, last]).encode() + b"\n9999500\tCaf\xe9\n"
+    )
+    index = tmp_path / "i.sqlite"
+    r = pm("gazetteer", "build", "--no-default", "--geonames", dumps, "-o", index)
+    assert r.returncode == 3 and "Traceback" not in r.stderr, r.stderr
+    lines = r.stderr.splitlines()
+    assert lines[1].endswith("SY.txt, line 51: 1 tab-separated columns, expected 19; skipped")
+    assert lines[5].endswith("SY.txt, line 55: 1 tab-separated columns, expected 19; skipped")
+    assert lines[6].endswith("SY.txt: 4 more rows skipped (only the first 5 are named)")
+    assert lines[7] == "placemap: 9 rows of the dump files could not be read and were skipped"
+    assert "51 places" in r.stdout
+    r = pm("gazetteer", "search", "Lastville", "--gazetteer", index)
+    assert r.returncode == 0 and "geonameid=9999400" in r.stdout
