@@ -827,3 +827,25 @@ def test_gazetteer_build_skips_damaged_rows_and_counts_them(pm, tmp_path) -> Non
     assert "51 places" in r.stdout
     r = pm("gazetteer", "search", "Lastville", "--gazetteer", index)
     assert r.returncode == 0 and "geonameid=9999400" in r.stdout
+
+
+# --- T4: a page nested deeper than 255 elements, or with a 10 MB attribute, had no text ------
+
+
+@pytest.mark.parametrize(
+    "head, wrap",
+    [
+        ("", "<div>" * 300),  # unclosed tags before the article: 300 levels deep
+        ("", "<font>" * 300),
+        ('<meta name="x" content="' + "a" * 11_000_000 + '">', ""),  # one 11 MB attribute
+    ],
+)
+def test_deep_or_huge_pages_keep_their_article(pm, tmp_path, head, wrap) -> None:
+    para = f"<p>{TEXT} More fighting was reported near Aleppo on Monday, officials said.</p>"
+    page = tmp_path / "p.html"
+    page.write_text(f"<html><head><title>Deep</title>{head}</head><body>{wrap}<article>"
+                    f"{para * 3}</article></body></html>")  # fmt: skip
+    out = tmp_path / "out.jsonl"
+    r = pm("extract", page, "--with-text", "-o", out)
+    assert r.returncode == 0, r.stderr  # was "p.html: no article text in this page"
+    assert json.loads(out.read_text("utf-8"))["text"].startswith(TEXT)
