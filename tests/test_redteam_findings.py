@@ -849,3 +849,26 @@ def test_deep_or_huge_pages_keep_their_article(pm, tmp_path, head, wrap) -> None
     r = pm("extract", page, "--with-text", "-o", out)
     assert r.returncode == 0, r.stderr  # was "p.html: no article text in this page"
     assert json.loads(out.read_text("utf-8"))["text"].startswith(TEXT)
+
+
+# --- T5: `-o -` wrote a file named '-' (or a folder of maps named '-') ----------------------
+
+
+def test_output_dash_is_standard_output(pm, tmp_path) -> None:
+    good = _good_txt(tmp_path)
+    for fmt in ("jsonl", "csv", "geojson"):
+        r = pm("extract", good, "--format", fmt, "-o", "-")
+        assert r.returncode == 0 and "Homs" in r.stdout, r.stderr
+    table = tmp_path / "t.csv"
+    table.write_text("loc\nHoms\n")
+    r = pm("geocode", table, "--column", "loc", "-o", "-")
+    assert r.returncode == 0 and r.stdout.startswith("loc,lat,lon,"), r.stderr
+    assert not (tmp_path / "-").exists()
+    assert pm("extract", good, "-o", "./-").returncode == 0  # a file named '-'
+    assert _ids(tmp_path / "-") == ["good"]
+    (tmp_path / "-").unlink()
+    for args in (("map", good, "-o", "-"), ("gazetteer", "build", "-o", "-"),
+                 ("eval", tmp_path / "c.jsonl", "--misses", "-")):  # fmt: skip
+        r = pm(*args)
+        assert r.returncode == 2 and "'-' (standard output) cannot take it" in r.stderr, r.stderr
+    assert not (tmp_path / "-").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 import sys
 from collections import Counter
@@ -143,6 +144,25 @@ class SizeType(click.ParamType):
         if size > self.LARGEST:
             self.fail(f"{value!r} is more than placemap can hold (at most 1000GB)", param, ctx)
         return size
+
+
+class OutputPath(click.Path):
+    """``-o PATH``: ``-`` is standard output (as ``-`` is standard input for PATH), given
+    to the command as None; a file named ``-`` is ``./-``. Where the output cannot go to
+    standard output (a folder of maps, an index), ``-`` is a usage error: it made a
+    file or a folder named ``-``."""
+
+    def __init__(self, *, to_stdout: bool, **kwargs: Any) -> None:
+        super().__init__(path_type=str, **kwargs)
+        self.to_stdout = to_stdout
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value == "-":
+            if self.to_stdout:
+                return None
+            self.fail("'-' (standard output) cannot take it: give a path ('./-' names a "
+                      "file '-')", param, ctx)  # fmt: skip
+        return Path(os.fsdecode(super().convert(value, param, ctx)))
 
 
 @dataclass(frozen=True)

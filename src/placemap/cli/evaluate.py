@@ -10,6 +10,7 @@ import click
 
 from placemap.cli.common import (
     EXIT_PARTIAL,
+    OutputPath,
     gazetteer_options,
     library_errors,
     make_geoparser,
@@ -30,7 +31,7 @@ from placemap.cli.common import (
 @click.option("--limit", type=click.IntRange(1), help="Only the first N documents.")
 @click.option(
     "--misses",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(to_stdout=False, dir_okay=False),
     help="CSV of the worst misses [default: output/misses-CORPUS-MODE.csv].",
 )
 @click.option(

@@ -16,6 +16,7 @@ from placemap.cli.common import (
     INPUT_PATH,
     InputSpec,
     NoReports,
+    OutputPath,
     expected_reports,
     gazetteer_options,
     geoparsed,
@@ -46,8 +47,8 @@ from placemap.records import Report
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write here (atomically) instead of standard output.",
+    type=OutputPath(to_stdout=True, dir_okay=False),
+    help="Write here (atomically) instead of standard output ('-').",
 )
 @click.option(
     "--spans",

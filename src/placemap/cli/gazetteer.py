@@ -12,6 +12,7 @@ import click
 
 from placemap.cli.common import (
     EXIT_PARTIAL,
+    OutputPath,
     gazetteer_options,
     library_errors,
     open_gaz,
@@ -37,7 +38,7 @@ def gazetteer() -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(to_stdout=False, dir_okay=False),
     envvar="PLACEMAP_GAZETTEER",
     help="Where to write the index [env PLACEMAP_GAZETTEER; default: the user cache].",
 )

@@ -8,6 +8,7 @@ import click
 
 from placemap.cli.common import (
     Fatal,
+    OutputPath,
     gazetteer_options,
     library_errors,
     make_geoparser,
@@ -37,8 +38,8 @@ from placemap.errors import PlacemapError
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write here (atomically) instead of standard output.",
+    type=OutputPath(to_stdout=True, dir_okay=False),
+    help="Write here (atomically) instead of standard output ('-').",
 )
 @click.option(
     "--format",
