@@ -872,3 +872,24 @@ def test_output_dash_is_standard_output(pm, tmp_path) -> None:
         r = pm(*args)
         assert r.returncode == 2 and "'-' (standard output) cannot take it" in r.stderr, r.stderr
     assert not (tmp_path / "-").exists()
+
+
+# --- T6: a 1 MB field name made a 1 MB message; bidi marks and zero-width characters -------
+
+
+def test_messages_are_bounded_and_show_invisible_characters(pm, tmp_path) -> None:
+    feed = tmp_path / "f.jsonl"
+    feed.write_text(json.dumps({"k" * 1_000_000: 1, "text": TEXT}) + "\n")
+    r = pm("extract", feed, "--text-field", "body")
+    lines = r.stderr.splitlines()
+    assert r.returncode == 3 and max(map(len, lines)) < 3000, [len(line) for line in lines]
+    assert "no field 'body' in the first record" in lines[0] and "characters]..." in lines[0]
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "a\u200b\u200f.txt").write_text("")  # zero-width space, right-to-left mark
+    r = pm("extract", folder)
+    assert "a\\u200b\\u200f.txt: " in r.stderr, r.stderr
+    overlay = tmp_path / "ov.csv"  # search printed the U+202E that turns a line around
+    overlay.write_text('name,lat,lon,alternate_names\n"Zorb\u202eville\u2066",35,38,Zorbx\n')
+    r = pm("gazetteer", "search", "Zorbx", "--overlay", overlay)
+    assert r.returncode == 0 and "Zorb\\u202eville\\u2066 (" in r.stdout, r.stdout

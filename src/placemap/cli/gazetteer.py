@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from placemap.cli.common import (
     OutputPath,
     gazetteer_options,
     library_errors,
+    one_line,
     open_gaz,
     quiet,
     say,
@@ -319,10 +319,8 @@ def gazetteer_search(
         )
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
 def printable(text: str) -> str:
-    """``text`` fit for a terminal: control characters (an overlay's name could hold an
-    escape sequence that retitles or rewrites the screen) shown as U+FFFD."""
-    return _CONTROL.sub("\ufffd", text)
+    """``text`` fit for a terminal: the characters of an overlay's name that would run
+    an escape sequence (retitle or rewrite the screen), break the line, reverse the
+    line's order (U+202E) or hide are written as escapes, as in every message."""
+    return one_line(text)
