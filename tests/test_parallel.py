@@ -123,7 +123,7 @@ def test_dask_engine_matches_the_single_process_run(
     assert one["source"].str.startswith(f"{src}:").all()
     _same_rows(got, one)
     errors = got[got["error"].notna()]
-    assert list(errors["source"]) == [f"{src}:62"]  # the record with no text field
+    assert list(errors["source"]) == [f"{src}, line 62"]  # the record with no text field
     assert list(errors["error"]) == ["no string field 'text'"]
     assert errors["report_id"].isna().all()
 
@@ -228,5 +228,5 @@ def test_cli_dask_engine_writes_parquet_partitions(
     named = {f"doc{i}" for i in range(10) if i % len(TEXTS) != 3}
     assert set(got["report_id"].dropna()) == named
     # The record with no text is an error row that says where it is, as on stderr.
-    assert list(got.loc[got["error"].notna(), "source"]) == [f"{src}:12"]
+    assert list(got.loc[got["error"].notna(), "source"]) == [f"{src}, line 12"]
     assert _cli(small_index, "extract", str(src), "--engine", "dask").exit_code == 2

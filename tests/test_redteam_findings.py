@@ -893,3 +893,24 @@ def test_messages_are_bounded_and_show_invisible_characters(pm, tmp_path) -> Non
     overlay.write_text('name,lat,lon,alternate_names\n"Zorb\u202eville\u2066",35,38,Zorbx\n')
     r = pm("gazetteer", "search", "Zorbx", "--overlay", overlay)
     assert r.returncode == 0 and "Zorb\\u202eville\\u2066 (" in r.stdout, r.stdout
+
+
+# --- T7: a record's error said 'f.jsonl:3:' (and geocode 'f.jsonl: line 3:') ---------------
+
+
+def test_record_errors_name_file_and_line(pm, tmp_path) -> None:
+    feed = tmp_path / "f.jsonl"
+    feed.write_text(GOOD + '\n{"id": "n", "text": 5}\n[1]\n')
+    table = tmp_path / "t.csv"
+    table.write_text("id,text\na,\nb,News from Homs.\n")
+    r = pm("extract", feed, table, "-o", tmp_path / "out.jsonl")
+    assert r.returncode == 3
+    assert r.stderr.splitlines()[:3] == [
+        f"placemap: error: {feed}, line 2: no string field 'text'",
+        f"placemap: error: {feed}, line 3: not an object",
+        f"placemap: error: {table}, row 1: empty 'text'",
+    ], r.stderr
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"loc": "Homs"}\n[1]\n')
+    r = pm("geocode", rows, "--column", "loc")
+    assert f"placemap: error: {rows}, line 2: expected a JSON object, got list" in r.stderr

@@ -822,13 +822,16 @@ def _as_id(value: Any) -> str:
     return str(value)
 
 
-def _record(rec: Mapping[str, Any], where: str, fallback_id: str, fields: Fields) -> Item:
-    """A report from one record of a collection, or why it is not one."""
+def _record(
+    rec: Mapping[str, Any], where: str, fallback_id: str, fields: Fields, at: str | None = None
+) -> Item:
+    """A report from one record of a collection (its source ``where``), or why it is
+    not one (an error at ``at``, by default ``where``)."""
     text = rec.get(fields.text)
     if not isinstance(text, str):
-        return ReadError(where, f"no string field {fields.text!r}")
+        return ReadError(at or where, f"no string field {fields.text!r}")
     if not text.strip():
-        return ReadError(where, f"empty {fields.text!r}")
+        return ReadError(at or where, f"empty {fields.text!r}")
     rid = fallback_id if _blank(rec.get(fields.id)) else _as_id(rec[fields.id])
     title, raw_date = rec.get(fields.title), rec.get(fields.date)
     date = None if _blank(raw_date) else parse_date(raw_date, day_first=fields.day_first)
@@ -858,11 +861,16 @@ def _url(rec: Mapping[str, Any], field: str) -> str | None:
 
 
 def _records(
-    rows: Iterable[tuple[str, str, Any]], name: str, fields: Fields, first: bool = True
+    rows: Iterable[tuple[str, str, Any]],
+    name: str,
+    fields: Fields,
+    first: bool = True,
+    unit: str = "line",
 ) -> Iterator[Item]:
     """Reports from ``(where, fallback id, record)``; a collection whose first record
     lacks the text field is one error, not one per record (``first=False``: the rows
-    are a later part of a collection, see :func:`split_input`)."""
+    are a later part of a collection, see :func:`split_input`). A record's source
+    ``FILE:N`` is named ``FILE, UNIT N`` in its errors, as other errors of the file are."""
     for where, fallback_id, rec in rows:
         if isinstance(rec, ReadError):
             yield rec
@@ -875,10 +883,12 @@ def _records(
             )
             return
         first = False
+        n = where[len(name) + 1 :] if where.startswith(f"{name}:") else ""
+        at = f"{name}, {unit} {n}" if n.isdigit() else where
         if not isinstance(rec, Mapping):
-            yield ReadError(where, "not an object")
+            yield ReadError(at, "not an object")
             continue
-        yield _record(rec, where, fallback_id, fields)
+        yield _record(rec, where, fallback_id, fields, at)
 
 
 def _read_jsonl(
@@ -1063,7 +1073,7 @@ def _read_csv(
             yield f"{name}:{n}", f"{stem}-{n}", dict(zip(header, row, strict=True))
 
     try:
-        yield from _records(rows(), name, fields)
+        yield from _records(rows(), name, fields, unit="row")
     finally:
         if text is not None:
             text.detach()  # the caller closes the file
@@ -1240,7 +1250,7 @@ def _read_parquet(
                 yield where, "", ReadError(where, f"unreadable Parquet data ({err}); skipped")
                 n = start + size
 
-    yield from _records(rows(), name, fields, first=part is None or part.first == 1)
+    yield from _records(rows(), name, fields, first=part is None or part.first == 1, unit="row")
 
 
 def _too_big(field: str, size: int) -> str:
