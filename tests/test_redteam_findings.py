@@ -914,3 +914,25 @@ def test_record_errors_name_file_and_line(pm, tmp_path) -> None:
     rows.write_text('{"loc": "Homs"}\n[1]\n')
     r = pm("geocode", rows, "--column", "loc")
     assert f"placemap: error: {rows}, line 2: expected a JSON object, got list" in r.stderr
+
+
+# --- T9: `-o x.csv` wrote JSON Lines; an earlier run's places.csv was read as reports -------
+
+
+def test_output_format_follows_the_extension_and_own_tables_are_no_reports(pm, tmp_path) -> None:
+    good = _good_txt(tmp_path)
+    assert pm("extract", good, "-o", tmp_path / "x.csv").returncode == 0
+    assert (tmp_path / "x.csv").read_text("utf-8").startswith("report_id,title,date,source,")
+    assert pm("extract", good, "-o", tmp_path / "x.parquet").returncode == 0
+    assert pq.read_table(tmp_path / "x.parquet").num_rows == 3  # was JSON Lines in x.parquet
+    assert pm("extract", good, "-o", tmp_path / "x.geojson").returncode == 0
+    assert json.loads((tmp_path / "x.geojson").read_text("utf-8"))["type"] == "FeatureCollection"
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "f.jsonl").write_text(GOOD + "\n")
+    for name in ("places.csv", "places.parquet"):
+        assert pm("extract", feeds, "-o", feeds / name).returncode in (0, 3)
+    out = tmp_path / "out.jsonl"
+    r = pm("extract", feeds, "-o", out)
+    assert _ids(out) == ["good"], r.stderr  # not 'good' and one report per place name
+    assert r.returncode == 3 and "places.csv: a table of mentions written by placemap" in r.stderr

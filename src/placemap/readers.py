@@ -23,7 +23,7 @@ import stat
 import sys
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO, cast
@@ -1057,7 +1057,7 @@ def _read_csv(
                 continue
             if header is None:
                 header = [h.strip() for h in row]
-                if why := fields.twice(header):
+                if why := fields.twice(header) or _mention_table(header, fields):
                     yield name, "", ReadError(name, why)
                     return
                 continue
@@ -1194,6 +1194,22 @@ class _BoundedTextLines:
         return line
 
 
+#: The first columns of the tables ``placemap extract --format csv|parquet`` writes (see
+#: :data:`placemap.writers.COLUMNS`): one row per mention, whose ``text`` is a place name.
+_MENTION_COLUMNS = ("report_id", "title", "date", "source", "start", "end", "text")
+
+
+def _mention_table(columns: Sequence[str], fields: Fields) -> str | None:
+    """Why a table of placemap's own mentions is no collection of reports: an earlier
+    run's ``places.csv`` in a folder of feeds was read as one report per place name."""
+    if fields.text == "text" and tuple(columns[:7]) == _MENTION_COLUMNS:
+        return (
+            "a table of mentions written by placemap extract (one row per place name), "
+            "not of reports; skipped (--text-field names another column to read it)"
+        )
+    return None
+
+
 def _read_parquet(
     fh: BinaryIO,
     name: str,
@@ -1212,6 +1228,9 @@ def _read_parquet(
         yield ReadError(name, f"not a Parquet file ({err})")
         return
     names = pf.schema_arrow.names
+    if why := _mention_table(names, fields):
+        yield ReadError(name, why)
+        return
     if fields.text not in names:
         yield ReadError(
             name,

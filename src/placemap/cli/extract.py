@@ -39,10 +39,9 @@ from placemap.records import Report
     "--format",
     "fmt",
     type=click.Choice(["jsonl", "csv", "geojson", "parquet"]),
-    default="jsonl",
-    show_default=True,
     help="jsonl: one object per report; csv, parquet: one row per mention; "
-    "geojson: one feature per place.",
+    "geojson: one feature per place [default: from the -o file's extension "
+    "(.csv, .parquet, .geojson), else jsonl].",
 )
 @click.option(
     "-o",
@@ -90,7 +89,7 @@ from placemap.records import Report
 @library_errors
 def extract(
     paths: tuple[Path, ...],
-    fmt: str,
+    fmt: str | None,
     output: Path | None,
     spans_field: str | None,
     with_text: bool,
@@ -131,6 +130,7 @@ def extract(
     if scheduler:
         raise click.UsageError("--scheduler needs --engine dask")
 
+    fmt = fmt or _format_of(output)
     if fmt == "parquet" and output is None and sys.stdout.isatty():
         raise click.UsageError("Parquet is binary: give -o FILE or redirect standard output")
     if with_text and fmt != "jsonl":
@@ -203,6 +203,15 @@ def _counted(items: Iterable[Any], counts: Counter[str]) -> Iterator[Any]:
         else:
             counts.update(tally(item.mentions))
             yield item
+
+
+#: The format an output file's extension asks for when --format is not given (-o x.csv
+#: wrote JSON Lines into x.csv, and -o x.parquet into x.parquet).
+_SUFFIX_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".geojson": "geojson"}
+
+
+def _format_of(output: Path | None) -> str:
+    return _SUFFIX_FORMATS.get(output.suffix.lower(), "jsonl") if output is not None else "jsonl"
 
 
 def _quiet_dask_logs() -> None:
