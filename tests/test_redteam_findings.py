@@ -936,3 +936,29 @@ def test_output_format_follows_the_extension_and_own_tables_are_no_reports(pm, t
     r = pm("extract", feeds, "-o", out)
     assert _ids(out) == ["good"], r.stderr  # not 'good' and one report per place name
     assert r.returncode == 3 and "places.csv: a table of mentions written by placemap" in r.stderr
+
+
+# --- T10: an index file's metadata (and a corpus's name) reached the terminal raw ----------
+
+
+def test_index_metadata_is_shown_as_text_and_checked(pm, tmp_path, small_index) -> None:
+    import shutil
+    import sqlite3
+
+    index = tmp_path / "shared.sqlite"  # an index from someone else
+    shutil.copy(small_index, index)
+    with sqlite3.connect(index) as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'licence'",
+                   ("CC\x1b]0;PWNED\x07\nplacemap: error: forged",))  # fmt: skip
+    r = pm("gazetteer", "info", "--gazetteer", index)
+    assert r.returncode == 0 and "\x1b" not in r.stdout
+    assert r.stdout.splitlines()[-1] == "licence:  CC\\x1b]0;PWNED\\x07\\nplacemap: error: forged"
+    with sqlite3.connect(index) as db:
+        db.execute("UPDATE meta SET value = '[{\"path\": 1}]' WHERE key = 'geonames_files'")
+    r = pm("gazetteer", "info", "--gazetteer", index)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "shared.sqlite: damaged index metadata (KeyError(" in r.stderr
+    corpus = tmp_path / "c\x1b[2J.jsonl"
+    corpus.write_text(json.dumps({"id": "g", "text": TEXT, "toponyms": []}) + "\n")
+    r = pm("eval", corpus, "--misses", tmp_path / "m.csv")
+    assert r.returncode == 0 and "\x1b" not in r.stdout and "c\\x1b[2J.jsonl" in r.stdout

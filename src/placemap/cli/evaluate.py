@@ -15,6 +15,7 @@ from placemap.cli.common import (
     library_errors,
     make_geoparser,
     ner_options,
+    one_line,
     say,
 )
 
@@ -88,8 +89,9 @@ def eval_(
     if fmt == "json":
         click.echo(json.dumps(result, indent=2))
     else:
-        click.echo(format_report(result))
-        click.echo(f"worst misses: {misses}")
+        for line in format_report(result).splitlines():  # names the corpus file
+            click.echo(one_line(line))
+        click.echo(one_line(f"worst misses: {misses}"))
     if result["skipped"]:
         sys.exit(EXIT_PARTIAL)
 

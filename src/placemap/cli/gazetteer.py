@@ -11,6 +11,7 @@ import click
 
 from placemap.cli.common import (
     EXIT_PARTIAL,
+    Fatal,
     OutputPath,
     gazetteer_options,
     library_errors,
@@ -213,32 +214,47 @@ def gazetteer_info(gazetteer_path: Path | None, overlays: tuple[Path, ...], fmt:
     if fmt == "json":
         click.echo(json.dumps(info, indent=2, sort_keys=True))
         return
-    click.echo(f"index:    {info['path']} ({info['size_bytes'] / 1e6:.0f} MB)")
-    click.echo(f"built:    {info.get('built_at', '?')}, schema v{info.get('schema_version')}")
-    click.echo(f"places:   {info.get('places', 0):,}   names: {info.get('names', 0):,}")
-    click.echo("sources:")
+    try:
+        _print_info(info)
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        # an index is a file from anywhere: its metadata is checked as it is shown
+        raise Fatal(f"{info.get('path')}: damaged index metadata ({err!r})") from err
+
+
+def _print_info(info: dict[str, Any]) -> None:
+    """``gazetteer info`` as text. The values come from the index file, which may come
+    from anyone: each line is shown as every message is (an escape sequence in a
+    source's name retitled the terminal; a new line forged a line of its own)."""
+
+    def echo(line: str) -> None:
+        click.echo(one_line(line))
+
+    echo(f"index:    {info['path']} ({info['size_bytes'] / 1e6:.0f} MB)")
+    echo(f"built:    {info.get('built_at', '?')}, schema v{info.get('schema_version')}")
+    echo(f"places:   {info.get('places', 0):,}   names: {info.get('names', 0):,}")
+    echo("sources:")
     for k, v in sorted(info.get("sources", {}).items()):
-        click.echo(f"  {k}: {v}")
+        echo(f"  {k}: {v}")
     files = info.get("geonames_files") or []
     if files:
-        click.echo("GeoNames files:")
+        echo("GeoNames files:")
     for f in files:
         rows = f"{f['rows']:,} rows" if f.get("rows") is not None else "? rows"
         if f.get("imported") is not None and f["imported"] != f.get("rows"):
             rows += f" ({f['imported']:,} imported)"
         size = f["size_bytes"]
-        click.echo(
+        echo(
             f"  {f['path']}{' (' + f['member'] + ')' if f.get('member') else ''}: "
             f"{KIND_LABELS.get(f['kind'], f['kind'])}, {rows}, "
             + (f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.1f} kB")
             + f", modified {f['modified']}"
         )
     if files and isinstance(info.get("build"), dict):
-        click.echo(f"  feature classes imported: {info['build'].get('feature_classes')}")
+        echo(f"  feature classes imported: {info['build'].get('feature_classes')}")
     full = info.get("full_countries") or []
     if full:
-        click.echo(f"full GeoNames data: {'all countries' if '*' in full else ', '.join(full)}")
-    click.echo("places by feature class:")
+        echo(f"full GeoNames data: {'all countries' if '*' in full else ', '.join(full)}")
+    echo("places by feature class:")
     labels = {
         "A": "administrative",
         "H": "water",
@@ -251,10 +267,10 @@ def gazetteer_info(gazetteer_path: Path | None, overlays: tuple[Path, ...], fmt:
         "R": "roads",
     }
     for k, v in sorted(info.get("counts_by_feature_class", {}).items()):
-        click.echo(f"  {k} {labels.get(k, ''):<18} {v:>10,}")
+        echo(f"  {k} {labels.get(k, ''):<18} {v:>10,}")
     if "overlay_places" in info:
-        click.echo(f"overlay places: {info['overlay_places']}")
-    click.echo(f"licence:  {info.get('licence', '')}")
+        echo(f"overlay places: {info['overlay_places']}")
+    echo(f"licence:  {info.get('licence', '')}")
 
 
 @gazetteer.command("search")

@@ -24,6 +24,7 @@ from placemap.cli.common import (
     library_errors,
     ner_options,
     no_reports,
+    one_line,
     open_gaz,
     progress,
     settings_for,
@@ -238,8 +239,10 @@ def map_(
             )
     index = out_dir / "index.html"
     click.echo(
-        f"wrote {len(reports)} report maps, collection.html and index.html to {out_dir} "
-        f"({_shown(reports, min_confidence, demonyms)})"
+        one_line(
+            f"wrote {len(reports)} report maps, collection.html and index.html to {out_dir} "
+            f"({_shown(reports, min_confidence, demonyms)})"
+        )
     )
     if open_index:
         webbrowser.open(index.resolve().as_uri())
