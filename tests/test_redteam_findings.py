@@ -962,3 +962,17 @@ def test_index_metadata_is_shown_as_text_and_checked(pm, tmp_path, small_index) 
     corpus.write_text(json.dumps({"id": "g", "text": TEXT, "toponyms": []}) + "\n")
     r = pm("eval", corpus, "--misses", tmp_path / "m.csv")
     assert r.returncode == 0 and "\x1b" not in r.stdout and "c\\x1b[2J.jsonl" in r.stdout
+
+
+# --- T11: geocode -o its own table replaced it (and the table's own lat/lon columns) --------
+
+
+def test_geocode_never_replaces_its_table(pm, tmp_path) -> None:
+    table = tmp_path / "events.csv"
+    table.write_text("loc,lat\nHoms,1\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(table)
+    for out in (table, link):
+        r = pm("geocode", table, "--column", "loc", "-o", out)
+        assert r.returncode == 1 and "is also an input" in r.stderr, r.stderr
+    assert table.read_text() == "loc,lat\nHoms,1\n"

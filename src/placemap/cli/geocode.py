@@ -80,13 +80,14 @@ def geocode(
     """
     from placemap.gazetteer.suggest import FullDataHint
     from placemap.geocode import geocode_frame, read_table, table_format, write_table
-    from placemap.outputs import check_output_file, output_errors
+    from placemap.outputs import check_not_an_input, check_output_file, output_errors
 
     in_fmt = table_format(file, input_format)
     out_fmt = fmt or (table_format(output) if output is not None else in_fmt)
     if out_fmt == "parquet" and output is None:
         raise click.UsageError("Parquet output needs a file: give -o/--output")
     if output is not None:
+        check_not_an_input(output, (file,))  # -o events.csv replaced the table's own lat/lon
         check_output_file(output)
     df = read_table(file, in_fmt)
     geoparser = make_geoparser(gazetteer_path, overlays)
