@@ -976,3 +976,17 @@ def test_geocode_never_replaces_its_table(pm, tmp_path) -> None:
         r = pm("geocode", table, "--column", "loc", "-o", out)
         assert r.returncode == 1 and "is also an input" in r.stderr, r.stderr
     assert table.read_text() == "loc,lat\nHoms,1\n"
+
+
+# --- T12: an id or title that is a list, an object or a boolean was written as Python does --
+
+
+def test_non_string_ids_and_titles_are_written_as_json(pm, tmp_path) -> None:
+    feed = tmp_path / "f.jsonl"
+    recs = [{"id": ["x"], "text": TEXT, "title": {"a": "b"}}, {"id": True, "text": TEXT},
+            {"id": 7.0, "text": TEXT, "title": ["Homs", "Palmyra"]}]  # fmt: skip
+    feed.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    out = tmp_path / "out.jsonl"
+    assert pm("extract", feed, "-o", out).returncode == 0
+    got = [(d["id"], d["title"]) for d in map(json.loads, out.read_text("utf-8").splitlines())]
+    assert got == [('["x"]', '{"a": "b"}'), ("true", TEXT), ("7", '["Homs", "Palmyra"]')]

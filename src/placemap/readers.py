@@ -817,8 +817,16 @@ def _blank(value: Any) -> bool:
 
 
 def _as_id(value: Any) -> str:
+    """A record's id or title that is not a string, written as the JSON it came from
+    (``["x"]``, ``true``), not as Python writes it (``['x']``, ``True``)."""
+    if isinstance(value, str):
+        return value
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, (bool, list, tuple, dict)) or value is None:
+        return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)
 
 
@@ -842,7 +850,7 @@ def _record(
     report = Report(
         id=rid,
         text=text,
-        title=str(title) if not _blank(title) else rid,
+        title=_as_id(title) if not _blank(title) else rid,
         date=date.iso if date else None,
         date_raw=date.raw if date else None,
         source=where,
