@@ -990,3 +990,33 @@ def test_non_string_ids_and_titles_are_written_as_json(pm, tmp_path) -> None:
     assert pm("extract", feed, "-o", out).returncode == 0
     got = [(d["id"], d["title"]) for d in map(json.loads, out.read_text("utf-8").splitlines())]
     assert got == [('["x"]', '{"a": "b"}'), ("true", TEXT), ("7", '["Homs", "Palmyra"]')]
+
+
+# --- T13: gazetteer build -o replaced any file with an index; a non-index said "delete it" --
+
+
+def test_gazetteer_build_replaces_only_an_index(pm, tmp_path, dump_dir, small_index) -> None:
+    import shutil
+    import sqlite3
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    other = tmp_path / "places.sqlite"  # another program's database
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE moz_places (url TEXT)")
+    before = {p: p.read_bytes() for p in (notes, other)}
+    for target in (notes, other):
+        r = pm("gazetteer", "build", "--no-default", "--geonames", dump_dir, "-o", target)
+        assert r.returncode == 1, r.stderr
+        assert "exists and is not a placemap gazetteer index" in r.stderr
+    assert {p: p.read_bytes() for p in (notes, other)} == before
+    for target in (notes, other):  # the advice was "delete it and build it with ..."
+        r = pm("extract", _good_txt(tmp_path), "--gazetteer", target)
+        assert r.returncode == 1 and "check the --gazetteer path" in r.stderr, r.stderr
+    index = tmp_path / "index.sqlite"  # an index (and an empty file) is rebuilt
+    shutil.copy(small_index, index)
+    (tmp_path / "empty.sqlite").write_bytes(b"")
+    for target in (index, tmp_path / "empty.sqlite"):
+        r = pm("gazetteer", "build", "--no-default", "--geonames", dump_dir, "-o", target,
+               "--replace")  # fmt: skip
+        assert r.returncode == 0, r.stderr
