@@ -1020,3 +1020,19 @@ def test_gazetteer_build_replaces_only_an_index(pm, tmp_path, dump_dir, small_in
         r = pm("gazetteer", "build", "--no-default", "--geonames", dump_dir, "-o", target,
                "--replace")  # fmt: skip
         assert r.returncode == 0, r.stderr
+
+
+def test_gazetteer_build_shows_the_recorded_recipe_as_text(pm, tmp_path, small_index) -> None:
+    import shutil
+    import sqlite3
+
+    index = tmp_path / "shared.sqlite"  # T10 too: the recipe an index records is its own
+    shutil.copy(small_index, index)
+    recipe = {"default": False, "feature_classes": "P",
+              "geonames": [str(tmp_path / "x\x1b]0;PWNED\x07.txt")]}  # fmt: skip
+    with sqlite3.connect(index) as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'build'", (json.dumps(recipe),))
+    dumps = tmp_path / "SY.txt"
+    dumps.write_text("")
+    r = pm("gazetteer", "build", "--geonames", dumps, "-o", index)
+    assert "\x1b" not in r.stderr and "x\\x1b]0;PWNED\\x07.txt" in r.stderr, r.stderr

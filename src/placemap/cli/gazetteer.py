@@ -117,9 +117,8 @@ def gazetteer_build(
     target = output or default_path()
     old = None if replace else recorded_recipe(target)
     if old is not None and old.geonames and not quiet():
-        click.echo(
-            f"adding to {target}, built from {old.describe()} (--replace drops them)", err=True
-        )
+        # the recipe is the index's own record: from whoever built it
+        say(f"adding to {target}, built from {old.describe()} (--replace drops them)")
     # Local files are checked before anything is downloaded or built.
     recipe = extend_recipe(
         old, geonames=geonames_paths, default=with_default, feature_classes=feature_classes
@@ -132,7 +131,7 @@ def gazetteer_build(
         raise click.UsageError("--no-default needs --geonames or --download")
     shown = not quiet() and sys.stderr.isatty()
     if not quiet():
-        click.echo(f"building {target} from {recipe.describe()} ...", err=True)
+        say(f"building {target} from {recipe.describe()} ...")
     bars = _Progress() if shown else None
     try:
         stats = build_index(
@@ -147,9 +146,11 @@ def gazetteer_build(
             bars.close()
     full = stats.get("full_countries") or []
     click.echo(
-        f"built {target}: {stats['places']:,} places, {stats['names']:,} names, "
-        f"{stats['size_bytes'] / 1e6:.0f} MB in {stats['seconds']} s"
-        + (f"; full GeoNames data for {', '.join(full)}" if full else "")
+        one_line(
+            f"built {target}: {stats['places']:,} places, {stats['names']:,} names, "
+            f"{stats['size_bytes'] / 1e6:.0f} MB in {stats['seconds']} s"
+            + (f"; full GeoNames data for {', '.join(full)}" if full else "")
+        )
     )
     if skipped := stats.get("skipped_rows"):
         say(f"placemap: {skipped:,} rows of the dump files could not be read and were skipped")
@@ -170,7 +171,7 @@ class _Progress:
 
     def phase(self, label: str) -> None:
         self.close()
-        click.echo(f"placemap: {label} ...", err=True)
+        say(f"placemap: {label} ...")
 
     def rows(self, label: str, rows: int, done: int, total: int | None) -> None:
         from tqdm import tqdm
@@ -180,7 +181,7 @@ class _Progress:
             self._label = label
             self._bar = tqdm(
                 total=total,
-                desc=label,
+                desc=one_line(label),  # a dump file's name
                 file=sys.stderr,
                 bar_format=self._FORMAT if total else self._FORMAT_NO_TOTAL,
                 dynamic_ncols=True,
