@@ -790,10 +790,17 @@ def test_closed_standard_streams_are_no_traceback(pm, tmp_path) -> None:
 
 
 def test_dask_engine_is_quiet_and_names_a_bad_scheduler(pm, tmp_path) -> None:
+    import contextlib
+    import socket
+
     pytest.importorskip("distributed")
     feed = tmp_path / "f.jsonl"
     feed.write_text(GOOD + "\n")
-    r = pm("extract", feed, "--engine", "dask", "-o", tmp_path / "out", "--workers", "2")
+    with socket.socket() as busy:
+        with contextlib.suppress(OSError):  # taken already: as well
+            busy.bind(("127.0.0.1", 8787))  # Dask's port taken by another job: a raw warning
+            busy.listen()
+        r = pm("extract", feed, "--engine", "dask", "-o", tmp_path / "out", "--workers", "2")
     assert r.returncode == 0, r.stderr
     lines = r.stderr.splitlines()  # were 30 lines of Dask's INFO messages
     assert len(lines) == 1 and lines[0].startswith("placemap: wrote 1 Parquet partitions"), lines

@@ -167,6 +167,9 @@ def run_dask(
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
+                # its HTTP server (health, metrics) starts all the same: on a free local
+                # port, not 8787 ("Port 8787 is already in use" when another job runs)
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
             )
             client = Client(own_cluster)
         with client:
