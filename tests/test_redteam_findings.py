@@ -1043,3 +1043,24 @@ def test_gazetteer_build_shows_the_recorded_recipe_as_text(pm, tmp_path, small_i
     dumps.write_text("")
     r = pm("gazetteer", "build", "--geonames", dumps, "-o", index)
     assert "\x1b" not in r.stderr and "x\\x1b]0;PWNED\\x07.txt" in r.stderr, r.stderr
+
+
+# --- T14: maps written into the folder of reports were read as reports by the next run -----
+
+
+def test_maps_of_an_earlier_run_are_no_reports(pm, tmp_path) -> None:
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    _good_txt(reports)
+    assert pm("map", reports, "-o", reports / "maps").returncode == 0
+    r = pm("map", reports, "-o", tmp_path / "other")
+    assert r.returncode == 0 and "error" not in r.stderr, r.stderr  # was 2 errors, 2 reports
+    assert "skipped " in r.stderr and "maps that placemap wrote, not reports" in r.stderr
+    assert sorted(p.name for p in (tmp_path / "other").glob("*.html")) == [
+        "collection.html",
+        "good.html",
+        "index.html",
+    ]  # not index-2.html: the first run's index page read as a report
+    out = tmp_path / "out.jsonl"
+    assert pm("extract", reports, "-o", out).returncode == 0
+    assert _ids(out) == ["good"]

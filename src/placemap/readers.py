@@ -332,6 +332,12 @@ def _inputs(
             yield f
 
 
+#: The file ``placemap map`` leaves in a folder of maps: a folder holding it is never
+#: searched for reports (``map reports -o reports/maps`` then ``map reports -o other``
+#: read the first run's pages as reports: its index.html became a report).
+MAPS_MARKER = ".placemap-maps"
+
+
 def _walk(
     root: Path, say: Callable[[str], None], excluded: Iterable[Path] = ()
 ) -> tuple[list[Path], list[ReadError]]:
@@ -356,6 +362,9 @@ def _walk(
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as err:
             errors.append(ReadError(shown(folder), f"cannot read this folder ({_reason(err)})"))
+            continue
+        if any(e.name == MAPS_MARKER for e in entries):
+            say(f"skipped {shown(folder)}: maps that placemap wrote, not reports")
             continue
         for entry in entries:
             if entry.name.startswith("."):

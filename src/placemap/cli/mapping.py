@@ -165,6 +165,7 @@ def map_(
     from placemap.gazetteer.suggest import FullDataHint
     from placemap.mapdata import source_href
     from placemap.outputs import check_not_an_input, locked_folder, output_errors, staged_files
+    from placemap.readers import MAPS_MARKER
 
     tables_given = _check_table_options(paths, lat_column, lon_column, name_column, group_by)
     failures: list[str] = []
@@ -212,6 +213,7 @@ def map_(
         unresolved = any(m.place is None for r in reports for m in r.mentions)
         hint = FullDataHint.of(open_gaz(gazetteer_path, ())) if unresolved else None
         with staged_files(out_dir) as pages:
+            pages.write_text(MAPS_MARKER, "maps written by placemap: not read as reports\n")
             for r, name, src in zip(reports, files, sources, strict=True):
                 page = maps.report_map(
                     r, cluster=clusters["report"], source_link=src, hint=hint, **opts
