@@ -502,6 +502,7 @@ def test_map_command_draws_a_table_by_group(run, tmp_path: Path) -> None:
     r = run("map", str(src), "--lat", "lat", "--lon", "lon", "--group-by", "yr", "-o", str(out))
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in out.iterdir()) == [
+        ".placemap-maps",
         "assets",
         "collection.html",
         "index.html",
