@@ -163,6 +163,7 @@ def test_map_writes_index_collection_and_report_maps(run, tmp_path: Path) -> Non
     r = run("map", str(tmp_path / "in"), "-o", str(out))
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in out.iterdir()) == [
+        ".placemap-maps",  # a folder of maps: never read as reports
         "a.html",
         "assets",
         "b.html",

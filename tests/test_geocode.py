@@ -192,10 +192,10 @@ def test_csv_cells_stay_as_written(tmp_path: Path) -> None:
 def test_jsonl_errors_name_the_line(tmp_path: Path) -> None:
     f = tmp_path / "t.jsonl"
     f.write_text('{"place": "Homs"}\n\n{"place": "Hama"\n', encoding="utf-8")
-    with pytest.raises(InputError, match=r"t\.jsonl: line 3: not JSON"):
+    with pytest.raises(InputError, match=r"t\.jsonl, line 3: not JSON"):
         read_table(f)
     f.write_text('{"place": "Homs"}\n["Hama"]\n', encoding="utf-8")
-    with pytest.raises(InputError, match=r"t\.jsonl: line 2: expected a JSON object, got list"):
+    with pytest.raises(InputError, match=r"t\.jsonl, line 2: expected a JSON object, got list"):
         read_table(f)
 
 
@@ -413,7 +413,7 @@ def test_geocode_command_writes_stdout_and_reads_context(run, tmp_path: Path) ->
         (
             "id,place\n1,Homs\n2,Hama,extra\n",
             [],
-            "placemap: error: {f}: line 3: expected 2 fields as in the header, saw 3\n",
+            "placemap: error: {f}, line 3: expected 2 fields as in the header, saw 3\n",
         ),
         ("id,place\n1,Homs\n", ["--country-column", "cc"], None),
         ("", [], "placemap: error: {f}: empty file, no header row\n"),
@@ -502,6 +502,7 @@ def test_map_command_draws_a_table_by_group(run, tmp_path: Path) -> None:
     r = run("map", str(src), "--lat", "lat", "--lon", "lon", "--group-by", "yr", "-o", str(out))
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in out.iterdir()) == [
+        ".placemap-maps",
         "assets",
         "collection.html",
         "index.html",

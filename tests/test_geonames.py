@@ -4,6 +4,7 @@ and (when ../shared/geonames is at hand) the real Ukraine dump."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -219,20 +220,28 @@ def test_a_line_too_long_for_a_row_is_skipped_in_bounded_memory(
         cli,
         ["gazetteer", "build", "--geonames", str(dump), "--no-default", "-o", str(tmp_path / "g")],
     )
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 3, r.output  # built, and the skipped row is an error of that row
     assert "built" in r.output and ": 2 places" in r.output
+    assert "1 rows of the dump files could not be read and were skipped" in r.output
 
 
-def test_a_line_that_is_not_utf8_is_named_by_its_file_and_line(tmp_path: Path) -> None:
+def test_a_line_that_is_not_utf8_is_named_by_its_file_and_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """The error names the line (it named the line where the decoder's 8 kB chunk
-    began, or no line at all)."""
+    began, or no line at all); the row is skipped and the rows after it imported."""
     rows = b"".join(
         main_row(100 + i, f"Place {i}", 34.5, 38.2, "P.PPL", "SY").encode() for i in range(300)
     )
     bad = main_row(99, "Pound \u00a3", 34.5, 38.2, "P.PPL", "SY").encode("latin-1")
-    dump = _sy_zip(tmp_path / "SY.zip", rows + bad)
-    with pytest.raises(GazetteerBuildError, match=r"SY.zip \(SY.txt\), line 302: not UTF-8 text"):
-        build_index(tmp_path / "g", default=False, geonames=[dump])
+    after = main_row(98, "After", 34.5, 38.2, "P.PPL", "SY").encode()
+    dump = _sy_zip(tmp_path / "SY.zip", rows + bad + after)
+    stats = build_index(tmp_path / "g", default=False, geonames=[dump])
+    assert stats["skipped_rows"] == 1 and stats["geonames_places"] == 303
+    assert any(
+        re.search(r"SY.zip \(SY.txt\), line 302: not UTF-8 text .*; skipped$", m)
+        for m in caplog.messages
+    ), caplog.messages
     head = tmp_path / "head.txt"
     head.write_bytes(bad)
     with pytest.raises(GazetteerBuildError, match=r"head.txt, line 1: not UTF-8 text, so not a"):

@@ -418,7 +418,7 @@ def test_geocode_jsonl_with_surrogates_deep_nesting_and_huge_numbers(
     deep.write_text('{"name": ' + "[" * 100_000 + "]" * 100_000 + "}\n", "utf-8")
     r = run_process("geocode", deep, "--column", "name")
     assert r.returncode == 1 and b"Traceback" not in r.stderr
-    assert b"deep.jsonl: line 1: not valid JSON (nested too deeply)" in r.stderr
+    assert b"deep.jsonl, line 1: not valid JSON (nested too deeply)" in r.stderr
 
 
 def test_number_options_refuse_nan_and_infinity(run, tmp_path: Path) -> None:

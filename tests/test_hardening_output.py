@@ -446,8 +446,8 @@ def test_map_on_a_full_disk_leaves_the_folder_as_it_was(run, tmp_path: Path) -> 
     assert r.exit_code == 1
     assert r.output == f"placemap: error: {out / 'c.html'}: cannot write here (File too large)\n"
     assert _snapshot(out) == before  # no page replaced, none added, nothing left behind
-    assert sorted(p.name for p in out.iterdir()) == sorted(["a.html", "b.html"] + [
-        "assets", "collection.html", "index.html"
+    assert sorted(p.name for p in out.iterdir()) == sorted([".placemap-maps", "a.html"] + [
+        "b.html", "assets", "collection.html", "index.html"
     ])  # fmt: skip
     # a first run into a new folder leaves no pages without an index
     with file_size_limit(64_000):
@@ -488,6 +488,7 @@ def test_a_second_map_run_into_the_same_folder_is_refused(run, tmp_path: Path) -
     assert run("map", ins, "-o", out).exit_code == 0
     # the lock is released and the stale staging folder gone
     assert sorted(p.name for p in out.iterdir()) == [
+        ".placemap-maps",
         "a.html",
         "assets",
         "collection.html",

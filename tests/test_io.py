@@ -346,6 +346,7 @@ def test_map_reads_the_same_inputs(run, tmp_path: Path) -> None:
             "-o", out)  # fmt: skip
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in out.iterdir()) == [
+        ".placemap-maps",
         "assets", "collection.html", "index.html", "u1.html", "u2.html",
     ]  # fmt: skip
 

@@ -511,7 +511,12 @@ def test_map_command_shares_assets_unless_inline(run_map, tmp_path: Path) -> Non
     r = run_map("--assets", "inline", "-o", str(tmp_path / "inline"))
     assert r.exit_code == 0, r.output
     inline = tmp_path / "inline"
-    assert sorted(p.name for p in inline.iterdir()) == ["aq.html", "collection.html", "index.html"]
+    assert sorted(p.name for p in inline.iterdir()) == [
+        ".placemap-maps",
+        "aq.html",
+        "collection.html",
+        "index.html",
+    ]
     for name, page in shared.items():
         alone = (inline / name).read_text("utf-8")
         assert not _linked(alone)

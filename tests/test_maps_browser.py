@@ -763,3 +763,70 @@ def test_print_shows_the_map_and_the_list_without_controls(
         assert p.problems == []
     finally:
         p.close()
+
+
+def test_a_right_to_left_override_in_a_title_stays_in_the_title(
+    browser: Any, gp: Geoparser, tmp_path: Path
+) -> None:
+    """redteam3 T8: a title holding U+202E turned the popup's own words after it around
+    ("report file" showed as "elif troper", "confidence 0.99" as "99.0 ecnedifnoc")."""
+    evil = _report(gp, "evil", RAQQA)
+    evil = Report(evil.id, evil.text, title="Title\u202e", source="evil\u202e.txt",
+                  mentions=evil.mentions)  # fmt: skip
+    reports = [evil, _report(gp, "raqqa", RAQQA)]
+    files = report_filenames(reports)
+    html = render(collection_map(reports, links=files))
+    p = Page(browser, _write(tmp_path / "collection.html", html))
+    try:
+        _click_place(p, "Tadmur")
+        p.page.locator(".leaflet-popup-content .pm-small").first.wait_for()
+        # where "confidence" and its number are drawn: the word first, left to right
+        order = p.js(
+            """(() => {
+            const span = document.querySelector('.leaflet-popup-content li .pm-small');
+            const node = span.firstChild, text = node.textContent, at = [];
+            for (const word of ['confidence', '1.00', '0.']) {
+                const i = text.indexOf(word);
+                if (i < 0) continue;
+                const r = document.createRange();
+                r.setStart(node, i); r.setEnd(node, i + word.length);
+                at.push(r.getBoundingClientRect().left);
+            }
+            return at;
+        })()"""
+        )
+        assert len(order) == 2 and order[0] < order[1], order
+    finally:
+        p.close()
+    report_page = _write(tmp_path / "evil.html", render(report_map(evil)))
+    p = Page(browser, report_page)
+    try:
+        assert p.js(
+            "getComputedStyle(document.querySelector('.pm-panel .pm-small span'))"
+            ".unicodeBidi"
+        ) == "isolate"
+    finally:
+        p.close()
+
+
+def test_a_100_kB_title_leaves_the_index_and_the_panel_usable(
+    browser: Any, gp: Geoparser, tmp_path: Path
+) -> None:
+    """redteam3 T8: a 100 kB title filled the report panel (its places were thousands of
+    lines down) and pushed the index's other columns out of the window."""
+    big = _report(gp, "big", RAQQA)
+    big = Report(big.id, big.text, title="W" * 100_000, source="big.txt", mentions=big.mentions)
+    reports = [big, _report(gp, "raqqa", RAQQA)]
+    files = report_filenames(reports)
+    p = Page(browser, _write(tmp_path / "index.html", index_page(reports, files)))
+    try:
+        assert p.js("document.documentElement.scrollWidth <= window.innerWidth")
+        assert p.js("document.querySelector('#reports tbody tr').offsetHeight") < 200
+    finally:
+        p.close()
+    p = Page(browser, _write(tmp_path / "big.html", render(report_map(big))))
+    try:
+        assert p.js("document.querySelector('.pm-panel h2').offsetHeight") < 150
+        assert p.page.get_by_role("link", name="Palmyra").is_visible()
+    finally:
+        p.close()

@@ -138,7 +138,7 @@ def test_dask_engine_matches_the_single_process_run(
     _same_rows(got, one)
     _same_arrow_columns(out, tmp_path / "one.parquet")
     errors = got[got["error"].notna()]
-    assert list(errors["source"]) == [f"{src}:62"]  # the record with no text field
+    assert list(errors["source"]) == [f"{src}, line 62"]  # the record with no text field
     assert list(errors["error"]) == ["no string field 'text'"]
     assert errors["report_id"].isna().all()
 
@@ -244,5 +244,5 @@ def test_cli_dask_engine_writes_parquet_partitions(
     named = {f"doc{i}" for i in range(10) if i % len(TEXTS) != 3}
     assert set(got["report_id"].dropna()) == named
     # The record with no text is an error row that says where it is, as on stderr.
-    assert list(got.loc[got["error"].notna(), "source"]) == [f"{src}:12"]
+    assert list(got.loc[got["error"].notna(), "source"]) == [f"{src}, line 12"]
     assert _cli(small_index, "extract", str(src), "--engine", "dask").exit_code == 2

@@ -562,8 +562,8 @@ def test_gazetteer_build_names_the_row_out_of_range(pm, tmp_path, dump_dir, gid,
     rows = ["\t".join([str(9999100 + i), *good[1:]]) for i in range(50)]  # past the sniffing
     (dumps / "SY.txt").write_text("\n".join([*rows, "\t".join(bad)]) + "\n", "utf-8")
     r = pm("gazetteer", "build", "--no-default", "--geonames", dumps, "-o", tmp_path / "i.sqlite")
-    assert "Traceback" not in r.stderr and r.returncode == 1
-    assert "SY.txt, line 51: " in r.stderr and "out of range" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and r.returncode == 3  # skipped (redteam3: was 1)
+    assert "SY.txt, line 51: " in r.stderr and "out of range; skipped" in r.stderr, r.stderr
 
 
 def test_eval_misses_and_an_index_never_replace_their_inputs(pm, tmp_path, dump_dir) -> None:
@@ -754,3 +754,313 @@ def test_a_compressed_page_is_named_for_what_it_is(pm, tmp_path) -> None:
     assert r.returncode == 3  # was "binary file (NUL bytes)" or "binary or undecodable"
     assert "p.html: gzip-compressed, not text: name it .gz (page.html.gz)" in r.stderr
     assert "z.html: a zip archive, not text: decompress it first" in r.stderr
+
+
+# === Third pass (branch redteam3) ============================================================
+# Each test below failed on main before its fix and passes with it; T1... match the third
+# report.
+
+# --- T1: a standard stream the shell closed (`>&-`, `2>&-`, `<&-`) ends in a traceback ------
+
+
+def _close(*fds: int):
+    return lambda: [os.close(fd) for fd in fds]
+
+
+def test_closed_standard_streams_are_no_traceback(pm, tmp_path) -> None:
+    good = _good_txt(tmp_path)
+    for args in (("extract", good), ("extract", good, "--format", "parquet"),
+                 ("gazetteer", "search", "Homs")):  # fmt: skip
+        r = pm(*args, preexec_fn=_close(1))  # placemap extract x >&-
+        assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+        assert r.stderr.splitlines() == [
+            "placemap: error: standard output: cannot write there (Bad file descriptor)"
+        ]
+    out = tmp_path / "out.jsonl"  # 2>&-: the messages are lost, the work is done
+    r = pm("extract", good, tmp_path / "missing.txt", "-o", out, preexec_fn=_close(2))
+    assert r.returncode == 3 and _ids(out) == ["good"]
+    r = pm("extract", "-", preexec_fn=_close(0))  # <&-: an empty standard input
+    assert r.returncode == 3 and "<stdin>: empty file" in r.stderr, r.stderr
+    out.unlink()  # all three closed: the output file is not descriptor 1 or 2
+    r = pm("extract", good, "-o", out, preexec_fn=_close(0, 1, 2))
+    assert r.returncode == 0 and _ids(out) == ["good"]
+
+
+# --- T2: the Dask engine's 30 log lines a run, and a traceback for a scheduler it cannot reach
+
+
+def test_dask_engine_is_quiet_and_names_a_bad_scheduler(pm, tmp_path) -> None:
+    import contextlib
+    import socket
+
+    pytest.importorskip("distributed")
+    feed = tmp_path / "f.jsonl"
+    feed.write_text(GOOD + "\n")
+    with socket.socket() as busy:
+        with contextlib.suppress(OSError):  # taken already: as well
+            busy.bind(("127.0.0.1", 8787))  # Dask's port taken by another job: a raw warning
+            busy.listen()
+        r = pm("extract", feed, "--engine", "dask", "-o", tmp_path / "out", "--workers", "2")
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()  # were 30 lines of Dask's INFO messages
+    assert len(lines) == 1 and lines[0].startswith("placemap: wrote 1 Parquet partitions"), lines
+    r = pm("extract", feed, "--engine", "dask", "-o", tmp_path / "o2", "--scheduler", "nohost")
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert r.stderr.startswith("placemap: error: --scheduler nohost: cannot connect (")
+
+
+# --- T3: gazetteer build --geonames stopped at the first damaged row of a dump ----------------
+
+
+def test_gazetteer_build_skips_damaged_rows_and_counts_them(pm, tmp_path) -> None:
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    good = ["Qorb", "Qorb", "", "35", "38", "P", "PPL", "SY", "", "00", "", "", "", "5", "",
+            "0", "", "2024-01-01"]  # fmt: skip
+    rows = ["\t".join([str(9999100 + i), *good]) for i in range(50)]  # past the sniffing
+    bad = ["x", "\t".join(["9999300", "Zorb", "Zorb", "", "95", *good[4:]])] * 4
+    last = "\t".join(["9999400", "Lastville", *good[1:]])
+    (dumps / "SY.txt").write_bytes(
+        "\n".join([*rows, *bad, last]).encode() + b"\n9999500\tCaf\xe9\n"
+    )
+    index = tmp_path / "i.sqlite"
+    r = pm("gazetteer", "build", "--no-default", "--geonames", dumps, "-o", index)
+    assert r.returncode == 3 and "Traceback" not in r.stderr, r.stderr
+    lines = r.stderr.splitlines()
+    assert lines[1].endswith("SY.txt, line 51: 1 tab-separated columns, expected 19; skipped")
+    assert lines[5].endswith("SY.txt, line 55: 1 tab-separated columns, expected 19; skipped")
+    assert lines[6].endswith("SY.txt: 4 more rows skipped (only the first 5 are named)")
+    assert lines[7] == "placemap: 9 rows of the dump files could not be read and were skipped"
+    assert "51 places" in r.stdout
+    r = pm("gazetteer", "search", "Lastville", "--gazetteer", index)
+    assert r.returncode == 0 and "geonameid=9999400" in r.stdout
+
+
+# --- T4: a page nested deeper than 255 elements, or with a 10 MB attribute, had no text ------
+
+
+@pytest.mark.parametrize(
+    "head, wrap",
+    [
+        ("", "<div>" * 300),  # unclosed tags before the article: 300 levels deep
+        ("", "<font>" * 300),
+        ('<meta name="x" content="' + "a" * 11_000_000 + '">', ""),  # one 11 MB attribute
+    ],
+)
+def test_deep_or_huge_pages_keep_their_article(pm, tmp_path, head, wrap) -> None:
+    para = f"<p>{TEXT} More fighting was reported near Aleppo on Monday, officials said.</p>"
+    page = tmp_path / "p.html"
+    page.write_text(f"<html><head><title>Deep</title>{head}</head><body>{wrap}<article>"
+                    f"{para * 3}</article></body></html>")  # fmt: skip
+    out = tmp_path / "out.jsonl"
+    r = pm("extract", page, "--with-text", "-o", out)
+    assert r.returncode == 0, r.stderr  # was "p.html: no article text in this page"
+    assert json.loads(out.read_text("utf-8"))["text"].startswith(TEXT)
+
+
+# --- T5: `-o -` wrote a file named '-' (or a folder of maps named '-') ----------------------
+
+
+def test_output_dash_is_standard_output(pm, tmp_path) -> None:
+    good = _good_txt(tmp_path)
+    for fmt in ("jsonl", "csv", "geojson"):
+        r = pm("extract", good, "--format", fmt, "-o", "-")
+        assert r.returncode == 0 and "Homs" in r.stdout, r.stderr
+    table = tmp_path / "t.csv"
+    table.write_text("loc\nHoms\n")
+    r = pm("geocode", table, "--column", "loc", "-o", "-")
+    assert r.returncode == 0 and r.stdout.startswith("loc,lat,lon,"), r.stderr
+    assert not (tmp_path / "-").exists()
+    assert pm("extract", good, "-o", "./-").returncode == 0  # a file named '-'
+    assert _ids(tmp_path / "-") == ["good"]
+    (tmp_path / "-").unlink()
+    for args in (("map", good, "-o", "-"), ("gazetteer", "build", "-o", "-"),
+                 ("eval", tmp_path / "c.jsonl", "--misses", "-")):  # fmt: skip
+        r = pm(*args)
+        assert r.returncode == 2 and "'-' (standard output) cannot take it" in r.stderr, r.stderr
+    assert not (tmp_path / "-").exists()
+
+
+# --- T6: a 1 MB field name made a 1 MB message; bidi marks and zero-width characters -------
+
+
+def test_messages_are_bounded_and_show_invisible_characters(pm, tmp_path) -> None:
+    feed = tmp_path / "f.jsonl"
+    feed.write_text(json.dumps({"k" * 1_000_000: 1, "text": TEXT}) + "\n")
+    r = pm("extract", feed, "--text-field", "body")
+    lines = r.stderr.splitlines()
+    assert r.returncode == 3 and max(map(len, lines)) < 3000, [len(line) for line in lines]
+    assert "no field 'body' in the first record" in lines[0] and "characters]..." in lines[0]
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "a\u200b\u200f.txt").write_text("")  # zero-width space, right-to-left mark
+    r = pm("extract", folder)
+    assert "a\\u200b\\u200f.txt: " in r.stderr, r.stderr
+    overlay = tmp_path / "ov.csv"  # search printed the U+202E that turns a line around
+    overlay.write_text('name,lat,lon,alternate_names\n"Zorb\u202eville\u2066",35,38,Zorbx\n')
+    r = pm("gazetteer", "search", "Zorbx", "--overlay", overlay)
+    assert r.returncode == 0 and "Zorb\\u202eville\\u2066 (" in r.stdout, r.stdout
+
+
+# --- T7: a record's error said 'f.jsonl:3:' (and geocode 'f.jsonl: line 3:') ---------------
+
+
+def test_record_errors_name_file_and_line(pm, tmp_path) -> None:
+    feed = tmp_path / "f.jsonl"
+    feed.write_text(GOOD + '\n{"id": "n", "text": 5}\n[1]\n')
+    table = tmp_path / "t.csv"
+    table.write_text("id,text\na,\nb,News from Homs.\n")
+    r = pm("extract", feed, table, "-o", tmp_path / "out.jsonl")
+    assert r.returncode == 3
+    assert r.stderr.splitlines()[:3] == [
+        f"placemap: error: {feed}, line 2: no string field 'text'",
+        f"placemap: error: {feed}, line 3: not an object",
+        f"placemap: error: {table}, row 1: empty 'text'",
+    ], r.stderr
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"loc": "Homs"}\n[1]\n')
+    r = pm("geocode", rows, "--column", "loc")
+    assert f"placemap: error: {rows}, line 2: expected a JSON object, got list" in r.stderr
+
+
+# --- T9: `-o x.csv` wrote JSON Lines; an earlier run's places.csv was read as reports -------
+
+
+def test_output_format_follows_the_extension_and_own_tables_are_no_reports(pm, tmp_path) -> None:
+    good = _good_txt(tmp_path)
+    assert pm("extract", good, "-o", tmp_path / "x.csv").returncode == 0
+    assert (tmp_path / "x.csv").read_text("utf-8").startswith("report_id,title,date,source,")
+    assert pm("extract", good, "-o", tmp_path / "x.parquet").returncode == 0
+    assert pq.read_table(tmp_path / "x.parquet").num_rows == 3  # was JSON Lines in x.parquet
+    assert pm("extract", good, "-o", tmp_path / "x.geojson").returncode == 0
+    assert json.loads((tmp_path / "x.geojson").read_text("utf-8"))["type"] == "FeatureCollection"
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "f.jsonl").write_text(GOOD + "\n")
+    for name in ("places.csv", "places.parquet"):
+        assert pm("extract", feeds, "-o", feeds / name).returncode in (0, 3)
+    out = tmp_path / "out.jsonl"
+    r = pm("extract", feeds, "-o", out)
+    assert _ids(out) == ["good"], r.stderr  # not 'good' and one report per place name
+    assert r.returncode == 3 and "places.csv: a table of mentions written by placemap" in r.stderr
+
+
+# --- T10: an index file's metadata (and a corpus's name) reached the terminal raw ----------
+
+
+def test_index_metadata_is_shown_as_text_and_checked(pm, tmp_path, small_index) -> None:
+    import shutil
+    import sqlite3
+
+    index = tmp_path / "shared.sqlite"  # an index from someone else
+    shutil.copy(small_index, index)
+    with sqlite3.connect(index) as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'licence'",
+                   ("CC\x1b]0;PWNED\x07\nplacemap: error: forged",))  # fmt: skip
+    r = pm("gazetteer", "info", "--gazetteer", index)
+    assert r.returncode == 0 and "\x1b" not in r.stdout
+    assert r.stdout.splitlines()[-1] == "licence:  CC\\x1b]0;PWNED\\x07\\nplacemap: error: forged"
+    with sqlite3.connect(index) as db:
+        db.execute("UPDATE meta SET value = '[{\"path\": 1}]' WHERE key = 'geonames_files'")
+    r = pm("gazetteer", "info", "--gazetteer", index)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "shared.sqlite: damaged index metadata (KeyError(" in r.stderr
+    corpus = tmp_path / "c\x1b[2J.jsonl"
+    corpus.write_text(json.dumps({"id": "g", "text": TEXT, "toponyms": []}) + "\n")
+    r = pm("eval", corpus, "--misses", tmp_path / "m.csv")
+    assert r.returncode == 0 and "\x1b" not in r.stdout and "c\\x1b[2J.jsonl" in r.stdout
+
+
+# --- T11: geocode -o its own table replaced it (and the table's own lat/lon columns) --------
+
+
+def test_geocode_never_replaces_its_table(pm, tmp_path) -> None:
+    table = tmp_path / "events.csv"
+    table.write_text("loc,lat\nHoms,1\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(table)
+    for out in (table, link):
+        r = pm("geocode", table, "--column", "loc", "-o", out)
+        assert r.returncode == 1 and "is also an input" in r.stderr, r.stderr
+    assert table.read_text() == "loc,lat\nHoms,1\n"
+
+
+# --- T12: an id or title that is a list, an object or a boolean was written as Python does --
+
+
+def test_non_string_ids_and_titles_are_written_as_json(pm, tmp_path) -> None:
+    feed = tmp_path / "f.jsonl"
+    recs = [{"id": ["x"], "text": TEXT, "title": {"a": "b"}}, {"id": True, "text": TEXT},
+            {"id": 7.0, "text": TEXT, "title": ["Homs", "Palmyra"]}]  # fmt: skip
+    feed.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    out = tmp_path / "out.jsonl"
+    assert pm("extract", feed, "-o", out).returncode == 0
+    got = [(d["id"], d["title"]) for d in map(json.loads, out.read_text("utf-8").splitlines())]
+    assert got == [('["x"]', '{"a": "b"}'), ("true", TEXT), ("7", '["Homs", "Palmyra"]')]
+
+
+# --- T13: gazetteer build -o replaced any file with an index; a non-index said "delete it" --
+
+
+def test_gazetteer_build_replaces_only_an_index(pm, tmp_path, dump_dir, small_index) -> None:
+    import shutil
+    import sqlite3
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    other = tmp_path / "places.sqlite"  # another program's database
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE moz_places (url TEXT)")
+    before = {p: p.read_bytes() for p in (notes, other)}
+    for target in (notes, other):
+        r = pm("gazetteer", "build", "--no-default", "--geonames", dump_dir, "-o", target)
+        assert r.returncode == 1, r.stderr
+        assert "exists and is not a placemap gazetteer index" in r.stderr
+    assert {p: p.read_bytes() for p in (notes, other)} == before
+    for target in (notes, other):  # the advice was "delete it and build it with ..."
+        r = pm("extract", _good_txt(tmp_path), "--gazetteer", target)
+        assert r.returncode == 1 and "check the --gazetteer path" in r.stderr, r.stderr
+    index = tmp_path / "index.sqlite"  # an index (and an empty file) is rebuilt
+    shutil.copy(small_index, index)
+    (tmp_path / "empty.sqlite").write_bytes(b"")
+    for target in (index, tmp_path / "empty.sqlite"):
+        r = pm("gazetteer", "build", "--no-default", "--geonames", dump_dir, "-o", target,
+               "--replace")  # fmt: skip
+        assert r.returncode == 0, r.stderr
+
+
+def test_gazetteer_build_shows_the_recorded_recipe_as_text(pm, tmp_path, small_index) -> None:
+    import shutil
+    import sqlite3
+
+    index = tmp_path / "shared.sqlite"  # T10 too: the recipe an index records is its own
+    shutil.copy(small_index, index)
+    recipe = {"default": False, "feature_classes": "P",
+              "geonames": [str(tmp_path / "x\x1b]0;PWNED\x07.txt")]}  # fmt: skip
+    with sqlite3.connect(index) as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'build'", (json.dumps(recipe),))
+    dumps = tmp_path / "SY.txt"
+    dumps.write_text("")
+    r = pm("gazetteer", "build", "--geonames", dumps, "-o", index)
+    assert "\x1b" not in r.stderr and "x\\x1b]0;PWNED\\x07.txt" in r.stderr, r.stderr
+
+
+# --- T14: maps written into the folder of reports were read as reports by the next run -----
+
+
+def test_maps_of_an_earlier_run_are_no_reports(pm, tmp_path) -> None:
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    _good_txt(reports)
+    assert pm("map", reports, "-o", reports / "maps").returncode == 0
+    r = pm("map", reports, "-o", tmp_path / "other")
+    assert r.returncode == 0 and "error" not in r.stderr, r.stderr  # was 2 errors, 2 reports
+    assert "skipped " in r.stderr and "maps that placemap wrote, not reports" in r.stderr
+    assert sorted(p.name for p in (tmp_path / "other").glob("*.html")) == [
+        "collection.html",
+        "good.html",
+        "index.html",
+    ]  # not index-2.html: the first run's index page read as a report
+    out = tmp_path / "out.jsonl"
+    assert pm("extract", reports, "-o", out).returncode == 0
+    assert _ids(out) == ["good"]

@@ -157,13 +157,19 @@ def run_dask(
     own_cluster = None
     try:
         if scheduler:
-            client = Client(scheduler)
+            try:
+                client = Client(scheduler)
+            except (OSError, ValueError, TypeError) as err:  # refused, timed out, no address
+                raise PlacemapError(f"--scheduler {scheduler}: cannot connect ({err})") from err
         else:
             own_cluster = LocalCluster(
                 n_workers=usable_workers(workers),
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
+                # its HTTP server (health, metrics) starts all the same: on a free local
+                # port, not 8787 ("Port 8787 is already in use" when another job runs)
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
             )
             client = Client(own_cluster)
         with client:

@@ -599,7 +599,7 @@ def _read_csv(path: Path, fh: BinaryIO) -> pd.DataFrame:
         if mo:
             want, line, saw = mo.groups()
             raise InputError(
-                f"{path}: line {line}: expected {want} fields as in the header, saw {saw}"
+                f"{path}, line {line}: expected {want} fields as in the header, saw {saw}"
             ) from err
         raise InputError(f"{path}: malformed CSV ({str(err).strip()})") from err
 
@@ -616,12 +616,12 @@ def _read_jsonl(path: Path, fh: BinaryIO) -> pd.DataFrame:
             try:
                 rec = loads_json(line)
             except json.JSONDecodeError as err:
-                raise InputError(f"{path}: line {n}: not JSON ({err.msg})") from err
+                raise InputError(f"{path}, line {n}: not JSON ({err.msg})") from err
             except ValueError as err:
-                raise InputError(f"{path}: line {n}: {err}") from err
+                raise InputError(f"{path}, line {n}: {err}") from err
             if not isinstance(rec, dict):
                 kind = type(rec).__name__
-                raise InputError(f"{path}: line {n}: expected a JSON object, got {kind}")
+                raise InputError(f"{path}, line {n}: expected a JSON object, got {kind}")
             records.append(valid_unicode(rec))
     finally:
         lines.detach()  # the caller closes the file

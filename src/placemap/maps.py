@@ -865,6 +865,10 @@ _INDEX_STYLE = (
     "th button::after{content:' ↕';color:#999}th[aria-sort=ascending] button::after"
     "{content:' ↑';color:#222}th[aria-sort=descending] button::after{content:' ↓';color:#222}"
     "td.n{text-align:right}td:nth-child(2){white-space:nowrap}"
+    # a title of 100 kB (or one long word) took the whole table's width: wrapped and cut
+    # to four lines (the report's map has all of it); report text is bidi-isolated
+    "td:first-child{overflow-wrap:anywhere;min-width:12em}td:first-child a{display:-webkit-box;"
+    "-webkit-line-clamp:4;-webkit-box-orient:vertical;overflow:hidden}td *{unicode-bidi:isolate}"
     ".src{color:#666;font-size:12px;word-break:break-all}"
     "#q{width:min(100%,420px);font-size:15px;padding:4px;margin:0 0 8px}"
     "@media (max-width:700px){body{margin:10px}.src,.hide-narrow{display:none}"

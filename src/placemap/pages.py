@@ -80,17 +80,20 @@ def _clean_references(html: str) -> str:
     return _BAD_REFERENCE.sub(fix, html)
 
 
-def _tree(html: str) -> Any:
-    import trafilatura
-
+def _tree_source(html: str) -> str:
     html = _clean_references(html)
-
     # A bare fragment ("<p>...</p>") is read as a page too (trafilatura refuses one).
     head = html[:8192].lower()
     if "<html" not in head:
         inner = html if "<body" in head or "<head" in head else f"<body>{html}</body>"
         html = f"<html>{inner}</html>"
-    tree = trafilatura.load_html(html)
+    return html
+
+
+def _tree(html: str) -> Any:
+    import trafilatura
+
+    tree = trafilatura.load_html(_tree_source(html))
     if tree is None:
         raise ValueError("not HTML that can be read")
     return tree
@@ -127,17 +130,11 @@ def _date(tree: Any, day: str | None, day_first: bool) -> ReportDate | None:
     return ReportDate(day, day) if day else None
 
 
-def read_page(html: str, *, day_first: bool = False) -> Page:
-    """The article text of ``html`` (paragraphs on their own lines) with its metadata.
-
-    Raises ``ValueError`` for markup that cannot be parsed at all.
-    """
+def _extract(tree: Any) -> Any:
     import trafilatura
-    from trafilatura.settings import Document, set_date_params
+    from trafilatura.settings import set_date_params
 
-    tree = _tree(html)
-    language = _language(tree)
-    doc = trafilatura.bare_extraction(
+    return trafilatura.bare_extraction(
         tree,
         with_metadata=True,
         favor_precision=True,
@@ -147,6 +144,45 @@ def read_page(html: str, *, day_first: bool = False) -> Page:
         # extensive search guesses a day from free text such as a copyright year.
         date_extraction_params=set_date_params(extensive=False),
     )
+
+
+def _huge_tree(html: str) -> Any:
+    """``html`` parsed again without libxml2's default limits, for a page in which
+    trafilatura found no article: one nested deeper than 255 elements (300 unclosed
+    ``<div>`` or ``<font>`` tags before the article) or with an attribute over 10 MB was
+    cut there, and read as "no article text". The page is already bounded by the size
+    limit, and HTML has no entities to expand. None when that finds no more elements."""
+    import lxml.etree
+    import lxml.html
+
+    parser = lxml.html.HTMLParser(
+        collect_ids=False,
+        default_doctype=False,
+        encoding="utf-8",
+        remove_comments=True,
+        remove_pis=True,
+        huge_tree=True,
+    )
+    source = _tree_source(html).encode("utf-8", "surrogatepass")
+    try:
+        tree = lxml.html.fromstring(source, parser=parser)
+    except (ValueError, lxml.etree.LxmlError):
+        return None
+    return tree
+
+
+def read_page(html: str, *, day_first: bool = False) -> Page:
+    """The article text of ``html`` (paragraphs on their own lines) with its metadata.
+
+    Raises ``ValueError`` for markup that cannot be parsed at all.
+    """
+    from trafilatura.settings import Document
+
+    tree = _tree(html)
+    language = _language(tree)
+    doc = _extract(tree)
+    if not isinstance(doc, Document) and (deep := _huge_tree(html)) is not None:
+        tree, doc = deep, _extract(deep)
     if not isinstance(doc, Document):  # None: no article found
         return Page("", None, _date(tree, None, day_first), language)
     text = "\n".join(line.strip() for line in (doc.text or "").splitlines()).strip()

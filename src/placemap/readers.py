@@ -23,7 +23,7 @@ import stat
 import sys
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO, cast
@@ -332,6 +332,12 @@ def _inputs(
             yield f
 
 
+#: The file ``placemap map`` leaves in a folder of maps: a folder holding it is never
+#: searched for reports (``map reports -o reports/maps`` then ``map reports -o other``
+#: read the first run's pages as reports: its index.html became a report).
+MAPS_MARKER = ".placemap-maps"
+
+
 def _walk(
     root: Path, say: Callable[[str], None], excluded: Iterable[Path] = ()
 ) -> tuple[list[Path], list[ReadError]]:
@@ -356,6 +362,9 @@ def _walk(
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as err:
             errors.append(ReadError(shown(folder), f"cannot read this folder ({_reason(err)})"))
+            continue
+        if any(e.name == MAPS_MARKER for e in entries):
+            say(f"skipped {shown(folder)}: maps that placemap wrote, not reports")
             continue
         for entry in entries:
             if entry.name.startswith("."):
@@ -817,18 +826,29 @@ def _blank(value: Any) -> bool:
 
 
 def _as_id(value: Any) -> str:
+    """A record's id or title that is not a string, written as the JSON it came from
+    (``["x"]``, ``true``), not as Python writes it (``['x']``, ``True``)."""
+    if isinstance(value, str):
+        return value
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, (bool, list, tuple, dict)) or value is None:
+        return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)
 
 
-def _record(rec: Mapping[str, Any], where: str, fallback_id: str, fields: Fields) -> Item:
-    """A report from one record of a collection, or why it is not one."""
+def _record(
+    rec: Mapping[str, Any], where: str, fallback_id: str, fields: Fields, at: str | None = None
+) -> Item:
+    """A report from one record of a collection (its source ``where``), or why it is
+    not one (an error at ``at``, by default ``where``)."""
     text = rec.get(fields.text)
     if not isinstance(text, str):
-        return ReadError(where, f"no string field {fields.text!r}")
+        return ReadError(at or where, f"no string field {fields.text!r}")
     if not text.strip():
-        return ReadError(where, f"empty {fields.text!r}")
+        return ReadError(at or where, f"empty {fields.text!r}")
     rid = fallback_id if _blank(rec.get(fields.id)) else _as_id(rec[fields.id])
     title, raw_date = rec.get(fields.title), rec.get(fields.date)
     date = None if _blank(raw_date) else parse_date(raw_date, day_first=fields.day_first)
@@ -839,7 +859,7 @@ def _record(rec: Mapping[str, Any], where: str, fallback_id: str, fields: Fields
     report = Report(
         id=rid,
         text=text,
-        title=str(title) if not _blank(title) else rid,
+        title=_as_id(title) if not _blank(title) else rid,
         date=date.iso if date else None,
         date_raw=date.raw if date else None,
         source=where,
@@ -858,11 +878,16 @@ def _url(rec: Mapping[str, Any], field: str) -> str | None:
 
 
 def _records(
-    rows: Iterable[tuple[str, str, Any]], name: str, fields: Fields, first: bool = True
+    rows: Iterable[tuple[str, str, Any]],
+    name: str,
+    fields: Fields,
+    first: bool = True,
+    unit: str = "line",
 ) -> Iterator[Item]:
     """Reports from ``(where, fallback id, record)``; a collection whose first record
     lacks the text field is one error, not one per record (``first=False``: the rows
-    are a later part of a collection, see :func:`split_input`)."""
+    are a later part of a collection, see :func:`split_input`). A record's source
+    ``FILE:N`` is named ``FILE, UNIT N`` in its errors, as other errors of the file are."""
     for where, fallback_id, rec in rows:
         if isinstance(rec, ReadError):
             yield rec
@@ -875,10 +900,12 @@ def _records(
             )
             return
         first = False
+        n = where[len(name) + 1 :] if where.startswith(f"{name}:") else ""
+        at = f"{name}, {unit} {n}" if n.isdigit() else where
         if not isinstance(rec, Mapping):
-            yield ReadError(where, "not an object")
+            yield ReadError(at, "not an object")
             continue
-        yield _record(rec, where, fallback_id, fields)
+        yield _record(rec, where, fallback_id, fields, at)
 
 
 def _read_jsonl(
@@ -1047,7 +1074,7 @@ def _read_csv(
                 continue
             if header is None:
                 header = [h.strip() for h in row]
-                if why := fields.twice(header):
+                if why := fields.twice(header) or _mention_table(header, fields):
                     yield name, "", ReadError(name, why)
                     return
                 continue
@@ -1063,7 +1090,7 @@ def _read_csv(
             yield f"{name}:{n}", f"{stem}-{n}", dict(zip(header, row, strict=True))
 
     try:
-        yield from _records(rows(), name, fields)
+        yield from _records(rows(), name, fields, unit="row")
     finally:
         if text is not None:
             text.detach()  # the caller closes the file
@@ -1184,6 +1211,22 @@ class _BoundedTextLines:
         return line
 
 
+#: The first columns of the tables ``placemap extract --format csv|parquet`` writes (see
+#: :data:`placemap.writers.COLUMNS`): one row per mention, whose ``text`` is a place name.
+_MENTION_COLUMNS = ("report_id", "title", "date", "source", "start", "end", "text")
+
+
+def _mention_table(columns: Sequence[str], fields: Fields) -> str | None:
+    """Why a table of placemap's own mentions is no collection of reports: an earlier
+    run's ``places.csv`` in a folder of feeds was read as one report per place name."""
+    if fields.text == "text" and tuple(columns[:7]) == _MENTION_COLUMNS:
+        return (
+            "a table of mentions written by placemap extract (one row per place name), "
+            "not of reports; skipped (--text-field names another column to read it)"
+        )
+    return None
+
+
 def _read_parquet(
     fh: BinaryIO,
     name: str,
@@ -1202,6 +1245,9 @@ def _read_parquet(
         yield ReadError(name, f"not a Parquet file ({err})")
         return
     names = pf.schema_arrow.names
+    if why := _mention_table(names, fields):
+        yield ReadError(name, why)
+        return
     if fields.text not in names:
         yield ReadError(
             name,
@@ -1240,7 +1286,7 @@ def _read_parquet(
                 yield where, "", ReadError(where, f"unreadable Parquet data ({err}); skipped")
                 n = start + size
 
-    yield from _records(rows(), name, fields, first=part is None or part.first == 1)
+    yield from _records(rows(), name, fields, first=part is None or part.first == 1, unit="row")
 
 
 def _too_big(field: str, size: int) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import logging
 import os
 import signal
@@ -91,12 +92,14 @@ def main() -> None:
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _terminate)
+    _standard_streams()
     try:
         cli(prog_name="placemap")
     except OSError as err:
         # Every file placemap writes turns its OS errors into one line naming it; a full
-        # disk or quota that reaches here came from standard output (`> out.jsonl`): one
-        # line too, not a traceback. (A closed pipe, `| head`, click ends quietly.)
+        # disk or quota that reaches here came from standard output (`> out.jsonl`), or
+        # a write to a standard output the shell closed (`>&-`): one line too, not a
+        # traceback. (A closed pipe, `| head`, click ends quietly.)
         if err.errno not in _FULL:
             raise
         _quiet_stdout()
@@ -108,7 +111,49 @@ def main() -> None:
         sys.exit(1)
 
 
-_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EBADF}
+
+
+class _ClosedOutput(io.RawIOBase):
+    """Standard output that the shell closed (`placemap extract x >&-`): writing to it
+    fails as it does in the shell (EBADF, "Bad file descriptor"), once; what is still
+    buffered after that is dropped, so that exit does not fail again."""
+
+    failed = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: object) -> int:
+        if self.failed:
+            return len(b)  # type: ignore[arg-type]
+        self.failed = True
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+
+def _standard_streams() -> None:
+    """Give a standard stream the shell closed (`<&-`, `>&-`, `2>&-`) the null device,
+    so that no file placemap opens takes its descriptor (the output would get stray
+    writes), and a stream object, where Python leaves None (a traceback at the first
+    use): standard input reads as empty, messages on stderr are dropped, and data for
+    standard output is an error (as `echo x >&-` is)."""
+    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+            if getattr(sys, name) is not None:
+                continue
+            if fd == 1:
+                stream: object = io.TextIOWrapper(
+                    io.BufferedWriter(_ClosedOutput()), encoding="utf-8", newline="\n"
+                )
+            else:
+                stream = open(fd, "r" if fd == 0 else "w", encoding="utf-8", closefd=False)
+            setattr(sys, name, stream)
 
 
 def _quiet_stdout() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -29,16 +30,28 @@ ASSETS_DIR = "assets"  # placemap map --assets shared: the folder beside the pag
 
 # What a message must not carry raw to a terminal: C0 and C1 controls (ESC starts the
 # sequences that retitle, recolour or clear a terminal; a new line would make two
-# messages of one), DEL, the Unicode line and paragraph separators, and the
-# bidirectional controls that show a name in another order than it is.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# messages of one), DEL, the Unicode line and paragraph separators, the bidirectional
+# controls and marks that show a name in another order than it is, and the invisible
+# characters (zero-width space, joiners, word joiner, BOM) that make two names look one.
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+)
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+#: A message longer than this keeps its start and end: a record's 1 MB field name or
+#: value quoted in a message was a 1 MB line.
+MESSAGE_CHARS = 2000
 
 
 def one_line(message: str) -> str:
     """``message`` fit for one line of a terminal: the characters of a file name or a
-    record's value that would move the cursor, run an escape sequence or break the line
-    are written as escapes (``\\x1b``, ``\\n``, ``\\u2028``), as Python writes them."""
+    record's value that would move the cursor, run an escape sequence, break the line or
+    hide are written as escapes (``\\x1b``, ``\\n``, ``\\u2028``, ``\\u200b``), as Python
+    writes them, and a message of more than :data:`MESSAGE_CHARS` characters is cut in
+    the middle, saying how much was left out."""
+    if len(message) > MESSAGE_CHARS:
+        head, tail = MESSAGE_CHARS * 3 // 4, MESSAGE_CHARS // 4
+        cut = len(message) - head - tail
+        message = f"{message[:head]}...[{cut:,} characters]...{message[-tail:]}"
     return _UNSAFE.sub(_escaped, message)
 
 
@@ -143,6 +156,25 @@ class SizeType(click.ParamType):
         if size > self.LARGEST:
             self.fail(f"{value!r} is more than placemap can hold (at most 1000GB)", param, ctx)
         return size
+
+
+class OutputPath(click.Path):
+    """``-o PATH``: ``-`` is standard output (as ``-`` is standard input for PATH), given
+    to the command as None; a file named ``-`` is ``./-``. Where the output cannot go to
+    standard output (a folder of maps, an index), ``-`` is a usage error: it made a
+    file or a folder named ``-``."""
+
+    def __init__(self, *, to_stdout: bool, **kwargs: Any) -> None:
+        super().__init__(path_type=str, **kwargs)
+        self.to_stdout = to_stdout
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value == "-":
+            if self.to_stdout:
+                return None
+            self.fail("'-' (standard output) cannot take it: give a path ('./-' names a "
+                      "file '-')", param, ctx)  # fmt: skip
+        return Path(os.fsdecode(super().convert(value, param, ctx)))
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,12 @@ import click
 
 from placemap.cli.common import (
     EXIT_PARTIAL,
+    OutputPath,
     gazetteer_options,
     library_errors,
     make_geoparser,
     ner_options,
+    one_line,
     say,
 )
 
@@ -30,7 +32,7 @@ from placemap.cli.common import (
 @click.option("--limit", type=click.IntRange(1), help="Only the first N documents.")
 @click.option(
     "--misses",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(to_stdout=False, dir_okay=False),
     help="CSV of the worst misses [default: output/misses-CORPUS-MODE.csv].",
 )
 @click.option(
@@ -87,8 +89,9 @@ def eval_(
     if fmt == "json":
         click.echo(json.dumps(result, indent=2))
     else:
-        click.echo(format_report(result))
-        click.echo(f"worst misses: {misses}")
+        for line in format_report(result).splitlines():  # names the corpus file
+            click.echo(one_line(line))
+        click.echo(one_line(f"worst misses: {misses}"))
     if result["skipped"]:
         sys.exit(EXIT_PARTIAL)
 

@@ -16,6 +16,7 @@ from placemap.cli.common import (
     INPUT_PATH,
     InputSpec,
     NoReports,
+    OutputPath,
     expected_reports,
     gazetteer_options,
     geoparsed,
@@ -37,16 +38,15 @@ from placemap.cli.common import (
     "--format",
     "fmt",
     type=click.Choice(["jsonl", "csv", "geojson", "parquet"]),
-    default="jsonl",
-    show_default=True,
     help="jsonl: one object per report; csv, parquet: one row per mention; "
-    "geojson: one feature per place.",
+    "geojson: one feature per place [default: from the -o file's extension "
+    "(.csv, .parquet, .geojson), else jsonl].",
 )
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write here (atomically) instead of standard output.",
+    type=OutputPath(to_stdout=True, dir_okay=False),
+    help="Write here (atomically) instead of standard output ('-').",
 )
 @click.option(
     "--spans",
@@ -88,7 +88,7 @@ from placemap.cli.common import (
 @library_errors
 def extract(
     paths: tuple[Path, ...],
-    fmt: str,
+    fmt: str | None,
     output: Path | None,
     spans_field: str | None,
     with_text: bool,
@@ -129,6 +129,7 @@ def extract(
     if scheduler:
         raise click.UsageError("--scheduler needs --engine dask")
 
+    fmt = fmt or _format_of(output)
     if fmt == "parquet" and output is None and sys.stdout.isatty():
         raise click.UsageError("Parquet is binary: give -o FILE or redirect standard output")
     if with_text and fmt != "jsonl":
@@ -198,6 +199,30 @@ def _counted(items: Iterable[Any], counts: Counter[str]) -> Iterator[Any]:
             yield item
 
 
+#: The format an output file's extension asks for when --format is not given (-o x.csv
+#: wrote JSON Lines into x.csv, and -o x.parquet into x.parquet).
+_SUFFIX_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".geojson": "geojson"}
+
+
+def _format_of(output: Path | None) -> str:
+    return _SUFFIX_FORMATS.get(output.suffix.lower(), "jsonl") if output is not None else "jsonl"
+
+
+def _quiet_dask_logs() -> None:
+    """Dask's scheduler and nannies log each start, connection and close at INFO (30
+    lines a run, shown as placemap's own messages): their warnings and errors show, the
+    rest with -vv, as for the HTML extractor."""
+    import logging
+
+    try:
+        import distributed  # noqa: F401  (sets its loggers' levels when imported)
+    except ImportError:
+        return  # run_dask says what to install
+    debug = logging.getLogger("placemap").getEffectiveLevel() <= logging.DEBUG
+    for name in ("distributed", "dask", "bokeh", "tornado"):
+        logging.getLogger(name).setLevel(logging.DEBUG if debug else logging.WARNING)
+
+
 def _extract_dask(
     paths: tuple[Path, ...],
     output: Path | None,
@@ -211,6 +236,7 @@ def _extract_dask(
 
     if output is None:
         raise click.UsageError("--engine dask writes a folder of Parquet files: give -o DIR")
+    _quiet_dask_logs()
     stats = run_dask(
         list(paths),
         output,

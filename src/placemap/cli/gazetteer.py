@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,10 +10,15 @@ from typing import Any
 import click
 
 from placemap.cli.common import (
+    EXIT_PARTIAL,
+    Fatal,
+    OutputPath,
     gazetteer_options,
     library_errors,
+    one_line,
     open_gaz,
     quiet,
+    say,
 )
 from placemap.gazetteer.geonames import DEFAULT_FEATURE_CLASSES, KIND_LABELS
 
@@ -35,7 +39,7 @@ def gazetteer() -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(to_stdout=False, dir_okay=False),
     envvar="PLACEMAP_GAZETTEER",
     help="Where to write the index [env PLACEMAP_GAZETTEER; default: the user cache].",
 )
@@ -113,9 +117,8 @@ def gazetteer_build(
     target = output or default_path()
     old = None if replace else recorded_recipe(target)
     if old is not None and old.geonames and not quiet():
-        click.echo(
-            f"adding to {target}, built from {old.describe()} (--replace drops them)", err=True
-        )
+        # the recipe is the index's own record: from whoever built it
+        say(f"adding to {target}, built from {old.describe()} (--replace drops them)")
     # Local files are checked before anything is downloaded or built.
     recipe = extend_recipe(
         old, geonames=geonames_paths, default=with_default, feature_classes=feature_classes
@@ -128,7 +131,7 @@ def gazetteer_build(
         raise click.UsageError("--no-default needs --geonames or --download")
     shown = not quiet() and sys.stderr.isatty()
     if not quiet():
-        click.echo(f"building {target} from {recipe.describe()} ...", err=True)
+        say(f"building {target} from {recipe.describe()} ...")
     bars = _Progress() if shown else None
     try:
         stats = build_index(
@@ -143,10 +146,15 @@ def gazetteer_build(
             bars.close()
     full = stats.get("full_countries") or []
     click.echo(
-        f"built {target}: {stats['places']:,} places, {stats['names']:,} names, "
-        f"{stats['size_bytes'] / 1e6:.0f} MB in {stats['seconds']} s"
-        + (f"; full GeoNames data for {', '.join(full)}" if full else "")
+        one_line(
+            f"built {target}: {stats['places']:,} places, {stats['names']:,} names, "
+            f"{stats['size_bytes'] / 1e6:.0f} MB in {stats['seconds']} s"
+            + (f"; full GeoNames data for {', '.join(full)}" if full else "")
+        )
     )
+    if skipped := stats.get("skipped_rows"):
+        say(f"placemap: {skipped:,} rows of the dump files could not be read and were skipped")
+        sys.exit(EXIT_PARTIAL)
 
 
 class _Progress:
@@ -163,7 +171,7 @@ class _Progress:
 
     def phase(self, label: str) -> None:
         self.close()
-        click.echo(f"placemap: {label} ...", err=True)
+        say(f"placemap: {label} ...")
 
     def rows(self, label: str, rows: int, done: int, total: int | None) -> None:
         from tqdm import tqdm
@@ -173,7 +181,7 @@ class _Progress:
             self._label = label
             self._bar = tqdm(
                 total=total,
-                desc=label,
+                desc=one_line(label),  # a dump file's name
                 file=sys.stderr,
                 bar_format=self._FORMAT if total else self._FORMAT_NO_TOTAL,
                 dynamic_ncols=True,
@@ -207,32 +215,47 @@ def gazetteer_info(gazetteer_path: Path | None, overlays: tuple[Path, ...], fmt:
     if fmt == "json":
         click.echo(json.dumps(info, indent=2, sort_keys=True))
         return
-    click.echo(f"index:    {info['path']} ({info['size_bytes'] / 1e6:.0f} MB)")
-    click.echo(f"built:    {info.get('built_at', '?')}, schema v{info.get('schema_version')}")
-    click.echo(f"places:   {info.get('places', 0):,}   names: {info.get('names', 0):,}")
-    click.echo("sources:")
+    try:
+        _print_info(info)
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        # an index is a file from anywhere: its metadata is checked as it is shown
+        raise Fatal(f"{info.get('path')}: damaged index metadata ({err!r})") from err
+
+
+def _print_info(info: dict[str, Any]) -> None:
+    """``gazetteer info`` as text. The values come from the index file, which may come
+    from anyone: each line is shown as every message is (an escape sequence in a
+    source's name retitled the terminal; a new line forged a line of its own)."""
+
+    def echo(line: str) -> None:
+        click.echo(one_line(line))
+
+    echo(f"index:    {info['path']} ({info['size_bytes'] / 1e6:.0f} MB)")
+    echo(f"built:    {info.get('built_at', '?')}, schema v{info.get('schema_version')}")
+    echo(f"places:   {info.get('places', 0):,}   names: {info.get('names', 0):,}")
+    echo("sources:")
     for k, v in sorted(info.get("sources", {}).items()):
-        click.echo(f"  {k}: {v}")
+        echo(f"  {k}: {v}")
     files = info.get("geonames_files") or []
     if files:
-        click.echo("GeoNames files:")
+        echo("GeoNames files:")
     for f in files:
         rows = f"{f['rows']:,} rows" if f.get("rows") is not None else "? rows"
         if f.get("imported") is not None and f["imported"] != f.get("rows"):
             rows += f" ({f['imported']:,} imported)"
         size = f["size_bytes"]
-        click.echo(
+        echo(
             f"  {f['path']}{' (' + f['member'] + ')' if f.get('member') else ''}: "
             f"{KIND_LABELS.get(f['kind'], f['kind'])}, {rows}, "
             + (f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.1f} kB")
             + f", modified {f['modified']}"
         )
     if files and isinstance(info.get("build"), dict):
-        click.echo(f"  feature classes imported: {info['build'].get('feature_classes')}")
+        echo(f"  feature classes imported: {info['build'].get('feature_classes')}")
     full = info.get("full_countries") or []
     if full:
-        click.echo(f"full GeoNames data: {'all countries' if '*' in full else ', '.join(full)}")
-    click.echo("places by feature class:")
+        echo(f"full GeoNames data: {'all countries' if '*' in full else ', '.join(full)}")
+    echo("places by feature class:")
     labels = {
         "A": "administrative",
         "H": "water",
@@ -245,10 +268,10 @@ def gazetteer_info(gazetteer_path: Path | None, overlays: tuple[Path, ...], fmt:
         "R": "roads",
     }
     for k, v in sorted(info.get("counts_by_feature_class", {}).items()):
-        click.echo(f"  {k} {labels.get(k, ''):<18} {v:>10,}")
+        echo(f"  {k} {labels.get(k, ''):<18} {v:>10,}")
     if "overlay_places" in info:
-        click.echo(f"overlay places: {info['overlay_places']}")
-    click.echo(f"licence:  {info.get('licence', '')}")
+        echo(f"overlay places: {info['overlay_places']}")
+    echo(f"licence:  {info.get('licence', '')}")
 
 
 @gazetteer.command("search")
@@ -313,10 +336,8 @@ def gazetteer_search(
         )
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
 def printable(text: str) -> str:
-    """``text`` fit for a terminal: control characters (an overlay's name could hold an
-    escape sequence that retitles or rewrites the screen) shown as U+FFFD."""
-    return _CONTROL.sub("\ufffd", text)
+    """``text`` fit for a terminal: the characters of an overlay's name that would run
+    an escape sequence (retitle or rewrite the screen), break the line, reverse the
+    line's order (U+202E) or hide are written as escapes, as in every message."""
+    return one_line(text)

@@ -11,6 +11,7 @@ import click
 
 from placemap.cli.common import (
     Fatal,
+    OutputPath,
     gazetteer_options,
     library_errors,
     make_geoparser,
@@ -43,8 +44,8 @@ GC_THRESHOLD = 50_000
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write here (atomically) instead of standard output.",
+    type=OutputPath(to_stdout=True, dir_okay=False),
+    help="Write here (atomically) instead of standard output ('-').",
 )
 @click.option(
     "--format",
@@ -85,13 +86,14 @@ def geocode(
     """
     from placemap.gazetteer.suggest import FullDataHint
     from placemap.geocode import geocode_frame, read_table, table_format, write_table
-    from placemap.outputs import check_output_file, output_errors
+    from placemap.outputs import check_not_an_input, check_output_file, output_errors
 
     in_fmt = table_format(file, input_format)
     out_fmt = fmt or (table_format(output) if output is not None else in_fmt)
     if out_fmt == "parquet" and output is None:
         raise click.UsageError("Parquet output needs a file: give -o/--output")
     if output is not None:
+        check_not_an_input(output, (file,))  # -o events.csv replaced the table's own lat/lon
         check_output_file(output)
     df = read_table(file, in_fmt)
     geoparser = make_geoparser(gazetteer_path, overlays)

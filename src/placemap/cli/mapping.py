@@ -15,6 +15,7 @@ from placemap.cli.common import (
     INPUT_PATH,
     Fatal,
     InputSpec,
+    OutputPath,
     TextType,
     expected_reports,
     gazetteer_options,
@@ -23,6 +24,7 @@ from placemap.cli.common import (
     library_errors,
     ner_options,
     no_reports,
+    one_line,
     open_gaz,
     progress,
     settings_for,
@@ -60,7 +62,7 @@ class TilesType(click.ParamType):
     "-o",
     "--output",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=OutputPath(to_stdout=False, file_okay=False),
     default=Path("output"),
     show_default=True,
     help="Folder for the HTML files.",
@@ -163,6 +165,7 @@ def map_(
     from placemap.gazetteer.suggest import FullDataHint
     from placemap.mapdata import source_href
     from placemap.outputs import check_not_an_input, locked_folder, output_errors, staged_files
+    from placemap.readers import MAPS_MARKER
 
     tables_given = _check_table_options(paths, lat_column, lon_column, name_column, group_by)
     failures: list[str] = []
@@ -210,6 +213,7 @@ def map_(
         unresolved = any(m.place is None for r in reports for m in r.mentions)
         hint = FullDataHint.of(open_gaz(gazetteer_path, ())) if unresolved else None
         with staged_files(out_dir) as pages:
+            pages.write_text(MAPS_MARKER, "maps written by placemap: not read as reports\n")
             for r, name, src in zip(reports, files, sources, strict=True):
                 page = maps.report_map(
                     r, cluster=clusters["report"], source_link=src, hint=hint, **opts
@@ -237,8 +241,10 @@ def map_(
             )
     index = out_dir / "index.html"
     click.echo(
-        f"wrote {len(reports)} report maps, collection.html and index.html to {out_dir} "
-        f"({_shown(reports, min_confidence, demonyms)})"
+        one_line(
+            f"wrote {len(reports)} report maps, collection.html and index.html to {out_dir} "
+            f"({_shown(reports, min_confidence, demonyms)})"
+        )
     )
     if open_index:
         webbrowser.open(index.resolve().as_uri())

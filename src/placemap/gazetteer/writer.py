@@ -288,6 +288,29 @@ class IndexWriter:
         self.conn.executemany("INSERT OR IGNORE INTO words VALUES (?, ?, ?)", rows)
 
 
+def _not_an_index(path: Path) -> str | None:
+    """Why the file at ``path`` is not an index a build may replace: it is neither
+    missing, nor empty, nor an SQLite database that is damaged or holds placemap's
+    ``meta`` table (another program's database is not replaced either)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        return err.strerror or str(err)
+    if not head:
+        return None
+    if head != b"SQLite format 3\x00":
+        return "not an SQLite database"
+    try:
+        with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as conn:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError:
+        return None  # damaged: rebuilding it is the fix placemap gives
+    return None if "meta" in tables else "an SQLite database of another program"
+
+
 @contextmanager
 def writing(path: Path) -> Iterator[IndexWriter]:
     """Yield a writer for a new index that replaces ``path`` only on success."""
@@ -295,6 +318,12 @@ def writing(path: Path) -> Iterator[IndexWriter]:
     kind = file_kind(path)
     if kind is not None:
         raise GazetteerBuildError(f"{path} is {kind}, not a file an index can be written to")
+    if why := _not_an_index(path):
+        # `-o notes.txt` (or /etc/passwd, run as root) replaced the file with an index
+        raise GazetteerBuildError(
+            f"{path}: exists and is not a placemap gazetteer index ({why}); building would "
+            "replace it: choose another path (or remove it first)"
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
