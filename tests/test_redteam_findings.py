@@ -846,6 +846,9 @@ def test_gazetteer_build_skips_damaged_rows_and_counts_them(pm, tmp_path) -> Non
         ("", "<font>" * 300),
         ('<meta name="x" content="' + "a" * 11_000_000 + '">', ""),  # one 11 MB attribute
     ],
+    # (Short ids: pytest puts the test's id in the environment of the command it runs, and
+    # an 11 MB one is more than the system lets a command have.)
+    ids=["300-divs", "300-fonts", "11MB-attribute"],
 )
 def test_deep_or_huge_pages_keep_their_article(pm, tmp_path, head, wrap) -> None:
     para = f"<p>{TEXT} More fighting was reported near Aleppo on Monday, officials said.</p>"
