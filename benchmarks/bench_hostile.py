@@ -9,8 +9,9 @@ memory as a multiple of the text. A linear engine takes about 4x the time from o
 of a case to the next (4x the text); a quadratic one 16x.
 
 Cases: one name repeated ("Paris. " 5,000 / 20,000 / 80,000 times); N distinct towns
-(1,000 / 2,000 / 4,000, from the index in use); filler words (1 / 4 / 16 MB); and one
-long line of a repeated name (4 / 16 MB).
+(1,000 / 2,000 / 4,000, from the index in use); filler words (1 / 4 / 16 MB); one
+long line of a repeated name (4 / 16 MB); and one sentence in German (the word lists of
+other languages it loads).
 """
 
 from __future__ import annotations
@@ -57,7 +58,15 @@ def cases(quick: bool) -> list[tuple[str, str]]:
         out.append((f"filler {mb} MB", (FILLER * (mb * 10**6 // len(FILLER) + 1))[: mb * 10**6]))
     for mb in (1, 4) if quick else (4, 16):
         out.append((f"one line of 'Paris ' {mb} MB", "Paris " * (mb * 10**6 // 6)))
+    # A report in another language loads word lists of other languages (placemap.language).
+    out.append(("a German sentence", GERMAN))
     return out
+
+
+GERMAN = (
+    "Die Bundesregierung hat am Montag in Berlin neue Maßnahmen beschlossen, die für alle "
+    "Bürger gelten sollen und die Wirtschaft stärken.\n"
+)
 
 
 _MEASURE = """
