@@ -581,3 +581,17 @@ def test_a_sites_menu_line_is_no_title() -> None:
     assert guess_title_date("Russian Airstrikes Hit Vehicles In Syria\nBody.")[0] == (
         "Russian Airstrikes Hit Vehicles In Syria"
     )
+
+
+def test_json_output_escapes_what_a_terminal_reads_as_controls(run, tmp_path: Path) -> None:
+    # A title with U+202E (right-to-left override), U+2028 and a C1 control turned a
+    # terminal's line around; in JSON they are escaped, and read back the same
+    title = "Clashes \u202enear\u2028 Homs\u0085"
+    src = tmp_path / "r.jsonl"
+    src.write_text(json.dumps({"id": "r", "title": title, "text": "Clashes near Homs."}) + "\n")
+    for fmt in ("jsonl", "geojson"):
+        r = run("extract", src, "--format", fmt)
+        assert r.exit_code == 0, r.output
+        assert not set("\u202e\u2028\u0085") & set(r.stdout)
+        assert "\\u202e" in r.stdout
+    assert json.loads(run("extract", src).stdout)["title"] == title

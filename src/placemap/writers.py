@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import sys
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
@@ -183,6 +184,26 @@ def report_rows(report: Report) -> Iterator[dict[str, Any]]:
 # --- the formats ---------------------------------------------------------------------------
 
 
+# Characters a terminal or a script reads as controls, not text: C1 controls, bidi
+# overrides and isolates, line and paragraph separators. In JSON they stand escaped
+# ("\u202e"), which every reader decodes to the same string.
+_UNSAFE_IN_JSON = re.compile(
+    "[\u0080-\u009f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]"
+)
+
+
+def _escape_unsafe(m: re.Match[str]) -> str:
+    return f"\\u{ord(m.group()):04x}"
+
+
+def _dumps(obj: object, indent: int | None = None) -> str:
+    """JSON in UTF-8 as written (Arabic and Cyrillic names readable), with the characters
+    of :data:`_UNSAFE_IN_JSON` escaped: a U+202E in a title cannot turn a terminal's line
+    around."""
+    text = json.dumps(obj, ensure_ascii=False, indent=indent)
+    return _UNSAFE_IN_JSON.sub(_escape_unsafe, text) if _UNSAFE_IN_JSON.search(text) else text
+
+
 def jsonl_parts(report: Report, *, with_text: bool = False) -> Iterator[str]:
     """A report as one line of JSON Lines output (DESIGN.md's contract), newline included,
     in pieces: one per mention, so a report with a million mentions is never one string
@@ -195,7 +216,7 @@ def jsonl_parts(report: Report, *, with_text: bool = False) -> Iterator[str]:
         d.pop("mentions")
         d["text"] = report.text
         d["mentions"] = []
-    head = json.dumps(d, ensure_ascii=False)
+    head = _dumps(d)
     if not report.mentions:
         yield head + "\n"
         return
@@ -207,8 +228,8 @@ def jsonl_parts(report: Report, *, with_text: bool = False) -> Iterator[str]:
         tail = tails.get(key)
         if tail is None:
             rest = {k: v for k, v in m.to_dict().items() if k not in ("start", "end", "text")}
-            tail = tails[key] = json.dumps(rest, ensure_ascii=False)[1:]
-        text = json.dumps(m.text, ensure_ascii=False)
+            tail = tails[key] = _dumps(rest)[1:]
+        text = _dumps(m.text)
         yield f'{", " if i else ""}{{"start": {m.start}, "end": {m.end}, "text": {text}, {tail}'
     yield "]}\n"
 
@@ -379,6 +400,6 @@ def geojson_collection(reports: Iterable[Report]) -> tuple[dict[str, Any], int]:
 def write_geojson(reports: Iterable[Report], out: TextIO) -> int:
     """Write :func:`geojson_collection`; places only, so unresolved mentions are left out."""
     collection, n = geojson_collection(reports)
-    json.dump(collection, out, ensure_ascii=False, indent=1)
+    out.write(_dumps(collection, indent=1))
     out.write("\n")
     return n
