@@ -710,3 +710,13 @@ def test_a_countrys_short_name_as_an_adjective_is_its_demonym(default_gaz: Gazet
         assert found["Saudi"].kind == "demonym" and found["Saudi"].place.country_code == "SA"
     found = {m.text: m for m in gp.geoparse("He flew to Saudi and back.")}
     assert found["Saudi"].kind == "toponym"
+
+
+def test_a_dotted_abbreviation_of_a_large_city(default_gaz: Gazetteer) -> None:
+    # "L.A." is Los Angeles (an alternate name of the city); undotted "LA" after a
+    # place is still Louisiana's postal code
+    gp = Geoparser(default_gaz)
+    (la,) = gp.geoparse("Traffic in L.A. was heavy on Monday.")
+    assert la.place is not None and la.place.name == "Los Angeles"
+    found = {m.text: m for m in gp.geoparse("He lives in Baton Rouge, LA, and works there.")}
+    assert found["LA"].place is not None and found["LA"].place.feature_code == "ADM1"

@@ -446,11 +446,19 @@ class Geoparser:
         )
         cands = self.gazetteer.lookup(span.text, context_only=span.after_comma_name or dotted)
         if acronym and span.all_caps and len(span.text) <= ACRONYM_CHARS and not span.dateline:
-            # Acronyms are places only as known abbreviations ("US", "UAE", "DRC").
+            # Acronyms are places only as known abbreviations ("US", "UAE", "DRC"), or, with
+            # dots, as a large city's ("L.A.": Los Angeles, not Louisiana's postal "LA").
             cands = [
                 c
                 for c in cands
-                if c.match in ("abbreviation", "exact") or c.place.feature_code.startswith("PCL")
+                if c.match in ("abbreviation", "exact")
+                or c.place.feature_code.startswith("PCL")
+                or (
+                    dotted
+                    and c.match == "alternate"
+                    and c.place.feature_class == "P"
+                    and c.place.population >= _FAMOUS_PLACE
+                )
             ]
         # An abbreviation counts only as written ("CAR", "Calif."; not "Car"), or right
         # after a place and a comma ("Springfield, Ill").
