@@ -720,3 +720,15 @@ def test_a_dotted_abbreviation_of_a_large_city(default_gaz: Gazetteer) -> None:
     assert la.place is not None and la.place.name == "Los Angeles"
     found = {m.text: m for m in gp.geoparse("He lives in Baton Rouge, LA, and works there.")}
     assert found["LA"].place is not None and found["LA"].place.feature_code == "ADM1"
+
+
+def test_a_span_given_in_capitals_is_no_acronym(default_gaz: Gazetteer) -> None:
+    # A gold span or a table's cell "OMAHA", "XENIA" had no candidate (read as an
+    # acronym); short codes and spelling guesses stay out ("AK", "UCLA")
+    gp = Geoparser(default_gaz)
+    text = "OMAHA - The city council met. UCLA and AK teams played in XENIA."
+    spans = [(0, 5), (30, 34), (39, 41), (58, 63)]
+    omaha, ucla, ak, xenia = gp.resolve(text, spans)
+    assert omaha.place is not None and omaha.place.name == "Omaha"
+    assert xenia.place is not None and xenia.place.name == "Xenia"
+    assert ucla.place is None and ak.place is None

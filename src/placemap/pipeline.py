@@ -75,6 +75,8 @@ SPELLING_LAST_WORD_ZIPF = 3.5
 _TOWN = 10_000
 # A word in capitals this short may be an acronym ("MoD", "IS", "PM").
 ACRONYM_CHARS = 5
+# A span someone gave as a place name is taken for an acronym only this short.
+GIVEN_ACRONYM_CHARS = 3
 SENTENCE_START_ZIPF = 3.0
 # A name followed by a hyphen and a lowercase word modifies it: "US-backed", "Syria-based".
 _MODIFIER_RE = re.compile(r"-[a-z]")
@@ -173,7 +175,7 @@ class Geoparser:
         items = []
         for key in given:
             span = described[key]
-            cands, kind = self._candidates(span)
+            cands, kind = self._candidates(span, given=True)
             if not cands:
                 cands = self._inner_candidates(span)
             if narrow is not None:
@@ -434,11 +436,12 @@ class Geoparser:
 
     # -- recognition decisions -------------------------------------------------
     def _candidates(
-        self, span: Span, *, acronym: bool = True, adjective: bool = False
+        self, span: Span, *, acronym: bool = True, adjective: bool = False, given: bool = False
     ) -> tuple[list[Candidate], str]:
         """The candidates of a span and its kind. ``acronym=False`` says a short word
         in capitals is no acronym: its line is all in capitals ("NEAR BASHIQA");
-        ``adjective`` that a word of a noun phrase follows ("Saudi officials")."""
+        ``adjective`` that a word of a noun phrase follows ("Saudi officials");
+        ``given`` that someone gave the span as a place name."""
         # "Ill." or "CA" names a state only right after a place: "Springfield, Ill.";
         # dotted capitals do anywhere ("in S.C."), except after a number ("500 B.C.").
         dotted = _DOTTED_ABBREVIATION_RE.fullmatch(span.text) is not None and not (
@@ -458,6 +461,14 @@ class Geoparser:
                     and c.match == "alternate"
                     and c.place.feature_class == "P"
                     and c.place.population >= _FAMOUS_PLACE
+                )
+                # A span given as a place name is no acronym unless it is as short as
+                # one: "XENIA", "CAIRO" in a headline, a table's "OMAHA" (not "AK", nor
+                # a spelling guess for "UCLA").
+                or (
+                    given
+                    and len(span.text) > GIVEN_ACRONYM_CHARS
+                    and c.match in ("folded", "alternate")
                 )
             ]
         # An abbreviation counts only as written ("CAR", "Calif."; not "Car"), or right
