@@ -21,6 +21,7 @@ from placemap.gazetteer import Gazetteer, open_gazetteer
 from placemap.language import NOUNS_CAPITALISED, common_in, text_language
 from placemap.ner import PLACE_LABELS, EntityPipeline, place_entities
 from placemap.normalize import fold
+from placemap.ranking import PLAIN_MATCHES, SPELLING_GUESSES
 from placemap.recognize import (
     ADMIN_CUES,
     DIRECTIONS,
@@ -805,7 +806,7 @@ class Geoparser:
         datelines, where the name has no namesake abroad ("MOGADISHU", "Kabul")."""
         home: set[str | None] = set()
         for span, cands, _kind in items:
-            plain = [c for c in cands if c.match in _PLAIN_MATCHES]
+            plain = [c for c in cands if c.match in PLAIN_MATCHES]
             countries = {c.place.country_code for c in plain}
             if len(countries) == 1 and (
                 span.dateline or any(c.place.feature_code == "PPLC" for c in plain)
@@ -1064,7 +1065,7 @@ def _plausible(span: Span, cands: list[Candidate]) -> list[Candidate]:
         if (
             c.place.feature_class not in ("P", "A")
             or c.place.feature_code.endswith("H")
-            or (c.match in _SPELLING_GUESSES and c.place.name.isupper())
+            or (c.match in SPELLING_GUESSES and c.place.name.isupper())
         ):
             break
     else:
@@ -1080,16 +1081,14 @@ def _plausible(span: Span, cands: list[Candidate]) -> list[Candidate]:
             and c.place.source.startswith("geonames")
         )
         and not (
-            c.match in _SPELLING_GUESSES
+            c.match in SPELLING_GUESSES
             and (c.place.feature_code.endswith("H") or c.place.name.isupper())
         )
     ]
 
 
-_SPELLING_GUESSES = frozenset({"transliteration", "fuzzy"})
 
 
-_PLAIN_MATCHES = frozenset({"exact", "folded"})
 
 
 def _curated_area(place: Place) -> bool:

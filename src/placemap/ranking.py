@@ -55,6 +55,11 @@ TYPE_WEIGHT = {
 _CLASS_WEIGHT = {"P": 0.35, "A": 0.35, "H": 0.5, "T": 0.5, "L": 0.55, "S": 0.15, "V": 0.2, "U": 0.2}
 
 
+#: Matches by the name as written or folded, and matches by a spelling guess.
+PLAIN_MATCHES = frozenset({"exact", "folded"})
+SPELLING_GUESSES = frozenset({"transliteration", "fuzzy"})
+
+
 def match_quality(c: Candidate) -> float:
     """Kind of match times similarity squared: a loose spelling must earn its place.
 

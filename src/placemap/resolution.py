@@ -40,7 +40,9 @@ from placemap.gazetteer.store import Gazetteer
 from placemap.normalize import fold
 from placemap.ranking import (
     DIVISION_CODES,
+    PLAIN_MATCHES,
     PRIOR_MIX,
+    SPELLING_GUESSES,
     city_over_division,
     close_country,
     country_over_capital,
@@ -427,7 +429,7 @@ def _score_all(
             # The features are summed in this order (as the reasons list them).
             share = others.get(p.country_code or "", 0.0) / norm
             country = w.country * share
-            if focused and c.match in _LOOSE and share < FOCUS_SHARE:
+            if focused and c.match in SPELLING_GUESSES and share < FOCUS_SHARE:
                 # A spelling guess outside the countries the report is about: the report
                 # names its places' countries, and a loose key joins names world-wide.
                 country -= LOOSE_PENALTY * w.country * (1.0 - share)
@@ -452,7 +454,7 @@ def _score_all(
                 a2key = _admin2_key(p)
                 if p.feature_class != "A" and _other_than(admin2_names.get(a2key), name):
                     admin2 = w.admin2
-                if c.match in _PLAIN:
+                if c.match in PLAIN_MATCHES:
                     # A district that another name may mean holds this town, or the
                     # other way.
                     other: dict[_Admin2, set[str]] | None = None
@@ -643,7 +645,6 @@ def _links(items: list[_Item]) -> _Links:
     return _Links(nxt, prv, holders)
 
 
-_PLAIN = frozenset({"exact", "folded"})
 _Admin2 = tuple[str | None, str | None, str | None]
 
 
@@ -664,7 +665,7 @@ def _district_pairs(
         seen.add((name, id(it.cands)))
         for c in it.cands:
             p = c.place
-            if not p.admin2_code or c.match not in _PLAIN:
+            if not p.admin2_code or c.match not in PLAIN_MATCHES:
                 continue
             if p.feature_code == "ADM2":
                 districts[_admin2_key(p)].add(name)
@@ -676,7 +677,6 @@ def _district_pairs(
 #: Loose matches (a spelling guess) outside the countries with at least this share of the
 #: report's country votes lose what a candidate in them would gain.
 FOCUS_SHARE = 0.25
-_LOOSE = frozenset({"transliteration", "fuzzy"})
 # (Twice the country weight: measured on the gold spans, it cost LGL 0.1 and GeoCorpora
 # 0.2 points of acc@161, misspelt tweets mostly, and keeps lone spelling guesses in other
 # countries off the maps.)
@@ -1036,7 +1036,7 @@ def resolve_spans(
             choices[same] = _choice(it, weights)
         place, conf, ranked, reason, match = choices[same]
         span = it.span
-        if match in _LOOSE:
+        if match in SPELLING_GUESSES:
             guesses.append(len(out))
         out.append(Mention(span.start, span.end, span.text, place, conf, ranked, reason, it.kind))
     if guesses:
@@ -1160,7 +1160,7 @@ def _choice(it: _Item, weights: Weights) -> _Choice:
             reason = f"below threshold ({it.scores[best]:.2f})"
         else:
             place, match = it.cands[best].place, it.cands[best].match
-            if match in _LOOSE:
+            if match in SPELLING_GUESSES:
                 # A spelling guess is as sure as the spellings are alike, at most.
                 conf = round(conf * it.cands[best].similarity, 4)
             reason = (

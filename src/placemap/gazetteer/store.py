@@ -98,7 +98,7 @@ def _article_variant(folded: str) -> str | None:
 _COMPASS_RE = re.compile(r"\b(north|south)[ ]?(east|west)\b")
 
 
-def _saint_variant(folded: str) -> str | None:
+def _spelling_variant(folded: str) -> str | None:
     """The same name with "Saint" written out or shortened ("St. Lucia" is Saint Lucia,
     "Saint Louis" St. Louis), or with a compass point in one word or two ("Northwest
     region" is Cameroon's North-West); None when neither applies."""
@@ -424,7 +424,7 @@ class Gazetteer:
             return True
         return any(
             other is not None and self._cached_has_name(other)
-            for other in (_article_variant(folded), _saint_variant(folded))
+            for other in (_article_variant(folded), _spelling_variant(folded))
         )
 
     def is_demonym(self, name: str) -> bool:
@@ -485,9 +485,9 @@ class Gazetteer:
         other = _article_variant(q) if not rows else None
         if other is not None:  # "Democratic Republic of Congo": "... of the Congo"
             q, rows = other, list(self._by_fold(other))
-        saint = _saint_variant(q)
-        if saint is not None:  # one name, both ways: "St. Lucia" and "Saint Lucia"
-            rows += self._by_fold(saint)
+        variant = _spelling_variant(q)
+        if variant is not None:  # one name, both ways: "St. Lucia" and "Saint Lucia"
+            rows += self._by_fold(variant)
         spellings: dict[int, int | None] = {}
         for place, kind, count in rows:
             if kind == schema.NAME_CONTEXT_ABBREVIATION and not context_only:
@@ -495,7 +495,7 @@ class Gazetteer:
             match = self._match_kind(name, q, place, kind)
             self._keep(found, Candidate(place, match, 1.0))
             spellings[place.geonameid] = count
-        if other is None and saint is None and None not in spellings.values():
+        if other is None and variant is None and None not in spellings.values():
             # The index's rows of the name have the query's key (a function of the folded
             # name): the counts they record are the query's.
             self._set_spellings(found, spellings)
