@@ -12,7 +12,7 @@ KNOWN = {
 
 
 def known(name: str) -> bool:
-    return name in KNOWN
+    return fold(name) in KNOWN
 
 
 def spans(text: str) -> dict[str, Span]:

@@ -249,7 +249,7 @@ class Geoparser:
         return person_names(
             text,
             toks,
-            self.gazetteer.has_name,
+            self._known_name,
             self._ordinary_word,
             self._strong_name,
             self._famous,
@@ -262,7 +262,7 @@ class Geoparser:
         case = case if case is not None else LineCase(text, toks)
         spans = spot(
             text,
-            self.gazetteer.has_name,
+            self._known_name,
             tokens=toks,
             known_spelling=self._spelling,
             plain=self._plain_word,
@@ -333,12 +333,7 @@ class Geoparser:
             countries = all(
                 any(p.feature_code.startswith("PCL") for p in areas) for areas in (areas_a, areas_b)
             )
-            if not (
-                held_by_a
-                or held_by_b
-                or countries
-                or self._siblings(areas_a, areas_b)
-            ):
+            if not (held_by_a or held_by_b or countries or self._siblings(areas_a, areas_b)):
                 continue
             starts = starts or [t.start for t in toks]
             ib = bisect_left(starts, b.start)
@@ -535,9 +530,7 @@ class Geoparser:
             return self.gazetteer.lookup(inner, fuzzy=False) if inner[:1].isupper() else []
         for k in range(len(words) - 1, 0, -1):
             head = " ".join(words[:k])
-            if self.gazetteer.has_name(fold(head)) and all(
-                self._plain_word(fold(w)) for w in words[k:]
-            ):
+            if self._known_name(head) and all(self._plain_word(fold(w)) for w in words[k:]):
                 return [c for c in self.gazetteer.lookup(head, fuzzy=False) if c.match != "demonym"]
         return []
 
@@ -705,12 +698,17 @@ class Geoparser:
         )
         return zipf >= known_as - FAME_MARGIN
 
+    def _known_name(self, name: str) -> bool:
+        """Whether the gazetteer has a place of this name as written (any spelling that
+        folds to its key; cached, as recognition asks it of ~80 runs a report)."""
+        return self.gazetteer.has_name(fold(name))
+
     def _compound(self, name: str) -> bool:
         """Whether a hyphenated name the gazetteer does not know is a compound of names
         ("Syria-Turkey border", "Russia-NATO talks", "Iraq-Syria"): one of its parts is a
         country, a first-level division, a capital or a large city, or a demonym. Names of
         firms and people ("Mercedes-Benz", "Jean-Claude") stay whole."""
-        if self.gazetteer.has_name(fold(name)):
+        if self._known_name(name):
             return False
         return any(self._strong_name(p) for p in name.split("-") if p[:1].isupper() and len(p) > 1)
 
@@ -757,15 +755,18 @@ class Geoparser:
         reject whatever loose match it found (it starts a sentence, or it is an English
         word and no type word follows): skip the costly transliteration and fuzzy
         look-ups for it."""
-        if span.dateline or self.gazetteer.has_name(fold(span.text)):
+        if span.dateline or self._known_name(span.text):
             return False
-        return self._hopeless_word(span.text, span.sentence_initial, span.type_cue)
+        return self._hopeless_word(span.text, span.sentence_initial, lambda: span.type_cue)
 
-    def _hopeless_word(self, word: str, sentence_initial: bool, type_cue: str | None) -> bool:
+    def _hopeless_word(
+        self, word: str, sentence_initial: bool, type_cue: Callable[[], str | None]
+    ) -> bool:
         """Whether a word the gazetteer has no name for (in no dateline) can be no place
-        whatever loose match it found (see :meth:`_loose_only_word`)."""
+        whatever loose match it found (see :meth:`_loose_only_word`); ``type_cue()`` gives
+        its type cue (asked last: finding it costs more than the rest)."""
         return sentence_initial or (
-            type_cue is None and self.gazetteer.word_frequency(fold(word))[0] >= LOOSE_WORD_ZIPF
+            self.gazetteer.word_frequency(fold(word))[0] >= LOOSE_WORD_ZIPF and type_cue() is None
         )
 
     def _plain_word(self, word: str) -> bool:
@@ -888,8 +889,10 @@ class Geoparser:
 
 
 #: The :class:`Geoparser` methods whose answers are kept, by name or word, for the
-#: :data:`NAME_CACHE_SIZE` names met last.
+#: :data:`NAME_CACHE_SIZE` names met last (a few MB each at most: the runs of capitalised
+#: words of LGL's 588 reports are 22,535 distinct ones).
 _NAME_QUESTIONS = (
+    "_known_name",
     "_strong_name",
     "_famous",
     "_spelling",
@@ -897,7 +900,7 @@ _NAME_QUESTIONS = (
     "_ordinary_word",
     "_compound",
 )
-NAME_CACHE_SIZE = 20_000
+NAME_CACHE_SIZE = 50_000
 
 #: Texts longer than this are read in windows of about this many characters: the
 #: word tokens of a 100 MB text would take gigabytes.
@@ -1085,10 +1088,6 @@ def _plausible(span: Span, cands: list[Candidate]) -> list[Candidate]:
             and (c.place.feature_code.endswith("H") or c.place.name.isupper())
         )
     ]
-
-
-
-
 
 
 def _curated_area(place: Place) -> bool:

@@ -14,12 +14,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable
+from functools import partial
 from itertools import accumulate, compress
 from operator import itemgetter
 from sys import intern
 from typing import NamedTuple
-
-from placemap.normalize import fold
 
 __all__ = [
     "Token",
@@ -465,11 +464,12 @@ def spot(
     known_spelling: Callable[[str], bool] | None = None,
     plain: Callable[[str], bool] | None = None,
     case: LineCase | None = None,
-    hopeless: Callable[[str, bool, str | None], bool] | None = None,
+    hopeless: Callable[[str, bool, Callable[[], str | None]], bool] | None = None,
 ) -> list[Span]:
     """Every run of capitalised tokens the gazetteer knows, longest first.
 
-    ``known(folded_name)`` says whether the gazetteer has a name; a run it does
+    ``known(name)`` says whether the gazetteer has a place of a name as written (the
+    caller folds it, and may cache the answer: a report asks of ~80 runs); a run it does
     not know is still returned when it is a single capitalised word (a
     transliteration may match it), marked by the resolver as weaker.
     ``known_spelling(run)``, when given, is asked about runs of several words that
@@ -482,6 +482,7 @@ def spot(
     the gazetteer does not know (no dateline's): one it says no place can come of is
     left out before its evidence is gathered (a caller that would drop it anyway; the
     gazetteer knows none of its names, so it makes no longer name with a neighbour).
+    ``type_cue()`` gives the word's type cue, found only if ``hopeless`` asks for it.
     """
     toks = tokens if tokens is not None else tokenize(text)
     if case is None and plain is not None:
@@ -515,7 +516,7 @@ def spot(
         best_j = i + 1
         for j in reversed(candidates_j):
             run_text = text[t.start : toks[j - 1].end]
-            if known(fold(run_text)) or (
+            if known(run_text) or (
                 known_spelling is not None and j > i + 1 and known_spelling(run_text)
             ):
                 best_j = j
@@ -527,7 +528,7 @@ def spot(
                 and hopeless(
                     t.text,
                     _starts_sentence(text, toks, i),
-                    _cue_after(toks, i + 1, text) or (_cue_before(toks, i, text)[0] if i else None),
+                    partial(_type_cue_of_word, toks, i, text),
                 )
             ):
                 start_at = best_j
@@ -676,9 +677,7 @@ def describe(
         if after is not None and (gap_after == " " or gap_after.strip(" .") == "")
         else "",
         prev_word2=intern(toks[i - 2].text.lower()) if i > 1 else "",
-        after_comma_name=before is not None
-        and before.capitalised
-        and gap_before.strip() == ",",
+        after_comma_name=before is not None and before.capitalised and gap_before.strip() == ",",
     )
 
 
@@ -792,12 +791,12 @@ def person_names(
     ("President Assad", "envoy Staffan de Mistura", "Secretary of State John Kerry").
     An Arabic article is dropped too ("al-Assad" gives "Assad").
 
-    ``ordinary(word)`` says whether a word is an ordinary English word ("Another
-    Gainesville" is no name); ``strong(name)``, whether a name stands for a country, a
-    division or a large city: a run that starts with one ("Aleppo Syria") is no
-    person's name. ``famous(name)`` says whether a name stands for a country, a capital
-    or a city of millions: one is taken for a surname only after a title ("Michael
-    Jordan" leaves Jordan a country; "John Kerry" makes Kerry a person)."""
+    ``known(name)`` is as in :func:`spot`; ``ordinary(word)`` says whether a word is an
+    ordinary English word ("Another Gainesville" is no name); ``strong(name)``, whether a
+    name stands for a country, a division or a large city: a run that starts with one
+    ("Aleppo Syria") is no person's name. ``famous(name)`` says whether a name stands for
+    a country, a capital or a city of millions: one is taken for a surname only after a
+    title ("Michael Jordan" leaves Jordan a country; "John Kerry" makes Kerry a person)."""
     out: set[str] = set()
     case = case if case is not None else LineCase(text, toks)
     n = len(toks)
@@ -866,11 +865,11 @@ def _add_person(
         first_low = first.lower()
         if first_low in NOT_PLACE_WORDS or first_low in ADMIN_CUES or ordinary(first_low):
             return
-    if known(fold(" ".join(words))):
+    if known(" ".join(words)):
         return  # a place of several words the gazetteer knows
     if not titled:
         initial = any(_initial(w) for w in words)
-        if known(fold(first)) and not initial and (strong is None or strong(first)):
+        if known(first) and not initial and (strong is None or strong(first)):
             return  # "Aleppo Syria", "Homs Hama": names of places in a row
         if famous is not None and famous(last):
             return  # "Michael Jordan" leaves Jordan a country unless a title says otherwise
@@ -908,6 +907,11 @@ def _in_run(gap: str, prev: Token) -> bool:
     )
 
 
+def _type_cue_of_word(toks: list[Token], i: int, text: str) -> str | None:
+    """The type cue of the word ``toks[i]`` alone (see :func:`describe`)."""
+    return _cue_after(toks, i + 1, text) or (_cue_before(toks, i, text)[0] if i else None)
+
+
 def _known_run(toks: list[Token], i: int, text: str, known: Callable[[str], bool]) -> bool:
     """A stop word that begins a longer known name ("United States", "St. Louis")."""
     if not any(map(_CAPITALISED, toks[i + 1 : i + 6])):
@@ -918,6 +922,6 @@ def _known_run(toks: list[Token], i: int, text: str, known: Callable[[str], bool
             break
         end += 1
     for j in range(end, i + 1, -1):
-        if toks[j - 1].capitalised and known(fold(text[toks[i].start : toks[j - 1].end])):
+        if toks[j - 1].capitalised and known(text[toks[i].start : toks[j - 1].end]):
             return True
     return False
