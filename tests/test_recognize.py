@@ -116,6 +116,14 @@ def test_numbers_and_directions_before_a_name_make_no_longer_name() -> None:
     assert spans("Radio Baghdad said")["Baghdad"].in_longer_name
 
 
+def test_plural_town_words_and_ports_before_of_mark_towns() -> None:
+    found = spans("Troops took the towns of Mosul, Aleppo and Baghdad.")
+    assert [found[n].type_cue for n in ("Mosul", "Aleppo", "Baghdad")] == ["town"] * 3
+    assert spans("Ships left the port of Mosul")["Mosul"].type_cue == "town"
+    # A capital of a country is no town cue ("the capital of Iraq").
+    assert spans("the capital of Iraq")["Iraq"].type_cue is None
+
+
 def test_wire_datelines_are_marked() -> None:
     text = (
         "Headline of the day\n"

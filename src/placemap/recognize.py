@@ -157,6 +157,9 @@ TOWN_CUES = frozenset(
     """town city village suburb suburbs neighbourhood neighborhood outskirts municipality
     municipalities""".split()
 )
+# Words that name towns only before "of": "the towns of Shire and Axum", "the port of
+# Djibouti" (the city, not the country); after a name they are other words ("Port Sudan").
+_TOWN_HEADS = frozenset("towns cities villages port ports".split())
 # Titles and abbreviations after which a full stop does not end a sentence.
 _TITLES = frozenset(
     "mr mrs ms dr gen col lt sgt capt maj sen rep gov rev prof jr sr cpl pvt adm brig cmdr".split()
@@ -441,7 +444,7 @@ def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, boo
             head = tokens[k - 1].text.lower()
             if head in ADMIN_CUES and head not in ("department", "departments", "state"):
                 type_cue = "admin"
-            elif head in TOWN_CUES:
+            elif head in TOWN_CUES or head in _TOWN_HEADS:
                 type_cue = "town"
             elif head in WATER_CUES:
                 type_cue = "water"
