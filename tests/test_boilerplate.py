@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from placemap.boilerplate import is_boilerplate, menu_lines
+from placemap.boilerplate import is_boilerplate, link_lists, menu_lines
 from placemap.gazetteer import Gazetteer
 from placemap.pipeline import Geoparser
 from placemap.readers import guess_title_date
@@ -54,3 +54,31 @@ def test_a_menu_line_is_neither_the_title_nor_a_place(default_gaz: Gazetteer) ->
 def test_only_the_top_of_a_text_is_looked_at() -> None:
     text = "Israeli strikes hit south Lebanon\n" * 8 + "Home | World | Middle East\n"
     assert menu_lines(text) == []
+
+
+def test_a_list_of_links_to_other_stories_names_no_place_of_the_report(
+    default_gaz: Gazetteer,
+) -> None:
+    text = (
+        "Sudan war: RSF fighters storm El Fasher\n\n"
+        "Fighters stormed the army's last stronghold in El Fasher on Sunday.\n\n"
+        "Related stories\n"
+        "UN warns of famine in Darfur\n"
+        "Egypt, Saudi Arabia push for ceasefire talks in Jeddah\n"
+        "(c) 2025 News Corp | Privacy | Terms\n"
+    )
+    heading = text.index("Related")
+    assert link_lists(text) == [(heading, len(text) - 1)]
+    found = {m.text for m in Geoparser(default_gaz).geoparse(text)}
+    assert "El Fasher" in found and not found & {"Darfur", "Egypt", "Saudi Arabia", "Jeddah"}
+
+
+def test_a_links_heading_ends_at_the_first_line_of_prose() -> None:
+    text = (
+        "Most read:\n"
+        "Ukraine war latest: Kyiv hit by drones\n"
+        "The ministry said the talks in Geneva would resume on Monday.\n"
+    )
+    assert link_lists(text) == [(0, text.index("\nThe"))]
+    # A heading word inside a sentence, or with nothing after it, is no list.
+    assert link_lists("Read more about Mosul in our report.\nRelated\n") == []

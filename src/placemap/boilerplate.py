@@ -1,14 +1,15 @@
-"""Lines that scraping leaves at the top of a page: a site's menu, breadcrumbs, icons.
+"""Lines that scraping leaves around a report: a site's menu, breadcrumbs, icons at the
+top, lists of links to other stories ("Related stories", "Most read") below or inside it.
 
 They are neither a report's title nor its places: "Home | World | Middle East | Sport"
-names no place the report is about.
+names no place the report is about, nor does the headline of another story.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["is_boilerplate", "is_menu", "menu_lines"]
+__all__ = ["is_boilerplate", "is_menu", "menu_lines", "link_lists"]
 
 # The sections of a news site's menu.
 MENU_WORDS = frozenset(
@@ -70,4 +71,36 @@ def menu_lines(text: str) -> list[tuple[int, int]]:
             break
         if len(m.group()) <= _MENU_CHARS and is_menu(m.group()):
             out.append((m.start(), m.end()))
+    return out
+
+
+# The heading of a list of links to other stories, alone on its line ("Related stories",
+# "More on this story", "Most read:"). ("See also" is left out: an encyclopaedia's "See
+# also: Franklin Township, New Jersey" names places of the article's own.)
+_LINKS_HEADING_RE = re.compile(
+    r"^[ \t]*(?:related(?: stories| articles| news| content| coverage| links)?|read more"
+    r"|(?:also|more) read|read also|more on this story|more stories|more news|most read"
+    r"|most popular|most viewed|trending(?: now)?|recommended(?: stories| for you)?"
+    r"|you (?:may|might) also like|top stories|latest news|editor'?s picks)[ \t]*:?[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# A link's line: a headline, short and not a sentence of prose (which ends in a full
+# stop); the list ends at the first line that is not one.
+_LINK_CHARS = 160
+_PROSE_END_RE = re.compile(r"[\w\"\u201d')][.!]\s*$")
+
+
+def link_lists(text: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the lists of links to other stories in ``text``: a
+    heading (``Related stories``) and the headline lines after it, up to the first line
+    of prose or the end."""
+    out = []
+    for m in _LINKS_HEADING_RE.finditer(text):
+        end = m.end()
+        for line in _LINE_RE.finditer(text, m.end()):
+            if len(line.group()) > _LINK_CHARS or _PROSE_END_RE.search(line.group()):
+                break
+            end = line.end()
+        if end > m.end():  # a heading with no list after it is left alone
+            out.append((m.start(), end))
     return out

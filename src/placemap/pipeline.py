@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
 
-from placemap.boilerplate import menu_lines
+from placemap.boilerplate import link_lists, menu_lines
 from placemap.gazetteer import Gazetteer, open_gazetteer
 from placemap.language import NOUNS_CAPITALISED, common_in, text_language
 from placemap.ner import PLACE_LABELS, EntityPipeline, place_entities
@@ -941,8 +941,9 @@ def _off_the_menu(
     items: list[tuple[Span, list[Candidate], str]], text: str
 ) -> list[tuple[Span, list[Candidate], str]]:
     """The items outside the site's menu and breadcrumb lines at the top of a scraped
-    text ("Home | World | Middle East | Sport" names no place of the report)."""
-    menus = menu_lines(text)
+    text ("Home | World | Middle East | Sport" names no place of the report) and outside
+    its lists of links to other stories ("Related stories")."""
+    menus = menu_lines(text) + link_lists(text)
     if not menus:
         return items
     return [it for it in items if not any(s <= it[0].start < e for s, e in menus)]
