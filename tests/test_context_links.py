@@ -90,3 +90,22 @@ def test_resolve_spans_stays_deterministic_with_links(default_gaz: Gazetteer) ->
     first = [m.place for m in resolve_spans(default_gaz, items)[:n]]
     again = [m.place for m in resolve_spans(default_gaz, items[::-1])[::-1][:n]]
     assert first == again
+
+
+def test_a_village_abroad_that_nothing_points_to_is_left_unresolved(
+    default_gaz: Gazetteer,
+) -> None:
+    # The report names Iraq (by its people) and two Iraqi cities: "Taji" is no village
+    # of Japan 8,000 km away (whether or not the gazetteer has the Iraqi town).
+    text = (
+        "Iraqi officials said a car bomb exploded in Taji on Sunday, killing five people. "
+        "Police in Baghdad and Mosul were on alert."
+    )
+    taji = next(m for m in Geoparser(default_gaz).geoparse(text) if m.text == "Taji")
+    assert taji.place is None or taji.place.country_code == "IQ"
+    if taji.place is None:
+        assert "km from the report's places" in taji.reason
+        assert taji.candidates[0].place.country_code == "JP"  # the pick set aside, shown
+    # Where the report names the village's country, it stays.
+    named = _places(default_gaz, "Iraqi officials visited Taiji, Japan, and Baghdad.")
+    assert named["Taiji"].country_code == "JP"

@@ -1030,6 +1030,7 @@ def resolve_spans(
     choices: dict[tuple[int, int, int], _Choice] = {}
     out: list[Mention] = []
     guesses = []
+    matches = []
     for it in items:
         same = (id(it.cands), id(it.scores), id(it.reasons))
         if same not in choices:
@@ -1039,8 +1040,10 @@ def resolve_spans(
         if match in SPELLING_GUESSES:
             guesses.append(len(out))
         out.append(Mention(span.start, span.end, span.text, place, conf, ranked, reason, it.kind))
+        matches.append(match)
     if guesses:
         _drop_far_guesses(out, guesses)
+    _drop_far_strays(gaz, out, matches)
     return out
 
 
@@ -1086,6 +1089,59 @@ def _drop_far_guesses(out: list[Mention], guesses: list[int]) -> None:
                 place=None,
                 candidates=(guess, *m.candidates),
                 reason=f"spelling guess {km_away:,.0f} km from the report's other places",
+            )
+
+
+#: A village (fewer people than this) in a country the report neither names nor borders,
+#: farther than :data:`STRAY_KM` from every place it names surely, is left unresolved.
+STRAY_POPULATION = 10_000
+STRAY_KM = 1500.0
+
+
+def _drop_far_strays(gaz: Gazetteer, out: list[Mention], matches: list[str]) -> None:
+    """Leave unresolved a village abroad that nothing in the report points to: in a
+    report on Iraq, "Taji" (a town the gazetteer lacks) is no village of Japan 8,000 km
+    away. Only in a report that names a country (or its people: "Iraqi officials"); a
+    village stays when it lies in a country the report names, or in one bordering such,
+    or where the report surely places something else, or within :data:`STRAY_KM` of a
+    place it names surely. (On the public corpora every village this leaves unresolved
+    was wrong: "Fumo", "Still", "Red Cross", "English".)"""
+    named = {
+        m.place.country_code
+        for m in out
+        if m.place is not None and m.place.feature_code.startswith("PCL")
+    }
+    if not named:
+        return
+    near = set(named)
+    for code in named:
+        if code:
+            near |= gaz.neighbours(code)
+    sure: list[tuple[str, Place]] | None = None
+    for k, m in enumerate(out):
+        p = m.place
+        if (
+            p is None
+            or m.kind != "toponym"
+            or p.feature_class != "P"
+            or p.population >= STRAY_POPULATION
+            or p.country_code in near
+        ):
+            continue
+        if sure is None:
+            sure = [(fold(o.text), o.place) for o in out if o.place and o.confidence >= CONFIDENT]
+        name = fold(m.text)
+        others = [q for n, q in sure if n != name]
+        if not others or any(q.country_code == p.country_code for q in others):
+            continue
+        km = min(haversine_km(p.lat, p.lon, q.lat, q.lon) for q in others)
+        if km > STRAY_KM:
+            out[k] = replace(
+                m,
+                place=None,
+                candidates=(Candidate(p, matches[k] or "exact", 1.0, m.confidence), *m.candidates),
+                reason=f"a village {km:,.0f} km from the report's places, in a country it "
+                "does not name",
             )
 
 
