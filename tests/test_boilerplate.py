@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from placemap.boilerplate import is_boilerplate, link_lists, menu_lines
+from placemap.boilerplate import credit_lines, is_boilerplate, link_lists, menu_lines
 from placemap.gazetteer import Gazetteer
 from placemap.pipeline import Geoparser
 from placemap.readers import guess_title_date
@@ -82,3 +82,49 @@ def test_a_links_heading_ends_at_the_first_line_of_prose() -> None:
     assert link_lists(text) == [(0, text.index("\nThe"))]
     # A heading word inside a sentence, or with nothing after it, is no list.
     assert link_lists("Read more about Mosul in our report.\nRelated\n") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "credit"),
+    [
+        (
+            "Troops advanced. (Reporting by Maher Chmaytelli in Baghdad; Additional "
+            "reporting by Ahmed Rasheed in Erbil; Editing by Alison Williams)\n",
+            "(Reporting by Maher Chmaytelli in Baghdad; Additional reporting by Ahmed "
+            "Rasheed in Erbil; Editing by Alison Williams)",
+        ),
+        (
+            "Troops advanced.\nReporting by Tom Balmforth in Kyiv\n",
+            "Reporting by Tom Balmforth in Kyiv",
+        ),
+        (
+            "The war goes on. Associated Press writers Jamey Keaten in Geneva and Lolita C. "
+            "Baldor in Washington contributed to this report. More.",
+            "Associated Press writers Jamey Keaten in Geneva and Lolita C. Baldor in "
+            "Washington contributed to this report.",
+        ),
+        (
+            "Talks ended. Sydney Chase contributed from Austin, Texas.",
+            "Sydney Chase contributed from Austin, Texas.",
+        ),
+    ],
+)
+def test_the_wires_credit_lines_are_found(text: str, credit: str) -> None:
+    assert [text[s:e].strip() for s, e in credit_lines(text)] == [credit]
+
+
+def test_words_like_a_credit_in_a_sentence_are_none() -> None:
+    assert credit_lines("He contributed from his savings. Our reporting by phone failed.") == []
+
+
+def test_a_bylines_places_lend_the_report_no_context(default_gaz: Gazetteer) -> None:
+    # AP copy: a report on Ukraine whose byline names Texas. Odesa stays in Ukraine; the
+    # byline's places are still mentions, resolved on their own.
+    text = (
+        "KYIV (AP) - Ukraine's president met U.S. envoys in Kyiv on Tuesday. Senators who "
+        "visited Odesa last week urged faster deliveries to Ukraine.\n\n"
+        "Sydney Chase contributed from Austin, Texas."
+    )
+    places = {m.text: m.place for m in Geoparser(default_gaz).geoparse(text) if m.place}
+    assert places["Odesa"].country_code == "UA"
+    assert places["Austin"].admin1_name == "Texas"

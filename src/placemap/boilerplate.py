@@ -1,15 +1,18 @@
 """Lines that scraping leaves around a report: a site's menu, breadcrumbs, icons at the
-top, lists of links to other stories ("Related stories", "Most read") below or inside it.
+top, lists of links to other stories ("Related stories", "Most read") below or inside it;
+and the wire's credit lines, which say where its reporters were.
 
-They are neither a report's title nor its places: "Home | World | Middle East | Sport"
-names no place the report is about, nor does the headline of another story.
+Menus and links are neither a report's title nor its places: "Home | World | Middle East |
+Sport" names no place the report is about, nor does the headline of another story. A
+credit line names places ("Reporting by Maher Chmaytelli in Baghdad"), but not the
+places of the events reported, so they lend no context to the report's other names.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["is_boilerplate", "is_menu", "menu_lines", "link_lists"]
+__all__ = ["is_boilerplate", "is_menu", "menu_lines", "link_lists", "credit_lines"]
 
 # The sections of a news site's menu.
 MENU_WORDS = frozenset(
@@ -104,3 +107,37 @@ def link_lists(text: str) -> list[tuple[int, int]]:
         if end > m.end():  # a heading with no list after it is left alone
             out.append((m.start(), end))
     return out
+
+
+# The wire's credit lines: Reuters' "(Reporting by A in Baghdad; Editing by B)" or the
+# same lines without brackets; AP's sentence "A in Geneva contributed to this report." or
+# "B contributed from Austin, Texas.".
+_CREDIT_RE = re.compile(
+    r"\((?:[Aa]dditional )?(?:[Rr]eporting|[Ww]riting|[Ee]diting|[Cc]ompiled) by\b[^()\n]*\)"
+    r"|^[ \t]*(?:[Aa]dditional )?(?:[Rr]eporting|[Ww]riting|[Ee]diting) by\b[^\n]*",
+    re.MULTILINE,
+)
+# What a text holds if it holds a credit line (looked for first: far faster than a search).
+_CREDIT_WORDS = ("eporting by", "riting by", "diting by", "ompiled by")
+_CONTRIBUTED_RE = re.compile(r"\bcontributed (?:to this report|reporting\b|from (?=[A-Z]))")
+# Where a sentence ends: a full stop after a word in lower case or a number (not after
+# an initial, "Lolita C. Baldor", or "U.S."), or a line break.
+_SENTENCE_END_RE = re.compile(r"(?<=[a-z0-9)\]\"'\u201d])[.!?](?=\s)|\n")
+
+
+def credit_lines(text: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the wire's credit lines in ``text`` ("Reporting by A
+    in Baghdad; Editing by B", "A in Geneva contributed to this report.")."""
+    out = []
+    if any(w in text for w in _CREDIT_WORDS):
+        out = [m.span() for m in _CREDIT_RE.finditer(text)]
+    if "contributed" not in text:
+        return out
+    for m in _CONTRIBUTED_RE.finditer(text):
+        # The sentence around the words: from the end of the one before to its own end.
+        start = 0
+        for end in _SENTENCE_END_RE.finditer(text, max(0, m.start() - 500), m.start()):
+            start = end.end()
+        stop = _SENTENCE_END_RE.search(text, m.end())
+        out.append((start, stop.end() if stop else len(text)))
+    return sorted(out)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
 
-from placemap.boilerplate import link_lists, menu_lines
+from placemap.boilerplate import credit_lines, link_lists, menu_lines
 from placemap.gazetteer import Gazetteer, open_gazetteer
 from placemap.language import NOUNS_CAPITALISED, common_in, text_language
 from placemap.ner import PLACE_LABELS, EntityPipeline, place_entities
@@ -131,8 +131,7 @@ class Geoparser:
     # -- public API ------------------------------------------------------------
     def geoparse(self, text: str) -> list[Mention]:
         """Every place mention in ``text``, resolved from the text's own context."""
-        items = self._recognise(text)
-        mentions = resolve_spans(self.gazetteer, items, weights=self.weights)
+        mentions = self._resolved(text, self._recognise(text))
         if not self.demonyms:
             mentions = [m for m in mentions if m.kind != "demonym"]
         return mentions
@@ -151,7 +150,35 @@ class Geoparser:
         filters the given spans' candidates before scoring (a table's country column).
         """
         items, n = self.resolution_items(text, spans, narrow=narrow)
-        return resolve_spans(self.gazetteer, items, weights=self.weights)[:n]
+        return self._resolved(text, items)[:n]
+
+    def _resolved(
+        self, text: str, items: list[tuple[Span, list[Candidate], str]]
+    ) -> list[Mention]:
+        """The items resolved, one mention each in their order; the places of the wire's
+        credit lines ("Reporting by A in Baghdad", "B contributed from Austin, Texas")
+        apart from the rest: where the reporters were is no context for the places the
+        report is about (a byline's Texas made "Odesa" in a report on Ukraine Odessa,
+        Texas), nor the other way round."""
+        credits = credit_lines(text)
+        inside = [any(s <= it[0].start < e for s, e in credits) for it in items]
+        if not any(inside) or all(inside):
+            return resolve_spans(self.gazetteer, items, weights=self.weights)
+        body = iter(
+            resolve_spans(
+                self.gazetteer,
+                [it for it, c in zip(items, inside, strict=True) if not c],
+                weights=self.weights,
+            )
+        )
+        credited = iter(
+            resolve_spans(
+                self.gazetteer,
+                [it for it, c in zip(items, inside, strict=True) if c],
+                weights=self.weights,
+            )
+        )
+        return [next(credited) if c else next(body) for c in inside]
 
     def resolution_items(
         self,
