@@ -109,3 +109,24 @@ def test_a_village_abroad_that_nothing_points_to_is_left_unresolved(
     # Where the report names the village's country, it stays.
     named = _places(default_gaz, "Iraqi officials visited Taiji, Japan, and Baghdad.")
     assert named["Taiji"].country_code == "JP"
+
+
+def test_x_in_a_country_holds_x(default_gaz: Gazetteer) -> None:
+    # "Madaya in Syria" says what "Madaya, Syria" says (a Madaya of Myanmar was chosen).
+    found = _places(default_gaz, "Clashes were reported in Madaya in Syria on Tuesday.")
+    assert found["Madaya"].country_code == "SY"
+    # A place outside the country the text puts it in is not taken: the Balad meant is
+    # one the gazetteer lacks, not Balad, Iraq.
+    balad = next(
+        m
+        for m in Geoparser(default_gaz).geoparse("Clashes in Balad in Somalia killed five.")
+        if m.text == "Balad"
+    )
+    assert balad.place is None or balad.place.country_code == "SO"
+    if balad.place is None:
+        assert balad.reason == "not in Somalia, where the text places it"
+        assert balad.candidates[0].place.country_code == "IQ"
+    # The words make no place: an organisation "in Syria" stays none, a country "in"
+    # another keeps its own ("U.S. troops in Iraq").
+    assert "Hezbollah" not in _places(default_gaz, "Hezbollah in Syria fought on.")
+    assert _places(default_gaz, "U.S. troops in Iraq were attacked.")["U.S."].country_code == "US"

@@ -12,7 +12,7 @@ import math
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import accumulate
 
@@ -160,6 +160,11 @@ class Geoparser:
         apart from the rest: where the reporters were is no context for the places the
         report is about (a byline's Texas made "Odesa" in a report on Ukraine Odessa,
         Texas), nor the other way round."""
+        return self._not_outside(text, items, self._resolved_apart(text, items))
+
+    def _resolved_apart(
+        self, text: str, items: list[tuple[Span, list[Candidate], str]]
+    ) -> list[Mention]:
         credits = credit_lines(text)
         inside = [any(s <= it[0].start < e for s, e in credits) for it in items]
         if not any(inside) or all(inside):
@@ -224,7 +229,8 @@ class Geoparser:
             case = LineCase(text, toks)
             persons = self._persons(text, toks, case)
             items = _off_the_menu(self._recognise_part(text, toks, persons, case), text)
-            return self._drop_weak(self._in_its_language(items, text), text)
+            items = self._drop_weak(self._in_its_language(items, text), text)
+            return self._within_said(text, items)
         persons = set()
         for _offset, part, toks in _windows(text, splits=self._compound):
             persons |= self._persons(part, toks, LineCase(part, toks))
@@ -239,8 +245,8 @@ class Geoparser:
                     f"more than {MAX_MENTIONS:,} place names in one text (the first at "
                     f"character {items[0][0].start:,}): split it into smaller reports"
                 )
-        items = _off_the_menu(items, text)
-        return self._drop_weak(self._in_its_language(items, text), text)
+        items = self._drop_weak(self._in_its_language(_off_the_menu(items, text), text), text)
+        return self._within_said(text, items)
 
     def _in_its_language(
         self, items: list[tuple[Span, list[Candidate], str]], text: str
@@ -418,6 +424,79 @@ class Geoparser:
             ):
                 return span._replace(next_text=name)
         return span
+
+    def _not_outside(
+        self, text: str, items: list[tuple[Span, list[Candidate], str]], mentions: list[Mention]
+    ) -> list[Mention]:
+        """The mentions, but for a place outside the country or division that the text
+        says in words holds it ("Balad in Somalia"), which is left unresolved: the place
+        meant is one the gazetteer lacks, not Balad, Iraq. (Not after a comma: "Liberia,
+        Sierra Leone and Guinea" is a list.)"""
+        out = mentions
+        for k, ((span, cands, _), m) in enumerate(zip(items, mentions, strict=True)):
+            if (
+                m.place is None
+                or not span.next_text
+                or m.kind != "toponym"
+                or m.place.feature_class != "P"  # (a lake, a region may reach across)
+            ):
+                continue
+            said = _WITHIN_RE.match(text, span.end)
+            if said is None or not said.group(1).startswith(span.next_text):
+                continue
+            holders = self._areas(span.next_text)
+            if not holders or any(_holds_place(h, m.place) for h in holders):
+                continue
+            if out is mentions:
+                out = list(mentions)
+            pick = next(c for c in cands if c.place.geonameid == m.place.geonameid)
+            out[k] = Mention(
+                m.start,
+                m.end,
+                m.text,
+                None,
+                m.confidence,
+                (replace(pick, score=m.confidence), *m.candidates),
+                f"not in {span.next_text}, where the text places it",
+                m.kind,
+            )
+        return out
+
+    def _within_said(
+        self, text: str, items: list[tuple[Span, list[Candidate], str]]
+    ) -> list[tuple[Span, list[Candidate], str]]:
+        """The place mentions, those followed by "in" and a country or a first-level
+        division ("Madaya in Syria", "Balad in southern Somalia") held by it, as "Madaya,
+        Syria" says (their ``next_text``). Read once the mentions are known (the words
+        make no place of "Hezbollah in Syria"); not for a name that is itself a country
+        or a division ("U.S. troops in Iraq")."""
+        out = items
+        for k, (span, cands, kind) in enumerate(items):
+            if span.next_text is not None or not text.startswith(" in ", span.end):
+                continue  # (looked for first: most spans are not followed by "in")
+            mo = _WITHIN_RE.match(text, span.end)
+            if mo is None or kind != "toponym" or self._areas(span.text):
+                continue
+            name = mo.group(1)
+            first = name.split(" ")[0]
+            if self._holders(name, ("PCL", "ADM1")):
+                holder = name  # "in Syria", "in Saudi Arabia"
+            elif first != name and self._holders(first, ("PCL",)):
+                holder = first  # "in Iraq Monday"
+            else:
+                continue
+            if out is items:
+                out = list(items)
+            out[k] = (span._replace(next_text=holder), cands, kind)
+        return out
+
+    def _holders(self, name: str, codes: tuple[str, ...]) -> bool:
+        """Whether a name, as written (no abbreviation: "Miss"), is that of a country or
+        a division of these feature codes."""
+        return any(
+            c.match not in ("demonym", "abbreviation") and c.place.feature_code.startswith(codes)
+            for c in self.gazetteer.lookup(name, loose=False)
+        )
 
     def _areas(self, name: str) -> list[Place]:
         """The countries and first-level divisions a name stands for."""
@@ -976,6 +1055,15 @@ def _off_the_menu(
     return [it for it in items if not any(s <= it[0].start < e for s, e in menus)]
 
 
+def _holds_place(area: Place, place: Place) -> bool:
+    """Whether a country or a first-level division holds a place (or is it)."""
+    if area.geonameid == place.geonameid:
+        return True
+    if area.country_code != place.country_code:
+        return False
+    return area.feature_code.startswith("PCL") or area.admin1_code == place.admin1_code
+
+
 def _shifted(span: Span, offset: int) -> Span:
     return span._replace(start=span.start + offset, end=span.end + offset) if offset else span
 
@@ -1067,6 +1155,12 @@ def _town_or_more(p: Place) -> bool:
 _HEAD_OF_RE = re.compile(r"\b(\w+) of $")
 # A name (of one or two words) in the possessive right before another: "Iraq's ",
 # "Saudi Arabia’s ".
+# " in Syria", " in northern Iraq", " in the Donetsk region" after a name: the name that
+# may hold it (a country or a first-level division: see Geoparser._within).
+_WITHIN_RE = re.compile(
+    r" in (?:the )?(?:(?:north|south|east|west|central|north-?east|north-?west|south-?east"
+    r"|south-?west)(?:ern)? )?([A-Z][\w'\u2019.-]*(?: [A-Z][\w'\u2019.-]*)?)\b(?!['\u2019]s)"
+)
 _POSSESSOR_RE = re.compile(r"\b(?:([A-Z][\w.-]*) )?([A-Z][\w.-]*)['\u2019]s $")
 # (What it needs last; "$" also matches before a line break that ends the text searched.)
 _POSSESSIVE_ENDS = ("'s ", "\u2019s ", "'s \n", "\u2019s \n")
