@@ -342,7 +342,7 @@ class Gazetteer:
     # -- metadata --------------------------------------------------------------
     def info(self) -> dict[str, Any]:
         meta: dict[str, Any] = {}
-        for key, value in self.conn.execute("SELECT key, value FROM meta"):
+        for key, value in self.conn.execute("SELECT key, value FROM meta").fetchall():
             try:
                 meta[key] = json.loads(value)
             except json.JSONDecodeError:
@@ -390,7 +390,7 @@ class Gazetteer:
             rows = self.conn.execute(
                 f"SELECT {_PLACE_COLS} FROM places p WHERE p.id IN ({','.join('?' * len(part))})",
                 part,
-            )
+            ).fetchall()
             for row in rows:
                 self._places[row[0]] = _row_place(row)
 
@@ -643,7 +643,7 @@ class Gazetteer:
                 "SELECT tkey, fold FROM key_names WHERE tkey IN "
                 f"({','.join('?' * len(part))}) AND named ORDER BY tkey, fold",
                 part,
-            ):
+            ).fetchall():
                 fetched[key].append(f)
             for key, folds in fetched.items():
                 out[key] = cache[key] = _KeyNames(folds)
@@ -725,7 +725,7 @@ class Gazetteer:
                 for r in self.conn.execute(
                     f"SELECT DISTINCT tkey FROM key_names WHERE tkey IN ({marks})",
                     part,
-                )
+                ).fetchall()
             )
         return sorted(keys)[:50]
 
