@@ -25,6 +25,7 @@ from rapidfuzz.fuzz import ratio
 
 from placemap.errors import GazetteerCorruptError, GazetteerMissingError
 from placemap.gazetteer import schema
+from placemap.gazetteer.keyfilter import KeyFilter
 from placemap.normalize import ARTICLES, KEY_ALPHABET, fold, translit_key
 from placemap.records import Candidate, Place
 from placemap.tempfiles import file_kind
@@ -187,6 +188,9 @@ class _KeyNames:
         return zip(self.folds, self._prepared.similarities(q, floor), strict=True)
 
 
+_NO_NAMES = _KeyNames([])
+
+
 class Gazetteer:
     """A gazetteer index on disk, plus optional in-memory overlays."""
 
@@ -197,6 +201,8 @@ class Gazetteer:
         self._overlay_names: dict[str, list[tuple[int, int]]] = {}
         self._overlay_tkeys: dict[str, list[tuple[int, str]]] = {}
         self._places: dict[int, Place] = {}
+        # (folded names, transliteration keys): read from the index on first use.
+        self._filters: tuple[KeyFilter, KeyFilter] | None = None
         self._new_caches()
         #: Say, on opening, when the index was built from other placemap data than this
         #: placemap ships (set by :func:`placemap.gazetteer.open_gazetteer` for an index
@@ -204,6 +210,8 @@ class Gazetteer:
         self.check_fingerprint = False
 
     def _has_name_uncached(self, folded: str) -> bool:
+        if folded not in self._key_filters()[0]:
+            return False
         row = self.conn.execute("SELECT 1 FROM names WHERE fold = ? LIMIT 1", (folded,))
         return row.fetchone() is not None
 
@@ -323,6 +331,7 @@ class Gazetteer:
             del state[k]
         del state["_tkey_names"]
         state["_places"] = {}
+        state["_filters"] = None
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -338,6 +347,30 @@ class Gazetteer:
         self._cached_near = lru_cache(maxsize=10_000)(self._near_uncached)
         self._tkey_names: OrderedDict[str, _KeyNames] = OrderedDict()
         self._tkey_names_held = 0
+
+    def _key_filters(self) -> tuple[KeyFilter, KeyFilter]:
+        """The index's filters of (folded names, transliteration keys), read once: a key
+        they do not hold is in no row, and is not looked for (see
+        :mod:`placemap.gazetteer.keyfilter`)."""
+        got = self._filters
+        if got is None:
+            rows = {
+                name: (hashes, bits)
+                for name, hashes, bits in self.conn.execute(
+                    "SELECT name, hashes, bits FROM filters"
+                ).fetchall()
+            }
+            try:
+                folds, tkeys = (
+                    KeyFilter(bytes(rows[n][1]), int(rows[n][0]))
+                    for n in (schema.FILTER_FOLD, schema.FILTER_TKEY)
+                )
+            except (KeyError, TypeError, ValueError) as err:
+                raise _damaged(
+                    self.conn, sqlite3.DatabaseError(f"its key filters are unreadable: {err!r}")
+                ) from err
+            got = self._filters = (folds, tkeys)
+        return got
 
     # -- metadata --------------------------------------------------------------
     def info(self) -> dict[str, Any]:
@@ -603,6 +636,8 @@ class Gazetteer:
         (see ``names.spellings``) are None for an overlay's names."""
         for pid, kind in self._overlay_names.get(q, ()):
             yield self._overlay_places[pid], kind, None
+        if q not in self._key_filters()[0]:
+            return
         # One query for the names and their places (not one more per place).
         rows = self.conn.execute(
             f"SELECT n.kind, n.spellings, {_PLACE_COLS} FROM names n "
@@ -629,9 +664,12 @@ class Gazetteer:
         cache = self._tkey_names
         out: dict[str, _KeyNames] = {}
         missing = []
+        in_index = self._key_filters()[1]
         for key in keys:
             found = cache.get(key)
-            if found is None:
+            if found is None and key not in in_index:
+                out[key] = _NO_NAMES
+            elif found is None:
                 missing.append(key)
             else:
                 cache.move_to_end(key)
@@ -716,6 +754,7 @@ class Gazetteer:
         variants = set(_one_edit(key))
         variants.discard(key)
         keys = {k for k in self._overlay_tkeys if k in variants}
+        # (Not sifted through the key filter first: hashing the variants costs more.)
         probe = sorted(variants)
         for i in range(0, len(probe), 500):
             part = probe[i : i + 500]
