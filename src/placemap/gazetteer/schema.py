@@ -97,6 +97,9 @@ CREATE TABLE countries (
 INDEXES = """
 CREATE INDEX names_fold ON names (fold);
 CREATE INDEX places_country ON places (country_code, feature_class);
+-- The first-level divisions by their codes (a country's divisions of all levels number
+-- thousands: the division of a code was one of them, read one by one).
+CREATE INDEX places_adm1 ON places (country_code, admin1_code) WHERE feature_code = 'ADM1';
 """
 
 

@@ -210,6 +210,14 @@ class Gazetteer:
         self.check_fingerprint = False
 
     def _has_name_uncached(self, folded: str) -> bool:
+        if folded in self._overlay_names or self._indexed(folded):
+            return True
+        return any(
+            other is not None and self._indexed(other)
+            for other in (_article_variant(folded), _spelling_variant(folded))
+        )
+
+    def _indexed(self, folded: str) -> bool:
         if folded not in self._key_filters()[0]:
             return False
         row = self.conn.execute("SELECT 1 FROM names WHERE fold = ? LIMIT 1", (folded,))
@@ -450,15 +458,10 @@ class Gazetteer:
 
     # -- look-up ---------------------------------------------------------------
     def has_name(self, folded: str) -> bool:
-        """Whether any place is indexed under this folded key (fast path for spotting)."""
-        if folded in self._overlay_names:
-            return True
-        if self._cached_has_name(folded):
-            return True
-        return any(
-            other is not None and self._cached_has_name(other)
-            for other in (_article_variant(folded), _spelling_variant(folded))
-        )
+        """Whether any place is indexed under this folded key (fast path for spotting),
+        or its variant with or without "the", "Saint" written out or not (cached whole:
+        most words of a text are asked about, again and again, and are no name)."""
+        return self._cached_has_name(folded)
 
     def is_demonym(self, name: str) -> bool:
         """Whether the index lists ``name`` as a demonym ("Saudi", "Syrian"), whatever
@@ -871,6 +874,10 @@ def _probe(conn: sqlite3.Connection) -> None:
     conn.execute(
         "SELECT id FROM places WHERE country_code = 'A' AND feature_class = 'P'"
     ).fetchall()
+    conn.execute(
+        "SELECT id FROM places WHERE country_code = 'A' AND admin1_code = 'A' "
+        "AND feature_code = 'ADM1'"
+    ).fetchall()
     conn.execute("SELECT place_id FROM countries WHERE code = 'A'").fetchall()
     conn.execute("SELECT zipf FROM words WHERE fold = 'a'").fetchall()
     conn.execute("SELECT name FROM places WHERE id = 1").fetchall()
@@ -895,10 +902,11 @@ def _one_edit(key: str) -> Iterable[str]:
 
 @lru_cache(maxsize=8192)
 def _admin1_cache(gaz: Gazetteer, country_code: str, admin1_code: str) -> Place | None:
-    # feature_class narrows the (country_code, feature_class) index to the divisions.
+    # Through the index places_adm1; the first of them by id, as ever.
     row = gaz.conn.execute(
         f"SELECT {_PLACE_COLS} FROM places p WHERE p.country_code = ? "
-        "AND p.feature_class = 'A' AND p.feature_code = 'ADM1' AND p.admin1_code = ?",
+        "AND p.feature_class = 'A' AND p.feature_code = 'ADM1' AND p.admin1_code = ? "
+        "ORDER BY p.id LIMIT 1",
         (country_code, admin1_code),
     ).fetchone()
     return _row_place(row) if row else None
