@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Iterable
+from itertools import islice
 
 __all__ = ["KeyFilter", "build_filter"]
 
@@ -52,13 +53,23 @@ class KeyFilter:
 
 
 def build_filter(keys: Iterable[str], count: int) -> KeyFilter:
-    """A filter of ``keys`` (``count`` of them, or about: it sizes the filter)."""
+    """A filter of ``keys``, sized for ``count`` of them. The keys are read in batches,
+    so that an index of tens of millions of names needs only the bits (10 a key) and one
+    batch in memory."""
     import numpy as np
 
     size = max(64, -(-count * BITS_PER_KEY // 8) * 8)
     hashes = max(1, round(BITS_PER_KEY * math.log(2)))
-    pairs = np.array([_hashes(k) for k in keys], dtype=np.uint64).reshape(-1, 2)
-    on = np.zeros(size, dtype=bool)
-    for i in range(hashes):
-        on[(pairs[:, 0] + np.uint64(i) * pairs[:, 1]) % np.uint64(size)] = True
-    return KeyFilter(np.packbits(on, bitorder="little").tobytes(), hashes)
+    bits = np.zeros(size // 8, dtype=np.uint8)
+    it = iter(keys)
+    while batch := list(islice(it, _BATCH)):
+        pairs = np.array([_hashes(k) for k in batch], dtype=np.uint64).reshape(-1, 2)
+        for i in range(hashes):
+            at = (pairs[:, 0] + np.uint64(i) * pairs[:, 1]) % np.uint64(size)
+            np.bitwise_or.at(
+                bits, at >> np.uint64(3), np.left_shift(1, at & np.uint64(7)).astype(np.uint8)
+            )
+    return KeyFilter(bits.tobytes(), hashes)
+
+
+_BATCH = 100_000

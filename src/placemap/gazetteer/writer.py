@@ -232,8 +232,9 @@ class IndexWriter:
             (schema.FILTER_FOLD, "SELECT DISTINCT fold FROM names"),
             (schema.FILTER_TKEY, "SELECT DISTINCT tkey FROM key_names"),
         ):
-            keys = [r[0] for r in self.conn.execute(sql)]
-            f = build_filter(keys, len(keys))
+            (count,) = self.conn.execute(f"SELECT COUNT(*) FROM ({sql})").fetchone()
+            keys = (r[0] for r in self.conn.execute(sql))  # streamed
+            f = build_filter(keys, count)
             self.conn.execute("INSERT INTO filters VALUES (?, ?, ?)", (name, f.hashes, f.bits))
 
     def _count_names(self) -> None:
