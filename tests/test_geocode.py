@@ -289,6 +289,16 @@ def test_plain_csv_leaves_to_pandas_what_it_may_read_otherwise(
     assert read_plain_table(f) is None
 
 
+def test_plain_tables_are_small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import placemap.geocode as geocode
+
+    f = tmp_path / "t.csv"
+    f.write_text("place\nHoms\nHama\nIdlib\n", encoding="utf-8")
+    assert read_plain_table(f) is not None
+    monkeypatch.setattr(geocode, "PLAIN_MAX_ROWS", 2)
+    assert read_plain_table(f) is None  # pandas is faster on long tables
+
+
 def test_plain_tables_need_text_formats(tmp_path: Path) -> None:
     f = tmp_path / "t.jsonl"
     f.write_text('{"place": "Homs"}\n\n{"place": "Hama"\n', encoding="utf-8")
