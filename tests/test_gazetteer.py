@@ -123,6 +123,53 @@ def test_index_of_another_schema_version_is_refused(tmp_path: Path) -> None:
         Gazetteer(old).lookup("Homs")
 
 
+# --- key filters -------------------------------------------------------------------
+
+
+def test_key_filter_holds_every_key_and_few_others() -> None:
+    from placemap.gazetteer.keyfilter import KeyFilter, build_filter
+
+    keys = [f"name {i}" for i in range(20_000)] + ["homs", "ḥimṣ", "حمص", "\ud800x"]
+    f = build_filter(keys, len(keys))
+    assert all(k in f for k in keys)
+    # The bits alone, as an index stores them, answer the same in any process.
+    again = KeyFilter(bytes(f.bits), f.hashes)
+    assert all(k in again for k in keys)
+    others = [f"other {i}" for i in range(20_000)]
+    assert sum(k in again for k in others) < 0.02 * len(others)  # about 1%
+
+
+def test_every_name_of_the_index_passes_its_filters(small_index: Path) -> None:
+    conn = sqlite3.connect(small_index)
+    folds = [r[0] for r in conn.execute("SELECT DISTINCT fold FROM names")]
+    tkeys = [r[0] for r in conn.execute("SELECT DISTINCT tkey FROM key_names")]
+    conn.close()
+    gaz = Gazetteer(small_index)
+    in_folds, in_tkeys = gaz._key_filters()
+    assert folds and all(f in in_folds for f in folds)
+    assert tkeys and all(k in in_tkeys for k in tkeys)
+    assert all(gaz.has_name(f) for f in folds)
+    assert not gaz.has_name("qqqzzzx")
+
+
+@pytest.mark.parametrize(
+    "damage", ["DELETE FROM filters WHERE name = 'tkey'", "UPDATE filters SET bits = x''"]
+)
+def test_unreadable_key_filters_are_a_damaged_index(
+    small_index: Path, tmp_path: Path, damage: str
+) -> None:
+    import shutil
+
+    index = tmp_path / "damaged.sqlite"
+    shutil.copy(small_index, index)
+    conn = sqlite3.connect(index)
+    conn.execute(damage)
+    conn.commit()
+    conn.close()
+    with pytest.raises(GazetteerCorruptError, match="damaged .*key filters.*gazetteer build"):
+        Gazetteer(index).lookup("Homs")
+
+
 # --- look-up and ranking on the small index --------------------------------------
 
 

@@ -19,7 +19,10 @@ from placemap.geocode import (
     OUTPUT_COLUMNS,
     frame_reports,
     geocode_frame,
+    geocode_rows,
+    read_plain_table,
     read_table,
+    write_plain_table,
     write_table,
 )
 from placemap.pipeline import Geoparser
@@ -207,6 +210,130 @@ def test_unknown_extension_asks_for_a_format(tmp_path: Path) -> None:
 def test_parquet_needs_a_file() -> None:
     with pytest.raises(ValueError, match="Parquet is binary"):
         write_table(pd.DataFrame({"a": [1]}), None, "parquet")
+
+
+# -- tables without pandas ------------------------------------------------------------
+
+PLAIN_CSV = (
+    "\ufeffid,place,country,admin,note\r\n"
+    '1,Palmyra,SY,,"Clashes, near Homs"\r\n'
+    "2, Homs ,,province,=cmd\r\n"
+    "3,Palmyra,US,,\r\n"
+    '4,"Palmyra, New York",,,\r\n'
+    "5,Qqqzzzx,Syria,,+1\r\n"
+    "6,Ḥimṣ,,Homs,\r\n"
+    "7,,,,\r\n"
+    "8,Palmyra,SY,,again\r\n"
+)
+PLAIN_JSONL = [
+    {"id": 1, "place": "Palmyra", "country": "SY", "o": {"a": [1, None]}, "f": 1.5},
+    {"id": True, "place": 1, "country": None, "f": float("nan"), "big": 10**20},
+    {"id": 1.0, "place": True, "country": "", "admin": "province", "t": "=x"},
+    {"place": ["Homs"], "country": {"c": "SY"}, "f": float("inf"), "b": False},
+    {"place": "Homs", "admin": "province", "lat": 3, "match": "old"},
+    {"place": " Homs", "admin": "province", "note": "Clashes near Palmyra"},
+]
+
+
+@pytest.mark.parametrize("ext", [".csv", ".jsonl"])
+@pytest.mark.parametrize("out", ["csv", "jsonl"])
+@pytest.mark.parametrize(
+    "hints",
+    [{}, {"country": "country"}, {"country": "country", "admin": "admin", "context": "note"}],
+)
+def test_plain_tables_geocode_as_frames_do(
+    small_gaz: Gazetteer, tmp_path: Path, ext: str, out: str, hints: dict[str, str]
+) -> None:
+    """Read, geocoded and written without pandas, a CSV or JSON Lines table comes out
+    byte for byte as through pandas: quoting, BOM, formulas, white space, JSON values
+    of every type (1, True and 1.0 one key as pandas has it, NaN, infinities, objects),
+    missing keys, replaced columns."""
+    src = tmp_path / f"in{ext}"
+    if ext == ".csv":
+        src.write_bytes(PLAIN_CSV.encode("utf-8"))
+    else:
+        src.write_text("".join(json.dumps(r) + "\n" for r in PLAIN_JSONL), "utf-8")
+    gp = Geoparser(small_gaz)
+    plain = read_plain_table(src)
+    assert plain is not None
+    kw = {"column": "place", **hints, "geoparser": gp, "candidates": out != "csv"}
+    write_plain_table(geocode_rows(plain, **kw), tmp_path / "a", out)
+    write_table(geocode_frame(read_table(src), **kw), tmp_path / "b", out)
+    got, want = (tmp_path / "a").read_bytes(), (tmp_path / "b").read_bytes()
+    assert got == want
+    assert len(want.splitlines()) >= 6
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "",  # empty: read_table says so
+        "place\n",  # no rows
+        "id,place\n1,Homs\n2,Hama,extra\n",  # ragged
+        "id,place\n1,Homs\n\n2,Hama\n",  # a blank line
+        'place\nHo"ms\n',  # a quote inside a cell
+        'place\n"Ho""ms"\n',
+        'place\n"Homs"x\n',
+        'place\n"Homs\nHama"\n',  # a line break in a cell
+        "place,place\nHoms,Hama\n",  # names pandas would change
+        "place,\nHoms,1\n",
+        "place\n\x00\n",
+        "place\n   \n",
+    ],
+)
+def test_plain_csv_leaves_to_pandas_what_it_may_read_otherwise(
+    tmp_path: Path, content: str
+) -> None:
+    f = tmp_path / "t.csv"
+    f.write_text(content, encoding="utf-8")
+    assert read_plain_table(f) is None
+
+
+def test_plain_tables_are_small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import placemap.geocode as geocode
+
+    f = tmp_path / "t.csv"
+    f.write_text("place\nHoms\nHama\nIdlib\n", encoding="utf-8")
+    assert read_plain_table(f) is not None
+    monkeypatch.setattr(geocode, "PLAIN_MAX_ROWS", 2)
+    assert read_plain_table(f) is None  # pandas is faster on long tables
+
+
+def test_plain_tables_need_text_formats(tmp_path: Path) -> None:
+    f = tmp_path / "t.jsonl"
+    f.write_text('{"place": "Homs"}\n\n{"place": "Hama"\n', encoding="utf-8")
+    assert read_plain_table(f) is None  # read_table names the line
+    f.write_text('{"place": "Homs"}\n', encoding="utf-8")
+    assert read_plain_table(f, "parquet") is None
+    assert read_plain_table(f) is not None
+
+
+def test_geocode_command_reads_csv_without_pandas(small_index: Path, tmp_path: Path) -> None:
+    """Importing pandas and pyarrow is a quarter of a second: a CSV table is geocoded
+    without them."""
+    import subprocess
+    import sys
+
+    src = tmp_path / "in.csv"
+    src.write_text("place\nHoms\nPalmyra\n", encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from placemap.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "assert 'pandas' not in sys.modules and 'pyarrow' not in sys.modules\n"
+    )
+    args = ["geocode", str(src), "--column", "place", "--gazetteer", str(small_index)]
+    for out in ("o.csv", "o.jsonl"):
+        r = subprocess.run(
+            [sys.executable, "-c", code, *args, "-o", str(tmp_path / out)],
+            capture_output=True,
+            text=True,
+        )
+        assert r.returncode == 0, r.stderr
+    assert (tmp_path / "o.csv").read_text("utf-8").startswith("place,lat,lon")
 
 
 # -- the geocode command ------------------------------------------------------------

@@ -15,21 +15,24 @@ thousand names cost twenty thousand resolutions. Hints narrow and rank:
 from __future__ import annotations
 
 import base64
+import csv
 import datetime as _dt
 import io
 import json
 import logging
 import math
+import os
 import re
-from collections.abc import Sequence
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
-import pandas as pd
 
 from placemap.errors import InputError
 from placemap.gazetteer import Gazetteer, open_gazetteer
@@ -40,6 +43,9 @@ from placemap.ranking import rank
 from placemap.recognize import ADMIN_CUES, TERRAIN_CUES, WATER_CUES
 from placemap.records import Candidate, Mention, Place, Report
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = [
     "OUTPUT_COLUMNS",
     "CANDIDATES_COLUMN",
@@ -47,6 +53,11 @@ __all__ = [
     "Geocoded",
     "TableGeocoder",
     "geocode_frame",
+    "PlainTable",
+    "geocode_rows",
+    "read_plain_table",
+    "write_plain_table",
+    "outcome",
     "frame_reports",
     "table_format",
     "read_table",
@@ -303,16 +314,24 @@ _NOT_A_NAME = (list, tuple, dict, set, np.ndarray)
 def _clean(value: Any) -> str:
     """A cell as a key: missing values (and lists, arrays, objects: no name) are empty,
     runs of white space one space."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or _is_na(value):
         return ""
     if isinstance(value, _NOT_A_NAME):
         return ""
     return " ".join(str(value).split())
 
 
+def _is_na(value: Any) -> bool:
+    """Whether ``value`` is pandas' NA (which only a frame holds: pandas is loaded then)."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and value is pd.NA
+
+
 def _column_codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Each row's code into the distinct cleaned values of a column, and those values;
     cleaning touches each distinct raw value once, not each row."""
+    import pandas as pd
+
     if _may_nest(s) and isinstance(s.dtype, pd.ArrowDtype):  # Parquet lists: no names
         s = pd.Series([None] * len(s), index=s.index, dtype=object)
     try:
@@ -328,6 +347,8 @@ def _column_codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:
 
 def _distinct_keys(df: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
     """(row -> key number, the distinct keys as a frame of cleaned strings)."""
+    import pandas as pd
+
     combined = np.zeros(len(df), dtype=np.int64)
     for col in columns:
         codes, values = _column_codes(df[col])
@@ -343,11 +364,18 @@ def _distinct_keys(df: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray
     return combined, keys
 
 
-def _check_columns(df: pd.DataFrame, wanted: Sequence[str | None]) -> None:
+def _check_columns(df: pd.DataFrame | PlainTable, wanted: Sequence[str | None]) -> None:
     for col in wanted:
         if col is not None and col not in df.columns:
             have = ", ".join(map(str, df.columns)) or "none"
             raise InputError(f"no column {col!r} in the table (columns: {have})")
+
+
+def _geocode_keys(
+    gc: TableGeocoder, roles: Sequence[str], keys: Iterable[tuple[str, ...]]
+) -> list[Geocoded]:
+    """The answer of each distinct key: (name, then the hints of ``roles[1:]``)."""
+    return [gc.geocode(k[0], **dict(zip(roles[1:], k[1:], strict=True))) for k in keys]
 
 
 def geocode_frame(
@@ -368,25 +396,256 @@ def geocode_frame(
     Rows that stay unresolved keep empty coordinates and say why in ``match``.
     Output columns already in ``df`` (a table geocoded before) are replaced.
     """
+    import pandas as pd
+
     _check_columns(df, [column, country, admin, context])
     if geoparser is None:
         geoparser = Geoparser(gazetteer if gazetteer is not None else open_gazetteer())
     gc = TableGeocoder(geoparser)
-    roles = [("name", column), ("country", country), ("admin", admin), ("context", context)]
-    used = [(role, col) for role, col in roles if col is not None]
+    used = _used_roles(column, country, admin, context)
     codes, keys = _distinct_keys(df, [col for _, col in used])
     log.info("geocoding %d rows: %d distinct keys", len(df), len(keys))
-    answers = [
-        gc.geocode(row[0], **{role: v for (role, _), v in zip(used[1:], row[1:], strict=True)})
-        for row in keys.itertuples(index=False, name=None)
-    ]
+    answers = _geocode_keys(
+        gc, [role for role, _ in used], keys.itertuples(index=False, name=None)
+    )
     table = _answers_frame(answers, candidates)
     added = table.take(codes)
     added.index = df.index
-    replaced = [c for c in added.columns if c in df.columns]
+    replaced = _replaced(added.columns, df.columns)
+    return pd.concat([df.drop(columns=replaced), added], axis=1)
+
+
+def _used_roles(
+    column: str, country: str | None, admin: str | None, context: str | None
+) -> list[tuple[str, str]]:
+    """(role, column) of the name and the hint columns given, the name first."""
+    roles = [("name", column), ("country", country), ("admin", admin), ("context", context)]
+    return [(role, col) for role, col in roles if col is not None]
+
+
+def _replaced(added: Iterable[str], have: Iterable[str]) -> list[str]:
+    """The table's columns that the added ones replace (a table geocoded before), said."""
+    own = set(have)
+    replaced = [c for c in added if c in own]
     if replaced:
         log.warning("replacing the table's columns %s", ", ".join(replaced))
-    return pd.concat([df.drop(columns=replaced), added], axis=1)
+    return replaced
+
+
+# -- plain tables --------------------------------------------------------------
+
+
+@dataclass
+class PlainTable:
+    """A CSV or JSON Lines table held without pandas: its column names and its rows
+    (each a list of cells in column order). CSV cells are text; JSON Lines cells are the
+    values as parsed, None where a record lacks the key."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+#: Rows up to which a table is geocoded without pandas: importing it costs about 0.22
+#: CPU-s, and each row about 3 us more without it (1 M rows: 9.8 against 6.6 CPU-s).
+PLAIN_MAX_ROWS = 50_000
+# Files larger than this have more rows than that (or rows too long to matter).
+_PLAIN_MAX_BYTES = 16 << 20
+
+
+def read_plain_table(path: Path, fmt: str | None = None) -> PlainTable | None:
+    """The table :func:`read_table` reads, read with the standard library (no pandas to
+    import: a quarter of a second), or None when only :func:`read_table` reads it as it
+    should be read: Parquet, a CSV file whose rows are not all as wide as its header,
+    with blank lines, quotes inside cells, line breaks or NUL in cells, or header names
+    that pandas would change (empty, repeated), a table without rows, and any input in
+    error (whose message :func:`read_table` gives); and a table of more than
+    :data:`PLAIN_MAX_ROWS` rows, which pandas geocodes faster."""
+    from placemap.readers import open_regular
+
+    fmt = table_format(path, fmt)
+    if fmt == "parquet":
+        return None
+    table: PlainTable | None
+    try:
+        with open_regular(path) as fh:
+            if os.fstat(fh.fileno()).st_size > _PLAIN_MAX_BYTES:
+                return None
+            if fmt == "jsonl":
+                records = _jsonl_records(path, fh)
+                columns = list(dict.fromkeys(k for rec in records for k in rec))
+                table = PlainTable(columns, [[rec.get(c) for c in columns] for rec in records])
+            else:
+                table = _plain_csv(fh)
+    except Exception:  # noqa: BLE001 - read_table reads it again and says what is wrong
+        return None
+    if table is None or not 0 < len(table.rows) <= PLAIN_MAX_ROWS:
+        return None
+    return table
+
+
+def _plain_csv(fh: BinaryIO) -> PlainTable | None:
+    """A CSV table that pandas and the csv module read alike, else None."""
+    text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+    try:
+        reader = csv.reader(text, strict=True)
+        header = next(reader, None)
+        if not header or len(set(header)) < len(header) or not all(h.strip() for h in header):
+            return None
+        width = len(header)
+        rows = list(reader)
+    finally:
+        text.detach()
+    for cells in (header, *rows):
+        if (
+            len(cells) != width
+            or any(_AWKWARD_CELL.search(c) for c in cells)
+            or not any(c.strip() for c in cells)  # a line of white space
+        ):
+            return None
+    return PlainTable(header, rows)
+
+
+# Cells that pandas' parser may read otherwise than the csv module: quotes left in them,
+# line breaks, NUL.
+_AWKWARD_CELL = re.compile('["\r\n\x00]')
+
+
+def geocode_rows(
+    table: PlainTable,
+    *,
+    column: str,
+    country: str | None = None,
+    admin: str | None = None,
+    context: str | None = None,
+    geoparser: Geoparser,
+    candidates: bool = False,
+) -> PlainTable:
+    """:func:`geocode_frame` for a :class:`PlainTable`: the same answers, the same
+    columns added (and replaced) in the same order."""
+    _check_columns(table, [column, country, admin, context])
+    gc = TableGeocoder(geoparser)
+    used = _used_roles(column, country, admin, context)
+    at = [table.columns.index(col) for _, col in used]
+    codes, keys = _plain_keys(table.rows, at)
+    log.info("geocoding %d rows: %d distinct keys", len(table.rows), len(keys))
+    answers = _geocode_keys(gc, [role for role, _ in used], keys)
+    added = [*OUTPUT_COLUMNS, *([CANDIDATES_COLUMN] if candidates else [])]
+    replaced = set(_replaced(added, table.columns))
+    kept = [i for i, c in enumerate(table.columns) if c not in replaced]
+    cells = [_plain_cells(a, candidates) for a in answers]
+    rows = [
+        [row[i] for i in kept] + cells[code] for row, code in zip(table.rows, codes, strict=True)
+    ]
+    return PlainTable([table.columns[i] for i in kept] + added, rows)
+
+
+def _plain_keys(rows: list[list[Any]], at: list[int]) -> tuple[list[int], list[tuple[str, ...]]]:
+    """(row -> key number, the distinct keys of cleaned values), as :func:`_distinct_keys`
+    finds them: keys numbered in order of first appearance, a cell equal to an earlier
+    one (``1`` and ``True`` in JSON) keyed as that one, a key's values its first row's."""
+    cleaned: list[dict[Any, str]] = [{} for _ in at]
+
+    def clean(j: int, value: Any) -> str:
+        try:
+            got = cleaned[j].get(value)
+            if got is None:
+                got = cleaned[j][value] = _clean(value)
+            return got
+        except TypeError:  # a list or an object (JSON): no name, as pandas has it
+            return ""
+
+    numbers: dict[tuple[str, ...], int] = {}
+    codes: list[int] = []
+    keys: list[tuple[str, ...]] = []
+    for row in rows:
+        code = numbers.setdefault(tuple(clean(j, row[i]) for j, i in enumerate(at)), len(numbers))
+        if code == len(keys):  # a new key: its values are its first row's, cleaned
+            keys.append(tuple(_clean(row[i]) for i in at))
+        codes.append(code)
+    return codes, keys
+
+
+def _plain_cells(a: Geocoded, candidates: bool) -> list[Any]:
+    """The cells of the added columns for one answer, typed as in the frame: floats,
+    an int (or None), text."""
+    lat, lon, gid, *text, conf, match = a.values()
+    cells = [
+        None if lat is None else float(lat),
+        None if lon is None else float(lon),
+        None if gid is None else int(gid),
+        *text,
+        float(conf),
+        match,
+    ]
+    if candidates:
+        cells.append([c.to_dict() for c in a.candidates])
+    return cells
+
+
+def write_plain_table(table: PlainTable, path: Path | None, fmt: str) -> None:
+    """What :func:`write_table` writes of the frame of the same cells, byte for byte, in
+    CSV or JSON Lines."""
+    from placemap.writers import atomic_text_writer, csv_writer, spreadsheet_safe
+
+    with atomic_text_writer(path) as fh:
+        if fmt == "jsonl":
+            names = [str(c) for c in table.columns]
+            for start in range(0, len(table.rows), 10_000):
+                fh.writelines(
+                    _json_line(
+                        dict(zip(names, [None if _missing(v) else v for v in row], strict=True))
+                    )
+                    for row in table.rows[start : start + 10_000]
+                )
+            return
+        if fmt != "csv":
+            raise ValueError(f"a plain table is written as CSV or JSON Lines, not {fmt}")
+        kinds = [
+            "float" if c in _ADDED_FLOATS else "safe" if c in _ADDED_TEXT else "cell"
+            for c in table.columns
+        ]
+        w = csv_writer(fh)
+        w.writerow(table.columns)
+        for row in table.rows:
+            w.writerow([_csv_cell(v, k, spreadsheet_safe) for v, k in zip(row, kinds, strict=True)])
+
+
+#: The float columns :func:`geocode_frame` adds.
+_ADDED_FLOATS = ("lat", "lon", "confidence")
+
+
+def _csv_cell(value: Any, kind: str, safe: Any) -> Any:
+    """A cell as pandas' ``to_csv`` writes it after :func:`write_table`'s changes."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if kind == "float":
+        return str(np.float64(value))  # numpy's text of a float64 column
+    if kind == "safe":
+        return safe(value)
+    if kind == "cell" and isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, default=_json_default)
+    return value
+
+
+def outcome(table: pd.DataFrame | PlainTable) -> tuple[int, int, int, list[str]]:
+    """(rows, rows resolved, of which ambiguous, the country codes of the answers, most
+    frequent first) of a geocoded table."""
+    if isinstance(table, PlainTable):
+        lat, match, code = (table.columns.index(c) for c in ("lat", "match", "country_code"))
+        rows = table.rows
+        counts = Counter(r[code] for r in rows if r[code] is not None)
+        return (
+            len(rows),
+            sum(1 for r in rows if r[lat] is not None),
+            sum(1 for r in rows if "ambiguous" in r[match]),
+            [c for c, _n in counts.most_common()],  # ties in order of appearance
+        )
+    return (
+        len(table),
+        int(table["lat"].notna().sum()),
+        int(table["match"].str.contains("ambiguous", regex=False).sum()),
+        table["country_code"].value_counts().index.tolist(),
+    )
 
 
 def _floats(values: Sequence[float | None]) -> np.ndarray:
@@ -394,6 +653,8 @@ def _floats(values: Sequence[float | None]) -> np.ndarray:
 
 
 def _answers_frame(answers: Sequence[Geocoded], candidates: bool) -> pd.DataFrame:
+    import pandas as pd
+
     rows = [a.values() for a in answers]
     cols: dict[str, Any] = {name: [r[i] for r in rows] for i, name in enumerate(OUTPUT_COLUMNS)}
     out = pd.DataFrame(
@@ -446,6 +707,8 @@ def frame_reports(
     Columns that :func:`geocode_frame` adds are used when present: the GeoNames
     place itself (from ``gazetteer``, when given), its name, type and confidence.
     """
+    import pandas as pd
+
     _check_columns(df, [lat, lon, name, group_by])
     lats = pd.to_numeric(df[lat], errors="coerce").to_numpy(dtype=np.float64)
     lons = pd.to_numeric(df[lon], errors="coerce").to_numpy(dtype=np.float64)
@@ -560,6 +823,8 @@ def read_table(path: Path, fmt: str | None = None) -> pd.DataFrame:
     its zeros), JSON Lines values stay the Python values they parse to (``1`` an int
     even beside nulls), Parquet columns keep their Arrow types. Errors name the file
     and, where one is to blame, the line."""
+    import pandas as pd
+
     from placemap.readers import NotRegular, open_regular
 
     fmt = table_format(path, fmt)
@@ -588,6 +853,8 @@ def read_table(path: Path, fmt: str | None = None) -> pd.DataFrame:
 
 
 def _read_csv(path: Path, fh: BinaryIO) -> pd.DataFrame:
+    import pandas as pd
+
     try:
         return pd.read_csv(
             fh, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
@@ -605,26 +872,9 @@ def _read_csv(path: Path, fh: BinaryIO) -> pd.DataFrame:
 
 
 def _read_jsonl(path: Path, fh: BinaryIO) -> pd.DataFrame:
-    from placemap.readers import loads_json, valid_unicode
+    import pandas as pd
 
-    records: list[dict[str, Any]] = []
-    lines = io.TextIOWrapper(fh, encoding="utf-8-sig")
-    try:
-        for n, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = loads_json(line)
-            except json.JSONDecodeError as err:
-                raise InputError(f"{path}, line {n}: not JSON ({err.msg})") from err
-            except ValueError as err:
-                raise InputError(f"{path}, line {n}: {err}") from err
-            if not isinstance(rec, dict):
-                kind = type(rec).__name__
-                raise InputError(f"{path}, line {n}: expected a JSON object, got {kind}")
-            records.append(valid_unicode(rec))
-    finally:
-        lines.detach()  # the caller closes the file
+    records = _jsonl_records(path, fh)
     # Columns of the values as parsed (from_records would make an int column with a
     # null float, and a 20-digit id a rounded float); a key a record lacks is null.
     columns = list(dict.fromkeys(k for rec in records for k in rec))
@@ -666,8 +916,35 @@ def write_table(df: pd.DataFrame, path: Path | None, fmt: str) -> None:
             _write_parquet(df, fh.buffer)
 
 
+def _jsonl_records(path: Path, fh: BinaryIO) -> list[dict[str, Any]]:
+    """The objects of a JSON Lines table, blank lines skipped; errors name the line."""
+    from placemap.readers import loads_json, valid_unicode
+
+    records: list[dict[str, Any]] = []
+    lines = io.TextIOWrapper(fh, encoding="utf-8-sig")
+    try:
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = loads_json(line)
+            except json.JSONDecodeError as err:
+                raise InputError(f"{path}, line {n}: not JSON ({err.msg})") from err
+            except ValueError as err:
+                raise InputError(f"{path}, line {n}: {err}") from err
+            if not isinstance(rec, dict):
+                kind = type(rec).__name__
+                raise InputError(f"{path}, line {n}: expected a JSON object, got {kind}")
+            records.append(valid_unicode(rec))
+    finally:
+        lines.detach()  # the caller closes the file
+    return records
+
+
 def _python_values(s: pd.Series) -> list[Any]:
     """A column's cells as Python values, every kind of missing value None."""
+    import pandas as pd
+
     if isinstance(s.dtype, pd.ArrowDtype):
         import pyarrow as pa
 
@@ -676,9 +953,12 @@ def _python_values(s: pd.Series) -> list[Any]:
 
 
 def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None:
         return True
-    return isinstance(value, float) and math.isnan(value)
+    if isinstance(value, float):
+        return math.isnan(value)
+    pd = sys.modules.get("pandas")  # its NA and NaT are in frames only
+    return pd is not None and (value is pd.NA or value is pd.NaT)
 
 
 def _json_default(value: Any) -> Any:
@@ -690,6 +970,8 @@ def _json_default(value: Any) -> Any:
     if hasattr(value, "isoformat"):  # datetime, date, time, pandas' Timestamp
         return value.isoformat()
     if isinstance(value, _dt.timedelta):
+        import pandas as pd
+
         return pd.Timedelta(value).isoformat()
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
@@ -736,6 +1018,8 @@ def _finite(value: Any) -> Any:
 
 def _may_nest(s: pd.Series) -> bool:
     """Whether a column can hold lists or objects (Parquet nested types, JSON values)."""
+    import pandas as pd
+
     if isinstance(s.dtype, pd.ArrowDtype):
         import pyarrow as pa
 
@@ -745,6 +1029,8 @@ def _may_nest(s: pd.Series) -> bool:
 
 def _json_cells(s: pd.Series) -> pd.Series:
     """The column with its lists and objects as JSON text (not Python's repr)."""
+    import pandas as pd
+
     values = _python_values(s)
     return pd.Series(
         [

@@ -57,6 +57,7 @@ _MARKS = "'`´‘’‛′ʹʻʼʽʾʿˈˊˋ"
 _MARKS_RE = re.compile("[" + re.escape(_MARKS) + "]")
 # Everything else that is not a letter or digit separates words.
 _SEP_RE = re.compile(r"[^\w]+|_+")
+_DOTTED_RE = re.compile(r"(?<=\w)\.(?=\w)")
 
 # The Arabic article in its assimilated forms (al-Raqqa, ar-Raqqa, as-Sukhnah,
 # ash-Sham, ez-Zor, ...), as it appears as a separate word after folding.
@@ -72,11 +73,20 @@ def fold(name: str) -> str:
     Non-Latin scripts keep their letters (minus combining marks such as Arabic
     harakat), so an Arabic or Cyrillic name folds to itself in lower case.
     """
-    text = unicodedata.normalize("NFKD", name.translate(_SPECIAL))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = _MARKS_RE.sub("", text.casefold())
+    if name.isascii():
+        # The same steps, cheaper: ASCII has nothing to decompose, and its only marks
+        # are the apostrophe and the backtick (most names a report holds are ASCII).
+        text = name.lower()
+        if "'" in text or "`" in text:
+            text = text.replace("'", "").replace("`", "")
+        if text.replace(" ", "").isalnum():  # letters, digits and spaces only
+            return " ".join(text.split())
+    else:
+        text = unicodedata.normalize("NFKD", name.translate(_SPECIAL))
+        text = "".join(c for c in text if not unicodedata.combining(c))
+        text = _MARKS_RE.sub("", text.casefold())
     # Dotted abbreviations: "U.S." -> "us", "St. Louis" -> "st louis".
-    text = re.sub(r"(?<=\w)\.(?=\w)", "", text)
+    text = _DOTTED_RE.sub("", text)
     return " ".join(w for w in _SEP_RE.split(text) if w)
 
 

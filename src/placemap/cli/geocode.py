@@ -5,7 +5,9 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -85,7 +87,16 @@ def geocode(
       placemap geocode villages.parquet --column name --admin-column province -o out.parquet
     """
     from placemap.gazetteer.suggest import FullDataHint
-    from placemap.geocode import geocode_frame, read_table, table_format, write_table
+    from placemap.geocode import (
+        geocode_frame,
+        geocode_rows,
+        outcome,
+        read_plain_table,
+        read_table,
+        table_format,
+        write_plain_table,
+        write_table,
+    )
     from placemap.outputs import check_not_an_input, check_output_file, output_errors
 
     in_fmt = table_format(file, input_format)
@@ -95,12 +106,17 @@ def geocode(
     if output is not None:
         check_not_an_input(output, (file,))  # -o events.csv replaced the table's own lat/lon
         check_output_file(output)
-    df = read_table(file, in_fmt)
+    # CSV and JSON Lines without pandas where the standard library reads them alike.
+    plain = read_plain_table(file, in_fmt) if out_fmt != "parquet" else None
+    run: Any = (
+        partial(geocode_rows, plain)
+        if plain is not None
+        else partial(geocode_frame, read_table(file, in_fmt))
+    )
     geoparser = make_geoparser(gazetteer_path, overlays)
     try:
         with _few_collections():
-            out = geocode_frame(
-                df,
+            out = run(
                 column=column,
                 country=country_column,
                 admin=admin_column,
@@ -110,27 +126,25 @@ def geocode(
             )
     except PlacemapError as err:
         raise Fatal(f"{file}: {err}") from err
+    write = write_plain_table if plain is not None else write_table
     if output is None:
-        write_table(out, output, out_fmt)
+        write(out, output, out_fmt)
     else:
         with output_errors(output):
-            write_table(out, output, out_fmt)
-    resolved = int(out["lat"].notna().sum())
-    ambiguous = int(out["match"].str.contains("ambiguous", regex=False).sum())
+            write(out, output, out_fmt)
+    rows, resolved, ambiguous, countries = outcome(out)
     click.echo(
-        f"geocoded {len(out):,} rows: {resolved:,} resolved ({ambiguous:,} ambiguous), "
-        f"{len(out) - resolved:,} unresolved",
+        f"geocoded {rows:,} rows: {resolved:,} resolved ({ambiguous:,} ambiguous), "
+        f"{rows - resolved:,} unresolved",
         err=True,
     )
-    if resolved < len(out):
+    if resolved < rows:
         hint = FullDataHint.of(geoparser.gazetteer)
-        top = hint.wanted(out["country_code"].value_counts().index.tolist())[:3]
+        top = hint.wanted(countries)[:3]
         if top:
             click.echo(
                 f"full GeoNames data would likely resolve more: {hint.command(top)}", err=True
             )
-
-
 
 
 @contextmanager

@@ -6,7 +6,7 @@ import sqlite3
 
 #: Bumped whenever the layout or the meaning of a column changes; an index of
 #: another version is refused with a message that says how to rebuild it.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Kinds of rows in ``names``.
 NAME_PRIMARY = 0  # the place's own name or its ASCII form
@@ -27,6 +27,10 @@ SOURCE_OVERLAY = "overlay"
 # The meta key listing the countries whose full GeoNames data (a country file, or
 # allCountries: ALL_COUNTRIES) an index holds.
 META_FULL_COUNTRIES = "full_countries"
+
+# The rows of table ``filters``.
+FILTER_FOLD = "fold"
+FILTER_TKEY = "tkey"
 ALL_COUNTRIES = "*"
 
 NAMES_DDL = """CREATE TABLE names (
@@ -74,6 +78,13 @@ CREATE TABLE key_names (
     named INTEGER NOT NULL,          -- 1 when some place's own or alternate name (kind 0, 1)
     PRIMARY KEY (tkey, fold)
 ) WITHOUT ROWID;
+-- Bloom filters (placemap.gazetteer.keyfilter) of the keys look-ups probe and mostly
+-- miss: FILTER_FOLD of names.fold, FILTER_TKEY of key_names.tkey.
+CREATE TABLE filters (
+    name TEXT PRIMARY KEY,
+    hashes INTEGER NOT NULL,
+    bits BLOB NOT NULL
+);
 CREATE TABLE countries (
     code TEXT PRIMARY KEY,           -- ISO 3166-1 alpha-2
     place_id INTEGER NOT NULL,
@@ -86,6 +97,9 @@ CREATE TABLE countries (
 INDEXES = """
 CREATE INDEX names_fold ON names (fold);
 CREATE INDEX places_country ON places (country_code, feature_class);
+-- The first-level divisions by their codes (a country's divisions of all levels number
+-- thousands: the division of a code was one of them, read one by one).
+CREATE INDEX places_adm1 ON places (country_code, admin1_code) WHERE feature_code = 'ADM1';
 """
 
 

@@ -25,6 +25,7 @@ from rapidfuzz.fuzz import ratio
 
 from placemap.errors import GazetteerCorruptError, GazetteerMissingError
 from placemap.gazetteer import schema
+from placemap.gazetteer.keyfilter import KeyFilter
 from placemap.normalize import ARTICLES, KEY_ALPHABET, fold, translit_key
 from placemap.records import Candidate, Place
 from placemap.tempfiles import file_kind
@@ -187,6 +188,9 @@ class _KeyNames:
         return zip(self.folds, self._prepared.similarities(q, floor), strict=True)
 
 
+_NO_NAMES = _KeyNames([])
+
+
 class Gazetteer:
     """A gazetteer index on disk, plus optional in-memory overlays."""
 
@@ -197,6 +201,8 @@ class Gazetteer:
         self._overlay_names: dict[str, list[tuple[int, int]]] = {}
         self._overlay_tkeys: dict[str, list[tuple[int, str]]] = {}
         self._places: dict[int, Place] = {}
+        # (folded names, transliteration keys): read from the index on first use.
+        self._filters: tuple[KeyFilter, KeyFilter] | None = None
         self._new_caches()
         #: Say, on opening, when the index was built from other placemap data than this
         #: placemap ships (set by :func:`placemap.gazetteer.open_gazetteer` for an index
@@ -204,6 +210,16 @@ class Gazetteer:
         self.check_fingerprint = False
 
     def _has_name_uncached(self, folded: str) -> bool:
+        if folded in self._overlay_names or self._indexed(folded):
+            return True
+        return any(
+            other is not None and self._indexed(other)
+            for other in (_article_variant(folded), _spelling_variant(folded))
+        )
+
+    def _indexed(self, folded: str) -> bool:
+        if folded not in self._key_filters()[0]:
+            return False
         row = self.conn.execute("SELECT 1 FROM names WHERE fold = ? LIMIT 1", (folded,))
         return row.fetchone() is not None
 
@@ -323,6 +339,7 @@ class Gazetteer:
             del state[k]
         del state["_tkey_names"]
         state["_places"] = {}
+        state["_filters"] = None
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -339,10 +356,34 @@ class Gazetteer:
         self._tkey_names: OrderedDict[str, _KeyNames] = OrderedDict()
         self._tkey_names_held = 0
 
+    def _key_filters(self) -> tuple[KeyFilter, KeyFilter]:
+        """The index's filters of (folded names, transliteration keys), read once: a key
+        they do not hold is in no row, and is not looked for (see
+        :mod:`placemap.gazetteer.keyfilter`)."""
+        got = self._filters
+        if got is None:
+            rows = {
+                name: (hashes, bits)
+                for name, hashes, bits in self.conn.execute(
+                    "SELECT name, hashes, bits FROM filters"
+                ).fetchall()
+            }
+            try:
+                folds, tkeys = (
+                    KeyFilter(bytes(rows[n][1]), int(rows[n][0]))
+                    for n in (schema.FILTER_FOLD, schema.FILTER_TKEY)
+                )
+            except (KeyError, TypeError, ValueError) as err:
+                raise _damaged(
+                    self.conn, sqlite3.DatabaseError(f"its key filters are unreadable: {err!r}")
+                ) from err
+            got = self._filters = (folds, tkeys)
+        return got
+
     # -- metadata --------------------------------------------------------------
     def info(self) -> dict[str, Any]:
         meta: dict[str, Any] = {}
-        for key, value in self.conn.execute("SELECT key, value FROM meta"):
+        for key, value in self.conn.execute("SELECT key, value FROM meta").fetchall():
             try:
                 meta[key] = json.loads(value)
             except json.JSONDecodeError:
@@ -390,7 +431,7 @@ class Gazetteer:
             rows = self.conn.execute(
                 f"SELECT {_PLACE_COLS} FROM places p WHERE p.id IN ({','.join('?' * len(part))})",
                 part,
-            )
+            ).fetchall()
             for row in rows:
                 self._places[row[0]] = _row_place(row)
 
@@ -417,15 +458,10 @@ class Gazetteer:
 
     # -- look-up ---------------------------------------------------------------
     def has_name(self, folded: str) -> bool:
-        """Whether any place is indexed under this folded key (fast path for spotting)."""
-        if folded in self._overlay_names:
-            return True
-        if self._cached_has_name(folded):
-            return True
-        return any(
-            other is not None and self._cached_has_name(other)
-            for other in (_article_variant(folded), _spelling_variant(folded))
-        )
+        """Whether any place is indexed under this folded key (fast path for spotting),
+        or its variant with or without "the", "Saint" written out or not (cached whole:
+        most words of a text are asked about, again and again, and are no name)."""
+        return self._cached_has_name(folded)
 
     def is_demonym(self, name: str) -> bool:
         """Whether the index lists ``name`` as a demonym ("Saudi", "Syrian"), whatever
@@ -603,6 +639,8 @@ class Gazetteer:
         (see ``names.spellings``) are None for an overlay's names."""
         for pid, kind in self._overlay_names.get(q, ()):
             yield self._overlay_places[pid], kind, None
+        if q not in self._key_filters()[0]:
+            return
         # One query for the names and their places (not one more per place).
         rows = self.conn.execute(
             f"SELECT n.kind, n.spellings, {_PLACE_COLS} FROM names n "
@@ -629,9 +667,12 @@ class Gazetteer:
         cache = self._tkey_names
         out: dict[str, _KeyNames] = {}
         missing = []
+        in_index = self._key_filters()[1]
         for key in keys:
             found = cache.get(key)
-            if found is None:
+            if found is None and key not in in_index:
+                out[key] = _NO_NAMES
+            elif found is None:
                 missing.append(key)
             else:
                 cache.move_to_end(key)
@@ -643,7 +684,7 @@ class Gazetteer:
                 "SELECT tkey, fold FROM key_names WHERE tkey IN "
                 f"({','.join('?' * len(part))}) AND named ORDER BY tkey, fold",
                 part,
-            ):
+            ).fetchall():
                 fetched[key].append(f)
             for key, folds in fetched.items():
                 out[key] = cache[key] = _KeyNames(folds)
@@ -716,6 +757,7 @@ class Gazetteer:
         variants = set(_one_edit(key))
         variants.discard(key)
         keys = {k for k in self._overlay_tkeys if k in variants}
+        # (Not sifted through the key filter first: hashing the variants costs more.)
         probe = sorted(variants)
         for i in range(0, len(probe), 500):
             part = probe[i : i + 500]
@@ -725,7 +767,7 @@ class Gazetteer:
                 for r in self.conn.execute(
                     f"SELECT DISTINCT tkey FROM key_names WHERE tkey IN ({marks})",
                     part,
-                )
+                ).fetchall()
             )
         return sorted(keys)[:50]
 
@@ -832,6 +874,10 @@ def _probe(conn: sqlite3.Connection) -> None:
     conn.execute(
         "SELECT id FROM places WHERE country_code = 'A' AND feature_class = 'P'"
     ).fetchall()
+    conn.execute(
+        "SELECT id FROM places WHERE country_code = 'A' AND admin1_code = 'A' "
+        "AND feature_code = 'ADM1'"
+    ).fetchall()
     conn.execute("SELECT place_id FROM countries WHERE code = 'A'").fetchall()
     conn.execute("SELECT zipf FROM words WHERE fold = 'a'").fetchall()
     conn.execute("SELECT name FROM places WHERE id = 1").fetchall()
@@ -856,10 +902,11 @@ def _one_edit(key: str) -> Iterable[str]:
 
 @lru_cache(maxsize=8192)
 def _admin1_cache(gaz: Gazetteer, country_code: str, admin1_code: str) -> Place | None:
-    # feature_class narrows the (country_code, feature_class) index to the divisions.
+    # Through the index places_adm1; the first of them by id, as ever.
     row = gaz.conn.execute(
         f"SELECT {_PLACE_COLS} FROM places p WHERE p.country_code = ? "
-        "AND p.feature_class = 'A' AND p.feature_code = 'ADM1' AND p.admin1_code = ?",
+        "AND p.feature_class = 'A' AND p.feature_code = 'ADM1' AND p.admin1_code = ? "
+        "ORDER BY p.id LIMIT 1",
         (country_code, admin1_code),
     ).fetchone()
     return _row_place(row) if row else None

@@ -205,6 +205,7 @@ class IndexWriter:
             "WHERE tkey != '' GROUP BY tkey, fold"
         )
         schema.create_indexes(self.conn)
+        self._write_filters()
         self._count_names()
         self._fill_words()
         counts = dict(
@@ -222,6 +223,19 @@ class IndexWriter:
         self.set_meta("built_at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         log.info("analysing the index")
         self.conn.execute("ANALYZE")
+
+    def _write_filters(self) -> None:
+        """The Bloom filters of the folded names and the transliteration keys."""
+        from placemap.gazetteer.keyfilter import build_filter
+
+        for name, sql in (
+            (schema.FILTER_FOLD, "SELECT DISTINCT fold FROM names"),
+            (schema.FILTER_TKEY, "SELECT DISTINCT tkey FROM key_names"),
+        ):
+            (count,) = self.conn.execute(f"SELECT COUNT(*) FROM ({sql})").fetchone()
+            keys = (r[0] for r in self.conn.execute(sql))  # streamed
+            f = build_filter(keys, count)
+            self.conn.execute("INSERT INTO filters VALUES (?, ?, ?)", (name, f.hashes, f.bits))
 
     def _count_names(self) -> None:
         """Record how many distinct names (own and alternate, folded) each place has: how
