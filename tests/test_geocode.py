@@ -324,6 +324,9 @@ def test_geocode_command_reads_csv_without_pandas(small_index: Path, tmp_path: P
         "except SystemExit as e:\n"
         "    assert not e.code, e.code\n"
         "assert 'pandas' not in sys.modules and 'pyarrow' not in sys.modules\n"
+        # nor the other commands' modules (gazetteer build's import code)
+        "assert 'placemap.gazetteer.geonames' not in sys.modules\n"
+        "assert 'placemap.cli.mapping' not in sys.modules\n"
     )
     args = ["geocode", str(src), "--column", "place", "--gazetteer", str(small_index)]
     for out in ("o.csv", "o.jsonl"):
