@@ -39,13 +39,13 @@ import numpy as np
 from placemap.gazetteer.store import Gazetteer
 from placemap.normalize import fold
 from placemap.ranking import (
-    DIVISION_CODES,
     PLAIN_MATCHES,
     PRIOR_MIX,
     SPELLING_GUESSES,
     city_over_division,
     close_country,
     country_over_capital,
+    division_namesakes,
     prior,
 )
 from placemap.recognize import Span
@@ -253,7 +253,7 @@ class _Rounds:
     # (Kept by the lists' ids: the report's items hold every list while it is resolved.)
     country_sets: dict[int, frozenset[str]] = field(default_factory=dict)
     units: dict[tuple[int, ...], np.ndarray] = field(default_factory=dict)
-    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = field(
+    kinds: dict[int, tuple[list[Candidate], _Kinds]] = field(
         default_factory=dict
     )
     nearest: dict[tuple[Any, ...], dict[tuple[str, tuple[int, ...]], list[float] | None]] = (
@@ -262,7 +262,7 @@ class _Rounds:
 
     @classmethod
     def of(
-        cls, items: list[_Item], kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]]
+        cls, items: list[_Item], kinds: dict[int, tuple[list[Candidate], _Kinds]]
     ) -> _Rounds:
         names = [fold(it.span.text) for it in items]
         # (Mentions of one name share their list: its ids are listed once.)
@@ -505,7 +505,7 @@ def _score_priors(
     items: list[_Item],
     gaz: Gazetteer,
     w: Weights,
-    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]],
+    kinds: dict[int, tuple[list[Candidate], _Kinds]],
     explain: bool = False,
 ) -> None:
     """The first round of :func:`_score_all`, before any choice: no mention lends
@@ -544,7 +544,7 @@ def _ranked_by_kind(
     scores: list[float],
     local: list[bool],
     w: Weights,
-    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]],
+    kinds: dict[int, tuple[list[Candidate], _Kinds]],
 ) -> list[float]:
     """The scores after the rules between kinds of place (a town over the division of its
     name, a country over its capital, a country over small towns of its name), which
@@ -554,9 +554,9 @@ def _ranked_by_kind(
         return scores
     # (Each rule changes nothing where its kind of candidate is absent: a list's kinds
     # are looked at once.)
-    divisions, countries, prominent = _kinds_of(kinds, it.cands)
-    if divisions:
-        scores = city_over_division(it.cands, scores)
+    namesakes, countries, prominent = _kinds_of(kinds, it.cands)
+    if namesakes:
+        scores = city_over_division(it.cands, scores, namesakes)
     if countries:
         scores = country_over_capital(it.cands, scores)
     if prominent and not it.span.next_text:
@@ -707,17 +707,19 @@ def _certainty(it: _Item) -> tuple[float, float]:
     return (1.0 if one_country else share), share
 
 
-def _kinds_of(
-    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]], cands: list[Candidate]
-) -> tuple[bool, bool, bool]:
-    """Whether a candidate list holds a division (for :func:`city_over_division`), a
-    country matched closely (:func:`country_over_capital`) and a prominent country
-    (:func:`_prominent_over_towns`); kept by the list's identity."""
+#: What :func:`_kinds_of` tells of a candidate list.
+_Kinds = tuple[tuple[tuple[int, int], ...], bool, bool]
+
+
+def _kinds_of(kinds: dict[int, tuple[list[Candidate], _Kinds]], cands: list[Candidate]) -> _Kinds:
+    """The division and town pairs of a candidate list that :func:`city_over_division`
+    ranks, whether it holds a country matched closely (:func:`country_over_capital`) and
+    a prominent country (:func:`_prominent_over_towns`); kept by the list's identity."""
     got = kinds.get(id(cands))
     if got is not None and got[0] is cands:
         return got[1]
     found = (
-        any(c.place.feature_code in DIVISION_CODES for c in cands),
+        division_namesakes(cands),
         any(close_country(c) for c in cands),
         any(_prominent(c) for c in cands),
     )
@@ -1014,7 +1016,7 @@ def resolve_spans(
         best, priors, rest = shared[key]
         items.append(_Item(span, best, kind, priors=priors, rest=rest))
 
-    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = {}
+    kinds: dict[int, tuple[list[Candidate], _Kinds]] = {}
     _score_priors(items, gaz, weights, kinds)
     _admit_named_divisions(items, weights)
     if len(items) == 1:
