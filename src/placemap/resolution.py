@@ -235,12 +235,74 @@ def _admin2_key(p: Place) -> tuple[str | None, str | None, str | None]:
 
 
 @dataclass(slots=True)
+class _Facts:
+    """What scoring reads of a candidate list's places, the same in every round and
+    listed once a report: by candidate, its country code ("" for none), its first-level
+    division, whether it is one, the second-level division that holds it (None for none,
+    and for a division: :func:`_score_all` counts only places held), whether it is an
+    area (no distance), and its kind for lists of siblings; which candidates are spelling
+    guesses, and whether all lie in one country."""
+
+    countries: list[str]
+    country_set: frozenset[str]
+    admin1: list[tuple[str | None, str | None]]
+    is_admin1: list[bool]
+    admin2: list[_Admin2 | None]
+    areas: list[bool]
+    list_codes: list[str | None]
+    guesses: list[int]
+    one_country: bool
+
+    @classmethod
+    def of(cls, cands: list[Candidate]) -> _Facts:
+        places = [c.place for c in cands]
+        countries = [p.country_code or "" for p in places]
+        return cls(
+            countries,
+            frozenset(countries),
+            [(p.country_code, p.admin1_code) for p in places],
+            [p.feature_code == "ADM1" for p in places],
+            [_admin2_key(p) if p.admin2_code and p.feature_class != "A" else None for p in places],
+            [p.feature_code in _AREA_CODES for p in places],
+            [_list_code(p) for p in places],
+            [k for k, c in enumerate(cands) if c.match in SPELLING_GUESSES],
+            len({p.country_code for p in places}) == 1,
+        )
+
+
+#: What a mention's own words say of its candidates, the same in every round (see
+#: :func:`_words_of`): which ones the place after its comma holds ("X, Syria"; None when
+#: none is), and each one's type cue feature ("X province"; None without a cue word).
+_Words = tuple[list[bool] | None, list[float] | None]
+
+
+def _words_of(
+    cache: dict[tuple[Any, ...], _Words], it: _Item, gaz: Gazetteer, w: Weights
+) -> _Words:
+    """:data:`_Words` of an item, worked out once a report for each candidate list and
+    setting (the place after the comma, the cue word and the word after the name)."""
+    span, cue = it.span, it.span.type_cue
+    key = (id(it.cands), span.next_text, cue, span.next_word if cue else "")
+    got = cache.get(key)
+    if got is None:
+        outer = _outer_places(span.next_text, gaz)
+        contained = [any(_holds(o, c.place) for o in outer) for c in it.cands] if outer else None
+        fits = (
+            [w.type_cue * _type_fit(cue, c.place, span.next_word) for c in it.cands]
+            if cue
+            else None
+        )
+        got = cache[key] = (contained if contained and any(contained) else None, fits)
+    return got
+
+
+@dataclass(slots=True)
 class _Rounds:
     """What every round of :func:`_score_all` reads of a report and nothing changes
     between rounds: the mentions' folded names and candidate ids, the districts their
-    candidates lie in, the places after their commas, and what was computed once for
-    the candidate lists (unit vectors, kinds) and for the points the choices stood at
-    (the distances: a round often leaves every choice where it was)."""
+    candidates lie in, and what was computed once for the candidate lists (facts, unit
+    vectors, kinds, what the mentions' words say of them) and for the points the choices
+    stood at (the distances: a round often leaves every choice where it was)."""
 
     names: list[str]
     ids: list[tuple[int, ...]]
@@ -249,20 +311,22 @@ class _Rounds:
     # Same name and candidates, same distances: one query for each distinct pair.
     wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]]
     links: _Links
-    outer: dict[str, list[Place]] = field(default_factory=dict)
+    kinds: dict[int, tuple[list[Candidate], _Kinds]]
+    words: dict[tuple[Any, ...], _Words]
     # (Kept by the lists' ids: the report's items hold every list while it is resolved.)
-    country_sets: dict[int, frozenset[str]] = field(default_factory=dict)
+    facts: dict[int, _Facts] = field(default_factory=dict)
+    pairs: dict[tuple[str, int], list[int]] = field(default_factory=dict)
     units: dict[tuple[int, ...], np.ndarray] = field(default_factory=dict)
-    kinds: dict[int, tuple[list[Candidate], _Kinds]] = field(
+    pulls: dict[tuple[Any, ...], dict[tuple[str, tuple[int, ...]], list[float] | None]] = field(
         default_factory=dict
-    )
-    nearest: dict[tuple[Any, ...], dict[tuple[str, tuple[int, ...]], list[float] | None]] = (
-        field(default_factory=dict)
     )
 
     @classmethod
     def of(
-        cls, items: list[_Item], kinds: dict[int, tuple[list[Candidate], _Kinds]]
+        cls,
+        items: list[_Item],
+        kinds: dict[int, tuple[list[Candidate], _Kinds]],
+        words: dict[tuple[Any, ...], _Words],
     ) -> _Rounds:
         names = [fold(it.span.text) for it in items]
         # (Mentions of one name share their list: its ids are listed once.)
@@ -278,36 +342,46 @@ class _Rounds:
         for name, key, it in zip(names, ids, items, strict=True):
             if it.cands:
                 wanted.setdefault((name, key), it.cands)
-        return cls(names, ids, towns, districts, wanted, _links(items), kinds=kinds)
+        return cls(names, ids, towns, districts, wanted, _links(items), kinds, words)
 
-    def countries(self, cands: list[Candidate]) -> frozenset[str]:
-        """The country codes of a candidate list ("" for none), listed once a report."""
-        got = self.country_sets.get(id(cands))
+    def facts_of(self, cands: list[Candidate]) -> _Facts:
+        got = self.facts.get(id(cands))
         if got is None:
-            got = self.country_sets[id(cands)] = frozenset(
-                c.place.country_code or "" for c in cands
-            )
+            got = self.facts[id(cands)] = _Facts.of(cands)
         return got
 
-    def outer_places(self, next_text: str | None, gaz: Gazetteer) -> list[Place]:
-        """:func:`_outer_places`, looked up once a report."""
-        if not next_text:
-            return []
-        got = self.outer.get(next_text)
+    def paired(self, name: str, cands: list[Candidate]) -> list[int]:
+        """The candidates (by index) that are a town in a district another name of the
+        report may mean, or such a district holding a town another name may mean (see
+        :func:`_district_pairs`)."""
+        key = (name, id(cands))
+        got = self.pairs.get(key)
         if got is None:
-            got = self.outer[next_text] = _outer_places(next_text, gaz)
+            got = self.pairs[key] = []
+            for k, c in enumerate(cands):
+                p = c.place
+                if not p.admin2_code or c.match not in PLAIN_MATCHES:
+                    continue
+                other: dict[_Admin2, set[str]] | None = None
+                if p.feature_code == "ADM2":
+                    other = self.towns
+                elif p.feature_class == "P":
+                    other = self.districts
+                if other and _other_than(other.get(_admin2_key(p)), name):
+                    got.append(k)
         return got
 
-    def nearest_all(
-        self, located: _Located
+    def pulls_of(
+        self, located: _Located, scale: float
     ) -> dict[tuple[str, tuple[int, ...]], list[float] | None]:
-        """:meth:`_Located.nearest_all` for the wanted lists, as lists of km; computed
-        again only when the points or the names standing at them changed."""
+        """For the wanted lists, each candidate's pull to the nearest point another name
+        stands at, exp(-km / ``scale``) (see :meth:`_Located.nearest_all`); computed again
+        only when the points or the names standing at them changed."""
         key = located.key()
-        got = self.nearest.get(key)
+        got = self.pulls.get(key)
         if got is None:
-            got = self.nearest[key] = {
-                k: None if km is None else km.tolist()
+            got = self.pulls[key] = {
+                k: None if km is None else [math.exp(-d / scale) for d in km.tolist()]
                 for k, km in located.nearest_all(self.wanted, self.units).items()
             }
         return got
@@ -318,6 +392,104 @@ def _other_than(names: set[str] | None, name: str) -> bool:
     return names is not None and (len(names) > 1 or (len(names) == 1 and name not in names))
 
 
+@dataclass(slots=True)
+class _Votes:
+    """What the report's current choices say, for a round of :func:`_score_all`: country
+    votes in total and by name (mentions of the same name are one unknown and do not
+    vote for each other; the title and dateline count more), the first-level divisions
+    named surely (counted, and by country), and the second-level ones (by name)."""
+
+    total: dict[str, float]
+    by_name: dict[str, dict[str, float]]
+    admin_total: dict[tuple[str | None, str | None], int]
+    # A report that names a country's divisions ("Alaska, Alabama, Arizona") makes its
+    # other divisions likelier too.
+    divisions_named: dict[str | None, set[str]]
+    admin2_names: dict[_Admin2, set[str]]
+    # By name: the other names' country votes, their norm, whether any is positive, and
+    # the countries voted for.
+    _others: dict[str, tuple[dict[str, float], float, bool, frozenset[str]]] = field(
+        default_factory=dict
+    )
+
+    @classmethod
+    def of(
+        cls,
+        items: list[_Item],
+        tops: list[Candidate | None],
+        sure: list[tuple[float, float]],
+        names: list[str],
+        w: Weights,
+    ) -> _Votes:
+        total: dict[str, float] = defaultdict(float)
+        by_name: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        admin_total: dict[tuple[str | None, str | None], int] = defaultdict(int)
+        divisions_named: dict[str | None, set[str]] = defaultdict(set)
+        admin2_names: dict[_Admin2, set[str]] = defaultdict(set)
+        for it, top, name, (country_sure, place_sure) in zip(items, tops, names, sure, strict=True):
+            if top is None:
+                continue
+            p = top.place
+            if p.country_code and country_sure > 0:
+                strength = 1.0 if p.feature_code.startswith("PCL") or it.kind == "demonym" else 0.6
+                strength *= country_sure * (w.lead if _in_lead(it.span) else 1.0)
+                total[p.country_code] += strength
+                by_name[name][p.country_code] += strength
+            if place_sure < CONFIDENT:
+                continue
+            if p.feature_code == "ADM1":
+                admin_total[(p.country_code, p.admin1_code)] += 1
+                divisions_named[p.country_code].add(name)
+            elif p.feature_code == "ADM2" and p.admin2_code:
+                admin2_names[_admin2_key(p)].add(name)
+        return cls(total, by_name, admin_total, divisions_named, admin2_names)
+
+    def others(self, name: str) -> tuple[dict[str, float], float, bool, frozenset[str]]:
+        got = self._others.get(name)
+        if got is None:
+            others = dict(self.total)
+            for cc, s in self.by_name.get(name, {}).items():
+                others[cc] -= s
+            most = max(others.values(), default=0.0)
+            voted = frozenset(cc for cc, v in others.items() if v > 0)
+            got = self._others[name] = (others, max(most, 1.0), most > 0, voted)
+        return got
+
+
+@dataclass(slots=True)
+class _Context:
+    """The context features of a name's candidates in a round, by candidate (see
+    :data:`_Features`; None for a feature that is 0 for every candidate, neighbour and
+    distance None where they do not apply), and the scores they sum to with the
+    priors."""
+
+    scores: list[float]
+    country: list[float]
+    neighbour: list[float | None] | None
+    admin1: list[float] | None
+    admin2: list[float] | None
+    distance: list[float | None]
+    # Whether the text places the candidate in a named division (before the mention's
+    # own words are read).
+    local: list[bool]
+
+
+def _current(items: list[_Item]) -> tuple[list[Candidate | None], list[tuple[float, float]]]:
+    """Each item's current choice and how sure it is (:func:`_certainty`), worked out
+    once for each list of scores (items scored alike share theirs)."""
+    seen: dict[tuple[int, int], tuple[Candidate | None, tuple[float, float]]] = {}
+    tops, sure = [], []
+    for it in items:
+        key = (id(it.cands), id(it.scores))
+        got = seen.get(key)
+        if got is None:
+            top = it.top
+            got = seen[key] = (top, (0.0, 0.0) if top is None else _certainty(it))
+        tops.append(got[0])
+        sure.append(got[1])
+    return tops, sure
+
+
 def _score_all(
     items: list[_Item], gaz: Gazetteer, w: Weights, explain: bool, rounds: _Rounds
 ) -> None:
@@ -325,51 +497,15 @@ def _score_all(
 
     Linear in the number of items: the votes of all mentions of a name are summed once
     per name, distances come from one nearest-point search per distinct name and
-    candidate list, and items that share every input of the score (a name repeated in
-    the same setting) are scored once."""
-    tops = [it.top for it in items]
-    names = rounds.names
+    candidate list, the context of a name's candidates is scored once (:func:`_context`),
+    and what a mention's own words add to it once for each setting they stand in."""
     # How sure each current choice is: only sure choices lend context, so that doubtful
     # picks cannot pull each other into a cluster of homonyms (a report about Syria that
     # also names Washington and Geneva put every "Palmyra" in New York).
-    sure = [
-        _certainty(it) if t is not None else (0.0, 0.0)
-        for it, t in zip(items, tops, strict=True)
-    ]
-    # Country votes from the mentions' current choices, in total and by name: mentions
-    # of the same name are one unknown and do not vote for each other. The report's
-    # title and dateline name what it is about and count more.
-    total: dict[str, float] = defaultdict(float)
-    by_name: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    admin_total: dict[tuple[str | None, str | None], int] = defaultdict(int)
-    # The first-level divisions named surely, by country: a report that names a country's
-    # divisions ("Alaska, Alabama, Arizona") makes its other divisions likelier too.
-    divisions_named: dict[str | None, set[str]] = defaultdict(set)
-    admin2_names: dict[tuple[str | None, str | None, str | None], set[str]] = defaultdict(set)
-    towns, districts = rounds.towns, rounds.districts
+    tops, sure = _current(items)
+    names = rounds.names
+    votes = _Votes.of(items, tops, sure, names, w)
     listed, holders = _lists(rounds.links, tops, sure), rounds.links.holders
-    for it, top, name, (country_sure, place_sure) in zip(items, tops, names, sure, strict=True):
-        if top is None:
-            continue
-        p = top.place
-        if p.country_code and country_sure > 0:
-            strength = 1.0 if p.feature_code.startswith("PCL") or it.kind == "demonym" else 0.6
-            strength *= country_sure * (w.lead if _in_lead(it.span) else 1.0)
-            total[p.country_code] += strength
-            by_name[name][p.country_code] += strength
-        if place_sure < CONFIDENT:
-            continue
-        if p.feature_code == "ADM1":
-            admin_total[(p.country_code, p.admin1_code)] += 1
-            divisions_named[p.country_code].add(name)
-        elif p.feature_code == "ADM2" and p.admin2_code:
-            admin2_names[_admin2_key(p)].add(name)
-
-    # By name: the other names' country votes, their norm, whether any is positive, and
-    # the countries voted for.
-    others_of: dict[str, tuple[dict[str, float], float, bool, frozenset[str]]] = {}
-    kinds = rounds.kinds
-    all_ids = rounds.ids
     # Where the sure choices stand, and where the doubtful ones do: a doubtful choice
     # lends a candidate near it only part of the pull (DOUBTFUL_PULL).
     located, located_doubtful = (
@@ -382,123 +518,194 @@ def _score_all(
         )
         for confident in (True, False)
     )
-    nearest = rounds.nearest_all(located)
-    nearest_doubtful = rounds.nearest_all(located_doubtful)
-    scale = w.distance_scale_km
+    pulls = rounds.pulls_of(located, w.distance_scale_km)
+    pulls_doubtful = rounds.pulls_of(located_doubtful, w.distance_scale_km)
+    contexts: dict[tuple[str, int, Any], _Context] = {}
     done: dict[tuple[Any, ...], tuple[list[float], list[_Features]]] = {}
     for idx, it in enumerate(items):
         name, top = names[idx], tops[idx]
         own_admin = None
         if top is not None and top.place.feature_code == "ADM1":
             own_admin = (top.place.country_code, top.place.admin1_code)
-        ids = all_ids[idx]
-        span = it.span
         kind_listed, held = listed.get(idx), holders.get(idx, frozenset())
+        contained, fits = _words_of(rounds.words, it, gaz, w)
+        span = it.span
         key = (
             name,
-            ids,
-            span.text,
-            span.next_text,
-            span.type_cue,
-            span.next_word,  # the type fit reads it ("X region")
+            id(it.cands),
             own_admin,
-            tuple(it.priors),
+            id(contained),
+            id(fits),
+            span.type_cue,
+            bool(span.next_text),
             kind_listed,
             held,
         )
-        if key in done:
-            it.scores, it.reasons = done[key]
-            continue
-        if name not in others_of:
-            others = dict(total)
-            for cc, s in by_name.get(name, {}).items():
-                others[cc] -= s
-            most = max(others.values(), default=0.0)
-            voted = frozenset(cc for cc, v in others.items() if v > 0)
-            others_of[name] = (others, max(most, 1.0), most > 0, voted)
-        others, norm, focused, voted = others_of[name]
-        near, near_doubtful = nearest.get((name, ids)), nearest_doubtful.get((name, ids))
-        in_named = not voted.isdisjoint(rounds.countries(it.cands))
-        # The places "X, <next_text>" may name, looked up once for the item's candidates.
-        outer = rounds.outer_places(span.next_text, gaz) if kind_listed is None else ()
-        scores: list[float] = []
-        reasons: list[_Features] = []
-        local = []  # whether the text places the candidate in a named division
-        for ci, c in enumerate(it.cands):
-            p = c.place
-            # The features are summed in this order (as the reasons list them).
-            share = others.get(p.country_code or "", 0.0) / norm
-            country = w.country * share
-            if focused and c.match in SPELLING_GUESSES and share < FOCUS_SHARE:
+        got = done.get(key)
+        if got is None:
+            ckey = (name, id(it.cands), own_admin)
+            ctx = contexts.get(ckey)
+            if ctx is None:
+                ids = rounds.ids[idx]
+                ctx = contexts[ckey] = _context(
+                    it,
+                    name,
+                    own_admin,
+                    votes,
+                    rounds,
+                    gaz,
+                    w,
+                    pulls.get((name, ids)),
+                    pulls_doubtful.get((name, ids)),
+                )
+            got = done[key] = _with_words(
+                it, ctx, (contained, fits), rounds, idx, kind_listed, held, w, explain
+            )
+        it.scores, it.reasons = got
+
+
+def _context(
+    it: _Item,
+    name: str,
+    own_admin: tuple[str | None, str | None] | None,
+    votes: _Votes,
+    rounds: _Rounds,
+    gaz: Gazetteer,
+    w: Weights,
+    pull: list[float] | None,
+    pull_doubtful: list[float] | None,
+) -> _Context:
+    """The context features of an item's candidates and their sum with the priors, a
+    feature at a time over the list (summed in the order the reasons list them).
+    ``own_admin`` is the first-level division the item itself stands for now, which lends
+    it no context; ``pull`` and ``pull_doubtful`` come from the sure and the doubtful
+    choices' points."""
+    facts = rounds.facts_of(it.cands)
+    others, norm, focused, voted = votes.others(name)
+    shares = {cc: others.get(cc, 0.0) / norm for cc in facts.country_set}
+    country = [w.country * shares[cc] for cc in facts.countries]
+    if focused:
+        for k in facts.guesses:
+            share = shares[facts.countries[k]]
+            if share < FOCUS_SHARE:
                 # A spelling guess outside the countries the report is about: the report
                 # names its places' countries, and a loose key joins names world-wide.
-                country -= LOOSE_PENALTY * w.country * (1.0 - share)
-            neighbour = None
-            if w.neighbour and not in_named and p.country_code:
-                # No candidate lies in a country the report names; one bordering them
-                # is likelier: Gaza in a report that names only Israel.
-                near_share = max(
-                    (others.get(n, 0.0) for n in gaz.neighbours(p.country_code)), default=0.0
-                )
-                neighbour = w.neighbour * near_share / norm
-            akey = (p.country_code, p.admin1_code)
-            n_admin = admin_total.get(akey, 0) - (1 if akey == own_admin else 0)
-            if p.feature_code == "ADM1":
-                admin1 = w.admin1 if _other_than(divisions_named.get(p.country_code), name) else 0.0
-            else:
-                admin1 = w.admin1 if n_admin > 0 else 0.0
-            # A named second-level division ("Catanduanes", "Contra Costa County") holds
-            # the place, and is named by another name than this mention's.
-            admin2 = 0.0
-            if p.admin2_code:
-                a2key = _admin2_key(p)
-                if p.feature_class != "A" and _other_than(admin2_names.get(a2key), name):
-                    admin2 = w.admin2
-                if c.match in PLAIN_MATCHES:
-                    # A district that another name may mean holds this town, or the
-                    # other way.
-                    other: dict[_Admin2, set[str]] | None = None
-                    if p.feature_code == "ADM2":
-                        other = towns
-                    elif p.feature_class == "P":
-                        other = districts
-                    if other and _other_than(other.get(a2key), name):
-                        admin2 = max(admin2, w.district_pair)
-            distance = None
-            if p.feature_code not in _AREA_CODES:
-                pull = 0.0
-                if near is not None:
-                    pull = math.exp(-near[ci] / scale)
-                if near_doubtful is not None:
-                    pull = max(pull, DOUBTFUL_PULL * math.exp(-near_doubtful[ci] / scale))
-                distance = w.distance * pull
-            containment = (
-                w.containment
-                if kind_listed is None
-                and (p.geonameid in held or (outer and any(_holds(o, p) for o in outer)))
-                else 0.0
+                country[k] -= LOOSE_PENALTY * w.country * (1.0 - share)
+    scores = [p + c for p, c in zip(it.priors, country, strict=True)]
+    neighbour: list[float | None] | None = None
+    if w.neighbour and voted.isdisjoint(facts.country_set):
+        # No candidate lies in a country the report names; one bordering them is
+        # likelier: Gaza in a report that names only Israel.
+        by_country = {
+            cc: w.neighbour
+            * max((others.get(n, 0.0) for n in gaz.neighbours(cc)), default=0.0)
+            / norm
+            for cc in facts.country_set
+            if cc
+        }
+        neighbour = [by_country.get(cc) for cc in facts.countries]
+        scores = [s if n is None else s + n for s, n in zip(scores, neighbour, strict=True)]
+    admin1: list[float] | None = None
+    admin_total, divisions_named = votes.admin_total, votes.divisions_named
+    if admin_total or divisions_named:
+        admin1 = [
+            (w.admin1 if _other_than(divisions_named.get(akey[0]), name) else 0.0)
+            if is_admin1
+            else (
+                w.admin1 if admin_total.get(akey, 0) - (1 if akey == own_admin else 0) > 0 else 0.0
             )
-            type_ = (
-                w.type_cue * _type_fit(span.type_cue, p, span.next_word) if span.type_cue else 0.0
+            for akey, is_admin1 in zip(facts.admin1, facts.is_admin1, strict=True)
+        ]
+        scores = [s + a for s, a in zip(scores, admin1, strict=True)]
+    # A named second-level division ("Catanduanes", "Contra Costa County") holds the
+    # place, and is named by another name than this mention's; a district that another
+    # name may mean holds this town, or the other way.
+    admin2: list[float] | None = None
+    admin2_names = votes.admin2_names
+    if admin2_names:
+        admin2 = [
+            w.admin2 if a2 is not None and _other_than(admin2_names.get(a2), name) else 0.0
+            for a2 in facts.admin2
+        ]
+    paired = rounds.paired(name, it.cands)
+    if paired:
+        admin2 = admin2 or [0.0] * len(scores)
+        for k in paired:
+            admin2[k] = max(admin2[k], w.district_pair)
+    if admin2 is not None:
+        scores = [s + a for s, a in zip(scores, admin2, strict=True)]
+    if pull_doubtful is not None:
+        pull = [
+            max(p, DOUBTFUL_PULL * d)
+            for p, d in zip(pull or [0.0] * len(scores), pull_doubtful, strict=True)
+        ]
+    if pull is None:
+        distance: list[float | None] = [None if area else 0.0 for area in facts.areas]
+    else:
+        distance = [
+            None if area else w.distance * p for p, area in zip(pull, facts.areas, strict=True)
+        ]
+        scores = [s if d is None else s + d for s, d in zip(scores, distance, strict=True)]
+    local = [a > 0 for a in admin2] if admin2 is not None else [False] * len(scores)
+    return _Context(scores, country, neighbour, admin1, admin2, distance, local)
+
+
+def _with_words(
+    it: _Item,
+    ctx: _Context,
+    words: _Words,
+    rounds: _Rounds,
+    idx: int,
+    kind_listed: str | None,
+    held: frozenset[int],
+    w: Weights,
+    explain: bool,
+) -> tuple[list[float], list[_Features]]:
+    """An item's scores and reasons: its context (``ctx``) with what its own ``words`` add
+    (containment: "X, Syria" or a list's "X, Y" whose Y holds X, unless the item stands
+    in a list of siblings, ``kind_listed``; the type cue, and the kind of its list),
+    after the rules between kinds of place."""
+    contained, fits = words
+    scores = ctx.scores
+    n = len(scores)
+    containment: list[float] | None = None
+    if kind_listed is None and (held or contained is not None):
+        ids = rounds.ids[idx]
+        containment = [
+            w.containment if ids[k] in held or (contained is not None and contained[k]) else 0.0
+            for k in range(n)
+        ]
+        scores = [s + c for s, c in zip(scores, containment, strict=True)]
+    types = fits
+    if kind_listed is not None:
+        # A list of siblings says what kind they are.
+        codes = rounds.facts_of(it.cands).list_codes
+        types = [
+            t + w.type_cue if code == kind_listed else t
+            for t, code in zip(fits or [0.0] * n, codes, strict=True)
+        ]
+    if types is not None:
+        scores = [s + t for s, t in zip(scores, types, strict=True)]
+    local = ctx.local
+    if containment is not None:
+        local = [lc or c > 0 for lc, c in zip(local, containment, strict=True)]
+    ranked = _ranked_by_kind(it, scores, local, w, rounds.kinds)
+    reasons: list[_Features] = []
+    if explain:
+        zeros = [0.0] * n
+        reasons = list(
+            zip(
+                ctx.country,
+                ctx.neighbour or [None] * n,
+                ctx.admin1 or zeros,
+                ctx.admin2 or zeros,
+                ctx.distance,
+                containment or zeros,
+                types or zeros,
+                strict=True,
             )
-            if kind_listed is not None and _list_code(p) == kind_listed:
-                type_ += w.type_cue  # a list of siblings says what kind they are
-            score = it.priors[ci] + country
-            if neighbour is not None:
-                score += neighbour
-            score += admin1
-            score += admin2
-            if distance is not None:
-                score += distance
-            score += containment
-            score += type_
-            scores.append(score)
-            local.append(admin2 > 0 or containment > 0)
-            if explain:
-                reasons.append((country, neighbour, admin1, admin2, distance, containment, type_))
-        scores = _ranked_by_kind(it, scores, local, w, kinds)
-        done[key] = (scores, reasons)
-        it.scores, it.reasons = scores, reasons
+        )
+    return ranked, reasons
 
 
 def _score_priors(
@@ -506,6 +713,7 @@ def _score_priors(
     gaz: Gazetteer,
     w: Weights,
     kinds: dict[int, tuple[list[Candidate], _Kinds]],
+    words: dict[tuple[Any, ...], _Words],
     explain: bool = False,
 ) -> None:
     """The first round of :func:`_score_all`, before any choice: no mention lends
@@ -513,28 +721,38 @@ def _score_priors(
     own words say ("X, Syria", "X province"); every other feature of that round is 0
     and adds nothing. Mentions with the same candidates and words are scored once.
     This is also every round of a lone mention (nothing else lends it context), whose
-    reasons ``explain`` keeps. ``kinds`` keeps the kinds of the candidate lists (see
-    :func:`_kinds_of`)."""
+    reasons ``explain`` keeps. ``kinds`` and ``words`` keep the kinds of the candidate
+    lists (see :func:`_kinds_of`) and what the mentions' words say (:func:`_words_of`)."""
     done: dict[tuple[Any, ...], tuple[list[float], list[_Features]]] = {}
     for it in items:
-        span, cue = it.span, it.span.type_cue
-        key = (id(it.cands), id(it.priors), span.next_text, cue, span.next_word)
+        contained, fits = _words_of(words, it, gaz, w)
+        span = it.span
+        key = (id(it.cands), id(contained), id(fits), span.type_cue, bool(span.next_text))
         got = done.get(key)
         if got is None:
-            outer = _outer_places(span.next_text, gaz)
-            scores, local = [], []
+            scores, n = it.priors, len(it.priors)
+            containment = None
+            if contained is not None:
+                containment = [w.containment if k else 0.0 for k in contained]
+                scores = [s + c for s, c in zip(scores, containment, strict=True)]
+            if fits is not None:
+                scores = [s + t for s, t in zip(scores, fits, strict=True)]
             reasons: list[_Features] = []
-            for prior_, c in zip(it.priors, it.cands, strict=True):
-                p = c.place
-                contained = any(_holds(o, p) for o in outer)
-                containment = w.containment if contained else 0.0
-                type_ = w.type_cue * _type_fit(cue, p, span.next_word) if cue else 0.0
-                score = prior_ + containment
-                score += type_
-                scores.append(score)
-                local.append(contained)
-                if explain:  # the context features of the later rounds, all 0
-                    reasons.append((0.0, None, 0.0, 0.0, None, containment, type_))
+            if explain:  # the context features of the later rounds, all 0
+                zeros, nones = [0.0] * n, [None] * n
+                reasons = list(
+                    zip(
+                        zeros,
+                        nones,
+                        zeros,
+                        zeros,
+                        nones,
+                        containment or zeros,
+                        fits or zeros,
+                        strict=True,
+                    )
+                )
+            local = contained or [False] * n
             got = done[key] = (_ranked_by_kind(it, scores, local, w, kinds), reasons)
         it.scores, it.reasons = got
 
@@ -1017,15 +1235,16 @@ def resolve_spans(
         items.append(_Item(span, best, kind, priors=priors, rest=rest))
 
     kinds: dict[int, tuple[list[Candidate], _Kinds]] = {}
-    _score_priors(items, gaz, weights, kinds)
+    words: dict[tuple[Any, ...], _Words] = {}
+    _score_priors(items, gaz, weights, kinds, words)
     _admit_named_divisions(items, weights)
     if len(items) == 1:
         # A lone mention (a name in a table to geocode) has no other mention to lend it
         # context: every round of context scores it as the first round did (each
         # context feature is 0), so that round again, explained.
-        _score_priors(items, gaz, weights, kinds, explain=True)
+        _score_priors(items, gaz, weights, kinds, words, explain=True)
     else:
-        shared_rounds = _Rounds.of(items, kinds)
+        shared_rounds = _Rounds.of(items, kinds, words)
         for last in (False, True)[2 - CONTEXT_PASSES :]:
             _score_all(items, gaz, weights, explain=last, rounds=shared_rounds)
     # Items scored alike (the same lists) make the same choice: decided once.
