@@ -320,6 +320,8 @@ class _Rounds:
     pulls: dict[tuple[Any, ...], dict[tuple[str, tuple[int, ...]], list[float] | None]] = field(
         default_factory=dict
     )
+    # The wanted lists' unit vectors in one table, made at the first distance search.
+    table: _Rows | None = None
 
     @classmethod
     def of(
@@ -375,16 +377,67 @@ class _Rounds:
         self, located: _Located, scale: float
     ) -> dict[tuple[str, tuple[int, ...]], list[float] | None]:
         """For the wanted lists, each candidate's pull to the nearest point another name
-        stands at, exp(-km / ``scale``) (see :meth:`_Located.nearest_all`); computed again
+        stands at, exp(-km / ``scale``), None for a name with no such point; computed again
         only when the points or the names standing at them changed."""
         key = located.key()
         got = self.pulls.get(key)
         if got is None:
-            got = self.pulls[key] = {
-                k: None if km is None else [math.exp(-d / scale) for d in km.tolist()]
-                for k, km in located.nearest_all(self.wanted, self.units).items()
-            }
+            got = self.pulls[key] = self._pulls(located, scale)
         return got
+
+    def _pulls(
+        self, located: _Located, scale: float
+    ) -> dict[tuple[str, tuple[int, ...]], list[float] | None]:
+        out: dict[tuple[str, tuple[int, ...]], list[float] | None] = {}
+        n = len(located.points)
+        if n > _TREE_POINTS:
+            for (name, ids), cands in self.wanted.items():
+                km = located.nearest_km(cands, name, self.units, ids)
+                out[(name, ids)] = None if km is None else _pulls(km.tolist(), scale)
+            return out
+        if self.table is None:
+            self.table = _Rows.of(self.wanted, self.units)
+        rows = self.table
+        kms = located.nearest_rows(rows.units, rows.names, rows.numbers).tolist() if n else []
+        for key, start, end in rows.lists:
+            if n - located.only.get(key[0], 0) <= 0:
+                out[key] = None
+            else:
+                out[key] = _pulls(kms[start:end], scale)
+        return out
+
+
+def _pulls(km: list[float], scale: float) -> list[float]:
+    return [math.exp(-d / scale) for d in km]
+
+
+@dataclass(slots=True)
+class _Rows:
+    """The unit vectors of a report's wanted candidate lists, one array for them all, with
+    each row's name (numbered by ``numbers``) and where each list's rows are."""
+
+    units: np.ndarray
+    names: np.ndarray
+    numbers: dict[str, int]
+    lists: list[tuple[tuple[str, tuple[int, ...]], int, int]]
+
+    @classmethod
+    def of(
+        cls,
+        wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]],
+        units: dict[tuple[int, ...], np.ndarray],
+    ) -> _Rows:
+        numbers: dict[str, int] = {}
+        blocks, names, lists = [], [], []
+        at = 0
+        for key, cands in wanted.items():
+            q = _Located.units_of(cands, units, key[1])
+            blocks.append(q)
+            names += [numbers.setdefault(key[0], len(numbers))] * len(q)
+            lists.append((key, at, at + len(q)))
+            at += len(q)
+        table = np.concatenate(blocks) if blocks else np.empty((0, 3))
+        return cls(table, np.asarray(names, dtype=np.int64), numbers, lists)
 
 
 def _other_than(names: set[str] | None, name: str) -> bool:
@@ -1050,57 +1103,30 @@ class _Located:
         """The points with the names standing at each: equal keys, equal distances."""
         return (tuple(self.points), tuple(frozenset(names) for names in self.owners))
 
-    def nearest_all(
-        self,
-        wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]],
-        units: dict[tuple[int, ...], np.ndarray],
-    ) -> dict[tuple[str, tuple[int, ...]], np.ndarray | None]:
-        """:meth:`nearest_km` for each (name, candidate ids) of ``wanted``; below
-        :data:`_TREE_POINTS` points in one array computation per block of candidates
-        (elementwise the same as one per list: the points a name may not use are left
-        out of the minimum)."""
-        out: dict[tuple[str, tuple[int, ...]], np.ndarray | None] = {}
-        if len(self.points) > _TREE_POINTS:
-            for (name, ids), cands in wanted.items():
-                out[(name, ids)] = self.nearest_km(cands, name, units, ids)
-            return out
-        block: list[tuple[tuple[str, tuple[int, ...]], np.ndarray]] = []
-        rows = 0
-        for key, cands in wanted.items():
-            name, ids = key
-            if len(self.points) - self.only.get(name, 0) <= 0:
-                out[key] = None
-                continue
-            q = self._units(cands, units, ids)
-            block.append((key, q))
-            rows += len(q)
-            if rows * len(self.points) >= _BLOCK_CELLS:
-                self._nearest_block(block, out)
-                block, rows = [], 0
-        if block:
-            self._nearest_block(block, out)
-        return out
-
-    def _nearest_block(
-        self,
-        block: list[tuple[tuple[str, tuple[int, ...]], np.ndarray]],
-        out: dict[tuple[str, tuple[int, ...]], np.ndarray | None],
-    ) -> None:
+    def nearest_rows(
+        self, units: np.ndarray, names: np.ndarray, numbers: dict[str, int]
+    ) -> np.ndarray:
+        """Km from each row of ``units`` (candidates' unit vectors) to the nearest point
+        that another name than the row's stands at (``names``: the rows' names, numbered
+        by ``numbers``), in one array computation per block of rows; for up to
+        :data:`_TREE_POINTS` points (the points a row's name may not use are left out of
+        the minimum)."""
         xyz = self._points_xyz()
-        q = np.concatenate([b[1] for b in block]) if len(block) > 1 else block[0][1]
-        # Each row keeps the points another name than its own stands at: one row of
-        # :meth:`_keep_of` per name, repeated for the name's candidates.
-        names: dict[str, int] = {}
-        rows: list[int] = []
-        for key, b in block:
-            rows += [names.setdefault(key[0], len(names))] * len(b)
-        keep = np.stack([self._keep_of(name) for name in names])[rows]
-        chord = np.where(keep, np.sqrt(((q[:, None, :] - xyz[None, :, :]) ** 2).sum(-1)), np.inf)
-        km = np.asarray(2 * _EARTH_KM * np.arcsin(np.minimum(1.0, chord.min(1) / 2)))
-        at = 0
-        for key, b in block:
-            out[key] = km[at : at + len(b)]
-            at += len(b)
+        # The name that alone stands at each point (-1: several names do).
+        alone = np.asarray(
+            [
+                numbers.get(next(iter(owners)), -2) if len(owners) == 1 else -1
+                for owners in self.owners
+            ]
+        )
+        chord = np.empty(len(units))
+        step = max(1, _BLOCK_CELLS // len(xyz))
+        for at in range(0, len(units), step):
+            q, own = units[at : at + step], names[at : at + step]
+            block = np.sqrt(((q[:, None, :] - xyz[None, :, :]) ** 2).sum(-1))
+            block[alone[None, :] == own[:, None]] = np.inf
+            chord[at : at + step] = block.min(1)
+        return np.asarray(2 * _EARTH_KM * np.arcsin(np.minimum(1.0, chord / 2)))
 
     def _points_xyz(self) -> np.ndarray:
         if self._xyz is None:
@@ -1115,7 +1141,7 @@ class _Located:
         return keep
 
     @staticmethod
-    def _units(
+    def units_of(
         cands: Sequence[Candidate],
         units: dict[tuple[int, ...], np.ndarray] | None,
         ids: tuple[int, ...] | None,
@@ -1142,7 +1168,7 @@ class _Located:
         if len(self.points) - self.only.get(name, 0) <= 0:
             return None
         self._xyz = self._points_xyz()
-        q = self._units(cands, units, ids)
+        q = self.units_of(cands, units, ids)
         if len(self.points) <= _TREE_POINTS:
             keep = self._keep_of(name)
             chord = np.sqrt(((q[:, None, :] - self._xyz[None, keep, :]) ** 2).sum(-1)).min(1)
