@@ -236,13 +236,17 @@ def _admin2_key(p: Place) -> tuple[str | None, str | None, str | None]:
 
 @dataclass(slots=True)
 class _Facts:
-    """What scoring reads of a candidate list's places, the same in every round and
-    listed once a report: by candidate, its country code ("" for none), its first-level
-    division, whether it is one, the second-level division that holds it (None for none,
-    and for a division: :func:`_score_all` counts only places held), whether it is an
-    area (no distance), and its kind for lists of siblings; which candidates are spelling
-    guesses, and whether all lie in one country."""
+    """What scoring reads of a candidate list, the same in every round and every report
+    (see :func:`_facts_of`): the candidates' ids; by candidate, its country code ("" for
+    none), its first-level division, whether it is one, the second-level division that
+    holds it (None for none, and for a division: :func:`_score_all` counts only places
+    held), whether it is an area (no distance), and its kind for lists of siblings; which
+    candidates are spelling guesses, and whether all lie in one country; and for the rules
+    between kinds of place (:func:`_ranked_by_kind`), the division and town pairs that
+    :func:`city_over_division` ranks, whether the list holds a country matched closely
+    (:func:`country_over_capital`) and a prominent country (:func:`_prominent_over_towns`)."""
 
+    ids: tuple[int, ...]
     countries: list[str]
     country_set: frozenset[str]
     admin1: list[tuple[str | None, str | None]]
@@ -252,12 +256,16 @@ class _Facts:
     list_codes: list[str | None]
     guesses: list[int]
     one_country: bool
+    namesakes: tuple[tuple[int, int], ...]
+    close_country: bool
+    prominent: bool
 
     @classmethod
     def of(cls, cands: list[Candidate]) -> _Facts:
         places = [c.place for c in cands]
         countries = [p.country_code or "" for p in places]
         return cls(
+            tuple([p.geonameid for p in places]),
             countries,
             frozenset(countries),
             [(p.country_code, p.admin1_code) for p in places],
@@ -267,7 +275,30 @@ class _Facts:
             [_list_code(p) for p in places],
             [k for k, c in enumerate(cands) if c.match in SPELLING_GUESSES],
             len({p.country_code for p in places}) == 1,
+            division_namesakes(cands),
+            any(close_country(c) for c in cands),
+            any(_prominent(c) for c in cands),
         )
+
+
+#: How many candidate lists :func:`_facts_of` and :func:`_by_prior` keep.
+LIST_CACHE_SIZE = 20_000
+_facts: dict[int, tuple[list[Candidate], _Facts]] = {}
+
+
+def _facts_of(cands: list[Candidate]) -> _Facts:
+    """:class:`_Facts` of a candidate list, kept for the lists met lately: a name's list
+    is the same in every report that names it (see :func:`_by_prior`). Kept by identity
+    (with the list, so that the identity stays its own), and forgotten all at once past
+    :data:`LIST_CACHE_SIZE`."""
+    got = _facts.get(id(cands))
+    if got is not None and got[0] is cands:
+        return got[1]
+    if len(_facts) >= LIST_CACHE_SIZE:
+        _facts.clear()
+    facts = _Facts.of(cands)
+    _facts[id(cands)] = (cands, facts)
+    return facts
 
 
 #: What a mention's own words say of its candidates, the same in every round (see
@@ -311,10 +342,8 @@ class _Rounds:
     # Same name and candidates, same distances: one query for each distinct pair.
     wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]]
     links: _Links
-    kinds: dict[int, tuple[list[Candidate], _Kinds]]
     words: dict[tuple[Any, ...], _Words]
     # (Kept by the lists' ids: the report's items hold every list while it is resolved.)
-    facts: dict[int, _Facts] = field(default_factory=dict)
     pairs: dict[tuple[str, int], list[int]] = field(default_factory=dict)
     units: dict[tuple[int, ...], np.ndarray] = field(default_factory=dict)
     pulls: dict[tuple[Any, ...], dict[tuple[str, tuple[int, ...]], list[float] | None]] = field(
@@ -327,30 +356,16 @@ class _Rounds:
     def of(
         cls,
         items: list[_Item],
-        kinds: dict[int, tuple[list[Candidate], _Kinds]],
         words: dict[tuple[Any, ...], _Words],
     ) -> _Rounds:
         names = [fold(it.span.text) for it in items]
-        # (Mentions of one name share their list: its ids are listed once.)
-        ids_of: dict[int, tuple[int, ...]] = {}
-        ids = []
-        for it in items:
-            got = ids_of.get(id(it.cands))
-            if got is None:
-                got = ids_of[id(it.cands)] = tuple(c.place.geonameid for c in it.cands)
-            ids.append(got)
+        ids = [_facts_of(it.cands).ids for it in items]
         towns, districts = _district_pairs(items, names)
         wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]] = {}
         for name, key, it in zip(names, ids, items, strict=True):
             if it.cands:
                 wanted.setdefault((name, key), it.cands)
-        return cls(names, ids, towns, districts, wanted, _links(items), kinds, words)
-
-    def facts_of(self, cands: list[Candidate]) -> _Facts:
-        got = self.facts.get(id(cands))
-        if got is None:
-            got = self.facts[id(cands)] = _Facts.of(cands)
-        return got
+        return cls(names, ids, towns, districts, wanted, _links(items), words)
 
     def paired(self, name: str, cands: list[Candidate]) -> list[int]:
         """The candidates (by index) that are a town in a district another name of the
@@ -633,7 +648,7 @@ def _context(
     ``own_admin`` is the first-level division the item itself stands for now, which lends
     it no context; ``pull`` and ``pull_doubtful`` come from the sure and the doubtful
     choices' points."""
-    facts = rounds.facts_of(it.cands)
+    facts = _facts_of(it.cands)
     others, norm, focused, voted = votes.others(name)
     shares = {cc: others.get(cc, 0.0) / norm for cc in facts.country_set}
     country = [w.country * shares[cc] for cc in facts.countries]
@@ -732,7 +747,7 @@ def _with_words(
     types = fits
     if kind_listed is not None:
         # A list of siblings says what kind they are.
-        codes = rounds.facts_of(it.cands).list_codes
+        codes = _facts_of(it.cands).list_codes
         types = [
             t + w.type_cue if code == kind_listed else t
             for t, code in zip(fits or [0.0] * n, codes, strict=True)
@@ -742,7 +757,7 @@ def _with_words(
     local = ctx.local
     if containment is not None:
         local = [lc or c > 0 for lc, c in zip(local, containment, strict=True)]
-    ranked = _ranked_by_kind(it, scores, local, w, rounds.kinds)
+    ranked = _ranked_by_kind(it, scores, local, w)
     reasons: list[_Features] = []
     if explain:
         zeros = [0.0] * n
@@ -765,7 +780,6 @@ def _score_priors(
     items: list[_Item],
     gaz: Gazetteer,
     w: Weights,
-    kinds: dict[int, tuple[list[Candidate], _Kinds]],
     words: dict[tuple[Any, ...], _Words],
     explain: bool = False,
 ) -> None:
@@ -774,8 +788,8 @@ def _score_priors(
     own words say ("X, Syria", "X province"); every other feature of that round is 0
     and adds nothing. Mentions with the same candidates and words are scored once.
     This is also every round of a lone mention (nothing else lends it context), whose
-    reasons ``explain`` keeps. ``kinds`` and ``words`` keep the kinds of the candidate
-    lists (see :func:`_kinds_of`) and what the mentions' words say (:func:`_words_of`)."""
+    reasons ``explain`` keeps. ``words`` keeps what the mentions' words say
+    (:func:`_words_of`)."""
     done: dict[tuple[Any, ...], tuple[list[float], list[_Features]]] = {}
     for it in items:
         contained, fits = _words_of(words, it, gaz, w)
@@ -806,7 +820,7 @@ def _score_priors(
                     )
                 )
             local = contained or [False] * n
-            got = done[key] = (_ranked_by_kind(it, scores, local, w, kinds), reasons)
+            got = done[key] = (_ranked_by_kind(it, scores, local, w), reasons)
         it.scores, it.reasons = got
 
 
@@ -815,7 +829,6 @@ def _ranked_by_kind(
     scores: list[float],
     local: list[bool],
     w: Weights,
-    kinds: dict[int, tuple[list[Candidate], _Kinds]],
 ) -> list[float]:
     """The scores after the rules between kinds of place (a town over the division of its
     name, a country over its capital, a country over small towns of its name), which
@@ -825,12 +838,12 @@ def _ranked_by_kind(
         return scores
     # (Each rule changes nothing where its kind of candidate is absent: a list's kinds
     # are looked at once.)
-    namesakes, countries, prominent = _kinds_of(kinds, it.cands)
-    if namesakes:
-        scores = city_over_division(it.cands, scores, namesakes)
-    if countries:
+    facts = _facts_of(it.cands)
+    if facts.namesakes:
+        scores = city_over_division(it.cands, scores, facts.namesakes)
+    if facts.close_country:
         scores = country_over_capital(it.cands, scores)
-    if prominent and not it.span.next_text:
+    if facts.prominent and not it.span.next_text:
         scores = _prominent_over_towns(it.cands, scores, w, local)
     return scores
 
@@ -974,28 +987,8 @@ def _certainty(it: _Item) -> tuple[float, float]:
     m = max(it.scores)
     exps = [math.exp((s - m) / _SOFTMAX_TEMP) for s in it.scores]
     share = 1.0 / sum(exps)  # the best's term is exp(0) = 1
-    one_country = len({c.place.country_code for c in it.cands}) == 1
+    one_country = _facts_of(it.cands).one_country
     return (1.0 if one_country else share), share
-
-
-#: What :func:`_kinds_of` tells of a candidate list.
-_Kinds = tuple[tuple[tuple[int, int], ...], bool, bool]
-
-
-def _kinds_of(kinds: dict[int, tuple[list[Candidate], _Kinds]], cands: list[Candidate]) -> _Kinds:
-    """The division and town pairs of a candidate list that :func:`city_over_division`
-    ranks, whether it holds a country matched closely (:func:`country_over_capital`) and
-    a prominent country (:func:`_prominent_over_towns`); kept by the list's identity."""
-    got = kinds.get(id(cands))
-    if got is not None and got[0] is cands:
-        return got[1]
-    found = (
-        division_namesakes(cands),
-        any(close_country(c) for c in cands),
-        any(_prominent(c) for c in cands),
-    )
-    kinds[id(cands)] = (cands, found)
-    return found
 
 
 def _prominent(c: Candidate) -> bool:
@@ -1239,38 +1232,27 @@ def resolve_spans(
     weights: Weights = WEIGHTS,
 ) -> list[Mention]:
     """Resolve spotted spans (each with its candidates and kind) in the context of each other."""
-    # Context scoring looks at the best candidates by prior only ("Springfield" has 60).
-    # Mentions with the same candidates share these lists (a name repeated 100,000 times).
-    shared: dict[tuple[tuple[int, str, float], ...], tuple[list[Candidate], list[float], Any]] = {}
+    # Mentions with the same candidates share their lists (a name repeated 100,000 times).
+    shared: dict[tuple[tuple[int, str, float], ...], _ByPrior] = {}
     items = []
-    mix = weights.prior_mix
     for span, cands, kind in items_in:
         key = tuple((c.place.geonameid, c.match, c.similarity) for c in cands)
-        if key not in shared:
-            by_prior = sorted(
-                ((_prior_of(c, mix), c) for c in cands),
-                key=lambda x: (-x[0], x[1].place.geonameid),
-            )
-            top = by_prior[: weights.max_context_candidates]
-            shared[key] = (
-                [c for _, c in top],
-                [p for p, _ in top],
-                by_prior[weights.max_context_candidates :],
-            )
-        best, priors, rest = shared[key]
+        got = shared.get(key)
+        if got is None:
+            got = shared[key] = _by_prior(cands, weights)
+        best, priors, rest = got
         items.append(_Item(span, best, kind, priors=priors, rest=rest))
 
-    kinds: dict[int, tuple[list[Candidate], _Kinds]] = {}
     words: dict[tuple[Any, ...], _Words] = {}
-    _score_priors(items, gaz, weights, kinds, words)
+    _score_priors(items, gaz, weights, words)
     _admit_named_divisions(items, weights)
     if len(items) == 1:
         # A lone mention (a name in a table to geocode) has no other mention to lend it
         # context: every round of context scores it as the first round did (each
         # context feature is 0), so that round again, explained.
-        _score_priors(items, gaz, weights, kinds, words, explain=True)
+        _score_priors(items, gaz, weights, words, explain=True)
     else:
-        shared_rounds = _Rounds.of(items, kinds, words)
+        shared_rounds = _Rounds.of(items, words)
         for last in (False, True)[2 - CONTEXT_PASSES :]:
             _score_all(items, gaz, weights, explain=last, rounds=shared_rounds)
     # Items scored alike (the same lists) make the same choice: decided once.
@@ -1334,6 +1316,37 @@ def _drop_far_guesses(out: list[Mention], guesses: list[int]) -> None:
                 candidates=(guess, *m.candidates),
                 reason=f"spelling guess {km_away:,.0f} km from the report's other places",
             )
+
+
+#: The best candidates by prior, their priors, and the others with theirs.
+_ByPrior = tuple[list[Candidate], list[float], list[tuple[float, Candidate]]]
+_by_priors: dict[tuple[Any, ...], _ByPrior] = {}
+
+
+def _by_prior(cands: list[Candidate], w: Weights) -> _ByPrior:
+    """The candidates that context scoring looks at, the best by prior ("Springfield" has
+    60), their priors, and the others (see :func:`_admit_named_divisions`). Kept for the
+    lists met lately, so that a name's list is the same object in every report that names
+    it and what is read of it once (:func:`_facts_of`) serves them all: by the ids of the
+    candidates, which the kept lists hold (the gazetteer's cached look-ups hand out the
+    same candidates for a name each time); forgotten all at once past
+    :data:`LIST_CACHE_SIZE`."""
+    key = (w.prior_mix, w.max_context_candidates, *map(id, cands))
+    got = _by_priors.get(key)
+    if got is None:
+        if len(_by_priors) >= LIST_CACHE_SIZE:
+            _by_priors.clear()
+        mix = w.prior_mix
+        by_prior = sorted(
+            ((_prior_of(c, mix), c) for c in cands), key=lambda x: (-x[0], x[1].place.geonameid)
+        )
+        top = by_prior[: w.max_context_candidates]
+        got = _by_priors[key] = (
+            [c for _, c in top],
+            [p for p, _ in top],
+            by_prior[w.max_context_candidates :],
+        )
+    return got
 
 
 #: How many candidates' priors :func:`_prior_of` keeps.
