@@ -163,15 +163,42 @@ _Features = tuple[float, float | None, float, float, float | None, float, float]
 
 
 @dataclass(slots=True)
+class _Why:
+    """The context features of an item's candidates from the round that explains, as
+    the lists they were summed from (the round's context, None in the first round where
+    all are 0; what the item's own words added, None for none): only the chosen one's
+    are put in words (:meth:`features`)."""
+
+    context: _Context | None
+    containment: list[float] | None
+    types: list[float] | None
+
+    def features(self, k: int) -> _Features:
+        ctx = self.context
+        containment = self.containment[k] if self.containment is not None else 0.0
+        type_ = self.types[k] if self.types is not None else 0.0
+        if ctx is None:
+            return (0.0, None, 0.0, 0.0, None, containment, type_)
+        return (
+            ctx.country[k],
+            ctx.neighbour[k] if ctx.neighbour is not None else None,
+            ctx.admin1[k] if ctx.admin1 is not None else 0.0,
+            ctx.admin2[k] if ctx.admin2 is not None else 0.0,
+            ctx.distance[k],
+            containment,
+            type_,
+        )
+
+
+@dataclass(slots=True)
 class _Item:
     span: Span
     cands: list[Candidate]
     kind: str = "toponym"
     scores: list[float] = field(default_factory=list)
     priors: list[float] = field(default_factory=list)
-    # The context features of each candidate, from the round that explains (see
-    # :data:`_Features`): only the chosen one's are put in words.
-    reasons: list[_Features] = field(default_factory=list)
+    # Why each candidate scored as it did, from the round that explains.
+    why: _Why | None = None
     # Candidates beyond the best by prior, with their priors: scored only when they lie
     # in a division that the report names.
     rest: list[tuple[float, Candidate]] = field(default_factory=list)
@@ -312,10 +339,10 @@ def _words_of(
 ) -> _Words:
     """:data:`_Words` of an item, worked out once a report for each candidate list and
     setting (the place after the comma, the cue word and the word after the name)."""
-    span, cue = it.span, it.span.type_cue
-    key = (id(it.cands), span.next_text, cue, span.next_word if cue else "")
+    key = _words_key(it)
     got = cache.get(key)
     if got is None:
+        span, cue = it.span, it.span.type_cue
         outer = _outer_places(span.next_text, gaz)
         contained = [any(_holds(o, c.place) for o in outer) for c in it.cands] if outer else None
         fits = (
@@ -325,6 +352,11 @@ def _words_of(
         )
         got = cache[key] = (contained if contained and any(contained) else None, fits)
     return got
+
+
+def _words_key(it: _Item) -> tuple[Any, ...]:
+    span, cue = it.span, it.span.type_cue
+    return (id(it.cands), span.next_text, cue, span.next_word if cue else "")
 
 
 @dataclass(slots=True)
@@ -351,12 +383,18 @@ class _Rounds:
     )
     # The wanted lists' unit vectors in one table, made at the first distance search.
     table: _Rows | None = None
+    # What each item's scores depend on besides the current choices: its name, its list
+    # of candidates, what its words say of them and whether they are a type cue or "X, Y".
+    settings: list[tuple[Any, ...]] = field(default_factory=list)
+    last: _Round | None = None
 
     @classmethod
     def of(
         cls,
         items: list[_Item],
         words: dict[tuple[Any, ...], _Words],
+        gaz: Gazetteer,
+        w: Weights,
     ) -> _Rounds:
         names = [fold(it.span.text) for it in items]
         ids = [_facts_of(it.cands).ids for it in items]
@@ -365,7 +403,21 @@ class _Rounds:
         for name, key, it in zip(names, ids, items, strict=True):
             if it.cands:
                 wanted.setdefault((name, key), it.cands)
-        return cls(names, ids, towns, districts, wanted, _links(items), words)
+        settings = []
+        for it, name in zip(items, names, strict=True):
+            contained, fits = _words_of(words, it, gaz, w)
+            span = it.span
+            settings.append(
+                (
+                    name,
+                    id(it.cands),
+                    id(contained),
+                    id(fits),
+                    span.type_cue,
+                    bool(span.next_text),
+                )
+            )
+        return cls(names, ids, towns, districts, wanted, _links(items), words, settings=settings)
 
     def paired(self, name: str, cands: list[Candidate]) -> list[int]:
         """The candidates (by index) that are a town in a district another name of the
@@ -566,51 +618,29 @@ def _score_all(
     Linear in the number of items: the votes of all mentions of a name are summed once
     per name, distances come from one nearest-point search per distinct name and
     candidate list, the context of a name's candidates is scored once (:func:`_context`),
-    and what a mention's own words add to it once for each setting they stand in."""
+    and what a mention's own words add to it once for each setting they stand in. A
+    round whose choices are those of the round before (and as sure) has its context."""
     # How sure each current choice is: only sure choices lend context, so that doubtful
     # picks cannot pull each other into a cluster of homonyms (a report about Syria that
     # also names Washington and Geneva put every "Palmyra" in New York).
     tops, sure = _current(items)
-    names = rounds.names
-    votes = _Votes.of(items, tops, sure, names, w)
-    listed, holders = _lists(rounds.links, tops, sure), rounds.links.holders
-    # Where the sure choices stand, and where the doubtful ones do: a doubtful choice
-    # lends a candidate near it only part of the pull (DOUBTFUL_PULL).
-    located, located_doubtful = (
-        _Located(
-            (names[k], (t.place.lat, t.place.lon))
-            for k, t in enumerate(tops)
-            if t is not None
-            and t.place.feature_code not in _AREA_CODES
-            and (sure[k][1] >= CONFIDENT) == confident
-        )
-        for confident in (True, False)
-    )
-    pulls = rounds.pulls_of(located, w.distance_scale_km)
-    pulls_doubtful = rounds.pulls_of(located_doubtful, w.distance_scale_km)
-    contexts: dict[tuple[str, int, Any], _Context] = {}
-    done: dict[tuple[Any, ...], tuple[list[float], list[_Features]]] = {}
+    choices = (tuple(map(id, tops)), tuple(sure))
+    last = rounds.last
+    if last is None or last.choices != choices:
+        last = rounds.last = _Round.of(items, tops, sure, choices, w, rounds)
+    names, settings, contexts = rounds.names, rounds.settings, last.contexts
+    listed, holders = last.listed, rounds.links.holders
+    done: dict[tuple[Any, ...], tuple[list[float], _Why | None]] = {}
     for idx, it in enumerate(items):
-        name, top = names[idx], tops[idx]
+        top = tops[idx]
         own_admin = None
         if top is not None and top.place.feature_code == "ADM1":
             own_admin = (top.place.country_code, top.place.admin1_code)
         kind_listed, held = listed.get(idx), holders.get(idx, frozenset())
-        contained, fits = _words_of(rounds.words, it, gaz, w)
-        span = it.span
-        key = (
-            name,
-            id(it.cands),
-            own_admin,
-            id(contained),
-            id(fits),
-            span.type_cue,
-            bool(span.next_text),
-            kind_listed,
-            held,
-        )
+        key = (settings[idx], own_admin, kind_listed, held)
         got = done.get(key)
         if got is None:
+            name = names[idx]
             ckey = (name, id(it.cands), own_admin)
             ctx = contexts.get(ckey)
             if ctx is None:
@@ -619,17 +649,64 @@ def _score_all(
                     it,
                     name,
                     own_admin,
-                    votes,
+                    last.votes,
                     rounds,
                     gaz,
                     w,
-                    pulls.get((name, ids)),
-                    pulls_doubtful.get((name, ids)),
+                    last.pulls.get((name, ids)),
+                    last.pulls_doubtful.get((name, ids)),
                 )
+            words = _words_of(rounds.words, it, gaz, w)
             got = done[key] = _with_words(
-                it, ctx, (contained, fits), rounds, idx, kind_listed, held, w, explain
+                it, ctx, words, rounds, idx, kind_listed, held, w, explain
             )
-        it.scores, it.reasons = got
+        it.scores, it.why = got
+
+
+@dataclass(slots=True)
+class _Round:
+    """What a round of :func:`_score_all` reads of the current choices (``choices``: each
+    item's choice and how sure it is): the votes, the kinds of the lists the items stand
+    in, the pulls of the sure and of the doubtful choices' points, and the contexts of
+    the names' candidates, by name, list and the division the item stands for."""
+
+    choices: tuple[Any, ...]
+    votes: _Votes
+    listed: dict[int, str]
+    pulls: dict[tuple[str, tuple[int, ...]], list[float] | None]
+    pulls_doubtful: dict[tuple[str, tuple[int, ...]], list[float] | None]
+    contexts: dict[tuple[str, int, Any], _Context] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        items: list[_Item],
+        tops: list[Candidate | None],
+        sure: list[tuple[float, float]],
+        choices: tuple[Any, ...],
+        w: Weights,
+        rounds: _Rounds,
+    ) -> _Round:
+        names = rounds.names
+        # Where the sure choices stand, and where the doubtful ones do: a doubtful choice
+        # lends a candidate near it only part of the pull (DOUBTFUL_PULL).
+        located, located_doubtful = (
+            _Located(
+                (names[k], (t.place.lat, t.place.lon))
+                for k, t in enumerate(tops)
+                if t is not None
+                and t.place.feature_code not in _AREA_CODES
+                and (sure[k][1] >= CONFIDENT) == confident
+            )
+            for confident in (True, False)
+        )
+        return cls(
+            choices,
+            _Votes.of(items, tops, sure, names, w),
+            _lists(rounds.links, tops, sure),
+            rounds.pulls_of(located, w.distance_scale_km),
+            rounds.pulls_of(located_doubtful, w.distance_scale_km),
+        )
 
 
 def _context(
@@ -728,11 +805,11 @@ def _with_words(
     held: frozenset[int],
     w: Weights,
     explain: bool,
-) -> tuple[list[float], list[_Features]]:
-    """An item's scores and reasons: its context (``ctx``) with what its own ``words`` add
-    (containment: "X, Syria" or a list's "X, Y" whose Y holds X, unless the item stands
-    in a list of siblings, ``kind_listed``; the type cue, and the kind of its list),
-    after the rules between kinds of place."""
+) -> tuple[list[float], _Why | None]:
+    """An item's scores, and why when it must ``explain``: its context (``ctx``) with
+    what its own ``words`` add (containment: "X, Syria" or a list's "X, Y" whose Y holds
+    X, unless the item stands in a list of siblings, ``kind_listed``; the type cue, and
+    the kind of its list), after the rules between kinds of place."""
     contained, fits = words
     scores = ctx.scores
     n = len(scores)
@@ -757,23 +834,8 @@ def _with_words(
     local = ctx.local
     if containment is not None:
         local = [lc or c > 0 for lc, c in zip(local, containment, strict=True)]
-    ranked = _ranked_by_kind(it, scores, local, w)
-    reasons: list[_Features] = []
-    if explain:
-        zeros = [0.0] * n
-        reasons = list(
-            zip(
-                ctx.country,
-                ctx.neighbour or [None] * n,
-                ctx.admin1 or zeros,
-                ctx.admin2 or zeros,
-                ctx.distance,
-                containment or zeros,
-                types or zeros,
-                strict=True,
-            )
-        )
-    return ranked, reasons
+    why = _Why(ctx, containment, types) if explain else None
+    return _ranked_by_kind(it, scores, local, w), why
 
 
 def _score_priors(
@@ -790,7 +852,7 @@ def _score_priors(
     This is also every round of a lone mention (nothing else lends it context), whose
     reasons ``explain`` keeps. ``words`` keeps what the mentions' words say
     (:func:`_words_of`)."""
-    done: dict[tuple[Any, ...], tuple[list[float], list[_Features]]] = {}
+    done: dict[tuple[Any, ...], tuple[list[float], _Why | None]] = {}
     for it in items:
         contained, fits = _words_of(words, it, gaz, w)
         span = it.span
@@ -804,24 +866,11 @@ def _score_priors(
                 scores = [s + c for s, c in zip(scores, containment, strict=True)]
             if fits is not None:
                 scores = [s + t for s, t in zip(scores, fits, strict=True)]
-            reasons: list[_Features] = []
-            if explain:  # the context features of the later rounds, all 0
-                zeros, nones = [0.0] * n, [None] * n
-                reasons = list(
-                    zip(
-                        zeros,
-                        nones,
-                        zeros,
-                        zeros,
-                        nones,
-                        containment or zeros,
-                        fits or zeros,
-                        strict=True,
-                    )
-                )
+            # (The context features of the later rounds are all 0.)
+            why = _Why(None, containment, fits) if explain else None
             local = contained or [False] * n
-            got = done[key] = (_ranked_by_kind(it, scores, local, w), reasons)
-        it.scores, it.reasons = got
+            got = done[key] = (_ranked_by_kind(it, scores, local, w), why)
+        it.scores, it.why = got
 
 
 def _ranked_by_kind(
@@ -1252,7 +1301,7 @@ def resolve_spans(
         # context feature is 0), so that round again, explained.
         _score_priors(items, gaz, weights, words, explain=True)
     else:
-        shared_rounds = _Rounds.of(items, words)
+        shared_rounds = _Rounds.of(items, words, gaz, weights)
         for last in (False, True)[2 - CONTEXT_PASSES :]:
             _score_all(items, gaz, weights, explain=last, rounds=shared_rounds)
     # Items scored alike (the same lists) make the same choice: decided once.
@@ -1260,7 +1309,7 @@ def resolve_spans(
     out: list[Mention] = []
     guesses = []
     for it in items:
-        same = (id(it.cands), id(it.scores), id(it.reasons))
+        same = (id(it.cands), id(it.scores), id(it.why))
         if same not in choices:
             choices[same] = _choice(it, weights)
         place, conf, ranked, reason, match = choices[same]
@@ -1423,10 +1472,10 @@ def _choice(it: _Item, weights: Weights) -> _Choice:
             if match in SPELLING_GUESSES:
                 # A spelling guess is as sure as the spellings are alike, at most.
                 conf = round(conf * it.cands[best].similarity, 4)
-            reason = (
-                "only candidate"
-                if len(it.cands) == 1
-                else _reason(it.cands[best], it.reasons[best], it.span)
-            )
+            if len(it.cands) == 1:
+                reason = "only candidate"
+            else:
+                assert it.why is not None  # the last round explains
+                reason = _reason(it.cands[best], it.why.features(best), it.span)
             ranked = ranked[1:]  # the runner-ups
     return place, conf, ranked, reason, match
