@@ -286,6 +286,8 @@ class _Facts:
     namesakes: tuple[tuple[int, int], ...]
     close_country: bool
     prominent: bool
+    # The candidates' unit vectors, made at the first distance search.
+    units: np.ndarray | None = None
 
     @classmethod
     def of(cls, cands: list[Candidate]) -> _Facts:
@@ -306,6 +308,12 @@ class _Facts:
             any(close_country(c) for c in cands),
             any(_prominent(c) for c in cands),
         )
+
+    def unit_vectors(self, cands: list[Candidate]) -> np.ndarray:
+        """The unit vectors of ``cands`` (the list these are the facts of)."""
+        if self.units is None:
+            self.units = _Located.units_of(cands, None, None)
+        return self.units
 
 
 #: How many candidate lists :func:`_facts_of` and :func:`_by_prior` keep.
@@ -463,7 +471,7 @@ class _Rounds:
                 out[(name, ids)] = None if km is None else _pulls(km.tolist(), scale)
             return out
         if self.table is None:
-            self.table = _Rows.of(self.wanted, self.units)
+            self.table = _Rows.of(self.wanted)
         rows = self.table
         kms = located.nearest_rows(rows.units, rows.names, rows.numbers).tolist() if n else []
         for key, start, end in rows.lists:
@@ -492,13 +500,12 @@ class _Rows:
     def of(
         cls,
         wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]],
-        units: dict[tuple[int, ...], np.ndarray],
     ) -> _Rows:
         numbers: dict[str, int] = {}
         blocks, names, lists = [], [], []
         at = 0
         for key, cands in wanted.items():
-            q = _Located.units_of(cands, units, key[1])
+            q = _facts_of(cands).unit_vectors(cands)
             blocks.append(q)
             names += [numbers.setdefault(key[0], len(numbers))] * len(q)
             lists.append((key, at, at + len(q)))
