@@ -179,15 +179,7 @@ class _Why:
         type_ = self.types[k] if self.types is not None else 0.0
         if ctx is None:
             return (0.0, None, 0.0, 0.0, None, containment, type_)
-        return (
-            ctx.country[k],
-            ctx.neighbour[k] if ctx.neighbour is not None else None,
-            ctx.admin1[k] if ctx.admin1 is not None else 0.0,
-            ctx.admin2[k] if ctx.admin2 is not None else 0.0,
-            ctx.distance[k],
-            containment,
-            type_,
-        )
+        return (*ctx.features(k), containment, type_)
 
 
 @dataclass(slots=True)
@@ -265,10 +257,11 @@ def _admin2_key(p: Place) -> tuple[str | None, str | None, str | None]:
 class _Facts:
     """What scoring reads of a candidate list, the same in every round and every report
     (see :func:`_facts_of`): the candidates' ids; by candidate, its country code ("" for
-    none), its first-level division, whether it is one, the second-level division that
-    holds it (None for none, and for a division: :func:`_score_all` counts only places
-    held), whether it is an area (no distance), and its kind for lists of siblings; which
-    candidates are spelling guesses, and whether all lie in one country; and for the rules
+    none), whether it is an area (no distance), and its kind for lists of siblings; the
+    candidates other than first-level divisions by the first-level division they lie in,
+    the first-level divisions with their countries, and the places (not divisions) by the
+    second-level division that holds them; which candidates are spelling guesses, and
+    whether all lie in one country; and for the rules
     between kinds of place (:func:`_ranked_by_kind`), the division and town pairs that
     :func:`city_over_division` ranks, whether the list holds a country matched closely
     (:func:`country_over_capital`) and a prominent country (:func:`_prominent_over_towns`)."""
@@ -276,10 +269,11 @@ class _Facts:
     ids: tuple[int, ...]
     countries: list[str]
     country_set: frozenset[str]
-    admin1: list[tuple[str | None, str | None]]
-    is_admin1: list[bool]
-    admin2: list[_Admin2 | None]
     areas: list[bool]
+    any_area: bool
+    by_admin1: dict[tuple[str | None, str | None], list[int]]
+    divisions: list[tuple[int, str | None]]
+    by_admin2: dict[_Admin2, list[int]]
     list_codes: list[str | None]
     guesses: list[int]
     one_country: bool
@@ -293,14 +287,26 @@ class _Facts:
     def of(cls, cands: list[Candidate]) -> _Facts:
         places = [c.place for c in cands]
         countries = [p.country_code or "" for p in places]
+        areas = [p.feature_code in _AREA_CODES for p in places]
+        by_admin1: dict[tuple[str | None, str | None], list[int]] = defaultdict(list)
+        by_admin2: dict[_Admin2, list[int]] = defaultdict(list)
+        divisions = []
+        for k, p in enumerate(places):
+            if p.feature_code == "ADM1":
+                divisions.append((k, p.country_code))
+            else:
+                by_admin1[(p.country_code, p.admin1_code)].append(k)
+            if p.admin2_code and p.feature_class != "A":
+                by_admin2[_admin2_key(p)].append(k)
         return cls(
             tuple([p.geonameid for p in places]),
             countries,
             frozenset(countries),
-            [(p.country_code, p.admin1_code) for p in places],
-            [p.feature_code == "ADM1" for p in places],
-            [_admin2_key(p) if p.admin2_code and p.feature_class != "A" else None for p in places],
-            [p.feature_code in _AREA_CODES for p in places],
+            areas,
+            any(areas),
+            dict(by_admin1),
+            divisions,
+            dict(by_admin2),
             [_list_code(p) for p in places],
             [k for k, c in enumerate(cands) if c.match in SPELLING_GUESSES],
             len({p.country_code for p in places}) == 1,
@@ -585,20 +591,40 @@ class _Votes:
 
 @dataclass(slots=True)
 class _Context:
-    """The context features of a name's candidates in a round, by candidate (see
-    :data:`_Features`; None for a feature that is 0 for every candidate, neighbour and
-    distance None where they do not apply), and the scores they sum to with the
-    priors."""
+    """The scores of a name's candidates in a round, the prior plus the context features
+    (see :data:`_Features`), and what they were summed from: the country feature by
+    country (``adjusted`` where a spelling guess lost some), the neighbour feature by
+    country (None where it does not apply), the admin features of the candidates that
+    have one, and the pull of the places near each (None: none)."""
 
     scores: list[float]
-    country: list[float]
-    neighbour: list[float | None] | None
-    admin1: list[float] | None
-    admin2: list[float] | None
-    distance: list[float | None]
-    # Whether the text places the candidate in a named division (before the mention's
-    # own words are read).
-    local: list[bool]
+    facts: _Facts
+    country: dict[str, float]
+    adjusted: dict[int, float]
+    neighbour: dict[str, float] | None
+    admin1: dict[int, float]
+    admin2: dict[int, float]
+    pull: list[float] | None
+    distance_weight: float
+
+    def features(self, k: int) -> tuple[float, float | None, float, float, float | None]:
+        """Candidate ``k``'s country, neighbour, admin1, admin2 and distance features."""
+        cc = self.facts.countries[k]
+        distance = None
+        if not self.facts.areas[k]:
+            distance = self.distance_weight * (self.pull[k] if self.pull is not None else 0.0)
+        return (
+            self.adjusted.get(k, self.country[cc]),
+            self.neighbour.get(cc) if self.neighbour is not None else None,
+            self.admin1.get(k, 0.0),
+            self.admin2.get(k, 0.0),
+            distance,
+        )
+
+    def local(self) -> list[bool]:
+        """Whether the text places each candidate in a named division (before the
+        mention's own words are read)."""
+        return [self.admin2.get(k, 0.0) > 0 for k in range(len(self.scores))]
 
 
 def _current(items: list[_Item]) -> tuple[list[Candidate | None], list[tuple[float, float]]]:
@@ -727,79 +753,79 @@ def _context(
     pull: list[float] | None,
     pull_doubtful: list[float] | None,
 ) -> _Context:
-    """The context features of an item's candidates and their sum with the priors, a
-    feature at a time over the list (summed in the order the reasons list them).
-    ``own_admin`` is the first-level division the item itself stands for now, which lends
-    it no context; ``pull`` and ``pull_doubtful`` come from the sure and the doubtful
-    choices' points."""
+    """The context features of an item's candidates and their sum with the priors,
+    summed in the order the reasons list them: features that depend on the country
+    worked out once a country, the admin features only for the candidates in a division
+    the report names. ``own_admin`` is the first-level division the item itself stands
+    for now, which lends it no context; ``pull`` and ``pull_doubtful`` come from the sure
+    and the doubtful choices' points."""
     facts = _facts_of(it.cands)
+    countries = facts.countries
     others, norm, focused, voted = votes.others(name)
     shares = {cc: others.get(cc, 0.0) / norm for cc in facts.country_set}
-    country = [w.country * shares[cc] for cc in facts.countries]
+    country = {cc: w.country * share for cc, share in shares.items()}
+    scores = [p + country[cc] for p, cc in zip(it.priors, countries, strict=True)]
+    adjusted = {}
     if focused:
         for k in facts.guesses:
-            share = shares[facts.countries[k]]
+            share = shares[countries[k]]
             if share < FOCUS_SHARE:
                 # A spelling guess outside the countries the report is about: the report
                 # names its places' countries, and a loose key joins names world-wide.
-                country[k] -= LOOSE_PENALTY * w.country * (1.0 - share)
-    scores = [p + c for p, c in zip(it.priors, country, strict=True)]
-    neighbour: list[float | None] | None = None
+                adjusted[k] = country[countries[k]] - LOOSE_PENALTY * w.country * (1.0 - share)
+                scores[k] = it.priors[k] + adjusted[k]
+    neighbour = None
     if w.neighbour and voted.isdisjoint(facts.country_set):
         # No candidate lies in a country the report names; one bordering them is
         # likelier: Gaza in a report that names only Israel.
-        by_country = {
+        neighbour = {
             cc: w.neighbour
             * max((others.get(n, 0.0) for n in gaz.neighbours(cc)), default=0.0)
             / norm
             for cc in facts.country_set
             if cc
         }
-        neighbour = [by_country.get(cc) for cc in facts.countries]
-        scores = [s if n is None else s + n for s, n in zip(scores, neighbour, strict=True)]
-    admin1: list[float] | None = None
-    admin_total, divisions_named = votes.admin_total, votes.divisions_named
-    if admin_total or divisions_named:
-        admin1 = [
-            (w.admin1 if _other_than(divisions_named.get(akey[0]), name) else 0.0)
-            if is_admin1
-            else (
-                w.admin1 if admin_total.get(akey, 0) - (1 if akey == own_admin else 0) > 0 else 0.0
-            )
-            for akey, is_admin1 in zip(facts.admin1, facts.is_admin1, strict=True)
-        ]
-        scores = [s + a for s, a in zip(scores, admin1, strict=True)]
+        scores = [s + neighbour[cc] if cc else s for s, cc in zip(scores, countries, strict=True)]
+    # The first-level divisions named surely, by another mention than this one (a named
+    # division's other divisions: by another name).
+    admin1: dict[int, float] = {}
+    for akey, n_admin in votes.admin_total.items():
+        if n_admin - (1 if akey == own_admin else 0) > 0:
+            for k in facts.by_admin1.get(akey, ()):
+                admin1[k] = w.admin1
+    if votes.divisions_named:
+        for k, cc in facts.divisions:
+            if _other_than(votes.divisions_named.get(cc), name):
+                admin1[k] = w.admin1
+    for k, a in admin1.items():
+        scores[k] += a
     # A named second-level division ("Catanduanes", "Contra Costa County") holds the
     # place, and is named by another name than this mention's; a district that another
     # name may mean holds this town, or the other way.
-    admin2: list[float] | None = None
-    admin2_names = votes.admin2_names
-    if admin2_names:
-        admin2 = [
-            w.admin2 if a2 is not None and _other_than(admin2_names.get(a2), name) else 0.0
-            for a2 in facts.admin2
-        ]
-    paired = rounds.paired(name, it.cands)
-    if paired:
-        admin2 = admin2 or [0.0] * len(scores)
-        for k in paired:
-            admin2[k] = max(admin2[k], w.district_pair)
-    if admin2 is not None:
-        scores = [s + a for s, a in zip(scores, admin2, strict=True)]
+    admin2: dict[int, float] = {}
+    for a2key, named in votes.admin2_names.items():
+        if _other_than(named, name):
+            for k in facts.by_admin2.get(a2key, ()):
+                admin2[k] = w.admin2
+    for k in rounds.paired(name, it.cands):
+        admin2[k] = max(admin2.get(k, 0.0), w.district_pair)
+    for k, a in admin2.items():
+        scores[k] += a
     if pull_doubtful is not None:
         pull = [
             max(p, DOUBTFUL_PULL * d)
             for p, d in zip(pull or [0.0] * len(scores), pull_doubtful, strict=True)
         ]
-    if pull is None:
-        distance: list[float | None] = [None if area else 0.0 for area in facts.areas]
-    else:
-        distance = [
-            None if area else w.distance * p for p, area in zip(pull, facts.areas, strict=True)
-        ]
-        scores = [s if d is None else s + d for s, d in zip(scores, distance, strict=True)]
-    local = [a > 0 for a in admin2] if admin2 is not None else [False] * len(scores)
-    return _Context(scores, country, neighbour, admin1, admin2, distance, local)
+    if pull is not None:
+        wd = w.distance
+        if facts.any_area:
+            scores = [
+                s if area else s + wd * p
+                for s, p, area in zip(scores, pull, facts.areas, strict=True)
+            ]
+        else:
+            scores = [s + wd * p for s, p in zip(scores, pull, strict=True)]
+    return _Context(scores, facts, country, adjusted, neighbour, admin1, admin2, pull, w.distance)
 
 
 def _with_words(
@@ -838,9 +864,11 @@ def _with_words(
         ]
     if types is not None:
         scores = [s + t for s, t in zip(scores, types, strict=True)]
-    local = ctx.local
-    if containment is not None:
-        local = [lc or c > 0 for lc, c in zip(local, containment, strict=True)]
+    local = None
+    if _reads_local(it):
+        local = ctx.local()
+        if containment is not None:
+            local = [lc or c > 0 for lc, c in zip(local, containment, strict=True)]
     why = _Why(ctx, containment, types) if explain else None
     return _ranked_by_kind(it, scores, local, w), why
 
@@ -883,13 +911,13 @@ def _score_priors(
 def _ranked_by_kind(
     it: _Item,
     scores: list[float],
-    local: list[bool],
+    local: list[bool] | None,
     w: Weights,
 ) -> list[float]:
     """The scores after the rules between kinds of place (a town over the division of its
     name, a country over its capital, a country over small towns of its name), which
     apply when no type word says what kind the mention is. ``local`` says which
-    candidates the text places in a named division."""
+    candidates the text places in a named division (needed where :func:`_reads_local`)."""
     if it.span.type_cue is not None:
         return scores
     # (Each rule changes nothing where its kind of candidate is absent: a list's kinds
@@ -900,8 +928,15 @@ def _ranked_by_kind(
     if facts.close_country:
         scores = country_over_capital(it.cands, scores)
     if facts.prominent and not it.span.next_text:
+        assert local is not None
         scores = _prominent_over_towns(it.cands, scores, w, local)
     return scores
+
+
+def _reads_local(it: _Item) -> bool:
+    """Whether :func:`_ranked_by_kind` reads which candidates the text places in a named
+    division: :func:`_prominent_over_towns` applies."""
+    return it.span.type_cue is None and not it.span.next_text and _facts_of(it.cands).prominent
 
 
 #: Places whose kind a list of siblings tells ("Arizona, California, Colorado"; "Syria,
