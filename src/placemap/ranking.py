@@ -234,17 +234,29 @@ def close_country(c: Candidate) -> bool:
     return c.place.feature_code.startswith("PCL") and c.similarity >= 0.85
 
 
-def country_over_capital(cands: list[Candidate], scores: list[float]) -> list[float]:
-    """A country ranks above a town of the same name in it ("Djibouti", "Mexico", "Kuwait")."""
-    countries = {
-        c.place.country_code: s for c, s in zip(cands, scores, strict=True) if close_country(c)
-    }
-    return [
-        min(s, countries[c.place.country_code] - DIVISION_GAP)
+def country_over_capital(
+    cands: list[Candidate],
+    scores: list[float],
+    pairs: Sequence[tuple[int, int]] | None = None,
+) -> list[float]:
+    """A country ranks above a town of the same name in it ("Djibouti", "Mexico", "Kuwait").
+    ``pairs`` are the list's :func:`country_towns`, when the caller keeps them."""
+    out = list(scores)
+    for town, country in country_towns(cands) if pairs is None else pairs:
+        out[town] = min(scores[town], scores[country] - DIVISION_GAP)
+    return out
+
+
+def country_towns(cands: Sequence[Candidate]) -> tuple[tuple[int, int], ...]:
+    """The (town, country) index pairs of a candidate list that :func:`country_over_capital`
+    ranks: each place other than a country, with the last country matched closely
+    (:func:`close_country`) of its country code."""
+    countries = {c.place.country_code: k for k, c in enumerate(cands) if close_country(c)}
+    return tuple(
+        (k, countries[c.place.country_code])
+        for k, c in enumerate(cands)
         if not c.place.feature_code.startswith("PCL") and c.place.country_code in countries
-        else s
-        for c, s in zip(cands, scores, strict=True)
-    ]
+    )
 
 
 def rank(cands: list[Candidate]) -> list[Candidate]:

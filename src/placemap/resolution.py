@@ -27,7 +27,7 @@ import json
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from importlib import resources
@@ -43,8 +43,8 @@ from placemap.ranking import (
     PRIOR_MIX,
     SPELLING_GUESSES,
     city_over_division,
-    close_country,
     country_over_capital,
+    country_towns,
     division_namesakes,
     prior,
 )
@@ -263,8 +263,9 @@ class _Facts:
     second-level division that holds them; which candidates are spelling guesses, and
     whether all lie in one country; and for the rules
     between kinds of place (:func:`_ranked_by_kind`), the division and town pairs that
-    :func:`city_over_division` ranks, whether the list holds a country matched closely
-    (:func:`country_over_capital`) and a prominent country (:func:`_prominent_over_towns`)."""
+    :func:`city_over_division` ranks, the town and country pairs that
+    :func:`country_over_capital` ranks, and whether the list holds a prominent country
+    (:func:`_prominent_over_towns`)."""
 
     ids: tuple[int, ...]
     countries: list[str]
@@ -278,7 +279,7 @@ class _Facts:
     guesses: list[int]
     one_country: bool
     namesakes: tuple[tuple[int, int], ...]
-    close_country: bool
+    capitals: tuple[tuple[int, int], ...]
     prominent: bool
     # The candidates' unit vectors, made at the first distance search.
     units: np.ndarray | None = None
@@ -311,7 +312,7 @@ class _Facts:
             [k for k, c in enumerate(cands) if c.match in SPELLING_GUESSES],
             len({p.country_code for p in places}) == 1,
             division_namesakes(cands),
-            any(close_country(c) for c in cands),
+            country_towns(cands),
             any(_prominent(c) for c in cands),
         )
 
@@ -392,7 +393,7 @@ class _Rounds:
     # (Kept by the lists' ids: the report's items hold every list while it is resolved.)
     pairs: dict[tuple[str, int], list[int]] = field(default_factory=dict)
     units: dict[tuple[int, ...], np.ndarray] = field(default_factory=dict)
-    pulls: dict[tuple[Any, ...], dict[tuple[str, tuple[int, ...]], list[float] | None]] = field(
+    pulls: dict[frozenset[Any], dict[tuple[str, tuple[int, ...]], list[float] | None]] = field(
         default_factory=dict
     )
     # The wanted lists' unit vectors in one table, made at the first distance search.
@@ -460,7 +461,7 @@ class _Rounds:
         """For the wanted lists, each candidate's pull to the nearest point another name
         stands at, exp(-km / ``scale``), None for a name with no such point; computed again
         only when the points or the names standing at them changed."""
-        key = located.key()
+        key = located.key
         got = self.pulls.get(key)
         if got is None:
             got = self.pulls[key] = self._pulls(located, scale)
@@ -539,11 +540,8 @@ class _Votes:
     # other divisions likelier too.
     divisions_named: dict[str | None, set[str]]
     admin2_names: dict[_Admin2, set[str]]
-    # By name: the other names' country votes, their norm, whether any is positive, and
-    # the countries voted for.
-    _others: dict[str, tuple[dict[str, float], float, bool, frozenset[str]]] = field(
-        default_factory=dict
-    )
+    # By name: the other names' country votes, their norm, and whether any is positive.
+    _others: dict[str, tuple[dict[str, float], float, bool]] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -577,15 +575,17 @@ class _Votes:
                 admin2_names[_admin2_key(p)].add(name)
         return cls(total, by_name, admin_total, divisions_named, admin2_names)
 
-    def others(self, name: str) -> tuple[dict[str, float], float, bool, frozenset[str]]:
+    def others(self, name: str) -> tuple[dict[str, float], float, bool]:
         got = self._others.get(name)
         if got is None:
-            others = dict(self.total)
-            for cc, s in self.by_name.get(name, {}).items():
-                others[cc] -= s
+            own = self.by_name.get(name)
+            others = self.total
+            if own:
+                others = dict(others)
+                for cc, s in own.items():
+                    others[cc] -= s
             most = max(others.values(), default=0.0)
-            voted = frozenset(cc for cc, v in others.items() if v > 0)
-            got = self._others[name] = (others, max(most, 1.0), most > 0, voted)
+            got = self._others[name] = (others, max(most, 1.0), most > 0)
         return got
 
 
@@ -723,16 +723,13 @@ class _Round:
         names = rounds.names
         # Where the sure choices stand, and where the doubtful ones do: a doubtful choice
         # lends a candidate near it only part of the pull (DOUBTFUL_PULL).
-        located, located_doubtful = (
-            _Located(
-                (names[k], (t.place.lat, t.place.lon))
-                for k, t in enumerate(tops)
-                if t is not None
-                and t.place.feature_code not in _AREA_CODES
-                and (sure[k][1] >= CONFIDENT) == confident
-            )
-            for confident in (True, False)
-        )
+        points: list[tuple[str, tuple[float, float]]] = []
+        doubtful: list[tuple[str, tuple[float, float]]] = []
+        for name, t, (_, place_sure) in zip(names, tops, sure, strict=True):
+            if t is not None and t.place.feature_code not in _AREA_CODES:
+                pt = (name, (t.place.lat, t.place.lon))
+                (points if place_sure >= CONFIDENT else doubtful).append(pt)
+        located, located_doubtful = _Located(points), _Located(doubtful)
         return cls(
             choices,
             _Votes.of(items, tops, sure, names, w),
@@ -761,7 +758,7 @@ def _context(
     and the doubtful choices' points."""
     facts = _facts_of(it.cands)
     countries = facts.countries
-    others, norm, focused, voted = votes.others(name)
+    others, norm, focused = votes.others(name)
     shares = {cc: others.get(cc, 0.0) / norm for cc in facts.country_set}
     country = {cc: w.country * share for cc, share in shares.items()}
     scores = [p + country[cc] for p, cc in zip(it.priors, countries, strict=True)]
@@ -775,7 +772,7 @@ def _context(
                 adjusted[k] = country[countries[k]] - LOOSE_PENALTY * w.country * (1.0 - share)
                 scores[k] = it.priors[k] + adjusted[k]
     neighbour = None
-    if w.neighbour and voted.isdisjoint(facts.country_set):
+    if w.neighbour and not any(others.get(cc, 0.0) > 0 for cc in facts.country_set):
         # No candidate lies in a country the report names; one bordering them is
         # likelier: Gaza in a report that names only Israel.
         neighbour = {
@@ -925,8 +922,8 @@ def _ranked_by_kind(
     facts = _facts_of(it.cands)
     if facts.namesakes:
         scores = city_over_division(it.cands, scores, facts.namesakes)
-    if facts.close_country:
-        scores = country_over_capital(it.cands, scores)
+    if facts.capitals:
+        scores = country_over_capital(it.cands, scores, facts.capitals)
     if facts.prominent and not it.span.next_text:
         assert local is not None
         scores = _prominent_over_towns(it.cands, scores, w, local)
@@ -1168,9 +1165,11 @@ class _Located:
     another name. Exact either way: brute force for a few points, a k-d tree over unit
     vectors for many (a report naming thousands of places stays linear-logarithmic)."""
 
-    def __init__(self, named_points: Any) -> None:
+    def __init__(self, named_points: Iterable[tuple[str, tuple[float, float]]]) -> None:
+        # The points with the names standing at each: equal keys, equal distances.
+        self.key = frozenset(named_points)
         owners: dict[tuple[float, float], set[str]] = {}
-        for name, pt in named_points:
+        for name, pt in self.key:
             owners.setdefault(pt, set()).add(name)
         self.points = sorted(owners)
         self.owners = [owners[p] for p in self.points]
@@ -1182,10 +1181,6 @@ class _Located:
         self._xyz: np.ndarray | None = None
         self._tree: Any = None
         self._keep: dict[str, np.ndarray] = {}
-
-    def key(self) -> tuple[Any, ...]:
-        """The points with the names standing at each: equal keys, equal distances."""
-        return (tuple(self.points), tuple(frozenset(names) for names in self.owners))
 
     def nearest_rows(
         self, units: np.ndarray, names: np.ndarray, numbers: dict[str, int]
