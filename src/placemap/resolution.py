@@ -275,6 +275,10 @@ class _Facts:
     by_admin1: dict[tuple[str | None, str | None], list[int]]
     divisions: list[tuple[int, str | None]]
     by_admin2: dict[_Admin2, list[int]]
+    # The towns and the second-level divisions matched as written, with the division
+    # that holds them or that they are (see :func:`_district_pairs`).
+    plain_towns: list[tuple[int, _Admin2]]
+    plain_districts: list[tuple[int, _Admin2]]
     list_codes: list[str | None]
     guesses: list[int]
     one_country: bool
@@ -292,6 +296,7 @@ class _Facts:
         by_admin1: dict[tuple[str | None, str | None], list[int]] = defaultdict(list)
         by_admin2: dict[_Admin2, list[int]] = defaultdict(list)
         divisions = []
+        plain_towns, plain_districts = [], []
         for k, p in enumerate(places):
             if p.feature_code == "ADM1":
                 divisions.append((k, p.country_code))
@@ -299,6 +304,11 @@ class _Facts:
                 by_admin1[(p.country_code, p.admin1_code)].append(k)
             if p.admin2_code and p.feature_class != "A":
                 by_admin2[_admin2_key(p)].append(k)
+            if p.admin2_code and cands[k].match in PLAIN_MATCHES:
+                if p.feature_code == "ADM2":
+                    plain_districts.append((k, _admin2_key(p)))
+                elif p.feature_class == "P":
+                    plain_towns.append((k, _admin2_key(p)))
         return cls(
             tuple([p.geonameid for p in places]),
             countries,
@@ -308,6 +318,8 @@ class _Facts:
             dict(by_admin1),
             divisions,
             dict(by_admin2),
+            plain_towns,
+            plain_districts,
             [_list_code(p) for p in places],
             [k for k, c in enumerate(cands) if c.match in SPELLING_GUESSES],
             len({p.country_code for p in places}) == 1,
@@ -441,18 +453,17 @@ class _Rounds:
         key = (name, id(cands))
         got = self.pairs.get(key)
         if got is None:
-            got = self.pairs[key] = []
-            for k, c in enumerate(cands):
-                p = c.place
-                if not p.admin2_code or c.match not in PLAIN_MATCHES:
-                    continue
-                other: dict[_Admin2, set[str]] | None = None
-                if p.feature_code == "ADM2":
-                    other = self.towns
-                elif p.feature_class == "P":
-                    other = self.districts
-                if other and _other_than(other.get(_admin2_key(p)), name):
-                    got.append(k)
+            facts = _facts_of(cands)
+            got = self.pairs[key] = [
+                k
+                for other, keyed in (
+                    (self.towns, facts.plain_districts),
+                    (self.districts, facts.plain_towns),
+                )
+                if other
+                for k, a2key in keyed
+                if _other_than(other.get(a2key), name)
+            ]
         return got
 
     def pulls_of(
@@ -1035,14 +1046,11 @@ def _district_pairs(
         if (name, id(it.cands)) in seen:
             continue
         seen.add((name, id(it.cands)))
-        for c in it.cands:
-            p = c.place
-            if not p.admin2_code or c.match not in PLAIN_MATCHES:
-                continue
-            if p.feature_code == "ADM2":
-                districts[_admin2_key(p)].add(name)
-            elif p.feature_class == "P":
-                towns[_admin2_key(p)].add(name)
+        facts = _facts_of(it.cands)
+        for _, a2key in facts.plain_districts:
+            districts[a2key].add(name)
+        for _, a2key in facts.plain_towns:
+            towns[a2key].add(name)
     return towns, districts
 
 
@@ -1464,17 +1472,30 @@ def _admit_named_divisions(items: list[_Item], w: Weights) -> None:
     named2 = {_admin2_key(t) for t in tops if t.feature_code == "ADM2" and t.admin2_code}
     if not named and not named2:
         return
+    # (Items with the same candidates share the longer lists too.)
+    longer: dict[int, tuple[list[Candidate], list[float], list[float]]] = {}
+    scores: dict[tuple[int, int], list[float]] = {}
     for it in items:
-        extra = [
-            (p, c)
-            for p, c in it.rest
-            if (c.place.country_code, c.place.admin1_code) in named
-            or (c.place.admin2_code and _admin2_key(c.place) in named2)
-        ][: w.max_candidates]
-        if extra:  # new lists: items with the same candidates share theirs
-            it.cands = it.cands + [c for _, c in extra]
-            it.priors = it.priors + [p for p, _ in extra]
-            it.scores = it.scores + [p for p, _ in extra]
+        got = longer.get(id(it.cands))
+        if got is None:
+            extra = [
+                (p, c)
+                for p, c in it.rest
+                if (c.place.country_code, c.place.admin1_code) in named
+                or (c.place.admin2_code and _admin2_key(c.place) in named2)
+            ][: w.max_candidates]
+            added = [p for p, _ in extra]
+            got = longer[id(it.cands)] = (
+                it.cands + [c for _, c in extra],
+                it.priors + added,
+                added,
+            )
+        cands, priors, added = got
+        if added:
+            key = (id(it.cands), id(it.scores))
+            if key not in scores:
+                scores[key] = it.scores + added
+            it.cands, it.priors, it.scores = cands, priors, scores[key]
         it.rest = []
 
 
@@ -1491,14 +1512,22 @@ def _choice(it: _Item, weights: Weights) -> _Choice:
     reason = "no gazetteer candidate"
     match = ""
     if it.cands:
-        order = sorted(
-            range(len(it.cands)), key=lambda k: (-it.scores[k], it.cands[k].place.geonameid)
-        )
-        ranked = tuple(
-            Candidate(
-                it.cands[k].place, it.cands[k].match, it.cands[k].similarity, round(it.scores[k], 4)
+        # Best first; ties by id.
+        order = [
+            k
+            for _, _, k in sorted(
+                zip(
+                    [-s for s in it.scores],
+                    _facts_of(it.cands).ids,
+                    range(len(it.cands)),
+                    strict=True,
+                )
             )
+        ]
+        ranked = tuple(
+            Candidate(c.place, c.match, c.similarity, round(it.scores[k], 4))
             for k in order[: weights.max_candidates]
+            for c in (it.cands[k],)
         )
         best = order[0]
         conf = _confidence(it.scores, best)
