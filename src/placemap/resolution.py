@@ -249,6 +249,28 @@ def _holds(outer: Place, place: Place) -> bool:
     return False
 
 
+def _holder_key(outer: Place) -> tuple[str | None, ...] | None:
+    """What :func:`_holds` compares of a country or division (None for another place):
+    the candidates it holds are listed by this key in their list's facts."""
+    code = outer.feature_code
+    if code.startswith("PCL"):
+        return ("PCL", outer.country_code)
+    if code == "ADM1":
+        return ("ADM1", outer.country_code, outer.admin1_code)
+    if code == "ADM2":
+        return ("ADM2", *_admin2_key(outer))
+    return None
+
+
+def _held_by(outer: Place, cands: list[Candidate]) -> list[int]:
+    """The candidates (by index) that ``outer`` holds (see :func:`_holds`)."""
+    facts = _facts_of(cands)
+    key = _holder_key(outer)
+    if key is None:
+        return []
+    return [k for k in facts.held.get(key, ()) if facts.ids[k] != outer.geonameid]
+
+
 def _admin2_key(p: Place) -> tuple[str | None, str | None, str | None]:
     return (p.country_code, p.admin1_code, p.admin2_code)
 
@@ -279,6 +301,8 @@ class _Facts:
     # that holds them or that they are (see :func:`_district_pairs`).
     plain_towns: list[tuple[int, _Admin2]]
     plain_districts: list[tuple[int, _Admin2]]
+    # The candidates a country or division would hold, by its :func:`_holder_key`.
+    held: dict[tuple[str | None, ...], list[int]]
     list_codes: list[str | None]
     guesses: list[int]
     one_country: bool
@@ -297,7 +321,12 @@ class _Facts:
         by_admin2: dict[_Admin2, list[int]] = defaultdict(list)
         divisions = []
         plain_towns, plain_districts = [], []
+        held: dict[tuple[str | None, ...], list[int]] = defaultdict(list)
         for k, p in enumerate(places):
+            held[("PCL", p.country_code)].append(k)
+            held[("ADM1", p.country_code, p.admin1_code)].append(k)
+            if p.admin2_code:
+                held[("ADM2", *_admin2_key(p))].append(k)
             if p.feature_code == "ADM1":
                 divisions.append((k, p.country_code))
             else:
@@ -320,6 +349,7 @@ class _Facts:
             dict(by_admin2),
             plain_towns,
             plain_districts,
+            dict(held),
             [_list_code(p) for p in places],
             [k for k, c in enumerate(cands) if c.match in SPELLING_GUESSES],
             len({p.country_code for p in places}) == 1,
@@ -370,14 +400,14 @@ def _words_of(
     got = cache.get(key)
     if got is None:
         span, cue = it.span, it.span.type_cue
-        outer = _outer_places(span.next_text, gaz)
-        contained = [any(_holds(o, c.place) for o in outer) for c in it.cands] if outer else None
+        held = {k for o in _outer_places(span.next_text, gaz) for k in _held_by(o, it.cands)}
+        contained = [k in held for k in range(len(it.cands))] if held else None
         fits = (
             [w.type_cue * _type_fit(cue, c.place, span.next_word) for c in it.cands]
             if cue
             else None
         )
-        got = cache[key] = (contained if contained and any(contained) else None, fits)
+        got = cache[key] = (contained, fits)
     return got
 
 
@@ -1019,9 +1049,7 @@ def _links(items: list[_Item]) -> _Links:
             nxt[a], prv[b] = b, a
         if comma:
             held = frozenset(
-                q.place.geonameid
-                for q in items[b].cands
-                if any(_holds(q.place, c.place) for c in items[a].cands)
+                q.place.geonameid for q in items[b].cands if _held_by(q.place, items[a].cands)
             )
             if held:
                 holders[b] = held
@@ -1484,11 +1512,9 @@ def _admit_named_divisions(items: list[_Item], w: Weights) -> None:
                 if (c.place.country_code, c.place.admin1_code) in named
                 or (c.place.admin2_code and _admin2_key(c.place) in named2)
             ][: w.max_candidates]
-            added = [p for p, _ in extra]
             got = longer[id(it.cands)] = (
-                it.cands + [c for _, c in extra],
-                it.priors + added,
-                added,
+                *_lengthened(it.cands, it.priors, extra),
+                [p for p, _ in extra],
             )
         cands, priors, added = got
         if added:
@@ -1497,6 +1523,31 @@ def _admit_named_divisions(items: list[_Item], w: Weights) -> None:
                 scores[key] = it.scores + added
             it.cands, it.priors, it.scores = cands, priors, scores[key]
         it.rest = []
+
+
+_lengthened_lists: dict[tuple[int, ...], tuple[list[Candidate], list[Candidate], list[float]]] = {}
+
+
+def _lengthened(
+    cands: list[Candidate], priors: list[float], extra: list[tuple[float, Candidate]]
+) -> tuple[list[Candidate], list[float]]:
+    """``cands`` and ``priors`` with the ``extra`` candidates and their priors after them:
+    the same lists for the same extra candidates in every report, as :func:`_by_prior`
+    keeps the lists it ranks (kept with ``cands``, whose elements and the extra ones are
+    what the ids of the key name)."""
+    if not extra:
+        return cands, priors
+    key = (id(cands), *[id(c) for _, c in extra])
+    got = _lengthened_lists.get(key)
+    if got is None or got[0] is not cands:
+        if len(_lengthened_lists) >= LIST_CACHE_SIZE:
+            _lengthened_lists.clear()
+        got = _lengthened_lists[key] = (
+            cands,
+            cands + [c for _, c in extra],
+            priors + [p for p, _ in extra],
+        )
+    return got[1], got[2]
 
 
 _Choice = tuple[Place | None, float, tuple[Candidate, ...], str, str]
