@@ -594,7 +594,7 @@ class _Votes:
         w: Weights,
     ) -> _Votes:
         total: dict[str, float] = defaultdict(float)
-        by_name: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        by_name: dict[str, dict[str, float]] = {}
         admin_total: dict[tuple[str | None, str | None], int] = defaultdict(int)
         divisions_named: dict[str | None, set[str]] = defaultdict(set)
         admin2_names: dict[_Admin2, set[str]] = defaultdict(set)
@@ -606,7 +606,8 @@ class _Votes:
                 strength = 1.0 if p.feature_code.startswith("PCL") or it.kind == "demonym" else 0.6
                 strength *= country_sure * (w.lead if _in_lead(it.span) else 1.0)
                 total[p.country_code] += strength
-                by_name[name][p.country_code] += strength
+                own = by_name.setdefault(name, {})
+                own[p.country_code] = own.get(p.country_code, 0.0) + strength
             if place_sure < CONFIDENT:
                 continue
             if p.feature_code == "ADM1":
@@ -1575,11 +1576,7 @@ def _choice(it: _Item, weights: Weights) -> _Choice:
                 )
             )
         ]
-        ranked = tuple(
-            Candidate(c.place, c.match, c.similarity, round(it.scores[k], 4))
-            for k in order[: weights.max_candidates]
-            for c in (it.cands[k],)
-        )
+        shown = order[: weights.max_candidates]
         best = order[0]
         conf = _confidence(it.scores, best)
         if it.scores[best] < weights.cutoff:
@@ -1594,5 +1591,10 @@ def _choice(it: _Item, weights: Weights) -> _Choice:
             else:
                 assert it.why is not None  # the last round explains
                 reason = _reason(it.cands[best], it.why.features(best), it.span)
-            ranked = ranked[1:]  # the runner-ups
+            shown = shown[1:]  # the runner-ups
+        ranked = tuple(
+            Candidate(c.place, c.match, c.similarity, round(it.scores[k], 4))
+            for k in shown
+            for c in (it.cands[k],)
+        )
     return place, conf, ranked, reason, match
