@@ -250,7 +250,7 @@ def _json_number(value: Any) -> str:
 
 
 #: How many places' JSON :func:`_place_json` keeps.
-PLACE_JSON_CACHE_SIZE = 50_000
+PLACE_JSON_CACHE_SIZE = 20_000
 _place_jsons: dict[int, tuple[Place, str, str]] = {}
 _NO_PLACE_JSON = _dumps(dict.fromkeys(MENTION_PLACE_FIELDS))[1:-1]
 
