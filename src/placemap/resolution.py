@@ -27,12 +27,12 @@ import json
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -264,32 +264,50 @@ def _holder_key(outer: Place) -> tuple[str | None, ...] | None:
 
 def _held_by(outer: Place, cands: list[Candidate]) -> list[int]:
     """The candidates (by index) that ``outer`` holds (see :func:`_holds`)."""
-    facts = _facts_of(cands)
     key = _holder_key(outer)
     if key is None:
         return []
-    return [k for k in facts.held.get(key, ()) if facts.ids[k] != outer.geonameid]
+    ids = _kinds_of(cands).ids
+    return [k for k in _facts_of(cands).held.get(key, ()) if ids[k] != outer.geonameid]
 
 
 def _admin2_key(p: Place) -> tuple[str | None, str | None, str | None]:
     return (p.country_code, p.admin1_code, p.admin2_code)
 
 
-@dataclass(slots=True)
-class _Facts:
-    """What scoring reads of a candidate list, the same in every round and every report
-    (see :func:`_facts_of`): the candidates' ids; by candidate, its country code ("" for
-    none), whether it is an area (no distance), and its kind for lists of siblings; the
-    candidates other than first-level divisions by the first-level division they lie in,
-    the first-level divisions with their countries, and the places (not divisions) by the
-    second-level division that holds them; which candidates are spelling guesses, and
-    whether all lie in one country; and for the rules
-    between kinds of place (:func:`_ranked_by_kind`), the division and town pairs that
-    :func:`city_over_division` ranks, the town and country pairs that
-    :func:`country_over_capital` ranks, and whether the list holds a prominent country
-    (:func:`_prominent_over_towns`)."""
+@dataclass(frozen=True, slots=True)
+class _Kinds:
+    """What every resolution reads of a candidate list (see :func:`_kinds_of`): the
+    candidates' ids, and for the rules between kinds of place (:func:`_ranked_by_kind`)
+    the division and town pairs that :func:`city_over_division` ranks, the town and
+    country pairs that :func:`country_over_capital` ranks, and whether the list holds a
+    prominent country (:func:`_prominent_over_towns`)."""
 
     ids: tuple[int, ...]
+    namesakes: tuple[tuple[int, int], ...]
+    capitals: tuple[tuple[int, int], ...]
+    prominent: bool
+
+    @classmethod
+    def of(cls, cands: list[Candidate]) -> _Kinds:
+        return cls(
+            tuple([c.place.geonameid for c in cands]),
+            division_namesakes(cands),
+            country_towns(cands),
+            any(_prominent(c) for c in cands),
+        )
+
+
+@dataclass(slots=True)
+class _Facts:
+    """What the rounds of context scoring read of a candidate list, the same in every
+    round and every report (see :func:`_facts_of`): by candidate, its country code (""
+    for none), whether it is an area (no distance), and its kind for lists of siblings;
+    the candidates other than first-level divisions by the first-level division they lie
+    in, the first-level divisions with their countries, and the places (not divisions) by
+    the second-level division that holds them; which candidates are spelling guesses, and
+    whether all lie in one country."""
+
     countries: list[str]
     country_set: frozenset[str]
     areas: list[bool]
@@ -306,9 +324,6 @@ class _Facts:
     list_codes: list[str | None]
     guesses: list[int]
     one_country: bool
-    namesakes: tuple[tuple[int, int], ...]
-    capitals: tuple[tuple[int, int], ...]
-    prominent: bool
     # The candidates' unit vectors, made at the first distance search.
     units: np.ndarray | None = None
 
@@ -339,7 +354,6 @@ class _Facts:
                 elif p.feature_class == "P":
                     plain_towns.append((k, _admin2_key(p)))
         return cls(
-            tuple([p.geonameid for p in places]),
             countries,
             frozenset(countries),
             areas,
@@ -353,9 +367,6 @@ class _Facts:
             [_list_code(p) for p in places],
             [k for k, c in enumerate(cands) if c.match in SPELLING_GUESSES],
             len({p.country_code for p in places}) == 1,
-            division_namesakes(cands),
-            country_towns(cands),
-            any(_prominent(c) for c in cands),
         )
 
     def unit_vectors(self, cands: list[Candidate]) -> np.ndarray:
@@ -365,25 +376,36 @@ class _Facts:
         return self.units
 
 
-#: How many candidate lists :func:`_facts_of` and :func:`_by_prior` keep (about 6 kB of
-#: facts each on LGL, at most about 25 kB for a list of 30 candidates).
+#: How many candidate lists :func:`_facts_of`, :func:`_kinds_of` and :func:`_by_prior`
+#: keep (about 6 kB of facts each on LGL, at most about 25 kB for a list of 30).
 LIST_CACHE_SIZE = 4_096
-_facts: dict[int, tuple[list[Candidate], _Facts]] = {}
+
+_T = TypeVar("_T")
 
 
-def _facts_of(cands: list[Candidate]) -> _Facts:
-    """:class:`_Facts` of a candidate list, kept for the lists met lately: a name's list
-    is the same in every report that names it (see :func:`_by_prior`). Kept by identity
-    (with the list, so that the identity stays its own), and forgotten all at once past
-    :data:`LIST_CACHE_SIZE`."""
-    got = _facts.get(id(cands))
-    if got is not None and got[0] is cands:
-        return got[1]
-    if len(_facts) >= LIST_CACHE_SIZE:
-        _facts.clear()
-    facts = _Facts.of(cands)
-    _facts[id(cands)] = (cands, facts)
-    return facts
+class _PerList(Generic[_T]):
+    """What ``make`` reads of a candidate list, kept for the lists met lately: a name's
+    list is the same in every report that names it (see :func:`_by_prior`). Kept by
+    identity (with the list, so that the identity stays its own), and forgotten all at
+    once past :data:`LIST_CACHE_SIZE`."""
+
+    def __init__(self, make: Callable[[list[Candidate]], _T]) -> None:
+        self.make = make
+        self.kept: dict[int, tuple[list[Candidate], _T]] = {}
+
+    def __call__(self, cands: list[Candidate]) -> _T:
+        got = self.kept.get(id(cands))
+        if got is not None and got[0] is cands:
+            return got[1]
+        if len(self.kept) >= LIST_CACHE_SIZE:
+            self.kept.clear()
+        made = self.make(cands)
+        self.kept[id(cands)] = (cands, made)
+        return made
+
+
+_kinds_of = _PerList(_Kinds.of)
+_facts_of = _PerList(_Facts.of)
 
 
 #: What a mention's own words say of its candidates, the same in every round (see
@@ -455,7 +477,7 @@ class _Rounds:
         w: Weights,
     ) -> _Rounds:
         names = [fold(it.span.text) for it in items]
-        ids = [_facts_of(it.cands).ids for it in items]
+        ids = [_kinds_of(it.cands).ids for it in items]
         towns, districts = _district_pairs(items, names)
         wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]] = {}
         for name, key, it in zip(names, ids, items, strict=True):
@@ -962,12 +984,12 @@ def _ranked_by_kind(
         return scores
     # (Each rule changes nothing where its kind of candidate is absent: a list's kinds
     # are looked at once.)
-    facts = _facts_of(it.cands)
-    if facts.namesakes:
-        scores = city_over_division(it.cands, scores, facts.namesakes)
-    if facts.capitals:
-        scores = country_over_capital(it.cands, scores, facts.capitals)
-    if facts.prominent and not it.span.next_text:
+    kinds = _kinds_of(it.cands)
+    if kinds.namesakes:
+        scores = city_over_division(it.cands, scores, kinds.namesakes)
+    if kinds.capitals:
+        scores = country_over_capital(it.cands, scores, kinds.capitals)
+    if kinds.prominent and not it.span.next_text:
         assert local is not None
         scores = _prominent_over_towns(it.cands, scores, w, local)
     return scores
@@ -976,7 +998,7 @@ def _ranked_by_kind(
 def _reads_local(it: _Item) -> bool:
     """Whether :func:`_ranked_by_kind` reads which candidates the text places in a named
     division: :func:`_prominent_over_towns` applies."""
-    return it.span.type_cue is None and not it.span.next_text and _facts_of(it.cands).prominent
+    return it.span.type_cue is None and not it.span.next_text and _kinds_of(it.cands).prominent
 
 
 #: Places whose kind a list of siblings tells ("Arizona, California, Colorado"; "Syria,
@@ -1571,7 +1593,7 @@ def _choice(it: _Item, weights: Weights) -> _Choice:
             for _, _, k in sorted(
                 zip(
                     [-s for s in it.scores],
-                    _facts_of(it.cands).ids,
+                    _kinds_of(it.cands).ids,
                     range(len(it.cands)),
                     strict=True,
                 )
