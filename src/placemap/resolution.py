@@ -466,6 +466,8 @@ class _Rounds:
     # What each item's scores depend on besides the current choices: its name, its list
     # of candidates, what its words say of them and whether they are a type cue or "X, Y".
     settings: list[tuple[Any, ...]] = field(default_factory=list)
+    # How much each item's country vote counts: more in the title and dateline.
+    leads: list[float] = field(default_factory=list)
     last: _Round | None = None
 
     @classmethod
@@ -497,7 +499,17 @@ class _Rounds:
                     bool(span.next_text),
                 )
             )
-        return cls(names, ids, towns, districts, wanted, _links(items), words, settings=settings)
+        return cls(
+            names,
+            ids,
+            towns,
+            districts,
+            wanted,
+            _links(items),
+            words,
+            settings=settings,
+            leads=[w.lead if _in_lead(it.span) else 1.0 for it in items],
+        )
 
     def paired(self, name: str, cands: list[Candidate]) -> list[int]:
         """The candidates (by index) that are a town in a district another name of the
@@ -613,21 +625,22 @@ class _Votes:
         items: list[_Item],
         tops: list[Candidate | None],
         sure: list[tuple[float, float]],
-        names: list[str],
-        w: Weights,
+        rounds: _Rounds,
     ) -> _Votes:
         total: dict[str, float] = defaultdict(float)
         by_name: dict[str, dict[str, float]] = {}
         admin_total: dict[tuple[str | None, str | None], int] = defaultdict(int)
         divisions_named: dict[str | None, set[str]] = defaultdict(set)
         admin2_names: dict[_Admin2, set[str]] = defaultdict(set)
-        for it, top, name, (country_sure, place_sure) in zip(items, tops, names, sure, strict=True):
+        for it, top, name, (country_sure, place_sure), lead in zip(
+            items, tops, rounds.names, sure, rounds.leads, strict=True
+        ):
             if top is None:
                 continue
             p = top.place
             if p.country_code and country_sure > 0:
                 strength = 1.0 if p.feature_code.startswith("PCL") or it.kind == "demonym" else 0.6
-                strength *= country_sure * (w.lead if _in_lead(it.span) else 1.0)
+                strength *= country_sure * lead
                 total[p.country_code] += strength
                 own = by_name.setdefault(name, {})
                 own[p.country_code] = own.get(p.country_code, 0.0) + strength
@@ -797,7 +810,7 @@ class _Round:
         located, located_doubtful = _Located(points), _Located(doubtful)
         return cls(
             choices,
-            _Votes.of(items, tops, sure, names, w),
+            _Votes.of(items, tops, sure, rounds),
             _lists(rounds.links, tops, sure),
             rounds.pulls_of(located, w.distance_scale_km),
             rounds.pulls_of(located_doubtful, w.distance_scale_km),
