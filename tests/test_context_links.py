@@ -5,6 +5,9 @@ these tests."""
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from placemap.gazetteer import Gazetteer
 from placemap.pipeline import Geoparser
 from placemap.recognize import Span
@@ -50,8 +53,7 @@ def test_a_town_and_the_district_holding_it_agree(default_gaz: Gazetteer) -> Non
     # A town that the text places in a named district beats a country of the same name.
     found = _places(
         default_gaz,
-        "A Lebanon woman was hurt. Boone County deputies said the crash happened north of "
-        "Lebanon.",
+        "A Lebanon woman was hurt. Boone County deputies said the crash happened north of Lebanon.",
     )
     assert (found["Lebanon"].country_code, found["Lebanon"].admin1_name) == ("US", "Indiana")
 
@@ -130,3 +132,37 @@ def test_x_in_a_country_holds_x(default_gaz: Gazetteer) -> None:
     # another keeps its own ("U.S. troops in Iraq").
     assert "Hezbollah" not in _places(default_gaz, "Hezbollah in Syria fought on.")
     assert _places(default_gaz, "U.S. troops in Iraq were attacked.")["U.S."].country_code == "US"
+
+
+_CODES = st.sampled_from(["PCLI", "PCLD", "ADM1", "ADM2", "PPL", "PPLA", "RGN"])
+
+
+@st.composite
+def _random_place(draw: st.DrawFn) -> Place:
+    code = draw(_CODES)
+    return Place(
+        draw(st.integers(1, 6)),  # few ids: a place may be its own outer
+        "X",
+        "X",
+        0.0,
+        0.0,
+        "A" if code.startswith(("ADM", "PCL")) else "P",
+        code,
+        draw(st.sampled_from(["US", "CA", None])),
+        draw(st.sampled_from(["01", "02", None])),
+        None,
+        draw(st.sampled_from(["001", "002", "", None])),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(outer=_random_place(), inner=st.lists(_random_place(), max_size=8))
+def test_the_places_a_division_holds_are_looked_up_as_compared(
+    outer: Place, inner: list[Place]
+) -> None:
+    """The candidates listed by the key of what holds them are those _holds finds one by
+    one."""
+    from placemap.resolution import _held_by, _holds
+
+    cands = [Candidate(p, "exact", 1.0) for p in inner]
+    assert _held_by(outer, cands) == [k for k, c in enumerate(cands) if _holds(outer, c.place)]

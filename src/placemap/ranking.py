@@ -5,6 +5,7 @@ top of this prior; ``placemap gazetteer search`` uses it alone."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from placemap.gazetteer import schema
 from placemap.records import Candidate, Place
@@ -183,7 +184,11 @@ _KIND_ORDER = {
 }
 
 
-def city_over_division(cands: list[Candidate], scores: list[float]) -> list[float]:
+def city_over_division(
+    cands: list[Candidate],
+    scores: list[float],
+    pairs: Sequence[tuple[int, int]] | None = None,
+) -> list[float]:
     """A division named like a town inside it ranks just below that town.
 
     "Homs" or "Deir ez-Zor" alone in news is the city; the governorate of the same
@@ -191,9 +196,20 @@ def city_over_division(cands: list[Candidate], scores: list[float]) -> list[floa
     The town must match at least as well as the division ("Minnesota" is the state,
     not Minneota, which merely lists it as an alternate name), and be its seat or a town
     of :data:`NAMESAKE_TOWN` people: a village of no recorded population that bears the
-    name of its province ("Xinjiang") does not outrank the province.
+    name of its province ("Xinjiang") does not outrank the province. ``pairs`` are the
+    list's :func:`division_namesakes`, when the caller keeps them.
     """
     out = list(scores)
+    for i, j in division_namesakes(cands) if pairs is None else pairs:
+        if out[i] >= scores[j]:
+            out[i] = scores[j] - DIVISION_GAP
+    return out
+
+
+def division_namesakes(cands: Sequence[Candidate]) -> tuple[tuple[int, int], ...]:
+    """The (division, town) index pairs of a candidate list that :func:`city_over_division`
+    ranks, in its order: what it reads of the candidates, the same whatever the scores."""
+    pairs = []
     for i, d in enumerate(cands):
         if d.place.feature_code not in DIVISION_CODES:
             continue
@@ -208,10 +224,9 @@ def city_over_division(cands: list[Candidate], scores: list[float]) -> list[floa
                 and t.place.admin1_code == d.place.admin1_code
                 and _KIND_ORDER.get(t.match, 9) <= _KIND_ORDER.get(d.match, 9)
                 and t.similarity >= d.similarity - 0.05
-                and out[i] >= scores[j]
             ):
-                out[i] = scores[j] - DIVISION_GAP
-    return out
+                pairs.append((i, j))
+    return tuple(pairs)
 
 
 def close_country(c: Candidate) -> bool:
@@ -219,17 +234,29 @@ def close_country(c: Candidate) -> bool:
     return c.place.feature_code.startswith("PCL") and c.similarity >= 0.85
 
 
-def country_over_capital(cands: list[Candidate], scores: list[float]) -> list[float]:
-    """A country ranks above a town of the same name in it ("Djibouti", "Mexico", "Kuwait")."""
-    countries = {
-        c.place.country_code: s for c, s in zip(cands, scores, strict=True) if close_country(c)
-    }
-    return [
-        min(s, countries[c.place.country_code] - DIVISION_GAP)
+def country_over_capital(
+    cands: list[Candidate],
+    scores: list[float],
+    pairs: Sequence[tuple[int, int]] | None = None,
+) -> list[float]:
+    """A country ranks above a town of the same name in it ("Djibouti", "Mexico", "Kuwait").
+    ``pairs`` are the list's :func:`country_towns`, when the caller keeps them."""
+    out = list(scores)
+    for town, country in country_towns(cands) if pairs is None else pairs:
+        out[town] = min(scores[town], scores[country] - DIVISION_GAP)
+    return out
+
+
+def country_towns(cands: Sequence[Candidate]) -> tuple[tuple[int, int], ...]:
+    """The (town, country) index pairs of a candidate list that :func:`country_over_capital`
+    ranks: each place other than a country, with the last country matched closely
+    (:func:`close_country`) of its country code."""
+    countries = {c.place.country_code: k for k, c in enumerate(cands) if close_country(c)}
+    return tuple(
+        (k, countries[c.place.country_code])
+        for k, c in enumerate(cands)
         if not c.place.feature_code.startswith("PCL") and c.place.country_code in countries
-        else s
-        for c, s in zip(cands, scores, strict=True)
-    ]
+    )
 
 
 def rank(cands: list[Candidate]) -> list[Candidate]:

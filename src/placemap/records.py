@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Place", "Candidate", "Mention", "Report", "tally", "web_url"]
+__all__ = ["Place", "Candidate", "Mention", "Report", "MENTION_PLACE_FIELDS", "tally", "web_url"]
 
 _WEB = re.compile(r"https?://[^\s/?#]", re.I)
 # What a URL cannot hold as it is (RFC 3986): spaces and controls, quotes, angle
@@ -97,6 +97,21 @@ class Candidate:
         return d
 
 
+#: The fields of :meth:`Place.to_dict` that a mention's :meth:`Mention.to_dict` repeats
+#: (None without a place), in their order.
+MENTION_PLACE_FIELDS = (
+    "geonameid",
+    "name",
+    "lat",
+    "lon",
+    "feature_class",
+    "feature_code",
+    "country_code",
+    "admin1",
+)
+_NO_PLACE = dict.fromkeys(MENTION_PLACE_FIELDS)
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     """A span of a report's text that names a place (or may, if unresolved)."""
@@ -116,19 +131,13 @@ class Mention:
 
     def to_dict(self) -> dict[str, Any]:
         p = self.place
+        place = p.to_dict() if p is not None else _NO_PLACE
         return {
             "start": self.start,
             "end": self.end,
             "text": self.text,
             "resolved": p is not None,
-            "geonameid": p.geonames_id if p else None,
-            "name": p.name if p else None,
-            "lat": p.lat if p else None,
-            "lon": p.lon if p else None,
-            "feature_class": p.feature_class if p else None,
-            "feature_code": p.feature_code if p else None,
-            "country_code": p.country_code if p else None,
-            "admin1": p.admin1_name if p else None,
+            **{k: place[k] for k in MENTION_PLACE_FIELDS},
             "confidence": round(self.confidence, 4),
             "kind": self.kind,
             "reason": self.reason,
@@ -157,6 +166,10 @@ class Report:
     url: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        return {**self.head_dict(), "mentions": [m.to_dict() for m in self.mentions]}
+
+    def head_dict(self) -> dict[str, Any]:
+        """:meth:`to_dict` but the mentions."""
         return {
             "id": self.id,
             "title": self.title,
@@ -165,7 +178,6 @@ class Report:
             "language": self.language,
             "source": self.source,
             "url": self.url,
-            "mentions": [m.to_dict() for m in self.mentions],
         }
 
 

@@ -27,25 +27,25 @@ import json
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
 from placemap.gazetteer.store import Gazetteer
 from placemap.normalize import fold
 from placemap.ranking import (
-    DIVISION_CODES,
     PLAIN_MATCHES,
     PRIOR_MIX,
     SPELLING_GUESSES,
     city_over_division,
-    close_country,
     country_over_capital,
+    country_towns,
+    division_namesakes,
     prior,
 )
 from placemap.recognize import Span
@@ -163,15 +163,34 @@ _Features = tuple[float, float | None, float, float, float | None, float, float]
 
 
 @dataclass(slots=True)
+class _Why:
+    """The context features of an item's candidates from the round that explains, as
+    the lists they were summed from (the round's context, None in the first round where
+    all are 0; what the item's own words added, None for none): only the chosen one's
+    are put in words (:meth:`features`)."""
+
+    context: _Context | None
+    containment: list[float] | None
+    types: list[float] | None
+
+    def features(self, k: int) -> _Features:
+        ctx = self.context
+        containment = self.containment[k] if self.containment is not None else 0.0
+        type_ = self.types[k] if self.types is not None else 0.0
+        if ctx is None:
+            return (0.0, None, 0.0, 0.0, None, containment, type_)
+        return (*ctx.features(k), containment, type_)
+
+
+@dataclass(slots=True)
 class _Item:
     span: Span
     cands: list[Candidate]
     kind: str = "toponym"
     scores: list[float] = field(default_factory=list)
     priors: list[float] = field(default_factory=list)
-    # The context features of each candidate, from the round that explains (see
-    # :data:`_Features`): only the chosen one's are put in words.
-    reasons: list[_Features] = field(default_factory=list)
+    # Why each candidate scored as it did, from the round that explains.
+    why: _Why | None = None
     # Candidates beyond the best by prior, with their priors: scored only when they lie
     # in a division that the report names.
     rest: list[tuple[float, Candidate]] = field(default_factory=list)
@@ -230,17 +249,203 @@ def _holds(outer: Place, place: Place) -> bool:
     return False
 
 
+def _holder_key(outer: Place) -> tuple[str | None, ...] | None:
+    """What :func:`_holds` compares of a country or division (None for another place):
+    the candidates it holds are listed by this key in their list's facts."""
+    code = outer.feature_code
+    if code.startswith("PCL"):
+        return ("PCL", outer.country_code)
+    if code == "ADM1":
+        return ("ADM1", outer.country_code, outer.admin1_code)
+    if code == "ADM2":
+        return ("ADM2", *_admin2_key(outer))
+    return None
+
+
+def _held_by(outer: Place, cands: list[Candidate]) -> list[int]:
+    """The candidates (by index) that ``outer`` holds (see :func:`_holds`)."""
+    key = _holder_key(outer)
+    if key is None:
+        return []
+    ids = _kinds_of(cands).ids
+    return [k for k in _facts_of(cands).held.get(key, ()) if ids[k] != outer.geonameid]
+
+
 def _admin2_key(p: Place) -> tuple[str | None, str | None, str | None]:
     return (p.country_code, p.admin1_code, p.admin2_code)
+
+
+@dataclass(frozen=True, slots=True)
+class _Kinds:
+    """What every resolution reads of a candidate list (see :func:`_kinds_of`): the
+    candidates' ids, and for the rules between kinds of place (:func:`_ranked_by_kind`)
+    the division and town pairs that :func:`city_over_division` ranks, the town and
+    country pairs that :func:`country_over_capital` ranks, and whether the list holds a
+    prominent country (:func:`_prominent_over_towns`)."""
+
+    ids: tuple[int, ...]
+    namesakes: tuple[tuple[int, int], ...]
+    capitals: tuple[tuple[int, int], ...]
+    prominent: bool
+
+    @classmethod
+    def of(cls, cands: list[Candidate]) -> _Kinds:
+        return cls(
+            tuple([c.place.geonameid for c in cands]),
+            division_namesakes(cands),
+            country_towns(cands),
+            any(_prominent(c) for c in cands),
+        )
+
+
+@dataclass(slots=True)
+class _Facts:
+    """What the rounds of context scoring read of a candidate list, the same in every
+    round and every report (see :func:`_facts_of`): by candidate, its country code (""
+    for none), whether it is an area (no distance), and its kind for lists of siblings;
+    the candidates other than first-level divisions by the first-level division they lie
+    in, the first-level divisions with their countries, and the places (not divisions) by
+    the second-level division that holds them; which candidates are spelling guesses, and
+    whether all lie in one country."""
+
+    countries: list[str]
+    country_set: frozenset[str]
+    areas: list[bool]
+    any_area: bool
+    by_admin1: dict[tuple[str | None, str | None], list[int]]
+    divisions: list[tuple[int, str | None]]
+    by_admin2: dict[_Admin2, list[int]]
+    # The towns and the second-level divisions matched as written, with the division
+    # that holds them or that they are (see :func:`_district_pairs`).
+    plain_towns: list[tuple[int, _Admin2]]
+    plain_districts: list[tuple[int, _Admin2]]
+    # The candidates a country or division would hold, by its :func:`_holder_key`.
+    held: dict[tuple[str | None, ...], list[int]]
+    list_codes: list[str | None]
+    guesses: list[int]
+    one_country: bool
+    # The candidates' unit vectors, made at the first distance search.
+    units: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, cands: list[Candidate]) -> _Facts:
+        places = [c.place for c in cands]
+        countries = [p.country_code or "" for p in places]
+        areas = [p.feature_code in _AREA_CODES for p in places]
+        by_admin1: dict[tuple[str | None, str | None], list[int]] = defaultdict(list)
+        by_admin2: dict[_Admin2, list[int]] = defaultdict(list)
+        divisions = []
+        plain_towns, plain_districts = [], []
+        held: dict[tuple[str | None, ...], list[int]] = defaultdict(list)
+        for k, p in enumerate(places):
+            held[("PCL", p.country_code)].append(k)
+            held[("ADM1", p.country_code, p.admin1_code)].append(k)
+            if p.admin2_code:
+                held[("ADM2", *_admin2_key(p))].append(k)
+            if p.feature_code == "ADM1":
+                divisions.append((k, p.country_code))
+            else:
+                by_admin1[(p.country_code, p.admin1_code)].append(k)
+            if p.admin2_code and p.feature_class != "A":
+                by_admin2[_admin2_key(p)].append(k)
+            if p.admin2_code and cands[k].match in PLAIN_MATCHES:
+                if p.feature_code == "ADM2":
+                    plain_districts.append((k, _admin2_key(p)))
+                elif p.feature_class == "P":
+                    plain_towns.append((k, _admin2_key(p)))
+        return cls(
+            countries,
+            frozenset(countries),
+            areas,
+            any(areas),
+            dict(by_admin1),
+            divisions,
+            dict(by_admin2),
+            plain_towns,
+            plain_districts,
+            dict(held),
+            [_list_code(p) for p in places],
+            [k for k, c in enumerate(cands) if c.match in SPELLING_GUESSES],
+            len({p.country_code for p in places}) == 1,
+        )
+
+    def unit_vectors(self, cands: list[Candidate]) -> np.ndarray:
+        """The unit vectors of ``cands`` (the list these are the facts of)."""
+        if self.units is None:
+            self.units = _Located.units_of(cands, None, None)
+        return self.units
+
+
+#: How many candidate lists :func:`_facts_of`, :func:`_kinds_of` and :func:`_by_prior`
+#: keep (about 6 kB of facts each on LGL, at most about 25 kB for a list of 30).
+LIST_CACHE_SIZE = 4_096
+
+_T = TypeVar("_T")
+
+
+class _PerList(Generic[_T]):
+    """What ``make`` reads of a candidate list, kept for the lists met lately: a name's
+    list is the same in every report that names it (see :func:`_by_prior`). Kept by
+    identity (with the list, so that the identity stays its own), and forgotten all at
+    once past :data:`LIST_CACHE_SIZE`."""
+
+    def __init__(self, make: Callable[[list[Candidate]], _T]) -> None:
+        self.make = make
+        self.kept: dict[int, tuple[list[Candidate], _T]] = {}
+
+    def __call__(self, cands: list[Candidate]) -> _T:
+        got = self.kept.get(id(cands))
+        if got is not None and got[0] is cands:
+            return got[1]
+        if len(self.kept) >= LIST_CACHE_SIZE:
+            self.kept.clear()
+        made = self.make(cands)
+        self.kept[id(cands)] = (cands, made)
+        return made
+
+
+_kinds_of = _PerList(_Kinds.of)
+_facts_of = _PerList(_Facts.of)
+
+
+#: What a mention's own words say of its candidates, the same in every round (see
+#: :func:`_words_of`): which ones the place after its comma holds ("X, Syria"; None when
+#: none is), and each one's type cue feature ("X province"; None without a cue word).
+_Words = tuple[list[bool] | None, list[float] | None]
+
+
+def _words_of(
+    cache: dict[tuple[Any, ...], _Words], it: _Item, gaz: Gazetteer, w: Weights
+) -> _Words:
+    """:data:`_Words` of an item, worked out once a report for each candidate list and
+    setting (the place after the comma, the cue word and the word after the name)."""
+    key = _words_key(it)
+    got = cache.get(key)
+    if got is None:
+        span, cue = it.span, it.span.type_cue
+        held = {k for o in _outer_places(span.next_text, gaz) for k in _held_by(o, it.cands)}
+        contained = [k in held for k in range(len(it.cands))] if held else None
+        fits = (
+            [w.type_cue * _type_fit(cue, c.place, span.next_word) for c in it.cands]
+            if cue
+            else None
+        )
+        got = cache[key] = (contained, fits)
+    return got
+
+
+def _words_key(it: _Item) -> tuple[Any, ...]:
+    span, cue = it.span, it.span.type_cue
+    return (id(it.cands), span.next_text, cue, span.next_word if cue else "")
 
 
 @dataclass(slots=True)
 class _Rounds:
     """What every round of :func:`_score_all` reads of a report and nothing changes
     between rounds: the mentions' folded names and candidate ids, the districts their
-    candidates lie in, the places after their commas, and what was computed once for
-    the candidate lists (unit vectors, kinds) and for the points the choices stood at
-    (the distances: a round often leaves every choice where it was)."""
+    candidates lie in, and what was computed once for the candidate lists (facts, unit
+    vectors, kinds, what the mentions' words say of them) and for the points the choices
+    stood at (the distances: a round often leaves every choice where it was)."""
 
     names: list[str]
     ids: list[tuple[int, ...]]
@@ -249,73 +454,271 @@ class _Rounds:
     # Same name and candidates, same distances: one query for each distinct pair.
     wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]]
     links: _Links
-    outer: dict[str, list[Place]] = field(default_factory=dict)
+    words: dict[tuple[Any, ...], _Words]
     # (Kept by the lists' ids: the report's items hold every list while it is resolved.)
-    country_sets: dict[int, frozenset[str]] = field(default_factory=dict)
+    pairs: dict[tuple[str, int], list[int]] = field(default_factory=dict)
     units: dict[tuple[int, ...], np.ndarray] = field(default_factory=dict)
-    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = field(
+    pulls: dict[frozenset[Any], dict[tuple[str, tuple[int, ...]], list[float] | None]] = field(
         default_factory=dict
     )
-    nearest: dict[tuple[Any, ...], dict[tuple[str, tuple[int, ...]], list[float] | None]] = (
-        field(default_factory=dict)
-    )
+    # The wanted lists' unit vectors in one table, made at the first distance search.
+    table: _Rows | None = None
+    # What each item's scores depend on besides the current choices: its name, its list
+    # of candidates, what its words say of them and whether they are a type cue or "X, Y".
+    settings: list[tuple[Any, ...]] = field(default_factory=list)
+    # How much each item's country vote counts: more in the title and dateline.
+    leads: list[float] = field(default_factory=list)
+    last: _Round | None = None
 
     @classmethod
     def of(
-        cls, items: list[_Item], kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]]
+        cls,
+        items: list[_Item],
+        words: dict[tuple[Any, ...], _Words],
+        gaz: Gazetteer,
+        w: Weights,
     ) -> _Rounds:
         names = [fold(it.span.text) for it in items]
-        # (Mentions of one name share their list: its ids are listed once.)
-        ids_of: dict[int, tuple[int, ...]] = {}
-        ids = []
-        for it in items:
-            got = ids_of.get(id(it.cands))
-            if got is None:
-                got = ids_of[id(it.cands)] = tuple(c.place.geonameid for c in it.cands)
-            ids.append(got)
+        ids = [_kinds_of(it.cands).ids for it in items]
         towns, districts = _district_pairs(items, names)
         wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]] = {}
         for name, key, it in zip(names, ids, items, strict=True):
             if it.cands:
                 wanted.setdefault((name, key), it.cands)
-        return cls(names, ids, towns, districts, wanted, _links(items), kinds=kinds)
-
-    def countries(self, cands: list[Candidate]) -> frozenset[str]:
-        """The country codes of a candidate list ("" for none), listed once a report."""
-        got = self.country_sets.get(id(cands))
-        if got is None:
-            got = self.country_sets[id(cands)] = frozenset(
-                c.place.country_code or "" for c in cands
+        settings = []
+        for it, name in zip(items, names, strict=True):
+            contained, fits = _words_of(words, it, gaz, w)
+            span = it.span
+            settings.append(
+                (
+                    name,
+                    id(it.cands),
+                    id(contained),
+                    id(fits),
+                    span.type_cue,
+                    bool(span.next_text),
+                )
             )
-        return got
+        return cls(
+            names,
+            ids,
+            towns,
+            districts,
+            wanted,
+            _links(items),
+            words,
+            settings=settings,
+            leads=[w.lead if _in_lead(it.span) else 1.0 for it in items],
+        )
 
-    def outer_places(self, next_text: str | None, gaz: Gazetteer) -> list[Place]:
-        """:func:`_outer_places`, looked up once a report."""
-        if not next_text:
-            return []
-        got = self.outer.get(next_text)
+    def paired(self, name: str, cands: list[Candidate]) -> list[int]:
+        """The candidates (by index) that are a town in a district another name of the
+        report may mean, or such a district holding a town another name may mean (see
+        :func:`_district_pairs`)."""
+        key = (name, id(cands))
+        got = self.pairs.get(key)
         if got is None:
-            got = self.outer[next_text] = _outer_places(next_text, gaz)
+            facts = _facts_of(cands)
+            got = self.pairs[key] = [
+                k
+                for other, keyed in (
+                    (self.towns, facts.plain_districts),
+                    (self.districts, facts.plain_towns),
+                )
+                if other
+                for k, a2key in keyed
+                if _other_than(other.get(a2key), name)
+            ]
         return got
 
-    def nearest_all(
-        self, located: _Located
+    def pulls_of(
+        self, located: _Located, scale: float
     ) -> dict[tuple[str, tuple[int, ...]], list[float] | None]:
-        """:meth:`_Located.nearest_all` for the wanted lists, as lists of km; computed
-        again only when the points or the names standing at them changed."""
-        key = located.key()
-        got = self.nearest.get(key)
+        """For the wanted lists, each candidate's pull to the nearest point another name
+        stands at, exp(-km / ``scale``), None for a name with no such point; computed again
+        only when the points or the names standing at them changed."""
+        key = located.key
+        got = self.pulls.get(key)
         if got is None:
-            got = self.nearest[key] = {
-                k: None if km is None else km.tolist()
-                for k, km in located.nearest_all(self.wanted, self.units).items()
-            }
+            got = self.pulls[key] = self._pulls(located, scale)
         return got
+
+    def _pulls(
+        self, located: _Located, scale: float
+    ) -> dict[tuple[str, tuple[int, ...]], list[float] | None]:
+        out: dict[tuple[str, tuple[int, ...]], list[float] | None] = {}
+        n = len(located.points)
+        if n > _TREE_POINTS:
+            for (name, ids), cands in self.wanted.items():
+                km = located.nearest_km(cands, name, self.units, ids)
+                out[(name, ids)] = None if km is None else _pulls(km.tolist(), scale)
+            return out
+        if self.table is None:
+            self.table = _Rows.of(self.wanted)
+        rows = self.table
+        kms = located.nearest_rows(rows.units, rows.names, rows.numbers).tolist() if n else []
+        for key, start, end in rows.lists:
+            if n - located.only.get(key[0], 0) <= 0:
+                out[key] = None
+            else:
+                out[key] = _pulls(kms[start:end], scale)
+        return out
+
+
+def _pulls(km: list[float], scale: float) -> list[float]:
+    return [math.exp(-d / scale) for d in km]
+
+
+@dataclass(slots=True)
+class _Rows:
+    """The unit vectors of a report's wanted candidate lists, one array for them all, with
+    each row's name (numbered by ``numbers``) and where each list's rows are."""
+
+    units: np.ndarray
+    names: np.ndarray
+    numbers: dict[str, int]
+    lists: list[tuple[tuple[str, tuple[int, ...]], int, int]]
+
+    @classmethod
+    def of(
+        cls,
+        wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]],
+    ) -> _Rows:
+        numbers: dict[str, int] = {}
+        blocks, names, lists = [], [], []
+        at = 0
+        for key, cands in wanted.items():
+            q = _facts_of(cands).unit_vectors(cands)
+            blocks.append(q)
+            names += [numbers.setdefault(key[0], len(numbers))] * len(q)
+            lists.append((key, at, at + len(q)))
+            at += len(q)
+        table = np.concatenate(blocks) if blocks else np.empty((0, 3))
+        return cls(table, np.asarray(names, dtype=np.int64), numbers, lists)
 
 
 def _other_than(names: set[str] | None, name: str) -> bool:
     """Whether ``names`` holds a name other than ``name``."""
     return names is not None and (len(names) > 1 or (len(names) == 1 and name not in names))
+
+
+@dataclass(slots=True)
+class _Votes:
+    """What the report's current choices say, for a round of :func:`_score_all`: country
+    votes in total and by name (mentions of the same name are one unknown and do not
+    vote for each other; the title and dateline count more), the first-level divisions
+    named surely (counted, and by country), and the second-level ones (by name)."""
+
+    total: dict[str, float]
+    by_name: dict[str, dict[str, float]]
+    admin_total: dict[tuple[str | None, str | None], int]
+    # A report that names a country's divisions ("Alaska, Alabama, Arizona") makes its
+    # other divisions likelier too.
+    divisions_named: dict[str | None, set[str]]
+    admin2_names: dict[_Admin2, set[str]]
+    # By name: the other names' country votes, their norm, and whether any is positive.
+    _others: dict[str, tuple[dict[str, float], float, bool]] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        items: list[_Item],
+        tops: list[Candidate | None],
+        sure: list[tuple[float, float]],
+        rounds: _Rounds,
+    ) -> _Votes:
+        total: dict[str, float] = defaultdict(float)
+        by_name: dict[str, dict[str, float]] = {}
+        admin_total: dict[tuple[str | None, str | None], int] = defaultdict(int)
+        divisions_named: dict[str | None, set[str]] = defaultdict(set)
+        admin2_names: dict[_Admin2, set[str]] = defaultdict(set)
+        for it, top, name, (country_sure, place_sure), lead in zip(
+            items, tops, rounds.names, sure, rounds.leads, strict=True
+        ):
+            if top is None:
+                continue
+            p = top.place
+            if p.country_code and country_sure > 0:
+                strength = 1.0 if p.feature_code.startswith("PCL") or it.kind == "demonym" else 0.6
+                strength *= country_sure * lead
+                total[p.country_code] += strength
+                own = by_name.setdefault(name, {})
+                own[p.country_code] = own.get(p.country_code, 0.0) + strength
+            if place_sure < CONFIDENT:
+                continue
+            if p.feature_code == "ADM1":
+                admin_total[(p.country_code, p.admin1_code)] += 1
+                divisions_named[p.country_code].add(name)
+            elif p.feature_code == "ADM2" and p.admin2_code:
+                admin2_names[_admin2_key(p)].add(name)
+        return cls(total, by_name, admin_total, divisions_named, admin2_names)
+
+    def others(self, name: str) -> tuple[dict[str, float], float, bool]:
+        got = self._others.get(name)
+        if got is None:
+            own = self.by_name.get(name)
+            others = self.total
+            if own:
+                others = dict(others)
+                for cc, s in own.items():
+                    others[cc] -= s
+            most = max(others.values(), default=0.0)
+            got = self._others[name] = (others, max(most, 1.0), most > 0)
+        return got
+
+
+@dataclass(slots=True)
+class _Context:
+    """The scores of a name's candidates in a round, the prior plus the context features
+    (see :data:`_Features`), and what they were summed from: the country feature by
+    country (``adjusted`` where a spelling guess lost some), the neighbour feature by
+    country (None where it does not apply), the admin features of the candidates that
+    have one, and the pull of the places near each (None: none)."""
+
+    scores: list[float]
+    facts: _Facts
+    country: dict[str, float]
+    adjusted: dict[int, float]
+    neighbour: dict[str, float] | None
+    admin1: dict[int, float]
+    admin2: dict[int, float]
+    pull: list[float] | None
+    distance_weight: float
+
+    def features(self, k: int) -> tuple[float, float | None, float, float, float | None]:
+        """Candidate ``k``'s country, neighbour, admin1, admin2 and distance features."""
+        cc = self.facts.countries[k]
+        distance = None
+        if not self.facts.areas[k]:
+            distance = self.distance_weight * (self.pull[k] if self.pull is not None else 0.0)
+        return (
+            self.adjusted.get(k, self.country[cc]),
+            self.neighbour.get(cc) if self.neighbour is not None else None,
+            self.admin1.get(k, 0.0),
+            self.admin2.get(k, 0.0),
+            distance,
+        )
+
+    def local(self) -> list[bool]:
+        """Whether the text places each candidate in a named division (before the
+        mention's own words are read)."""
+        return [self.admin2.get(k, 0.0) > 0 for k in range(len(self.scores))]
+
+
+def _current(items: list[_Item]) -> tuple[list[Candidate | None], list[tuple[float, float]]]:
+    """Each item's current choice and how sure it is (:func:`_certainty`), worked out
+    once for each list of scores (items scored alike share theirs)."""
+    seen: dict[tuple[int, int], tuple[Candidate | None, tuple[float, float]]] = {}
+    tops, sure = [], []
+    for it in items:
+        key = (id(it.cands), id(it.scores))
+        got = seen.get(key)
+        if got is None:
+            top = it.top
+            got = seen[key] = (top, (0.0, 0.0) if top is None else _certainty(it))
+        tops.append(got[0])
+        sure.append(got[1])
+    return tops, sure
 
 
 def _score_all(
@@ -325,187 +728,231 @@ def _score_all(
 
     Linear in the number of items: the votes of all mentions of a name are summed once
     per name, distances come from one nearest-point search per distinct name and
-    candidate list, and items that share every input of the score (a name repeated in
-    the same setting) are scored once."""
-    tops = [it.top for it in items]
-    names = rounds.names
+    candidate list, the context of a name's candidates is scored once (:func:`_context`),
+    and what a mention's own words add to it once for each setting they stand in. A
+    round whose choices are those of the round before (and as sure) has its context."""
     # How sure each current choice is: only sure choices lend context, so that doubtful
     # picks cannot pull each other into a cluster of homonyms (a report about Syria that
     # also names Washington and Geneva put every "Palmyra" in New York).
-    sure = [
-        _certainty(it) if t is not None else (0.0, 0.0)
-        for it, t in zip(items, tops, strict=True)
-    ]
-    # Country votes from the mentions' current choices, in total and by name: mentions
-    # of the same name are one unknown and do not vote for each other. The report's
-    # title and dateline name what it is about and count more.
-    total: dict[str, float] = defaultdict(float)
-    by_name: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    admin_total: dict[tuple[str | None, str | None], int] = defaultdict(int)
-    # The first-level divisions named surely, by country: a report that names a country's
-    # divisions ("Alaska, Alabama, Arizona") makes its other divisions likelier too.
-    divisions_named: dict[str | None, set[str]] = defaultdict(set)
-    admin2_names: dict[tuple[str | None, str | None, str | None], set[str]] = defaultdict(set)
-    towns, districts = rounds.towns, rounds.districts
-    listed, holders = _lists(rounds.links, tops, sure), rounds.links.holders
-    for it, top, name, (country_sure, place_sure) in zip(items, tops, names, sure, strict=True):
-        if top is None:
-            continue
-        p = top.place
-        if p.country_code and country_sure > 0:
-            strength = 1.0 if p.feature_code.startswith("PCL") or it.kind == "demonym" else 0.6
-            strength *= country_sure * (w.lead if _in_lead(it.span) else 1.0)
-            total[p.country_code] += strength
-            by_name[name][p.country_code] += strength
-        if place_sure < CONFIDENT:
-            continue
-        if p.feature_code == "ADM1":
-            admin_total[(p.country_code, p.admin1_code)] += 1
-            divisions_named[p.country_code].add(name)
-        elif p.feature_code == "ADM2" and p.admin2_code:
-            admin2_names[_admin2_key(p)].add(name)
-
-    # By name: the other names' country votes, their norm, whether any is positive, and
-    # the countries voted for.
-    others_of: dict[str, tuple[dict[str, float], float, bool, frozenset[str]]] = {}
-    kinds = rounds.kinds
-    all_ids = rounds.ids
-    # Where the sure choices stand, and where the doubtful ones do: a doubtful choice
-    # lends a candidate near it only part of the pull (DOUBTFUL_PULL).
-    located, located_doubtful = (
-        _Located(
-            (names[k], (t.place.lat, t.place.lon))
-            for k, t in enumerate(tops)
-            if t is not None
-            and t.place.feature_code not in _AREA_CODES
-            and (sure[k][1] >= CONFIDENT) == confident
-        )
-        for confident in (True, False)
-    )
-    nearest = rounds.nearest_all(located)
-    nearest_doubtful = rounds.nearest_all(located_doubtful)
-    scale = w.distance_scale_km
-    done: dict[tuple[Any, ...], tuple[list[float], list[_Features]]] = {}
+    tops, sure = _current(items)
+    choices = (tuple(map(id, tops)), tuple(sure))
+    last = rounds.last
+    if last is None or last.choices != choices:
+        last = rounds.last = _Round.of(items, tops, sure, choices, w, rounds)
+    names, settings, contexts = rounds.names, rounds.settings, last.contexts
+    listed, holders = last.listed, rounds.links.holders
+    done: dict[tuple[Any, ...], tuple[list[float], _Why | None]] = {}
     for idx, it in enumerate(items):
-        name, top = names[idx], tops[idx]
+        top = tops[idx]
         own_admin = None
         if top is not None and top.place.feature_code == "ADM1":
             own_admin = (top.place.country_code, top.place.admin1_code)
-        ids = all_ids[idx]
-        span = it.span
         kind_listed, held = listed.get(idx), holders.get(idx, frozenset())
-        key = (
-            name,
-            ids,
-            span.text,
-            span.next_text,
-            span.type_cue,
-            span.next_word,  # the type fit reads it ("X region")
-            own_admin,
-            tuple(it.priors),
-            kind_listed,
-            held,
+        key = (settings[idx], own_admin, kind_listed, held)
+        got = done.get(key)
+        if got is None:
+            name = names[idx]
+            ckey = (name, id(it.cands), own_admin)
+            ctx = contexts.get(ckey)
+            if ctx is None:
+                ids = rounds.ids[idx]
+                ctx = contexts[ckey] = _context(
+                    it,
+                    name,
+                    own_admin,
+                    last.votes,
+                    rounds,
+                    gaz,
+                    w,
+                    last.pulls.get((name, ids)),
+                    last.pulls_doubtful.get((name, ids)),
+                )
+            words = _words_of(rounds.words, it, gaz, w)
+            got = done[key] = _with_words(
+                it, ctx, words, rounds, idx, kind_listed, held, w, explain
+            )
+        it.scores, it.why = got
+
+
+@dataclass(slots=True)
+class _Round:
+    """What a round of :func:`_score_all` reads of the current choices (``choices``: each
+    item's choice and how sure it is): the votes, the kinds of the lists the items stand
+    in, the pulls of the sure and of the doubtful choices' points, and the contexts of
+    the names' candidates, by name, list and the division the item stands for."""
+
+    choices: tuple[Any, ...]
+    votes: _Votes
+    listed: dict[int, str]
+    pulls: dict[tuple[str, tuple[int, ...]], list[float] | None]
+    pulls_doubtful: dict[tuple[str, tuple[int, ...]], list[float] | None]
+    contexts: dict[tuple[str, int, Any], _Context] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        items: list[_Item],
+        tops: list[Candidate | None],
+        sure: list[tuple[float, float]],
+        choices: tuple[Any, ...],
+        w: Weights,
+        rounds: _Rounds,
+    ) -> _Round:
+        names = rounds.names
+        # Where the sure choices stand, and where the doubtful ones do: a doubtful choice
+        # lends a candidate near it only part of the pull (DOUBTFUL_PULL).
+        points: list[tuple[str, tuple[float, float]]] = []
+        doubtful: list[tuple[str, tuple[float, float]]] = []
+        for name, t, (_, place_sure) in zip(names, tops, sure, strict=True):
+            if t is not None and t.place.feature_code not in _AREA_CODES:
+                pt = (name, (t.place.lat, t.place.lon))
+                (points if place_sure >= CONFIDENT else doubtful).append(pt)
+        located, located_doubtful = _Located(points), _Located(doubtful)
+        return cls(
+            choices,
+            _Votes.of(items, tops, sure, rounds),
+            _lists(rounds.links, tops, sure),
+            rounds.pulls_of(located, w.distance_scale_km),
+            rounds.pulls_of(located_doubtful, w.distance_scale_km),
         )
-        if key in done:
-            it.scores, it.reasons = done[key]
-            continue
-        if name not in others_of:
-            others = dict(total)
-            for cc, s in by_name.get(name, {}).items():
-                others[cc] -= s
-            most = max(others.values(), default=0.0)
-            voted = frozenset(cc for cc, v in others.items() if v > 0)
-            others_of[name] = (others, max(most, 1.0), most > 0, voted)
-        others, norm, focused, voted = others_of[name]
-        near, near_doubtful = nearest.get((name, ids)), nearest_doubtful.get((name, ids))
-        in_named = not voted.isdisjoint(rounds.countries(it.cands))
-        # The places "X, <next_text>" may name, looked up once for the item's candidates.
-        outer = rounds.outer_places(span.next_text, gaz) if kind_listed is None else ()
-        scores: list[float] = []
-        reasons: list[_Features] = []
-        local = []  # whether the text places the candidate in a named division
-        for ci, c in enumerate(it.cands):
-            p = c.place
-            # The features are summed in this order (as the reasons list them).
-            share = others.get(p.country_code or "", 0.0) / norm
-            country = w.country * share
-            if focused and c.match in SPELLING_GUESSES and share < FOCUS_SHARE:
+
+
+def _context(
+    it: _Item,
+    name: str,
+    own_admin: tuple[str | None, str | None] | None,
+    votes: _Votes,
+    rounds: _Rounds,
+    gaz: Gazetteer,
+    w: Weights,
+    pull: list[float] | None,
+    pull_doubtful: list[float] | None,
+) -> _Context:
+    """The context features of an item's candidates and their sum with the priors,
+    summed in the order the reasons list them: features that depend on the country
+    worked out once a country, the admin features only for the candidates in a division
+    the report names. ``own_admin`` is the first-level division the item itself stands
+    for now, which lends it no context; ``pull`` and ``pull_doubtful`` come from the sure
+    and the doubtful choices' points."""
+    facts = _facts_of(it.cands)
+    countries = facts.countries
+    others, norm, focused = votes.others(name)
+    shares = {cc: others.get(cc, 0.0) / norm for cc in facts.country_set}
+    country = {cc: w.country * share for cc, share in shares.items()}
+    scores = [p + country[cc] for p, cc in zip(it.priors, countries, strict=True)]
+    adjusted = {}
+    if focused:
+        for k in facts.guesses:
+            share = shares[countries[k]]
+            if share < FOCUS_SHARE:
                 # A spelling guess outside the countries the report is about: the report
                 # names its places' countries, and a loose key joins names world-wide.
-                country -= LOOSE_PENALTY * w.country * (1.0 - share)
-            neighbour = None
-            if w.neighbour and not in_named and p.country_code:
-                # No candidate lies in a country the report names; one bordering them
-                # is likelier: Gaza in a report that names only Israel.
-                near_share = max(
-                    (others.get(n, 0.0) for n in gaz.neighbours(p.country_code)), default=0.0
-                )
-                neighbour = w.neighbour * near_share / norm
-            akey = (p.country_code, p.admin1_code)
-            n_admin = admin_total.get(akey, 0) - (1 if akey == own_admin else 0)
-            if p.feature_code == "ADM1":
-                admin1 = w.admin1 if _other_than(divisions_named.get(p.country_code), name) else 0.0
-            else:
-                admin1 = w.admin1 if n_admin > 0 else 0.0
-            # A named second-level division ("Catanduanes", "Contra Costa County") holds
-            # the place, and is named by another name than this mention's.
-            admin2 = 0.0
-            if p.admin2_code:
-                a2key = _admin2_key(p)
-                if p.feature_class != "A" and _other_than(admin2_names.get(a2key), name):
-                    admin2 = w.admin2
-                if c.match in PLAIN_MATCHES:
-                    # A district that another name may mean holds this town, or the
-                    # other way.
-                    other: dict[_Admin2, set[str]] | None = None
-                    if p.feature_code == "ADM2":
-                        other = towns
-                    elif p.feature_class == "P":
-                        other = districts
-                    if other and _other_than(other.get(a2key), name):
-                        admin2 = max(admin2, w.district_pair)
-            distance = None
-            if p.feature_code not in _AREA_CODES:
-                pull = 0.0
-                if near is not None:
-                    pull = math.exp(-near[ci] / scale)
-                if near_doubtful is not None:
-                    pull = max(pull, DOUBTFUL_PULL * math.exp(-near_doubtful[ci] / scale))
-                distance = w.distance * pull
-            containment = (
-                w.containment
-                if kind_listed is None
-                and (p.geonameid in held or (outer and any(_holds(o, p) for o in outer)))
-                else 0.0
-            )
-            type_ = (
-                w.type_cue * _type_fit(span.type_cue, p, span.next_word) if span.type_cue else 0.0
-            )
-            if kind_listed is not None and _list_code(p) == kind_listed:
-                type_ += w.type_cue  # a list of siblings says what kind they are
-            score = it.priors[ci] + country
-            if neighbour is not None:
-                score += neighbour
-            score += admin1
-            score += admin2
-            if distance is not None:
-                score += distance
-            score += containment
-            score += type_
-            scores.append(score)
-            local.append(admin2 > 0 or containment > 0)
-            if explain:
-                reasons.append((country, neighbour, admin1, admin2, distance, containment, type_))
-        scores = _ranked_by_kind(it, scores, local, w, kinds)
-        done[key] = (scores, reasons)
-        it.scores, it.reasons = scores, reasons
+                adjusted[k] = country[countries[k]] - LOOSE_PENALTY * w.country * (1.0 - share)
+                scores[k] = it.priors[k] + adjusted[k]
+    neighbour = None
+    if w.neighbour and not any(others.get(cc, 0.0) > 0 for cc in facts.country_set):
+        # No candidate lies in a country the report names; one bordering them is
+        # likelier: Gaza in a report that names only Israel.
+        neighbour = {
+            cc: w.neighbour
+            * max((others.get(n, 0.0) for n in gaz.neighbours(cc)), default=0.0)
+            / norm
+            for cc in facts.country_set
+            if cc
+        }
+        scores = [s + neighbour[cc] if cc else s for s, cc in zip(scores, countries, strict=True)]
+    # The first-level divisions named surely, by another mention than this one (a named
+    # division's other divisions: by another name).
+    admin1: dict[int, float] = {}
+    for akey, n_admin in votes.admin_total.items():
+        if n_admin - (1 if akey == own_admin else 0) > 0:
+            for k in facts.by_admin1.get(akey, ()):
+                admin1[k] = w.admin1
+    if votes.divisions_named:
+        for k, cc in facts.divisions:
+            if _other_than(votes.divisions_named.get(cc), name):
+                admin1[k] = w.admin1
+    for k, a in admin1.items():
+        scores[k] += a
+    # A named second-level division ("Catanduanes", "Contra Costa County") holds the
+    # place, and is named by another name than this mention's; a district that another
+    # name may mean holds this town, or the other way.
+    admin2: dict[int, float] = {}
+    for a2key, named in votes.admin2_names.items():
+        if _other_than(named, name):
+            for k in facts.by_admin2.get(a2key, ()):
+                admin2[k] = w.admin2
+    for k in rounds.paired(name, it.cands):
+        admin2[k] = max(admin2.get(k, 0.0), w.district_pair)
+    for k, a in admin2.items():
+        scores[k] += a
+    if pull_doubtful is not None:
+        pull = [
+            max(p, DOUBTFUL_PULL * d)
+            for p, d in zip(pull or [0.0] * len(scores), pull_doubtful, strict=True)
+        ]
+    if pull is not None:
+        wd = w.distance
+        if facts.any_area:
+            scores = [
+                s if area else s + wd * p
+                for s, p, area in zip(scores, pull, facts.areas, strict=True)
+            ]
+        else:
+            scores = [s + wd * p for s, p in zip(scores, pull, strict=True)]
+    return _Context(scores, facts, country, adjusted, neighbour, admin1, admin2, pull, w.distance)
+
+
+def _with_words(
+    it: _Item,
+    ctx: _Context,
+    words: _Words,
+    rounds: _Rounds,
+    idx: int,
+    kind_listed: str | None,
+    held: frozenset[int],
+    w: Weights,
+    explain: bool,
+) -> tuple[list[float], _Why | None]:
+    """An item's scores, and why when it must ``explain``: its context (``ctx``) with
+    what its own ``words`` add (containment: "X, Syria" or a list's "X, Y" whose Y holds
+    X, unless the item stands in a list of siblings, ``kind_listed``; the type cue, and
+    the kind of its list), after the rules between kinds of place."""
+    contained, fits = words
+    scores = ctx.scores
+    n = len(scores)
+    containment: list[float] | None = None
+    if kind_listed is None and (held or contained is not None):
+        ids = rounds.ids[idx]
+        containment = [
+            w.containment if ids[k] in held or (contained is not None and contained[k]) else 0.0
+            for k in range(n)
+        ]
+        scores = [s + c for s, c in zip(scores, containment, strict=True)]
+    types = fits
+    if kind_listed is not None:
+        # A list of siblings says what kind they are.
+        codes = _facts_of(it.cands).list_codes
+        types = [
+            t + w.type_cue if code == kind_listed else t
+            for t, code in zip(fits or [0.0] * n, codes, strict=True)
+        ]
+    if types is not None:
+        scores = [s + t for s, t in zip(scores, types, strict=True)]
+    local = None
+    if _reads_local(it):
+        local = ctx.local()
+        if containment is not None:
+            local = [lc or c > 0 for lc, c in zip(local, containment, strict=True)]
+    why = _Why(ctx, containment, types) if explain else None
+    return _ranked_by_kind(it, scores, local, w), why
 
 
 def _score_priors(
     items: list[_Item],
     gaz: Gazetteer,
     w: Weights,
-    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]],
+    words: dict[tuple[Any, ...], _Words],
     explain: bool = False,
 ) -> None:
     """The first round of :func:`_score_all`, before any choice: no mention lends
@@ -513,55 +960,58 @@ def _score_priors(
     own words say ("X, Syria", "X province"); every other feature of that round is 0
     and adds nothing. Mentions with the same candidates and words are scored once.
     This is also every round of a lone mention (nothing else lends it context), whose
-    reasons ``explain`` keeps. ``kinds`` keeps the kinds of the candidate lists (see
-    :func:`_kinds_of`)."""
-    done: dict[tuple[Any, ...], tuple[list[float], list[_Features]]] = {}
+    reasons ``explain`` keeps. ``words`` keeps what the mentions' words say
+    (:func:`_words_of`)."""
+    done: dict[tuple[Any, ...], tuple[list[float], _Why | None]] = {}
     for it in items:
-        span, cue = it.span, it.span.type_cue
-        key = (id(it.cands), id(it.priors), span.next_text, cue, span.next_word)
+        contained, fits = _words_of(words, it, gaz, w)
+        span = it.span
+        key = (id(it.cands), id(contained), id(fits), span.type_cue, bool(span.next_text))
         got = done.get(key)
         if got is None:
-            outer = _outer_places(span.next_text, gaz)
-            scores, local = [], []
-            reasons: list[_Features] = []
-            for prior_, c in zip(it.priors, it.cands, strict=True):
-                p = c.place
-                contained = any(_holds(o, p) for o in outer)
-                containment = w.containment if contained else 0.0
-                type_ = w.type_cue * _type_fit(cue, p, span.next_word) if cue else 0.0
-                score = prior_ + containment
-                score += type_
-                scores.append(score)
-                local.append(contained)
-                if explain:  # the context features of the later rounds, all 0
-                    reasons.append((0.0, None, 0.0, 0.0, None, containment, type_))
-            got = done[key] = (_ranked_by_kind(it, scores, local, w, kinds), reasons)
-        it.scores, it.reasons = got
+            scores, n = it.priors, len(it.priors)
+            containment = None
+            if contained is not None:
+                containment = [w.containment if k else 0.0 for k in contained]
+                scores = [s + c for s, c in zip(scores, containment, strict=True)]
+            if fits is not None:
+                scores = [s + t for s, t in zip(scores, fits, strict=True)]
+            # (The context features of the later rounds are all 0.)
+            why = _Why(None, containment, fits) if explain else None
+            local = contained or [False] * n
+            got = done[key] = (_ranked_by_kind(it, scores, local, w), why)
+        it.scores, it.why = got
 
 
 def _ranked_by_kind(
     it: _Item,
     scores: list[float],
-    local: list[bool],
+    local: list[bool] | None,
     w: Weights,
-    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]],
 ) -> list[float]:
     """The scores after the rules between kinds of place (a town over the division of its
     name, a country over its capital, a country over small towns of its name), which
     apply when no type word says what kind the mention is. ``local`` says which
-    candidates the text places in a named division."""
+    candidates the text places in a named division (needed where :func:`_reads_local`)."""
     if it.span.type_cue is not None:
         return scores
     # (Each rule changes nothing where its kind of candidate is absent: a list's kinds
     # are looked at once.)
-    divisions, countries, prominent = _kinds_of(kinds, it.cands)
-    if divisions:
-        scores = city_over_division(it.cands, scores)
-    if countries:
-        scores = country_over_capital(it.cands, scores)
-    if prominent and not it.span.next_text:
+    kinds = _kinds_of(it.cands)
+    if kinds.namesakes:
+        scores = city_over_division(it.cands, scores, kinds.namesakes)
+    if kinds.capitals:
+        scores = country_over_capital(it.cands, scores, kinds.capitals)
+    if kinds.prominent and not it.span.next_text:
+        assert local is not None
         scores = _prominent_over_towns(it.cands, scores, w, local)
     return scores
+
+
+def _reads_local(it: _Item) -> bool:
+    """Whether :func:`_ranked_by_kind` reads which candidates the text places in a named
+    division: :func:`_prominent_over_towns` applies."""
+    return it.span.type_cue is None and not it.span.next_text and _kinds_of(it.cands).prominent
 
 
 #: Places whose kind a list of siblings tells ("Arizona, California, Colorado"; "Syria,
@@ -636,9 +1086,7 @@ def _links(items: list[_Item]) -> _Links:
             nxt[a], prv[b] = b, a
         if comma:
             held = frozenset(
-                q.place.geonameid
-                for q in items[b].cands
-                if any(_holds(q.place, c.place) for c in items[a].cands)
+                q.place.geonameid for q in items[b].cands if _held_by(q.place, items[a].cands)
             )
             if held:
                 holders[b] = held
@@ -663,14 +1111,11 @@ def _district_pairs(
         if (name, id(it.cands)) in seen:
             continue
         seen.add((name, id(it.cands)))
-        for c in it.cands:
-            p = c.place
-            if not p.admin2_code or c.match not in PLAIN_MATCHES:
-                continue
-            if p.feature_code == "ADM2":
-                districts[_admin2_key(p)].add(name)
-            elif p.feature_class == "P":
-                towns[_admin2_key(p)].add(name)
+        facts = _facts_of(it.cands)
+        for _, a2key in facts.plain_districts:
+            districts[a2key].add(name)
+        for _, a2key in facts.plain_towns:
+            towns[a2key].add(name)
     return towns, districts
 
 
@@ -703,26 +1148,8 @@ def _certainty(it: _Item) -> tuple[float, float]:
     m = max(it.scores)
     exps = [math.exp((s - m) / _SOFTMAX_TEMP) for s in it.scores]
     share = 1.0 / sum(exps)  # the best's term is exp(0) = 1
-    one_country = len({c.place.country_code for c in it.cands}) == 1
+    one_country = _facts_of(it.cands).one_country
     return (1.0 if one_country else share), share
-
-
-def _kinds_of(
-    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]], cands: list[Candidate]
-) -> tuple[bool, bool, bool]:
-    """Whether a candidate list holds a division (for :func:`city_over_division`), a
-    country matched closely (:func:`country_over_capital`) and a prominent country
-    (:func:`_prominent_over_towns`); kept by the list's identity."""
-    got = kinds.get(id(cands))
-    if got is not None and got[0] is cands:
-        return got[1]
-    found = (
-        any(c.place.feature_code in DIVISION_CODES for c in cands),
-        any(close_country(c) for c in cands),
-        any(_prominent(c) for c in cands),
-    )
-    kinds[id(cands)] = (cands, found)
-    return found
 
 
 def _prominent(c: Candidate) -> bool:
@@ -811,9 +1238,11 @@ class _Located:
     another name. Exact either way: brute force for a few points, a k-d tree over unit
     vectors for many (a report naming thousands of places stays linear-logarithmic)."""
 
-    def __init__(self, named_points: Any) -> None:
+    def __init__(self, named_points: Iterable[tuple[str, tuple[float, float]]]) -> None:
+        # The points with the names standing at each: equal keys, equal distances.
+        self.key = frozenset(named_points)
         owners: dict[tuple[float, float], set[str]] = {}
-        for name, pt in named_points:
+        for name, pt in self.key:
             owners.setdefault(pt, set()).add(name)
         self.points = sorted(owners)
         self.owners = [owners[p] for p in self.points]
@@ -826,61 +1255,30 @@ class _Located:
         self._tree: Any = None
         self._keep: dict[str, np.ndarray] = {}
 
-    def key(self) -> tuple[Any, ...]:
-        """The points with the names standing at each: equal keys, equal distances."""
-        return (tuple(self.points), tuple(frozenset(names) for names in self.owners))
-
-    def nearest_all(
-        self,
-        wanted: dict[tuple[str, tuple[int, ...]], list[Candidate]],
-        units: dict[tuple[int, ...], np.ndarray],
-    ) -> dict[tuple[str, tuple[int, ...]], np.ndarray | None]:
-        """:meth:`nearest_km` for each (name, candidate ids) of ``wanted``; below
-        :data:`_TREE_POINTS` points in one array computation per block of candidates
-        (elementwise the same as one per list: the points a name may not use are left
-        out of the minimum)."""
-        out: dict[tuple[str, tuple[int, ...]], np.ndarray | None] = {}
-        if len(self.points) > _TREE_POINTS:
-            for (name, ids), cands in wanted.items():
-                out[(name, ids)] = self.nearest_km(cands, name, units, ids)
-            return out
-        block: list[tuple[tuple[str, tuple[int, ...]], np.ndarray]] = []
-        rows = 0
-        for key, cands in wanted.items():
-            name, ids = key
-            if len(self.points) - self.only.get(name, 0) <= 0:
-                out[key] = None
-                continue
-            q = self._units(cands, units, ids)
-            block.append((key, q))
-            rows += len(q)
-            if rows * len(self.points) >= _BLOCK_CELLS:
-                self._nearest_block(block, out)
-                block, rows = [], 0
-        if block:
-            self._nearest_block(block, out)
-        return out
-
-    def _nearest_block(
-        self,
-        block: list[tuple[tuple[str, tuple[int, ...]], np.ndarray]],
-        out: dict[tuple[str, tuple[int, ...]], np.ndarray | None],
-    ) -> None:
+    def nearest_rows(
+        self, units: np.ndarray, names: np.ndarray, numbers: dict[str, int]
+    ) -> np.ndarray:
+        """Km from each row of ``units`` (candidates' unit vectors) to the nearest point
+        that another name than the row's stands at (``names``: the rows' names, numbered
+        by ``numbers``), in one array computation per block of rows; for up to
+        :data:`_TREE_POINTS` points (the points a row's name may not use are left out of
+        the minimum)."""
         xyz = self._points_xyz()
-        q = np.concatenate([b[1] for b in block]) if len(block) > 1 else block[0][1]
-        # Each row keeps the points another name than its own stands at: one row of
-        # :meth:`_keep_of` per name, repeated for the name's candidates.
-        names: dict[str, int] = {}
-        rows: list[int] = []
-        for key, b in block:
-            rows += [names.setdefault(key[0], len(names))] * len(b)
-        keep = np.stack([self._keep_of(name) for name in names])[rows]
-        chord = np.where(keep, np.sqrt(((q[:, None, :] - xyz[None, :, :]) ** 2).sum(-1)), np.inf)
-        km = np.asarray(2 * _EARTH_KM * np.arcsin(np.minimum(1.0, chord.min(1) / 2)))
-        at = 0
-        for key, b in block:
-            out[key] = km[at : at + len(b)]
-            at += len(b)
+        # The name that alone stands at each point (-1: several names do).
+        alone = np.asarray(
+            [
+                numbers.get(next(iter(owners)), -2) if len(owners) == 1 else -1
+                for owners in self.owners
+            ]
+        )
+        chord = np.empty(len(units))
+        step = max(1, _BLOCK_CELLS // len(xyz))
+        for at in range(0, len(units), step):
+            q, own = units[at : at + step], names[at : at + step]
+            block = np.sqrt(((q[:, None, :] - xyz[None, :, :]) ** 2).sum(-1))
+            block[alone[None, :] == own[:, None]] = np.inf
+            chord[at : at + step] = block.min(1)
+        return np.asarray(2 * _EARTH_KM * np.arcsin(np.minimum(1.0, chord / 2)))
 
     def _points_xyz(self) -> np.ndarray:
         if self._xyz is None:
@@ -895,7 +1293,7 @@ class _Located:
         return keep
 
     @staticmethod
-    def _units(
+    def units_of(
         cands: Sequence[Candidate],
         units: dict[tuple[int, ...], np.ndarray] | None,
         ids: tuple[int, ...] | None,
@@ -922,7 +1320,7 @@ class _Located:
         if len(self.points) - self.only.get(name, 0) <= 0:
             return None
         self._xyz = self._points_xyz()
-        q = self._units(cands, units, ids)
+        q = self.units_of(cands, units, ids)
         if len(self.points) <= _TREE_POINTS:
             keep = self._keep_of(name)
             chord = np.sqrt(((q[:, None, :] - self._xyz[None, keep, :]) ** 2).sum(-1)).min(1)
@@ -993,37 +1391,27 @@ def resolve_spans(
     weights: Weights = WEIGHTS,
 ) -> list[Mention]:
     """Resolve spotted spans (each with its candidates and kind) in the context of each other."""
-    # Context scoring looks at the best candidates by prior only ("Springfield" has 60).
-    # Mentions with the same candidates share these lists (a name repeated 100,000 times).
-    shared: dict[tuple[tuple[int, str, float], ...], tuple[list[Candidate], list[float], Any]] = {}
+    # Mentions with the same candidates share their lists (a name repeated 100,000 times).
+    shared: dict[tuple[tuple[int, str, float], ...], _ByPrior] = {}
     items = []
-    mix = weights.prior_mix
     for span, cands, kind in items_in:
         key = tuple((c.place.geonameid, c.match, c.similarity) for c in cands)
-        if key not in shared:
-            by_prior = sorted(
-                ((_prior_of(c, mix), c) for c in cands),
-                key=lambda x: (-x[0], x[1].place.geonameid),
-            )
-            top = by_prior[: weights.max_context_candidates]
-            shared[key] = (
-                [c for _, c in top],
-                [p for p, _ in top],
-                by_prior[weights.max_context_candidates :],
-            )
-        best, priors, rest = shared[key]
+        got = shared.get(key)
+        if got is None:
+            got = shared[key] = _by_prior(cands, weights)
+        best, priors, rest = got
         items.append(_Item(span, best, kind, priors=priors, rest=rest))
 
-    kinds: dict[int, tuple[list[Candidate], tuple[bool, bool, bool]]] = {}
-    _score_priors(items, gaz, weights, kinds)
+    words: dict[tuple[Any, ...], _Words] = {}
+    _score_priors(items, gaz, weights, words)
     _admit_named_divisions(items, weights)
     if len(items) == 1:
         # A lone mention (a name in a table to geocode) has no other mention to lend it
         # context: every round of context scores it as the first round did (each
         # context feature is 0), so that round again, explained.
-        _score_priors(items, gaz, weights, kinds, explain=True)
+        _score_priors(items, gaz, weights, words, explain=True)
     else:
-        shared_rounds = _Rounds.of(items, kinds)
+        shared_rounds = _Rounds.of(items, words, gaz, weights)
         for last in (False, True)[2 - CONTEXT_PASSES :]:
             _score_all(items, gaz, weights, explain=last, rounds=shared_rounds)
     # Items scored alike (the same lists) make the same choice: decided once.
@@ -1032,7 +1420,7 @@ def resolve_spans(
     guesses = []
     matches = []
     for it in items:
-        same = (id(it.cands), id(it.scores), id(it.reasons))
+        same = (id(it.cands), id(it.scores), id(it.why))
         if same not in choices:
             choices[same] = _choice(it, weights)
         place, conf, ranked, reason, match = choices[same]
@@ -1145,6 +1533,37 @@ def _drop_far_strays(gaz: Gazetteer, out: list[Mention], matches: list[str]) -> 
             )
 
 
+#: The best candidates by prior, their priors, and the others with theirs.
+_ByPrior = tuple[list[Candidate], list[float], list[tuple[float, Candidate]]]
+_by_priors: dict[tuple[Any, ...], _ByPrior] = {}
+
+
+def _by_prior(cands: list[Candidate], w: Weights) -> _ByPrior:
+    """The candidates that context scoring looks at, the best by prior ("Springfield" has
+    60), their priors, and the others (see :func:`_admit_named_divisions`). Kept for the
+    lists met lately, so that a name's list is the same object in every report that names
+    it and what is read of it once (:func:`_facts_of`) serves them all: by the ids of the
+    candidates, which the kept lists hold (the gazetteer's cached look-ups hand out the
+    same candidates for a name each time); forgotten all at once past
+    :data:`LIST_CACHE_SIZE`."""
+    key = (w.prior_mix, w.max_context_candidates, *map(id, cands))
+    got = _by_priors.get(key)
+    if got is None:
+        if len(_by_priors) >= LIST_CACHE_SIZE:
+            _by_priors.clear()
+        mix = w.prior_mix
+        by_prior = sorted(
+            ((_prior_of(c, mix), c) for c in cands), key=lambda x: (-x[0], x[1].place.geonameid)
+        )
+        top = by_prior[: w.max_context_candidates]
+        got = _by_priors[key] = (
+            [c for _, c in top],
+            [p for p, _ in top],
+            by_prior[w.max_context_candidates :],
+        )
+    return got
+
+
 #: How many candidates' priors :func:`_prior_of` keeps.
 PRIOR_CACHE_SIZE = 50_000
 _priors: dict[int, tuple[Candidate, tuple[float, ...], float]] = {}
@@ -1174,18 +1593,54 @@ def _admit_named_divisions(items: list[_Item], w: Weights) -> None:
     named2 = {_admin2_key(t) for t in tops if t.feature_code == "ADM2" and t.admin2_code}
     if not named and not named2:
         return
+    # (Items with the same candidates share the longer lists too.)
+    longer: dict[int, tuple[list[Candidate], list[float], list[float]]] = {}
+    scores: dict[tuple[int, int], list[float]] = {}
     for it in items:
-        extra = [
-            (p, c)
-            for p, c in it.rest
-            if (c.place.country_code, c.place.admin1_code) in named
-            or (c.place.admin2_code and _admin2_key(c.place) in named2)
-        ][: w.max_candidates]
-        if extra:  # new lists: items with the same candidates share theirs
-            it.cands = it.cands + [c for _, c in extra]
-            it.priors = it.priors + [p for p, _ in extra]
-            it.scores = it.scores + [p for p, _ in extra]
+        got = longer.get(id(it.cands))
+        if got is None:
+            extra = [
+                (p, c)
+                for p, c in it.rest
+                if (c.place.country_code, c.place.admin1_code) in named
+                or (c.place.admin2_code and _admin2_key(c.place) in named2)
+            ][: w.max_candidates]
+            got = longer[id(it.cands)] = (
+                *_lengthened(it.cands, it.priors, extra),
+                [p for p, _ in extra],
+            )
+        cands, priors, added = got
+        if added:
+            key = (id(it.cands), id(it.scores))
+            if key not in scores:
+                scores[key] = it.scores + added
+            it.cands, it.priors, it.scores = cands, priors, scores[key]
         it.rest = []
+
+
+_lengthened_lists: dict[tuple[int, ...], tuple[list[Candidate], list[Candidate], list[float]]] = {}
+
+
+def _lengthened(
+    cands: list[Candidate], priors: list[float], extra: list[tuple[float, Candidate]]
+) -> tuple[list[Candidate], list[float]]:
+    """``cands`` and ``priors`` with the ``extra`` candidates and their priors after them:
+    the same lists for the same extra candidates in every report, as :func:`_by_prior`
+    keeps the lists it ranks (kept with ``cands``, whose elements and the extra ones are
+    what the ids of the key name)."""
+    if not extra:
+        return cands, priors
+    key = (id(cands), *[id(c) for _, c in extra])
+    got = _lengthened_lists.get(key)
+    if got is None or got[0] is not cands:
+        if len(_lengthened_lists) >= LIST_CACHE_SIZE:
+            _lengthened_lists.clear()
+        got = _lengthened_lists[key] = (
+            cands,
+            cands + [c for _, c in extra],
+            priors + [p for p, _ in extra],
+        )
+    return got[1], got[2]
 
 
 _Choice = tuple[Place | None, float, tuple[Candidate, ...], str, str]
@@ -1201,15 +1656,19 @@ def _choice(it: _Item, weights: Weights) -> _Choice:
     reason = "no gazetteer candidate"
     match = ""
     if it.cands:
-        order = sorted(
-            range(len(it.cands)), key=lambda k: (-it.scores[k], it.cands[k].place.geonameid)
-        )
-        ranked = tuple(
-            Candidate(
-                it.cands[k].place, it.cands[k].match, it.cands[k].similarity, round(it.scores[k], 4)
+        # Best first; ties by id.
+        order = [
+            k
+            for _, _, k in sorted(
+                zip(
+                    [-s for s in it.scores],
+                    _kinds_of(it.cands).ids,
+                    range(len(it.cands)),
+                    strict=True,
+                )
             )
-            for k in order[: weights.max_candidates]
-        )
+        ]
+        shown = order[: weights.max_candidates]
         best = order[0]
         conf = _confidence(it.scores, best)
         if it.scores[best] < weights.cutoff:
@@ -1219,10 +1678,15 @@ def _choice(it: _Item, weights: Weights) -> _Choice:
             if match in SPELLING_GUESSES:
                 # A spelling guess is as sure as the spellings are alike, at most.
                 conf = round(conf * it.cands[best].similarity, 4)
-            reason = (
-                "only candidate"
-                if len(it.cands) == 1
-                else _reason(it.cands[best], it.reasons[best], it.span)
-            )
-            ranked = ranked[1:]  # the runner-ups
+            if len(it.cands) == 1:
+                reason = "only candidate"
+            else:
+                assert it.why is not None  # the last round explains
+                reason = _reason(it.cands[best], it.why.features(best), it.span)
+            shown = shown[1:]  # the runner-ups
+        ranked = tuple(
+            Candidate(c.place, c.match, c.similarity, round(it.scores[k], 4))
+            for k in shown
+            for c in (it.cands[k],)
+        )
     return place, conf, ranked, reason, match

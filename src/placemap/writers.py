@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import re
 import sys
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from placemap.records import Mention, Place, Report
+from placemap.records import MENTION_PLACE_FIELDS, Mention, Place, Report
 from placemap.tempfiles import create_locked, file_kind, output_target
 
 __all__ = [
@@ -210,12 +211,11 @@ def jsonl_parts(report: Report, *, with_text: bool = False) -> Iterator[str]:
     of Python dicts. Mentions chosen alike (a name repeated in the same setting) share
     the encoding of everything but their span. ``with_text`` adds the text the
     mentions' offsets point into."""
-    d = replace(report, mentions=()).to_dict()
+    d = report.head_dict()
     d.pop("source", None)
     if with_text:
-        d.pop("mentions")
         d["text"] = report.text
-        d["mentions"] = []
+    d["mentions"] = []
     head = _dumps(d)
     if not report.mentions:
         yield head + "\n"
@@ -227,11 +227,65 @@ def jsonl_parts(report: Report, *, with_text: bool = False) -> Iterator[str]:
         key = (id(m.place), id(m.candidates), m.reason, m.kind, m.confidence)
         tail = tails.get(key)
         if tail is None:
-            rest = {k: v for k, v in m.to_dict().items() if k not in ("start", "end", "text")}
-            tail = tails[key] = _dumps(rest)[1:]
-        text = _dumps(m.text)
+            tail = tails[key] = _mention_tail(m)
+        text = _json_string(m.text)
         yield f'{", " if i else ""}{{"start": {m.start}, "end": {m.end}, "text": {text}, {tail}'
     yield "]}\n"
+
+
+# The JSON of a mention is written from pieces, as json.dumps writes Mention.to_dict()
+# (a test holds them equal): the JSON of a place, of names and of reasons recurs in
+# report after report.
+
+
+@lru_cache(maxsize=16_384)
+def _json_string(text: str) -> str:
+    return _dumps(text)
+
+
+def _json_number(value: Any) -> str:
+    if type(value) is float and math.isfinite(value):
+        return float.__repr__(value)  # as json writes a float
+    return _dumps(value)
+
+
+#: How many places' JSON :func:`_place_json` keeps.
+PLACE_JSON_CACHE_SIZE = 20_000
+_place_jsons: dict[int, tuple[Place, str, str]] = {}
+_NO_PLACE_JSON = _dumps(dict.fromkeys(MENTION_PLACE_FIELDS))[1:-1]
+
+
+def _place_json(place: Place) -> tuple[str, str]:
+    """A place's fields as a mention's JSON and as a candidate's write them (inside the
+    braces), kept for the places met lately: by identity (with the place), forgotten all
+    at once past :data:`PLACE_JSON_CACHE_SIZE`."""
+    got = _place_jsons.get(id(place))
+    if got is not None and got[0] is place:
+        return got[1], got[2]
+    if len(_place_jsons) >= PLACE_JSON_CACHE_SIZE:
+        _place_jsons.clear()
+    d = place.to_dict()
+    in_mention = _dumps({k: d[k] for k in MENTION_PLACE_FIELDS})[1:-1]
+    in_candidate = _dumps(d)[1:-1]
+    _place_jsons[id(place)] = (place, in_mention, in_candidate)
+    return in_mention, in_candidate
+
+
+def _mention_tail(m: Mention) -> str:
+    """A mention's JSON after its span: ``"resolved": ...}``."""
+    p = m.place
+    candidates = ", ".join(
+        f'{{{_place_json(c.place)[1]}, "match": {_json_string(c.match)}, '
+        f'"score": {_json_number(round(c.score, 4))}}}'
+        for c in m.candidates
+    )
+    return (
+        f'"resolved": {"true" if p is not None else "false"}, '
+        f"{_place_json(p)[0] if p is not None else _NO_PLACE_JSON}, "
+        f'"confidence": {_json_number(round(m.confidence, 4))}, '
+        f'"kind": {_json_string(m.kind)}, "reason": {_json_string(m.reason)}, '
+        f'"candidates": [{candidates}]}}'
+    )
 
 
 def jsonl_line(report: Report, *, with_text: bool = False) -> str:
