@@ -166,3 +166,18 @@ def test_the_places_a_division_holds_are_looked_up_as_compared(
 
     cands = [Candidate(p, "exact", 1.0) for p in inner]
     assert _held_by(outer, cands) == [k for k, c in enumerate(cands) if _holds(outer, c.place)]
+
+
+def test_a_compass_word_places_a_name_in_its_part_of_the_country(
+    default_gaz: Gazetteer,
+) -> None:
+    # Lviv and Lutsk near the other Mykolaiv pulled "Nikolaev" to it; the text says the
+    # southern port, and the headline's "Nikolaev" is the same place.
+    text = (
+        "Russia shells Nikolaev port\n"
+        "Missiles struck the southern port of Nikolaev, officials said. Strikes also hit "
+        "a base near Lvov and an oil depot near Lutsk."
+    )
+    found = [m for m in Geoparser(default_gaz).geoparse(text) if m.text == "Nikolaev"]
+    assert len(found) == 2
+    assert all(m.place is not None and m.place.population > 100_000 for m in found)

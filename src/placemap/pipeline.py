@@ -306,6 +306,7 @@ class Geoparser:
         spans = self._run_together(text, toks, spans, case)
         if self.ner is not None:
             spans = self._with_entities(self.ner, text, toks, spans)
+        directed: dict[str, set[int]] = {}  # names the words place in a part of a country
         items = []
         for span in spans:
             if _not_a_place(span, persons) or _inside_a_name(span) or self._loose_only_word(span):
@@ -325,6 +326,11 @@ class Geoparser:
                 acronym=not (in_caps and not self._plain_word(span.text.lower())),
                 adjective=_ADJECTIVE_USE_RE.match(text, span.end) is not None,
             )
+            if span.type_cue and len(cands) > 1 and text.endswith(" of ", 0, span.start):
+                narrowed = self._in_direction(text, span, cands)
+                if len(narrowed) < len(cands):
+                    directed[span.text] = {c.place.geonameid for c in narrowed}
+                    cands = narrowed
             if kind != "demonym" and span.text.lower() in GROUP_ADJECTIVES:
                 continue  # "Shiite district": a faith's, not a place's name
             if text.startswith(_SAINTS_DAY, span.end):
@@ -335,6 +341,13 @@ class Geoparser:
                 continue  # a line in capitals: "NEAR BASHIQA", "IRAQ", not "GLENN"
             if self._is_place_mention(span, cands, kind, text):
                 items.append((span, cands, kind))
+        if directed:
+            # One name, one place in a report: "Nikolaev port" in the headline is the
+            # southern port the text names later.
+            for k, (span, cands, kind) in enumerate(items):
+                ids = directed.get(span.text)
+                if ids is not None and kind == "toponym":
+                    items[k] = (span, [c for c in cands if c.place.geonameid in ids] or cands, kind)
         return items
 
     def _run_together(
@@ -461,6 +474,33 @@ class Geoparser:
                 m.kind,
             )
         return out
+
+    def _in_direction(self, text: str, span: Span, cands: list[Candidate]) -> list[Candidate]:
+        """The candidates in the part of their country the words before the name say:
+        "the southern port of Nikolaev" is Mykolaiv on the Black Sea, not the town of
+        that name near Lviv; "the northern city of Mosul", "the eastern Ukrainian town of
+        Bakhmut". The part is told from the country's own point; all the candidates when
+        none or every one lies there."""
+        mo = _DIRECTION_RE.search(text, max(0, span.start - 60), span.start)
+        if mo is None:
+            return cands
+        words = mo.group(1).lower().replace("-", "")
+        keep = []
+        for c in cands:
+            country = self.gazetteer.country(c.place.country_code or "")
+            if country is None:
+                return cands
+            north = c.place.lat > country.lat
+            east = c.place.lon > country.lon
+            if (
+                ("north" in words and not north)
+                or ("south" in words and north)
+                or ("east" in words and not east)
+                or ("west" in words and east)
+            ):
+                continue
+            keep.append(c)
+        return keep if keep else cands
 
     def _within_said(
         self, text: str, items: list[tuple[Span, list[Candidate], str]]
@@ -1155,6 +1195,13 @@ def _town_or_more(p: Place) -> bool:
 _HEAD_OF_RE = re.compile(r"\b(\w+) of $")
 # A name (of one or two words) in the possessive right before another: "Iraq's ",
 # "Saudi Arabia’s ".
+# A compass word before a type word and "of", at the end of the text before a name:
+# "the southern port of ", "the northern Iraqi city of ", "the north-eastern town of ".
+_DIRECTION_RE = re.compile(
+    r"\b((?:north|south)(?:-?(?:east|west))?|east|west)(?:ern)? (?:[A-Z][a-z]+ )?"
+    r"(?:city|town|village|port|province|region|district|governorate|oblast) of (?:the )?$",
+    re.IGNORECASE,
+)
 # " in Syria", " in northern Iraq", " in the Donetsk region" after a name: the name that
 # may hold it (a country or a first-level division: see Geoparser._within).
 _WITHIN_RE = re.compile(
