@@ -155,16 +155,17 @@ class Geoparser:
     def _resolved(
         self, text: str, items: list[tuple[Span, list[Candidate], str]]
     ) -> list[Mention]:
-        """The items resolved, one mention each in their order; the places of the wire's
-        credit lines ("Reporting by A in Baghdad", "B contributed from Austin, Texas")
-        apart from the rest: where the reporters were is no context for the places the
-        report is about (a byline's Texas made "Odesa" in a report on Ukraine Odessa,
-        Texas), nor the other way round."""
+        """The items resolved, one mention each in their order (see
+        :meth:`_resolved_apart` and :meth:`_not_outside`)."""
         return self._not_outside(text, items, self._resolved_apart(text, items))
 
     def _resolved_apart(
         self, text: str, items: list[tuple[Span, list[Candidate], str]]
     ) -> list[Mention]:
+        """The items resolved, the places of the wire's credit lines ("Reporting by A in
+        Baghdad", "B contributed from Austin, Texas") apart from the rest: where the
+        reporters were is no context for the places the report is about (a byline's
+        Texas made "Odesa" in a report on Ukraine Odessa, Texas), nor the other way round."""
         credits = credit_lines(text)
         inside = [any(s <= it[0].start < e for s, e in credits) for it in items]
         if not any(inside) or all(inside):
@@ -462,7 +463,10 @@ class Geoparser:
                 continue
             if out is mentions:
                 out = list(mentions)
-            pick = next(c for c in cands if c.place.geonameid == m.place.geonameid)
+            pick = next(
+                (c for c in cands if c.place.geonameid == m.place.geonameid),
+                Candidate(m.place, "exact", 1.0),
+            )
             out[k] = Mention(
                 m.start,
                 m.end,
