@@ -181,3 +181,11 @@ def test_a_compass_word_places_a_name_in_its_part_of_the_country(
     found = [m for m in Geoparser(default_gaz).geoparse(text) if m.text == "Nikolaev"]
     assert len(found) == 2
     assert all(m.place is not None and m.place.population > 100_000 for m in found)
+
+
+def test_a_peoples_name_before_a_place_makes_no_longer_name(default_gaz: Gazetteer) -> None:
+    # "Indian Kashmir" was one unknown name: neither word was read.
+    assert "Kashmir" in _places(default_gaz, "Militants kill three soldiers in Indian Kashmir")
+    assert "Crimea" in _places(default_gaz, "Ukrainian drones hit Russian Crimea ports.")
+    # Not for a frequent English word after it: an organisation's name.
+    assert "Centre" not in _places(default_gaz, "The European Centre for Disease Prevention.")

@@ -358,7 +358,8 @@ class Geoparser:
         one holds the other, both are countries, or both are divisions of one country:
         "in Aleppo Syria", headline tags "Syria Damascus Aleppo", "Iraq Mosul" (each
         otherwise a part of a longer name). The one held gets the other as its
-        container, as in "Aleppo, Syria"."""
+        container, as in "Aleppo, Syria". A people's name before a country, a division or
+        a large city makes no longer name with it either ("Indian Kashmir")."""
         out = list(spans)
         starts: list[int] = []
         cut: set[int] = set()  # tokens that end or start a name of such a run
@@ -372,20 +373,36 @@ class Geoparser:
                 or self._plain_word(b.text.lower())
             ):
                 continue
-            areas_a, areas_b = self._areas(a.text), self._areas(b.text)
-            if not (areas_a or areas_b):
-                continue  # "John Smith": neither names a country or a division
-            held_by_b = self._holds(areas_b, a.text)
-            held_by_a = not held_by_b and self._holds(areas_a, b.text)
-            countries = all(
-                any(p.feature_code.startswith("PCL") for p in areas) for areas in (areas_a, areas_b)
-            )
-            if not (held_by_a or held_by_b or countries or self._siblings(areas_a, areas_b)):
-                continue
+            if (
+                self.gazetteer.is_demonym(a.text)
+                and not self.gazetteer.is_demonym(b.text)
+                and self._strong_name(b.text)
+                # (not a frequent English word: "European Centre for Disease Control")
+                and self.gazetteer.word_frequency(fold(b.text))[0] < PEOPLE_PLACE_ZIPF
+            ):
+                # "Indian Kashmir", "Russian Crimea": a people's name and a place's (the
+                # place is read; the people's name stays part of a longer name, as a
+                # demonym of a division's name is: "south Sudanese Warab state")
+                people = True
+                held_by_a = held_by_b = False
+            else:
+                people = False
+                areas_a, areas_b = self._areas(a.text), self._areas(b.text)
+                if not (areas_a or areas_b):
+                    continue  # "John Smith": neither names a country or a division
+                held_by_b = self._holds(areas_b, a.text)
+                held_by_a = not held_by_b and self._holds(areas_a, b.text)
+                countries = all(
+                    any(p.feature_code.startswith("PCL") for p in areas)
+                    for areas in (areas_a, areas_b)
+                )
+                if not (held_by_a or held_by_b or countries or self._siblings(areas_a, areas_b)):
+                    continue
             starts = starts or [t.start for t in toks]
             ib = bisect_left(starts, b.start)
             cut.update((ib - 1, ib))  # a's last token, b's first
-            changed.setdefault(k, None)
+            if not people:
+                changed.setdefault(k, None)
             changed.setdefault(k + 1, None)
             if held_by_b:
                 changed[k] = b.text
@@ -1037,6 +1054,11 @@ class Geoparser:
             out.append((span, cands, kind))
         return out
 
+
+#: A place name after a people's name is read apart from it ("Indian Kashmir") when it is
+#: rarer as an English word than this Zipf frequency ("Iraq" 4.43, "Georgia" 4.46; not
+#: "Centre" 4.95 in "European Centre", "Union" 5.08).
+PEOPLE_PLACE_ZIPF = 4.5
 
 #: The :class:`Geoparser` methods whose answers are kept, by name or word, for the
 #: :data:`NAME_CACHE_SIZE` names met last (a few MB each at most: the runs of capitalised
