@@ -41,7 +41,7 @@ from placemap.recognize import (
     tokenize,
 )
 from placemap.records import Candidate, Mention, Place
-from placemap.resolution import WEIGHTS, Weights, resolve_spans
+from placemap.resolution import WEIGHTS, Weights, haversine_km, resolve_spans
 
 log = logging.getLogger(__name__)
 
@@ -327,6 +327,8 @@ class Geoparser:
                 acronym=not (in_caps and not self._plain_word(span.text.lower())),
                 adjective=_ADJECTIVE_USE_RE.match(text, span.end) is not None,
             )
+            if cands and span.next_text is None and text.endswith(_POSSESSIVE_ENDS, 0, span.start):
+                cands = self._near_possessor(text, span, cands)
             if span.type_cue and len(cands) > 1 and text.endswith(" of ", 0, span.start):
                 narrowed = self._in_direction(text, span, cands)
                 if len(narrowed) < len(cands):
@@ -455,6 +457,33 @@ class Geoparser:
             ):
                 return span._replace(next_text=name)
         return span
+
+    def _near_possessor(self, text: str, span: Span, cands: list[Candidate]) -> list[Candidate]:
+        """ "Mogadishu's Lido", "Baghdad's Sadr City": a city of :data:`_BIG_PLACE` people
+        in the possessive before a name holds it, so its candidates farther than
+        :data:`POSSESSED_KM` from the city are none of it (Lido, Italy); none may be left
+        (a district the gazetteer lacks)."""
+        mo = _POSSESSOR_RE.search(text, max(0, span.start - 40), span.start)
+        if mo is None:
+            return cands
+        name = f"{mo.group(1)} {mo.group(2)}" if mo.group(1) else mo.group(2)
+        cities = [
+            c.place
+            for c in self.gazetteer.lookup(name, loose=False)
+            if (c.match in PLAIN_MATCHES or c.match == "alternate")
+            and c.place.feature_class == "P"
+            and c.place.population >= _BIG_PLACE
+        ]
+        if not cities:
+            return cands
+        return [  # near any city of the name ("Cambridge's Chesterton": England's)
+            c
+            for c in cands
+            if any(
+                haversine_km(c.place.lat, c.place.lon, city.lat, city.lon) <= POSSESSED_KM
+                for city in cities
+            )
+        ]
 
     def _not_outside(
         self, text: str, items: list[tuple[Span, list[Candidate], str]], mentions: list[Mention]
@@ -1054,6 +1083,9 @@ class Geoparser:
             out.append((span, cands, kind))
         return out
 
+
+#: How far from a city a place its possessive names may lie ("Mogadishu's Lido").
+POSSESSED_KM = 100.0
 
 #: A place name after a people's name is read apart from it ("Indian Kashmir") when it is
 #: rarer as an English word than this Zipf frequency ("Iraq" 4.43, "Georgia" 4.46; not
