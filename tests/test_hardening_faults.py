@@ -342,3 +342,30 @@ def test_a_failed_write_is_not_masked_by_the_failed_close(tmp_path: Path) -> Non
         signal.signal(signal.SIGXFSZ, handler)
     assert out.read_text("utf-8") == "old output\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+def test_a_signal_just_as_the_part_file_is_made_leaves_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM between making the hidden ``.part`` file and setting up its removal left
+    the file behind (seen once under load in the interrupted-extract test above)."""
+    from placemap import writers
+
+    real = writers.create_locked
+
+    def create_then_signal(*args: object, **kwargs: object) -> tuple[int, Path]:
+        made = real(*args, **kwargs)  # type: ignore[arg-type]
+        os.kill(os.getpid(), signal.SIGTERM)
+        return made
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)  # as placemap's own handler does
+
+    monkeypatch.setattr(writers, "create_locked", create_then_signal)
+    old = signal.signal(signal.SIGTERM, terminate)
+    try:
+        with pytest.raises(SystemExit), writers.atomic_text_writer(tmp_path / "o.jsonl") as fh:
+            fh.write("never kept\n")
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    assert list(tmp_path.iterdir()) == []

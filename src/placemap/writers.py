@@ -13,7 +13,9 @@ import json
 import math
 import os
 import re
+import signal
 import sys
+import threading
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -65,9 +67,17 @@ def _atomic(path: Path, mode: str) -> Iterator[Any]:
             yield stream
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = create_locked(path, f".{path.name}.", ".part")
+    # SIGTERM, SIGINT and SIGHUP wait while the file is made and its removal set up: a
+    # signal between the two left the file behind (its handler raises in this thread).
+    held = _hold_signals()
+    try:
+        fd, tmp = create_locked(path, f".{path.name}.", ".part")
+    except BaseException:
+        _release_signals(held)
+        raise
     fh = None
     try:
+        _release_signals(held)  # (a signal held meanwhile is handled here)
         if "b" in mode:
             fh = os.fdopen(fd, mode)
         else:
@@ -112,6 +122,26 @@ def atomic_binary_writer(path: Path | None) -> Iterator[BinaryIO]:
         return
     with _atomic(path, "wb") as fh:
         yield fh
+
+
+_HELD_SIGNALS = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
+
+
+def _hold_signals() -> set[int | signal.Signals] | None:
+    """Block :data:`_HELD_SIGNALS` in this thread (the main one: the others get no
+    handler calls); the mask before, or None where signals cannot be held."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
+        threading.main_thread()
+    ):
+        return None  # pragma: no cover - Windows, or a writer in another thread
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+
+
+def _release_signals(held: set[int | signal.Signals] | None) -> None:
+    """Restore the mask :func:`_hold_signals` returned; a signal that came meanwhile is
+    handled now."""
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _umask() -> int:
