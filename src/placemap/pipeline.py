@@ -466,15 +466,19 @@ class Geoparser:
         mo = _POSSESSOR_RE.search(text, max(0, span.start - 40), span.start)
         if mo is None:
             return cands
-        name = f"{mo.group(1)} {mo.group(2)}" if mo.group(1) else mo.group(2)
-        cities = [
-            c.place
-            for c in self.gazetteer.lookup(name, loose=False)
-            if (c.match in PLAIN_MATCHES or c.match == "alternate")
-            and c.place.feature_class == "P"
-            and c.place.population >= _BIG_PLACE
-        ]
-        if not cities:
+        last = mo.group(2)
+        for name in ([f"{mo.group(1)} {last}"] if mo.group(1) else []) + [last]:
+            # "Gaza City's", else "Baghdad's" in "In Baghdad's"
+            cities = [
+                c.place
+                for c in self.gazetteer.lookup(name, loose=False)
+                if (c.match in PLAIN_MATCHES or c.match == "alternate")
+                and c.place.feature_class == "P"
+                and c.place.population >= _BIG_PLACE
+            ]
+            if cities:
+                break
+        else:
             return cands
         return [  # near any city of the name ("Cambridge's Chesterton": England's)
             c
