@@ -202,3 +202,13 @@ def test_a_citys_possessive_holds_the_name_after_it(default_gaz: Gazetteer) -> N
     # A district the gazetteer has stays: Sadr City, Baghdad.
     sadr = _places(default_gaz, "Rockets hit Baghdad's Sadr City.")["Sadr City"]
     assert sadr.country_code == "IQ"
+
+
+def test_a_place_outside_its_possessor_is_left_unresolved(default_gaz: Gazetteer) -> None:
+    # "Kharkiv's Shevchenkivskyi district": a village of that name in Luhansk region is
+    # not it (the gazetteer lacks the city district).
+    text = "A bomb struck a building in Kharkiv's Shevchenkivskyi district."
+    m = next(m for m in Geoparser(default_gaz).geoparse(text) if m.text == "Shevchenkivskyi")
+    assert m.place is None or m.place.admin1_name == "Kharkivska oblast"
+    # A place of a country bordering the possessor's stays: contested ground.
+    assert "Sevastopol" in _places(default_gaz, "Drones hit Russia's Sevastopol.")

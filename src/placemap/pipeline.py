@@ -438,6 +438,17 @@ class Geoparser:
             p.country_code in divisions_a for p in areas_b if not p.feature_code.startswith("PCL")
         )
 
+    def _possessor(self, text: str, span: Span) -> str | None:
+        """The name in the possessive right before a span ("Iraq's" in "Iraq's Hawija"),
+        as :meth:`_possessed` took it for the span's container, or None."""
+        if not text.endswith(_POSSESSIVE_ENDS, 0, span.start):
+            return None
+        mo = _POSSESSOR_RE.search(text, max(0, span.start - 40), span.start)
+        if mo is None:
+            return None
+        two = f"{mo.group(1)} {mo.group(2)}" if mo.group(1) else None
+        return two if two == span.next_text else mo.group(2)
+
     def _possessed(self, text: str, span: Span) -> Span:
         """ "Iraq's Hawija", "Ukraine's Kharkiv": a country or a first-level division of
         :data:`_FAMOUS_PLACE` people in the possessive before a name holds it, as in
@@ -493,9 +504,10 @@ class Geoparser:
         self, text: str, items: list[tuple[Span, list[Candidate], str]], mentions: list[Mention]
     ) -> list[Mention]:
         """The mentions, but for a place outside the country or division that the text
-        says in words holds it ("Balad in Somalia"), which is left unresolved: the place
-        meant is one the gazetteer lacks, not Balad, Iraq. (Not after a comma: "Liberia,
-        Sierra Leone and Guinea" is a list.)"""
+        says in words holds it ("Balad in Somalia", "Kharkiv's Shevchenkivskyi"), which is
+        left unresolved: the place meant is one the gazetteer lacks, not Balad, Iraq. (Not
+        after a comma: "Liberia, Sierra Leone and Guinea" is a list; nor, after a
+        possessive, a place of a bordering country: "Russia's Sevastopol".)"""
         out = mentions
         for k, ((span, cands, _), m) in enumerate(zip(items, mentions, strict=True)):
             if (
@@ -506,10 +518,16 @@ class Geoparser:
             ):
                 continue
             said = _WITHIN_RE.match(text, span.end)
-            if said is None or not said.group(1).startswith(span.next_text):
+            possessive = said is None and self._possessor(text, span) == span.next_text
+            if not possessive and (said is None or not said.group(1).startswith(span.next_text)):
                 continue
             holders = self._areas(span.next_text)
             if not holders or any(_holds_place(h, m.place) for h in holders):
+                continue
+            if possessive and any(
+                m.place.country_code in self.gazetteer.neighbours(h.country_code or "")
+                for h in holders
+            ):
                 continue
             if out is mentions:
                 out = list(mentions)
