@@ -128,3 +128,17 @@ def test_a_bylines_places_lend_the_report_no_context(default_gaz: Gazetteer) -> 
     places = {m.text: m.place for m in Geoparser(default_gaz).geoparse(text) if m.place}
     assert places["Odesa"].country_code == "UA"
     assert places["Austin"].admin1_name == "Texas"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Skip to main content", "Share on Facebook Share on X", "Advertisement", "Sign in"],
+)
+def test_a_pages_controls_are_boilerplate(line: str) -> None:
+    assert is_boilerplate(line)
+
+
+def test_a_skip_link_is_no_title() -> None:
+    text = "Skip to main content\nSudan war: RSF fighters storm El Fasher\nFighters stormed it.\n"
+    assert guess_title_date(text)[0] == "Sudan war: RSF fighters storm El Fasher"
+    assert not is_boilerplate("Sign in to Kyiv talks, says envoy")

@@ -51,10 +51,22 @@ def is_menu(line: str) -> bool:
     )  # "Home | World | Middle East | Sport", "News › Europe › Ukraine"
 
 
+# A page's own controls, alone on a line: "Skip to main content", "Share on Facebook Share
+# on X", "Advertisement", "Sign in".
+_CONTROL_LINE_RE = re.compile(
+    r"(?:(?:skip|jump) to (?:the )?(?:main )?(?:content|navigation|menu|search)|skip navigation"
+    r"|advertisement|sponsored|sign in|log in|subscribe(?: now)?|share this"
+    r"|(?:share (?:on|via) \w+ ?)+"
+    r"|(?:accept|manage) cookies|listen to (?:this )?article|print this (?:article|page))[ .!]*",
+    re.IGNORECASE,
+)
+
+
 def is_boilerplate(line: str) -> bool:
-    """Whether a line is a menu or trail (:func:`is_menu`), a row of icon labels, or a
-    run of lower-case words with no sentence in it: no title, at least."""
-    if is_menu(line):
+    """Whether a line is a menu or trail (:func:`is_menu`), a page's control ("Skip to
+    main content", "Share on Facebook"), a row of icon labels, or a run of lower-case
+    words with no sentence in it: no title, at least."""
+    if is_menu(line) or _CONTROL_LINE_RE.fullmatch(line.strip()):
         return True
     words = line.split()
     if len(words) < 8:
