@@ -438,30 +438,13 @@ class Geoparser:
             p.country_code in divisions_a for p in areas_b if not p.feature_code.startswith("PCL")
         )
 
-    def _possessor(self, text: str, span: Span) -> str | None:
-        """The name in the possessive right before a span ("Iraq's" in "Iraq's Hawija"),
-        as :meth:`_possessed` took it for the span's container, or None."""
-        if not text.endswith(_POSSESSIVE_ENDS, 0, span.start):
-            return None
-        mo = _POSSESSOR_RE.search(text, max(0, span.start - 40), span.start)
-        if mo is None:
-            return None
-        two = f"{mo.group(1)} {mo.group(2)}" if mo.group(1) else None
-        return two if two == span.next_text else mo.group(2)
-
     def _possessed(self, text: str, span: Span) -> Span:
         """ "Iraq's Hawija", "Ukraine's Kharkiv": a country or a first-level division of
         :data:`_FAMOUS_PLACE` people in the possessive before a name holds it, as in
         "Hawija, Iraq" (its ``next_text``)."""
-        if not text.endswith(_POSSESSIVE_ENDS, 0, span.start):
-            return span  # (looked for first: most spans follow no possessive)
-        mo = _POSSESSOR_RE.search(text, max(0, span.start - 40), span.start)
-        if mo is None:
-            return span
-        last = mo.group(2)
-        for name in ([f"{mo.group(1)} {last}"] if mo.group(1) else []) + [last]:
-            # "Saudi Arabia's", else "Iraq's" in "In Iraq's"; a country or a large
-            # division (not Grenada's parish of Saint Patrick in "St. Patrick's Day")
+        for name in _possessor_names(text, span):
+            # a country or a large division (not Grenada's parish of Saint Patrick in
+            # "St. Patrick's Day")
             if any(
                 p.feature_code.startswith("PCL") or p.population >= _FAMOUS_PLACE
                 for p in self._areas(name)
@@ -474,12 +457,7 @@ class Geoparser:
         in the possessive before a name holds it, so its candidates farther than
         :data:`POSSESSED_KM` from the city are none of it (Lido, Italy); none may be left
         (a district the gazetteer lacks)."""
-        mo = _POSSESSOR_RE.search(text, max(0, span.start - 40), span.start)
-        if mo is None:
-            return cands
-        last = mo.group(2)
-        for name in ([f"{mo.group(1)} {last}"] if mo.group(1) else []) + [last]:
-            # "Gaza City's", else "Baghdad's" in "In Baghdad's"
+        for name in _possessor_names(text, span):
             cities = [
                 c.place
                 for c in self.gazetteer.lookup(name, loose=False)
@@ -518,7 +496,7 @@ class Geoparser:
             ):
                 continue
             said = _WITHIN_RE.match(text, span.end)
-            possessive = said is None and self._possessor(text, span) == span.next_text
+            possessive = said is None and span.next_text in _possessor_names(text, span)
             if not possessive and (said is None or not said.group(1).startswith(span.next_text)):
                 continue
             holders = self._areas(span.next_text)
@@ -1173,6 +1151,19 @@ def _off_the_menu(
     if not menus:
         return items
     return [it for it in items if not any(s <= it[0].start < e for s, e in menus)]
+
+
+def _possessor_names(text: str, span: Span) -> list[str]:
+    """The names the possessive right before a span may be, longest first: "Saudi Arabia"
+    and "Arabia" in "Saudi Arabia's Jeddah", "In Iraq" and "Iraq" in "In Iraq's Hawija";
+    none without one."""
+    if not text.endswith(_POSSESSIVE_ENDS, 0, span.start):
+        return []  # (looked for first: most spans follow no possessive)
+    mo = _POSSESSOR_RE.search(text, max(0, span.start - 40), span.start)
+    if mo is None:
+        return []
+    last = mo.group(2)
+    return [f"{mo.group(1)} {last}", last] if mo.group(1) else [last]
 
 
 def _holds_place(area: Place, place: Place) -> bool:
