@@ -665,6 +665,15 @@ def test_the_target_of_an_attack_on_is_a_place(default_gaz: Gazetteer) -> None:
     assert not gp.geoparse("The attack on Monday killed three")
 
 
+def test_port_after_a_name_marks_a_town(default_gaz: Gazetteer) -> None:
+    # "Hodeidah" is a spelling guess of Al Hudaydah (too loose to stand uncued): "port"
+    # written after it marks a town, as "city" does; a capitalised "Port" is another name
+    gp = Geoparser(default_gaz)
+    found = {m.text: m for m in gp.geoparse("Houthis say Hodeidah port was hit overnight")}
+    assert found["Hodeidah"].place is not None and found["Hodeidah"].place.country_code == "YE"
+    assert not gp.geoparse("Houthis say Hodeidah was hit overnight")
+
+
 def test_no_spelling_guess_stands_for_an_acronym(default_gaz: Gazetteer) -> None:
     # "Kapedo" (Kenya, not in the default index) matched "KPD", a village in Ukraine
     # written as an acronym, by its consonants

@@ -372,8 +372,8 @@ def _cue_after(tokens: list[Token], j: int, text: str) -> str | None:
         return "water"
     if w in TERRAIN_CUES:
         return "terrain"
-    if w in ("city", "town", "village"):
-        return "town"
+    if w in ("city", "town", "village") or tokens[j].text == "port":
+        return "town"  # "Kobani town", "Hodeidah port" (not "Sudan Port")
     if w == "and":
         return _cue_after_list(tokens, j, text)
     return None
