@@ -583,6 +583,23 @@ def test_a_sites_menu_line_is_no_title() -> None:
     )
 
 
+def test_a_topic_label_above_the_headline_is_no_title() -> None:
+    from placemap.readers import guess_title_date
+
+    text = (
+        "Israel-Palestine conflict\nIsraeli strikes kill 12 in Khan Younis, officials say\n\n"
+        "GAZA, Jan 12 (Reuters) - Israeli air strikes killed at least 12 people."
+    )
+    assert guess_title_date(text)[0] == "Israeli strikes kill 12 in Khan Younis, officials say"
+    # the label stays the title when no headline follows it: a dateline or a sentence
+    for below in ("GAZA, Jan 12 (Reuters) - Strikes killed 12", "Strikes killed 12 in Gaza today."):
+        assert guess_title_date(f"Sudan civil war\n{below}")[0] == "Sudan civil war"
+    # and a headline about a war is no label
+    assert guess_title_date("How the war changed Syria's north\nA long read")[0] == (
+        "How the war changed Syria's north"
+    )
+
+
 def test_json_output_escapes_what_a_terminal_reads_as_controls(run, tmp_path: Path) -> None:
     # A title with U+202E (right-to-left override), U+2028 and a C1 control turned a
     # terminal's line around; in JSON they are escaped, and read back the same

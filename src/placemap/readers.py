@@ -105,18 +105,47 @@ def guess_title_date(text: str, *, day_first: bool = False) -> tuple[str | None,
     for ln in lines[:5]:
         if date is None:
             date = find_date(ln, day_first=day_first)
-    for ln in lines:
-        if len(ln) > 200 or is_boilerplate(ln):
+    for k, ln in enumerate(lines):
+        if not _headline_shaped(ln, day_first):
             continue
-        found = find_date(ln, day_first=day_first)
-        letters = sum(c.isalpha() for c in ln.replace(found.raw, "")) if found else 0
-        if found and letters < 25:
-            continue  # a date line, perhaps with a credit ("date 2017-06-01 © Ruptly")
-        if sum(c.isalpha() for c in ln) < 12 or ln.startswith((",", ";", ".")):
-            continue
+        below = lines[k + 1] if k + 1 < len(lines) else ""
+        if _KICKER_RE.fullmatch(ln) and _headline_below(below, day_first):
+            continue  # "Israel-Hamas war" right above the headline: the topic's label
         title = ln
         break
     return title, date
+
+
+def _headline_shaped(ln: str, day_first: bool) -> bool:
+    """Whether a line of the top of a text could be its title: not boilerplate, not a
+    date line, under 200 characters, not a fragment of a sentence."""
+    if len(ln) > 200 or is_boilerplate(ln):
+        return False
+    found = find_date(ln, day_first=day_first)
+    letters = sum(c.isalpha() for c in ln.replace(found.raw, "")) if found else 0
+    if found and letters < 25:
+        return False  # a date line, perhaps with a credit ("date 2017-06-01 © Ruptly")
+    return sum(c.isalpha() for c in ln) >= 12 and not ln.startswith((",", ";", "."))
+
+
+def _headline_below(ln: str, day_first: bool) -> bool:
+    """Whether the line right below a topic's label reads as its headline: a line of
+    headline shape, no sentence and no dateline ("GAZA (Reuters) - ...")."""
+    return (
+        _headline_shaped(ln, day_first)
+        and not ln.endswith((".", "!", "?"))
+        and not _DATELINE_DASH_RE.search(ln)
+    )
+
+
+_DATELINE_DASH_RE = re.compile(r"\)\s*[-–—]|\s[-–—]{1,2}\s")
+# A news page's label of a running story, set above its headline ("Russia-Ukraine war",
+# "Israel-Palestine conflict", "Sudan crisis", "Live updates"): up to four words ending
+# in one of these, and no sentence.
+_KICKER_RE = re.compile(
+    r"(?:[\w'’-]+\s+){0,3}(?:war|wars|conflict|crisis|live|updates|explainer|analysis)",
+    re.IGNORECASE,
+)
 
 
 # --- bytes to text ------------------------------------------------------------------
