@@ -674,6 +674,20 @@ def test_port_after_a_name_marks_a_town(default_gaz: Gazetteer) -> None:
     assert not gp.geoparse("Houthis say Hodeidah was hit overnight")
 
 
+def test_a_spelling_guess_outside_the_division_after_its_comma_is_unresolved(
+    default_gaz: Gazetteer,
+) -> None:
+    # "Kuriga, Kaduna state": the village is no Khouribga, Morocco (its only candidate, a
+    # spelling guess); an exact name after a comma keeps the list reading ("Liberia,
+    # Sierra Leone"), and a guess inside the division stays
+    gp = Geoparser(default_gaz)
+    found = {m.text: m for m in gp.geoparse("Gunmen kidnap 200 pupils in Kuriga, Kaduna state")}
+    assert found["Kuriga"].place is None and found["Kaduna"].place is not None
+    assert found["Kuriga"].candidates[0].place.country_code == "MA"  # the pick, shown
+    found = {m.text: m for m in gp.geoparse("Strikes hit Akerbat, Hama province")}
+    assert found["Akerbat"].place is not None and found["Akerbat"].place.country_code == "SY"
+
+
 def test_no_spelling_guess_stands_for_an_acronym(default_gaz: Gazetteer) -> None:
     # "Kapedo" (Kenya, not in the default index) matched "KPD", a village in Ukraine
     # written as an acronym, by its consonants

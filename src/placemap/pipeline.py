@@ -484,8 +484,9 @@ class Geoparser:
         """The mentions, but for a place outside the country or division that the text
         says in words holds it ("Balad in Somalia", "Kharkiv's Shevchenkivskyi"), which is
         left unresolved: the place meant is one the gazetteer lacks, not Balad, Iraq. (Not
-        after a comma: "Liberia, Sierra Leone and Guinea" is a list; nor, after a
-        possessive, a place of a bordering country: "Russia's Sevastopol".)"""
+        after a comma, "Liberia, Sierra Leone and Guinea" being a list, unless the place
+        is only a spelling guess: "Kuriga, Kaduna state" is no Khouribga, Morocco; nor,
+        after a possessive, a place of a bordering country: "Russia's Sevastopol".)"""
         out = mentions
         for k, ((span, cands, _), m) in enumerate(zip(items, mentions, strict=True)):
             if (
@@ -497,7 +498,11 @@ class Geoparser:
                 continue
             said = _WITHIN_RE.match(text, span.end)
             possessive = said is None and span.next_text in _possessor_names(text, span)
-            if not possessive and (said is None or not said.group(1).startswith(span.next_text)):
+            if (
+                not possessive
+                and (said is None or not said.group(1).startswith(span.next_text))
+                and not (said is None and _guessed(cands, m.place))
+            ):
                 continue
             holders = self._areas(span.next_text)
             if not holders or any(_holds_place(h, m.place) for h in holders):
@@ -1164,6 +1169,12 @@ def _possessor_names(text: str, span: Span) -> list[str]:
         return []
     last = mo.group(2)
     return [f"{mo.group(1)} {last}", last] if mo.group(1) else [last]
+
+
+def _guessed(cands: list[Candidate], place: Place) -> bool:
+    """Whether ``place`` is among the candidates only as a spelling guess."""
+    pid = place.geonameid
+    return all(c.match in ("transliteration", "fuzzy") for c in cands if c.place.geonameid == pid)
 
 
 def _holds_place(area: Place, place: Place) -> bool:
