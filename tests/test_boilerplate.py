@@ -18,6 +18,8 @@ from placemap.readers import guess_title_date
         "News › Europe › Ukraine",
         "Home > World > Asia",
         "Politics • Economy • Kyiv • Kharkiv • Odesa",
+        "Home  >  News  >  Middle East & North Africa",  # a trail's item of many words
+        "Accueil  Politique  Sécurité  Economie  Sport",  # a French site's menu
     ],
 )
 def test_menus_and_trails_are_boilerplate(line: str) -> None:
@@ -32,6 +34,8 @@ def test_menus_and_trails_are_boilerplate(line: str) -> None:
         "CAIRO/JERUSALEM (Reuters) - Egyptian mediators met envoys on Monday.",
         "Fighting in Idlib, Hama and Aleppo",
         "Syria | Damascus | Islamic State | Aleppo | Homs",  # tags: the report's places
+        "Home is where the war is: Gaza's families return",
+        "X | Twitter's new owner visits Kyiv",
     ],
 )
 def test_headlines_are_not(line: str) -> None:
@@ -132,7 +136,14 @@ def test_a_bylines_places_lend_the_report_no_context(default_gaz: Gazetteer) -> 
 
 @pytest.mark.parametrize(
     "line",
-    ["Skip to main content", "Share on Facebook Share on X", "Advertisement", "Sign in"],
+    [
+        "Skip to main content",
+        "Share on Facebook Share on X",
+        "Advertisement",
+        "Sign in",
+        "Share on Facebook | Share on X | Email",
+        "Print | Email",
+    ],
 )
 def test_a_pages_controls_are_boilerplate(line: str) -> None:
     assert is_boilerplate(line)
@@ -142,3 +153,25 @@ def test_a_skip_link_is_no_title() -> None:
     text = "Skip to main content\nSudan war: RSF fighters storm El Fasher\nFighters stormed it.\n"
     assert guess_title_date(text)[0] == "Sudan war: RSF fighters storm El Fasher"
     assert not is_boilerplate("Sign in to Kyiv talks, says envoy")
+
+
+def test_the_reporters_named_in_a_byline_are_no_places(default_gaz: Gazetteer) -> None:
+    # "Tom Jordan" is a person (a surname that is a country stays one elsewhere); the
+    # byline's place stays, and "By Monday" opens no byline
+    text = (
+        "Floods hit Derna\n\nBy Amira Hassan and Tom Jordan in Amman\n\n"
+        "By Monday, floods had killed thousands in Derna, far from Jordan."
+    )
+    found = [(m.text, m.start) for m in Geoparser(default_gaz).geoparse(text) if m.place]
+    assert ("Jordan", text.index("Jordan")) not in found
+    assert ("Amman", text.index("Amman")) in found
+    assert ("Jordan", text.rindex("Jordan")) in found
+
+
+def test_also_in_the_news_lists_other_stories(default_gaz: Gazetteer) -> None:
+    text = (
+        "Jihadists attacked Djibo in Burkina Faso on Sunday.\n\nAlso in the news\n"
+        "Niger junta frees prisoners in Maradi\nTogo votes in Savanes region\n"
+    )
+    names = {m.text for m in Geoparser(default_gaz).geoparse(text)}
+    assert names == {"Djibo", "Burkina Faso"}

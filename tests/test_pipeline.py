@@ -688,6 +688,19 @@ def test_a_spelling_guess_outside_the_division_after_its_comma_is_unresolved(
     assert found["Akerbat"].place is not None and found["Akerbat"].place.country_code == "SY"
 
 
+def test_the_speakers_place_before_said_is_a_place(default_gaz: Gazetteer) -> None:
+    # "Residents of Gondar said": Gondar is where the speakers are, as is the last name of
+    # a list after "in"; a name alone before "said" is the speaker's
+    gp = Geoparser(default_gaz)
+    for text, name, cc in [
+        ("Residents of Gondar said the army had left.", "Gondar", "ET"),
+        ("Officials in Herat and Kunduz said the fighting stopped.", "Kunduz", "AF"),
+    ]:
+        found = {m.text: m for m in gp.geoparse(text)}
+        assert found[name].place is not None and found[name].place.country_code == cc
+    assert not gp.geoparse("Kunduz said the fighting stopped.")
+
+
 def test_no_spelling_guess_stands_for_an_acronym(default_gaz: Gazetteer) -> None:
     # "Kapedo" (Kenya, not in the default index) matched "KPD", a village in Ukraine
     # written as an acronym, by its consonants

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["is_boilerplate", "is_menu", "menu_lines", "link_lists", "credit_lines"]
+__all__ = [
+    "is_boilerplate",
+    "is_menu",
+    "menu_lines",
+    "link_lists",
+    "credit_lines",
+    "byline_names",
+]
 
 # The sections of a news site's menu.
 MENU_WORDS = frozenset(
@@ -20,8 +27,15 @@ MENU_WORDS = frozenset(
     video videos photo photos gallery opinion opinions culture arts tech technology science
     health lifestyle travel weather live latest more menu search subscribe login register
     contact about local national international regions region entertainment games
-    podcasts newsletters español русский українська العربية""".split()
+    podcasts newsletters español русский українська العربية
+    accueil actualités actualites politique sécurité securite économie economie société
+    societe monde afrique vidéos inicio noticias política politica economía mundo deportes
+    sociedad opinión internacional nacional""".split()
 )
+# The first item of a breadcrumb trail: "Home > News > Middle East & North Africa".
+_TRAIL_STARTS = frozenset("home homepage accueil inicio startseite".split())
+# How many words a trail's item may have ("Middle East & North Africa").
+_TRAIL_ITEM_WORDS = 6
 # What separates a menu's or a breadcrumb trail's items: "Home | World", "News › Europe".
 _ITEM_SEPARATORS = re.compile(r"\s*[|•·»›>]\s*")
 # A menu's items are short: a word or three ("Middle East", "Opinion").
@@ -42,6 +56,12 @@ def is_menu(line: str) -> bool:
     ):
         return True  # "Home News Politics Economy World Society Sports Photo Video"
     items = [i for i in _ITEM_SEPARATORS.split(line) if i]
+    if (
+        len(items) >= 2
+        and items[0].lower() in _TRAIL_STARTS
+        and all(len(i.split()) <= _TRAIL_ITEM_WORDS for i in items)
+    ):
+        return True  # "Home > News > Middle East & North Africa"
     # A trail of sections has one at least; a row of tags ("Syria | Damascus |
     # Islamic State") names the report's places and is read.
     return (
@@ -62,11 +82,30 @@ _CONTROL_LINE_RE = re.compile(
 )
 
 
+# What a row of sharing controls holds besides "Share on X": "Share on Facebook | Share
+# on X | Email".
+_SHARE_ITEM_RE = re.compile(
+    r"e-?mail|print|copy link|facebook|twitter|x|whatsapp|telegram|linkedin|reddit"
+    r"|comments?|\d+ comments?",
+    re.IGNORECASE,
+)
+
+
+def _controls(line: str) -> bool:
+    """Whether a line is a page's controls alone: one, or a row of them between bars."""
+    if _CONTROL_LINE_RE.fullmatch(line.strip()):
+        return True
+    items = [i for i in _ITEM_SEPARATORS.split(line.strip()) if i]
+    return len(items) >= 2 and all(
+        _CONTROL_LINE_RE.fullmatch(i) or _SHARE_ITEM_RE.fullmatch(i) for i in items
+    )
+
+
 def is_boilerplate(line: str) -> bool:
     """Whether a line is a menu or trail (:func:`is_menu`), a page's control ("Skip to
-    main content", "Share on Facebook"), a row of icon labels, or a run of lower-case
-    words with no sentence in it: no title, at least."""
-    if is_menu(line) or _CONTROL_LINE_RE.fullmatch(line.strip()):
+    main content", "Share on Facebook | Email"), a row of icon labels, or a run of
+    lower-case words with no sentence in it: no title, at least."""
+    if is_menu(line) or _controls(line):
         return True
     words = line.split()
     if len(words) < 8:
@@ -96,7 +135,8 @@ _LINKS_HEADING_RE = re.compile(
     r"^[ \t]*(?:related(?: stories| articles| news| content| coverage| links)?|read more"
     r"|(?:also|more) read|read also|more on this story|more stories|more news|most read"
     r"|most popular|most viewed|trending(?: now)?|recommended(?: stories| for you)?"
-    r"|you (?:may|might) also like|top stories|latest news|editor'?s picks)[ \t]*:?[ \t]*$",
+    r"|you (?:may|might) also like|top stories|latest news|editor'?s picks"
+    r"|also in the news|in other news)[ \t]*:?[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 # A link's line: a headline, short and not a sentence of prose (which ends in a full
@@ -153,3 +193,22 @@ def credit_lines(text: str) -> list[tuple[int, int]]:
         stop = _SENTENCE_END_RE.search(text, m.end())
         out.append((start, stop.end() if stop else len(text)))
     return sorted(out)
+
+
+# A byline alone on its line: "By Amira Hassan and Tom Jordan", "By Tom Jordan in Amman",
+# "By Ahmed Ali, Reuters": full names (two to four capitalised words, name particles
+# between) joined by commas or "and", then the line's end, a comma, a bar, a dash, "in"
+# or "for".
+_NAME = r"[A-Z][\w.'’-]*(?:[ \t]+(?:[A-Z][\w.'’-]*|de|da|di|del|al|el|bin|ibn|van|von)){1,3}"
+_BYLINE_RE = re.compile(
+    rf"^[ \t]*By[ \t]+({_NAME}(?:(?:,[ \t]*|[ \t]+and[ \t]+){_NAME})*)"
+    r"(?=[ \t]*(?:$|[,|–—-]|in\b|for\b))",
+    re.MULTILINE,
+)
+
+
+def byline_names(text: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the reporters' names in the bylines of ``text`` ("By
+    Amira Hassan and Tom Jordan"): people, whatever else their names may be (the place
+    of "By Tom Jordan in Amman" stays outside)."""
+    return [m.span(1) for m in _BYLINE_RE.finditer(text)]

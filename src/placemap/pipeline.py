@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import accumulate
 
-from placemap.boilerplate import credit_lines, link_lists, menu_lines
+from placemap.boilerplate import byline_names, credit_lines, link_lists, menu_lines
 from placemap.gazetteer import Gazetteer, open_gazetteer
 from placemap.language import NOUNS_CAPITALISED, common_in, text_language
 from placemap.ner import PLACE_LABELS, EntityPipeline, place_entities
@@ -796,7 +796,9 @@ class Geoparser:
         ):
             return False  # "the Assads have ruled" (a village in Morocco): a family
         strong_place = any(c.place.feature_code in _STRONG_CODES for c in cands)
-        if span.next_word in SPEECH_VERBS and not (_speaks(cands) or span.locative_cue):
+        if span.next_word in SPEECH_VERBS and not (
+            _speaks(cands) or span.locative_cue or _speakers_place(text, span)
+        ):
             return False  # "Brown said": a person (a country may speak; "in Homs said")
         if span.next_word == "administration" and not strong_place:
             return False  # "the Bush administration": a president's (a town has none)
@@ -1151,8 +1153,9 @@ def _off_the_menu(
 ) -> list[tuple[Span, list[Candidate], str]]:
     """The items outside the site's menu and breadcrumb lines at the top of a scraped
     text ("Home | World | Middle East | Sport" names no place of the report) and outside
-    its lists of links to other stories ("Related stories")."""
-    menus = menu_lines(text) + link_lists(text)
+    its lists of links to other stories ("Related stories"), and the reporters' names of
+    its bylines ("By Amira Hassan and Tom Jordan")."""
+    menus = menu_lines(text) + link_lists(text) + byline_names(text)
     if not menus:
         return items
     return [it for it in items if not any(s <= it[0].start < e for s, e in menus)]
@@ -1412,6 +1415,22 @@ def _strong(cands: list[Candidate]) -> bool:
 def _speaks(cands: list[Candidate]) -> bool:
     """Whether a name may say things: a country, a territory or a capital."""
     return any(c.place.feature_code in _SPEAKING_CODES for c in cands)
+
+
+def _speakers_place(text: str, span: Span) -> bool:
+    """Whether a name before a speech verb is where the speakers are: "Residents of
+    Gondar said", "officials in Herat and Kunduz said" (the last of a list after "in")."""
+    if span.prev_word == "of":
+        return True
+    if span.prev_word != "and":
+        return False
+    return _PLACE_LIST_RE.search(text, max(0, span.start - 80), span.start) is not None
+
+
+# A list of names after a locative word, up to the "and" before its last name.
+_PLACE_LIST_RE = re.compile(
+    r"\b(?:in|near|at|from|of)\s+[A-Z][\w'’-]*(?:,?\s+[A-Z][\w'’-]*)*,?\s+and\s+$"
+)
 
 
 def _quoted_speaker(text: str, span: Span) -> bool:
