@@ -59,3 +59,20 @@ def test_an_unknown_convention_names_the_line(default_gaz: Gazetteer, tmp_path: 
     )
     assert result["documents"] == 1 and result["skipped"] == 1
     assert len(errors) == 1 and "c.jsonl, line 2: demonyms must be one of" in errors[0]
+
+
+def test_json_results_are_json_without_gold_ids(run, tmp_path: Path) -> None:
+    # with no gold geonameid, the id agreement has nothing to count: null, not NaN
+    doc = {"id": "d", "text": "Shelling hit Homs.", "toponyms": [
+        {"start": 13, "end": 17, "lat": 34.73, "lon": 36.72}
+    ]}  # fmt: skip
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(json.dumps(doc) + "\n", "utf-8")
+    res = run("eval", corpus, "--format", "json", "--misses", tmp_path / "m.csv")
+    assert res.exit_code == 0
+
+    def no_constant(name: str) -> None:
+        raise AssertionError(f"{name} in the JSON")
+
+    result = json.loads(res.output, parse_constant=no_constant)
+    assert result["geonameid_agreement"] is None and result["n"] == 1

@@ -661,3 +661,14 @@ def test_map_command_table_options_need_tables(run, tmp_path: Path) -> None:
     assert "draw .csv or .parquet tables" in r.stderr
     r = run("map", str(f), "--lat", "lat", "-o", str(tmp_path / "m"))
     assert r.exit_code == 2 and "--lat and --lon go together" in r.stderr
+
+
+def test_a_json_boolean_cell_is_no_name(run, tmp_path: Path) -> None:
+    # JSON's true was looked up as "True" (Trets, France, by its spelling)
+    src = tmp_path / "t.jsonl"
+    src.write_text('{"place": true}\n{"place": false}\n{"place": "Tadmur"}\n', "utf-8")
+    out = tmp_path / "out.csv"
+    assert run("geocode", src, "--column", "place", "-o", out).exit_code == 0
+    rows = pd.read_csv(out)
+    assert list(rows["match"][:2]) == ["empty name"] * 2
+    assert rows["geonameid"][2] == TADMUR

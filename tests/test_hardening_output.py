@@ -271,6 +271,17 @@ def test_geocode_csv_makes_its_own_columns_safe_and_keeps_the_tables(run, tmp_pa
     assert first["resolved_name"] == "=cmd|'/C calc'!A0"
 
 
+@pytest.mark.parametrize(
+    "cell",
+    ["\uff1dHYPERLINK(1)", "\uff0b1+2", "\uff0d1", "\uff20SUM(A1)", " =1+2", "\xa0=1", "\u3000=1"],
+)
+def test_formulas_after_white_space_or_in_full_width_signs_are_text(cell: str) -> None:
+    from placemap.writers import spreadsheet_safe
+
+    assert spreadsheet_safe(cell) == "'" + cell
+    assert spreadsheet_safe("Homs =") == "Homs =" and spreadsheet_safe(-4.5) == -4.5
+
+
 def test_eval_misses_csv_cells_never_start_a_formula(small_index: Path, tmp_path: Path) -> None:
     from placemap.evaluate import evaluate
     from placemap.gazetteer import Gazetteer
@@ -284,7 +295,7 @@ def test_eval_misses_csv_cells_never_start_a_formula(small_index: Path, tmp_path
     corpus.write_text(json.dumps(doc) + "\n", "utf-8")
     evaluate(Geoparser(Gazetteer(small_index)), corpus, misses_csv=tmp_path / "m.csv")
     [header, row] = _csv_rows(tmp_path / "m.csv")
-    assert row[1:4] == ["'=1+2", "'@Homs", " -40.000,-70.000"]
+    assert row[1:4] == ["'=1+2", "'@Homs", "' -40.000,-70.000"]
     assert float(row[0]) > 161
 
 

@@ -307,12 +307,13 @@ def _iso3_codes() -> dict[str, str]:
 # -- frames --------------------------------------------------------------------
 
 
-# Cells that hold no name: lists, arrays and objects (Parquet nested columns).
-_NOT_A_NAME = (list, tuple, dict, set, np.ndarray)
+# Cells that hold no name: lists, arrays and objects (Parquet nested columns), and
+# booleans (JSON's true was looked up as "True": Trets, France).
+_NOT_A_NAME = (bool, np.bool_, list, tuple, dict, set, np.ndarray)
 
 
 def _clean(value: Any) -> str:
-    """A cell as a key: missing values (and lists, arrays, objects: no name) are empty,
+    """A cell as a key: missing values (and booleans, lists, arrays, objects: no name) are empty,
     runs of white space one space."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or _is_na(value):
         return ""

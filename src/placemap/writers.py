@@ -340,13 +340,17 @@ def write_jsonl(reports: Iterable[Report | str], out: TextIO, *, with_text: bool
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The same after any white space (a spreadsheet may trim it: " =1+2", "\u3000=1+2"), and
+# their full-width forms, which some locales' spreadsheets read as formulas ("\uff1d1+2").
+_FORMULA_RE = re.compile(r"[\t\r]|\s*[=+\-@\uff1d\uff0b\uff0d\uff20]")
 
 
 def spreadsheet_safe(value: Any) -> Any:
-    """A text cell that a spreadsheet shows as text: one that starts like a formula gets a
-    ``'`` in front (``=HYPERLINK(...)`` becomes ``'=HYPERLINK(...)``). Numbers (negative
-    ones too) and nulls are returned unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """A text cell that a spreadsheet shows as text: one that starts like a formula, after
+    any white space, in ASCII or full-width signs, gets a ``'`` in front
+    (``=HYPERLINK(...)`` becomes ``'=HYPERLINK(...)``). Numbers (negative ones too) and
+    nulls are returned unchanged."""
+    if isinstance(value, str) and _FORMULA_RE.match(value):
         return "'" + value
     return value
 

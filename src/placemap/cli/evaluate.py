@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -87,7 +88,8 @@ def eval_(
         on_error=lambda e: say(f"placemap: error: {e}; document skipped"),
     )
     if fmt == "json":
-        click.echo(json.dumps(result, indent=2))
+        # A figure with nothing to count (no gold geonameid) is null: NaN is no JSON.
+        click.echo(json.dumps(_nulled(result), indent=2, allow_nan=False))
     else:
         for line in format_report(result).splitlines():  # names the corpus file
             click.echo(one_line(line))
@@ -96,3 +98,14 @@ def eval_(
         sys.exit(EXIT_PARTIAL)
 
 
+
+
+def _nulled(value: Any) -> Any:
+    """``value`` with every NaN float in it (in dicts and lists) made None."""
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, dict):
+        return {k: _nulled(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nulled(v) for v in value]
+    return value
