@@ -581,6 +581,31 @@ def test_eval_misses_and_an_index_never_replace_their_inputs(pm, tmp_path, dump_
     assert {p: p.read_bytes() for p in (corpus, dump)} == before
 
 
+def test_an_output_never_replaces_the_index_or_an_overlay(pm, small_index, tmp_path) -> None:
+    # -o the index made a 138 MB index a 1 kB file, -o an overlay replaced it (exit 0)
+    index = tmp_path / "index.sqlite"
+    index.write_bytes(small_index.read_bytes())
+    overlay = tmp_path / "extra.csv"
+    overlay.write_text("name,lat,lon,country\nZorbtown,35.0,38.0,SY\n", "utf-8")
+    report = tmp_path / "r.txt"
+    report.write_text(TEXT, "utf-8")
+    table = tmp_path / "t.csv"
+    table.write_text("place\nHoms\n", "utf-8")
+    corpus = tmp_path / "gold.jsonl"
+    corpus.write_text(json.dumps({"id": "g", "text": TEXT, "toponyms": []}) + "\n")
+    before = {p: p.read_bytes() for p in (index, overlay)}
+    data = ("--gazetteer", index, "--overlay", overlay)
+    for target in (index, overlay):
+        for args in (
+            ("extract", report, "-o", target),
+            ("geocode", table, "--column", "place", "--format", "csv", "-o", target),
+            ("eval", corpus, "--misses", target),
+        ):
+            r = pm(*args, *data)
+            assert r.returncode == 1 and "is also an input" in r.stderr, (args, r.stderr)
+    assert {p: p.read_bytes() for p in (index, overlay)} == before
+
+
 # --- R16: standard output on a full disk ends in a traceback ---------------------------------
 
 

@@ -114,6 +114,14 @@ def gazetteer_options(func: F) -> F:
     return func
 
 
+def data_files(gazetteer_path: Path | None, overlays: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The files a run reads besides its inputs: the index and the overlays (an output
+    given as one of them would replace it: ``-o`` the index made it a 1 kB file)."""
+    from placemap.gazetteer.store import default_path
+
+    return (*overlays, gazetteer_path or default_path())
+
+
 def open_gaz(gazetteer_path: Path | None, overlays: tuple[Path, ...]) -> Any:
     from placemap.gazetteer import open_gazetteer
 

@@ -12,6 +12,7 @@ import click
 from placemap.cli.common import (
     EXIT_PARTIAL,
     OutputPath,
+    data_files,
     gazetteer_options,
     library_errors,
     make_geoparser,
@@ -76,7 +77,8 @@ def eval_(
 
     gp = make_geoparser(gazetteer_path, overlays, ner=ner, spacy_model=spacy_model)
     misses = misses or Path("output") / f"misses-{corpus.stem}-{mode}.csv"
-    check_not_an_input(misses, (corpus,))  # --misses gold.jsonl would replace the corpus
+    # --misses gold.jsonl would replace the corpus
+    check_not_an_input(misses, (corpus, *data_files(gazetteer_path, overlays)))
     check_output_file(misses)  # a place that cannot be written fails now, not after scoring
     result = evaluate(
         gp,

@@ -17,6 +17,7 @@ from placemap.cli.common import (
     InputSpec,
     NoReports,
     OutputPath,
+    data_files,
     expected_reports,
     gazetteer_options,
     geoparsed,
@@ -135,7 +136,7 @@ def extract(
     if with_text and fmt != "jsonl":
         raise click.UsageError("--with-text adds a field to JSON Lines: use it with --format jsonl")
     if output is not None:
-        check_not_an_input(output, paths)
+        check_not_an_input(output, (*paths, *data_files(gazetteer_path, overlays)))
         check_output_file(output)  # a read-only or missing place fails now, not after the work
     own = (output,) if output is not None else ()  # not read back from a folder
     failures: list[str] = []

@@ -14,6 +14,7 @@ import click
 from placemap.cli.common import (
     Fatal,
     OutputPath,
+    data_files,
     gazetteer_options,
     library_errors,
     make_geoparser,
@@ -104,7 +105,8 @@ def geocode(
     if out_fmt == "parquet" and output is None:
         raise click.UsageError("Parquet output needs a file: give -o/--output")
     if output is not None:
-        check_not_an_input(output, (file,))  # -o events.csv replaced the table's own lat/lon
+        # -o events.csv replaced the table's own lat/lon
+        check_not_an_input(output, (file, *data_files(gazetteer_path, overlays)))
         check_output_file(output)
     # CSV and JSON Lines without pandas where the standard library reads them alike.
     plain = read_plain_table(file, in_fmt) if out_fmt != "parquet" else None
