@@ -125,7 +125,8 @@ def test_fifo_socket_and_device_are_refused_without_blocking(run_process, tmp_pa
         "use - for standard input",
     ]
     assert _ids(r.stdout.decode()) == ["good"]
-    # found in a folder: named the same way, never opened
+    # found in a folder: named the same way, never opened (no hint of standard input for
+    # a file the user did not name)
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "a.txt").write_text(TEXT, "utf-8")
@@ -133,10 +134,32 @@ def test_fifo_socket_and_device_are_refused_without_blocking(run_process, tmp_pa
     r = run_process("extract", folder, timeout=60)
     assert r.returncode == 3
     assert _errors(r.stderr.decode()) == [
-        f"placemap: error: {folder / 'b.txt'}: not a regular file (a named pipe); "
-        "use - for standard input"
+        f"placemap: error: {folder / 'b.txt'}: not a regular file (a named pipe)"
     ]
     assert _ids(r.stdout.decode()) == ["a"]
+
+
+def test_a_file_swapped_for_a_link_after_its_folder_is_listed_is_not_read(tmp_path) -> None:
+    # the link check was made when the folder was listed, and the file opened later: a
+    # report swapped for a link to a file outside (/etc/passwd) during a run was read
+    from placemap.readers import read_reports
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(TEXT, "utf-8")
+    (folder / "b.txt").write_text(TEXT, "utf-8")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", "utf-8")
+    items = read_reports([folder])
+    first = next(items)  # the folder is listed, a.txt read
+    (folder / "b.txt").unlink()
+    (folder / "b.txt").symlink_to(secret)
+    rest = list(items)
+    assert getattr(first, "id", None) == "a"
+    assert [str(x) for x in rest] == [
+        f"{folder / 'b.txt'}: is no longer the file its folder listed (replaced during the "
+        "run); skipped"
+    ]
 
 
 def test_file_name_that_is_not_utf8(run_process, tmp_path) -> None:

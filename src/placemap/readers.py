@@ -325,7 +325,11 @@ def input_files(
         if isinstance(item, ReadError):
             say(str(item))
         else:
-            yield item
+            yield item[0]
+
+
+# What a file found in a folder was when the folder was listed: (device, inode).
+_Identity = tuple[int, int]
 
 
 def _inputs(
@@ -333,16 +337,19 @@ def _inputs(
     glob: str | None,
     say: Callable[[str], None],
     exclude: Iterable[Path] = (),
-) -> Iterator[Path | ReadError]:
+) -> Iterator[tuple[Path, _Identity | None] | ReadError]:
+    """The files to read with, for those found in a folder, what they were when it was
+    listed (see :func:`_walk`); None for a file named as given."""
     excluded = [e.resolve() for e in exclude]
     for p in paths:
         if str(p) == "-" or not p.is_dir():
-            yield p
+            yield p, None
             continue
-        files, errors = _walk(p, say, excluded)
+        found, errors = _walk(p, say, excluded)
         yield from errors
+        files = sorted(found)
         if glob:
-            yield from (f for f in files if _matches(f.relative_to(p), glob))
+            yield from ((f, found[f]) for f in files if _matches(f.relative_to(p), glob))
             continue
         files = [
             f
@@ -358,7 +365,7 @@ def _inputs(
                     "annotations (name it, or use --glob, to read it)"
                 )
                 continue
-            yield f
+            yield f, found[f]
 
 
 #: The file ``placemap map`` leaves in a folder of maps: a folder holding it is never
@@ -369,19 +376,22 @@ MAPS_MARKER = ".placemap-maps"
 
 def _walk(
     root: Path, say: Callable[[str], None], excluded: Iterable[Path] = ()
-) -> tuple[list[Path], list[ReadError]]:
-    """Every entry under ``root`` that is not a folder, sorted; hidden names and the
-    ``excluded`` paths (resolved) left out.
+) -> tuple[dict[Path, _Identity], list[ReadError]]:
+    """Every entry under ``root`` that is not a folder, with the device and inode of the
+    file it is (a link's target's); hidden names and the ``excluded`` paths (resolved)
+    left out.
 
     Links are followed only to files inside ``root`` (a link to ``/etc/passwd`` in a
     folder of reports is not a report), never to folders (those inside are walked
     where they lie). Entries that are not regular files are kept, so that reading
-    names them. Folders that cannot be listed are errors, not silently empty.
+    names them. Folders that cannot be listed are errors, not silently empty. A file
+    is read only if it is still the one listed (:func:`_read_inputs`): one swapped for
+    a link to ``/etc/passwd`` during the run is not read.
     """
     inside = root.resolve()
     # the excluded paths as they are found from root (links to folders are not walked)
     skipped = {e.relative_to(inside) for e in excluded if e != inside and e.is_relative_to(inside)}
-    files: list[Path] = []
+    files: dict[Path, _Identity] = {}
     errors: list[ReadError] = []
     pending = [root]
     while pending:
@@ -408,14 +418,16 @@ def _walk(
                     if not target.is_relative_to(inside):
                         say(f"skipped {shown(path)}: a link to a {kind} outside {shown(root)}")
                     elif kind == "file":
-                        files.append(path)
+                        st = target.stat()
+                        files[path] = (st.st_dev, st.st_ino)
                 elif entry.is_dir(follow_symlinks=False):
                     pending.append(path)
                 else:
-                    files.append(path)
+                    st = entry.stat(follow_symlinks=False)
+                    files[path] = (st.st_dev, st.st_ino)
             except (OSError, RuntimeError) as err:  # RuntimeError: a loop of links
                 errors.append(ReadError(shown(path), _reason(err)))
-    return sorted(files), errors
+    return files, errors
 
 
 def _matches(relative: PurePath, glob: str) -> bool:
@@ -440,9 +452,11 @@ _KINDS = {
 }
 
 
-def open_regular(path: Path) -> BinaryIO:
+def open_regular(path: Path, *, found: bool = False) -> BinaryIO:
     """``path`` opened for reading, refusing anything but a regular file before it can
-    block (a FIFO without a writer), stream forever (``/dev/zero``) or act on a device."""
+    block (a FIFO without a writer), stream forever (``/dev/zero``) or act on a device.
+    ``found``: the file was found in a folder, not named (the message then suggests no
+    standard input)."""
     kind = _KINDS.get(stat.S_IFMT(os.stat(path).st_mode))
     if kind is None:
         nonblocking = getattr(os, "O_NONBLOCK", 0)  # a FIFO swapped in cannot block the open
@@ -457,7 +471,8 @@ def open_regular(path: Path) -> BinaryIO:
             os.close(fd)
             raise
         os.close(fd)
-    raise NotRegular(f"not a regular file ({kind}); use - for standard input")
+    hint = "" if found else "; use - for standard input"
+    raise NotRegular(f"not a regular file ({kind}){hint}")
 
 
 class NotRegular(ValueError):
@@ -555,21 +570,29 @@ def _read_inputs(
     say: Callable[[str], None],
     exclude: Iterable[Path] = (),
 ) -> Iterator[Item]:
-    for path in _inputs(paths, glob, say, exclude):
-        if isinstance(path, ReadError):
-            yield path
+    for item in _inputs(paths, glob, say, exclude):
+        if isinstance(item, ReadError):
+            yield item
             continue
+        path, listed = item
         if str(path) == "-":
             yield from _read_stdin(fields, input_format, max_bytes, say)
             continue
         name = shown(path)
         try:
-            fh = open_regular(path)
+            fh = open_regular(path, found=listed is not None)
         except NotRegular as err:
             yield ReadError(name, str(err))
             continue
         except OSError as err:
             yield ReadError(name, _reason(err))
+            continue
+        st = os.fstat(fh.fileno())
+        if listed is not None and (st.st_dev, st.st_ino) != listed:
+            fh.close()
+            yield ReadError(
+                name, "is no longer the file its folder listed (replaced during the run); skipped"
+            )
             continue
         fmt = _format_of(path, input_format)
         stem, stream = path.stem, cast(BinaryIO, fh)
