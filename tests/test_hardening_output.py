@@ -559,3 +559,43 @@ def test_the_index_shows_any_text_as_text(title: str, date: str, source: str) ->
     shown = lines("".join(parser.text))
     for value in (title, date, source):
         assert lines(value) in shown
+
+
+def test_maps_never_replace_files_placemap_did_not_write(run, tmp_path: Path) -> None:
+    # map in/a.txt -o in replaced the user's own in/a.html and in/index.html, and the
+    # marker it left made later runs skip the reports folder as "maps"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Shelling hit Homs, Syria.\n", "utf-8")
+    (folder / "a.html").write_text("<p>mine</p>\n", "utf-8")
+    (folder / "index.html").write_text("notes\n", "utf-8")
+    before = sorted(p.name for p in folder.iterdir())
+    r = run("map", folder / "a.txt", "-o", folder)
+    assert r.exit_code == 1 and "holds the input a.txt" in r.output
+    assert sorted(p.name for p in folder.iterdir()) == before
+    # a folder of the user's with a file of a page's name, and no marker, is refused too
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.html").write_text("<p>mine</p>\n", "utf-8")
+    r = run("map", folder / "a.txt", "-o", other)
+    assert r.exit_code == 1 and "holds a.html, not written by placemap" in r.output
+    assert [p.name for p in other.iterdir()] == ["a.html"]
+    # placemap's own folder of maps is written again
+    maps = tmp_path / "maps"
+    assert run("map", folder / "a.txt", "-o", maps).exit_code == 0
+    assert run("map", folder / "a.txt", "-o", maps).exit_code == 0
+
+
+def test_a_folder_in_the_way_of_a_page_moves_no_page(run, tmp_path: Path) -> None:
+    # a folder named like a page stopped the moves midway: the pages moved before it stayed
+    report = tmp_path / "a.txt"
+    report.write_text("Shelling hit Homs, Syria.\n", "utf-8")
+    out = tmp_path / "o"
+    assert run("map", report, "-o", out).exit_code == 0
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()}
+    (out / "collection.html").unlink()
+    (out / "collection.html").mkdir()
+    r = run("map", report, "-o", out)
+    assert r.exit_code == 1 and "collection.html: is a folder" in r.output
+    after = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()}
+    assert after == {k: v for k, v in before.items() if k != "collection.html"}

@@ -92,6 +92,12 @@ def check_not_an_input(output: Path, paths: Iterable[Path], *, folder: bool = Fa
                 f"{output}: holds the input {p.name}, which a map page of that name would "
                 "replace: choose another folder"
             )
+        elif _same(p.parent, output):
+            raise OutputError(
+                f"{output}: holds the input {p.name}; maps written among reports would "
+                "replace files of the same names, and the folder would be taken for maps "
+                "(not read as reports) by later runs: choose another folder"
+            )
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -265,7 +271,15 @@ class StagedFiles:
         self.names.append(name)
 
     def commit(self) -> None:
-        """Move the files into the folder (renames: no new space is needed)."""
+        """Move the files into the folder (renames: no new space is needed), once every
+        name is known to be free or a file: a folder in the way of one is an error
+        before any file is moved (the files moved before it stayed)."""
+        for name in self.names:
+            target = self.folder / name
+            if target.is_dir() and not target.is_symlink():
+                raise OutputError(
+                    f"{target}: is a folder, where placemap writes a file: move it away"
+                )
         for name in self.names:
             with output_errors(self.folder / name):
                 os.replace(self.stage / name, self.folder / name)
@@ -285,3 +299,18 @@ def staged_files(folder: Path) -> Iterator[StagedFiles]:
         staged.commit()
     finally:
         staged.discard()
+
+
+def check_maps_folder(folder: Path, names: Iterable[str], marker: str) -> None:
+    """Raise OutputError when a folder that placemap has not written maps into (no
+    ``marker``) holds a file of one of ``names``: the user's own ``index.html`` or
+    ``a.html`` would be replaced."""
+    if not folder.is_dir() or (folder / marker).exists():
+        return
+    taken = [n for n in names if (folder / n).exists()]
+    if taken:
+        more = f" and {len(taken) - 1} more" if len(taken) > 1 else ""
+        raise OutputError(
+            f"{folder}: holds {taken[0]}{more}, not written by placemap (the folder has no "
+            f"{marker}); a map page would replace it: choose another folder"
+        )

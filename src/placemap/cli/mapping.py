@@ -164,12 +164,19 @@ def map_(
     from placemap import maps
     from placemap.gazetteer.suggest import FullDataHint
     from placemap.mapdata import source_href
-    from placemap.outputs import check_not_an_input, locked_folder, output_errors, staged_files
+    from placemap.outputs import (
+        check_maps_folder,
+        check_not_an_input,
+        locked_folder,
+        output_errors,
+        staged_files,
+    )
     from placemap.readers import MAPS_MARKER
 
     tables_given = _check_table_options(paths, lat_column, lon_column, name_column, group_by)
     failures: list[str] = []
     check_not_an_input(out_dir, paths, folder=True)
+    check_maps_folder(out_dir, ("index.html", "collection.html"), MAPS_MARKER)
     # The folder is locked (and so known to be writable) before the work; the pages are
     # written into a hidden folder inside it and moved into place once all are written,
     # index.html last, so a failure midway (a full disk) leaves the folder as it was.
@@ -201,12 +208,13 @@ def map_(
             "assets": None,
         }
         clusters = {"report": bool(cluster), "collection": cluster is not False}
+        files = maps.report_filenames(reports)
+        check_maps_folder(out_dir, files, MAPS_MARKER)  # before anything is written
         if assets_mode == "shared":
             # before the pages: a page is never on disk without the files it links
             with output_errors(out_dir / ASSETS_DIR):
                 maps.write_assets(out_dir / ASSETS_DIR, cluster=any(clusters.values()))
             opts["assets"] = ASSETS_DIR + "/"
-        files = maps.report_filenames(reports)
         sources = [source_href(r, maps.file_link(r.source, out_dir)) for r in reports]
         # The index in use, for the panel's hint on unresolved names (maps of tables with
         # coordinates have none, and need no index).
