@@ -246,7 +246,7 @@ def test_plain_tables_geocode_as_frames_do(
 ) -> None:
     """Read, geocoded and written without pandas, a CSV or JSON Lines table comes out
     byte for byte as through pandas: quoting, BOM, formulas, white space, JSON values
-    of every type (1, True and 1.0 one key as pandas has it, NaN, infinities, objects),
+    of every type (1 and 1.0 one key as pandas has it, booleans no name, NaN, infinities, objects),
     missing keys, replaced columns."""
     src = tmp_path / f"in{ext}"
     if ext == ".csv":

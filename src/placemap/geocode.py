@@ -335,6 +335,8 @@ def _column_codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:
 
     if _may_nest(s) and isinstance(s.dtype, pd.ArrowDtype):  # Parquet lists: no names
         s = pd.Series([None] * len(s), index=s.index, dtype=object)
+    if s.dtype == object:  # booleans are no names; factorize would key True as 1
+        s = s.map(lambda v: None if isinstance(v, (bool, np.bool_)) else v)
     try:
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
     except TypeError:  # cells that are lists or arrays (Parquet): no name, no key
@@ -543,10 +545,13 @@ def geocode_rows(
 def _plain_keys(rows: list[list[Any]], at: list[int]) -> tuple[list[int], list[tuple[str, ...]]]:
     """(row -> key number, the distinct keys of cleaned values), as :func:`_distinct_keys`
     finds them: keys numbered in order of first appearance, a cell equal to an earlier
-    one (``1`` and ``True`` in JSON) keyed as that one, a key's values its first row's."""
+    one (``1`` and ``1.0`` in JSON) keyed as that one, a key's values its first row's;
+    booleans no names."""
     cleaned: list[dict[Any, str]] = [{} for _ in at]
 
     def clean(j: int, value: Any) -> str:
+        if isinstance(value, bool):
+            return ""  # (before the cache: True is the key of 1 there)
         try:
             got = cleaned[j].get(value)
             if got is None:
