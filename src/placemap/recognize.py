@@ -184,6 +184,10 @@ MONTHS = frozenset(
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
+# Days and months, which end a name written before them: "said in Baghdad Tuesday".
+_CALENDAR = MONTHS | frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
 # Words before a name that say a place follows.
 # Words of an assault whose target follows "on": "attack on Qayara".
 ASSAULT_WORDS = frozenset(
@@ -650,6 +654,7 @@ def describe(
         )
         and not (after.all_caps and not span_caps and len(after_word) <= 4)  # "Iraq PM"
         and after_word not in GROUP_ADJECTIVES  # "Iraq Kurdish capital", "Belfast Catholic"
+        and after_word not in _CALENDAR  # "in Baghdad Tuesday", "Kyiv Monday"
     )
     type_before, locative = _cue_before(toks, i, text) if i else (None, False)
     nxt = None
