@@ -701,6 +701,40 @@ def test_the_speakers_place_before_said_is_a_place(default_gaz: Gazetteer) -> No
     assert not gp.geoparse("Kunduz said the fighting stopped.")
 
 
+def test_a_day_or_month_after_a_name_is_no_part_of_it(default_gaz: Gazetteer) -> None:
+    # "in Baghdad Tuesday" (the wire's day without "on") made no place at all
+    gp = Geoparser(default_gaz)
+    for text, name, cc in [
+        ("Fighting in Baghdad Tuesday killed five people.", "Baghdad", "IQ"),
+        ("The president spoke in Kyiv Monday.", "Kyiv", "UA"),
+    ]:
+        found = {m.text: m for m in gp.geoparse(text)}
+        assert found[name].place is not None and found[name].place.country_code == cc
+
+
+def test_an_apposition_says_which_division_holds_a_place(default_gaz: Gazetteer) -> None:
+    # "Mafa, a village in Yobe state": the only Mafa of the index is a district of
+    # Borno; a name followed by more capitals ("in South West England") is no holder
+    gp = Geoparser(default_gaz)
+    found = {m.text: m for m in gp.geoparse("Gunmen attacked Mafa, a village in Yobe state.")}
+    assert found["Mafa"].place is None and "not in Yobe" in found["Mafa"].reason
+    found = {m.text: m for m in gp.geoparse("Shelling hit Madaya, a town in Syria.")}
+    assert found["Madaya"].place is not None and found["Madaya"].place.country_code == "SY"
+    text = "Three died in a caravan park in Cornwall in South West England."
+    found = {m.text: m for m in gp.geoparse(text)}
+    assert found["Cornwall"].place is not None and found["Cornwall"].place.country_code == "GB"
+
+
+def test_an_armed_group_named_after_a_town_is_no_town(default_gaz: Gazetteer) -> None:
+    # "the Fano militia" (Ethiopia): no Fano of Italy anywhere in the report; a group
+    # named after a region leaves the region ("the Donbas militia", "Donbas is")
+    gp = Geoparser(default_gaz)
+    text = "The Fano militia seized Lalibela. Fano fighters held Merawi for a day."
+    assert "Fano" not in {m.text for m in gp.geoparse(text) if m.place}
+    text = "The Donbas militia shelled Donetsk. Donbas is an industrial region."
+    assert "Donbas" in {m.text for m in gp.geoparse(text) if m.place}
+
+
 def test_no_spelling_guess_stands_for_an_acronym(default_gaz: Gazetteer) -> None:
     # "Kapedo" (Kenya, not in the default index) matched "KPD", a village in Ukraine
     # written as an acronym, by its consonants

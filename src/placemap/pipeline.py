@@ -280,7 +280,10 @@ class Geoparser:
         return out
 
     def _persons(self, text: str, toks: list[Token], case: LineCase) -> set[str]:
-        return person_names(
+        """The names of the text's people (see :func:`person_names`) and of its armed
+        groups named after no country, division or large city ("the Fano militia": no
+        Fano in Italy anywhere in the report, "arming Fano" included)."""
+        names = person_names(
             text,
             toks,
             self._known_name,
@@ -288,6 +291,22 @@ class Geoparser:
             self._strong_name,
             self._famous,
             case=case,
+        )
+        for m in _GROUP_RE.finditer(text):
+            if self._towns_only(m.group(1)):
+                names.add(m.group(1))
+        return names
+
+    def _towns_only(self, name: str) -> bool:
+        """Whether a name matches towns alone, none a capital or a large city: no
+        country, division, region, sea or mountain ("the Donbas militia" leaves Donbas
+        the region, "the Azov battalion" the sea)."""
+        cands = self.gazetteer.lookup(name, loose=False)
+        return bool(cands) and not any(
+            c.place.feature_class != "P"
+            or c.place.feature_code == "PPLC"
+            or c.place.population >= _BIG_PLACE
+            for c in cands
         )
 
     def _recognise_part(
@@ -493,7 +512,8 @@ class Geoparser:
                 m.place is None
                 or not span.next_text
                 or m.kind != "toponym"
-                or m.place.feature_class != "P"  # (a lake, a region may reach across)
+                # (a lake, a region may reach across; a second-level division may not)
+                or not (m.place.feature_class == "P" or m.place.feature_code in _LOWER_ADMINS)
             ):
                 continue
             said = _WITHIN_RE.match(text, span.end)
@@ -567,7 +587,7 @@ class Geoparser:
         or a division ("U.S. troops in Iraq")."""
         out = items
         for k, (span, cands, kind) in enumerate(items):
-            if span.next_text is not None or not text.startswith(" in ", span.end):
+            if span.next_text is not None or not text.startswith(_WITHIN_STARTS, span.end):
                 continue  # (looked for first: most spans are not followed by "in")
             mo = _WITHIN_RE.match(text, span.end)
             if mo is None or kind != "toponym" or self._areas(span.text):
@@ -1257,6 +1277,11 @@ _UNIT_WORDS = frozenset(
 )
 # A family by its name in the plural, after "the": "the Assads", "the Kennedys".
 _FAMILY_RE = re.compile(r"[A-Z][a-z]+[^s\W]s")
+# An armed group by its name: "the Fano militia", "the Wagner group".
+_GROUP_RE = re.compile(
+    r"\b[Tt]he ([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?) (?:militia|militias|group|battalion"
+    r"|brigade|regiment|movement|rebels|insurgents|insurgency|jihadists)\b"
+)
 # Words after a group's name for its members: "Al-Shabaab fighters", "Houthi rebels".
 # Towns have fighters too ("Daraa rebels"): only a name that is no more than a hamlet or
 # village in the gazetteer reads as the group's.
@@ -1290,9 +1315,14 @@ _DIRECTION_RE = re.compile(
 # " in Syria", " in northern Iraq", " in the Donetsk region" after a name: the name that
 # may hold it (a country or a first-level division: see Geoparser._within).
 _WITHIN_RE = re.compile(
+    # (and after an apposition: "Mafa, a village in Yobe state")
+    r"(?:, (?:a|the) (?:[a-z-]+ ){0,2}(?:town|village|city|district|suburb|port|region"
+    r"|province|area|neighbourhood|neighborhood|camp|settlement|township))?"
     r" in (?:the )?(?:(?:north|south|east|west|central|north-?east|north-?west|south-?east"
-    r"|south-?west)(?:ern)? )?([A-Z][\w'\u2019.-]*(?: [A-Z][\w'\u2019.-]*)?)\b(?!['\u2019]s)"
+    r"|south-?west)(?:ern)? )?([A-Z][\w'\u2019.-]*(?: [A-Z][\w'\u2019.-]*)?)\b(?!['\u2019]s| [A-Z])"
 )
+_WITHIN_STARTS = (" in ", ", a ", ", the ")
+_LOWER_ADMINS = frozenset({"ADM2", "ADM3", "ADM4", "ADM5"})
 _POSSESSOR_RE = re.compile(r"\b(?:([A-Z][\w.-]*) )?([A-Z][\w.-]*)['\u2019]s $")
 # (What it needs last; "$" also matches before a line break that ends the text searched.)
 _POSSESSIVE_ENDS = ("'s ", "\u2019s ", "'s \n", "\u2019s \n")
