@@ -735,6 +735,24 @@ def test_an_armed_group_named_after_a_town_is_no_town(default_gaz: Gazetteer) ->
     assert "Donbas" in {m.text for m in gp.geoparse(text) if m.place}
 
 
+def test_a_name_joined_by_a_lower_case_word_stays_whole(default_gaz: Gazetteer) -> None:
+    # "Qala-e-Bakhtiar" (the Persian ezafe): was Qala, Azerbaijan and Bakhtiar, Iran
+    gp = Geoparser(default_gaz)
+    found = [m.text for m in gp.geoparse("Fighting near Qala-e-Bakhtiar village left 3 dead.")]
+    assert found == ["Qala-e-Bakhtiar"]
+    found = {m.text: m for m in gp.geoparse("Shelling in Mazar-i-Sharif.")}
+    assert found["Mazar-i-Sharif"].place.country_code == "AF"
+    assert [m.text for m in gp.geoparse("The Syria-Turkey border")] == ["Syria", "Turkey"]
+
+
+def test_a_plural_type_word_before_including_is_every_names(default_gaz: Gazetteer) -> None:
+    # "10 provinces, including Hatay, Adiyaman, ...": only Hatay was a province
+    gp = Geoparser(default_gaz)
+    text = "The quake hit 10 provinces, including Hatay, Adiyaman, Malatya and Diyarbakir."
+    codes = {m.text: m.place.feature_code for m in gp.geoparse(text) if m.place}
+    assert codes == dict.fromkeys(["Hatay", "Adiyaman", "Malatya", "Diyarbakir"], "ADM1")
+
+
 def test_no_spelling_guess_stands_for_an_acronym(default_gaz: Gazetteer) -> None:
     # "Kapedo" (Kenya, not in the default index) matched "KPD", a village in Ukraine
     # written as an acronym, by its consonants

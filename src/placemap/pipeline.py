@@ -930,10 +930,14 @@ class Geoparser:
         """Whether a hyphenated name the gazetteer does not know is a compound of names
         ("Syria-Turkey border", "Russia-NATO talks", "Iraq-Syria"): one of its parts is a
         country, a first-level division, a capital or a large city, or a demonym. Names of
-        firms and people ("Mercedes-Benz", "Jean-Claude") stay whole."""
+        firms and people ("Mercedes-Benz", "Jean-Claude") stay whole, and so do names
+        joined by a lower-case word ("Qala-e-Bakhtiar": names are not listed so)."""
         if self._known_name(name):
             return False
-        return any(self._strong_name(p) for p in name.split("-") if p[:1].isupper() and len(p) > 1)
+        parts = name.split("-")
+        if any(p.islower() for p in parts[1:-1]):
+            return False
+        return any(self._strong_name(p) for p in parts if p[:1].isupper() and len(p) > 1)
 
     def _strong_name(self, name: str) -> bool:
         """A name that stands for a country, a first-level division, a capital or a

@@ -40,7 +40,7 @@ _POSSESSIVE_RE = re.compile(r"['\u2019]s$", re.IGNORECASE)
 # Lowercase words that may stand inside a place name.
 CONNECTORS = frozenset(
     """of de del della di da do dos das du des la le les el al ez az as ar ad an at ash en
-    y upon on am im sur bin ibn bint abu bani beni und van von der den ter and""".split()
+    y upon on am im sur bin ibn bint abu bani beni und van von der den ter and e i ul ud ur""".split()
 )
 # "and" only joins names that are one name ("Trinidad and Tobago", "Bosnia and
 # Herzegovina"); the gazetteer decides, since the longest known run wins.
@@ -435,16 +435,17 @@ def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, boo
     if not prev.capitalised and prev_word not in _BEFORE_TYPE_CUE:
         return None, locative  # (most spans: "in X", "said X")
     type_cue = None
-    base = max(0, i - 6)
-    # "province(s) of X", "province(s) of X and Y", "town of X"; never across the end
-    # of a sentence ("the town of Kobani. The Kurdish fighters").
+    base = max(0, i - _LIST_REACH)
+    # "province(s) of X", "province(s) of X and Y", "town of X", "10 provinces, including
+    # X, Y and Z"; never across the end of a sentence ("the town of Kobani. The Kurdish
+    # fighters").
     for k in range(i - 1, base - 1, -1):
         tok = tokens[k]
         gap = text[tok.end : tokens[k + 1].start]
         if gap != " " and _SENTENCE_END.search(gap):
             break
         w = tok.text.lower()
-        if w == "of" and k > base:
+        if (w == "of" or w == "including") and k > base:
             head = tokens[k - 1].text.lower()
             if head in ADMIN_CUES and head not in ("department", "departments", "state"):
                 type_cue = "admin"
