@@ -445,7 +445,7 @@ def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, boo
         if gap != " " and _SENTENCE_END.search(gap):
             break
         w = tok.text.lower()
-        if (w == "of" or w == "including") and k > base:
+        if (w == "of" or (w == "including" and tokens[k - 1].text in _PLURAL_CUES)) and k > base:
             head = tokens[k - 1].text.lower()
             if head in ADMIN_CUES and head not in ("department", "departments", "state"):
                 type_cue = "admin"
