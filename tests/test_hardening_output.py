@@ -599,3 +599,16 @@ def test_a_folder_in_the_way_of_a_page_moves_no_page(run, tmp_path: Path) -> Non
     assert r.exit_code == 1 and "collection.html: is a folder" in r.output
     after = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()}
     assert after == {k: v for k, v in before.items() if k != "collection.html"}
+
+
+def test_a_file_where_a_folder_goes_is_named_so(run, tmp_path: Path) -> None:
+    # was "o/assets: cannot write here (File exists)"
+    report = tmp_path / "a.txt"
+    report.write_text("Shelling hit Homs, Syria.\n", "utf-8")
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "assets").write_text("mine\n", "utf-8")
+    r = run("map", report, "-o", out)
+    assert r.exit_code == 1
+    where = out / "assets"
+    assert r.output == f"placemap: error: {where}: is no folder, where placemap needs one\n"

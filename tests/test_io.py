@@ -564,7 +564,7 @@ def test_gzipped_inputs_are_read_as_the_files_they_hold(tmp_path: Path) -> None:
     assert reports["note"].text == "Clashes in Homs.\n" and reports["a"].text == "Fighting in Hama."
     assert len(errors) == 2
     assert "cut.txt.gz: damaged or truncated gzip file" in errors[0]
-    assert "fake.html.gz: Not a gzipped file" in errors[1]
+    assert "fake.html.gz: not a gzip file, though named .gz: rename it" in errors[1]
 
 
 def test_a_sites_menu_line_is_no_title() -> None:

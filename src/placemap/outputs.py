@@ -48,6 +48,10 @@ STAGE_PREFIX = ".placemap-new-"
 
 
 def _error(path: Path, err: OSError) -> OutputError:
+    wanted_folder = isinstance(err, (FileExistsError, NotADirectoryError))
+    if wanted_folder and path.exists() and not path.is_dir():
+        # (a folder was wanted: "-o /dev/null" for maps, a file "assets" in the way)
+        return OutputError(f"{path}: is no folder, where placemap needs one")
     return OutputError(f"{path}: cannot write here ({err.strerror or err})")
 
 

@@ -736,7 +736,10 @@ def _read_stream(
                     yield item
                 continue
             yield _valid_unicode(item, say)
-    except OSError as err:  # a gzip file that is none: gzip.BadGzipFile
+    except gzip.BadGzipFile:
+        yield ReadError(name, "not a gzip file, though named .gz: rename it without .gz")
+        return
+    except OSError as err:
         yield ReadError(name, _reason(err))
         return
     except (EOFError, zlib.error) as err:  # a gzip file cut short or damaged

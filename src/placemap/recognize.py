@@ -40,7 +40,8 @@ _POSSESSIVE_RE = re.compile(r"['\u2019]s$", re.IGNORECASE)
 # Lowercase words that may stand inside a place name.
 CONNECTORS = frozenset(
     """of de del della di da do dos das du des la le les el al ez az as ar ad an at ash en
-    y upon on am im sur bin ibn bint abu bani beni und van von der den ter and e i ul ud ur""".split()
+    y upon on am im sur bin ibn bint abu bani beni und van von der den ter and
+    e i ul ud ur""".split()
 )
 # "and" only joins names that are one name ("Trinidad and Tobago", "Bosnia and
 # Herzegovina"); the gazetteer decides, since the longest known run wins.
