@@ -175,3 +175,34 @@ def test_also_in_the_news_lists_other_stories(default_gaz: Gazetteer) -> None:
     )
     names = {m.text for m in Geoparser(default_gaz).geoparse(text)}
     assert names == {"Djibo", "Burkina Faso"}
+
+
+@pytest.mark.parametrize(
+    "top, title",
+    [
+        # a headline in sentence case was "a run of lower-case words": the body's line won
+        (
+            "Ecuador extends state of emergency as gang killings spread beyond Guayaquil\n\n"
+            "QUITO (Reuters) - Ecuador extended a state of emergency.",
+            "Ecuador extends state of emergency as gang killings spread beyond Guayaquil",
+        ),
+        ("Updated 55 minutes ago\n\nMexico swears in first woman president", None),
+        ("Posted 2 hours ago · 4 min read\nMexico swears in first woman president", None),
+        ("Accept all cookies? We use cookies to improve the site.\nMexico swears in", None),
+        ("Trending: Gaza | Ukraine | Elections\nMexico swears in first woman president", None),
+        ("By Sarah Wells, Local Democracy Reporting Service\nMexico swears in its president", None),
+    ],
+)
+def test_page_furniture_is_no_title_and_a_sentence_case_headline_is(top: str, title) -> None:
+    expected = title or top.splitlines()[-1]
+    assert guess_title_date(top)[0] == expected
+
+
+def test_no_line_after_the_bodys_first_paragraph_is_a_title() -> None:
+    # wire copy without a headline: a later paragraph was taken for its title
+    body = (
+        "KITTERY, Maine (AP) - Crews battled a fire at a marina on Sunday, officials said, "
+        "after flames spread from a boat to two docks and a storage building near the harbor."
+    )
+    assert guess_title_date(f"{body}\n\nNo one was hurt, the fire chief said.")[0] is None
+    assert guess_title_date(f"{body[:60]}.\n\nNo one was hurt, the fire chief said.")[0] is None

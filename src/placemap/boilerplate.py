@@ -101,19 +101,40 @@ def _controls(line: str) -> bool:
     )
 
 
+# A page's furniture on a line of its own: a cookie notice ("This site uses cookies",
+# "Accept all cookies?"), a time stamp ("Updated 55 minutes ago", "Posted 2 hours ago ·
+# 4 min read"), a "Trending:" row.
+_FURNITURE_RE = re.compile(
+    r"\bcookies?\b.*\b(?:accept|consent|privacy|we use|uses|use of)\b"
+    r"|\b(?:we use|this (?:web)?site uses|accept(?: all)?) cookies\b"
+    r"|^(?:(?:latest|top) (?:headlines|news|stories) +)?(?:updated|posted|published)?\s*"
+    r"\d+ (?:sec|second|min|minute|hr|hour|day|week|month|year)s? ago\b"
+    r"|^(?:.{0,40}\bago\b\W*)?\d+ min(?:ute)?s? read$"
+    r"|^trending(?: now)?:",
+    re.IGNORECASE,
+)
+
+
 def is_boilerplate(line: str) -> bool:
     """Whether a line is a menu or trail (:func:`is_menu`), a page's control ("Skip to
-    main content", "Share on Facebook | Email"), a row of icon labels, or a run of
-    lower-case words with no sentence in it: no title, at least."""
-    if is_menu(line) or _controls(line):
+    main content", "Share on Facebook | Email"), its furniture (a cookie notice, a time
+    stamp), a byline, a row of icon labels, or a run of lower-case words with no
+    sentence in it (not a headline in sentence case, which opens with a capital): no
+    title, at least."""
+    stripped = line.strip()
+    if is_menu(line) or _controls(line) or _FURNITURE_RE.search(stripped):
         return True
+    if _BYLINE_RE.match(stripped):
+        return True  # "By Sarah Wells, Local Democracy Reporting Service"
     words = line.split()
     if len(words) < 8:
         return False
     lowercase = sum(w.islower() for w in words) / len(words)
     iconish = sum("icon" in w.lower() for w in words) / len(words)
     has_sentence = bool(re.search(r"[a-z]{3,}[.!?](\s|$)", line))
-    return iconish > 0.15 or (lowercase > 0.8 and not has_sentence)
+    return iconish > 0.15 or (
+        lowercase > 0.8 and not has_sentence and not stripped[:1].isupper()
+    )
 
 
 def menu_lines(text: str) -> list[tuple[int, int]]:

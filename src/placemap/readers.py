@@ -106,6 +106,10 @@ def guess_title_date(text: str, *, day_first: bool = False) -> tuple[str | None,
         if date is None:
             date = find_date(ln, day_first=day_first)
     for k, ln in enumerate(lines):
+        if _WIRE_DATELINE_RE.match(ln) or (
+            len(ln) > 200 and _PROSE_RE.search(ln) and not is_boilerplate(ln)
+        ):
+            break  # the body has begun ("QUITO (Reuters) - ..."): no later line is its title
         if not _headline_shaped(ln, day_first):
             continue
         below = lines[k + 1] if k + 1 < len(lines) else ""
@@ -114,6 +118,15 @@ def guess_title_date(text: str, *, day_first: bool = False) -> tuple[str | None,
         title = ln
         break
     return title, date
+
+
+# A wire dateline opening the body: "QUITO (Reuters) -", "KITTERY, Maine (AP) —".
+_WIRE_DATELINE_RE = re.compile(
+    r"[A-Z][\w.'’/ -]{1,40}(?:, [A-Z][\w. ]{1,30})?(?:,? [A-Z][a-z]{2,8}\.? \d{1,2})? "
+    r"\([A-Za-z .]{2,30}\)\s*[-–—]"
+)
+# A sentence of prose: words, then a full stop and a space or the end.
+_PROSE_RE = re.compile(r"[a-z]{2,}[.!?][\"'\u201d)]?(?:\s|$)")
 
 
 def _headline_shaped(ln: str, day_first: bool) -> bool:
