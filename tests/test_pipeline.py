@@ -753,6 +753,47 @@ def test_a_plural_type_word_before_including_is_every_names(default_gaz: Gazette
     assert codes == dict.fromkeys(["Hatay", "Adiyaman", "Malatya", "Diyarbakir"], "ADM1")
 
 
+def test_a_place_before_the_title_of_its_office_holder(default_gaz: Gazetteer) -> None:
+    # "Alberta Premier Danielle Smith": Alberta was lost with the person's name
+    gp = Geoparser(default_gaz)
+    for text, name, cc in [
+        ("Alberta Premier Danielle Smith visited the town.", "Alberta", "CA"),
+        ("Virginia Gov. Glenn Youngkin signed the bill.", "Virginia", "US"),
+        ("Kerala Chief Minister Pinarayi Vijayan said teams were sent.", "Kerala", "IN"),
+    ]:
+        found = {m.text: m for m in gp.geoparse(text)}
+        assert found[name].place is not None and found[name].place.country_code == cc
+
+
+def test_a_club_named_after_its_city_is_no_city(default_gaz: Gazetteer) -> None:
+    # "Manchester City" (the gazetteer knows no such city: it knows "Kuwait City"); a
+    # place after "in" or "of", or a name going on ("Dublin City Council"), stays one
+    gp = Geoparser(default_gaz)
+    assert not gp.geoparse("Manchester City clinch fourth straight Premier League crown.")
+    found = {m.text: m for m in gp.geoparse("Residents of Mosul City fled. Kuwait City was calm.")}
+    assert found["Mosul"].place.country_code == "IQ"
+    assert found["Kuwait City"].place.country_code == "KW"
+
+
+def test_a_river_named_so_is_the_river(default_gaz: Gazetteer) -> None:
+    # "in the Rio Grande" was the town in Ohio
+    gp = Geoparser(default_gaz)
+    found = {m.text: m for m in gp.geoparse("Texas sues over border buoys in the Rio Grande.")}
+    assert found["Rio Grande"].place.feature_class == "H"
+    # a lake of a district ("a Muskoka lake") and a team ("Missouri Valley Blazers") keep
+    # their places' names
+    found = {m.text: m for m in gp.geoparse("The Missouri Valley Blazers won in Missouri.")}
+    assert all(m.place is None or m.place.feature_class != "H" for m in found.values())
+
+
+def test_what_people_do_in_headlines_makes_no_town(default_gaz: Gazetteer) -> None:
+    # "France's Macron met ...": Macron was Macornay, France; a large city may vow
+    gp = Geoparser(default_gaz)
+    names = {m.text for m in gp.geoparse("France's Macron met the Pope in Rome.") if m.place}
+    assert "Macron" not in names and {"France", "Rome"} <= names
+    assert [m.text for m in gp.geoparse("Kharkiv vows to rebuild") if m.place] == ["Kharkiv"]
+
+
 def test_no_spelling_guess_stands_for_an_acronym(default_gaz: Gazetteer) -> None:
     # "Kapedo" (Kenya, not in the default index) matched "KPD", a village in Ukraine
     # written as an acronym, by its consonants

@@ -30,6 +30,7 @@ from placemap.recognize import (
     INSTITUTION_HEADS,
     MONTHS,
     PERSON_TITLES,
+    WATER_CUES,
     LineCase,
     Span,
     Token,
@@ -66,6 +67,11 @@ DIVISION_STEM = 5
 SPEECH_VERBS = frozenset(
     """said says told added wrote explained noted asked replied warned stated announced
     insisted admitted recalled testified tweeted""".split()
+)
+# What people do in headlines, and towns do not: "France's Macron met Germany's Scholz".
+_PERSON_VERBS = frozenset(
+    """met meets visits visited urges urged vows vowed appoints appointed resigns resigned
+    survives survived""".split()
 )
 # Zipf frequencies (wordfreq) above which a one-word name is read as an ordinary word.
 COMMON_WORD_ZIPF = 4.3
@@ -209,7 +215,7 @@ class Geoparser:
         items = []
         for key in given:
             span = described[key]
-            cands, kind = self._candidates(span, given=True)
+            cands, kind = self._candidates(span, given=True, text=text)
             if not cands:
                 cands = self._inner_candidates(span)
             if narrow is not None:
@@ -345,6 +351,7 @@ class Geoparser:
                 span,
                 acronym=not (in_caps and not self._plain_word(span.text.lower())),
                 adjective=_ADJECTIVE_USE_RE.match(text, span.end) is not None,
+                text=text,
             )
             if cands and span.next_text is None and text.endswith(_POSSESSIVE_ENDS, 0, span.start):
                 cands = self._near_possessor(text, span, cands)
@@ -653,7 +660,13 @@ class Geoparser:
 
     # -- recognition decisions -------------------------------------------------
     def _candidates(
-        self, span: Span, *, acronym: bool = True, adjective: bool = False, given: bool = False
+        self,
+        span: Span,
+        *,
+        acronym: bool = True,
+        adjective: bool = False,
+        given: bool = False,
+        text: str = "",
     ) -> tuple[list[Candidate], str]:
         """The candidates of a span and its kind. ``acronym=False`` says a short word
         in capitals is no acronym: its line is all in capitals ("NEAR BASHIQA");
@@ -723,7 +736,7 @@ class Geoparser:
         if kind == "demonym":
             cands = demonyms
         else:
-            cands = [c for c in cands if c.match != "demonym"]
+            cands = _of_the_type_after(span, [c for c in cands if c.match != "demonym"], text)
             if span.type_cue == "admin":
                 cands = cands + self._named_with_cue(span, cands)
                 cands = cands + self._divisions_named_after(cands)
@@ -820,6 +833,10 @@ class Geoparser:
             _speaks(cands) or span.locative_cue or _speakers_place(text, span)
         ):
             return False  # "Brown said": a person (a country may speak; "in Homs said")
+        if span.next_word in _PERSON_VERBS and not (
+            _strong(cands) or span.locative_cue or _speakers_place(text, span)
+        ):
+            return False  # "France's Macron met": a person ("Kharkiv vows": a city)
         if span.next_word == "administration" and not strong_place:
             return False  # "the Bush administration": a president's (a town has none)
         if span.next_word in _UNIT_WORDS and not span.locative_cue:
@@ -1376,6 +1393,44 @@ def _plausible(span: Span, cands: list[Candidate]) -> list[Candidate]:
             and (c.place.feature_code.endswith("H") or c.place.name.isupper())
         )
     ]
+
+
+# The type words after a name that say what kind of feature it is, and the GeoNames
+# feature classes of such features ("island" is left out: islands are towns and
+# divisions too).
+_NATURAL_TYPES = {
+    **dict.fromkeys(WATER_CUES, ("H",)),
+    **dict.fromkeys("mountains mountain valley desert plain plateau".split(), ("T", "L")),
+}
+
+
+def _of_the_type_after(span: Span, cands: list[Candidate], text: str) -> list[Candidate]:
+    """The candidates of the kind the type word right after the name says, if it has
+    any: "the Tigris river" is no town of Tigris; after "the", the river, sea,
+    mountains or region of the name that placemap curates rather than its towns and
+    divisions ("in the Rio Grande" was a town in Ohio)."""
+    classes = _NATURAL_TYPES.get(span.next_word)
+    if classes is not None and span.type_cue in ("water", "terrain"):
+        # The type word is the name's ("the Hunter River", not "the Missouri Valley
+        # Blazers") or follows "the" ("the Kabul river", not "a Muskoka lake")
+        mo = _TYPE_WORD_AFTER_RE.match(text, span.end)
+        if mo is not None and (
+            (mo.group(1)[0].isupper() and not mo.group(2)) or span.prev_word == "the"
+        ):
+            # (and when the index has none of that kind, the places named after it,
+            # mostly on its banks: "the Guayas river" by Guayas province)
+            natural = [c for c in cands if c.place.feature_class in classes]
+            return natural or cands
+    if span.prev_word == "the" and not span.sentence_initial:
+        # "buoys in the Rio Grande": the river placemap curates, not a town (no "the"
+        # before a town's name); a country keeps its chance ("the Congo", "the Gambia")
+        natural = [c for c in cands if _curated_area(c.place)]
+        if natural and not any(c.place.feature_code.startswith("PCL") for c in cands):
+            return natural
+    return cands
+
+
+_TYPE_WORD_AFTER_RE = re.compile(r" (\w+)( [A-Z])?")
 
 
 def _curated_area(place: Place) -> bool:

@@ -185,6 +185,12 @@ MONTHS = frozenset(
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
+# Offices after the name of the place they serve: "Alberta Premier Danielle Smith",
+# "Virginia Gov. Glenn Youngkin", "Sangamon County Sheriff", "Ferguson Police Chief".
+_OFFICES = frozenset(
+    """premier governor gov mayor sheriff senator sen president minister chief police
+    council""".split()
+)
 # Days and months, which end a name written before them: "said in Baghdad Tuesday".
 _CALENDAR = MONTHS | frozenset(
     "monday tuesday wednesday thursday friday saturday sunday".split()
@@ -645,7 +651,25 @@ def describe(
     )
     after_word = after.text.lower() if after is not None else ""
     span_caps = first.all_caps if j == i + 1 else all(tk.all_caps for tk in toks[i:j])
-    after_cap = (
+    type_before, locative = _cue_before(toks, i, text) if i else (None, False)
+    # "Manchester City", "Leicester City": a name the gazetteer does not know (it knows
+    # "Mexico City", "Gaza City"), a club's unless the words before say a place ("in",
+    # "residents of") or a name goes on ("Dublin City Council": the city's); "City" in a
+    # headline in title case is a word.
+    club = (
+        after is not None
+        and after.text == "City"
+        and not caseless
+        and _joined(gap_after)
+        and not locative
+        and before_word != "of"
+        and not (
+            j + 1 < n
+            and toks[j + 1].capitalised
+            and _joined(text[after.end : toks[j + 1].start])
+        )
+    )
+    after_cap = club or (
         after is not None
         and after.capitalised
         and _joined(gap_after)
@@ -657,8 +681,8 @@ def describe(
         and not (after.all_caps and not span_caps and len(after_word) <= 4)  # "Iraq PM"
         and after_word not in GROUP_ADJECTIVES  # "Iraq Kurdish capital", "Belfast Catholic"
         and after_word not in _CALENDAR  # "in Baghdad Tuesday", "Kyiv Monday"
+        and after_word not in _OFFICES  # "Alberta Premier Danielle Smith"
     )
-    type_before, locative = _cue_before(toks, i, text) if i else (None, False)
     nxt = None
     if after is not None and after.capitalised and gap_after.strip() == ",":
         k = j + 1
@@ -676,7 +700,7 @@ def describe(
         text=intern(text[s:e]),
         sentence_initial=initial,
         in_longer_name=bool(before_cap or after_cap),
-        type_cue=_cue_after(toks, j, text) or type_before,
+        type_cue=(None if club else _cue_after(toks, j, text)) or type_before,
         locative_cue=locative,
         all_caps=span_caps,
         next_text=intern(nxt) if nxt else None,
