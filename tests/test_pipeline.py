@@ -23,6 +23,14 @@ def resolved(gp: Geoparser, text: str) -> dict[str, int | None]:
     return {m.text: (m.place.geonameid if m.place else None) for m in gp.geoparse(text)}
 
 
+def _assert_placed(gp: Geoparser, cases: list[tuple[str, str, str]]) -> None:
+    """Each (text, name, country code): the name is found in the text and placed in that
+    country."""
+    for text, name, cc in cases:
+        found = {m.text: m for m in gp.geoparse(text)}
+        assert found[name].place is not None and found[name].place.country_code == cc, text
+
+
 # --- properties: any text ----------------------------------------------------------
 
 _words = st.sampled_from(
@@ -692,24 +700,26 @@ def test_the_speakers_place_before_said_is_a_place(default_gaz: Gazetteer) -> No
     # "Residents of Gondar said": Gondar is where the speakers are, as is the last name of
     # a list after "in"; a name alone before "said" is the speaker's
     gp = Geoparser(default_gaz)
-    for text, name, cc in [
-        ("Residents of Gondar said the army had left.", "Gondar", "ET"),
-        ("Officials in Herat and Kunduz said the fighting stopped.", "Kunduz", "AF"),
-    ]:
-        found = {m.text: m for m in gp.geoparse(text)}
-        assert found[name].place is not None and found[name].place.country_code == cc
+    _assert_placed(
+        gp,
+        [
+            ("Residents of Gondar said the army had left.", "Gondar", "ET"),
+            ("Officials in Herat and Kunduz said the fighting stopped.", "Kunduz", "AF"),
+        ],
+    )
     assert not gp.geoparse("Kunduz said the fighting stopped.")
 
 
 def test_a_day_or_month_after_a_name_is_no_part_of_it(default_gaz: Gazetteer) -> None:
     # "in Baghdad Tuesday" (the wire's day without "on") made no place at all
     gp = Geoparser(default_gaz)
-    for text, name, cc in [
-        ("Fighting in Baghdad Tuesday killed five people.", "Baghdad", "IQ"),
-        ("The president spoke in Kyiv Monday.", "Kyiv", "UA"),
-    ]:
-        found = {m.text: m for m in gp.geoparse(text)}
-        assert found[name].place is not None and found[name].place.country_code == cc
+    _assert_placed(
+        gp,
+        [
+            ("Fighting in Baghdad Tuesday killed five people.", "Baghdad", "IQ"),
+            ("The president spoke in Kyiv Monday.", "Kyiv", "UA"),
+        ],
+    )
 
 
 def test_an_apposition_says_which_division_holds_a_place(default_gaz: Gazetteer) -> None:
@@ -756,13 +766,14 @@ def test_a_plural_type_word_before_including_is_every_names(default_gaz: Gazette
 def test_a_place_before_the_title_of_its_office_holder(default_gaz: Gazetteer) -> None:
     # "Alberta Premier Danielle Smith": Alberta was lost with the person's name
     gp = Geoparser(default_gaz)
-    for text, name, cc in [
-        ("Alberta Premier Danielle Smith visited the town.", "Alberta", "CA"),
-        ("Virginia Gov. Glenn Youngkin signed the bill.", "Virginia", "US"),
-        ("Kerala Chief Minister Pinarayi Vijayan said teams were sent.", "Kerala", "IN"),
-    ]:
-        found = {m.text: m for m in gp.geoparse(text)}
-        assert found[name].place is not None and found[name].place.country_code == cc
+    _assert_placed(
+        gp,
+        [
+            ("Alberta Premier Danielle Smith visited the town.", "Alberta", "CA"),
+            ("Virginia Gov. Glenn Youngkin signed the bill.", "Virginia", "US"),
+            ("Kerala Chief Minister Pinarayi Vijayan said teams were sent.", "Kerala", "IN"),
+        ],
+    )
 
 
 def test_a_club_named_after_its_city_is_no_city(default_gaz: Gazetteer) -> None:

@@ -1421,7 +1421,7 @@ def _of_the_type_after(span: Span, cands: list[Candidate], text: str) -> list[Ca
             # mostly on its banks: "the Guayas river" by Guayas province)
             natural = [c for c in cands if c.place.feature_class in classes]
             return natural or cands
-    if span.prev_word == "the" and not span.sentence_initial:
+    if span.prev_word == "the" and span.type_cue is None and not span.sentence_initial:
         # "buoys in the Rio Grande": the river placemap curates, not a town (no "the"
         # before a town's name); a country keeps its chance ("the Congo", "the Gambia")
         natural = [c for c in cands if _curated_area(c.place)]
