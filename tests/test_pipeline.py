@@ -774,6 +774,8 @@ def test_a_place_before_the_title_of_its_office_holder(default_gaz: Gazetteer) -
             ("Kerala Chief Minister Pinarayi Vijayan said teams were sent.", "Kerala", "IN"),
         ],
     )
+    # one title of two words is no place before an office ("Vice" is a town in Peru)
+    assert not gp.geoparse("He was an aide to Vice President Pence.")
 
 
 def test_a_club_named_after_its_city_is_no_city(default_gaz: Gazetteer) -> None:

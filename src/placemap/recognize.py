@@ -191,6 +191,10 @@ _OFFICES = frozenset(
     """premier governor gov mayor sheriff senator sen president minister chief police
     council""".split()
 )
+# Words that make one title with an office after them: "Vice President", "Deputy Mayor".
+_OFFICE_PREFIXES = frozenset(
+    "vice deputy prime first acting former assistant associate lieutenant chief".split()
+)
 # Days and months, which end a name written before them: "said in Baghdad Tuesday".
 _CALENDAR = MONTHS | frozenset(
     "monday tuesday wednesday thursday friday saturday sunday".split()
@@ -681,7 +685,8 @@ def describe(
         and not (after.all_caps and not span_caps and len(after_word) <= 4)  # "Iraq PM"
         and after_word not in GROUP_ADJECTIVES  # "Iraq Kurdish capital", "Belfast Catholic"
         and after_word not in _CALENDAR  # "in Baghdad Tuesday", "Kyiv Monday"
-        and after_word not in _OFFICES  # "Alberta Premier Danielle Smith"
+        and (after_word not in _OFFICES or last.text.lower() in _OFFICE_PREFIXES)
+        # ("Alberta Premier Danielle Smith"; not "Vice President", "Prime Minister")
     )
     nxt = None
     if after is not None and after.capitalised and gap_after.strip() == ",":
