@@ -168,13 +168,17 @@ def test_the_reporters_named_in_a_byline_are_no_places(default_gaz: Gazetteer) -
     assert ("Jordan", text.rindex("Jordan")) in found
 
 
-def test_also_in_the_news_lists_other_stories(default_gaz: Gazetteer) -> None:
+@pytest.mark.parametrize("heading", ["Also in the news", "See also:"])
+def test_also_in_the_news_lists_other_stories(default_gaz: Gazetteer, heading: str) -> None:
     text = (
-        "Jihadists attacked Djibo in Burkina Faso on Sunday.\n\nAlso in the news\n"
-        "Niger junta frees prisoners in Maradi\nTogo votes in Savanes region\n"
+        f"Jihadists attacked Djibo in Burkina Faso on Sunday.\n\n{heading}\n"
+        "> Niger junta frees prisoners in Maradi\n> Togo votes in Savanes region\n"
     )
     names = {m.text for m in Geoparser(default_gaz).geoparse(text)}
     assert names == {"Djibo", "Burkina Faso"}
+    # inline, as an encyclopaedia writes it, it names the article's own places
+    text = "Jihadists attacked Djibo.\nSee also: Arbinda, Burkina Faso\n"
+    assert "Arbinda" in {m.text for m in Geoparser(default_gaz).geoparse(text)}
 
 
 @pytest.mark.parametrize(

@@ -150,14 +150,15 @@ def menu_lines(text: str) -> list[tuple[int, int]]:
 
 
 # The heading of a list of links to other stories, alone on its line ("Related stories",
-# "More on this story", "Most read:"). ("See also" is left out: an encyclopaedia's "See
-# also: Franklin Township, New Jersey" names places of the article's own.)
+# "More on this story", "Most read:", "See also:"). (An encyclopaedia's "See also:
+# Franklin Township, New Jersey" on one line names places of the article's own: not a
+# heading alone.)
 _LINKS_HEADING_RE = re.compile(
     r"^[ \t]*(?:related(?: stories| articles| news| content| coverage| links)?|read more"
     r"|(?:also|more) read|read also|more on this story|more stories|more news|most read"
     r"|most popular|most viewed|trending(?: now)?|recommended(?: stories| for you)?"
     r"|you (?:may|might) also like|top stories|latest news|editor'?s picks"
-    r"|also in the news|in other news)[ \t]*:?[ \t]*$",
+    r"|also in the news|in other news|see also)[ \t]*:?[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 # A link's line: a headline, short and not a sentence of prose (which ends in a full
