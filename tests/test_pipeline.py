@@ -730,6 +730,9 @@ def test_an_apposition_says_which_division_holds_a_place(default_gaz: Gazetteer)
     assert found["Mafa"].place is None and "not in Yobe" in found["Mafa"].reason
     found = {m.text: m for m in gp.geoparse("Shelling hit Madaya, a town in Syria.")}
     assert found["Madaya"].place is not None and found["Madaya"].place.country_code == "SY"
+    # and a type word between: "Mongla port in Bangladesh" was Möng La, Myanmar
+    found = {m.text: m for m in gp.geoparse("The cyclone hit near Mongla port in Bangladesh.")}
+    assert found["Mongla"].place is None and "not in Bangladesh" in found["Mongla"].reason
     text = "Three died in a caravan park in Cornwall in South West England."
     found = {m.text: m for m in gp.geoparse(text)}
     assert found["Cornwall"].place is not None and found["Cornwall"].place.country_code == "GB"

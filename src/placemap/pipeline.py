@@ -1338,11 +1338,13 @@ _DIRECTION_RE = re.compile(
 _WITHIN_RE = re.compile(
     # (and after an apposition: "Mafa, a village in Yobe state")
     r"(?:, (?:a|the) (?:[a-z-]+ ){0,2}(?:town|village|city|district|suburb|port|region"
-    r"|province|area|neighbourhood|neighborhood|camp|settlement|township))?"
+    r"|province|area|neighbourhood|neighborhood|camp|settlement|township)"
+    # (or a type word: "Mongla port in Bangladesh")
+    r"| (?:port|town|city|village|district|camp|area))?"
     r" in (?:the )?(?:(?:north|south|east|west|central|north-?east|north-?west|south-?east"
     r"|south-?west)(?:ern)? )?([A-Z][\w'\u2019.-]*(?: [A-Z][\w'\u2019.-]*)?)\b(?!['\u2019]s| [A-Z])"
 )
-_WITHIN_STARTS = (" in ", ", a ", ", the ")
+_WITHIN_STARTS = (" in ", ", a ", ", the ", " port ", " town ", " city ", " village ", " district ")
 _LOWER_ADMINS = frozenset({"ADM2", "ADM3", "ADM4", "ADM5"})
 _POSSESSOR_RE = re.compile(r"\b(?:([A-Z][\w.-]*) )?([A-Z][\w.-]*)['\u2019]s $")
 # (What it needs last; "$" also matches before a line break that ends the text searched.)
