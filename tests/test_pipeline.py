@@ -730,6 +730,13 @@ def test_an_apposition_says_which_division_holds_a_place(default_gaz: Gazetteer)
     assert found["Mafa"].place is None and "not in Yobe" in found["Mafa"].reason
     found = {m.text: m for m in gp.geoparse("Shelling hit Madaya, a town in Syria.")}
     assert found["Madaya"].place is not None and found["Madaya"].place.country_code == "SY"
+    # a district named so holds it too ("Mundakkai in Wayanad district" was Medak,
+    # Telangana); a city's name, also its council's area's, does not ("in Sydney")
+    text = "Landslides hit Mundakkai in Wayanad district of Kerala."
+    found = {m.text: m for m in gp.geoparse(text)}
+    assert found["Mundakkai"].place is None and "not in Wayanad" in found["Mundakkai"].reason
+    found = {m.text: m for m in gp.geoparse("They met at Centennial Park in Sydney.")}
+    assert found["Centennial Park"].place.country_code == "AU"
     # and a type word between: "Mongla port in Bangladesh" was Möng La, Myanmar
     found = {m.text: m for m in gp.geoparse("The cyclone hit near Mongla port in Bangladesh.")}
     assert found["Mongla"].place is None and "not in Bangladesh" in found["Mongla"].reason

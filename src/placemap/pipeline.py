@@ -531,7 +531,9 @@ class Geoparser:
                 and not (said is None and _guessed(cands, m.place))
             ):
                 continue
-            holders = self._areas(span.next_text)
+            holders = self._areas(
+                span.next_text, districts=said is not None and _names_district(text, said)
+            )
             if not holders or any(_holds_place(h, m.place) for h in holders):
                 continue
             if possessive and any(
@@ -601,7 +603,8 @@ class Geoparser:
                 continue
             name = mo.group(1)
             first = name.split(" ")[0]
-            if self._holders(name, ("PCL", "ADM1")):
+            codes = ("PCL", "ADM1", "ADM2") if _names_district(text, mo) else ("PCL", "ADM1")
+            if self._holders(name, codes):
                 holder = name  # "in Syria", "in Saudi Arabia"
             elif first != name and self._holders(first, ("PCL",)):
                 holder = first  # "in Iraq Monday"
@@ -620,13 +623,15 @@ class Geoparser:
             for c in self.gazetteer.lookup(name, loose=False)
         )
 
-    def _areas(self, name: str) -> list[Place]:
-        """The countries and first-level divisions a name stands for."""
+    def _areas(self, name: str, *, districts: bool = False) -> list[Place]:
+        """The countries and first-level divisions a name stands for (and second-level
+        ones with ``districts``: "Mundakkai in Wayanad district")."""
+        codes = ("ADM1", "ADM2") if districts else ("ADM1",)
         return [
             c.place
             for c in self.gazetteer.lookup(name, context_only=True, loose=False)
             if c.match != "demonym"
-            and (c.place.feature_code.startswith("PCL") or c.place.feature_code == "ADM1")
+            and (c.place.feature_code.startswith("PCL") or c.place.feature_code in codes)
         ]
 
     def _holds(self, areas: list[Place], inner: str) -> bool:
@@ -1221,12 +1226,24 @@ def _guessed(cands: list[Candidate], place: Place) -> bool:
     return all(c.match in ("transliteration", "fuzzy") for c in cands if c.place.geonameid == pid)
 
 
+def _names_district(text: str, mo: re.Match[str]) -> bool:
+    """Whether the holder :data:`_WITHIN_RE` found is called a district or a county in
+    so many words ("in Wayanad district", "in Sangamon County"; "in Sydney" is the
+    city, not its council's area)."""
+    name = mo.group(1)
+    return name.endswith((" County", " District")) or text.startswith(
+        (" district", " county"), mo.end(1)
+    )
+
+
 def _holds_place(area: Place, place: Place) -> bool:
-    """Whether a country or a first-level division holds a place (or is it)."""
+    """Whether a country, a first- or a second-level division holds a place (or is it)."""
     if area.geonameid == place.geonameid:
         return True
     if area.country_code != place.country_code:
         return False
+    if area.feature_code == "ADM2":
+        return area.admin1_code == place.admin1_code and area.admin2_code == place.admin2_code
     return area.feature_code.startswith("PCL") or area.admin1_code == place.admin1_code
 
 
