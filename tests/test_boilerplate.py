@@ -203,10 +203,14 @@ def test_page_furniture_is_no_title_and_a_sentence_case_headline_is(top: str, ti
 
 
 def test_no_line_after_the_bodys_first_paragraph_is_a_title() -> None:
-    # wire copy without a headline: a later paragraph was taken for its title
+    # wire copy without a headline: a later paragraph was taken for its title; the lead
+    # sentence is (after the dateline), or none when it is too long for one
     body = (
-        "KITTERY, Maine (AP) - Crews battled a fire at a marina on Sunday, officials said, "
-        "after flames spread from a boat to two docks and a storage building near the harbor."
+        "KITTERY, Maine (AP) - Crews battled a fire at a marina on Sunday, officials said. "
+        "Flames spread from a boat to two docks and a storage building near the harbor."
     )
-    assert guess_title_date(f"{body}\n\nNo one was hurt, the fire chief said.")[0] is None
-    assert guess_title_date(f"{body[:60]}.\n\nNo one was hurt, the fire chief said.")[0] is None
+    title = guess_title_date(f"{body}\n\nNo one was hurt, the fire chief said.")[0]
+    assert title == "Crews battled a fire at a marina on Sunday, officials said."
+    long_lead = "Crews battled a fire " + "and more fire " * 20 + "at the marina. Then"
+    text = f"{long_lead}\n\nNo one was hurt, the fire chief said."
+    assert guess_title_date(text)[0] is None

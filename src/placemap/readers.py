@@ -106,10 +106,12 @@ def guess_title_date(text: str, *, day_first: bool = False) -> tuple[str | None,
         if date is None:
             date = find_date(ln, day_first=day_first)
     for k, ln in enumerate(lines):
-        if _WIRE_DATELINE_RE.match(ln) or (
-            len(ln) > 200 and _PROSE_RE.search(ln) and not is_boilerplate(ln)
-        ):
-            break  # the body has begun ("QUITO (Reuters) - ..."): no later line is its title
+        dateline = _WIRE_DATELINE_RE.match(ln)
+        if dateline or (len(ln) > 200 and _PROSE_RE.search(ln) and not is_boilerplate(ln)):
+            # The body has begun ("QUITO (Reuters) - ..."): no later line is its title,
+            # its lead sentence may be (a wire story without a headline)
+            title = _lead_sentence(ln[dateline.end() if dateline else 0 :])
+            break
         if not _headline_shaped(ln, day_first):
             continue
         below = lines[k + 1] if k + 1 < len(lines) else ""
@@ -118,6 +120,16 @@ def guess_title_date(text: str, *, day_first: bool = False) -> tuple[str | None,
         title = ln
         break
     return title, date
+
+
+def _lead_sentence(paragraph: str) -> str | None:
+    """The first sentence of a paragraph, if it makes a title (12 letters to 200
+    characters)."""
+    mo = _PROSE_RE.search(paragraph)
+    lead = (paragraph[: mo.end()] if mo else paragraph).strip()
+    if 200 < len(lead) or sum(c.isalpha() for c in lead) < 12:
+        return None
+    return lead
 
 
 # A wire dateline opening the body: "QUITO (Reuters) -", "KITTERY, Maine (AP) —".
