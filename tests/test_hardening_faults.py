@@ -344,18 +344,36 @@ def test_a_failed_write_is_not_masked_by_the_failed_close(tmp_path: Path) -> Non
     assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
 
 
+@pytest.mark.parametrize("sender", ["this thread", "another thread"])
 def test_a_signal_just_as_the_part_file_is_made_leaves_none(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sender: str
 ) -> None:
     """SIGTERM between making the hidden ``.part`` file and setting up its removal left
-    the file behind (seen once under load in the interrupted-extract test above)."""
+    the file behind (seen once under load in the interrupted-extract test above; sent
+    while another thread runs, it came through the signal mask of this one)."""
+    import threading
+
     from placemap import writers
 
     real = writers.create_locked
+    go, done, cancel = threading.Event(), threading.Event(), threading.Event()
+
+    def kill_when_told() -> None:  # a thread started before the writer: nothing blocked
+        if go.wait(10) and not cancel.is_set():
+            os.kill(os.getpid(), signal.SIGTERM)
+        done.set()
+
+    other = threading.Thread(target=kill_when_told, daemon=True)
+    other.start()
 
     def create_then_signal(*args: object, **kwargs: object) -> tuple[int, Path]:
         made = real(*args, **kwargs)  # type: ignore[arg-type]
-        os.kill(os.getpid(), signal.SIGTERM)
+        if sender == "this thread":
+            os.kill(os.getpid(), signal.SIGTERM)
+        else:  # the kernel gives it to the other thread, which does not block it
+            go.set()
+            done.wait(10)
+            time.sleep(0.05)  # (the main thread runs the handler at its next check)
         return made
 
     def terminate(signum: int, frame: object) -> None:
@@ -367,5 +385,8 @@ def test_a_signal_just_as_the_part_file_is_made_leaves_none(
         with pytest.raises(SystemExit), writers.atomic_text_writer(tmp_path / "o.jsonl") as fh:
             fh.write("never kept\n")
     finally:
+        cancel.set()
+        go.set()
+        other.join()
         signal.signal(signal.SIGTERM, old)
     assert list(tmp_path.iterdir()) == []

@@ -127,21 +127,42 @@ def atomic_binary_writer(path: Path | None) -> Iterator[BinaryIO]:
 _HELD_SIGNALS = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
 
 
-def _hold_signals() -> set[int | signal.Signals] | None:
-    """Block :data:`_HELD_SIGNALS` in this thread (the main one: the others get no
-    handler calls); the mask before, or None where signals cannot be held."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
-        threading.main_thread()
-    ):
-        return None  # pragma: no cover - Windows, or a writer in another thread
-    return signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+_Held = tuple[dict[int, Any], list[int]]
 
 
-def _release_signals(held: set[int | signal.Signals] | None) -> None:
-    """Restore the mask :func:`_hold_signals` returned; a signal that came meanwhile is
-    handled now."""
-    if held is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+def _hold_signals() -> _Held | None:
+    """Hold :data:`_HELD_SIGNALS`: their handlers are replaced by one that notes them,
+    so that none runs (and raises) until :func:`_release_signals`. (Blocking them with
+    ``pthread_sigmask`` held them from this thread only: a signal another thread took
+    still ran its handler here at once.) None outside the main thread, where handlers
+    cannot be set (and do not run)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None  # pragma: no cover - a writer in another thread
+    pending: list[int] = []
+
+    def note(signum: int, frame: object) -> None:
+        pending.append(signum)
+
+    old = {}
+    for signum in _HELD_SIGNALS:
+        old[signum] = signal.signal(signum, note)
+    return old, pending
+
+
+def _release_signals(held: _Held | None) -> None:
+    """Put the handlers :func:`_hold_signals` replaced back, and handle a signal that
+    came meanwhile as they would have."""
+    if held is None:
+        return
+    old, pending = held
+    for signum, handler in old.items():
+        signal.signal(signum, handler)
+    for signum in pending:
+        handler = old[signum]
+        if callable(handler):
+            handler(signum, None)
+        elif handler == signal.SIG_DFL:
+            signal.raise_signal(signum)
 
 
 def _umask() -> int:
