@@ -299,8 +299,13 @@ class Geoparser:
             case=case,
         )
         for m in _GROUP_RE.finditer(text):
-            if self._towns_only(m.group(1)):
-                names.add(m.group(1))
+            at = m.start()
+            if (
+                text[at - 1 : at] in ("T", "t")
+                and not text[at - 2 : at - 1].isalnum()
+                and self._towns_only(m.group(1))
+            ):
+                names.add(m.group(1))  # ("he ..." is searched for: a literal is found fast)
         return names
 
     def _towns_only(self, name: str) -> bool:
@@ -1315,9 +1320,10 @@ _UNIT_WORDS = frozenset(
 )
 # A family by its name in the plural, after "the": "the Assads", "the Kennedys".
 _FAMILY_RE = re.compile(r"[A-Z][a-z]+[^s\W]s")
-# An armed group by its name: "the Fano militia", "the Wagner group".
+# An armed group by its name: "the Fano militia", "the Wagner group" (from "he": see
+# Geoparser._persons).
 _GROUP_RE = re.compile(
-    r"\b[Tt]he ([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?) (?:militia|militias|group|battalion"
+    r"he ([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?) (?:militia|militias|group|battalion"
     r"|brigade|regiment|movement|rebels|insurgents|insurgency|jihadists)\b"
 )
 # Words after a group's name for its members: "Al-Shabaab fighters", "Houthi rebels".
