@@ -51,10 +51,11 @@ CONNECTORS = frozenset(
 _POSSESSIVE_GAP = re.compile(r"['\u2019]s ")
 _ELIDED_NAME = re.compile(r"[dl]['\u2019]\w", re.IGNORECASE)
 
+WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 # Capitalised words that start no place name however many gazetteer entries they
 # have: calendar words, honorifics and the vocabulary of institutions.
-NOT_PLACE_WORDS = frozenset(
-    """monday tuesday wednesday thursday friday saturday sunday january february april june
+NOT_PLACE_WORDS = WEEKDAYS | frozenset(
+    """january february april june
     july august september october november december mr mrs ms dr sir president minister
     ministry prime general gen col lt sgt capt cpt maj sen rep gov governor mayor king queen
     prince princess sheikh emir pope saint st the a an this that these those he she it we they
@@ -196,9 +197,7 @@ _OFFICE_PREFIXES = frozenset(
     "vice deputy prime first acting former assistant associate lieutenant chief".split()
 )
 # Days and months, which end a name written before them: "said in Baghdad Tuesday".
-_CALENDAR = MONTHS | frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday".split()
-)
+_CALENDAR = MONTHS | WEEKDAYS
 # Words before a name that say a place follows.
 # Words of an assault whose target follows "on": "attack on Qayara".
 ASSAULT_WORDS = frozenset(
