@@ -88,6 +88,19 @@ def test_a_links_heading_ends_at_the_first_line_of_prose() -> None:
     assert link_lists("Read more about Mosul in our report.\nRelated\n") == []
 
 
+def test_a_page_of_headlines_under_latest_news_is_the_content() -> None:
+    # A feed headed "Latest news" has no prose outside its "list of links": every place
+    # of it was dropped
+    text = (
+        "Latest news\n\n"
+        "Syria: Israeli strikes hit Damascus, Suwayda\n"
+        "Athens heatwave shuts Acropolis for third day\n"
+    )
+    assert link_lists(text) == []
+    text += "The strikes in Damascus killed four people, the ministry said.\n"
+    assert link_lists(text) == [(0, text.index("\nThe"))]
+
+
 @pytest.mark.parametrize(
     ("text", "credit"),
     [

@@ -170,17 +170,29 @@ _PROSE_END_RE = re.compile(r"[\w\"\u201d')][.!]\s*$")
 def link_lists(text: str) -> list[tuple[int, int]]:
     """The (start, end) offsets of the lists of links to other stories in ``text``: a
     heading (``Related stories``) and the headline lines after it, up to the first line
-    of prose or the end."""
+    of prose or the end. A text with no line of prose outside them has none: a page of
+    headlines under "Latest news" is a feed, its headlines the content."""
     out = []
     for m in _LINKS_HEADING_RE.finditer(text):
         end = m.end()
         for line in _LINE_RE.finditer(text, m.end()):
-            if len(line.group()) > _LINK_CHARS or _PROSE_END_RE.search(line.group()):
+            if _prose(line.group()):
                 break
             end = line.end()
         if end > m.end():  # a heading with no list after it is left alone
             out.append((m.start(), end))
+    if out and not any(
+        _prose(line.group())
+        for a, b in zip([0] + [e for _s, e in out], [s for s, _e in out] + [len(text)], strict=True)
+        for line in _LINE_RE.finditer(text, a, b)
+    ):
+        return []
     return out
+
+
+def _prose(line: str) -> bool:
+    """Whether a line is prose rather than a link's headline: long, or a sentence."""
+    return len(line) > _LINK_CHARS or _PROSE_END_RE.search(line) is not None
 
 
 # The wire's credit lines: Reuters' "(Reporting by A in Baghdad; Editing by B)" or the
