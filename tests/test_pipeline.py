@@ -884,3 +884,58 @@ def test_a_span_given_in_capitals_is_no_acronym(default_gaz: Gazetteer) -> None:
     assert omaha.place is not None and omaha.place.name == "Omaha"
     assert xenia.place is not None and xenia.place.name == "Xenia"
     assert ucla.place is None and ak.place is None
+
+
+def test_a_capital_keeps_its_name_when_the_report_names_other_divisions(
+    default_gaz: Gazetteer,
+) -> None:
+    # "asked Washington" in a report on Ukraine that also names Texas and California was
+    # the state of Washington (other US states named made a state likelier); the state
+    # stays where the report names a place in it or lists it with other states
+    gp = Geoparser(default_gaz)
+    text = (
+        "Ukraine asked Washington for more air defence. A Texas-based maker said it would "
+        "speed up, and officials in Washington said the governor of California agreed."
+    )
+    for m in gp.geoparse(text):
+        if m.text == "Washington":
+            assert m.place is not None and m.place.feature_code == "PPLC"
+    text = "Heavy rain flooded roads in Seattle. The governor of Washington declared an emergency."
+    found = {m.text: m for m in gp.geoparse(text)}
+    assert found["Washington"].place.feature_code == "ADM1"
+    text = "Storms swept across Washington and Oregon, and Idaho braced for snow."
+    found = {m.text: m for m in gp.geoparse(text)}
+    assert found["Washington"].place.feature_code == "ADM1"
+
+
+def test_the_state_of_a_name_is_a_division(default_gaz: Gazetteer) -> None:
+    # "the state of Georgia" was the country, "the state of Washington" the capital; a
+    # capitalised "State of" opens a country's formal name
+    gp = Geoparser(default_gaz)
+    for text, code in [
+        ("The law passed in the state of Georgia on Monday.", "ADM1"),
+        ("The first case was found in the state of Washington.", "ADM1"),
+        ("He praised the State of Qatar for its help.", "PCLI"),
+    ]:
+        (m,) = gp.geoparse(text)
+        assert m.place is not None and m.place.feature_code == code, text
+
+
+def test_a_people_of_no_country_names_no_country_for_spelling_guesses(
+    default_gaz: Gazetteer,
+) -> None:
+    # "Kurdish" (Kurdistan, a region of no country) counted as a country named, one no
+    # spelling guess lies in: every transliterated town of the report was dropped
+    gp = Geoparser(default_gaz)
+    text = "Kurdish fighters shelled Ain Issa on Sunday."
+    found = {m.text: m for m in gp.geoparse(text)}
+    assert found["Ain Issa"].place is not None and found["Ain Issa"].place.country_code == "SY"
+
+
+def test_names_joined_by_es_and_plural_prefectures(default_gaz: Gazetteer) -> None:
+    # "Dar es Salaam" was "Dar" (Dara, Senegal); "Toyama and Niigata prefectures" cities
+    gp = Geoparser(default_gaz)
+    found = {m.text: m for m in gp.geoparse("Protesters marched in Dar es Salaam and Arusha.")}
+    assert found["Dar es Salaam"].place.country_code == "TZ"
+    found = {m.text: m for m in gp.geoparse("Toyama and Niigata prefectures reported damage.")}
+    assert {found[n].place.feature_code for n in ("Toyama", "Niigata")} == {"ADM1"}

@@ -1091,6 +1091,8 @@ class Geoparser:
             for c in cands
             if c.match not in ("transliteration", "fuzzy")
             and (kind == "demonym" or c.place.feature_code.startswith("PCL"))
+            # (a people of no country, "Kurdish": Kurdistan, names none)
+            and c.place.country_code
         }
         # Near-exact spellings may lie across a border: "Qamishli" (Syria) in a report
         # naming only Turkey.

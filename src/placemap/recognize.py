@@ -39,7 +39,7 @@ _POSSESSIVE_RE = re.compile(r"['\u2019]s$", re.IGNORECASE)
 
 # Lowercase words that may stand inside a place name.
 CONNECTORS = frozenset(
-    """of de del della di da do dos das du des la le les el al ez az as ar ad an at ash en
+    """of de del della di da do dos das du des la le les el al es ez az as ar ad an at ash en
     y upon on am im sur bin ibn bint abu bani beni und van von der den ter and
     e i ul ud ur""".split()
 )
@@ -146,10 +146,12 @@ INSTITUTION_HEADS = frozenset(
 # Type words after a name: "Homs province", "Euphrates river".
 ADMIN_CUES = frozenset(
     """province provinces governorate governorates oblast oblasts obl region regions district
-    districts county counties state states prefecture department departments raion rayon
+    districts county counties state states prefecture prefectures department departments raion rayon
     canton wilaya wilayah voivodeship parish territory emirate""".split()
 )
-WATER_CUES = frozenset("river rivers sea gulf bay lake strait straits canal ocean".split())
+WATER_CUES = frozenset(
+    "river rivers sea gulf bay lake strait straits canal ocean reservoir lagoon".split()
+)
 TERRAIN_CUES = frozenset(
     "mountains mountain mount desert valley plain plateau island islands peninsula".split()
 )
@@ -396,7 +398,8 @@ def _cue_after(tokens: list[Token], j: int, text: str) -> str | None:
 # Plural type words that a list of names shares: "the Donetsk and Luhansk regions".
 _PLURAL_CUES = {
     **dict.fromkeys(
-        "provinces governorates oblasts regions districts counties states".split(), "admin"
+        "provinces governorates oblasts regions districts counties states prefectures".split(),
+        "admin",
     ),
     **dict.fromkeys("cities towns villages".split(), "town"),
     "rivers": "water",
@@ -457,7 +460,10 @@ def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, boo
         w = tok.text.lower()
         if (w == "of" or (w == "including" and tokens[k - 1].text in _PLURAL_CUES)) and k > base:
             head = tokens[k - 1].text.lower()
-            if head in ADMIN_CUES and head not in ("department", "departments", "state"):
+            if head in ADMIN_CUES and (
+                head not in ("department", "departments", "state")
+                or tokens[k - 1].text == "state"  # "the state of X" ("the State of Qatar")
+            ):
                 type_cue = "admin"
             elif head in TOWN_CUES or head in _TOWN_HEADS:
                 type_cue = "town"

@@ -324,6 +324,8 @@ class _Facts:
     list_codes: list[str | None]
     guesses: list[int]
     one_country: bool
+    # The first-level divisions named as their country's capital (see :func:`_context`).
+    capital_namesakes: frozenset[int]
     # The candidates' unit vectors, made at the first distance search.
     units: np.ndarray | None = None
 
@@ -337,6 +339,8 @@ class _Facts:
         divisions = []
         plain_towns, plain_districts = [], []
         held: dict[tuple[str | None, ...], list[int]] = defaultdict(list)
+        capitals = {p.country_code for p in places if p.feature_code == "PPLC"}
+        capital_namesakes: set[int] = set()
         for k, p in enumerate(places):
             held[("PCL", p.country_code)].append(k)
             held[("ADM1", p.country_code, p.admin1_code)].append(k)
@@ -344,6 +348,8 @@ class _Facts:
                 held[("ADM2", *_admin2_key(p))].append(k)
             if p.feature_code == "ADM1":
                 divisions.append((k, p.country_code))
+                if p.country_code in capitals:
+                    capital_namesakes.add(k)
             else:
                 by_admin1[(p.country_code, p.admin1_code)].append(k)
             if p.admin2_code and p.feature_class != "A":
@@ -367,6 +373,7 @@ class _Facts:
             [_list_code(p) for p in places],
             [k for k, c in enumerate(cands) if c.match in SPELLING_GUESSES],
             len({p.country_code for p in places}) == 1,
+            frozenset(capital_namesakes),
         )
 
     def unit_vectors(self, cands: list[Candidate]) -> np.ndarray:
@@ -684,6 +691,8 @@ class _Context:
     admin2: dict[int, float]
     pull: list[float] | None
     distance_weight: float
+    # The admin1 feature of divisions named as their capital, given in lists only.
+    withheld: dict[int, float]
 
     def features(self, k: int) -> tuple[float, float | None, float, float, float | None]:
         """Candidate ``k``'s country, neighbour, admin1, admin2 and distance features."""
@@ -868,10 +877,15 @@ def _context(
         if n_admin - (1 if akey == own_admin else 0) > 0:
             for k in facts.by_admin1.get(akey, ()):
                 admin1[k] = w.admin1
+    withheld: dict[int, float] = {}
     if votes.divisions_named:
         for k, cc in facts.divisions:
             if _other_than(votes.divisions_named.get(cc), name):
-                admin1[k] = w.admin1
+                # A division named as its country's capital ("Washington", "Kabul",
+                # "Lima") is not made likelier by the other divisions a report names
+                # (a report on Ukraine that names Texas asks Washington, the capital,
+                # for help), unless it stands in a list of them (see _with_words).
+                (withheld if k in facts.capital_namesakes else admin1)[k] = w.admin1
     for k, a in admin1.items():
         scores[k] += a
     # A named second-level division ("Catanduanes", "Contra Costa County") holds the
@@ -900,7 +914,9 @@ def _context(
             ]
         else:
             scores = [s + wd * p for s, p in zip(scores, pull, strict=True)]
-    return _Context(scores, facts, country, adjusted, neighbour, admin1, admin2, pull, w.distance)
+    return _Context(
+        scores, facts, country, adjusted, neighbour, admin1, admin2, pull, w.distance, withheld
+    )
 
 
 def _with_words(
@@ -934,8 +950,8 @@ def _with_words(
         # A list of siblings says what kind they are.
         codes = _facts_of(it.cands).list_codes
         types = [
-            t + w.type_cue if code == kind_listed else t
-            for t, code in zip(fits or [0.0] * n, codes, strict=True)
+            t + w.type_cue + ctx.withheld.get(k, 0.0) if code == kind_listed else t
+            for k, (t, code) in enumerate(zip(fits or [0.0] * n, codes, strict=True))
         ]
     if types is not None:
         scores = [s + t for s, t in zip(scores, types, strict=True)]
