@@ -633,3 +633,43 @@ def test_following_the_hint_adds_the_country_to_the_index_in_use(
     assert r.exit_code == 0, r.output
     assert Gazetteer(out).full_countries() == {"SY", "US"}
     assert FullDataHint.of(Gazetteer(out)).wanted(["SY", "US"]) == []
+
+
+def test_a_country_code_from_data_never_reaches_the_suggested_command(
+    tmp_path: Path, small_gaz: Gazetteer
+) -> None:
+    # The hint is a command to paste into a shell; a dump's or an overlay's country
+    # column went into it as written ("SY;touch /tmp/pwned;#" ran the touch) (red team R1)
+    hostile = "SY;touch /tmp/pwned;#"
+    assert FullDataHint().command([hostile, "UA"]) == "placemap gazetteer build --download UA"
+    info = panel(_unresolved_report(hostile), Filters())
+    assert info["suggest"] == [] and info["suggest_command"] == ""
+    dump = tmp_path / "XK.txt"
+    dump.write_text(
+        main_row(1001, "Goodville", 42.6, 21.1, "P.PPL", "XK", population=900)
+        + main_row(1002, "Badville", 42.5, 21.0, "P.PPL", hostile, population=900),
+        encoding="utf-8",
+    )
+    stats = build_index(tmp_path / "x.sqlite", default=False, geonames=[dump])
+    gaz = Gazetteer(tmp_path / "x.sqlite")
+    assert gaz.place(1001) is not None and gaz.place(1002) is None
+    assert stats["skipped_rows"] == 1
+    overlay = tmp_path / "ov.csv"
+    overlay.write_text(f'name,lat,lon,country\nZarqaville,34.5,36.5,"{hostile}"\n', "utf-8")
+    from placemap.gazetteer.overlay import load_overlay
+
+    with pytest.raises(ValueError, match=r"ov.csv, line 2: country .* no two-letter ISO code"):
+        load_overlay(small_gaz, overlay)
+
+
+def test_download_takes_country_codes_only(tmp_path: Path) -> None:
+    # "--download ../../../EVIL" wrote EVIL.zip outside the download folder (red team R8)
+    r = CliRunner().invoke(
+        cli, ["gazetteer", "build", "--download", "../../../EVIL", "-o", str(tmp_path / "x")]
+    )
+    assert r.exit_code == 2 and "two-letter country code" in r.output
+    from placemap.gazetteer.geonames import download
+
+    with pytest.raises(GazetteerBuildError, match="two-letter country code"):
+        download(["../EVIL"], tmp_path / "dl", base_url="http://127.0.0.1:9/")
+    assert not (tmp_path / "dl").exists()

@@ -112,6 +112,14 @@ def gazetteer_build(
         raise click.BadParameter(
             "use GeoNames feature class letters (A H L P R S T U V)", param_hint="--feature-classes"
         )
+    from placemap.gazetteer.schema import is_country_code
+
+    for code in download_codes:
+        if not (code == "allCountries" or is_country_code(code.upper())):
+            raise click.BadParameter(
+                f"{code[:40]!r}: a two-letter country code (SY, UA) or allCountries",
+                param_hint="--download",
+            )
     if with_default is False and not (geonames_paths or download_codes):
         raise click.UsageError("--no-default needs --geonames or --download")
     target = output or default_path()

@@ -502,6 +502,9 @@ def import_dumps(
                             f"{cols[5]!r}, population {cols[14]!r}: out of range")  # fmt: skip
                 continue
             cc, a1 = cols[8] or None, cols[10] or None
+            if cc is not None and not schema.is_country_code(cc):
+                skipped.row(f.where, lineno, f"country code {cc[:40]!r} is no two-letter ISO code")
+                continue
             names = cols[3].split(",") if cols[3] else []
             if fclass == "A" and fcode in ("ADM1", "ADM2"):
                 names += _without_type_words([cols[1], cols[2], *names])
@@ -606,6 +609,12 @@ def download(countries: Iterable[str], dest: Path, *, base_url: str | None = Non
     base = base_url or os.environ.get(URL_ENV_VAR) or DOWNLOAD_URL
     if not base.endswith("/"):
         base += "/"
+    countries = list(countries)
+    for c in countries:
+        if not (c == "allCountries" or schema.is_country_code(c.upper())):
+            raise GazetteerBuildError(
+                f"--download {c[:40]!r}: a two-letter country code or allCountries, nothing else"
+            )
     dest.mkdir(parents=True, exist_ok=True)
     wanted = [f"{c if c == 'allCountries' else c.upper()}.zip" for c in countries]
     wanted += ["admin1CodesASCII.txt", "admin2Codes.txt", "countryInfo.txt"]

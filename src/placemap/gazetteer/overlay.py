@@ -61,6 +61,11 @@ def load_overlay(gaz: Gazetteer, path: str | Path) -> int:
             raise InputError(f"{path}, line {lineno}: bad number ({err})") from err
         if not (-90 <= lat <= 90 and -180 <= lon <= 180) or not (row.get("name") or "").strip():
             raise InputError(f"{path}, line {lineno}: needs a name and lat/lon within range")
+        country = (row.get("country") or "").strip().upper()
+        if country and not schema.is_country_code(country):
+            raise InputError(
+                f"{path}, line {lineno}: country {country[:40]!r} is no two-letter ISO code"
+            )
         feature = (row.get("feature") or "P.PPL").strip()
         fclass, _, fcode = feature.rpartition(".")
         if not fclass:
@@ -74,7 +79,7 @@ def load_overlay(gaz: Gazetteer, path: str | Path) -> int:
             lon=lon,
             feature_class=fclass,
             feature_code=fcode or "PPL",
-            country_code=(row.get("country") or "").strip().upper() or None,
+            country_code=country or None,
             population=population,
             source=f"{schema.SOURCE_OVERLAY} {path.name}",
         )

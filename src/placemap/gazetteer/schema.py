@@ -33,6 +33,13 @@ FILTER_FOLD = "fold"
 FILTER_TKEY = "tkey"
 ALL_COUNTRIES = "*"
 
+
+def is_country_code(code: str) -> bool:
+    """Whether ``code`` is written as an ISO 3166-1 alpha-2 code: two letters A-Z. Codes
+    come from data (a dump's country column, an overlay's) and end up in a command line
+    placemap suggests: nothing else may pass."""
+    return len(code) == 2 and code.isascii() and code.isalpha() and code.isupper()
+
 NAMES_DDL = """CREATE TABLE names (
     fold TEXT NOT NULL,              -- normalize.fold(name)
     tkey TEXT NOT NULL,              -- normalize.translit_key(name), '' when none

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from placemap.gazetteer.schema import ALL_COUNTRIES
+from placemap.gazetteer.schema import ALL_COUNTRIES, is_country_code
 from placemap.gazetteer.store import DEFAULT_FILENAME, cache_dir
 
 if TYPE_CHECKING:
@@ -38,14 +38,18 @@ class FullDataHint:
         return cls(gaz.full_countries(), output)
 
     def wanted(self, countries: Iterable[str]) -> list[str]:
-        """``countries`` (in order) without those whose full data the index holds."""
+        """``countries`` (in order) without those whose full data the index holds, and
+        without what is no country code (data may say anything)."""
         if ALL_COUNTRIES in self.held:
             return []
-        return [c for c in countries if c not in self.held]
+        return [c for c in countries if c not in self.held and is_country_code(c)]
 
     def command(self, countries: Sequence[str]) -> str:
-        """The command that adds these countries' full data to the index in use."""
-        parts = ["placemap gazetteer build", *(f"--download {c}" for c in countries)]
+        """The command that adds these countries' full data to the index in use (a code
+        that is no two capital letters is left out: it came from data, and the command
+        is meant to be pasted into a shell)."""
+        codes = [c for c in countries if is_country_code(c)]
+        parts = ["placemap gazetteer build", *(f"--download {shlex.quote(c)}" for c in codes)]
         if self.output is not None:
             parts.append(f"--output {shlex.quote(self.output)}")
         return " ".join(parts)
