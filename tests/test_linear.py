@@ -189,3 +189,34 @@ def test_a_text_naming_too_many_places_is_refused(default_gaz, monkeypatch) -> N
     with pytest.raises(ValueError, match="more than 500 place names in one text"):
         gp.geoparse("Paris.\n" * 1000)
     assert len(gp.geoparse("Paris.\n" * 400)) == 400
+
+
+def test_boilerplate_finders_read_a_text_once(monkeypatch) -> None:
+    # 20,000 "See also:" lines took 262 s: each heading read every line to the end; each
+    # "contributed to this report" searched to the end for its sentence's full stop
+    # (red team round 2, R2). Counted: lines read, and characters searched.
+    from placemap import boilerplate
+
+    def link_work(n: int) -> int:
+        text = "See also:\n" * n
+        return lines_run(lambda: boilerplate.link_lists(text), [SRC / "boilerplate.py"])
+
+    assert link_work(4000) < 2.5 * link_work(2000)
+
+    searched = 0
+    real = boilerplate._SENTENCE_END_RE
+
+    class Counting:
+        def search(self, text: str, pos: int = 0):  # type: ignore[no-untyped-def]
+            nonlocal searched
+            found = real.search(text, pos)
+            searched += (found.end() if found else len(text)) - pos
+            return found
+
+        def finditer(self, text, pos=0, end=sys.maxsize):  # type: ignore[no-untyped-def]
+            return real.finditer(text, pos, end)
+
+    monkeypatch.setattr(boilerplate, "_SENTENCE_END_RE", Counting())
+    text = "A contributed to this report, " * 2000
+    assert len(boilerplate.credit_lines(text)) == 2000
+    assert searched <= len(text)

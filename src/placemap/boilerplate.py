@@ -172,8 +172,10 @@ def link_lists(text: str) -> list[tuple[int, int]]:
     heading (``Related stories``) and the headline lines after it, up to the first line
     of prose or the end. A text with no line of prose outside them has none: a page of
     headlines under "Latest news" is a feed, its headlines the content."""
-    out = []
+    out: list[tuple[int, int]] = []
     for m in _LINKS_HEADING_RE.finditer(text):
+        if out and m.start() < out[-1][1]:
+            continue  # a heading inside the list before it: read with it (one pass in all)
         end = m.end()
         for line in _LINE_RE.finditer(text, m.end()):
             if _prose(line.group()):
@@ -219,12 +221,18 @@ def credit_lines(text: str) -> list[tuple[int, int]]:
         out = [m.span() for m in _CREDIT_RE.finditer(text)]
     if "contributed" not in text:
         return out
+    stop: re.Match[str] | None = None
+    searched = -1  # where the last search for a sentence's end began
     for m in _CONTRIBUTED_RE.finditer(text):
         # The sentence around the words: from the end of the one before to its own end.
         start = 0
         for end in _SENTENCE_END_RE.finditer(text, max(0, m.start() - 500), m.start()):
             start = end.end()
-        stop = _SENTENCE_END_RE.search(text, m.end())
+        # (The end found for the words before serves while it lies ahead: searched for
+        # again each time, a text of such words without a full stop took quadratic time.)
+        if searched < 0 or (stop is not None and stop.start() < m.end()):
+            stop = _SENTENCE_END_RE.search(text, m.end())
+            searched = m.end()
         out.append((start, stop.end() if stop else len(text)))
     return sorted(out)
 
