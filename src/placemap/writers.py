@@ -42,6 +42,7 @@ __all__ = [
     "csv_writer",
     "LineEnds",
     "spreadsheet_safe",
+    "table_cell_safe",
     "write_parquet",
     "write_geojson",
 ]
@@ -374,6 +375,19 @@ def spreadsheet_safe(value: Any) -> Any:
     if isinstance(value, str) and _FORMULA_RE.match(value):
         return "'" + value
     return value
+
+
+# A plain number as a table's cell may hold it: "-2.5", "+3", "1e-3" ("-2+3" is none).
+_NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def table_cell_safe(value: Any) -> Any:
+    """A cell of a user's table, for CSV placemap writes: :func:`spreadsheet_safe`, but a
+    plain number written as text ("-2.5") is left as it is, so that a table's numbers
+    read back as numbers."""
+    if isinstance(value, str) and _NUMBER_RE.fullmatch(value):
+        return value
+    return spreadsheet_safe(value)
 
 
 class LineEnds:
