@@ -580,8 +580,17 @@ def test_maps_never_replace_files_placemap_did_not_write(run, tmp_path: Path) ->
     other.mkdir()
     (other / "a.html").write_text("<p>mine</p>\n", "utf-8")
     r = run("map", folder / "a.txt", "-o", other)
-    assert r.exit_code == 1 and "holds a.html, not written by placemap" in r.output
+    # (an HTML file is a report too: refused as one before its name is looked at)
+    assert r.exit_code == 1 and "holds reports" in r.output and "a.html" in r.output
     assert [p.name for p in other.iterdir()] == ["a.html"]
+    # nor a folder that holds other reports, below it too (its marker hid them from every
+    # later run; red team round 2, R7)
+    proj = tmp_path / "proj"
+    (proj / "reports").mkdir(parents=True)
+    (proj / "reports" / "r.txt").write_text("Floods in Kherson.\n", "utf-8")
+    r = run("map", folder / "a.txt", "-o", proj)
+    assert r.exit_code == 1 and "holds reports" in r.output and "r.txt" in r.output
+    assert [p.name for p in proj.iterdir()] == ["reports"]
     # placemap's own folder of maps is written again
     maps = tmp_path / "maps"
     assert run("map", folder / "a.txt", "-o", maps).exit_code == 0

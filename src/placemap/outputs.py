@@ -307,8 +307,9 @@ def staged_files(folder: Path) -> Iterator[StagedFiles]:
 
 def check_maps_folder(folder: Path, names: Iterable[str], marker: str) -> None:
     """Raise OutputError when a folder that placemap has not written maps into (no
-    ``marker``) holds a file of one of ``names``: the user's own ``index.html`` or
-    ``a.html`` would be replaced."""
+    ``marker``) holds a file of one of ``names`` (the user's own ``index.html`` or
+    ``a.html`` would be replaced), or holds reports anywhere below it (the marker would
+    hide them from every later run)."""
     if not folder.is_dir() or (folder / marker).exists():
         return
     taken = [n for n in names if (folder / n).exists()]
@@ -317,4 +318,13 @@ def check_maps_folder(folder: Path, names: Iterable[str], marker: str) -> None:
         raise OutputError(
             f"{folder}: holds {taken[0]}{more}, not written by placemap (the folder has no "
             f"{marker}); a map page would replace it: choose another folder"
+        )
+    from placemap.readers import first_report_in
+
+    report = first_report_in(folder)
+    if report is not None:
+        raise OutputError(
+            f"{folder}: holds reports ({report}), and a folder of maps is never read for "
+            "reports: they would be left out of every later run that reads it; choose "
+            "another folder"
         )

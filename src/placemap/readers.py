@@ -393,6 +393,15 @@ def _inputs(
             yield f, found[f]
 
 
+def first_report_in(folder: Path) -> Path | None:
+    """The first file under ``folder`` that reading the folder would take for a report,
+    or None."""
+    for found in _inputs([folder], None, lambda _message: None):
+        if not isinstance(found, ReadError):
+            return found[0]
+    return None
+
+
 #: The file ``placemap map`` leaves in a folder of maps: a folder holding it is never
 #: searched for reports (``map reports -o reports/maps`` then ``map reports -o other``
 #: read the first run's pages as reports: its index.html became a report).
