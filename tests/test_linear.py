@@ -220,3 +220,23 @@ def test_boilerplate_finders_read_a_text_once(monkeypatch) -> None:
     text = "A contributed to this report, " * 2000
     assert len(boilerplate.credit_lines(text)) == 2000
     assert searched <= len(text)
+
+
+def test_a_json_list_is_read_one_record_at_a_time(tmp_path: Path) -> None:
+    # 120 MB of "[{},{},...]" took 3 GB, parsed whole before its first record was found
+    # to lack the text (red team round 2, R5)
+    from placemap.readers import ReadError, read_reports
+
+    path = tmp_path / "empty.json"
+    path.write_text("[{}]", "utf-8")
+    list(read_reports([path]))  # (what the first read imports is no part of it)
+    path.write_text("[" + ",".join(["{}"] * 500_000) + "]", "utf-8")
+    tracemalloc.start()
+    try:
+        items = list(read_reports([path]))
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(items) == 1 and isinstance(items[0], ReadError)
+    assert "no field 'text' in the first record" in items[0].message
+    assert peak < 15 * path.stat().st_size  # (parsed whole: 26 times)

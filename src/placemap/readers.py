@@ -1065,7 +1065,14 @@ def _read_json(
         data = _read_whole(fh, max_bytes)
         if not data.strip():
             raise ValueError("empty file")
-        doc = loads_json(decode_text(data))
+        text = decode_text(data)
+        del data
+        if text.lstrip().startswith("["):
+            # A list of records is parsed one record at a time: parsed whole, 120 MB of
+            # "[{},{},...]" took 3 GB before its first record was found to lack the text.
+            yield from _records(_listed_records(text, name, stem), name, fields)
+            return
+        doc = loads_json(text)
     except json.JSONDecodeError as err:
         yield ReadError(name, f"not valid JSON ({err.msg}, line {err.lineno})")
         return
@@ -1101,6 +1108,65 @@ def _read_json(
     yield from _records(
         ((f"{name}[{i}]", f"{stem}-{i + 1}", rec) for i, rec in enumerate(records)), name, fields
     )
+
+
+_JSON_SPACE_RE = re.compile(r"[ \t\n\r]*")
+
+
+def _listed_records(text: str, name: str, stem: str) -> Iterator[tuple[str, str, Any]]:
+    """(where, fallback id, record) of a JSON text that is a list, parsed one record at a
+    time; a fault of the JSON ends the list with a :class:`ReadError` record."""
+
+    def fault(at: int, what: str) -> tuple[str, str, Any]:
+        line = text.count("\n", 0, at) + 1
+        return name, "", ReadError(name, f"not valid JSON ({what}, line {line})")
+
+    pos = _JSON_SPACE_RE.match(text, text.index("[") + 1).end()
+    i = 0
+    if text.startswith("]", pos):
+        pos += 1
+    else:
+        while True:
+            try:
+                rec, pos = _json_at(text, pos)
+            except json.JSONDecodeError as err:
+                yield fault(err.pos, err.msg)
+                return
+            except ValueError as err:
+                yield name, "", ReadError(name, str(err))
+                return
+            yield f"{name}[{i}]", f"{stem}-{i + 1}", rec
+            i += 1
+            pos = _JSON_SPACE_RE.match(text, pos).end()
+            if text.startswith(",", pos):
+                pos = _JSON_SPACE_RE.match(text, pos + 1).end()
+                continue
+            if text.startswith("]", pos):
+                pos += 1
+                break
+            yield fault(pos, "Expecting ',' delimiter")
+            return
+    if text[pos:].strip():
+        yield fault(pos, "Extra data")
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _json_at(text: str, pos: int) -> tuple[Any, int]:
+    """The JSON value at ``pos`` of ``text`` and where it ends, read as
+    :func:`loads_json` reads a whole text."""
+    try:
+        return _DECODER.raw_decode(text, pos)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError as err:
+        raise ValueError("not valid JSON (nested too deeply)") from err
+    except ValueError:
+        try:
+            return json.JSONDecoder(parse_int=_json_int).raw_decode(text, pos)
+        except RecursionError as err:
+            raise ValueError("not valid JSON (nested too deeply)") from err
 
 
 def _read_csv(
