@@ -209,6 +209,41 @@ def test_a_failed_dask_job_leaves_the_old_output(
     assert not list(tmp_path.glob(".out.*"))
 
 
+def test_dask_engine_checks_its_inputs_and_runs_again_into_its_folder(
+    small_index: Path, tmp_path: Path, cluster
+) -> None:
+    # A missing file, a pipe, a damaged Parquet file were tracebacks (a pipe hung), one
+    # bad input stopped the job, and a second run into the same -o was refused (red team
+    # round 2, R4)
+    import os
+
+    src = _corpus(tmp_path / "corpus.jsonl", 5)
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    out = tmp_path / "out"
+    args = ["extract", "--engine", "dask", "--scheduler", cluster.scheduler_address]
+    r = _cli(small_index, *args, str(src), str(tmp_path / "nope.jsonl"), str(fifo), "-o", str(out))
+    assert r.exit_code == 3
+    assert "nope.jsonl: no such file or directory" in r.output
+    assert "pipe.jsonl: not a regular file (a named pipe)" in r.output
+    assert {"doc0", "doc1", "doc4"} <= set(pd.read_parquet(out)["report_id"].dropna())
+    r = _cli(small_index, *args, str(src), "-o", str(out))  # the documented re-run
+    assert r.exit_code == 3, r.output  # (the corpus's broken record)
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(b"junk")
+    r = _cli(small_index, *args, str(bad), "-o", str(tmp_path / "o2"))
+    assert r.exit_code == 1 and "bad.parquet:" in r.output and "Traceback" not in r.output
+    # never a folder of the user's, nor a file
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep\n", "utf-8")
+    r = _cli(small_index, *args, str(src), "-o", str(mine))
+    assert r.exit_code == 1 and "holds notes.txt" in r.output
+    assert (mine / "notes.txt").read_text("utf-8") == "keep\n"
+    r = _cli(small_index, *args, str(src), "-o", str(src))
+    assert r.exit_code == 1 and src.read_text("utf-8").startswith('{"id": "doc0"')
+
+
 def _cli(small_index: Path, *args: str):
     from click.testing import CliRunner
 

@@ -34,7 +34,16 @@ import pandas as pd
 
 from placemap.errors import PlacemapError
 from placemap.parallel import Settings, Task, process, usable_workers
-from placemap.readers import Fields, InputPart, ReadError, parse_spans, read_part, split_input
+from placemap.readers import (
+    Fields,
+    InputPart,
+    ReadError,
+    _reason,
+    parse_spans,
+    read_part,
+    shown,
+    split_input,
+)
 from placemap.records import Report
 from placemap.writers import COLUMNS, arrow_schema, report_head, report_rows
 
@@ -143,7 +152,14 @@ def run_dask(
         day_first,
     )
     size = parse_bytes(blocksize)
-    parts = [part for p in inputs for part in split_input(Path(p), size, fields)]
+    parts, input_errors = [], []
+    for p in inputs:
+        try:
+            parts += split_input(Path(p), size, fields)
+        except (OSError, ValueError) as err:  # (pyarrow's ArrowInvalid is a ValueError)
+            input_errors.append(f"{shown(p)}: {_reason(err)}")
+    if not parts:
+        raise PlacemapError("; ".join(input_errors) or "no input")
     mentions = dd.from_delayed(
         [delayed(_partition)(part, settings, fields, spans_field) for part in parts],
         meta=mention_frame([]),
@@ -189,7 +205,24 @@ def run_dask(
         "reports": int(written["report_id"].nunique()),
         "mentions": int(written["start"].notna().sum()),
         "errors": int(written["error"].notna().sum()),
+        "input_errors": input_errors,
     }
+
+
+def check_output_folder(output: Path) -> None:
+    """Raise PlacemapError unless ``output`` may take the job's folder of Parquet files:
+    new, or the folder of an earlier job (Parquet files and nothing else), which the job
+    replaces once it is done; never a file, nor a folder of the user's."""
+    if not output.exists():
+        return
+    if not output.is_dir():
+        raise PlacemapError(f"{output}: exists and is not a folder; give a folder name")
+    others = sorted(p.name for p in output.iterdir() if p.suffix != ".parquet" or p.is_dir())
+    if others:
+        raise PlacemapError(
+            f"{output}: holds {others[0]}, not a Parquet file of an earlier job; the job "
+            "would replace the folder: choose another"
+        )
 
 
 def _replace_dir(new: Path, target: Path) -> None:

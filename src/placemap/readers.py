@@ -673,6 +673,7 @@ def split_input(path: Path, blocksize: int, fields: Fields) -> list[InputPart]:
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
+        open_regular(path).close()  # (no FIFO nor device is handed to Arrow)
         meta = pq.ParquetFile(path).metadata
         parts, group, row, size = [], 0, 1, 0
         for k in range(meta.num_row_groups):
@@ -682,7 +683,7 @@ def split_input(path: Path, blocksize: int, fields: Fields) -> list[InputPart]:
                 row += sum(meta.row_group(g).num_rows for g in range(group, k + 1))
                 group, size = k + 1, 0
         return parts or [InputPart(str(path), fmt, 0, 0, 1)]
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:
         cuts = _line_cuts(fh, blocksize)
         fh.seek(0)
         for item in _read_jsonl(fh, "", "", fmt, fields, MAX_BYTES):

@@ -46,7 +46,7 @@ from placemap.cli.common import (
 @click.option(
     "-o",
     "--output",
-    type=OutputPath(to_stdout=True, dir_okay=False),
+    type=OutputPath(to_stdout=True),
     help="Write here (atomically) instead of standard output ('-').",
 )
 @click.option(
@@ -233,10 +233,13 @@ def _extract_dask(
     inputs: InputSpec,
     spans_field: str | None,
 ) -> None:
-    from placemap.dask_engine import run_dask
+    from placemap.dask_engine import check_output_folder, run_dask
+    from placemap.outputs import check_not_an_input
 
     if output is None:
         raise click.UsageError("--engine dask writes a folder of Parquet files: give -o DIR")
+    check_not_an_input(output, paths, folder=True)
+    check_output_folder(output)  # before the work, not after it
     _quiet_dask_logs()
     stats = run_dask(
         list(paths),
@@ -251,6 +254,8 @@ def _extract_dask(
         spans_field=spans_field,
         day_first=inputs.day_first,
     )
+    for message in stats["input_errors"]:
+        click.echo(f"placemap: error: {message}", err=True)
     if not quiet():
         click.echo(
             f"placemap: wrote {stats['partitions']} Parquet partitions to {output}: "
@@ -262,6 +267,7 @@ def _extract_dask(
             f"placemap: error: {stats['errors']} records failed (see the 'error' column)",
             err=True,
         )
+    if stats["errors"] or stats["input_errors"]:
         sys.exit(EXIT_PARTIAL)
 
 
