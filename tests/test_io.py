@@ -202,6 +202,17 @@ def test_unicode_encodings_keep_ayn_hamza_and_quotes(data: bytes) -> None:
     assert decode_text(data) == MARKS
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_of_cyrillic_and_arabic_without_a_bom(codec: str) -> None:
+    # NULs only at spaces, digits and punctuation: refused as "binary file (NUL bytes)"
+    # (red team round 2, R9)
+    for text in (
+        "Обстрел Харькова: в понедельник погибли 6 человек.\n" * 5,
+        "قصف حمص وحلب يوم الاثنين، وقتل 5 أشخاص.\n" * 5,
+    ):
+        assert decode_text(text.encode(codec)) == text
+
+
 def test_windows_1252_and_latin_1() -> None:
     assert decode_text("“Homs” – Café’s".encode("cp1252")) == "“Homs” – Café’s"
     # 0x81 is undefined in Windows-1252: Latin-1 then.

@@ -179,7 +179,10 @@ _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def _utf16_without_bom(sample: bytes) -> str | None:
-    """``utf-16-le``/``-be`` when every other byte is NUL, as in BOM-less UTF-16 text."""
+    """``utf-16-le``/``-be`` when every other byte is NUL, as in BOM-less UTF-16 text of
+    Latin script; or when NULs stand in one byte column only and the sample decodes as
+    UTF-16 that way, as in Cyrillic or Arabic text (its letters' high bytes are 0x04 or
+    0x06, its spaces' and digits' 0x00)."""
     if len(sample) < 4:
         return None
     even, odd = sample[0::2], sample[1::2]
@@ -187,6 +190,13 @@ def _utf16_without_bom(sample: bytes) -> str | None:
         return "utf-16-le"
     if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
         return "utf-16-be"
+    for codec, nuls, others in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if nuls.count(0) >= 0.05 * len(nuls) and others.count(0) == 0:
+            try:
+                sample[: len(sample) // 2 * 2].decode(codec)
+            except UnicodeDecodeError:
+                continue  # (a cut surrogate pair at the sample's end is one too: rare)
+            return codec
     return None
 
 
