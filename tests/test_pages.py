@@ -182,3 +182,17 @@ def test_a_page_without_its_html_tag_keeps_its_head() -> None:
     )
     assert (page.title, page.text) == ("Aid reaches Rukban", "\n".join(ARTICLE))
     assert page.date is not None and page.date.iso == "2019-11-18T20:28:55Z"
+
+
+def test_a_tag_of_thousands_of_attributes_loses_them_before_parsing() -> None:
+    # libxml2 and htmldate took quadratic time on one tag of 160,000 attributes (1.8 MB:
+    # four minutes; red team round 2, R3); a long tag of few attributes stays
+    from placemap.pages import _tree_source, read_page
+
+    attrs = " ".join(f'a{i}="x"' for i in range(3000))
+    body = "<p>" + "Shelling hit Homs on Monday, officials in Syria said. " * 8 + "</p>"
+    html = f"<html><body><div {attrs}><article><h1>Homs</h1>{body}</article></div></body></html>"
+    assert "a2999" not in _tree_source(html)
+    assert "Shelling hit Homs" in read_page(html).text
+    image = '<img src="data:image/png;base64,' + "A" * 20000 + '" alt="x">'
+    assert image in _tree_source(f"<html><body>{image}</body></html>")
