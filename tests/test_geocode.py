@@ -672,3 +672,13 @@ def test_a_json_boolean_cell_is_no_name(run, tmp_path: Path) -> None:
     rows = pd.read_csv(out)
     assert list(rows["match"][:2]) == ["empty name"] * 2
     assert rows["geonameid"][2] == TADMUR
+
+
+def test_quiet_geocode_says_nothing_but_errors(run, tmp_path: Path) -> None:
+    # -q is "only errors on stderr": the summary and the full-data hint still came
+    table = tmp_path / "t.csv"
+    table.write_text("place\nHoms\nQqqzzzx\n", "utf-8")
+    r = run("-q", "geocode", table, "--column", "place", "-o", tmp_path / "g.csv")
+    assert r.exit_code == 0 and r.output == ""
+    r = run("geocode", table, "--column", "place", "-o", tmp_path / "g.csv")
+    assert "geocoded 2 rows" in r.output

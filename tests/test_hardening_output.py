@@ -275,7 +275,10 @@ def test_geocode_csv_makes_its_own_columns_safe_and_keeps_the_tables(run, tmp_pa
 
 @pytest.mark.parametrize(
     "cell",
-    ["\uff1dHYPERLINK(1)", "\uff0b1+2", "\uff0d1", "\uff20SUM(A1)", " =1+2", "\xa0=1", "\u3000=1"],
+    [
+        "\uff1dHYPERLINK(1)", "\uff0b1+2", "\uff0d1", "\uff20SUM(A1)", " =1+2", "\xa0=1",
+        "\u3000=1", "\ufeff=1", "\u200b=1", "\ufe66SUM(A1)", "\ufe62\ufe63\ufe6b",
+    ],
 )
 def test_formulas_after_white_space_or_in_full_width_signs_are_text(cell: str) -> None:
     from placemap.writers import spreadsheet_safe

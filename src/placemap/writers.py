@@ -364,7 +364,11 @@ def write_jsonl(reports: Iterable[Report | str], out: TextIO, *, with_text: bool
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # The same after any white space (a spreadsheet may trim it: " =1+2", "\u3000=1+2"), and
 # their full-width forms, which some locales' spreadsheets read as formulas ("\uff1d1+2").
-_FORMULA_RE = re.compile(r"[\t\r]|\s*[=+\-@\uff1d\uff0b\uff0d\uff20]")
+# (Small-form signs and a zero-width space or BOM before them too: NFKC makes + - = @ of
+# the small forms, and a spreadsheet may drop the invisible characters.)
+_FORMULA_RE = re.compile(
+    r"[\t\r]|[\s\ufeff\u200b]*[=+\-@\uff1d\uff0b\uff0d\uff20\ufe62\ufe63\ufe66\ufe6b]"
+)
 
 
 def spreadsheet_safe(value: Any) -> Any:

@@ -18,6 +18,7 @@ from placemap.cli.common import (
     gazetteer_options,
     library_errors,
     make_geoparser,
+    quiet,
 )
 from placemap.errors import PlacemapError
 
@@ -134,6 +135,8 @@ def geocode(
     else:
         with output_errors(output):
             write(out, output, out_fmt)
+    if quiet():
+        return  # (-q: only errors on standard error)
     rows, resolved, ambiguous, countries = outcome(out)
     click.echo(
         f"geocoded {rows:,} rows: {resolved:,} resolved ({ambiguous:,} ambiguous), "
