@@ -939,3 +939,16 @@ def test_names_joined_by_es_and_plural_prefectures(default_gaz: Gazetteer) -> No
     assert found["Dar es Salaam"].place.country_code == "TZ"
     found = {m.text: m for m in gp.geoparse("Toyama and Niigata prefectures reported damage.")}
     assert {found[n].place.feature_code for n in ("Toyama", "Niigata")} == {"ADM1"}
+
+
+def test_ships_and_people_named_like_places_are_no_places(default_gaz: Gazetteer) -> None:
+    # "the cruiser Moskva" was Moscow, "the landing ship Novocherkassk" the city; "Georgia
+    # May Jagger" was the state once a month ended the name (red team round 3)
+    gp = Geoparser(default_gaz)
+    text = "Ukraine sank the cruiser Moskva and the landing ship Novocherkassk off Crimea."
+    found = {m.text for m in gp.geoparse(text)}
+    assert not found & {"Moskva", "Novocherkassk"} and "Crimea" in found
+    assert "Odesa" in {m.text for m in gp.geoparse("A tanker bound for Odesa was hit.")}
+    text = "Georgia May Jagger and Savannah Guthrie attended the gala in Arkansas."
+    assert "Georgia" not in {m.text for m in gp.geoparse(text)}
+    assert "Baghdad" in {m.text for m in gp.geoparse("Fighting in Baghdad May 5 killed three.")}

@@ -180,6 +180,12 @@ PERSON_TITLES = _TITLES | frozenset(
     daughter envoy ambassador premier chancellor commander cleric imam ayatollah king queen
     prince princess sheikh emir sultan pope rabbi bishop cardinal""".split()
 )
+# Words before a ship's name, which is no place however many towns it is named after:
+# "the cruiser Moskva", "the landing ship Novocherkassk" (read as a title is).
+VESSEL_WORDS = frozenset(
+    """cruiser frigate destroyer corvette warship flagship submarine tanker freighter
+    vessel ship carrier trawler icebreaker""".split()
+)
 # Lowercase particles inside people's names: "Staffan de Mistura", "Ahmed bin Ali".
 NAME_PARTICLES = frozenset(
     "de da di del della van von der den bin ibn ben al el la le du dos".split()
@@ -689,7 +695,14 @@ def describe(
         )
         and not (after.all_caps and not span_caps and len(after_word) <= 4)  # "Iraq PM"
         and after_word not in GROUP_ADJECTIVES  # "Iraq Kurdish capital", "Belfast Catholic"
-        and after_word not in _CALENDAR  # "in Baghdad Tuesday", "Kyiv Monday"
+        and not (  # "in Baghdad Tuesday", "Kyiv Monday"; not "Georgia May Jagger"
+            after_word in _CALENDAR
+            and not (
+                j + 1 < n
+                and toks[j + 1].capitalised
+                and _joined(text[after.end : toks[j + 1].start])
+            )
+        )
         and (after_word not in _OFFICES or last.text.lower() in _OFFICE_PREFIXES)
         # ("Alberta Premier Danielle Smith"; not "Vice President", "Prime Minister")
     )
@@ -853,9 +866,13 @@ def person_names(
             j += 1
         while j > i and not toks[j - 1].capitalised:  # a run ends in a name
             j -= 1
-        # One word is a name only after a title ("envoy Mistura"); capitals in a
-        # headline in title case or in capitals mean nothing.
-        if (j - i > 1 or _title_before(text, toks, i)) and case(toks[i].start) is None:
+        # Capitals in a headline in title case or in capitals mean nothing; one word is a
+        # name only after a title ("envoy Mistura").
+        if case(toks[i].start) is not None:
+            pass
+        elif _vessel_before(text, toks, i):
+            out.add(toks[j - 1].text)  # a ship's name, a town's or not: "cruiser Moskva"
+        elif j - i > 1 or _title_before(text, toks, i):
             _add_person(out, text, toks, i, j, known, ordinary, strong, famous)
         start_at = max(j, i + 1)
     return out
@@ -934,6 +951,14 @@ def _title_before(text: str, toks: list[Token], i: int) -> bool:
     gap = text[toks[i - 1].end : toks[i].start]
     word = toks[i - 1].text.lower()
     return word in PERSON_TITLES and (gap == " " or (gap == ". " and word in _TITLES))
+
+
+def _vessel_before(text: str, toks: list[Token], i: int) -> bool:
+    """Whether a kind of ship, in lower case, stands right before token ``i``: "the
+    cruiser Moskva" (not "Ship Canal")."""
+    return (
+        i > 0 and toks[i - 1].text in VESSEL_WORDS and text[toks[i - 1].end : toks[i].start] == " "
+    )
 
 
 def _initial(word: str) -> bool:
