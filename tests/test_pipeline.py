@@ -952,3 +952,12 @@ def test_ships_and_people_named_like_places_are_no_places(default_gaz: Gazetteer
     text = "Georgia May Jagger and Savannah Guthrie attended the gala in Arkansas."
     assert "Georgia" not in {m.text for m in gp.geoparse(text)}
     assert "Baghdad" in {m.text for m in gp.geoparse("Fighting in Baghdad May 5 killed three.")}
+
+
+def test_a_news_agency_named_like_a_place_is_no_place(default_gaz: Gazetteer) -> None:
+    # "the Houthis' Saba news agency" was Saba in the Caribbean, "Fars news agency" the
+    # Iranian province; a people's name before it stays ("the Iranian news agency")
+    gp = Geoparser(default_gaz)
+    text = "In Sanaa, the Saba news agency said Fars news agency was wrong."
+    assert {m.text for m in gp.geoparse(text)} == {"Sanaa"}
+    assert "Iranian" in {m.text for m in gp.geoparse("The Iranian news agency said so.")}

@@ -367,6 +367,8 @@ class Geoparser:
                     cands = narrowed
             if kind != "demonym" and span.text.lower() in GROUP_ADJECTIVES:
                 continue  # "Shiite district": a faith's, not a place's name
+            if kind != "demonym" and text.startswith(_AGENCY, span.end):
+                continue  # "the Saba news agency", "Fars news agency" ("Iranian" stays)
             if text.startswith(_SAINTS_DAY, span.end):
                 continue  # "St. Patrick's Day", "St George's Day": a day
             if _quoted_speaker(text, span) and not _speaks(cands):
@@ -1315,6 +1317,7 @@ def _lower_head(text: str, span: Span) -> bool:
 
 
 _SAINTS_DAY = ("'s Day", "\u2019s Day")
+_AGENCY = (" news agency", " News Agency")
 # Words after a name that make it an armed unit's or group's: "Azov battalion", "Wagner
 # group", "Nour al-Din al-Zenki brigade" (places inside such names are no toponyms).
 _UNIT_WORDS = frozenset(
