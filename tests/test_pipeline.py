@@ -961,3 +961,14 @@ def test_a_news_agency_named_like_a_place_is_no_place(default_gaz: Gazetteer) ->
     text = "In Sanaa, the Saba news agency said Fars news agency was wrong."
     assert {m.text for m in gp.geoparse(text)} == {"Sanaa"}
     assert "Iranian" in {m.text for m in gp.geoparse("The Iranian news agency said so.")}
+
+
+def test_a_town_between_countries_keeps_the_country_after_its_comma(
+    default_gaz: Gazetteer,
+) -> None:
+    # "Cairo, Egypt, and Athens, Greece": Athens stood in a "list of countries" and lost
+    # its containment; Ohio named elsewhere made it Athens, Ohio (red team round 3)
+    gp = Geoparser(default_gaz)
+    text = "The mayors stopped in Cairo, Egypt, and Athens, Greece. The group came from Ohio."
+    found = {m.text: m for m in gp.geoparse(text)}
+    assert found["Athens"].place.country_code == "GR"

@@ -367,8 +367,14 @@ class Geoparser:
                     cands = narrowed
             if kind != "demonym" and span.text.lower() in GROUP_ADJECTIVES:
                 continue  # "Shiite district": a faith's, not a place's name
-            if kind != "demonym" and text.startswith(_AGENCY, span.end):
-                continue  # "the Saba news agency", "Fars news agency" ("Iranian" stays)
+            if (
+                kind != "demonym"
+                and text.startswith(_AGENCY, span.end)
+                and any(c.match not in SPELLING_GUESSES for c in cands)
+            ):
+                # "the Saba news agency", "Fars news agency": the agency's name (a people's
+                # name stays, "Iranian", and a spelling guess of one: "Abkhaz")
+                continue
             if text.startswith(_SAINTS_DAY, span.end):
                 continue  # "St. Patrick's Day", "St George's Day": a day
             if _quoted_speaker(text, span) and not _speaks(cands):

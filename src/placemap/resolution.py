@@ -937,6 +937,16 @@ def _with_words(
     contained, fits = words
     scores = ctx.scores
     n = len(scores)
+    if (
+        kind_listed is not None
+        and it.span.prev_word in _LIST_JOINS
+        and kind_listed not in _facts_of(it.cands).list_codes
+    ):
+        # The last item of a list, of no candidate of the list's kind, with a name after
+        # its comma: no sibling of the list ("in Cairo, Egypt, and Athens, Greece": Athens
+        # stands between two countries, and "Athens, Greece" still says which Athens).
+        # ("Italy, England, USA" is a list all the same: England is one of it.)
+        kind_listed = None
     containment: list[float] | None = None
     if kind_listed is None and (held or contained is not None):
         ids = rounds.ids[idx]
