@@ -972,3 +972,25 @@ def test_a_town_between_countries_keeps_the_country_after_its_comma(
     text = "The mayors stopped in Cairo, Egypt, and Athens, Greece. The group came from Ohio."
     found = {m.text: m for m in gp.geoparse(text)}
     assert found["Athens"].place.country_code == "GR"
+
+
+def test_a_name_qualified_once_is_that_place_throughout(default_gaz: Gazetteer) -> None:
+    # "Cairo council member" after "the mayor of Cairo, Illinois" was Cairo, Ohio (Ohio
+    # named); a name qualified two ways is left to each mention (red team round 3)
+    gp = Geoparser(default_gaz)
+    text = (
+        "The mayor of Cairo, Illinois, went on the trip, as did the mayor of Lebanon, Ohio. "
+        "Cairo council member Jane Doe also went."
+    )
+    cairos = [m for m in gp.geoparse(text) if m.text == "Cairo"]
+    assert len(cairos) == 2 and {m.place.admin1_code for m in cairos} == {"IL"}
+    assert cairos[1].reason == "as in Cairo, Illinois"
+    # only a first mention qualifies a name: an article on one Auburn may name another
+    text = (
+        "Auburn is a town in Rockingham County. Auburn was named after Auburn, New York. "
+        "Auburn has a school."
+    )
+    assert not any(m.reason.startswith("as in") for m in gp.geoparse(text))
+    text = "Paris, Texas and Paris, France are twinned. Paris is lovely."
+    places = [m.place.country_code for m in gp.geoparse(text) if m.text == "Paris"]
+    assert places[:2] == ["US", "FR"]

@@ -83,7 +83,9 @@ TABLE_FORMATS = ("csv", "jsonl", "parquet")
 # Words an admin column may hold instead of a name: the cue they would be in a text.
 TYPE_WORDS = ADMIN_CUES | WATER_CUES | TERRAIN_CUES | frozenset({"city", "town", "village"})
 # The engine's reasons when the context (here: the hints) chose among candidates.
-_CONTEXT_REASONS = ("country context", "containment", "type cue", "admin context", "near ")
+_CONTEXT_REASONS = (
+    "country context", "containment", "type cue", "admin context", "near ", "as in "
+)
 
 
 @dataclass(frozen=True, slots=True)
