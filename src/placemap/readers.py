@@ -1132,7 +1132,7 @@ def _listed_records(text: str, name: str, stem: str) -> Iterator[tuple[str, str,
         line = text.count("\n", 0, at) + 1
         return name, "", ReadError(name, f"not valid JSON ({what}, line {line})")
 
-    pos = _JSON_SPACE_RE.match(text, text.index("[") + 1).end()
+    pos = _after_space(text, text.index("[") + 1)
     i = 0
     if text.startswith("]", pos):
         pos += 1
@@ -1148,9 +1148,9 @@ def _listed_records(text: str, name: str, stem: str) -> Iterator[tuple[str, str,
                 return
             yield f"{name}[{i}]", f"{stem}-{i + 1}", rec
             i += 1
-            pos = _JSON_SPACE_RE.match(text, pos).end()
+            pos = _after_space(text, pos)
             if text.startswith(",", pos):
-                pos = _JSON_SPACE_RE.match(text, pos + 1).end()
+                pos = _after_space(text, pos + 1)
                 continue
             if text.startswith("]", pos):
                 pos += 1
@@ -1159,6 +1159,12 @@ def _listed_records(text: str, name: str, stem: str) -> Iterator[tuple[str, str,
             return
     if text[pos:].strip():
         yield fault(pos, "Extra data")
+
+
+def _after_space(text: str, pos: int) -> int:
+    """Where the JSON white space at ``pos`` of ``text`` ends."""
+    m = _JSON_SPACE_RE.match(text, pos)
+    return m.end() if m else pos
 
 
 _DECODER = json.JSONDecoder()
