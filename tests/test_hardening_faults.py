@@ -390,3 +390,35 @@ def test_a_signal_just_as_the_part_file_is_made_leaves_none(
         other.join()
         signal.signal(signal.SIGTERM, old)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_stop_signal_lost_in_a_finaliser_is_given_again(tmp_path: Path) -> None:
+    # An exception raised while Python runs a finaliser is printed and dropped: a Ctrl-C
+    # that came then was lost and the run went on. The signal is given again until the
+    # process ends (here every second, a loop that drops two of them in turn).
+    code = (
+        "import signal, sys, time\n"
+        "import placemap.cli as c\n"
+        "c.STOP_GRACE = 1.0\n"
+        "signal.signal(signal.SIGINT, c._terminate)\n"
+        "print('ready', flush=True)\n"
+        "lost = 0\n"
+        "while True:\n"
+        "    try:\n"
+        "        time.sleep(0.05)\n"
+        "    except KeyboardInterrupt:\n"
+        "        lost += 1\n"
+        "        if lost == 2:\n"
+        "            sys.exit(7)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == b"ready\n"
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+    finally:
+        proc.kill()
+        proc.wait()
+        assert proc.stdout is not None
+        proc.stdout.close()
+    assert proc.returncode == 7
