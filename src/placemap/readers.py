@@ -26,7 +26,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO, TypeVar, cast
 
 from placemap.boilerplate import is_boilerplate
 from placemap.dates import ReportDate, find_date, parse_date
@@ -1167,23 +1167,10 @@ def _after_space(text: str, pos: int) -> int:
     return m.end() if m else pos
 
 
-_DECODER = json.JSONDecoder()
-
-
 def _json_at(text: str, pos: int) -> tuple[Any, int]:
     """The JSON value at ``pos`` of ``text`` and where it ends, read as
     :func:`loads_json` reads a whole text."""
-    try:
-        return _DECODER.raw_decode(text, pos)
-    except json.JSONDecodeError:
-        raise
-    except RecursionError as err:
-        raise ValueError("not valid JSON (nested too deeply)") from err
-    except ValueError:
-        try:
-            return json.JSONDecoder(parse_int=_json_int).raw_decode(text, pos)
-        except RecursionError as err:
-            raise ValueError("not valid JSON (nested too deeply)") from err
+    return _decoded(lambda decoder: decoder.raw_decode(text, pos))
 
 
 def _read_csv(
@@ -1544,8 +1531,20 @@ def loads_json(text: str | bytes) -> Any:
     """``json.loads``, with every failure a ``json.JSONDecodeError`` or a ``ValueError``
     that says what is wrong: nesting too deep for the parser (a RecursionError) and
     integers too long for ``int`` (over 4,300 digits), which are kept as their digits."""
+    if isinstance(text, bytes):  # (as json.loads reads bytes)
+        text = text.decode(json.detect_encoding(text), "surrogatepass")
+    return _decoded(lambda decoder: decoder.decode(text))
+
+
+_T = TypeVar("_T")
+_DECODER = json.JSONDecoder()
+
+
+def _decoded(decode: Callable[[json.JSONDecoder], _T]) -> _T:
+    """``decode`` run with a JSON decoder, every failure a ``json.JSONDecodeError`` or a
+    ``ValueError`` that says what is wrong (see :func:`loads_json`)."""
     try:
-        return json.loads(text)
+        return decode(_DECODER)
     except json.JSONDecodeError:
         raise
     except RecursionError as err:
@@ -1553,7 +1552,7 @@ def loads_json(text: str | bytes) -> Any:
     except ValueError:
         # Only int() raises a plain ValueError here: an integer past Python's limit.
         try:
-            return json.loads(text, parse_int=_json_int)
+            return decode(json.JSONDecoder(parse_int=_json_int))
         except RecursionError as err:
             raise ValueError("not valid JSON (nested too deeply)") from err
 
