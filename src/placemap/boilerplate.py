@@ -222,7 +222,7 @@ def credit_lines(text: str) -> list[tuple[int, int]]:
     if "contributed" not in text:
         return out
     stop: re.Match[str] | None = None
-    searched = -1  # where the last search for a sentence's end began
+    searched = False  # (for a sentence's end, after the words before)
     for m in _CONTRIBUTED_RE.finditer(text):
         # The sentence around the words: from the end of the one before to its own end.
         start = 0
@@ -230,9 +230,9 @@ def credit_lines(text: str) -> list[tuple[int, int]]:
             start = end.end()
         # (The end found for the words before serves while it lies ahead: searched for
         # again each time, a text of such words without a full stop took quadratic time.)
-        if searched < 0 or (stop is not None and stop.start() < m.end()):
+        if not searched or (stop is not None and stop.start() < m.end()):
             stop = _SENTENCE_END_RE.search(text, m.end())
-            searched = m.end()
+            searched = True
         out.append((start, stop.end() if stop else len(text)))
     return sorted(out)
 

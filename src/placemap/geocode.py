@@ -593,7 +593,7 @@ def _plain_cells(a: Geocoded, candidates: bool) -> list[Any]:
 def write_plain_table(table: PlainTable, path: Path | None, fmt: str) -> None:
     """What :func:`write_table` writes of the frame of the same cells, byte for byte, in
     CSV or JSON Lines."""
-    from placemap.writers import atomic_text_writer, csv_writer, spreadsheet_safe
+    from placemap.writers import atomic_text_writer, csv_writer, spreadsheet_safe, table_cell_safe
 
     with atomic_text_writer(path) as fh:
         if fmt == "jsonl":
@@ -615,17 +615,22 @@ def write_plain_table(table: PlainTable, path: Path | None, fmt: str) -> None:
         w = csv_writer(fh)
         w.writerow(table.columns)
         for row in table.rows:
-            w.writerow([_csv_cell(v, k, spreadsheet_safe) for v, k in zip(row, kinds, strict=True)])
+            w.writerow(
+                [
+                    _csv_cell(v, k, spreadsheet_safe, table_cell_safe)
+                    for v, k in zip(row, kinds, strict=True)
+                ]
+            )
 
 
 #: The float columns :func:`geocode_frame` adds.
 _ADDED_FLOATS = ("lat", "lon", "confidence")
 
 
-def _csv_cell(value: Any, kind: str, safe: Any) -> Any:
-    """A cell as pandas' ``to_csv`` writes it after :func:`write_table`'s changes."""
-    from placemap.writers import table_cell_safe
-
+def _csv_cell(value: Any, kind: str, safe: Any, own: Any) -> Any:
+    """A cell as pandas' ``to_csv`` writes it after :func:`write_table`'s changes
+    (``safe`` and ``own``: :func:`~placemap.writers.spreadsheet_safe` and
+    :func:`~placemap.writers.table_cell_safe`, imported once by the caller)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if kind == "float":
@@ -634,7 +639,7 @@ def _csv_cell(value: Any, kind: str, safe: Any) -> Any:
         return safe(value)
     if kind == "cell" and isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False, default=_json_default)
-    return table_cell_safe(value)
+    return own(value)
 
 
 def outcome(table: pd.DataFrame | PlainTable) -> tuple[int, int, int, list[str]]:
@@ -917,11 +922,11 @@ def write_table(df: pd.DataFrame, path: Path | None, fmt: str) -> None:
             safe = {c: df[c].map(spreadsheet_safe) for c in _ADDED_TEXT if c in df.columns}
             # The table's own text cells too: a formula in a JSON Lines or Parquet table
             # is one in the CSV placemap makes of it (plain numbers as text stay).
+            nests = {c: _may_nest(df[c]) for c in df.columns if c not in _ADDED_TEXT}
             own = {
-                c: (_json_cells(df[c]) if _may_nest(df[c]) else df[c]).map(table_cell_safe)
-                for c in df.columns
-                if c not in _ADDED_TEXT
-                and (_may_nest(df[c]) or pd.api.types.is_string_dtype(df[c]))
+                c: (_json_cells(df[c]) if nest else df[c]).map(table_cell_safe)
+                for c, nest in nests.items()
+                if nest or pd.api.types.is_string_dtype(df[c])
             }
             sink: Any = LineEnds(fh)  # a stream with write() is all to_csv uses
             df.assign(**own, **safe).to_csv(sink, index=False, lineterminator="\r\n")
