@@ -15,8 +15,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable
 from functools import partial
-from itertools import accumulate, compress
-from operator import itemgetter
+from itertools import accumulate, compress, repeat
+from operator import and_, itemgetter, lt, not_
 from sys import intern
 from typing import NamedTuple
 
@@ -288,32 +288,90 @@ def tokenize(text: str, splits: Callable[[str], bool] | None = None) -> list[Tok
     "Russia-NATO") rather than one name ("Guinea-Bissau", "Al-Qaeda"): its parts then
     become tokens of their own, marked as parts.
     """
+    if len(text) <= _PIECE_CHARS:
+        return _tokens(text, 0, len(text), splits)
+    # A long text is split in pieces at spaces (no token holds one), so that the lists
+    # made on the way stay small beside the tokens.
     out: list[Token] = []
-    append = out.append
-    for m in _TOKEN_RE.finditer(text):
-        t = m.group()
-        s, e = m.span()
-        if t.isalnum():
-            # A plain word (most of them): no dots, apostrophes or hyphens to handle.
-            if t.islower():
-                append(_new_token(Token, (s, e, t, False, False)))
-            else:
-                append(_new_token(Token, (s, e, t, t[0].isupper(), len(t) >= 2 and t.isupper())))
-            continue
-        if text[e : e + 1] == "." and _DOTTED_RE.fullmatch(t):
-            e, t = e + 1, t + "."  # "U.S." keeps its last dot
-        # Trailing dots belong to abbreviations ("U.S.") but not to ordinary words.
-        if t.endswith(".") and not re.fullmatch(r"(?:[A-Za-z]\.){2,}", t):
-            t, e = t.rstrip("."), e - (len(t) - len(t.rstrip(".")))
-        pm = _POSSESSIVE_RE.search(t)
-        if pm and len(t) > 2:
-            t = t[: pm.start()]
-            e = s + len(t)
-        if "-" in t and not t.islower():
-            _hyphenated(out, s, t, splits)
-        else:
-            append(_token(s, e, t))
+    start = 0
+    while start < len(text):
+        end = start + _PIECE_CHARS
+        if end < len(text):
+            cut = text.rfind(" ", start, end)
+            if cut <= start:  # no space in the piece: it ends at the next one
+                cut = text.find(" ", end)
+            end = cut if cut > start else len(text)
+        out += _tokens(text, start, end, splits)
+        start = end
     return out
+
+
+# The longest text tokenised in one piece (see :func:`tokenize`).
+_PIECE_CHARS = 10_000
+
+
+def _tokens(text: str, pos: int, endpos: int, splits: Callable[[str], bool] | None) -> list[Token]:
+    """The tokens of ``text[pos:endpos]`` (see :func:`tokenize`), a piece that starts and
+    ends at a space or an end of the text."""
+    # Tokenising is a fifth of a report's time, so the words and their offsets come
+    # from one split of the text and the tokens are made by C loops (map, zip); only
+    # the few words with dots, apostrophes, hyphens or underscores are taken one by one.
+    parts = _SPLIT_RE.split(text[pos:endpos] if pos or endpos < len(text) else text)
+    words = parts[1::2]  # (parts: gap, word, gap, word, ..., gap)
+    if not words:
+        return []
+    at = list(accumulate(map(len, parts), initial=pos))  # where each part starts
+    tokens = list(
+        map(
+            _new_token,
+            repeat(Token),
+            zip(
+                at[1:-1:2],
+                at[2::2],
+                words,
+                map(str.isupper, map(itemgetter(0), words)),
+                map(and_, map(str.isupper, words), map(_longer_than_one, map(len, words))),
+                strict=True,
+            ),
+        )
+    )
+    odd = list(compress(range(len(words)), map(not_, map(str.isalnum, words))))
+    if not odd:
+        return tokens
+    out: list[Token] = []
+    done = 0
+    for k in odd:
+        out += tokens[done:k]
+        tok = tokens[k]
+        _odd_word(out, text, tok.start, tok.end, tok.text, splits)
+        done = k + 1
+    out += tokens[done:]
+    return out
+
+
+_SPLIT_RE = re.compile(f"({_TOKEN_RE.pattern})", re.UNICODE)
+_longer_than_one = partial(lt, 1)
+_ABBREVIATION_DOTS_RE = re.compile(r"(?:[A-Za-z]\.){2,}")
+
+
+def _odd_word(
+    out: list[Token], text: str, s: int, e: int, t: str, splits: Callable[[str], bool] | None
+) -> None:
+    """The tokens of a word with dots, apostrophes, hyphens or underscores (see
+    :func:`tokenize`), appended to ``out``."""
+    if text[e : e + 1] == "." and _DOTTED_RE.fullmatch(t):
+        e, t = e + 1, t + "."  # "U.S." keeps its last dot
+    # Trailing dots belong to abbreviations ("U.S.") but not to ordinary words.
+    if t.endswith(".") and not _ABBREVIATION_DOTS_RE.fullmatch(t):
+        t, e = t.rstrip("."), e - (len(t) - len(t.rstrip(".")))
+    pm = _POSSESSIVE_RE.search(t)
+    if pm and len(t) > 2:
+        t = t[: pm.start()]
+        e = s + len(t)
+    if "-" in t and not t.islower():
+        _hyphenated(out, s, t, splits)
+    else:
+        out.append(_token(s, e, t))
 
 
 _new_token = tuple.__new__
