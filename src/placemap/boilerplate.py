@@ -11,6 +11,8 @@ places of the events reported, so they lend no context to the report's other nam
 from __future__ import annotations
 
 import re
+from itertools import repeat
+from operator import contains, methodcaller
 
 __all__ = [
     "is_boilerplate",
@@ -38,6 +40,7 @@ _TRAIL_STARTS = frozenset("home homepage accueil inicio startseite".split())
 _TRAIL_ITEM_WORDS = 6
 # What separates a menu's or a breadcrumb trail's items: "Home | World", "News › Europe".
 _ITEM_SEPARATORS = re.compile(r"\s*[|•·»›>]\s*")
+_SEPARATOR_RE = re.compile(r"[|•·»›>]")
 # A menu's items are short: a word or three ("Middle East", "Opinion").
 _ITEM_WORDS = 3
 #: Only the first lines of a text are looked at for boilerplate.
@@ -48,13 +51,21 @@ _LINE_RE = re.compile(r"[^\n]*\S[^\n]*")
 _MENU_CHARS = 300
 
 
+_ALNUM_RE = re.compile(r"[^\W_]")  # a letter or a digit (str.isalnum)
+_strip_marks = methodcaller("strip", "|/•·-")
+
+
 def is_menu(line: str) -> bool:
     """Whether a line is a site's menu or a breadcrumb trail."""
-    words = [w for w in line.split() if any(c.isalnum() for c in w)]
-    if len(words) >= 4 and sum(w.strip("|/•·-").lower() in MENU_WORDS for w in words) >= (
-        0.6 * len(words)
-    ):
+    split = line.split()
+    # (Every menu word has a letter: counted over all the words, in C loops, the menu
+    # words are those of the words with a letter or digit, which are counted only when
+    # the line has menu words at all: a line of prose is told at once.)
+    menu = sum(map(MENU_WORDS.__contains__, map(str.lower, map(_strip_marks, split))))
+    if menu and (n := len([w for w in split if _ALNUM_RE.search(w)])) >= 4 and menu >= 0.6 * n:
         return True  # "Home News Politics Economy World Society Sports Photo Video"
+    if not _SEPARATOR_RE.search(line):
+        return False  # one item: no trail, no menu (most lines: told without splitting)
     items = [i for i in _ITEM_SEPARATORS.split(line) if i]
     if (
         len(items) >= 2
@@ -95,6 +106,8 @@ def _controls(line: str) -> bool:
     """Whether a line is a page's controls alone: one, or a row of them between bars."""
     if _CONTROL_LINE_RE.fullmatch(line.strip()):
         return True
+    if not _SEPARATOR_RE.search(line):
+        return False
     items = [i for i in _ITEM_SEPARATORS.split(line.strip()) if i]
     return len(items) >= 2 and all(
         _CONTROL_LINE_RE.fullmatch(i) or _SHARE_ITEM_RE.fullmatch(i) for i in items
@@ -104,13 +117,17 @@ def _controls(line: str) -> bool:
 # A page's furniture on a line of its own: a cookie notice ("This site uses cookies",
 # "Accept all cookies?"), a time stamp ("Updated 55 minutes ago", "Posted 2 hours ago ·
 # 4 min read"), a "Trending:" row.
+# (Two patterns: the line's start is matched once, not tried at every character.)
 _FURNITURE_RE = re.compile(
     r"\bcookies?\b.*\b(?:accept|consent|privacy|we use|uses|use of)\b"
-    r"|\b(?:we use|this (?:web)?site uses|accept(?: all)?) cookies\b"
-    r"|^(?:(?:latest|top) (?:headlines|news|stories) +)?(?:updated|posted|published)?\s*"
+    r"|\b(?:we use|this (?:web)?site uses|accept(?: all)?) cookies\b",
+    re.IGNORECASE,
+)
+_FURNITURE_START_RE = re.compile(
+    r"(?:(?:latest|top) (?:headlines|news|stories) +)?(?:updated|posted|published)?\s*"
     r"\d+ (?:sec|second|min|minute|hr|hour|day|week|month|year)s? ago\b"
-    r"|^(?:.{0,40}\bago\b\W*)?\d+ min(?:ute)?s? read$"
-    r"|^trending(?: now)?:",
+    r"|(?:.{0,40}\bago\b\W*)?\d+ min(?:ute)?s? read$"
+    r"|trending(?: now)?:",
     re.IGNORECASE,
 )
 
@@ -122,15 +139,20 @@ def is_boilerplate(line: str) -> bool:
     sentence in it (not a headline in sentence case, which opens with a capital): no
     title, at least."""
     stripped = line.strip()
-    if is_menu(line) or _controls(line) or _FURNITURE_RE.search(stripped):
+    if (
+        is_menu(line)
+        or _controls(line)
+        or _FURNITURE_START_RE.match(stripped)
+        or _FURNITURE_RE.search(stripped)
+    ):
         return True
     if _BYLINE_RE.match(stripped):
         return True  # "By Sarah Wells, Local Democracy Reporting Service"
     words = line.split()
     if len(words) < 8:
         return False
-    lowercase = sum(w.islower() for w in words) / len(words)
-    iconish = sum("icon" in w.lower() for w in words) / len(words)
+    lowercase = sum(map(str.islower, words)) / len(words)
+    iconish = sum(map(contains, map(str.lower, words), repeat("icon"))) / len(words)
     has_sentence = bool(re.search(r"[a-z]{3,}[.!?](\s|$)", line))
     return iconish > 0.15 or (
         lowercase > 0.8 and not has_sentence and not stripped[:1].isupper()
