@@ -13,6 +13,7 @@ shipped to workers, only its path) and keeps it for every task it runs.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -103,6 +104,7 @@ def process(task: Task, settings: Settings) -> Result:
     """Geoparse (or resolve) one report; a bad span list is an error of that report only,
     a damaged gazetteer (:class:`~placemap.errors.GazetteerError`) stops the run."""
     gp = geoparser_for(settings)
+    _settle()
     r = task.report
     try:
         if task.spans is not None:
@@ -114,6 +116,24 @@ def process(task: Task, settings: Settings) -> Result:
     except ValueError as err:
         return Result(r, str(err))
     return Result(replace(r, mentions=tuple(mentions)))
+
+
+# The gazetteer's caches hold most of a process's objects (about 150,000 after a few
+# hundred reports), and Python's cycle collector went through them all again and again
+# while reports came and went (a tenth of the CPU time: the same run with the collector
+# off took 0.90 of it). Reports make no reference cycles worth collecting, so every
+# SETTLE_EVERY reports what has lived through the young collections is moved out of the
+# collector's sight (gc.freeze): a full collection then sees only what came since.
+SETTLE_EVERY = 500
+_processed = 0
+
+
+def _settle() -> None:
+    global _processed
+    if _processed % SETTLE_EVERY == 0:
+        gc.collect(1)
+        gc.freeze()
+    _processed += 1
 
 
 def jsonl_encoded(report: Report, *, with_text: bool = False) -> tuple[str, Counter[str]]:
