@@ -4,6 +4,7 @@ and what a user sees when an input cannot be read."""
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -217,6 +218,33 @@ def test_windows_1252_and_latin_1() -> None:
     assert decode_text("“Homs” – Café’s".encode("cp1252")) == "“Homs” – Café’s"
     # 0x81 is undefined in Windows-1252: Latin-1 then.
     assert decode_text(b"Caf\xe9 \x81 in Homs") == "Café \x81 in Homs"
+
+
+def test_a_utf8_text_with_a_bad_line_keeps_its_utf8_lines(caplog) -> None:
+    # One stray byte made the whole text Windows-1252: every Cyrillic or Arabic letter
+    # became two characters ("ÐžÐ±...") and no place in it could be read.
+    cyrillic = "Обстрел Харькова продолжился.\n"
+    arabic = "قصف حمص وحلب يوم الاثنين.\n"
+    pasted = "Caf\u00e9 \u201cowner\u201d in Homs.\n"
+    caplog.set_level(logging.WARNING, logger="placemap")  # (a CLI run with -q set ERROR)
+    data = cyrillic.encode() + pasted.encode("cp1252") + arabic.encode()
+    assert decode_text(data) == cyrillic + pasted + arabic
+    decode_text(data, "r.txt")
+    assert "r.txt, line 2: not valid UTF-8" in caplog.text
+    assert "read as Windows-1252" in caplog.text
+    # a character cut in two: U+FFFD for its bytes, the rest of the line as it is
+    caplog.clear()
+    cut = cyrillic.encode()[:-4] + cyrillic.encode()[-3:]
+    assert decode_text(cut + arabic.encode()) == "Обстрел Харькова продолжилс\ufffd.\n" + arabic
+    assert "a text, line 1" in caplog.text and "broken bytes" in caplog.text
+
+
+def test_a_windows_1252_text_is_read_whole_without_a_notice(caplog) -> None:
+    # "Ã©" is valid UTF-8 ("é") by chance: one such pair among Windows-1252 letters
+    caplog.set_level(logging.WARNING, logger="placemap")
+    text = "Caf\u00e9 in Homs, r\u00e9sum\u00e9 \u00c3\u00a9 and \u201cquotes\u201d.\n" * 3
+    assert decode_text(text.encode("cp1252")) == text
+    assert caplog.text == ""
 
 
 def test_encodings_on_the_command_line(run, tmp_path: Path) -> None:

@@ -211,13 +211,16 @@ def _check_text(text: str) -> str:
     return text
 
 
-def decode_text(data: bytes) -> str:
+def decode_text(data: bytes, name: str = "") -> str:
     """Text from bytes in the encodings news files come in.
 
     UTF-8 (with or without BOM) and UTF-16 (by its BOM, or by its NUL bytes) are decoded
     strictly; anything else that is not valid UTF-8 is read as Windows-1252, or as
     Latin-1 where it uses a byte Windows-1252 leaves undefined (Latin-1 text without
-    bytes 0x80-0x9F reads the same in both). Raises ``ValueError`` for binary data.
+    bytes 0x80-0x9F reads the same in both). A UTF-8 text with lines that are not (a
+    Windows-1252 line pasted into it, a character cut in two) is read line by line: its
+    UTF-8 lines as UTF-8, the others so, with a notice naming ``name`` and the lines.
+    Raises ``ValueError`` for binary data.
     """
     if data.startswith(codecs.BOM_UTF8):
         try:
@@ -240,10 +243,66 @@ def decode_text(data: bytes) -> str:
         return _check_text(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
+    mixed = _utf8_lines(data, name)
+    if mixed is not None:
+        return _check_text(mixed)
     try:
         return _check_text(data.decode("cp1252"))
     except UnicodeDecodeError:
         return _check_text(data.decode("latin-1"))
+
+
+def _utf8_lines(data: bytes, name: str) -> str | None:
+    """The text of ``data``, not valid UTF-8 as a whole, when it is mostly UTF-8 (more
+    characters beyond ASCII in valid UTF-8 than broken sequences): its UTF-8 lines as
+    such, and, with a notice, the others as UTF-8 with U+FFFD for their broken bytes
+    when they are mostly UTF-8 too (a character cut in two), else as Windows-1252 (else
+    Latin-1: a line pasted from an older encoding). None for a text in an older encoding.
+    (One stray byte made a whole Arabic or Cyrillic report in UTF-8 unreadable: each
+    letter two Windows-1252 characters.)"""
+    if not _mostly_utf8(data):
+        return None
+    lines = data.splitlines(keepends=True)
+    decoded: list[str] = []
+    odd: list[int] = []
+    fallbacks = set()
+    for k, line in enumerate(lines):
+        try:
+            decoded.append(line.decode("utf-8"))
+            continue
+        except UnicodeDecodeError:
+            odd.append(k)
+        if _mostly_utf8(line):
+            decoded.append(line.decode("utf-8", "replace"))
+            fallbacks.add("UTF-8 with \ufffd for its broken bytes")
+            continue
+        try:
+            decoded.append(line.decode("cp1252"))
+            fallbacks.add("Windows-1252")
+        except UnicodeDecodeError:
+            decoded.append(line.decode("latin-1"))
+            fallbacks.add("Latin-1")
+    shown = ", ".join(str(k + 1) for k in odd[:MAX_ERRORS_SHOWN])
+    more = f" and {len(odd) - MAX_ERRORS_SHOWN:,} more" if len(odd) > MAX_ERRORS_SHOWN else ""
+    log.warning(
+        "%s, line%s %s%s: not valid UTF-8 like the rest of the text; read as %s",
+        name or "a text",
+        "s" if len(odd) > 1 else "",
+        shown,
+        more,
+        " or ".join(sorted(fallbacks)),
+    )
+    return "".join(decoded)
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Whether bytes that are not valid UTF-8 hold more characters beyond ASCII in valid
+    UTF-8 than broken sequences (text in Windows-1252 has next to none: "é" alone is
+    no UTF-8)."""
+    loose = data.decode("utf-8", "replace")
+    broken = loose.count("\ufffd") - data.count("\ufffd".encode())
+    beyond_ascii = len(loose) - len(loose.encode("ascii", "ignore")) - loose.count("\ufffd")
+    return beyond_ascii > broken
 
 
 def _sniff_encoding(sample: bytes) -> str:
@@ -881,16 +940,16 @@ def _read_document(
             if data.startswith(magic):
                 raise ValueError(f"{kind}, not text: {advice}")
         if fmt == "html" and not data.startswith((codecs.BOM_UTF8, *_UTF16_BOMS)):
-            text = _decode_html(data)
+            text = _decode_html(data, name)
         else:
-            text = decode_text(data)
+            text = decode_text(data, name)
     except ValueError as err:
         yield ReadError(name, str(err))
         return
     yield from _document(text, name, stem, fmt, fields)
 
 
-def _decode_html(data: bytes) -> str:
+def _decode_html(data: bytes, name: str = "") -> str:
     """HTML in the charset its ``<meta>`` declares, else as :func:`decode_text` finds."""
     declared = re.search(rb"<meta[^>]+charset=[\"']?([\w.:-]+)", data[:4096], re.I)
     codec = _meta_codec(declared[1].decode("ascii")) if declared else None
@@ -899,7 +958,7 @@ def _decode_html(data: bytes) -> str:
             return _check_text(data.decode(codec))
         except UnicodeDecodeError:
             pass
-    return decode_text(data)
+    return decode_text(data, name)
 
 
 def _meta_codec(label: str) -> str | None:
@@ -1076,7 +1135,7 @@ def _read_json(
         data = _read_whole(fh, max_bytes)
         if not data.strip():
             raise ValueError("empty file")
-        text = decode_text(data)
+        text = decode_text(data, name)
         del data
         if text.lstrip().startswith("["):
             # A list of records is parsed one record at a time: parsed whole, 120 MB of
