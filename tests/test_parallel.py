@@ -60,6 +60,28 @@ def test_a_bad_span_is_an_error_of_its_report_only(small_index: Path) -> None:
     assert res[0].report.mentions[0].text == "Palmyra"
 
 
+def test_only_placemaps_own_process_freezes_what_it_holds(
+    small_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Freezing (gc.freeze) keeps a caller's old cyclic garbage for good: only the command's
+    # process asks for it (settle=True), and workers, which are placemap's.
+    import gc
+
+    from placemap import parallel
+
+    settings = Settings(gazetteer=str(small_index))
+    tasks = [Task(Report(id=str(i), text="Shelling hit Homs.")) for i in range(3)]
+    gc.unfreeze()
+    monkeypatch.setattr(parallel, "_processed", 0)
+    try:
+        assert len(list(run_tasks(tasks, settings))) == 3
+        assert gc.get_freeze_count() == 0
+        assert len(list(run_tasks(tasks, settings, settle=True))) == 3
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_an_interrupted_consumer_stops_the_pool(small_index: Path) -> None:
     settings = Settings(gazetteer=str(small_index))
     seen = 0

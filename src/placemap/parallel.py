@@ -104,7 +104,6 @@ def process(task: Task, settings: Settings) -> Result:
     """Geoparse (or resolve) one report; a bad span list is an error of that report only,
     a damaged gazetteer (:class:`~placemap.errors.GazetteerError`) stops the run."""
     gp = geoparser_for(settings)
-    _settle()
     r = task.report
     try:
         if task.spans is not None:
@@ -120,10 +119,11 @@ def process(task: Task, settings: Settings) -> Result:
 
 # The gazetteer's caches hold most of a process's objects (about 150,000 after a few
 # hundred reports), and Python's cycle collector went through them all again and again
-# while reports came and went (a tenth of the CPU time: the same run with the collector
-# off took 0.90 of it). Reports make no reference cycles worth collecting, so every
-# SETTLE_EVERY reports what has lived through the young collections is moved out of the
-# collector's sight (gc.freeze): a full collection then sees only what came since.
+# while reports came and went (7% of an extract's CPU time). Reports make no reference
+# cycles worth collecting, so in the processes placemap owns (the command's, and its
+# workers: not a caller's, whose old garbage would be kept) every SETTLE_EVERY reports
+# what has lived through the young collections is moved out of the collector's sight
+# (gc.freeze): a full collection then sees only what came since.
 SETTLE_EVERY = 500
 _processed = 0
 
@@ -150,6 +150,7 @@ def _process_chunk(
 ) -> list[Result]:
     out = []
     for t in tasks:
+        _settle()  # (a worker of placemap's own pool)
         res = process(t, settings)
         if encode is not None and res.error is None:
             # The worker encodes (JSON is as costly as pickling the records back) and
@@ -205,8 +206,13 @@ def run_tasks(
     workers: int = 1,
     chunk_size: int = 32,
     encode: Callable[[Report], Any] | None = None,
+    settle: bool = False,
 ) -> Iterator[Result]:
     """Results for ``tasks``, in their order, from ``workers`` processes.
+
+    ``settle=True`` says this process is placemap's own (the command's): with one
+    worker, it freezes what survives into the collector's permanent generation from
+    time to time (see :data:`SETTLE_EVERY`), as worker processes always do.
 
     With ``encode`` (a module-level function, so that it can be sent to workers), each
     processed report is passed through it in the worker and the result carries the
@@ -219,6 +225,8 @@ def run_tasks(
     workers = usable_workers(workers)
     if workers <= 1:
         for t in tasks:
+            if settle:
+                _settle()
             res = process(t, settings)
             if encode is not None and res.error is None:
                 res = Result(res.report, None, encode(res.report))

@@ -457,7 +457,7 @@ def geoparsed(
                 continue
             yield Task(report, spans)
 
-    for res in run_tasks(tasks(), settings, workers=workers, encode=encode):
+    for res in run_tasks(tasks(), settings, workers=workers, encode=encode, settle=True):
         if res.error is not None:
             fail(f"{res.report.source}: {res.error}")
             continue
