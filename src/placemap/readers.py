@@ -21,6 +21,7 @@ import os
 import re
 import stat
 import sys
+import threading
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -254,35 +255,25 @@ def decode_text(data: bytes, name: str = "") -> str:
 
 def _utf8_lines(data: bytes, name: str) -> str | None:
     """The text of ``data``, not valid UTF-8 as a whole, when it is mostly UTF-8 (more
-    characters beyond ASCII in valid UTF-8 than broken sequences): its UTF-8 lines as
-    such, and, with a notice, the others as UTF-8 with U+FFFD for their broken bytes
-    when they are mostly UTF-8 too (a character cut in two), else as Windows-1252 (else
-    Latin-1: a line pasted from an older encoding). None for a text in an older encoding.
-    (One stray byte made a whole Arabic or Cyrillic report in UTF-8 unreadable: each
-    letter two Windows-1252 characters.)"""
+    characters beyond ASCII in valid UTF-8 than broken sequences), with a notice; None
+    for a text in an older encoding. A broken line is read from its first broken byte
+    on as UTF-8 with U+FFFD for its broken bytes when the line is mostly UTF-8 too (a
+    character cut in two), else as Windows-1252 (else Latin-1: a line pasted from an
+    older encoding). (One stray byte made a whole Arabic or Cyrillic report in UTF-8
+    unreadable: each letter two Windows-1252 characters.)"""
     if not _mostly_utf8(data):
         return None
-    lines = data.splitlines(keepends=True)
-    decoded: list[str] = []
-    odd: list[int] = []
-    fallbacks = set()
-    for k, line in enumerate(lines):
-        try:
-            decoded.append(line.decode("utf-8"))
-            continue
-        except UnicodeDecodeError:
-            odd.append(k)
-        if _mostly_utf8(line):
-            decoded.append(line.decode("utf-8", "replace"))
-            fallbacks.add("UTF-8 with \ufffd for its broken bytes")
-            continue
-        try:
-            decoded.append(line.decode("cp1252"))
-            fallbacks.add("Windows-1252")
-        except UnicodeDecodeError:
-            decoded.append(line.decode("latin-1"))
-            fallbacks.add("Latin-1")
-    shown = ", ".join(str(k + 1) for k in odd[:MAX_ERRORS_SHOWN])
+    lines = _BrokenLines()
+    _broken_lines.handler = lines
+    try:
+        # (One pass: the codec calls the handler at each broken byte, with the same
+        # data; cutting the text into lines took ten times its size, and decoding again
+        # after each error copied the rest of the text each time.)
+        text = data.decode("utf-8", _BROKEN_LINES)
+    finally:
+        _broken_lines.handler = None
+    odd = lines.odd
+    shown = ", ".join(map(str, odd[:MAX_ERRORS_SHOWN]))
     more = f" and {len(odd) - MAX_ERRORS_SHOWN:,} more" if len(odd) > MAX_ERRORS_SHOWN else ""
     log.warning(
         "%s, line%s %s%s: not valid UTF-8 like the rest of the text; read as %s",
@@ -290,9 +281,46 @@ def _utf8_lines(data: bytes, name: str) -> str | None:
         "s" if len(odd) > 1 else "",
         shown,
         more,
-        " or ".join(sorted(fallbacks)),
+        " or ".join(sorted(lines.fallbacks)),
     )
-    return "".join(decoded)
+    return text
+
+
+class _BrokenLines:
+    """The codec error handler of :func:`_utf8_lines` for one text: it reads the rest of
+    the line of a broken byte by the line's rule, and notes the line (counted from 1)."""
+
+    def __init__(self) -> None:
+        self.odd: list[int] = []
+        self.fallbacks: set[str] = set()
+        self.pos, self.line = 0, 1  # a position, and the line it is on
+
+    def __call__(self, err: UnicodeError) -> tuple[str, int]:
+        assert isinstance(err, UnicodeDecodeError)
+        data, bad = err.object, err.start
+        self.line += data.count(b"\n", self.pos, bad)
+        start = data.rfind(b"\n", 0, bad) + 1
+        end = data.find(b"\n", bad) + 1 or len(data)
+        self.odd.append(self.line)
+        rest = data[bad:end]
+        if _mostly_utf8(data[start:end]):
+            text = rest.decode("utf-8", "replace")
+            self.fallbacks.add("UTF-8 with \ufffd for its broken bytes")
+        else:
+            try:
+                text = rest.decode("cp1252")
+                self.fallbacks.add("Windows-1252")
+            except UnicodeDecodeError:
+                text = rest.decode("latin-1")
+                self.fallbacks.add("Latin-1")
+        self.line += data.count(b"\n", bad, end)
+        self.pos = end
+        return text, end
+
+
+_BROKEN_LINES = "placemap-broken-lines"
+_broken_lines = threading.local()
+codecs.register_error(_BROKEN_LINES, lambda err: _broken_lines.handler(err))
 
 
 def _mostly_utf8(data: bytes) -> bool:
