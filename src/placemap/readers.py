@@ -218,10 +218,10 @@ def decode_text(data: bytes, name: str = "") -> str:
     UTF-8 (with or without BOM) and UTF-16 (by its BOM, or by its NUL bytes) are decoded
     strictly; anything else that is not valid UTF-8 is read as Windows-1252, or as
     Latin-1 where it uses a byte Windows-1252 leaves undefined (Latin-1 text without
-    bytes 0x80-0x9F reads the same in both). A UTF-8 text with lines that are not (a
-    Windows-1252 line pasted into it, a character cut in two) is read line by line: its
-    UTF-8 lines as UTF-8, the others so, with a notice naming ``name`` and the lines.
-    Raises ``ValueError`` for binary data.
+    bytes 0x80-0x9F reads the same in both). A text that is mostly UTF-8 but for some
+    lines (a Windows-1252 line pasted into it, a character cut in two) is read as UTF-8
+    but for those lines' rest (see :func:`_utf8_lines`), with a notice naming ``name``
+    and the lines. Raises ``ValueError`` for binary data.
     """
     if data.startswith(codecs.BOM_UTF8):
         try:
