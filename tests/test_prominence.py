@@ -21,7 +21,7 @@ from placemap.pipeline import Geoparser
 from placemap.ranking import exonym_score, fame_score, rank
 from placemap.recognize import Span
 from placemap.records import Candidate, Place
-from placemap.resolution import WEIGHTS, resolve_spans
+from placemap.resolution import WEIGHTS, _world_city, resolve_spans
 
 TADMUR, PALMYRA_NY, GENEVA_CH, GENEVA_NY = 163808, 5130441, 2660646, 5118398
 
@@ -229,3 +229,57 @@ def test_a_compass_point_in_one_word_or_two(default_gaz: Gazetteer) -> None:
     assert found["Northwest"].place.country_code == "CM"
     assert found["Northwest"].place.feature_code == "ADM1"
 
+
+
+# --- world cities and their small namesakes ---------------------------------------------
+
+
+def _where(gp: Geoparser, text: str, name: str) -> tuple[str | None, str | None]:
+    m = next(m for m in gp.geoparse(text) if m.text == name)
+    return (m.place.country_code, m.place.admin1_name) if m.place else (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        # A state named in passing makes the country likelier, not a town of 2,000
+        # people likelier than London.
+        ("The charity gala was held in London. The money goes to hospitals in Arkansas.",
+         "London", "GB"),
+        ("The conference opened in Sydney on Monday. Delegates flew in from Ohio and Texas.",
+         "Sydney", "AU"),
+    ],
+)
+def test_a_world_city_outranks_its_small_namesakes_in_a_state_named_in_passing(
+    default_gaz: Gazetteer, text: str, name: str, country: str
+) -> None:
+    assert _where(Geoparser(default_gaz), text, name)[0] == country
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "admin1"),
+    [
+        # Towns the text names near it place the town.
+        ("Police in London said the fire started in a barn. Crews from Corbin and "
+         "Somerset helped put it out.", "London", "Kentucky"),
+        # So does its state named again and again.
+        ("The Paris school board met on Tuesday. Illinois officials said an Illinois "
+         "grant would pay for the new roof.", "Paris", "Illinois"),
+        # And the name's own words.
+        ("Firefighters in Dublin, Ohio, put out a fire on Tuesday.", "Dublin", "Ohio"),
+    ],
+)
+def test_a_town_the_text_places_keeps_a_world_citys_name(
+    default_gaz: Gazetteer, text: str, name: str, admin1: str
+) -> None:
+    assert _where(Geoparser(default_gaz), text, name) == ("US", admin1)
+
+
+def test_a_former_name_does_not_make_a_world_city(default_gaz: Gazetteer) -> None:
+    # GeoNames lists "Salisbury" among Harare's names (its colonial name) and "Alexandria"
+    # among Mashhad's: neither city outranks the towns so named, nor the other Alexandria.
+    harare = next(c for c in default_gaz.lookup("Salisbury") if c.place.geonameid == 890299)
+    assert harare.match == "alternate" and not _world_city(harare)
+    alexandrias = {c.place.geonameid: c for c in default_gaz.lookup("Alexandria")}
+    assert _world_city(alexandrias[361058])  # Alexandria, Egypt
+    assert 124665 not in alexandrias or not _world_city(alexandrias[124665])  # Mashhad

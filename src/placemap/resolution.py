@@ -46,6 +46,7 @@ from placemap.ranking import (
     country_over_capital,
     country_towns,
     division_namesakes,
+    exonym_score,
     prior,
 )
 from placemap.recognize import Span
@@ -287,6 +288,8 @@ class _Kinds:
     namesakes: tuple[tuple[int, int], ...]
     capitals: tuple[tuple[int, int], ...]
     prominent: bool
+    # Whether a prominent candidate is a city (the rule then reads the places near).
+    world_city: bool
 
     @classmethod
     def of(cls, cands: list[Candidate]) -> _Kinds:
@@ -295,6 +298,7 @@ class _Kinds:
             division_namesakes(cands),
             country_towns(cands),
             any(_prominent(c) for c in cands),
+            any(_world_city(c) for c in cands),
         )
 
 
@@ -795,7 +799,17 @@ class _Round:
     listed: dict[int, str]
     pulls: dict[tuple[str, tuple[int, ...]], list[float] | None]
     pulls_doubtful: dict[tuple[str, tuple[int, ...]], list[float] | None]
+    # Where the sure choices that are towns stand (see :meth:`near_towns`).
+    towns: _Located
     contexts: dict[tuple[str, int, Any], _Context] = field(default_factory=dict)
+
+    def near_towns(self, cands: list[Candidate], name: str, km: float) -> list[bool]:
+        """Whether each candidate lies within ``km`` of a town that another name of the
+        report surely stands for."""
+        found = self.towns.nearest_km(cands, name)
+        if found is None:
+            return [False] * len(cands)
+        return [d <= km for d in found.tolist()]
 
     @classmethod
     def of(
@@ -812,10 +826,13 @@ class _Round:
         # lends a candidate near it only part of the pull (DOUBTFUL_PULL).
         points: list[tuple[str, tuple[float, float]]] = []
         doubtful: list[tuple[str, tuple[float, float]]] = []
+        towns: list[tuple[str, tuple[float, float]]] = []
         for name, t, (_, place_sure) in zip(names, tops, sure, strict=True):
             if t is not None and t.place.feature_code not in _AREA_CODES:
                 pt = (name, (t.place.lat, t.place.lon))
                 (points if place_sure >= CONFIDENT else doubtful).append(pt)
+                if place_sure >= CONFIDENT and t.place.feature_class == "P":
+                    towns.append(pt)
         located, located_doubtful = _Located(points), _Located(doubtful)
         return cls(
             choices,
@@ -823,6 +840,7 @@ class _Round:
             _lists(rounds.links, tops, sure),
             rounds.pulls_of(located, w.distance_scale_km),
             rounds.pulls_of(located_doubtful, w.distance_scale_km),
+            _Located(towns),
         )
 
 
@@ -970,6 +988,19 @@ def _with_words(
         local = ctx.local()
         if containment is not None:
             local = [lc or c > 0 for lc, c in zip(local, containment, strict=True)]
+        if _kinds_of(it.cands).world_city and rounds.last is not None:
+            # A town that shares a world city's name is placed by the towns the text
+            # names near it too, and by its state named again and again ("London"
+            # beside Corbin and Somerset is London, Kentucky; "Paris" in a report that
+            # names Illinois five times is Paris, Illinois; beside a state named in
+            # passing it is London, or Paris).
+            last = rounds.last
+            near = last.near_towns(it.cands, rounds.names[idx], NEAR_TOWN_KM)
+            admins = last.votes.admin_total
+            local = [
+                lc or n or admins.get((c.place.country_code, c.place.admin1_code), 0) >= 2
+                for lc, n, c in zip(local, near, it.cands, strict=True)
+            ]
     why = _Why(ctx, containment, types) if explain else None
     return _ranked_by_kind(it, scores, local, w), why
 
@@ -1159,6 +1190,12 @@ CONFIDENT = 0.6
 DOUBTFUL_PULL = 0.5
 #: Mentions this close to the start of a text are in its title or lead.
 LEAD_CHARS = 200
+#: Capitals, and cities at least this large, outrank small towns of their name that
+#: the text does not place (see :func:`_prominent_over_towns`).
+WORLD_CITY_POPULATION = 1_000_000
+#: A town this close to one the report surely names is placed by it (Paris, Texas,
+#: 150 km from Dallas; London, California, 290 km from Los Angeles, is not).
+NEAR_TOWN_KM = 200.0
 
 
 def _in_lead(span: Span) -> bool:
@@ -1179,24 +1216,42 @@ def _certainty(it: _Item) -> tuple[float, float]:
 
 
 def _prominent(c: Candidate) -> bool:
-    """A country named exactly (see :func:`_prominent_over_towns`)."""
+    """A country or a world city named exactly (see :func:`_prominent_over_towns`)."""
     p = c.place
     return (
         c.similarity >= 0.95
         and c.match in ("exact", "folded", "alternate")
-        and p.feature_code.startswith("PCL")
+        and (p.feature_code.startswith("PCL") or _world_city(c))
+    )
+
+
+def _world_city(c: Candidate) -> bool:
+    """A capital of a town's size or more, or a city of a million, named exactly or by a
+    name it is commonly known by (not "Salisbury", once the name of Harare)."""
+    p = c.place
+    return (
+        p.feature_class == "P"
+        and (
+            p.population >= WORLD_CITY_POPULATION
+            or (p.feature_code == "PPLC" and p.population >= SMALL_TOWN_POPULATION)
+        )
+        and c.similarity >= 0.95
+        and (c.match in ("exact", "folded") or (c.match == "alternate" and exonym_score(c) >= 1.0))
     )
 
 
 def _prominent_over_towns(
     cands: Sequence[Candidate], scores: list[float], w: Weights, local: list[bool]
 ) -> list[float]:
-    """A country named exactly outranks small towns of the same name elsewhere, whatever
-    the report's other places ("Egypt" in a report from Georgia is the country, not
-    Egypt, Georgia), unless the text places the town in a division (``local``: "Palestine"
-    in a report about Anderson County, Texas, is the town there). Extending this to
-    capitals and cities of a million lowered LGL acc@161 from 0.779 to 0.755 and WikToR
-    from 0.692 to 0.624, so it stops at countries."""
+    """A country or a world city named exactly (:func:`_prominent`) outranks small towns
+    of the same name elsewhere, whatever the report's other places ("Egypt" in a report
+    from Georgia is the country, not Egypt, Georgia; "London" in a report that names
+    Arkansas is London), unless the text places the town (``local``: in a division it
+    names, "Palestine" in a report about Anderson County, Texas, is the town there; for a
+    world city's namesakes also near a town it names, or in a state it names twice, see
+    :func:`_with_words`). (Extended to world cities without those exceptions, this rule
+    lowered LGL acc@161 from 0.779 to 0.755 and WikToR from 0.692 to 0.624; with them, on
+    the gold spans, LGL 0.8498 -> 0.8469 and WikToR 0.7246 -> 0.7244.)"""
 
     prominent = _prominent
 
@@ -1220,10 +1275,14 @@ def _prominent_over_towns(
     )
     if best_town is None:
         return scores
-    return [
-        max(s, best_town + w.prominence) if prominent(c) else s
-        for c, s in zip(cands, scores, strict=True)
-    ]
+    # Raised together, in their order (Alexandria in Egypt before Mashhad, which
+    # GeoNames also calls Alexandria).
+    lift = best_town + w.prominence - max(
+        s for c, s in zip(cands, scores, strict=True) if prominent(c)
+    )
+    if lift <= 0:
+        return scores
+    return [s + lift if prominent(c) else s for c, s in zip(cands, scores, strict=True)]
 
 
 _EARTH_KM = 6371.0088
