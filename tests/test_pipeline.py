@@ -809,6 +809,25 @@ def test_a_river_named_so_is_the_river(default_gaz: Gazetteer) -> None:
     assert all(m.place is None or m.place.feature_class != "H" for m in found.values())
 
 
+def test_a_name_with_a_water_word_after_it_is_the_water_body_so_named(
+    default_gaz: Gazetteer,
+) -> None:
+    # "Ohio" alone names the state and "Suez" the city; with the water word the gazetteer
+    # knows the "Ohio River" and the "Suez Canal", for one name or a list of them.
+    gp = Geoparser(default_gaz)
+    found = {m.text: m.place for m in gp.geoparse(
+        "Barges sat idle on the Ohio and Mississippi rivers. Tankers queued for the Suez "
+        "canal."
+    )}
+    assert {k: (p.name, p.feature_class) for k, p in found.items() if p} == {
+        "Ohio": ("Ohio River", "H"),
+        "Mississippi": ("Mississippi River", "H"),
+        "Suez": ("Suez Canal", "H"),
+    }
+    found = {m.text: m.place for m in gp.geoparse("Barges sat idle in Ohio and Mississippi.")}
+    assert {p.feature_code for p in found.values() if p} == {"ADM1"}
+
+
 def test_what_people_do_in_headlines_makes_no_town(default_gaz: Gazetteer) -> None:
     # "France's Macron met ...": Macron was Macornay, France; a large city may vow
     gp = Geoparser(default_gaz)

@@ -755,7 +755,10 @@ class Geoparser:
         if kind == "demonym":
             cands = demonyms
         else:
-            cands = _of_the_type_after(span, [c for c in cands if c.match != "demonym"], text)
+            cands = [c for c in cands if c.match != "demonym"]
+            if span.type_cue == "water":
+                cands = cands + self._named_as_water(span, cands)
+            cands = _of_the_type_after(span, cands, text)
             if span.type_cue == "admin":
                 cands = cands + self._named_with_cue(span, cands)
                 cands = cands + self._divisions_named_after(cands)
@@ -786,6 +789,17 @@ class Geoparser:
             if self._known_name(head) and all(self._plain_word(fold(w)) for w in words[k:]):
                 return [c for c in self.gazetteer.lookup(head, fuzzy=False) if c.match != "demonym"]
         return []
+
+    def _named_as_water(self, span: Span, cands: list[Candidate]) -> list[Candidate]:
+        """For "the Ohio river", "the Ohio and Mississippi rivers", "the Suez canal": the
+        water bodies named by the span with the type word ("Ohio River"), which the
+        span alone does not name (it names a state)."""
+        word = span.next_word.removesuffix("s") if span.next_word in WATER_CUES else "river"
+        have = {c.place.geonameid for c in cands}
+        found = self.gazetteer.lookup(f"{span.text} {word}", fuzzy=False, loose=False)
+        if word == "lake":
+            found = found + self.gazetteer.lookup(f"Lake {span.text}", fuzzy=False, loose=False)
+        return [c for c in found if c.place.feature_class == "H" and c.place.geonameid not in have]
 
     def _named_with_cue(self, span: Span, cands: list[Candidate]) -> list[Candidate]:
         """For "Kurdistan region", "Amhara region": the places named by the span with the
