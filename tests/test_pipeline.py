@@ -102,6 +102,24 @@ def test_type_cues_choose_division_or_city(small: Geoparser) -> None:
     }
 
 
+def test_a_town_word_after_a_name_outweighs_the_divisions_a_report_names(
+    default_gaz: Gazetteer,
+) -> None:
+    # Lamu county named made every Kenyan county likelier, and Mandera the county
+    # outscored "Mandera town"; "the California town of Niland" is Niland's word.
+    gp = Geoparser(default_gaz)
+    found = {m.text: m.place for m in gp.geoparse(
+        "A bomb killed four officers near Mandera town. An attack hit a village in Lamu "
+        "county. A quake struck near the California town of Niland."
+    )}
+    assert {k: p.feature_code for k, p in found.items() if p} == {
+        "Mandera": "PPL",
+        "Lamu": "ADM1",
+        "California": "ADM1",
+        "Niland": "PPL",
+    }
+
+
 def test_transliterated_name_is_found_by_general_matching(small: Geoparser) -> None:
     # No entry spells it "Aqrabeet"; the transliteration key and string similarity find it.
     assert resolved(small, "Clashes near Aqrabeet, Syria, left two dead.")["Aqrabeet"] == 162803

@@ -453,6 +453,8 @@ def _cue_after(tokens: list[Token], j: int, text: str) -> str | None:
     if w in TERRAIN_CUES:
         return "terrain"
     if w in ("city", "town", "village") or tokens[j].text == "port":
+        if j + 1 < len(tokens) and tokens[j + 1].text == "of":
+            return None  # "the California town of Niland": the word is Niland's
         return "town"  # "Kobani town", "Hodeidah port" (not "Sudan Port")
     if w == "and":
         return _cue_after_list(tokens, j, text)

@@ -221,7 +221,9 @@ def _type_fit(cue: str | None, place: Place, word: str = "") -> float:
     if cue == "town":
         if code.startswith("PCL"):
             return 0.0  # headline style: "Iraq town of Jalawla", "Syria town"
-        return 1.0 if fc == "P" else -0.5
+        # "Mandera town", "Niigata city": not the county or the prefecture of the name,
+        # which another division named in the report makes likelier.
+        return 1.0 if fc == "P" else -1.0
     return 0.0
 
 
