@@ -1061,7 +1061,9 @@ def _ranked_by_kind(
         scores = city_over_division(it.cands, scores, kinds.namesakes)
     if kinds.capitals:
         scores = country_over_capital(it.cands, scores, kinds.capitals)
-    if kinds.prominent and not it.span.next_text:
+    if kinds.prominent:
+        # (A name after its comma places a town only when it holds it, "Cairo,
+        # Illinois": ``local``; not in a list, "Cairo, Doha and Tel Aviv".)
         assert local is not None
         scores = _prominent_over_towns(it.cands, scores, w, local)
     return scores
@@ -1070,7 +1072,7 @@ def _ranked_by_kind(
 def _reads_local(it: _Item) -> bool:
     """Whether :func:`_ranked_by_kind` reads which candidates the text places in a named
     division: :func:`_prominent_over_towns` applies."""
-    return it.span.type_cue is None and not it.span.next_text and _kinds_of(it.cands).prominent
+    return it.span.type_cue is None and _kinds_of(it.cands).prominent
 
 
 #: Places whose kind a list of siblings tells ("Arizona, California, Colorado"; "Syria,
@@ -1259,24 +1261,26 @@ def _prominent_over_towns(
 
     if not any(prominent(c) for c in cands):
         return scores
+    towns = [
+        c.place.feature_class == "P"
+        and not lc
+        and not prominent(c)
+        and c.place.population < SMALL_TOWN_POPULATION
+        for c, lc in zip(cands, local, strict=True)
+    ]
+    best_town = max((s for s, t in zip(scores, towns, strict=True) if t), default=None)
+    if best_town is None:
+        return scores
     if any(
         c.place.feature_class != "P" and not prominent(c) and s >= max(scores) - 0.05
         for c, s in zip(cands, scores, strict=True)
     ):
-        return scores  # a division or a feature competes: the context decides
-    best_town = max(
-        (
-            s
-            for c, s, lc in zip(cands, scores, local, strict=True)
-            if c.place.feature_class == "P"
-            and not lc
-            and not prominent(c)
-            and c.place.population < SMALL_TOWN_POPULATION
-        ),
-        default=None,
-    )
-    if best_town is None:
-        return scores
+        # A division or a feature competes, and the context decides between it and
+        # the prominent place ("Washington" the state or the capital); the small towns
+        # go below the prominent place (not Washington, Georgia, in a report that
+        # names Georgia).
+        top = max(s for c, s in zip(cands, scores, strict=True) if prominent(c)) - w.prominence
+        return [min(s, top) if t else s for s, t in zip(scores, towns, strict=True)]
     # Raised together, in their order (Alexandria in Egypt before Mashhad, which
     # GeoNames also calls Alexandria).
     lift = best_town + w.prominence - max(
