@@ -249,6 +249,10 @@ def test_a_region_named_by_its_towns_other_spelling(default_gaz: Gazetteer) -> N
     # Without the cue the city stays the city.
     m = gp.geoparse("Shelling continued in Kharkov, Ukrainian officials said.")[0]
     assert m.place is not None and m.place.feature_class == "P"
+    # A division whose name merely starts alike is not named after the town: Uttarakhand
+    # is no "Uttarkashi district" (a district of it, which the index has).
+    m = gp.geoparse("A flash flood hit Uttarkashi district on Tuesday.")[0]
+    assert m.place is not None and m.place.feature_code == "ADM2", m.place
 
 
 def test_a_province_cue_finds_a_division_spelled_a_letter_apart(default_gaz: Gazetteer) -> None:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import accumulate
 
+from rapidfuzz.fuzz import ratio
+
 from placemap.boilerplate import byline_names, credit_lines, link_lists, menu_lines
 from placemap.gazetteer import Gazetteer, open_gazetteer
 from placemap.language import NOUNS_CAPITALISED, common_in, text_language
@@ -835,7 +837,7 @@ class Geoparser:
                 continue
             town, name = fold(c.place.name), fold(div.name)
             stem = min(len(town) - 1, DIVISION_STEM)  # "Odesa", "Odeska oblast"
-            if len(town) >= 4 and town[:stem] == name[:stem]:
+            if len(town) >= 4 and town[:stem] == name[:stem] and _named_after(town, name):
                 out.append(Candidate(div, c.match, c.similarity))
                 have.add(div.geonameid)
         return out
@@ -1549,6 +1551,19 @@ def _of_the_type_after(span: Span, cands: list[Candidate], text: str) -> list[Ca
 
 
 _TYPE_WORD_AFTER_RE = re.compile(r" (\w+)( [A-Z])?")
+# The endings of a division's name made from its town's ("Kharkiv-ska", "Belgorod-skaya").
+_ADJECTIVE_ENDING_RE = re.compile(r"(?:s'?kaya|s'?kiy|s'?kyi|s'?ky|s'?ka|skaja|skij)$")
+
+
+def _named_after(town: str, division: str) -> bool:
+    """Whether a division's (folded) name is made from its town's: its first word, less an
+    adjective's ending, starts the town's name or is started by it, or is spelled nearly
+    alike ("Kharkivska" of Kharkiv, "Zaporizka" of Zaporizhzhia, "Mykolaivska" of
+    Mykolayiv; not "Uttarakhand" of Uttarkashi)."""
+    stem = _ADJECTIVE_ENDING_RE.sub("", division.split()[0])
+    return (
+        len(stem) >= 3 and (town.startswith(stem) or stem.startswith(town))
+    ) or ratio(town, stem) >= 75
 
 
 def _curated_area(place: Place) -> bool:

@@ -1244,6 +1244,12 @@ def _world_city(c: Candidate) -> bool:
     )
 
 
+def _lone_other_name(c: Candidate) -> bool:
+    """Matched by one of a place's other names that few of its names spell: a former or
+    a foreign name ("Islamabad", once a name of Anantnag), not how it is known."""
+    return c.match == "alternate" and exonym_score(c) == 0.0
+
+
 def _prominent_over_towns(
     cands: Sequence[Candidate], scores: list[float], w: Weights, local: list[bool]
 ) -> list[float]:
@@ -1265,7 +1271,7 @@ def _prominent_over_towns(
         c.place.feature_class == "P"
         and not lc
         and not prominent(c)
-        and c.place.population < SMALL_TOWN_POPULATION
+        and (c.place.population < SMALL_TOWN_POPULATION or _lone_other_name(c))
         for c, lc in zip(cands, local, strict=True)
     ]
     best_town = max((s for s, t in zip(scores, towns, strict=True) if t), default=None)
