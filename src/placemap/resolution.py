@@ -802,12 +802,15 @@ class _Round:
     pulls: dict[tuple[str, tuple[int, ...]], list[float] | None]
     pulls_doubtful: dict[tuple[str, tuple[int, ...]], list[float] | None]
     # Where the sure choices that are towns stand (see :meth:`near_towns`).
-    towns: _Located
+    town_points: list[tuple[str, tuple[float, float]]]
     contexts: dict[tuple[str, int, Any], _Context] = field(default_factory=dict)
+    towns: _Located | None = None
 
     def near_towns(self, cands: list[Candidate], name: str, km: float) -> list[bool]:
         """Whether each candidate lies within ``km`` of a town that another name of the
         report surely stands for."""
+        if self.towns is None:
+            self.towns = _Located(self.town_points)
         found = self.towns.nearest_km(cands, name)
         if found is None:
             return [False] * len(cands)
@@ -842,7 +845,7 @@ class _Round:
             _lists(rounds.links, tops, sure),
             rounds.pulls_of(located, w.distance_scale_km),
             rounds.pulls_of(located_doubtful, w.distance_scale_km),
-            _Located(towns),
+            towns,
         )
 
 
