@@ -10,8 +10,9 @@ of a case to the next (4x the text); a quadratic one 16x.
 
 Cases: one name repeated ("Paris. " 5,000 / 20,000 / 80,000 times); N distinct towns
 (1,000 / 2,000 / 4,000, from the index in use); filler words (1 / 4 / 16 MB); one
-long line of a repeated name (4 / 16 MB); and one sentence in German (the word lists of
-other languages it loads).
+long line of a repeated name (4 / 16 MB); one sentence in German (the word lists of
+other languages it loads); and HTML pages with one tag of 20,000 / 80,000 attributes whose
+values hold "<" and ">", or of a name of 20,000 / 80,000 letters and no ">".
 """
 
 from __future__ import annotations
@@ -46,7 +47,20 @@ def towns(n: int) -> list[str]:
     return [r[0] for r in rows]
 
 
-def cases(quick: bool) -> list[tuple[str, str]]:
+def cases(quick: bool) -> list[tuple[str, str, str]]:
+    """(name, text, file suffix) of each case."""
+    out = [(name, text, ".txt") for name, text in text_cases(quick)]
+    article = "<article><p>" + "Shelling hit Homs, Syria, on Monday, residents said. " * 5
+    for n in (20_000,) if quick else (20_000, 80_000):
+        attributes = " ".join(f'a{i}="<b>"' for i in range(n))
+        page = f"<html><body><div {attributes}>{article}</p></article></div></body></html>"
+        out.append((f"a tag of {n:,} attributes", page, ".html"))
+        page = f"<html><body>{article}</p></article><" + "a" * n + "</body></html>"
+        out.append((f"'<' and {n:,} letters", page, ".html"))
+    return out
+
+
+def text_cases(quick: bool) -> list[tuple[str, str]]:
     out = []
     for n in (5_000, 20_000) if quick else (5_000, 20_000, 80_000):
         out.append((f"'Paris.' x {n:,}", "Paris.\n" * n))
@@ -98,8 +112,10 @@ def main() -> None:
     args = ap.parse_args()
     print(f"{'case':<32} {'MB':>7} {'seconds':>8} {'peak MB':>8} {'x text':>7}")
     with tempfile.TemporaryDirectory() as tmp:
-        for i, (name, text) in enumerate(sorted(cases(args.quick), key=lambda c: len(c[1]))):
-            path = Path(tmp) / f"case{i}.txt"
+        for i, (name, text, suffix) in enumerate(
+            sorted(cases(args.quick), key=lambda c: len(c[1]))
+        ):
+            path = Path(tmp) / f"case{i}{suffix}"
             path.write_text(text, encoding="utf-8")
             mb = os.path.getsize(path) / 1e6
             wall, peak = run(path)
