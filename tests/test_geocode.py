@@ -545,6 +545,14 @@ def test_geocode_command_writes_stdout_and_reads_context(run, tmp_path: Path) ->
             [],
             "placemap: error: {f}, line 3: expected 2 fields as in the header, saw 3\n",
         ),
+        # A longer first row made pandas read its first cells as an index and drop them:
+        # every name shifted a column ("Homs" became "1", exit 0).
+        (
+            "id,place\n1,Homs,extra\n2,Hama\n",
+            [],
+            "placemap: error: {f}: the first row after the header has more fields than "
+            "the header\n",
+        ),
         ("id,place\n1,Homs\n", ["--country-column", "cc"], None),
         ("", [], "placemap: error: {f}: empty file, no header row\n"),
     ],

@@ -24,6 +24,7 @@ import math
 import os
 import re
 import sys
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -871,9 +872,22 @@ def _read_csv(path: Path, fh: BinaryIO) -> pd.DataFrame:
     import pandas as pd
 
     try:
-        return pd.read_csv(
-            fh, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
-        )
+        # (index_col=False: a first row with more fields than the header made pandas read
+        # its first cells as the rows' index and drop them, every name shifted a column.)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(
+                fh,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                encoding="utf-8-sig",
+                index_col=False,
+            )
+    except pd.errors.ParserWarning as err:
+        raise InputError(
+            f"{path}: the first row after the header has more fields than the header"
+        ) from err
     except pd.errors.EmptyDataError as err:
         raise InputError(f"{path}: empty file, no header row") from err
     except pd.errors.ParserError as err:
