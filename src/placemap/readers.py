@@ -1283,7 +1283,7 @@ def _read_csv(
     def rows() -> Iterator[tuple[str, str, Any]]:
         reader = csv.reader(lines, delimiter=delimiter, strict=True)
         header: list[str] | None = None
-        n = 0
+        n = restarts = 0
         while True:
             first = lines.lineno + 1  # the line the next record starts on
             if isinstance(lines, _ByteLines):
@@ -1307,6 +1307,16 @@ def _read_csv(
             except csv.Error as err:
                 where = f"{name}, line {first}"
                 if isinstance(lines, _ByteLines) and "unexpected end of data" in str(err):
+                    restarts += 1
+                    if restarts > _QUOTE_RESTARTS:
+                        # Each restart read to the end of the file: a file of such lines
+                        # took time as the square of its length.
+                        stop = (
+                            f"a quote opened here is never closed, the {restarts}th in this "
+                            "file; stopped here"
+                        )
+                        yield where, "", ReadError(where, stop)
+                        return
                     yield where, "", ReadError(where, "a quote opened here is never closed")
                     lines.restart_at(first + 1)
                     reader = csv.reader(lines, delimiter=delimiter, strict=True)
@@ -1340,6 +1350,11 @@ def _read_csv(
     finally:
         if text is not None:
             text.detach()  # the caller closes the file
+
+
+# Quotes never closed that a CSV file may hold: the reading starts again on the line
+# after each (reading to the end of the file once more); past this many it stops.
+_QUOTE_RESTARTS = 10
 
 
 class _LineTooLong(Exception):
