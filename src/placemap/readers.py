@@ -1170,6 +1170,39 @@ def _read_json(
             # "[{},{},...]" took 3 GB before its first record was found to lack the text.
             yield from _records(_listed_records(text, name, stem), name, fields)
             return
+        lists = _object_lists(text, fields.text) if text.lstrip().startswith("{") else None
+        if lists is not None:
+            # An object holding the lists: {"reports": [...]} or {"data": {...}, "items":
+            # [...]}, read one record at a time too. Every list of records that have the
+            # text field is read ("a": [...], "b": [...]); when none has it, every list of
+            # objects, and each record says what it lacks.
+            of_records = {k: at for k, (at, first) in lists.items() if isinstance(first, dict)}
+            if not of_records:
+                yield ReadError(name, f"no field {fields.text!r} and no list of records")
+                return
+            with_text = {
+                k: at for k, at in of_records.items() if fields.text in lists[k][1]
+            }
+            chosen = with_text or of_records
+            if len(chosen) == 1:
+                yield from _records(
+                    _listed_records(text, name, stem, at=next(iter(chosen.values()))),
+                    name,
+                    fields,
+                )
+                return
+            yield from _records(
+                (
+                    record
+                    for k, at in chosen.items()
+                    for record in _listed_records(
+                        text, name, f"{stem}-{k}", at=at, where=f"{name}[{k!r}]"
+                    )
+                ),
+                name,
+                fields,
+            )
+            return
         doc = loads_json(text)
     except json.JSONDecodeError as err:
         yield ReadError(name, f"not valid JSON ({err.msg}, line {err.lineno})")
@@ -1177,31 +1210,6 @@ def _read_json(
     except ValueError as err:
         yield ReadError(name, str(err))
         return
-    if isinstance(doc, dict) and fields.text not in doc:
-        # An object holding the lists: {"reports": [...]} or {"data": {...}, "items": [...]}.
-        # Every list of records that have the text field is read ("a": [...], "b": [...]);
-        # when none has it, every list of objects, and each record says what it lacks.
-        lists = {
-            k: v for k, v in doc.items() if isinstance(v, list) and v and isinstance(v[0], dict)
-        }
-        if not lists:
-            yield ReadError(name, f"no field {fields.text!r} and no list of records")
-            return
-        with_text = {k: v for k, v in lists.items() if fields.text in v[0]}
-        chosen = with_text or lists
-        if len(chosen) == 1:
-            doc = next(iter(chosen.values()))
-        else:
-            yield from _records(
-                (
-                    (f"{name}[{k!r}][{i}]", f"{stem}-{k}-{i + 1}", rec)
-                    for k, v in chosen.items()
-                    for i, rec in enumerate(v)
-                ),
-                name,
-                fields,
-            )
-            return
     records = doc if isinstance(doc, list) else [doc]
     yield from _records(
         ((f"{name}[{i}]", f"{stem}-{i + 1}", rec) for i, rec in enumerate(records)), name, fields
@@ -1211,15 +1219,20 @@ def _read_json(
 _JSON_SPACE_RE = re.compile(r"[ \t\n\r]*")
 
 
-def _listed_records(text: str, name: str, stem: str) -> Iterator[tuple[str, str, Any]]:
-    """(where, fallback id, record) of a JSON text that is a list, parsed one record at a
+def _listed_records(
+    text: str, name: str, stem: str, *, at: int | None = None, where: str | None = None
+) -> Iterator[tuple[str, str, Any]]:
+    """(where, fallback id, record) of a JSON text that is a list, or of the list at ``at``
+    of it (``where`` names it, the file's ``name`` by default), parsed one record at a
     time; a fault of the JSON ends the list with a :class:`ReadError` record."""
+    within = at is not None
+    where = where or name
 
     def fault(at: int, what: str) -> tuple[str, str, Any]:
         line = text.count("\n", 0, at) + 1
         return name, "", ReadError(name, f"not valid JSON ({what}, line {line})")
 
-    pos = _after_space(text, text.index("[") + 1)
+    pos = _after_space(text, (at if at is not None else text.index("[")) + 1)
     i = 0
     if text.startswith("]", pos):
         pos += 1
@@ -1233,7 +1246,7 @@ def _listed_records(text: str, name: str, stem: str) -> Iterator[tuple[str, str,
             except ValueError as err:
                 yield name, "", ReadError(name, str(err))
                 return
-            yield f"{name}[{i}]", f"{stem}-{i + 1}", rec
+            yield f"{where}[{i}]", f"{stem}-{i + 1}", rec
             i += 1
             pos = _after_space(text, pos)
             if text.startswith(",", pos):
@@ -1244,8 +1257,78 @@ def _listed_records(text: str, name: str, stem: str) -> Iterator[tuple[str, str,
                 break
             yield fault(pos, "Expecting ',' delimiter")
             return
-    if text[pos:].strip():
+    if not within and text[pos:].strip():
         yield fault(pos, "Extra data")
+
+
+def _object_lists(text: str, text_field: str) -> dict[str, tuple[int, Any]] | None:
+    """For a JSON text that is an object: where each of its lists starts and the list's
+    first value (None for an empty list), read one value at a time and not kept, so that
+    its lists can be read record by record; None when the object has ``text_field`` (it
+    is one record). A fault of the JSON raises ``json.JSONDecodeError`` (or a
+    ``ValueError``, see :func:`loads_json`), as parsing it whole would."""
+    lists: dict[str, tuple[int, Any]] = {}
+    pos = _after_space(text, text.index("{") + 1)
+    if text.startswith("}", pos):
+        pos += 1
+    else:
+        while True:
+            key, pos = _json_at(text, pos) if text.startswith('"', pos) else (None, pos)
+            if not isinstance(key, str):
+                raise json.JSONDecodeError(
+                    "Expecting property name enclosed in double quotes", text, pos
+                )
+            pos = _after_space(text, pos)
+            if not text.startswith(":", pos):
+                raise json.JSONDecodeError("Expecting ':' delimiter", text, pos)
+            pos = _after_space(text, pos + 1)
+            if key == text_field:
+                return None
+            start = pos
+            first, pos = _skipped(text, pos)
+            if text.startswith("[", start):
+                lists[key] = (start, first)
+            else:
+                lists.pop(key, None)  # (a later value of a key is the key's value)
+            pos = _after_space(text, pos)
+            if text.startswith(",", pos):
+                pos = _after_space(text, pos + 1)
+                continue
+            if text.startswith("}", pos):
+                pos += 1
+                break
+            raise json.JSONDecodeError("Expecting ',' delimiter", text, pos)
+    if text[pos:].strip():
+        raise json.JSONDecodeError("Extra data", text, pos)
+    return lists
+
+
+def _skipped(text: str, pos: int) -> tuple[Any, int]:
+    """Where the JSON value at ``pos`` ends, found without parsing it: brackets are
+    counted outside strings (one of 40 million empty objects took 3 GB parsed whole). For
+    a list, its first value comes back too (None when it is empty). The values skipped are
+    not checked: only the lists read are parsed, record by record."""
+    if not text.startswith(("[", "{"), pos):
+        return None, _json_at(text, pos)[1]
+    first = None
+    if text.startswith("[", pos):
+        inner = _after_space(text, pos + 1)
+        if not text.startswith("]", inner):
+            first, _ = _json_at(text, inner)
+    depth = 0
+    for m in _JSON_BRACKETS_RE.finditer(text, pos):
+        c = m.group()
+        if c in "[{":
+            depth += 1
+        elif c in "]}":
+            depth -= 1
+            if depth == 0:
+                return first, m.end()
+    raise json.JSONDecodeError("Expecting ',' delimiter", text, len(text))
+
+
+# A JSON string (skipped whole) or a bracket.
+_JSON_BRACKETS_RE = re.compile(r'"(?:[^"\\]|\\.)*+"|[\[\]{}]')
 
 
 def _after_space(text: str, pos: int) -> int:
