@@ -392,6 +392,38 @@ def test_a_signal_just_as_the_part_file_is_made_leaves_none(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_stop_signal_waits_until_the_staged_files_are_moved_in(tmp_path: Path) -> None:
+    # A SIGTERM while a map run moved its pages into place left the folder with some pages
+    # of the new run and the rest, index.html too, of the last (red team round 3). The
+    # signal now waits for the last move, then ends the run.
+    code = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "import placemap.cli as c\n"
+        "from placemap.outputs import StagedFiles\n"
+        "signal.signal(signal.SIGTERM, c._terminate)\n"
+        "out = Path(sys.argv[1])\n"
+        "staged = StagedFiles(out)\n"
+        "for i in range(50):\n"
+        "    staged.write_text(f'p{i}.html', 'new')\n"
+        "real = os.replace\n"
+        "def replace(a, b):\n"
+        "    if b.name == 'p0.html':\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    real(a, b)\n"
+        "os.replace = replace\n"
+        "staged.commit()\n"
+        "sys.exit(0)\n"
+    )
+    out = tmp_path / "maps"
+    out.mkdir()
+    for i in range(50):
+        (out / f"p{i}.html").write_text("old", "utf-8")
+    proc = subprocess.run([sys.executable, "-c", code, str(out)], timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert {(out / f"p{i}.html").read_text("utf-8") for i in range(50)} == {"new"}
+
+
 def test_a_stop_signal_lost_in_a_finaliser_is_given_again(tmp_path: Path) -> None:
     # An exception raised while Python runs a finaliser is printed and dropped: a Ctrl-C
     # that came then was lost and the run went on. The signal is given again until the

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from placemap.errors import OutputError
+from placemap.stops import holding
 from placemap.tempfiles import file_kind, output_target
 from placemap.writers import atomic_binary_writer, atomic_text_writer
 
@@ -284,9 +285,12 @@ class StagedFiles:
                 raise OutputError(
                     f"{target}: is a folder, where placemap writes a file: move it away"
                 )
-        for name in self.names:
-            with output_errors(self.folder / name):
-                os.replace(self.stage / name, self.folder / name)
+        # (A stop signal waits for the last move: the folder holds this run's files or
+        # the last run's, not some of each.)
+        with holding():
+            for name in self.names:
+                with output_errors(self.folder / name):
+                    os.replace(self.stage / name, self.folder / name)
         self.names = []
 
     def discard(self) -> None:

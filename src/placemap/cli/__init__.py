@@ -21,7 +21,7 @@ import threading
 
 import click
 
-from placemap import __version__
+from placemap import __version__, stops
 
 __all__ = ["cli", "main"]
 
@@ -102,6 +102,10 @@ STOP_TRIES = 3
 def _terminate(signum: int, frame: object) -> None:
     # Raised where the program is, so that every `finally` runs: the writers remove
     # their temporary files, a worker pool is shut down, outputs are left as they were.
+    # (Unless files are being moved into place: then it waits for the last, see
+    # placemap.stops.)
+    if stops.held(signum):
+        return
     _insist(signum)
     if signum == getattr(signal, "SIGINT", None):
         raise KeyboardInterrupt
