@@ -805,16 +805,21 @@ class _Round:
     town_points: list[tuple[str, tuple[float, float]]]
     contexts: dict[tuple[str, int, Any], _Context] = field(default_factory=dict)
     towns: _Located | None = None
+    # (By name and list: the mentions of a name ask again in each setting.)
+    near: dict[tuple[str, int, float], list[bool]] = field(default_factory=dict)
 
     def near_towns(self, cands: list[Candidate], name: str, km: float) -> list[bool]:
         """Whether each candidate lies within ``km`` of a town that another name of the
         report surely stands for."""
-        if self.towns is None:
-            self.towns = _Located(self.town_points)
-        found = self.towns.nearest_km(cands, name)
-        if found is None:
-            return [False] * len(cands)
-        return [d <= km for d in found.tolist()]
+        key = (name, id(cands), km)
+        got = self.near.get(key)
+        if got is None:
+            if self.towns is None:
+                self.towns = _Located(self.town_points)
+            found = self.towns.nearest_km(cands, name)
+            got = [False] * len(cands) if found is None else [d <= km for d in found.tolist()]
+            self.near[key] = got
+        return got
 
     @classmethod
     def of(
