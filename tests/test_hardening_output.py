@@ -273,6 +273,33 @@ def test_geocode_csv_makes_its_own_columns_safe_and_keeps_the_tables(run, tmp_pa
     assert first["resolved_name"] == "=cmd|'/C calc'!A0"
 
 
+def test_geocode_csv_column_names_and_dictionary_text_start_no_formula(
+    run, tmp_path: Path
+) -> None:
+    # A JSON key or a Parquet column name is a cell of the CSV's first row, and Parquet's
+    # dictionary-encoded text was not taken for text: both were written bare (red team
+    # round 3).
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = tmp_path / "t.parquet"
+    notes = pa.array(['=HYPERLINK("http://x.example/","x")', "-1+cmd|x"]).dictionary_encode()
+    pq.write_table(
+        pa.table({"location": ["Homs", "Aleppo"], "=cmd|' /C calc'!A0": notes}), table
+    )
+    out = tmp_path / "g.csv"
+    r = run("geocode", table, "--column", "location", "-o", out)
+    assert r.exit_code == 0, r.output
+    rows = _csv_rows(out)
+    assert rows[0][:2] == ["location", "'=cmd|' /C calc'!A0"]
+    assert [row[1] for row in rows[1:]] == ["'=HYPERLINK(\"http://x.example/\",\"x\")", "'-1+cmd|x"]
+    lines = tmp_path / "t.jsonl"
+    lines.write_text('{"location": "Homs", "@SUM(A1)": "a"}\n', "utf-8")
+    r = run("geocode", lines, "--column", "location", "-o", out)
+    assert r.exit_code == 0, r.output
+    assert _csv_rows(out)[0][:2] == ["location", "'@SUM(A1)"]
+
+
 @pytest.mark.parametrize(
     "cell",
     [

@@ -614,7 +614,7 @@ def write_plain_table(table: PlainTable, path: Path | None, fmt: str) -> None:
             for c in table.columns
         ]
         w = csv_writer(fh)
-        w.writerow(table.columns)
+        w.writerow([table_cell_safe(str(c)) for c in table.columns])
         for row in table.rows:
             w.writerow(
                 [
@@ -925,8 +925,6 @@ def write_table(df: pd.DataFrame, path: Path | None, fmt: str) -> None:
     text cells too unless they are plain numbers ("-2.5"; see
     :func:`~placemap.writers.table_cell_safe`); the table's cells are otherwise written as
     they were (quoted where they hold a line break; lists and objects as JSON)."""
-    import pandas as pd
-
     from placemap.writers import LineEnds, atomic_text_writer, spreadsheet_safe, table_cell_safe
 
     if fmt == "parquet" and path is None:
@@ -937,13 +935,19 @@ def write_table(df: pd.DataFrame, path: Path | None, fmt: str) -> None:
             # The table's own text cells too: a formula in a JSON Lines or Parquet table
             # is one in the CSV placemap makes of it (plain numbers as text stay).
             nests = {c: _may_nest(df[c]) for c in df.columns if c not in _ADDED_TEXT}
+            # (And any other column that is not numbers, dates or booleans: Parquet's
+            # dictionary-encoded strings, a categorical column.)
             own = {
-                c: (_json_cells(df[c]) if nest else df[c]).map(table_cell_safe)
+                c: _own_cells(df[c], nest).map(table_cell_safe)
                 for c, nest in nests.items()
-                if nest or pd.api.types.is_string_dtype(df[c])
+                if nest or not _plain_values(df[c])
             }
             sink: Any = LineEnds(fh)  # a stream with write() is all to_csv uses
-            df.assign(**own, **safe).to_csv(sink, index=False, lineterminator="\r\n")
+            # The column names are the table's too ("=HYPERLINK(...)" as a JSON key).
+            header = [table_cell_safe(str(c)) for c in df.columns]
+            df.assign(**own, **safe).to_csv(
+                sink, index=False, header=header, lineterminator="\r\n"
+            )
         elif fmt == "jsonl":
             _write_jsonl(df, fh)
         else:
@@ -1049,6 +1053,29 @@ def _finite(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _finite(v) for k, v in value.items()}
     return value
+
+
+def _plain_values(s: pd.Series) -> bool:
+    """Whether a column holds numbers, dates or booleans only (no text a spreadsheet could
+    take for a formula)."""
+    import pandas as pd
+
+    t = pd.api.types
+    return (
+        t.is_numeric_dtype(s) or t.is_bool_dtype(s) or t.is_datetime64_any_dtype(s)
+    ) and not t.is_string_dtype(s)
+
+
+def _own_cells(s: pd.Series, nest: bool) -> pd.Series:
+    """A column of the user's table as its CSV cells are made: nested values as JSON,
+    text as it is (dictionary-encoded or categorical text as plain values)."""
+    import pandas as pd
+
+    if nest:
+        return _json_cells(s)
+    if pd.api.types.is_string_dtype(s):
+        return s
+    return s.astype(object)
 
 
 def _may_nest(s: pd.Series) -> bool:
