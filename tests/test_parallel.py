@@ -303,3 +303,20 @@ def test_cli_dask_engine_writes_parquet_partitions(
     # The record with no text is an error row that says where it is, as on stderr.
     assert list(got.loc[got["error"].notna(), "source"]) == [f"{src}, line 12"]
     assert _cli(small_index, "extract", str(src), "--engine", "dask").exit_code == 2
+
+
+def test_a_dask_job_never_replaces_a_folder_of_the_users_own_parquet(tmp_path: Path) -> None:
+    # Any folder of Parquet files alone was taken for an earlier job's and replaced: the
+    # user's own files were lost (red team round 3). A job's folder carries its marker.
+    from placemap.dask_engine import JOB_MARKER, check_output_folder
+    from placemap.errors import PlacemapError
+
+    mine = tmp_path / "datasets"
+    mine.mkdir()
+    (mine / "customers.parquet").write_bytes(b"PAR1")
+    with pytest.raises(PlacemapError, match="a folder placemap did not write"):
+        check_output_folder(mine)
+    (mine / JOB_MARKER).write_text("written by a job\n", "utf-8")
+    check_output_folder(mine)  # an earlier job's: replaced when the new one is done
+    (tmp_path / "empty").mkdir()
+    check_output_folder(tmp_path / "empty")

@@ -192,6 +192,12 @@ def run_dask(
             mentions.to_parquet(
                 str(tmp), write_index=False, write_metadata_file=False, schema=schema
             )
+        (tmp / JOB_MARKER).write_text(
+            "Parquet files written by placemap extract --engine dask; a later job given "
+            "this folder replaces it.\n",
+            encoding="utf-8",
+        )
+        tmp.chmod(_folder_mode())  # (mkdtemp makes it the owner's alone)
         _replace_dir(tmp, output)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -211,18 +217,43 @@ def run_dask(
 
 def check_output_folder(output: Path) -> None:
     """Raise PlacemapError unless ``output`` may take the job's folder of Parquet files:
-    new, or the folder of an earlier job (Parquet files and nothing else), which the job
-    replaces once it is done; never a file, nor a folder of the user's."""
+    new or empty, or the folder of an earlier job (its marker, :data:`JOB_MARKER`, and
+    Parquet files), which the job replaces once it is done; never a file, nor a folder of
+    the user's (a folder of the user's own Parquet files was replaced, and those lost)."""
     if not output.exists():
         return
     if not output.is_dir():
         raise PlacemapError(f"{output}: exists and is not a folder; give a folder name")
-    others = sorted(p.name for p in output.iterdir() if p.suffix != ".parquet" or p.is_dir())
+    names = sorted(p.name for p in output.iterdir())
+    if not names:
+        return
+    if JOB_MARKER not in names:
+        raise PlacemapError(
+            f"{output}: holds {names[0]}, and is a folder placemap did not write (no "
+            f"{JOB_MARKER} file); the job would replace the folder: choose another"
+        )
+    others = sorted(
+        p.name
+        for p in output.iterdir()
+        if p.name != JOB_MARKER and (p.suffix != ".parquet" or p.is_dir())
+    )
     if others:
         raise PlacemapError(
             f"{output}: holds {others[0]}, not a Parquet file of an earlier job; the job "
             "would replace the folder: choose another"
         )
+
+
+#: The file a job leaves in its folder of Parquet files (a hidden one: Parquet readers
+#: pass over it).
+JOB_MARKER = ".placemap-parquet"
+
+
+def _folder_mode() -> int:
+    """The mode a new folder gets under the process's umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o777 & ~mask
 
 
 def _replace_dir(new: Path, target: Path) -> None:
