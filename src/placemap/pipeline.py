@@ -64,6 +64,9 @@ _FAMOUS_PLACE = 500_000
 # ("Aqrabeet, Syria", "Salahuddin province").
 LOOSE_UNCUED_SIMILARITY = 0.85
 BORDERING_LOOSE_SIMILARITY = 0.9
+# The most words a place name inside a longer given name is looked for in ("Democratic
+# Republic of the Congo" has five).
+MAX_NAME_WORDS = 8
 # Letters a division's name shares with the start of its town's ("Kharkiv", "Kharkivska").
 DIVISION_STEM = 5
 SPEECH_VERBS = frozenset(
@@ -784,9 +787,13 @@ class Geoparser:
         if len(words) < 2:
             return []
         if words[0].lower() in DIRECTIONS:
+            if len(words) - 1 > MAX_NAME_WORDS:
+                return []
             inner = " ".join(words[1:])
             return self.gazetteer.lookup(inner, fuzzy=False) if inner[:1].isupper() else []
-        for k in range(len(words) - 1, 0, -1):
+        # (The names tried are at most MAX_NAME_WORDS long: every start of a table cell
+        # of 80,000 characters took 35 s and 1.1 GB.)
+        for k in range(min(len(words) - 1, MAX_NAME_WORDS), 0, -1):
             head = " ".join(words[:k])
             if self._known_name(head) and all(self._plain_word(fold(w)) for w in words[k:]):
                 return [c for c in self.gazetteer.lookup(head, fuzzy=False) if c.match != "demonym"]
