@@ -579,6 +579,17 @@ def test_long_sentences_are_cut_between_words_around_the_name() -> None:
     assert snip[0][snip[1] : snip[2]] == "Homs"
 
 
+def test_a_place_named_far_apart_in_one_sentence_gets_a_snippet_each_time() -> None:
+    # Cut from the first to the last mention, a sentence naming a place at its start and
+    # its end was whole in the popup of each place so named: a page grew as the square of
+    # its text (red team round 3).
+    text = "Homs " + "word " * 400 + "Homs."
+    ms = [Mention(at, at + 4, "Homs", _place(1, "SY"), 1.0) for at in (0, len(text) - 5)]
+    snips = snippets(text, sentence_starts(text), ms, context=20, limit=1)
+    assert [snip[0] for snip in snips] == ["Homs word word word…", "…word word word Homs."]
+    assert all(snip[0][snip[1] : snip[2]] == "Homs" for snip in snips)
+
+
 def test_labels_are_the_reports_spelling_with_the_type_where_two_read_alike(
     gp: Geoparser,
 ) -> None:

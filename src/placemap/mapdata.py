@@ -296,13 +296,24 @@ def snippets(
 ) -> list[list[Any]]:
     """The sentences naming the mentions, each once: ``[sentence, s1, e1, s2, e2, ...]``
     with the names at ``sentence[s:e]``; long sentences cut ``context`` characters
-    around the names."""
+    around the names, and in pieces where two names stand farther apart than twice that
+    (a sentence naming a place at its start and its end is no snippet of the whole
+    sentence: a page of 300 such places grew as the square of its text)."""
     by_sentence: dict[tuple[int, int], list[Mention]] = {}
     for m in sorted(mentions, key=lambda m: m.start):
         key = _sentence_of(text, starts, m)
         if key in by_sentence or len(by_sentence) < limit:
             by_sentence.setdefault(key, []).append(m)
-    return [_snippet(text, s, e, ms, context) for (s, e), ms in by_sentence.items()]
+    out = []
+    for (s, e), ms in by_sentence.items():
+        run = [ms[0]]
+        for m in ms[1:]:
+            if m.start - run[-1].end > 2 * context:
+                out.append(_snippet(text, s, e, run, context))
+                run = []
+            run.append(m)
+        out.append(_snippet(text, s, e, run, context))
+    return out
 
 
 def _snippet(text: str, s: int, e: int, ms: list[Mention], context: int) -> list[Any]:
