@@ -318,3 +318,23 @@ def test_a_csv_of_quotes_never_closed_is_read_a_bounded_number_of_times(
         return read
 
     assert lines_read(2000) < 2.5 * lines_read(1000)
+
+
+def test_a_quote_never_closed_keeps_no_entry_per_line_after_it(tmp_path: Path) -> None:
+    # The start of every line read while a quoted cell stayed open was kept, to start the
+    # reading again on one: a quote then 20 million line ends took 900 MB (red team round
+    # 3). Only the second line's is needed.
+    from placemap.readers import read_reports
+
+    path = tmp_path / "open.csv"
+    path.write_text('id,text\nr1,"Homs' + "\n" * 200_000 + "x\nr2,Shelling hit Aleppo.\n")
+    list(read_reports([path]))  # (what the first read imports is no part of it)
+    tracemalloc.start()
+    try:
+        items = list(read_reports([path]))
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [getattr(i, "id", None) for i in items][-1] == "r2"
+    # (The open cell itself: 5 times the file; every line's start kept: 45 times.)
+    assert peak < 10 * path.stat().st_size
