@@ -1269,7 +1269,7 @@ def _prominent_over_towns(
     world city's namesakes also near a town it names, or in a state it names twice, see
     :func:`_with_words`). (Extended to world cities without those exceptions, this rule
     lowered LGL acc@161 from 0.779 to 0.755 and WikToR from 0.692 to 0.624; with them, on
-    the gold spans, LGL 0.8498 -> 0.8469 and WikToR 0.7246 -> 0.7244.)"""
+    the gold spans, LGL 0.8498 -> 0.8469 and WikToR 0.7246 -> 0.7243.)"""
 
     prominent = _prominent
 
@@ -1285,6 +1285,7 @@ def _prominent_over_towns(
     best_town = max((s for s, t in zip(scores, towns, strict=True) if t), default=None)
     if best_town is None:
         return scores
+    best_prominent = max(s for c, s in zip(cands, scores, strict=True) if prominent(c))
     if any(
         c.place.feature_class != "P" and not prominent(c) and s >= max(scores) - 0.05
         for c, s in zip(cands, scores, strict=True)
@@ -1293,13 +1294,11 @@ def _prominent_over_towns(
         # the prominent place ("Washington" the state or the capital); the small towns
         # go below the prominent place (not Washington, Georgia, in a report that
         # names Georgia).
-        top = max(s for c, s in zip(cands, scores, strict=True) if prominent(c)) - w.prominence
+        top = best_prominent - w.prominence
         return [min(s, top) if t else s for s, t in zip(scores, towns, strict=True)]
     # Raised together, in their order (Alexandria in Egypt before Mashhad, which
     # GeoNames also calls Alexandria).
-    lift = best_town + w.prominence - max(
-        s for c, s in zip(cands, scores, strict=True) if prominent(c)
-    )
+    lift = best_town + w.prominence - best_prominent
     if lift <= 0:
         return scores
     return [s + lift if prominent(c) else s for c, s in zip(cands, scores, strict=True)]
