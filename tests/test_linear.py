@@ -13,6 +13,7 @@ import sys
 import tracemalloc
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -21,6 +22,7 @@ from placemap.pipeline import Geoparser
 from placemap.records import Candidate, Place
 
 SRC = Path(pipeline.__file__).parent
+_T = TypeVar("_T")
 
 
 def lines_run(func: Callable[[], object], files: Iterable[Path] = ()) -> int:
@@ -44,6 +46,17 @@ def lines_run(func: Callable[[], object], files: Iterable[Path] = ()) -> int:
     finally:
         sys.settrace(None)
     return count
+
+
+def peak_memory(func: Callable[[], _T]) -> tuple[_T, int]:
+    """What ``func`` returns, and the most memory it held at once (tracemalloc)."""
+    tracemalloc.start()
+    try:
+        out = func()
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return out, peak
 
 
 def test_a_repeated_name_costs_the_same_per_mention(default_gaz) -> None:
@@ -198,12 +211,7 @@ def test_memory_of_a_long_text_stays_near_its_size(default_gaz) -> None:
     sentence = "the report said that people were seen leaving early in the morning. "
     text = sentence * (1_000_000 // len(sentence))
     gp.geoparse(sentence)
-    tracemalloc.start()
-    try:
-        gp.geoparse(text)
-        _now, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    _, peak = peak_memory(lambda: gp.geoparse(text))
     # (tracemalloc counts the bytes asked for: an offset made by addition asks for 32
     # where one read from a regex match asked for 28, the same 32-byte block either way;
     # the tokens of a 10 MB text grow the resident memory by 401 MB with both.)
@@ -259,12 +267,7 @@ def test_a_json_list_is_read_one_record_at_a_time(tmp_path: Path) -> None:
     path.write_text("[{}]", "utf-8")
     list(read_reports([path]))  # (what the first read imports is no part of it)
     path.write_text("[" + ",".join(["{}"] * 500_000) + "]", "utf-8")
-    tracemalloc.start()
-    try:
-        items = list(read_reports([path]))
-        _now, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    items, peak = peak_memory(lambda: list(read_reports([path])))
     assert len(items) == 1 and isinstance(items[0], ReadError)
     assert "no field 'text' in the first record" in items[0].message
     assert peak < 15 * path.stat().st_size  # (parsed whole: 26 times)
@@ -279,12 +282,7 @@ def test_a_json_object_holding_the_list_is_read_one_record_at_a_time(tmp_path: P
     path.write_text('{"reports": [{}]}', "utf-8")
     list(read_reports([path]))  # (what the first read imports is no part of it)
     path.write_text('{"meta": {"n": [1, "]"]}, "reports": [' + ",".join(["{}"] * 500_000) + "]}")
-    tracemalloc.start()
-    try:
-        items = list(read_reports([path]))
-        _now, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    items, peak = peak_memory(lambda: list(read_reports([path])))
     assert len(items) == 1 and isinstance(items[0], ReadError)
     assert "no field 'text' in the first record" in items[0].message
     assert peak < 15 * path.stat().st_size  # (parsed whole: 26 times)
@@ -329,12 +327,7 @@ def test_a_quote_never_closed_keeps_no_entry_per_line_after_it(tmp_path: Path) -
     path = tmp_path / "open.csv"
     path.write_text('id,text\nr1,"Homs' + "\n" * 200_000 + "x\nr2,Shelling hit Aleppo.\n")
     list(read_reports([path]))  # (what the first read imports is no part of it)
-    tracemalloc.start()
-    try:
-        items = list(read_reports([path]))
-        _now, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    items, peak = peak_memory(lambda: list(read_reports([path])))
     assert [getattr(i, "id", None) for i in items][-1] == "r2"
     # (The open cell itself: 5 times the file; every line's start kept: 45 times.)
     assert peak < 10 * path.stat().st_size
