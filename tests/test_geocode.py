@@ -207,6 +207,30 @@ def test_unknown_extension_asks_for_a_format(tmp_path: Path) -> None:
         read_table(tmp_path / "t.xlsx")
 
 
+def test_a_parquet_table_of_one_string_repeated_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Parquet stores a string once for all the rows that repeat it: 3 kB of 1,024 rows of
+    # one 2 MB string took 7 GB and wrote a 2 GB table (red team round 3). Its text is
+    # counted with each string read once, before the table is made.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from placemap import geocode
+
+    monkeypatch.setattr(geocode, "_BOMB_CHARS", 1_000_000)
+    once = pa.array(["Homs " * 400])
+    repeated = pa.DictionaryArray.from_arrays(pa.array([0] * 4096, pa.int32()), once)
+    path = tmp_path / "bomb.parquet"
+    pq.write_table(pa.table({"place": repeated}), path, write_statistics=False)
+    with pytest.raises(InputError, match=r"bomb.parquet: more than 8,192,000 bytes of text"):
+        read_table(path)
+    # the same rows each stored whole are the file's own size, and read
+    plain = pa.table({"place": repeated.cast(pa.string())})
+    pq.write_table(plain, path, use_dictionary=False, compression="none")
+    assert len(read_table(path)) == 4096
+
+
 def test_parquet_needs_a_file() -> None:
     with pytest.raises(ValueError, match="Parquet is binary"):
         write_table(pd.DataFrame({"a": [1]}), None, "parquet")

@@ -331,3 +331,46 @@ def test_a_quote_never_closed_keeps_no_entry_per_line_after_it(tmp_path: Path) -
     assert [getattr(i, "id", None) for i in items][-1] == "r2"
     # (The open cell itself: 5 times the file; every line's start kept: 45 times.)
     assert peak < 10 * path.stat().st_size
+
+
+@pytest.mark.parametrize("coded", [True, False], ids=["arrow-dictionary", "plain-string"])
+def test_a_parquet_string_stored_once_is_refused_or_read_before_it_is_repeated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, coded: bool
+) -> None:
+    # Parquet stores a text repeated in many rows once (a dictionary page): each batch of
+    # 1,024 rows was made Python strings, one per row, before a row's size was checked
+    # (red team round 3: 3 kB of 1,024 rows of one 4 MB string took 4 GB, with
+    # --max-size 1MB). Rows over the limit are refused on the Arrow arrays now, and the
+    # rest made Python objects a slice at a time.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from placemap import readers
+
+    text = "Shelling hit Homs. " * 50_000  # 950,000 characters
+    column = pa.array([text] * 64)
+    path = tmp_path / "once.parquet"
+    ids = [f"r{i}" for i in range(64)]
+    table = pa.table({"id": ids, "text": column.dictionary_encode() if coded else column})
+    pq.write_table(table, path, compression="zstd")
+    assert path.stat().st_size < 10_000
+    list(readers.read_reports([path], max_bytes=100))  # (the first read's imports aside)
+
+    items, peak = peak_memory(lambda: list(readers.read_reports([path], max_bytes=500_000)))
+    assert [i.message for i in items] == [
+        "'text' of 950,000 characters, over the --max-size limit"
+    ] * 5 + ["59 more errors in this file (only the first 5 are named)"]
+    assert peak < 5 * len(text)  # (64 rows made strings first: 64 times)
+
+    monkeypatch.setattr(readers, "_SLICE_CHARS", 2 * len(text))
+
+    def read_all() -> int:
+        ids = 0
+        for item in readers.read_reports([path]):
+            assert not isinstance(item, readers.ReadError) and item.text == text
+            ids += 1
+        return ids
+
+    ids, peak = peak_memory(read_all)
+    assert ids == 64
+    assert peak < 10 * len(text)

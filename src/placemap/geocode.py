@@ -850,6 +850,8 @@ def read_table(path: Path, fmt: str | None = None) -> pd.DataFrame:
                 return _read_csv(path, fh)
             if fmt == "jsonl":
                 return _read_jsonl(path, fh)
+            _refuse_a_parquet_bomb(path, fh)
+            fh.seek(0)
             # Arrow types, so that the table's own columns are written back as they
             # were: an int64 column with nulls stays int64 (numpy makes it float64).
             return pd.read_parquet(fh, dtype_backend="pyarrow")
@@ -866,6 +868,41 @@ def read_table(path: Path, fmt: str | None = None) -> pd.DataFrame:
             detail = (str(err).splitlines() or [type(err).__name__])[0][:200]
             raise InputError(f"{path}: not a readable Parquet file ({detail})") from err
         raise
+
+
+#: A Parquet table whose text cells hold more characters than this and more than
+#: :data:`_BOMB_RATIO` times its file's bytes is refused: Parquet stores a string once for
+#: all the rows that repeat it, and a 3 kB file of 1,024 rows of one 2 MB string took
+#: 7 GB and wrote a 2 GB table.
+_BOMB_CHARS = 256 << 20
+_BOMB_RATIO = 1000
+
+
+def _refuse_a_parquet_bomb(path: Path, fh: BinaryIO) -> None:
+    """An :class:`InputError` when the Parquet table in ``fh`` holds far more text than
+    its file could (see :data:`_BOMB_CHARS`), counted with its strings read once each."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from placemap.readers import is_arrow_text
+
+    size = os.fstat(fh.fileno()).st_size
+    pf = pq.ParquetFile(fh)
+    texts = [f.name for f in pf.schema_arrow if is_arrow_text(f.type)]
+    if not texts:
+        return
+    limit = max(_BOMB_CHARS, _BOMB_RATIO * size)
+    coded = pq.ParquetFile(fh, metadata=pf.metadata, read_dictionary=texts)
+    chars = 0
+    for batch in coded.iter_batches(columns=texts):
+        for column in batch.columns:
+            lengths = pc.binary_length(column.dictionary).take(column.indices)
+            chars += pc.sum(lengths).as_py() or 0
+        if chars > limit:
+            raise InputError(
+                f"{path}: more than {chars:,} bytes of text in a file of {size:,} bytes "
+                "(strings stored once for many rows); refused"
+            )
 
 
 def _read_csv(path: Path, fh: BinaryIO) -> pd.DataFrame:

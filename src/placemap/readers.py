@@ -1605,6 +1605,12 @@ def _read_parquet(
         yield ReadError(name, why)
         return
     columns = [c for c in fields.read if c in names]
+    # Text columns are read dictionary-encoded (as Parquet mostly stores them), so that a
+    # string stored once for many rows stays one string until each row's size is checked
+    # (:func:`_batch_records`): a 3 kB file of 1,024 rows of one 2 MB string took 2 GB.
+    texts = [c for c in columns if is_arrow_text(pf.schema_arrow.field(c).type)]
+    if texts:
+        pf = pq.ParquetFile(fh, metadata=pf.metadata, read_dictionary=texts)
 
     groups = range(part.start, part.end) if part is not None else None
 
@@ -1612,8 +1618,6 @@ def _read_parquet(
         where = f"{name}, row {n}"
         if isinstance(rec, str):
             return where, "", ReadError(where, rec)
-        if isinstance(text := rec.get(fields.text), str) and len(text) > max_bytes:
-            return where, "", ReadError(where, _too_big(fields.text, len(text)))
         return f"{name}:{n}", f"{stem}-{n}", rec
 
     def rows() -> Iterator[tuple[str, str, Any]]:
@@ -1621,10 +1625,12 @@ def _read_parquet(
         # Row group by row group: a damaged one costs its own rows, not the file's rest
         # (nor the groups before it, which the reader's read-ahead lost too).
         for group in groups if groups is not None else range(pf.metadata.num_row_groups):
-            start, size = n, pf.metadata.row_group(group).num_rows
+            meta = pf.metadata.row_group(group)
+            start, size = n, meta.num_rows
+            rows = _batch_rows(meta, columns)
             try:
-                for batch in pf.iter_batches(batch_size=1024, columns=columns, row_groups=[group]):
-                    for rec in _batch_records(batch):
+                for batch in pf.iter_batches(batch_size=rows, columns=columns, row_groups=[group]):
+                    for rec in _batch_records(batch, max_bytes):
                         n += 1
                         yield row(n, rec)
             except (pa.ArrowException, OSError) as err:
@@ -1639,7 +1645,100 @@ def _too_big(field: str, size: int) -> str:
     return f"{field!r} of {size:,} characters, over the --max-size limit"
 
 
-def _batch_records(batch: Any) -> list[dict[str, Any] | str]:
+def is_arrow_text(kind: Any) -> bool:
+    """Whether an Arrow type is a string or binary one (or a dictionary of them)."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return bool(
+        pa.types.is_string(kind)
+        or pa.types.is_large_string(kind)
+        or pa.types.is_binary(kind)
+        or pa.types.is_large_binary(kind)
+    )
+
+
+#: Rows of a Parquet batch: fewer when a row group's columns hold many values a row (a
+#: list column of a million spans a row), so that a batch holds about this many values.
+_BATCH_VALUES = 1 << 20
+#: A Parquet batch is made Python objects a slice of rows at a time, of about this many
+#: characters: a batch of 1,024 rows of one dictionary-coded 20 MB text is 20 GB as Python
+#: strings at once.
+_SLICE_CHARS = 32 << 20
+#: What a list cell's item counts for in a row's size (about one span as JSON).
+_ITEM_CHARS = 16
+
+
+def _batch_rows(meta: Any, columns: Sequence[str]) -> int:
+    """How many rows of the row group whose metadata is ``meta`` to read at a time."""
+    values = sum(
+        meta.column(i).num_values
+        for i in range(meta.num_columns)
+        if meta.column(i).path_in_schema.split(".")[0] in columns
+    )
+    if values <= 0:
+        return 1024
+    return max(1, min(1024, _BATCH_VALUES * meta.num_rows // values))
+
+
+def _row_sizes(batch: Any, max_bytes: int) -> tuple[list[int], dict[int, str]]:
+    """Each row's size in characters (a list cell: :data:`_ITEM_CHARS` an item; any
+    other cell one) and, for each row with a cell over ``max_bytes``, why it is refused,
+    worked out on the Arrow arrays before any row becomes Python objects."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    total = pa.array([0] * batch.num_rows, pa.int64())
+    over: dict[int, str] = {}
+    for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        kind = column.type
+        if pa.types.is_dictionary(kind) and is_arrow_text(kind):
+            sizes = _text_sizes(column.dictionary).take(column.indices)
+        elif is_arrow_text(kind):
+            sizes = _text_sizes(column)
+        elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
+            sizes = pc.multiply(pc.list_value_length(column), _ITEM_CHARS)
+        else:
+            sizes = pa.array([1] * batch.num_rows, pa.int64())
+        sizes = pc.fill_null(sizes.cast(pa.int64()), 0)
+        total = pc.add(total, sizes)
+        for i in pc.indices_nonzero(pc.greater(sizes, max_bytes)).to_pylist():
+            over.setdefault(i, _too_big(name, sizes[i].as_py()))
+    return total.to_pylist(), over
+
+
+def _text_sizes(array: Any) -> Any:
+    """Characters (bytes, for binary) of each cell of a string or binary Arrow array."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = array.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return pc.utf8_length(array)
+    return pc.binary_length(array)
+
+
+def _batch_records(batch: Any, max_bytes: int) -> Iterator[dict[str, Any] | str]:
+    """A Parquet batch's rows as dicts, or for a row that cannot be read why not: a cell
+    over ``max_bytes`` (refused before it is made a Python object), or one Python cannot
+    hold. Made Python objects a slice of at most :data:`_SLICE_CHARS` at a time."""
+    sizes, over = _row_sizes(batch, max_bytes)
+    i, n = 0, batch.num_rows
+    while i < n:
+        if i in over:
+            yield over[i]
+            i += 1
+            continue
+        j, chars = i + 1, sizes[i]
+        while j < n and j not in over and chars + sizes[j] <= _SLICE_CHARS:
+            chars += sizes[j]
+            j += 1
+        yield from _slice_records(batch.slice(i, j - i))
+        i = j
+
+
+def _slice_records(batch: Any) -> list[dict[str, Any] | str]:
     """A Parquet batch's rows as dicts, or for a row with a cell Python cannot hold (a
     timestamp past year 9999) why not, so that one bad cell costs only its row."""
     try:
