@@ -60,6 +60,45 @@ def test_a_bad_span_is_an_error_of_its_report_only(small_index: Path) -> None:
     assert res[0].report.mentions[0].text == "Palmyra"
 
 
+def test_a_report_whose_worker_dies_is_an_error_of_its_own(
+    small_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A worker killed by the system (out of memory) ended `extract -j 2` in a
+    # BrokenProcessPool traceback, every report lost (red team round 3, H12). The
+    # chunks lost with the pool are run again a report at a time in a new one.
+    from placemap import parallel
+
+    from . import dying_worker
+
+    monkeypatch.setattr(parallel, "_process_chunk", dying_worker.process_chunk)
+    settings = Settings(gazetteer=str(small_index))
+    tasks = _tasks(30)
+    tasks[17] = Task(Report("die", TEXTS[0]))
+    res = list(run_tasks(tasks, settings, workers=2, chunk_size=4))
+    assert [r.report.id for r in res] == [t.report.id for t in tasks]
+    assert [(r.report.id, r.error) for r in res if r.error] == [("die", parallel.WORKER_DIED)]
+    rest = [t for t in tasks if t.report.id != "die"]
+    alone = list(run_tasks(rest, settings, workers=1))
+    assert _facts([r for r in res if r.report.id != "die"]) == _facts(alone)
+
+
+def test_workers_dying_again_and_again_stop_the_run(
+    small_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from placemap import parallel
+    from placemap.errors import WorkerError
+
+    from . import dying_worker
+
+    monkeypatch.setattr(parallel, "_process_chunk", dying_worker.process_chunk)
+    tasks = [Task(Report(f"die{i}", TEXTS[0], source=f"in.jsonl:{i}")) for i in range(1, 9)]
+    got = []
+    with pytest.raises(WorkerError, match=r"3 worker processes died in a row, the last "
+                       r"while geoparsing in.jsonl:3 \(out of memory\?\); stopped"):
+        got.extend(run_tasks(tasks, Settings(gazetteer=str(small_index)), workers=2))
+    assert [r.report.id for r in got] == ["die1", "die2"]
+
+
 def test_only_placemaps_own_process_freezes_what_it_holds(
     small_index: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,6 +11,7 @@ __all__ = [
     "InputError",
     "DependencyError",
     "OutputError",
+    "WorkerError",
 ]
 
 
@@ -45,3 +46,7 @@ class DependencyError(PlacemapError, ImportError):
 class OutputError(PlacemapError, OSError):
     """An output cannot be written there (a read-only or full disk, a folder another
     run is writing to); the message names the path."""
+
+
+class WorkerError(PlacemapError, RuntimeError):
+    """Worker processes kept dying (out of memory, or stopped by the system)."""

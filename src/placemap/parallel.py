@@ -18,9 +18,10 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import islice
@@ -28,7 +29,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from placemap.errors import GazetteerError
+from placemap.errors import GazetteerError, WorkerError
 from placemap.records import Report, tally
 
 log = logging.getLogger(__name__)
@@ -233,13 +234,42 @@ def run_tasks(
             yield res
         return
     settings = settings.resolved()
-    it = iter(tasks)
-    pending: list[Future[list[Result]]] = []
     ctx = _mp_context()
     # Each worker watches the read end; the write end stays in this process alone (see
     # _exit_with_parent), and is closed once the pool is down.
     lifeline, lifeline_w = ctx.Pipe(duplex=False)
     try:
+        yield from _pooled(iter(tasks), settings, ctx, lifeline, workers, chunk_size, encode)
+    finally:
+        lifeline.close()
+        lifeline_w.close()
+
+
+#: A worker's death (the kernel's out-of-memory killer, say) costs its report: the
+#: chunks lost with the pool are run again a report at a time, and the report whose
+#: worker dies then is an error of its own. This many deaths in a row stop the run.
+DEATHS_IN_A_ROW = 3
+WORKER_DIED = "a worker process died while geoparsing it (out of memory?)"
+
+
+def _pooled(
+    it: Iterator[Task],
+    settings: Settings,
+    ctx: multiprocessing.context.BaseContext,
+    lifeline: Connection,
+    workers: int,
+    chunk_size: int,
+    encode: Callable[[Report], Any] | None,
+) -> Iterator[Result]:
+    """:func:`run_tasks` with a pool of ``workers`` processes, started again when one of
+    them dies (see :data:`DEATHS_IN_A_ROW`)."""
+    # Chunks in flight, in input order, with their tasks: those of a chunk lost with a
+    # broken pool become ``redo``, run one at a time (results of a chunk that was done
+    # before the pool broke are kept there as they are).
+    redo: deque[Task | list[Result]] = deque()
+    deaths = 0
+    while True:
+        pending: list[tuple[list[Task], Future[list[Result]]]] = []
         with ProcessPoolExecutor(
             max_workers=workers,
             mp_context=ctx,
@@ -247,21 +277,60 @@ def run_tasks(
             initargs=(lifeline,),
         ) as pool:
             try:
+                broken = False
+                while redo and not broken:
+                    item = redo.popleft()
+                    if isinstance(item, list):
+                        yield from item
+                        continue
+                    try:
+                        results = pool.submit(_process_chunk, [item], settings, encode).result()
+                    except BrokenProcessPool:
+                        deaths += 1
+                        if deaths >= DEATHS_IN_A_ROW:
+                            raise WorkerError(_died(deaths, item)) from None
+                        results, broken = [Result(item.report, WORKER_DIED)], True
+                    else:
+                        deaths = 0
+                    yield from results
+                if broken:
+                    continue  # (with a new pool)
                 while True:
                     while len(pending) < 2 * workers:
                         chunk = list(islice(it, chunk_size))
                         if not chunk:
                             break
-                        pending.append(pool.submit(_process_chunk, chunk, settings, encode))
+                        pending.append(
+                            (chunk, pool.submit(_process_chunk, chunk, settings, encode))
+                        )
                     if not pending:
+                        return
+                    try:
+                        results = pending[0][1].result()
+                    except BrokenProcessPool:
+                        log.warning(
+                            "a worker process died (out of memory?): its reports are "
+                            "geoparsed again, one at a time"
+                        )
                         break
-                    yield from pending.pop(0).result()
+                    pending.pop(0)
+                    yield from results
             except BaseException:
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
-    finally:
-        lifeline.close()
-        lifeline_w.close()
+        for chunk, future in pending:
+            done = future.done() and not future.cancelled() and future.exception() is None
+            if done:
+                redo.append(future.result())
+            else:
+                redo.extend(chunk)
+
+
+def _died(deaths: int, task: Task) -> str:
+    return (
+        f"{deaths} worker processes died in a row, the last while geoparsing "
+        f"{task.report.source} (out of memory?); stopped"
+    )
 
 
 def usable_workers(workers: int) -> int:
