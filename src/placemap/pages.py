@@ -168,6 +168,18 @@ def _extract(tree: Any) -> Any:
     )
 
 
+#: libxml2 stops a parse at this depth (unless told ``huge_tree``): elements nested
+#: deeper are lost.
+_DEPTH_LIMIT = 256
+_AT_DEPTH_LIMIT = "/*" * _DEPTH_LIMIT
+
+
+def _cut_at_depth(tree: Any) -> bool:
+    """Whether a parsed page reaches libxml2's depth limit, where its parse was cut."""
+    root = tree.getroottree().getroot()
+    return bool(root.xpath(_AT_DEPTH_LIMIT))
+
+
 def _huge_tree(html: str) -> Any:
     """``html`` parsed again without libxml2's default limits, for a page in which
     trafilatura found no article: one nested deeper than 255 elements (300 unclosed
@@ -202,8 +214,13 @@ def read_page(html: str, *, day_first: bool = False) -> Page:
 
     tree = _tree(html)
     language = _language(tree)
-    doc = _extract(tree)
-    if not isinstance(doc, Document) and (deep := _huge_tree(html)) is not None:
+    # A page libxml2 cut at its depth limit is read whole (its article may lie past the
+    # cut, and a paragraph before it was taken for the article without a word).
+    deep = _huge_tree(html) if _cut_at_depth(tree) else None
+    doc = _extract(tree if deep is None else deep)
+    if deep is not None:
+        tree = deep
+    elif not isinstance(doc, Document) and (deep := _huge_tree(html)) is not None:
         tree, doc = deep, _extract(deep)
     if not isinstance(doc, Document):  # None: no article found
         return Page("", None, _date(tree, None, day_first), language)
