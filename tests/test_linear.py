@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from placemap import pipeline, resolution
 from placemap.pipeline import Geoparser
@@ -374,3 +376,75 @@ def test_a_parquet_string_stored_once_is_refused_or_read_before_it_is_repeated(
     ids, peak = peak_memory(read_all)
     assert ids == 64
     assert peak < 10 * len(text)
+
+
+@pytest.mark.parametrize(
+    "shape", ["nested.json", "record.json", "record.jsonl", "object-list.json"]
+)
+def test_a_json_record_of_too_many_values_is_refused_before_it_is_parsed(
+    tmp_path: Path, shape: str
+) -> None:
+    # One record was parsed whole: "[[{},{},...]]", or a record with the text beside a
+    # list of 40 million empty objects, took 3 GB from 120 MB (red team round 3).
+    from placemap.readers import MAX_JSON_VALUES, ReadError, read_reports
+
+    many = ",".join(["{}"] * (MAX_JSON_VALUES + 1))
+    record = '{"text": "Shelling hit Homs.", "junk": [' + many + "]}"
+    text = {
+        "nested.json": f"[[{many}]]",
+        "record.json": record,
+        "record.jsonl": record + "\n",
+        "object-list.json": '{"reports": [[' + many + "]]}",
+    }[shape]
+    path = tmp_path / shape
+    path.write_text(text, "utf-8")
+    items, peak = peak_memory(lambda: list(read_reports([path])))
+    assert len(items) == 1 and isinstance(items[0], ReadError)
+    assert "a record of more than 1,000,000 JSON values" in items[0].message
+    assert peak < 8 * len(text)  # (parsed: 26 times)
+
+
+def test_json_values_are_counted_outside_strings_and_per_record(tmp_path: Path) -> None:
+    from placemap.readers import MAX_JSON_VALUES, ReadError, read_reports
+
+    commas = "Homs, " * (MAX_JSON_VALUES + 1)  # in a string: no values
+    many = ",".join(["1"] * (MAX_JSON_VALUES + 1))
+    records = [
+        '{"id": "a", "text": "' + commas + ' \\"{[,"}',
+        '{"id": "b", "text": "Shelling hit Hama."}',
+        '{"id": "c", "text": "Shelling hit Homs.", "n": [' + many + "]}",
+        '{"id": "d", "text": "Shelling hit Aleppo."}',
+    ]
+    path = tmp_path / "list.json"
+    path.write_text("[" + ",\n".join(records) + "]", "utf-8")
+    items = list(read_reports([path]))
+    assert [getattr(i, "id", None) for i in items] == ["a", "b", None]
+    assert isinstance(items[2], ReadError)
+    assert str(items[2]) == (
+        f"{path}[2]: a record of more than 1,000,000 JSON values (objects, lists, items); "
+        "the list's rest is not read"
+    )
+    lines = tmp_path / "lines.jsonl"
+    lines.write_text("\n".join(records) + "\n", "utf-8")
+    items = list(read_reports([lines]))
+    assert [getattr(i, "id", None) for i in items] == ["a", "b", None, "d"]
+    assert str(items[2]).startswith(f"{lines}, line 3: a record of more than 1,000,000")
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.integers() | st.text(alphabet='ab"\\{}[],: \n'),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(alphabet='k"\\{]', max_size=3), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_JSON_VALUES, max_size=3) | st.dictionaries(st.text(max_size=3), _JSON_VALUES))
+def test_where_a_json_value_ends_is_found_without_parsing_it(value: object) -> None:
+    import json
+
+    from placemap.readers import _json_extent
+
+    for text in (json.dumps(value), json.dumps(value, indent=1)):
+        assert _json_extent(text + ', {"next": "]"}', 0) == (len(text), False)

@@ -1234,10 +1234,17 @@ def _listed_records(
 
     pos = _after_space(text, (at if at is not None else text.index("[")) + 1)
     i = 0
+    # Records are sized before they are parsed only when the list could hold a record
+    # too large (see :data:`MAX_JSON_VALUES`); one too large is skipped.
+    sized = _raw_values(text, pos) > MAX_JSON_VALUES
     if text.startswith("]", pos):
         pos += 1
     else:
         while True:
+            if sized and text.startswith(("{", "["), pos) and _json_extent(text, pos)[1]:
+                here, why = f"{where}[{i}]", f"{_too_many_values()}; the list's rest is not read"
+                yield here, "", ReadError(here, why)
+                return
             try:
                 rec, pos = _json_at(text, pos)
             except json.JSONDecodeError as err:
@@ -1313,6 +1320,8 @@ def _skipped(text: str, pos: int) -> tuple[Any, int]:
     first = None
     if text.startswith("[", pos):
         inner = _after_space(text, pos + 1)
+        if text.startswith(("{", "["), inner) and _json_extent(text, inner)[1]:
+            raise ValueError(_too_many_values())
         if not text.startswith("]", inner):
             first, _ = _json_at(text, inner)
     depth = 0
@@ -1819,7 +1828,69 @@ def loads_json(text: str | bytes) -> Any:
     integers too long for ``int`` (over 4,300 digits), which are kept as their digits."""
     if isinstance(text, bytes):  # (as json.loads reads bytes)
         text = text.decode(json.detect_encoding(text), "surrogatepass")
+    if _raw_values(text, 0) > MAX_JSON_VALUES and _json_extent(text, _after_space(text, 0))[1]:
+        raise ValueError(_too_many_values())
     return _decoded(lambda decoder: decoder.decode(text))
+
+
+#: The most values (objects, lists and their items) one record may hold: parsed, 40
+#: million empty objects in one record took 3 GB from 120 MB ("{}" is 3 bytes, a dict 64).
+MAX_JSON_VALUES = 1_000_000
+
+
+def _too_many_values() -> str:
+    return f"a record of more than {MAX_JSON_VALUES:,} JSON values (objects, lists, items)"
+
+
+def _raw_values(text: str, pos: int) -> int:
+    """The braces, brackets and commas of ``text`` from ``pos``, strings included: at
+    least the values that follow (:func:`_json_extent` counts those outside strings)."""
+    return text.count("{", pos) + text.count("[", pos) + text.count(",", pos)
+
+
+def _json_extent(text: str, pos: int) -> tuple[int, bool]:
+    """Where the JSON value at ``pos`` ends (the text's end when it does not) and False,
+    or (-1, True) as soon as it is found to hold more than :data:`MAX_JSON_VALUES`
+    values: braces, brackets and commas counted outside strings, without parsing it.
+    Strings are skipped with ``str.find``, so that a long text costs a few calls; only
+    stretches between strings where the value may end are looked at bracket by bracket."""
+    depth = count = 0
+    i, end = pos, len(text)
+    while i < end:
+        q = text.find('"', i)
+        stop = end if q < 0 else q
+        opens = text.count("{", i, stop) + text.count("[", i, stop)
+        closes = text.count("}", i, stop) + text.count("]", i, stop)
+        count += opens + text.count(",", i, stop)
+        if count > MAX_JSON_VALUES:
+            return -1, True
+        if depth - closes > 0:  # (closes all first would leave it open)
+            depth += opens - closes
+        else:
+            for m in _BRACKET_RE.finditer(text, i, stop):
+                depth += 1 if m.group() in "[{" else -1
+                if depth <= 0:
+                    return m.end(), False
+        if q < 0:
+            break
+        i = _string_end(text, q)
+    return end, False
+
+
+_BRACKET_RE = re.compile(r"[\[\]{}]")
+
+
+def _string_end(text: str, q: int) -> int:
+    """Where the JSON string whose quote is at ``q`` ends (the text's end if never)."""
+    k = q + 1
+    while (k := text.find('"', k)) >= 0:
+        b = k - 1
+        while text[b] == "\\":
+            b -= 1
+        if (k - 1 - b) % 2 == 0:  # (an even number of backslashes before it)
+            return k + 1
+        k += 1
+    return len(text)
 
 
 _T = TypeVar("_T")
