@@ -615,6 +615,18 @@ def _other_than(names: set[str] | None, name: str) -> bool:
     return names is not None and (len(names) > 1 or (len(names) == 1 and name not in names))
 
 
+#: Words after a demonym that make it say whose forces act, not where: "Russian forces
+#: struck Konstantinovka" (in Ukraine), "Israeli strikes hit Rafah", "Turkish jets".
+#: Such a demonym's country vote counts this much of another's.
+ARMED_WORDS = frozenset(
+    """forces force troops army military soldiers servicemen units unit drones drone
+    missiles missile rockets rocket strikes strike airstrikes jets warplanes bombers
+    aircraft helicopters navy warships artillery shelling tanks paratroopers marines
+    occupiers invaders offensive bombardment""".split()
+)
+ARMED_DEMONYM = 0.3
+
+
 @dataclass(slots=True)
 class _Votes:
     """What the report's current choices say, for a round of :func:`_score_all`: country
@@ -653,6 +665,8 @@ class _Votes:
             p = top.place
             if p.country_code and country_sure > 0:
                 strength = 1.0 if p.feature_code.startswith("PCL") or it.kind == "demonym" else 0.6
+                if it.kind == "demonym" and it.span.next_word in ARMED_WORDS:
+                    strength *= ARMED_DEMONYM
                 strength *= country_sure * lead
                 total[p.country_code] += strength
                 own = by_name.setdefault(name, {})
