@@ -424,6 +424,38 @@ def test_a_stop_signal_waits_until_the_staged_files_are_moved_in(tmp_path: Path)
     assert {(out / f"p{i}.html").read_text("utf-8") for i in range(50)} == {"new"}
 
 
+def test_a_move_that_fails_midway_puts_the_last_runs_files_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A page the user may not replace (immutable, another owner's) stopped a map run's
+    # commit halfway: 25 new pages, 25 old ones and the old index (red team round 3,
+    # H4b). The files moved before it are put back.
+    from placemap import outputs
+    from placemap.errors import OutputError
+
+    out = tmp_path / "maps"
+    out.mkdir()
+    for i in range(50):
+        (out / f"p{i}.html").write_text("old", "utf-8")
+    staged = outputs.StagedFiles(out)
+    for i in range(52):
+        staged.write_text(f"p{i}.html", "new")
+    real = os.replace
+
+    def replace(a: Path, b: Path) -> None:
+        if out / "p25.html" in (Path(a), Path(b)):  # (an immutable page)
+            raise PermissionError(1, "Operation not permitted")
+        real(a, b)
+
+    monkeypatch.setattr(outputs.os, "replace", replace)
+    with pytest.raises(OutputError, match="p25.html: cannot write here"):
+        staged.commit()
+    monkeypatch.undo()
+    staged.discard()
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"p{i}.html" for i in range(50))
+    assert {p.read_text("utf-8") for p in out.iterdir()} == {"old"}
+
+
 def test_a_stop_signal_lost_in_a_finaliser_is_given_again(tmp_path: Path) -> None:
     # An exception raised while Python runs a finaliser is printed and dropped: a Ctrl-C
     # that came then was lost and the run went on. The signal is given again until the

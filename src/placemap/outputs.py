@@ -258,6 +258,10 @@ def _release(folder: Path, lock: IO[str]) -> None:
     lock.close()
 
 
+# The folder inside a stage folder that holds the files a commit replaces, until it ends.
+_ASIDE = ".replaced"
+
+
 class StagedFiles:
     """Files for ``folder``, written first into a hidden folder inside it and moved into
     place by :meth:`commit`, in the order they were written. Until then the folder is
@@ -278,20 +282,48 @@ class StagedFiles:
     def commit(self) -> None:
         """Move the files into the folder (renames: no new space is needed), once every
         name is known to be free or a file: a folder in the way of one is an error
-        before any file is moved (the files moved before it stayed)."""
+        before any file is moved. Each file a new one replaces is moved aside into the
+        stage folder first, so that a move that fails midway (a page the user may not
+        replace) is undone: the folder holds the last run's files again, not some of
+        each."""
         for name in self.names:
             target = self.folder / name
             if target.is_dir() and not target.is_symlink():
                 raise OutputError(
                     f"{target}: is a folder, where placemap writes a file: move it away"
                 )
+        aside = self.stage / _ASIDE
+        with output_errors(self.folder):
+            aside.mkdir()
+        moved: list[tuple[str, bool]] = []  # (name, whether an old file was moved aside)
         # (A stop signal waits for the last move: the folder holds this run's files or
         # the last run's, not some of each.)
         with holding():
-            for name in self.names:
-                with output_errors(self.folder / name):
-                    os.replace(self.stage / name, self.folder / name)
+            try:
+                for name in self.names:
+                    target = self.folder / name
+                    with output_errors(target):
+                        old = os.path.lexists(target)
+                        if old:
+                            os.replace(target, aside / name)
+                        moved.append((name, old))
+                        os.replace(self.stage / name, target)
+            except BaseException:
+                self._undo(moved, aside)
+                raise
         self.names = []
+
+    def _undo(self, moved: list[tuple[str, bool]], aside: Path) -> None:
+        """Put back the files :meth:`commit` moved aside, newest first."""
+        for name, old in reversed(moved):
+            target = self.folder / name
+            try:
+                if old:
+                    os.replace(aside / name, target)
+                elif os.path.lexists(target):
+                    os.replace(target, self.stage / name)
+            except OSError as err:
+                log.error("%s: could not be put back (%s)", target, err.strerror or err)
 
     def discard(self) -> None:
         shutil.rmtree(self.stage, ignore_errors=True)
