@@ -300,9 +300,7 @@ def _pooled(
                         chunk = list(islice(it, chunk_size))
                         if not chunk:
                             break
-                        pending.append(
-                            (chunk, pool.submit(_process_chunk, chunk, settings, encode))
-                        )
+                        pending.append((chunk, _submitted(pool, chunk, settings, encode)))
                     if not pending:
                         return
                     try:
@@ -324,6 +322,22 @@ def _pooled(
                 redo.append(future.result())
             else:
                 redo.extend(chunk)
+
+
+def _submitted(
+    pool: ProcessPoolExecutor,
+    chunk: list[Task],
+    settings: Settings,
+    encode: Callable[[Report], Any] | None,
+) -> Future[list[Result]]:
+    """The chunk's future; a failed one when the pool is already broken (a worker died
+    since the last chunk was handed out), whose tasks are then run again."""
+    try:
+        return pool.submit(_process_chunk, chunk, settings, encode)
+    except BrokenProcessPool as err:
+        failed: Future[list[Result]] = Future()
+        failed.set_exception(err)
+        return failed
 
 
 def _died(deaths: int, task: Task) -> str:
