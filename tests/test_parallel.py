@@ -204,6 +204,34 @@ def test_dask_engine_matches_the_single_process_run(
     assert errors["report_id"].isna().all()
 
 
+def test_the_local_dask_cluster_runs_nothing_for_a_client_without_its_certificates(
+    small_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its ports are open to every local process: over plain TCP any other user's could
+    # run code in placemap's workers (red team round 3, H14).
+    import dask.distributed
+
+    from placemap.dask_engine import run_dask
+
+    real = dask.distributed.Client
+    addresses = []
+
+    def client(*args, **kwargs):  # type: ignore[no-untyped-def]
+        own = real(*args, **kwargs)
+        address = own.scheduler.address
+        addresses.append(address)
+        for other in (address, address.replace("tls://", "tcp://")):
+            with pytest.raises((OSError, TypeError, ValueError)):
+                real(other, timeout=3)  # no certificate of this job
+        return own
+
+    monkeypatch.setattr(dask.distributed, "Client", client)
+    src = _corpus(tmp_path / "corpus.jsonl", 10)
+    stats = run_dask([src], tmp_path / "out", Settings(gazetteer=str(small_index)), workers=1)
+    assert stats["partitions"] >= 1
+    assert len(addresses) == 1 and addresses[0].startswith("tls://127.0.0.1:")
+
+
 def test_dask_engine_parts_number_lines_as_the_whole_file(tmp_path: Path) -> None:
     from placemap.readers import Fields, read_part, read_reports, split_input
 

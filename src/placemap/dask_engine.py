@@ -126,7 +126,7 @@ def run_dask(
         import dask.dataframe as dd
         import pyarrow as pa
         from dask import delayed
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import Client, LocalCluster, Security
         from dask.utils import parse_bytes
     except ImportError as err:
         raise PlacemapError(
@@ -178,6 +178,10 @@ def run_dask(
             except (OSError, ValueError, TypeError) as err:  # refused, timed out, no address
                 raise PlacemapError(f"--scheduler {scheduler}: cannot connect ({err})") from err
         else:
+            # TLS with certificates made for this job alone: the local cluster's ports are
+            # open to every process on the machine, and without them any other user's
+            # could run code in its workers (Dask's plain TCP has no authentication).
+            security = Security.temporary()
             own_cluster = LocalCluster(
                 n_workers=usable_workers(workers),
                 threads_per_worker=1,
@@ -186,8 +190,10 @@ def run_dask(
                 # its HTTP server (health, metrics) starts all the same: on a free local
                 # port, not 8787 ("Port 8787 is already in use" when another job runs)
                 scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                security=security,
+                protocol="tls://",
             )
-            client = Client(own_cluster)
+            client = Client(own_cluster, security=security)
         with client:
             mentions.to_parquet(
                 str(tmp), write_index=False, write_metadata_file=False, schema=schema
