@@ -311,3 +311,22 @@ def test_a_demonym_before_a_force_counts_less_for_where_places_are(
     default_gaz: Gazetteer, text: str, name: str, where: tuple[str, str]
 ) -> None:
     assert _where(Geoparser(default_gaz), text, name) == where
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "where"),
+    [
+        # A city known the world over (52 names in the index, 201,741 people) is no
+        # longer lost to a town of 21,000 when the report names the United States.
+        ("The U.S. envoy flew to Geneva on Friday.", "Geneva", ("CH", "Genève")),
+        ("The U.S. envoy flew from Washington to Naples on Friday.", "Naples", ("IT", "Campania")),
+        # Beside such a city (not a capital, not a city of a million) the town's state
+        # named once places the town.
+        ("Bomb squad called to Richmond's east side. Indiana officials said the "
+         "Richmond storage unit was cleared.", "Richmond", ("US", "Indiana")),
+    ],
+)
+def test_a_city_known_the_world_over_outranks_small_namesakes(
+    default_gaz: Gazetteer, text: str, name: str, where: tuple[str, str]
+) -> None:
+    assert _where(Geoparser(default_gaz), text, name) == where

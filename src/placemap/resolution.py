@@ -292,15 +292,21 @@ class _Kinds:
     prominent: bool
     # Whether a prominent candidate is a city (the rule then reads the places near).
     world_city: bool
+    # How many times a town's state must be named to place it beside such a city: twice
+    # beside a capital or a city of a million, once beside a city only known the world
+    # over ("Richmond" in a report that names Indiana once is Richmond, Indiana).
+    state_times: int
 
     @classmethod
     def of(cls, cands: list[Candidate]) -> _Kinds:
+        great = any(_world_city(c, known=False) for c in cands)
         return cls(
             tuple([c.place.geonameid for c in cands]),
             division_namesakes(cands),
             country_towns(cands),
             any(_prominent(c) for c in cands),
-            any(_world_city(c) for c in cands),
+            great or any(_world_city(c) for c in cands),
+            2 if great else 1,
         )
 
 
@@ -1012,7 +1018,8 @@ def _with_words(
         local = ctx.local()
         if containment is not None:
             local = [lc or c > 0 for lc, c in zip(local, containment, strict=True)]
-        if _kinds_of(it.cands).world_city and rounds.last is not None:
+        kinds = _kinds_of(it.cands)
+        if kinds.world_city and rounds.last is not None:
             # A town that shares a world city's name is placed by the towns the text
             # names near it too, and by its state named again and again ("London"
             # beside Corbin and Somerset is London, Kentucky; "Paris" in a report that
@@ -1021,8 +1028,9 @@ def _with_words(
             last = rounds.last
             near = last.near_towns(it.cands, rounds.names[idx], NEAR_TOWN_KM)
             admins = last.votes.admin_total
+            times = kinds.state_times
             local = [
-                lc or n or admins.get((c.place.country_code, c.place.admin1_code), 0) >= 2
+                lc or n or admins.get((c.place.country_code, c.place.admin1_code), 0) >= times
                 for lc, n, c in zip(local, near, it.cands, strict=True)
             ]
     why = _Why(ctx, containment, types) if explain else None
@@ -1219,6 +1227,10 @@ LEAD_CHARS = 200
 #: Capitals, and cities at least this large, outrank small towns of their name that
 #: the text does not place (see :func:`_prominent_over_towns`).
 WORLD_CITY_POPULATION = 1_000_000
+#: A city this large with this many names in the index (in the world's languages:
+#: Geneva 52, Florence 73, Lyon 43, where Geneva, Illinois has 12) is a world city too.
+KNOWN_CITY_POPULATION = 200_000
+KNOWN_CITY_NAMES = 50
 #: A town this close to one the report surely names is placed by it (Paris, Texas,
 #: 150 km from Dallas; London, California, 290 km from Los Angeles, is not).
 NEAR_TOWN_KM = 200.0
@@ -1251,15 +1263,17 @@ def _prominent(c: Candidate) -> bool:
     )
 
 
-def _world_city(c: Candidate) -> bool:
-    """A capital of a town's size or more, or a city of a million, named exactly or by a
-    name it is commonly known by (not "Salisbury", once the name of Harare)."""
+def _world_city(c: Candidate, known: bool = True) -> bool:
+    """A capital of a town's size or more, a city of a million, or (with ``known``) a
+    city known the world over (:data:`KNOWN_CITY_NAMES`), named exactly or by a name it
+    is commonly known by (not "Salisbury", once the name of Harare)."""
     p = c.place
     return (
         p.feature_class == "P"
         and (
             p.population >= WORLD_CITY_POPULATION
             or (p.feature_code == "PPLC" and p.population >= SMALL_TOWN_POPULATION)
+            or (known and p.population >= KNOWN_CITY_POPULATION and p.names >= KNOWN_CITY_NAMES)
         )
         and c.similarity >= 0.95
         and (c.match in ("exact", "folded") or (c.match == "alternate" and exonym_score(c) >= 1.0))
