@@ -850,6 +850,23 @@ def test_a_name_with_a_water_word_after_it_is_the_water_body_so_named(
     assert {p.feature_code for p in found.values() if p} == {"ADM1"}
 
 
+def test_a_water_word_after_a_name_with_no_article_names_the_water(
+    default_gaz: Gazetteer,
+) -> None:
+    # A headline's "as Dnipro river front stays tense" was the city of Dnipro: only "the X
+    # river" or "X River" chose the river. After "a" or "one" the water is X's ("a
+    # Muskoka lake"); with no water of the name the place keeps its reading.
+    gp = Geoparser(default_gaz)
+    found = {m.text: m.place for m in gp.geoparse(
+        "Russian drones target civilians in Kherson as Dnipro river front stays tense\n"
+        "Russian artillery hit Bilozerka, Beryslav and Nikopol on Monday."
+    )}
+    assert (found["Dnipro"].name, found["Dnipro"].feature_class) == ("Dnieper", "H")
+    assert found["Kherson"].feature_code == "PPL"
+    (kherson,) = gp.geoparse("Barges left the Kherson river port on Monday.")
+    assert kherson.place is not None and kherson.place.name == "Kherson"
+
+
 def test_what_people_do_in_headlines_makes_no_town(default_gaz: Gazetteer) -> None:
     # "France's Macron met ...": Macron was Macornay, France; a large city may vow
     gp = Geoparser(default_gaz)

@@ -1539,10 +1539,13 @@ def _of_the_type_after(span: Span, cands: list[Candidate], text: str) -> list[Ca
     classes = _NATURAL_TYPES.get(span.next_word)
     if classes is not None and span.type_cue in ("water", "terrain"):
         # The type word is the name's ("the Hunter River", not "the Missouri Valley
-        # Blazers") or follows "the" ("the Kabul river", not "a Muskoka lake")
+        # Blazers"), follows "the" ("the Kabul river", not "a Muskoka lake"), or is a
+        # water word after no article ("as Dnipro river front stays tense")
         mo = _TYPE_WORD_AFTER_RE.match(text, span.end)
         if mo is not None and (
-            (mo.group(1)[0].isupper() and not mo.group(2)) or span.prev_word == "the"
+            (mo.group(1)[0].isupper() and not mo.group(2))
+            or span.prev_word == "the"
+            or (span.type_cue == "water" and span.prev_word not in _NOT_DEFINITE)
         ):
             # (and when the index has none of that kind, the places named after it,
             # mostly on its banks: "the Guayas river" by Guayas province)
@@ -1558,6 +1561,8 @@ def _of_the_type_after(span: Span, cands: list[Candidate], text: str) -> list[Ca
 
 
 _TYPE_WORD_AFTER_RE = re.compile(r" (\w+)( [A-Z])?")
+# Words before "X lake" that make it a lake of X, not the lake X ("a Muskoka lake").
+_NOT_DEFINITE = frozenset("a an one another each every some any many several".split())
 # The endings of a division's name made from its town's ("Kharkiv-ska", "Belgorod-skaya").
 _ADJECTIVE_ENDING_RE = re.compile(r"(?:s'?kaya|s'?kiy|s'?kyi|s'?ky|s'?ka|skaja|skij)$")
 
