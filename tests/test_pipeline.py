@@ -269,6 +269,22 @@ def test_a_province_cue_finds_a_division_spelled_a_letter_apart(default_gaz: Gaz
     assert m.place is not None and m.place.feature_class == "P"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A drone hit a bus stop in the Antonivka district of Kherson on Tuesday.",
+        "A missile hit the Kyivskyi district of Kharkiv on Sunday.",
+    ],
+)
+def test_a_named_district_of_a_city_names_the_city(default_gaz: Gazetteer, text: str) -> None:
+    # "district of Kherson" reads as the oblast; "the Antonivka district of Kherson" is a
+    # part of the city (the oblast was pinned 74 km away).
+    city = [m for m in Geoparser(default_gaz).geoparse(text) if m.text in ("Kherson", "Kharkiv")]
+    assert [m.place.feature_code for m in city if m.place] == ["PPL"]
+    (oblast,) = Geoparser(default_gaz).geoparse("Fighting went on in the district of Kherson.")
+    assert oblast.place is not None and oblast.place.feature_code == "ADM1"
+
+
 def test_a_named_district_picks_the_place_inside_it(default_gaz: Gazetteer) -> None:
     # Two San Miguels in the same Philippine region (Bicol); only the district tells them
     # apart, and the default index records each town's district.

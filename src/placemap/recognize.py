@@ -501,6 +501,11 @@ _SENTENCE_END = re.compile(r"[.!?;:]")
 _BEFORE_TYPE_CUE = frozenset({"of", "and", "the"})
 
 
+# Words of a part of a city after its name: "the Antonivka district of Kherson" names the
+# city of Kherson, where "the district of Kherson" names a division.
+_CITY_PARTS = frozenset({"district", "raion", "rayon"})
+
+
 def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, bool]:
     """Type and locative cues before the span: "the town of X", "provinces of X and Y"."""
     if i == 0:
@@ -526,7 +531,9 @@ def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, boo
         w = tok.text.lower()
         if (w == "of" or (w == "including" and tokens[k - 1].text in _PLURAL_CUES)) and k > base:
             head = tokens[k - 1].text.lower()
-            if head in ADMIN_CUES and (
+            if head in _CITY_PARTS and k >= 2 and tokens[k - 2].capitalised:
+                pass  # "the Kirovsky district of Donetsk": a part of the city, no cue
+            elif head in ADMIN_CUES and (
                 head not in ("department", "departments", "state")
                 or tokens[k - 1].text == "state"  # "the state of X" ("the State of Qatar")
             ):
