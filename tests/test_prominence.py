@@ -296,6 +296,17 @@ def test_a_former_name_does_not_make_a_world_city(default_gaz: Gazetteer) -> Non
     assert 124665 not in alexandrias or not _world_city(alexandrias[124665])  # Mashhad
 
 
+def test_a_peoples_forces_do_not_confine_spelling_guesses_to_their_country(
+    default_gaz: Gazetteer,
+) -> None:
+    # Spelling guesses keep only candidates in the countries a report names: "Israeli
+    # jets" named Israel, and Hodeidah (Al Hudaydah, 734,699 people) was left without one.
+    text = "Israeli jets struck the Houthi-held port of Hodeidah on Saturday."
+    assert _where(Geoparser(default_gaz), text, "Hodeidah")[0] == "YE"
+    text = "Iranian drones were launched from near Deir Ezzor, officials said."
+    assert _where(Geoparser(default_gaz), text, "Deir Ezzor")[0] == "SY"
+
+
 @pytest.mark.parametrize(
     ("text", "name", "where"),
     [

@@ -26,6 +26,7 @@ from placemap.normalize import fold
 from placemap.ranking import PLAIN_MATCHES, SPELLING_GUESSES
 from placemap.recognize import (
     ADMIN_CUES,
+    ARMED_WORDS,
     DIRECTIONS,
     DISEASE_FOLLOWERS,
     GROUP_ADJECTIVES,
@@ -1113,19 +1114,29 @@ class Geoparser:
         in a country bordering them) are plausible. An
         uncued loose match in a report naming no country is dropped. A country named
         only as a modifier ("US-backed rebels", "Iran-allied") is a mention but says
-        nothing of where the report's places lie. Another name of a place in the
+        nothing of where the report's places lie, and a people's armed forces ("Israeli
+        jets") say whose forces act: there guesses in their country stay, and guesses
+        of a city of 100,000 anywhere ("Hodeidah"). Another name of a place in the
         country of a capital or dateline the report names stays (:meth:`_home_countries`).
         """
-        named = {
-            c.place.country_code
-            for span, cands, kind in items
-            if not _MODIFIER_RE.match(text, span.end)
-            for c in cands
-            if c.match not in ("transliteration", "fuzzy")
-            and (kind == "demonym" or c.place.feature_code.startswith("PCL"))
-            # (a people of no country, "Kurdish": Kurdistan, names none)
-            and c.place.country_code
-        }
+        named: set[str | None] = set()
+        armed: set[str | None] = set()  # whose armed forces it names: "Israeli jets"
+        for span, cands, kind in items:
+            if _MODIFIER_RE.match(text, span.end):
+                continue
+            for c in cands:
+                if (
+                    c.match not in ("transliteration", "fuzzy")
+                    and (kind == "demonym" or c.place.feature_code.startswith("PCL"))
+                    # (a people of no country, "Kurdish": Kurdistan, names none)
+                    and c.place.country_code
+                ):
+                    if kind == "demonym" and span.next_word in ARMED_WORDS:
+                        # whose forces act, not where: "Israeli jets struck Hodeidah"
+                        # is in Yemen, which the report need not name
+                        armed.add(c.place.country_code)
+                    else:
+                        named.add(c.place.country_code)
         # Near-exact spellings may lie across a border: "Qamishli" (Syria) in a report
         # naming only Turkey.
         bordering = {n for cc in named if cc for n in self.gazetteer.neighbours(cc)}
@@ -1158,15 +1169,19 @@ class Geoparser:
                 cued = _cued(span)
                 if not cued:
                     cands = [c for c in cands if c.similarity >= LOOSE_UNCUED_SIMILARITY]
-                if named:
+                if named or armed:
+                    # (where only forces name a country, guesses stay there and in the
+                    # countries the text names, and any city of 100,000 stays)
                     cands = [
                         c
                         for c in cands
                         if c.place.country_code in named
+                        or c.place.country_code in armed
                         or (
                             c.place.country_code in bordering
                             and c.similarity >= BORDERING_LOOSE_SIMILARITY
                         )
+                        or (armed - named and c.place.population >= _BIG_PLACE)
                     ]
                 elif not cued:
                     cands = []

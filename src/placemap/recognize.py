@@ -212,6 +212,14 @@ ASSAULT_WORDS = frozenset(
     """attack attacks assault assaults offensive strike strikes raid raids advance push
     march airstrike airstrikes shelling bombardment""".split()
 )
+# Words after a demonym that make it say whose forces act, not where: "Russian forces
+# struck Konstantinovka" (in Ukraine), "Israeli jets struck Hodeidah", "Turkish jets".
+ARMED_WORDS = frozenset(
+    """forces force troops army military soldiers servicemen units unit drones drone
+    missiles missile rockets rocket strikes strike airstrikes jets warplanes bombers
+    aircraft helicopters navy warships artillery shelling tanks paratroopers marines
+    occupiers invaders offensive bombardment""".split()
+)
 LOCATIVE_CUES = frozenset(
     """in near at from to towards toward into outside inside across around around through
     via between reached entered left captured seized shelled bombed struck hit

@@ -49,7 +49,7 @@ from placemap.ranking import (
     exonym_score,
     prior,
 )
-from placemap.recognize import Span
+from placemap.recognize import ARMED_WORDS, Span
 from placemap.records import Candidate, Mention, Place
 
 __all__ = [
@@ -621,15 +621,8 @@ def _other_than(names: set[str] | None, name: str) -> bool:
     return names is not None and (len(names) > 1 or (len(names) == 1 and name not in names))
 
 
-#: Words after a demonym that make it say whose forces act, not where: "Russian forces
-#: struck Konstantinovka" (in Ukraine), "Israeli strikes hit Rafah", "Turkish jets".
-#: Such a demonym's country vote counts this much of another's.
-ARMED_WORDS = frozenset(
-    """forces force troops army military soldiers servicemen units unit drones drone
-    missiles missile rockets rocket strikes strike airstrikes jets warplanes bombers
-    aircraft helicopters navy warships artillery shelling tanks paratroopers marines
-    occupiers invaders offensive bombardment""".split()
-)
+#: A demonym before a word of :data:`~placemap.recognize.ARMED_WORDS` says whose forces
+#: act, not where: its country vote counts this much of another's.
 ARMED_DEMONYM = 0.3
 
 
