@@ -262,6 +262,16 @@ def _release(folder: Path, lock: IO[str]) -> None:
 _ASIDE = ".replaced"
 
 
+def _keep_aside(target: Path, aside: Path) -> None:
+    """Keep the file at ``target`` at ``aside`` too, for a commit to put back: a second
+    hard link, so that ``target`` is never missing (a run killed then leaves every page,
+    some of each run, as before), or, where links cannot be made, the file moved."""
+    try:
+        os.link(target, aside, follow_symlinks=False)
+    except OSError:
+        os.replace(target, aside)  # (an immutable file fails here too: the commit stops)
+
+
 class StagedFiles:
     """Files for ``folder``, written first into a hidden folder inside it and moved into
     place by :meth:`commit`, in the order they were written. Until then the folder is
@@ -305,7 +315,7 @@ class StagedFiles:
                     with output_errors(target):
                         old = os.path.lexists(target)
                         if old:
-                            os.replace(target, aside / name)
+                            _keep_aside(target, aside / name)
                         moved.append((name, old))
                         os.replace(self.stage / name, target)
             except BaseException:

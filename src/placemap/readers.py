@@ -1184,9 +1184,12 @@ def _read_json(
                 k: at for k, at in of_records.items() if fields.text in lists[k][1]
             }
             chosen = with_text or of_records
+            sized = _raw_values(text, 0) > MAX_JSON_VALUES
             if len(chosen) == 1:
                 yield from _records(
-                    _listed_records(text, name, stem, at=next(iter(chosen.values()))),
+                    _listed_records(
+                        text, name, stem, at=next(iter(chosen.values())), sized=sized
+                    ),
                     name,
                     fields,
                 )
@@ -1196,7 +1199,7 @@ def _read_json(
                     record
                     for k, at in chosen.items()
                     for record in _listed_records(
-                        text, name, f"{stem}-{k}", at=at, where=f"{name}[{k!r}]"
+                        text, name, f"{stem}-{k}", at=at, where=f"{name}[{k!r}]", sized=sized
                     )
                 ),
                 name,
@@ -1220,7 +1223,13 @@ _JSON_SPACE_RE = re.compile(r"[ \t\n\r]*")
 
 
 def _listed_records(
-    text: str, name: str, stem: str, *, at: int | None = None, where: str | None = None
+    text: str,
+    name: str,
+    stem: str,
+    *,
+    at: int | None = None,
+    where: str | None = None,
+    sized: bool | None = None,
 ) -> Iterator[tuple[str, str, Any]]:
     """(where, fallback id, record) of a JSON text that is a list, or of the list at ``at``
     of it (``where`` names it, the file's ``name`` by default), parsed one record at a
@@ -1235,8 +1244,10 @@ def _listed_records(
     pos = _after_space(text, (at if at is not None else text.index("[")) + 1)
     i = 0
     # Records are sized before they are parsed only when the list could hold a record
-    # too large (see :data:`MAX_JSON_VALUES`); one too large is skipped.
-    sized = _raw_values(text, pos) > MAX_JSON_VALUES
+    # too large (see :data:`MAX_JSON_VALUES`; ``sized`` says so for a text of many lists,
+    # counted once: counted from each list to the text's end, 80,000 lists took minutes).
+    if sized is None:
+        sized = _raw_values(text, pos) > MAX_JSON_VALUES
     if text.startswith("]", pos):
         pos += 1
     else:
@@ -1617,9 +1628,11 @@ def _read_parquet(
     # Text columns are read dictionary-encoded (as Parquet mostly stores them), so that a
     # string stored once for many rows stays one string until each row's size is checked
     # (:func:`_batch_records`): a 3 kB file of 1,024 rows of one 2 MB string took 2 GB.
+    # (Only where the Parquet chunks are dictionary-coded and small: Arrow's dictionary
+    # of a chunk grows with every batch read, and 1,024 distinct 1 MB texts in plain
+    # pages took 5 GB so; plain pages are read a bounded number of bytes at a time.)
     texts = [c for c in columns if is_arrow_text(pf.schema_arrow.field(c).type)]
-    if texts:
-        pf = pq.ParquetFile(fh, metadata=pf.metadata, read_dictionary=texts)
+    coded_pf = pq.ParquetFile(fh, metadata=pf.metadata, read_dictionary=texts) if texts else pf
 
     groups = range(part.start, part.end) if part is not None else None
 
@@ -1636,9 +1649,11 @@ def _read_parquet(
         for group in groups if groups is not None else range(pf.metadata.num_row_groups):
             meta = pf.metadata.row_group(group)
             start, size = n, meta.num_rows
-            rows = _batch_rows(meta, columns)
+            reader, rows = _group_reader(meta, columns, texts, pf, coded_pf)
             try:
-                for batch in pf.iter_batches(batch_size=rows, columns=columns, row_groups=[group]):
+                for batch in reader.iter_batches(
+                    batch_size=rows, columns=columns, row_groups=[group]
+                ):
                     for rec in _batch_records(batch, max_bytes):
                         n += 1
                         yield row(n, rec)
@@ -1671,6 +1686,7 @@ def is_arrow_text(kind: Any) -> bool:
 #: Rows of a Parquet batch: fewer when a row group's columns hold many values a row (a
 #: list column of a million spans a row), so that a batch holds about this many values.
 _BATCH_VALUES = 1 << 20
+_BATCH_BYTES = 64 << 20
 #: A Parquet batch is made Python objects a slice of rows at a time, of about this many
 #: characters: a batch of 1,024 rows of one dictionary-coded 20 MB text is 20 GB as Python
 #: strings at once.
@@ -1679,16 +1695,42 @@ _SLICE_CHARS = 32 << 20
 _ITEM_CHARS = 16
 
 
+def _group_reader(
+    meta: Any, columns: Sequence[str], texts: Sequence[str], plain: Any, coded: Any
+) -> tuple[Any, int]:
+    """The reader of a row group (``coded`` reads the text columns dictionary-coded) and
+    its rows at a time: dictionary-coded text chunks of at most :data:`_BATCH_BYTES`
+    are read so, in batches (see :func:`_batch_rows`); larger ones as plain text a row at
+    a time (a string of their dictionary repeated in a batch's every row is the bomb);
+    plain chunks as plain text in batches of bounded bytes."""
+    chunks = [
+        meta.column(i)
+        for i in range(meta.num_columns)
+        if meta.column(i).path_in_schema.split(".")[0] in texts
+    ]
+    if chunks and all(c.has_dictionary_page for c in chunks):
+        if sum(c.total_uncompressed_size for c in chunks) <= _BATCH_BYTES:
+            return coded, _batch_rows(meta, columns)
+        return plain, 1
+    return plain, _batch_rows(meta, columns)
+
+
 def _batch_rows(meta: Any, columns: Sequence[str]) -> int:
-    """How many rows of the row group whose metadata is ``meta`` to read at a time."""
-    values = sum(
-        meta.column(i).num_values
+    """How many rows of the row group whose metadata is ``meta`` to read at a time: at
+    most about :data:`_BATCH_VALUES` values and :data:`_BATCH_BYTES` bytes (as the group's
+    pages hold them, decompressed: 1,024 distinct texts of 1 MB, compressed to 58 kB,
+    were 1 GB before a row was sized)."""
+    chunks = [
+        meta.column(i)
         for i in range(meta.num_columns)
         if meta.column(i).path_in_schema.split(".")[0] in columns
-    )
-    if values <= 0:
-        return 1024
-    return max(1, min(1024, _BATCH_VALUES * meta.num_rows // values))
+    ]
+    rows = meta.num_rows
+    values = sum(c.num_values for c in chunks)
+    size = sum(c.total_uncompressed_size for c in chunks)
+    by_values = _BATCH_VALUES * rows // values if values > 0 else 1024
+    by_bytes = _BATCH_BYTES * rows // size if size > 0 else 1024
+    return max(1, min(1024, by_values, by_bytes))
 
 
 def _row_sizes(batch: Any, max_bytes: int) -> tuple[list[int], dict[int, str]]:
