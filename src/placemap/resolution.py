@@ -305,7 +305,7 @@ class _Kinds:
             division_namesakes(cands),
             country_towns(cands),
             any(_prominent(c) for c in cands),
-            great or any(_world_city(c) for c in cands),
+            any(_world_city(c) for c in cands),
             2 if great else 1,
         )
 
@@ -1221,7 +1221,8 @@ LEAD_CHARS = 200
 #: the text does not place (see :func:`_prominent_over_towns`).
 WORLD_CITY_POPULATION = 1_000_000
 #: A city this large with this many names in the index (in the world's languages:
-#: Geneva 52, Florence 73, Lyon 43, where Geneva, Illinois has 12) is a world city too.
+#: Geneva 52, Florence 73, where Geneva, Illinois has 12) is a world city too. (Lyon,
+#: with 43, is not: 150,000 people and 40 names sent Hamilton, Ohio, to New Zealand.)
 KNOWN_CITY_POPULATION = 200_000
 KNOWN_CITY_NAMES = 50
 #: A town this close to one the report surely names is placed by it (Paris, Texas,
