@@ -82,6 +82,25 @@ def test_a_report_whose_worker_dies_is_an_error_of_its_own(
     assert _facts([r for r in res if r.report.id != "die"]) == _facts(alone)
 
 
+def test_a_report_out_of_memory_is_an_error_of_its_own(
+    small_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Where the system refuses memory (ulimit -v) a MemoryError ended the whole run in a
+    # traceback, no report written (red team round 4, W1).
+    from placemap.pipeline import Geoparser
+
+    real = Geoparser.geoparse
+
+    def geoparse(self, text):  # type: ignore[no-untyped-def]
+        if "Hama" in text:
+            raise MemoryError
+        return real(self, text)
+
+    monkeypatch.setattr(Geoparser, "geoparse", geoparse)
+    res = list(run_tasks(_tasks(5), Settings(gazetteer=str(small_index)), workers=1))
+    assert [r.error for r in res] == [None, None, None, None, "out of memory while geoparsing it"]
+
+
 def test_workers_dying_again_and_again_stop_the_run(
     small_index: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -115,6 +115,10 @@ def process(task: Task, settings: Settings) -> Result:
         raise  # every report would fail alike
     except ValueError as err:
         return Result(r, str(err))
+    except MemoryError:
+        # (where the system refuses memory rather than killing the process: ulimit -v,
+        # overcommit off) the report is an error of its own, and the others go on
+        return Result(r, "out of memory while geoparsing it")
     return Result(replace(r, mentions=tuple(mentions)))
 
 
