@@ -378,6 +378,133 @@ def test_a_parquet_string_stored_once_is_refused_or_read_before_it_is_repeated(
     assert peak < 10 * len(text)
 
 
+@pytest.mark.parametrize("shape", ["string_view", "json", "unread"])
+def test_a_parquet_text_of_any_arrow_type_is_sized_before_it_is_read(
+    tmp_path: Path, shape: str
+) -> None:
+    # Red team round 4: a string_view or JSON-typed text was not sized, and 512 rows of
+    # one stored 2 MB text were made Python strings, --max-size notwithstanding (2.4 GB
+    # from 514 bytes). An extra column, not the text, is sized too.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from placemap import readers
+
+    text = "Shelling hit Homs. " * 50_000
+    coded = pa.array([text] * 64).dictionary_encode()
+    ids = [f"r{i}" for i in range(64)]
+    columns: dict[str, pa.Array] = {"id": pa.array(ids), "text": coded}
+    text_field, extra = "text", ()
+    if shape == "string_view":
+        columns["text"] = pa.array([text] * 64, pa.string_view())
+    elif shape == "json":
+        columns["text"] = pa.ExtensionArray.from_storage(pa.json_(), coded.cast(pa.string()))
+    else:
+        columns = {"id": columns["id"], "text": pa.array(["Homs."] * 64), "big": coded}
+        text_field, extra = "text", ("big",)
+    path = tmp_path / "once.parquet"
+    pq.write_table(pa.table(columns), path, compression="zstd", use_dictionary=["text"])
+    assert path.stat().st_size < 10_000
+
+    def read() -> list[readers.Item]:
+        return list(
+            readers.read_reports(
+                [path], max_bytes=500_000, text_field=text_field, extra_fields=extra
+            )
+        )
+
+    read()  # (the first read's imports aside)
+    items, peak = peak_memory(read)
+    field = "big" if shape == "unread" else text_field
+    assert [i.message for i in items] == [
+        f"{field!r} of 950,000 characters, over the --max-size limit"
+    ] * 5 + ["59 more errors in this file (only the first 5 are named)"]
+    assert peak < 5 * len(text)
+
+
+# (VmHWM, not getrusage's ru_maxrss: that keeps the peak of the process before exec.)
+_PEAK_OF_A_RUN = """
+import re, runpy, sys
+sys.argv = ["placemap", *sys.argv[1:]]
+try:
+    runpy.run_module("placemap", run_name="__main__")
+finally:
+    status = open("/proc/self/status").read()
+    print("peak", re.search(r"VmHWM:\\s*(\\d+)", status)[1], file=sys.stderr)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="Linux's /proc")
+@pytest.mark.parametrize("shape", ["dotted", "plain-title"])
+def test_a_parquet_text_stored_once_is_not_decoded_into_every_row(
+    tmp_path: Path, shape: str
+) -> None:
+    # What Arrow holds is no Python object (tracemalloc does not see it): a text column
+    # whose name has a dot, or a plain title beside the text, made the reader decode
+    # 256 rows of one stored 2 MB text at once (1.2 GB, red team round 4). A whole run's
+    # peak, from its process, with the rows refused by --max-size.
+    import os
+    import subprocess
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    text = "Shelling hit Homs. " + "x" * (2 << 20)
+    field = "body.text" if shape == "dotted" else "text"
+    table = pa.table({field: [text] * 256, "title": [f"t{i}" for i in range(256)]})
+    path = tmp_path / "once.parquet"
+    pq.write_table(table, path, compression="zstd", use_dictionary=[field])
+    args = ["extract", str(path), "--text-field", field, "--max-size", "1MB", "-o", "-"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK_OF_A_RUN, *args], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 3 and "over the --max-size limit" in done.stderr
+    peak_kb = int(done.stderr.rsplit("peak ", 1)[1])
+    assert peak_kb < 400_000  # (a run's own: 140 MB; the rows decoded: 1.2 GB)
+
+
+def test_a_parquet_table_expanding_a_thousand_times_is_read_up_to_that(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each row under --max-size, the file a kilobyte: 128 titles of one stored 8 MB
+    # string wrote 1 GB (red team round 4). A table is read until it has expanded to
+    # 1,000 times its file (or 256 M characters, here made smaller), and no further.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from placemap import arrowsize, readers
+
+    title = "Homs " * 20_000
+    path = tmp_path / "titles.parquet"
+    table = pa.table({"text": ["Shelling hit Homs."] * 128, "title": [title] * 128})
+    pq.write_table(table, path, compression="zstd")
+    monkeypatch.setattr(arrowsize, "EXPANSION_CHARS", 0)
+    limit = 1000 * path.stat().st_size
+    items = list(readers.read_reports([path]))
+    reports = [i for i in items if not isinstance(i, readers.ReadError)]
+    row = len(title) + len("Shelling hit Homs.")
+    assert len(reports) == limit // row and 0 < len(reports) < 128
+    assert items[-1].message.startswith(f"the table expands to more than {limit:,} characters")
+    assert str(items[-1]).startswith(f"{path}, row {len(reports) + 1} on:")
+
+
+def test_a_parquet_report_field_holding_lists_is_refused(tmp_path: Path) -> None:
+    # A title of a list of strings (or a struct, a map) was written out whole: 537 MB
+    # from 1 kB (red team round 4)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from placemap.readers import read_reports
+
+    path = tmp_path / "lists.parquet"
+    pq.write_table(pa.table({"text": ["Homs."], "title": [["a", "b"]]}), path)
+    (item,) = read_reports([path])
+    assert str(item) == (
+        f"{path}: column 'title' holds list<element: string> values, not text; not read"
+    )
+
+
 @pytest.mark.parametrize(
     "shape", ["nested.json", "record.json", "record.jsonl", "object-list.json"]
 )
@@ -418,12 +545,17 @@ def test_json_values_are_counted_outside_strings_and_per_record(tmp_path: Path) 
     path = tmp_path / "list.json"
     path.write_text("[" + ",\n".join(records) + "]", "utf-8")
     items = list(read_reports([path]))
-    assert [getattr(i, "id", None) for i in items] == ["a", "b", None]
+    # (the records after one too large are read: it ended the list, red team round 4)
+    assert [getattr(i, "id", None) for i in items] == ["a", "b", None, "d"]
     assert isinstance(items[2], ReadError)
     assert str(items[2]) == (
         f"{path}[2]: a record of more than 1,000,000 JSON values (objects, lists, items); "
-        "the list's rest is not read"
+        "skipped"
     )
+    path.write_text("[" + ",\n".join(records[:3]) + "", "utf-8")  # (the list never closed)
+    items = list(read_reports([path]))
+    assert [getattr(i, "id", None) for i in items] == ["a", "b", None, None]
+    assert str(items[3]).startswith(f"{path}: not valid JSON (Expecting ',' delimiter")
     lines = tmp_path / "lines.jsonl"
     lines.write_text("\n".join(records) + "\n", "utf-8")
     items = list(read_reports([lines]))

@@ -839,7 +839,6 @@ def read_table(path: Path, fmt: str | None = None) -> pd.DataFrame:
     its zeros), JSON Lines values stay the Python values they parse to (``1`` an int
     even beside nulls), Parquet columns keep their Arrow types. Errors name the file
     and, where one is to blame, the line."""
-    import pandas as pd
 
     from placemap.readers import NotRegular, open_regular
 
@@ -852,9 +851,7 @@ def read_table(path: Path, fmt: str | None = None) -> pd.DataFrame:
                 return _read_jsonl(path, fh)
             _refuse_a_parquet_bomb(path, fh)
             fh.seek(0)
-            # Arrow types, so that the table's own columns are written back as they
-            # were: an int64 column with nulls stays int64 (numpy makes it float64).
-            return pd.read_parquet(fh, dtype_backend="pyarrow")
+            return _read_parquet(fh)
     except InputError:
         raise
     except NotRegular as err:
@@ -870,39 +867,54 @@ def read_table(path: Path, fmt: str | None = None) -> pd.DataFrame:
         raise
 
 
-#: A Parquet table whose text cells hold more characters than this and more than
-#: :data:`_BOMB_RATIO` times its file's bytes is refused: Parquet stores a string once for
-#: all the rows that repeat it, and a 3 kB file of 1,024 rows of one 2 MB string took
-#: 7 GB and wrote a 2 GB table.
-_BOMB_CHARS = 256 << 20
-_BOMB_RATIO = 1000
-
-
 def _refuse_a_parquet_bomb(path: Path, fh: BinaryIO) -> None:
-    """An :class:`InputError` when the Parquet table in ``fh`` holds far more text than
-    its file could (see :data:`_BOMB_CHARS`), counted with its strings read once each."""
-    import pyarrow.compute as pc
+    """An :class:`InputError` when the Parquet table in ``fh`` expands to far more than
+    its file could hold (:func:`arrowsize.expansion_limit`): Parquet stores a string once
+    for all the rows that repeat it, and a 3 kB file of 1,024 rows of one 2 MB string took
+    7 GB and wrote a 2 GB table. Counted on the pages' sizes, then on every cell (any
+    type: a list of strings too) with the strings read once each, a batch at a time."""
     import pyarrow.parquet as pq
 
-    from placemap.readers import is_arrow_text
+    from placemap.arrowsize import UnsizedType, cell_sizes, expansion_limit, is_text
 
     size = os.fstat(fh.fileno()).st_size
+    limit = expansion_limit(size)
     pf = pq.ParquetFile(fh)
-    texts = [f.name for f in pf.schema_arrow if is_arrow_text(f.type)]
-    if not texts:
-        return
-    limit = max(_BOMB_CHARS, _BOMB_RATIO * size)
-    coded = pq.ParquetFile(fh, metadata=pf.metadata, read_dictionary=texts)
+    meta = pf.metadata
+    groups = [meta.row_group(g) for g in range(meta.num_row_groups)]
+    stored = sum(g.total_byte_size for g in groups)
+    texts = [f.name for f in pf.schema_arrow if is_text(f.type)]
+    coded = pq.ParquetFile(fh, metadata=meta, read_dictionary=texts) if texts else pf
     chars = 0
-    for batch in coded.iter_batches(columns=texts):
-        for column in batch.columns:
-            lengths = pc.binary_length(column.dictionary).take(column.indices)
-            chars += pc.sum(lengths).as_py() or 0
-        if chars > limit:
-            raise InputError(
-                f"{path}: more than {chars:,} bytes of text in a file of {size:,} bytes "
-                "(strings stored once for many rows); refused"
-            )
+    try:
+        if stored <= limit:
+            rows = max(1, min(65536, (64 << 20) * meta.num_rows // max(1, stored)))
+            for batch in coded.iter_batches(batch_size=rows):
+                chars += sum(int(cell_sizes(column).sum()) for column in batch.columns)
+                if chars > limit:
+                    break
+    except UnsizedType as err:
+        raise InputError(f"{path}: {err}") from err
+    if max(stored, chars) > limit:
+        raise InputError(
+            f"{path}: more than {max(stored, chars):,} characters of values in a file of "
+            f"{size:,} bytes (values stored once for many rows); refused"
+        )
+
+
+def _read_parquet(fh: BinaryIO) -> pd.DataFrame:
+    """A Parquet table with its Arrow types, so that its columns are written back as they
+    were (an int64 column with nulls stays int64; numpy makes it float64); string and
+    binary views, which pandas cannot hold, as large strings and binaries."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(fh)
+    views = {pa.string_view(): pa.large_string(), pa.binary_view(): pa.large_binary()}
+    if any(f.type in views for f in table.schema):
+        table = table.cast(pa.schema(f.with_type(views.get(f.type, f.type)) for f in table.schema))
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
 
 
 def _read_csv(path: Path, fh: BinaryIO) -> pd.DataFrame:

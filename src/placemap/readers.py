@@ -29,6 +29,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import Any, BinaryIO, TypeVar, cast
 
+from placemap.arrowsize import (
+    EXPANSION_RATIO,
+    UnsizedType,
+    cell_sizes,
+    expansion_limit,
+    is_scalar,
+    is_text,
+    leaf_count,
+)
 from placemap.boilerplate import is_boilerplate
 from placemap.dates import ReportDate, find_date, parse_date
 from placemap.records import Report, web_url
@@ -1253,18 +1262,20 @@ def _listed_records(
     else:
         while True:
             if sized and text.startswith(("{", "["), pos) and _json_extent(text, pos)[1]:
-                here, why = f"{where}[{i}]", f"{_too_many_values()}; the list's rest is not read"
-                yield here, "", ReadError(here, why)
-                return
-            try:
-                rec, pos = _json_at(text, pos)
-            except json.JSONDecodeError as err:
-                yield fault(err.pos, err.msg)
-                return
-            except ValueError as err:
-                yield name, "", ReadError(name, str(err))
-                return
-            yield f"{where}[{i}]", f"{stem}-{i + 1}", rec
+                # (skipped to its end, uncounted: the records after it are read)
+                here = f"{where}[{i}]"
+                yield here, "", ReadError(here, f"{_too_many_values()}; skipped")
+                pos = _json_extent(text, pos, None)[0]
+            else:
+                try:
+                    rec, pos = _json_at(text, pos)
+                except json.JSONDecodeError as err:
+                    yield fault(err.pos, err.msg)
+                    return
+                except ValueError as err:
+                    yield name, "", ReadError(name, str(err))
+                    return
+                yield f"{where}[{i}]", f"{stem}-{i + 1}", rec
             i += 1
             pos = _after_space(text, pos)
             if text.startswith(",", pos):
@@ -1606,11 +1617,15 @@ def _read_parquet(
     import pyarrow.parquet as pq
 
     try:
-        pf = pq.ParquetFile(fh)
+        file_bytes = fh.seek(0, io.SEEK_END)
+        fh.seek(0)
+        # (Extension types read as their storage: a JSON column is its text.)
+        pf = pq.ParquetFile(fh, arrow_extensions_enabled=False)
     except (pa.ArrowException, OSError) as err:
         yield ReadError(name, f"not a Parquet file ({err})")
         return
-    names = pf.schema_arrow.names
+    schema = pf.schema_arrow
+    names = schema.names
     if why := _mention_table(names, fields):
         yield ReadError(name, why)
         return
@@ -1625,16 +1640,16 @@ def _read_parquet(
         yield ReadError(name, why)
         return
     columns = [c for c in fields.read if c in names]
-    # Text columns are read dictionary-encoded (as Parquet mostly stores them), so that a
-    # string stored once for many rows stays one string until each row's size is checked
-    # (:func:`_batch_records`): a 3 kB file of 1,024 rows of one 2 MB string took 2 GB.
-    # (Only where the Parquet chunks are dictionary-coded and small: Arrow's dictionary
-    # of a chunk grows with every batch read, and 1,024 distinct 1 MB texts in plain
-    # pages took 5 GB so; plain pages are read a bounded number of bytes at a time.)
-    texts = [c for c in columns if is_arrow_text(pf.schema_arrow.field(c).type)]
-    coded_pf = pq.ParquetFile(fh, metadata=pf.metadata, read_dictionary=texts) if texts else pf
-
+    # A report's own fields are one value a cell: a title that is a list of strings (or
+    # a struct, a map) was written out whole, 2 MB a row from one stored string.
+    for c in columns:
+        kind = schema.field(c).type
+        if c not in fields.extra and not is_scalar(kind):
+            yield ReadError(name, f"column {c!r} holds {kind} values, not text; not read")
+            return
+    plan = _ParquetPlan(pf, fh, columns)
     groups = range(part.start, part.end) if part is not None else None
+    limit = expansion_limit(file_bytes)
 
     def row(n: int, rec: dict[str, Any] | str) -> tuple[str, str, Any]:
         where = f"{name}, row {n}"
@@ -1644,25 +1659,55 @@ def _read_parquet(
 
     def rows() -> Iterator[tuple[str, str, Any]]:
         n = part.first - 1 if part is not None else 0
+        read = 0  # characters (and pages' bytes) read so far, for the expansion rule
         # Row group by row group: a damaged one costs its own rows, not the file's rest
         # (nor the groups before it, which the reader's read-ahead lost too).
         for group in groups if groups is not None else range(pf.metadata.num_row_groups):
             meta = pf.metadata.row_group(group)
             start, size = n, meta.num_rows
-            reader, rows = _group_reader(meta, columns, texts, pf, coded_pf)
+            reader, at_a_time, stored = plan.reader(meta)
+            if read + stored > limit:
+                yield _expanded(name, n + 1, limit)
+                return
             try:
                 for batch in reader.iter_batches(
-                    batch_size=rows, columns=columns, row_groups=[group]
+                    batch_size=at_a_time, columns=columns, row_groups=[group]
                 ):
-                    for rec in _batch_records(batch, max_bytes):
+                    sizes, over = _row_sizes(batch, max_bytes)
+                    # The rows read before the table's expansion passes the limit (rows
+                    # refused for their size are never read, and do not count).
+                    stop = None
+                    for i, rsize in enumerate(sizes):
+                        read += 0 if i in over else rsize
+                        if read > limit:
+                            stop = i
+                            break
+                    if stop is not None:
+                        batch, sizes = batch.slice(0, stop), sizes[:stop]
+                    for rec in _batch_records(batch, sizes, over):
                         n += 1
                         yield row(n, rec)
+                    if stop is not None:
+                        yield _expanded(name, n + 1, limit)
+                        return
             except (pa.ArrowException, OSError) as err:
                 where = f"{name}, rows {n + 1}-{start + size}"
                 yield where, "", ReadError(where, f"unreadable Parquet data ({err}); skipped")
                 n = start + size
+            except UnsizedType as err:
+                yield name, "", ReadError(name, f"{err}; not read")
+                return
 
     yield from _records(rows(), name, fields, first=part is None or part.first == 1, unit="row")
+
+
+def _expanded(name: str, first: int, limit: int) -> tuple[str, str, ReadError]:
+    where = f"{name}, row {first} on"
+    why = (
+        f"the table expands to more than {limit:,} characters, {EXPANSION_RATIO:,} times "
+        "its file's size (values stored once for many rows); the rest is not read"
+    )
+    return where, "", ReadError(where, why)
 
 
 def _too_big(field: str, size: int) -> str:
@@ -1670,17 +1715,8 @@ def _too_big(field: str, size: int) -> str:
 
 
 def is_arrow_text(kind: Any) -> bool:
-    """Whether an Arrow type is a string or binary one (or a dictionary of them)."""
-    import pyarrow as pa
-
-    if pa.types.is_dictionary(kind):
-        kind = kind.value_type
-    return bool(
-        pa.types.is_string(kind)
-        or pa.types.is_large_string(kind)
-        or pa.types.is_binary(kind)
-        or pa.types.is_large_binary(kind)
-    )
+    """Whether an Arrow type is a string or binary one (see :func:`arrowsize.is_text`)."""
+    return is_text(kind)
 
 
 #: Rows of a Parquet batch: fewer when a row group's columns hold many values a row (a
@@ -1691,40 +1727,66 @@ _BATCH_BYTES = 64 << 20
 #: characters: a batch of 1,024 rows of one dictionary-coded 20 MB text is 20 GB as Python
 #: strings at once.
 _SLICE_CHARS = 32 << 20
-#: What a list cell's item counts for in a row's size (about one span as JSON).
-_ITEM_CHARS = 16
 
 
-def _group_reader(
-    meta: Any, columns: Sequence[str], texts: Sequence[str], plain: Any, coded: Any
-) -> tuple[Any, int]:
-    """The reader of a row group (``coded`` reads the text columns dictionary-coded) and
-    its rows at a time: dictionary-coded text chunks of at most :data:`_BATCH_BYTES`
-    are read so, in batches (see :func:`_batch_rows`); larger ones as plain text a row at
-    a time (a string of their dictionary repeated in a batch's every row is the bomb);
-    plain chunks as plain text in batches of bounded bytes."""
-    chunks = [
-        meta.column(i)
-        for i in range(meta.num_columns)
-        if meta.column(i).path_in_schema.split(".")[0] in texts
-    ]
-    if chunks and all(c.has_dictionary_page for c in chunks):
-        if sum(c.total_uncompressed_size for c in chunks) <= _BATCH_BYTES:
-            return coded, _batch_rows(meta, columns)
-        return plain, 1
-    return plain, _batch_rows(meta, columns)
+class _ParquetPlan:
+    """How to read a Parquet file's row groups: which text columns dictionary-coded,
+    how many rows at a time.
+
+    Text columns are read dictionary-coded where Parquet stored them so and the chunk
+    is small, so that a string stored once for many rows stays one string until each
+    row's size is checked (a 3 kB file of 1,024 rows of one 2 MB string took 2 GB).
+    A large dictionary-coded chunk is read plain a row at a time (Arrow's dictionary of
+    a chunk grows with every batch read: 1,024 distinct 1 MB texts took 5 GB; plain, a
+    batch would repeat the stored string in its every row); plain chunks in batches of
+    bounded bytes. The choice is made for each column, from the row group's metadata.
+    """
+
+    def __init__(self, pf: Any, fh: BinaryIO, columns: Sequence[str]) -> None:
+        schema = pf.schema_arrow
+        self.pf, self.fh, self.columns = pf, fh, columns
+        self.texts = [c for c in columns if is_text(schema.field(c).type)]
+        # Parquet leaf columns of each field read (a struct is one a field of its own).
+        self.leaves: dict[str, range] = {}
+        first = 0
+        for field in schema:
+            count = leaf_count(field.type)
+            if field.name in columns:
+                self.leaves[field.name] = range(first, first + count)
+            first += count
+        self.readers: dict[frozenset[str], Any] = {}
+
+    def reader(self, meta: Any) -> tuple[Any, int, int]:
+        """The reader of the row group whose metadata is ``meta``, its rows at a time,
+        and the bytes its pages of the columns read hold uncompressed."""
+        coded, one_by_one = set(), False
+        for c in self.texts:
+            chunk = meta.column(self.leaves[c][0])
+            if chunk.has_dictionary_page:
+                if chunk.total_uncompressed_size <= _BATCH_BYTES:
+                    coded.add(c)
+                else:
+                    one_by_one = True
+        chunks = [meta.column(i) for c in self.columns for i in self.leaves[c]]
+        stored = sum(c.total_uncompressed_size for c in chunks)
+        key = frozenset(coded)
+        if key not in self.readers:
+            import pyarrow.parquet as pq
+
+            self.readers[key] = pq.ParquetFile(
+                self.fh,
+                metadata=self.pf.metadata,
+                read_dictionary=sorted(coded) or None,
+                arrow_extensions_enabled=False,
+            )
+        return self.readers[key], 1 if one_by_one else _batch_rows(meta, chunks), stored
 
 
-def _batch_rows(meta: Any, columns: Sequence[str]) -> int:
+def _batch_rows(meta: Any, chunks: Sequence[Any]) -> int:
     """How many rows of the row group whose metadata is ``meta`` to read at a time: at
-    most about :data:`_BATCH_VALUES` values and :data:`_BATCH_BYTES` bytes (as the group's
-    pages hold them, decompressed: 1,024 distinct texts of 1 MB, compressed to 58 kB,
-    were 1 GB before a row was sized)."""
-    chunks = [
-        meta.column(i)
-        for i in range(meta.num_columns)
-        if meta.column(i).path_in_schema.split(".")[0] in columns
-    ]
+    most about :data:`_BATCH_VALUES` values and :data:`_BATCH_BYTES` bytes in ``chunks``
+    (as the group's pages hold them, decompressed: 1,024 distinct texts of 1 MB,
+    compressed to 58 kB, were 1 GB before a row was sized)."""
     rows = meta.num_rows
     values = sum(c.num_values for c in chunks)
     size = sum(c.total_uncompressed_size for c in chunks)
@@ -1734,47 +1796,35 @@ def _batch_rows(meta: Any, columns: Sequence[str]) -> int:
 
 
 def _row_sizes(batch: Any, max_bytes: int) -> tuple[list[int], dict[int, str]]:
-    """Each row's size in characters (a list cell: :data:`_ITEM_CHARS` an item; any
-    other cell one) and, for each row with a cell over ``max_bytes``, why it is refused,
-    worked out on the Arrow arrays before any row becomes Python objects."""
+    """Each row's size (:func:`arrowsize.cell_sizes` summed) and, for each row with a
+    cell over ``max_bytes``, why it is refused, worked out on the Arrow arrays before any
+    row becomes Python objects."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    total = pa.array([0] * batch.num_rows, pa.int64())
+    total = np.zeros(batch.num_rows, np.int64)
     over: dict[int, str] = {}
     for name, column in zip(batch.schema.names, batch.columns, strict=True):
-        kind = column.type
-        if pa.types.is_dictionary(kind) and is_arrow_text(kind):
-            sizes = _text_sizes(column.dictionary).take(column.indices)
-        elif is_arrow_text(kind):
-            sizes = _text_sizes(column)
-        elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
-            sizes = pc.multiply(pc.list_value_length(column), _ITEM_CHARS)
-        else:
-            sizes = pa.array([1] * batch.num_rows, pa.int64())
-        sizes = pc.fill_null(sizes.cast(pa.int64()), 0)
-        total = pc.add(total, sizes)
-        for i in pc.indices_nonzero(pc.greater(sizes, max_bytes)).to_pylist():
-            over.setdefault(i, _too_big(name, sizes[i].as_py()))
-    return total.to_pylist(), over
+        sizes = cell_sizes(column)
+        total += sizes
+        for i in np.flatnonzero(sizes > max_bytes).tolist():
+            size = int(sizes[i])
+            if pa.types.is_string_view(column.type):  # counted in bytes: count characters
+                size = pc.utf8_length(column.slice(i, 1).cast(pa.large_string()))[0].as_py()
+                if size <= max_bytes:
+                    continue
+            over.setdefault(i, _too_big(name, size))
+    return total.tolist(), over
 
 
-def _text_sizes(array: Any) -> Any:
-    """Characters (bytes, for binary) of each cell of a string or binary Arrow array."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    kind = array.type
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        return pc.utf8_length(array)
-    return pc.binary_length(array)
-
-
-def _batch_records(batch: Any, max_bytes: int) -> Iterator[dict[str, Any] | str]:
+def _batch_records(
+    batch: Any, sizes: Sequence[int], over: Mapping[int, str]
+) -> Iterator[dict[str, Any] | str]:
     """A Parquet batch's rows as dicts, or for a row that cannot be read why not: a cell
-    over ``max_bytes`` (refused before it is made a Python object), or one Python cannot
-    hold. Made Python objects a slice of at most :data:`_SLICE_CHARS` at a time."""
-    sizes, over = _row_sizes(batch, max_bytes)
+    over the size limit (``over``, from :func:`_row_sizes`; refused before it is made a
+    Python object), or one Python cannot hold. Made Python objects a slice of at most
+    :data:`_SLICE_CHARS` at a time."""
     i, n = 0, batch.num_rows
     while i < n:
         if i in over:
@@ -1861,7 +1911,14 @@ def parse_spans(raw: Any, field: str, length: int) -> tuple[tuple[int, int], ...
             spans.append(check_span(span["start"], span["end"], length))
         except ValueError as err:
             raise ValueError(f"field {field!r}, span {i}: {err}") from None
-    return tuple(spans)
+    # A span given twice is one mention (a 1 kB file repeating one span 2 million times
+    # wrote 1.5 GB); more distinct spans than the text has characters cannot be names.
+    unique = tuple(dict.fromkeys(spans))
+    if len(unique) > length:
+        raise ValueError(
+            f"field {field!r}: {len(unique):,} distinct spans in a text of {length:,} characters"
+        )
+    return unique
 
 
 def loads_json(text: str | bytes) -> Any:
@@ -1890,10 +1947,10 @@ def _raw_values(text: str, pos: int) -> int:
     return text.count("{", pos) + text.count("[", pos) + text.count(",", pos)
 
 
-def _json_extent(text: str, pos: int) -> tuple[int, bool]:
+def _json_extent(text: str, pos: int, limit: int | None = MAX_JSON_VALUES) -> tuple[int, bool]:
     """Where the JSON value at ``pos`` ends (the text's end when it does not) and False,
-    or (-1, True) as soon as it is found to hold more than :data:`MAX_JSON_VALUES`
-    values: braces, brackets and commas counted outside strings, without parsing it.
+    or (-1, True) as soon as it is found to hold more than ``limit`` values (None: no
+    limit): braces, brackets and commas counted outside strings, without parsing it.
     Strings are skipped with ``str.find``, so that a long text costs a few calls; only
     stretches between strings where the value may end are looked at bracket by bracket."""
     depth = count = 0
@@ -1903,9 +1960,10 @@ def _json_extent(text: str, pos: int) -> tuple[int, bool]:
         stop = end if q < 0 else q
         opens = text.count("{", i, stop) + text.count("[", i, stop)
         closes = text.count("}", i, stop) + text.count("]", i, stop)
-        count += opens + text.count(",", i, stop)
-        if count > MAX_JSON_VALUES:
-            return -1, True
+        if limit is not None:
+            count += opens + text.count(",", i, stop)
+            if count > limit:
+                return -1, True
         if depth - closes > 0:  # (closes all first would leave it open)
             depth += opens - closes
         else:
