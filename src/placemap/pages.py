@@ -180,6 +180,47 @@ def _cut_at_depth(tree: Any) -> bool:
     return bool(root.xpath(_AT_DEPTH_LIMIT))
 
 
+#: Elements the parser closes by itself, or that hold nothing: they never nest.
+_UNNESTED = frozenset(
+    "area base br col embed hr img input link meta source track wbr "
+    "p li dt dd tr td th option optgroup thead tbody tfoot colgroup caption rp rt".split()
+)
+#: An element nested in itself deeper than this loses its tags (see :func:`_flattened`).
+_NESTING = 100
+_WHOLE_TAG_RE = re.compile(_TAG_RE.pattern + r"\s*+/?+>")
+
+
+def _flattened(html: str) -> str | None:
+    """``html`` without the tags of every element nested in itself more than
+    :data:`_NESTING` deep (their text and other tags kept), or None when none is.
+
+    Such nesting is a page's mistake or an attack: 2,000 ``<font>`` or ``<div>`` tags
+    never closed put the article past the depth where libxml2 cuts a parse (255, or
+    2,048 parsed "huge"), and trafilatura's reading of a tree so deep costs its size
+    times its depth (58 s for a 1.3 MB page). Counted over the tags as written, one
+    pass, before the page is parsed again."""
+    depth: dict[str, int] = {}
+    deep: set[str] = set()
+    for m in _TAG_RE.finditer(html):
+        tag = m.group(1).lower()
+        name = tag.lstrip("/")
+        if name in _UNNESTED:
+            continue
+        if tag[0] == "/":
+            depth[name] = max(0, depth.get(name, 0) - 1)
+        else:
+            depth[name] = depth.get(name, 0) + 1
+            if depth[name] > _NESTING:
+                deep.add(name)
+    if not deep:
+        return None
+
+    def unless_deep(m: re.Match[str]) -> str:
+        return "" if m.group(1).lstrip("/").lower() in deep else m.group()
+
+    return _WHOLE_TAG_RE.sub(unless_deep, html)
+
+
 def _huge_tree(html: str) -> Any:
     """``html`` parsed again without libxml2's default limits, for a page in which
     trafilatura found no article: one nested deeper than 255 elements (300 unclosed
@@ -212,6 +253,7 @@ def read_page(html: str, *, day_first: bool = False) -> Page:
     """
     from trafilatura.settings import Document
 
+    html = _flattened(html) or html
     tree = _tree(html)
     language = _language(tree)
     # A page libxml2 cut at its depth limit is read whole (its article may lie past the
