@@ -462,6 +462,34 @@ def run_map(small_index: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     return invoke
 
 
+def test_a_map_out_of_memory_is_its_reports_error(
+    run_map, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A MemoryError while drawing one report's map ended the run in a traceback, none of
+    # the other maps written (red team round 4, under ulimit -v)
+    from placemap import maps
+
+    headline = "Shelling hit <img src=x onerror=alert(1)> Homs"
+    (tmp_path / "in" / "big <b>.txt").write_text(f"{headline}\n\nShelling hit Homs.", "utf-8")
+    real = maps.report_map
+
+    def report_map(report, **kwargs):  # type: ignore[no-untyped-def]
+        if report.id.startswith("big"):
+            raise MemoryError
+        return real(report, **kwargs)
+
+    monkeypatch.setattr(maps, "report_map", report_map)
+    r = run_map()
+    assert r.exit_code == 3
+    assert "error: " in r.output and "big <b>.txt: out of memory while drawing its map" in r.output
+    out = tmp_path / "out"
+    assert "Aqerbat" in (out / "aq.html").read_text("utf-8")
+    big = (out / "big_b.html").read_text("utf-8")
+    assert "<h1>Shelling hit &lt;img src=x onerror=alert(1)&gt; Homs</h1>" in big
+    assert "could not be drawn" in big
+    assert "big_b.html" in (out / "index.html").read_text("utf-8")
+
+
 def test_map_command_options_reach_the_pages(run_map, tmp_path: Path) -> None:
     r = run_map("--tiles", "osm", "--cluster", "--heatmap", "--title", "Syria <2017>")
     assert r.exit_code == 0, r.output
@@ -588,6 +616,28 @@ def test_a_place_named_far_apart_in_one_sentence_gets_a_snippet_each_time() -> N
     snips = snippets(text, sentence_starts(text), ms, context=20, limit=1)
     assert [snip[0] for snip in snips] == ["Homs word word word…", "…word word word Homs."]
     assert all(snip[0][snip[1] : snip[2]] == "Homs" for snip in snips)
+
+
+def test_a_reports_popups_hold_a_few_times_its_text_at_most() -> None:
+    # One long sentence naming 81 places, each every 540 characters, put the whole
+    # sentence in every place's popup: 15 MB for 200 kB of text (red team round 4).
+    # Past a budget of snippets, the places named less show their first mention only.
+    from placemap import mapdata
+
+    names = [f"Place{i:02d}" for i in range(80)]
+    text = ", ".join(names * 100) + "."
+    mentions = []
+    for i, name in enumerate(names):
+        at = -1
+        while (at := text.find(name, at + 1)) >= 0:
+            mentions.append(Mention(at, at + len(name), name, _place(i + 1, "SY"), 0.9))
+    report = Report("r", text, mentions=tuple(mentions))
+    hits = report_hits(report, PlaceTable(), Filters(), full=True)
+    chars = sum(len(snip[0]) for hit in hits for snip in hit[3])
+    assert len(hits) == 80
+    budget = mapdata.SNIPPETS_PER_CHARACTER * len(text) + mapdata.SNIPPETS_BASE
+    assert chars < budget + 80 * len(text) / 100  # (every popup the whole text: 80 times)
+    assert len(hits[0][3]) == 100 and len(hits[-1][3]) == 1
 
 
 def test_labels_are_the_reports_spelling_with_the_type_where_two_read_alike(

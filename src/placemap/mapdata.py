@@ -44,6 +44,12 @@ LOW_CONFIDENCE = 0.7
 # How much of a long sentence to keep on each side of the name.
 FULL_CONTEXT = 300
 SHORT_CONTEXT = 60
+# The characters of a report's full snippets, all places together, beyond which the rest
+# of its places show their first sentence cut short: so many times the text, plus this
+# many (one long sentence naming 81 places, each every 540 characters, put the whole
+# sentence in every popup: 15 MB for a 200 kB text).
+SNIPPETS_PER_CHARACTER = 4
+SNIPPETS_BASE = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,15 +355,19 @@ def report_hits(
     starts = sentence_starts(report.text)
     ordered = sorted(groups.values(), key=lambda ms: (-len(ms), ms[0].start))
     hits = []
+    budget = SNIPPETS_PER_CHARACTER * len(report.text) + SNIPPETS_BASE
     for ms in ordered:
         assert ms[0].place is not None
+        whole = full and budget > 0
         snips = snippets(
             report.text,
             starts,
-            ms if full else ms[:1],
-            context=FULL_CONTEXT if full else SHORT_CONTEXT,
-            limit=len(ms) if full else 1,
+            ms if whole else ms[:1],
+            context=FULL_CONTEXT if whole else SHORT_CONTEXT,
+            limit=len(ms) if whole else 1,
         )
+        if whole:
+            budget -= sum(len(snip[0]) for snip in snips)
         conf = round(max(m.confidence for m in ms), 2)
         spellings = [m.text for m in ms if m.kind != "demonym"]
         hits.append([places.add(ms[0].place, spellings), len(ms), conf, snips])

@@ -938,6 +938,17 @@ def _source_cell(report: Report, href: str) -> str:
 _RELATIVE = re.compile(r"[A-Za-z0-9._~%-][A-Za-z0-9._~%/-]*")
 
 
+def unavailable_page(report: Report, why: str) -> str:
+    """A report's page when its map cannot be drawn: its title and why, as text."""
+    t = esc(report.title or report.id)
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width,initial-scale=1'>"
+        f"<title>{t}</title></head><body><h1>{t}</h1><p>{esc(why)}</p>"
+        "<p><a href='index.html'>All reports</a></p></body></html>\n"
+    )
+
+
 def index_page(
     reports: Sequence[Report],
     files: Sequence[str],

@@ -27,6 +27,7 @@ from placemap.cli.common import (
     one_line,
     open_gaz,
     progress,
+    say,
     settings_for,
     tally,
     workers_option,
@@ -223,10 +224,21 @@ def map_(
         with staged_files(out_dir) as pages:
             pages.write_text(MAPS_MARKER, "maps written by placemap: not read as reports\n")
             for r, name, src in zip(reports, files, sources, strict=True):
-                page = maps.report_map(
-                    r, cluster=clusters["report"], source_link=src, hint=hint, **opts
-                )
-                pages.write_text(name, maps.render(page))
+                try:
+                    html = maps.render(
+                        maps.report_map(
+                            r, cluster=clusters["report"], source_link=src, hint=hint, **opts
+                        )
+                    )
+                except MemoryError:
+                    # that report's error: its page says so, the others are drawn
+                    why = "out of memory while drawing its map"
+                    if inputs.strict:
+                        raise Fatal(f"{r.source}: {why} (stopped: --strict)") from None
+                    say(f"placemap: error: {r.source}: {why}")
+                    failures.append(f"{r.source}: {why}")
+                    html = maps.unavailable_page(r, f"This report's map could not be drawn: {why}.")
+                pages.write_text(name, html)
             coll = maps.collection_map(
                 reports,
                 links=files,
