@@ -341,3 +341,35 @@ def test_a_city_known_the_world_over_outranks_small_namesakes(
     default_gaz: Gazetteer, text: str, name: str, where: tuple[str, str]
 ) -> None:
     assert _where(Geoparser(default_gaz), text, name) == where
+
+
+def test_an_oblast_named_elsewhere_does_not_draw_a_village_from_beside_a_sure_town(
+    default_gaz: Gazetteer,
+) -> None:
+    # Red team (accuracy round 5, cause 1): a division named anywhere lifted every
+    # namesake in it; "Luhansk Oblast" in the next sentence moved Ivanivske 75 km from
+    # beside Bakhmut. The division of a sure town counts as named too, for villages.
+    gp = Geoparser(default_gaz)
+    base = "Russian forces attacked near Ivanivske, southwest of Bakhmut."
+    assert _where(gp, base, "Ivanivske") == ("UA", "Donetska oblast")
+    text = f"{base} Separately, drones hit Luhansk Oblast."
+    assert _where(gp, text, "Ivanivske") == ("UA", "Donetska oblast")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DONETSK (TASS) - The Vostok group inflicted losses on Ukrainian units near Ugledar.",
+        "Houthi-run Al-Masirah TV said strikes hit Hodeidah.",
+        "Fighting continued in Donetska oblast. Contact: Victoria Hamilton, OCHA Ukraine, Kyiv.",
+    ],
+)
+def test_groups_and_contacts_named_like_places_are_no_places(
+    default_gaz: Gazetteer, text: str
+) -> None:
+    # "Vostok" matched Skhidni Kvartaly, Al-Masirah a village in the West Bank, "Victoria
+    # Hamilton" was Hamilton, Victoria (AU). (A city so named stays: "the Cambridge group".)
+    found = {m.text for m in Geoparser(default_gaz).geoparse(text)}
+    assert not found & {"Vostok", "Al-Masirah", "Victoria", "Hamilton"}
+    assert "Cambridge" in {m.text for m in Geoparser(default_gaz).geoparse(
+        "He leads the Cambridge group of the society.")}

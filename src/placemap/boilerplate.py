@@ -271,8 +271,23 @@ _BYLINE_RE = re.compile(
 )
 
 
+# A contact's name after its label: "Contact: Victoria Hamilton, OCHA Ukraine", "Media
+# contacts: Ann Lee and Tom Ray" (a sentence may stand before it on its line).
+_CONTACT_RE = re.compile(
+    rf"\b(?:[Cc]ontacts?|CONTACTS?|[Ss]pokesperson|[Ss]pokes(?:wo)?man)[ \t]*:[ \t]*"
+    rf"({_NAME}(?:(?:,[ \t]*|[ \t]+and[ \t]+){_NAME})*)"
+    r"(?=[ \t]*(?:$|[,;|(–—-]|at\b|on\b))",
+    re.MULTILINE,
+)
+
+
 def byline_names(text: str) -> list[tuple[int, int]]:
-    """The (start, end) offsets of the reporters' names in the bylines of ``text`` ("By
-    Amira Hassan and Tom Jordan"): people, whatever else their names may be (the place
-    of "By Tom Jordan in Amman" stays outside)."""
-    return [m.span(1) for m in _BYLINE_RE.finditer(text)]
+    """The (start, end) offsets of the people's names in the bylines of ``text`` ("By
+    Amira Hassan and Tom Jordan") and after a contact's label ("Contact: Victoria
+    Hamilton"): people, whatever else their names may be (the place of "By Tom Jordan in
+    Amman" stays outside)."""
+    found = [m.span(1) for m in _BYLINE_RE.finditer(text)]
+    if ":" in text:
+        found += [m.span(1) for m in _CONTACT_RE.finditer(text)]
+        found.sort()
+    return found

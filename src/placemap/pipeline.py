@@ -890,6 +890,12 @@ class Geoparser:
             and not any(_town_or_more(c.place) for c in cands)
         ):
             return False  # "Al-Shabaab fighters" (a hamlet "Shabab" in Iran): a group's
+        if (
+            span.next_word in _GROUP_WORDS
+            and not span.locative_cue
+            and not any(c.match in ("exact", "folded") and _big_town(c.place) for c in cands)
+        ):
+            return False  # "the Vostok group", "Al-Masirah TV" ("the Cambridge group" stays)
         if not _name_shaped(span.text) and not any(c.match == "exact" for c in cands):
             return False  # "MoD", "iPhone": capitals inside a word mark no place name
         if (
@@ -1435,6 +1441,10 @@ _AGENCY = (" news agency", " News Agency")
 _UNIT_WORDS = frozenset(
     "battalion battalions brigade brigades regiment regiments militia militias".split()
 )
+# Words after a name that make it a group's or a broadcaster's when it names no town or
+# more ("the Vostok group", "Al-Masirah TV"; "the Cambridge group", "Los Angeles
+# television" name the cities).
+_GROUP_WORDS = frozenset("group tv television radio".split())
 # A family by its name in the plural, after "the": "the Assads", "the Kennedys".
 _FAMILY_RE = re.compile(r"[A-Z][a-z]+[^s\W]s")
 # An armed group by its name: "the Fano militia", "the Wagner group" (from "he": see
@@ -1450,6 +1460,16 @@ _MEMBER_WORDS = frozenset(
     """fighters militants insurgents jihadists gunmen militiamen rebels loyalists
     mercenaries""".split()
 )
+
+
+def _big_town(p: Place) -> bool:
+    """A country, division or region, a seat or capital, or a town of :data:`_BIG_PLACE`
+    people."""
+    return (
+        p.feature_class != "P"
+        or p.feature_code.startswith(("PPLA", "PPLC"))
+        or p.population >= _BIG_PLACE
+    )
 
 
 def _town_or_more(p: Place) -> bool:

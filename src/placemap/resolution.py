@@ -621,6 +621,10 @@ def _other_than(names: set[str] | None, name: str) -> bool:
     return names is not None and (len(names) > 1 or (len(names) == 1 and name not in names))
 
 
+#: Villages have fewer people than this (towns as many or more).
+VILLAGE_POPULATION = 10_000
+
+
 #: A demonym before a word of :data:`~placemap.recognize.ARMED_WORDS` says whose forces
 #: act, not where: its country vote counts this much of another's.
 ARMED_DEMONYM = 0.3
@@ -640,6 +644,8 @@ class _Votes:
     # other divisions likelier too.
     divisions_named: dict[str | None, set[str]]
     admin2_names: dict[_Admin2, set[str]]
+    # The first-level divisions the sure towns lie in, with the towns' names.
+    admins_of_towns: dict[tuple[str | None, str | None], set[str]]
     # By name: the other names' country votes, their norm, and whether any is positive.
     _others: dict[str, tuple[dict[str, float], float, bool]] = field(default_factory=dict)
 
@@ -656,6 +662,7 @@ class _Votes:
         admin_total: dict[tuple[str | None, str | None], int] = defaultdict(int)
         divisions_named: dict[str | None, set[str]] = defaultdict(set)
         admin2_names: dict[_Admin2, set[str]] = defaultdict(set)
+        admins_of_towns: dict[tuple[str | None, str | None], set[str]] = defaultdict(set)
         for it, top, name, (country_sure, place_sure), lead in zip(
             items, tops, rounds.names, sure, rounds.leads, strict=True
         ):
@@ -677,7 +684,11 @@ class _Votes:
                 divisions_named[p.country_code].add(name)
             elif p.feature_code == "ADM2" and p.admin2_code:
                 admin2_names[_admin2_key(p)].add(name)
-        return cls(total, by_name, admin_total, divisions_named, admin2_names)
+            elif p.feature_class == "P" and p.admin1_code and it.kind != "demonym":
+                admins_of_towns[(p.country_code, p.admin1_code)].add(name)
+        return cls(
+            total, by_name, admin_total, divisions_named, admin2_names, dict(admins_of_towns)
+        )
 
     def others(self, name: str) -> tuple[dict[str, float], float, bool]:
         got = self._others.get(name)
@@ -927,6 +938,17 @@ def _context(
                 # (a report on Ukraine that names Texas asks Washington, the capital,
                 # for help), unless it stands in a list of them (see _with_words).
                 (withheld if k in facts.capital_namesakes else admin1)[k] = w.admin1
+    # Where a named division lifts some of the candidates, the divisions of the sure towns
+    # count as named too for villages ("near Ivanivske, southwest of Bakhmut": Bakhmut's
+    # oblast), so that an oblast named in another sentence does not draw every namesake
+    # village into it over the one beside the town (the distance feature then decides).
+    if admin1:
+        for akey, towns in votes.admins_of_towns.items():
+            if _other_than(towns, name):
+                for k in facts.by_admin1.get(akey, ()):
+                    p = it.cands[k].place
+                    if p.feature_class == "P" and p.population < VILLAGE_POPULATION:
+                        admin1[k] = w.admin1
     for k, a in admin1.items():
         scores[k] += a
     # A named second-level division ("Catanduanes", "Contra Costa County") holds the
