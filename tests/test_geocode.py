@@ -729,3 +729,15 @@ def test_quiet_geocode_says_nothing_but_errors(run, tmp_path: Path) -> None:
     assert r.exit_code == 0 and r.output == ""
     r = run("geocode", table, "--column", "place", "-o", tmp_path / "g.csv")
     assert "geocoded 2 rows" in r.output
+
+
+def test_values_json_cannot_hold_are_written_as_their_text() -> None:
+    # an Arrow uuid column (pyarrow gives UUID objects) ended `geocode -o x.jsonl` in a
+    # traceback (hostile round 5)
+    import uuid
+    from decimal import Decimal
+
+    from placemap.geocode import _json_default
+
+    assert _json_default(uuid.UUID(int=1)) == "00000000-0000-0000-0000-000000000001"
+    assert _json_default(Decimal("1.50")) == "1.50"

@@ -347,7 +347,7 @@ def test_a_parquet_string_stored_once_is_refused_or_read_before_it_is_repeated(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from placemap import readers
+    from placemap import arrowsize, readers
 
     text = "Shelling hit Homs. " * 50_000  # 950,000 characters
     column = pa.array([text] * 64)
@@ -365,6 +365,8 @@ def test_a_parquet_string_stored_once_is_refused_or_read_before_it_is_repeated(
     assert peak < 5 * len(text)  # (64 rows made strings first: 64 times)
 
     monkeypatch.setattr(readers, "_SLICE_CHARS", 2 * len(text))
+    # (read whole, past the expansion a file so small is allowed)
+    monkeypatch.setattr(arrowsize, "EXPANSION_CHARS", 1 << 30)
 
     def read_all() -> int:
         ids = 0
@@ -403,7 +405,7 @@ def test_a_parquet_text_of_any_arrow_type_is_sized_before_it_is_read(
         columns = {"id": columns["id"], "text": pa.array(["Homs."] * 64), "big": coded}
         text_field, extra = "text", ("big",)
     path = tmp_path / "once.parquet"
-    pq.write_table(pa.table(columns), path, compression="zstd", use_dictionary=["text"])
+    pq.write_table(pa.table(columns), path, compression="zstd", use_dictionary=["text", "big"])
     assert path.stat().st_size < 10_000
 
     def read() -> list[readers.Item]:
@@ -435,7 +437,7 @@ finally:
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="Linux's /proc")
-@pytest.mark.parametrize("shape", ["dotted", "plain-title"])
+@pytest.mark.parametrize("shape", ["dotted", "plain-title", "spans-list"])
 def test_a_parquet_text_stored_once_is_not_decoded_into_every_row(
     tmp_path: Path, shape: str
 ) -> None:
@@ -451,10 +453,20 @@ def test_a_parquet_text_stored_once_is_not_decoded_into_every_row(
 
     text = "Shelling hit Homs. " + "x" * (2 << 20)
     field = "body.text" if shape == "dotted" else "text"
-    table = pa.table({field: [text] * 256, "title": [f"t{i}" for i in range(256)]})
+    # (a column not read, of random bytes: a file large enough that its rows are read)
+    pad = [os.urandom(16_000) for _ in range(256)]
+    table = pa.table({field: [text] * 256, "title": [f"t{i}" for i in range(256)], "pad": pad})
     path = tmp_path / "once.parquet"
     pq.write_table(table, path, compression="zstd", use_dictionary=[field])
     args = ["extract", str(path), "--text-field", field, "--max-size", "1MB", "-o", "-"]
+    if shape == "spans-list":
+        # a spans column of 50,000 items of one stored 20 kB string (hostile round 5:
+        # its strings were read plain, 1 GB here; 20 GB from 614 bytes)
+        items = pa.DictionaryArray.from_arrays(pa.array([0] * 50_000, pa.int32()), ["x" * 20_000])
+        spans = pa.ListArray.from_arrays(pa.array(range(0, 50_001, 50), pa.int32()), items)
+        table = pa.table({"text": ["Homs."] * 1000, "toponyms": spans, "pad": (pad * 4)[:1000]})
+        pq.write_table(table, path, compression="zstd", store_schema=False)
+        args = ["extract", str(path), "--spans", "toponyms", "--max-size", "1MB", "-o", "-"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     done = subprocess.run(
         [sys.executable, "-c", _PEAK_OF_A_RUN, *args], capture_output=True, text=True, env=env
@@ -469,7 +481,7 @@ def test_a_parquet_table_expanding_a_thousand_times_is_read_up_to_that(
 ) -> None:
     # Each row under --max-size, the file a kilobyte: 128 titles of one stored 8 MB
     # string wrote 1 GB (red team round 4). A table is read until it has expanded to
-    # 1,000 times its file (or 256 M characters, here made smaller), and no further.
+    # 1,000 times its file (or 1 M characters, here made smaller), and no further.
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -561,6 +573,45 @@ def test_json_values_are_counted_outside_strings_and_per_record(tmp_path: Path) 
     items = list(read_reports([lines]))
     assert [getattr(i, "id", None) for i in items] == ["a", "b", None, "d"]
     assert str(items[2]).startswith(f"{lines}, line 3: a record of more than 1,000,000")
+
+
+def test_a_small_record_before_many_values_is_read_and_each_costs_its_length(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Hostile round 5: the values were counted to the next string, past the record's end:
+    # a two-value record before a list of a million was "too large"; and a list of a
+    # million "{}" was counted to the file's end for each of them (hours).
+    from placemap import readers
+    from placemap.readers import MAX_JSON_VALUES, ReadError, read_reports
+
+    many = "[" + ",".join(["0"] * (MAX_JSON_VALUES + 1)) + "]"
+    path = tmp_path / "list.json"
+    path.write_text(
+        '[{"id": "a", "text": "Fighting in Aleppo."}, ' + many + ', {"id": "b", "text": "Homs."}]'
+    )
+    items = list(read_reports([path]))
+    assert [getattr(i, "id", None) for i in items] == ["a", None, "b"]
+    assert isinstance(items[1], ReadError) and "more than 1,000,000" in items[1].message
+
+    looked = 0
+    real = readers._value_end
+
+    def counting(text: str, i: int, stop: int, depth: int, count: int):  # type: ignore[no-untyped-def]
+        nonlocal looked
+        looked += stop - i
+        return real(text, i, stop, depth, count)
+
+    monkeypatch.setattr(readers, "_value_end", counting)
+
+    def chars_looked_at(n: int) -> int:
+        nonlocal looked
+        text = "[" + ",".join(["{}"] * n) + "]"
+        looked = 0
+        for k in range(1, len(text) - 1, 3):  # each record's end, as a list is read
+            assert readers._json_extent(text, k) == (k + 2, False)
+        return looked
+
+    assert chars_looked_at(4000) < 2.5 * chars_looked_at(2000)
 
 
 _JSON_VALUES = st.recursive(

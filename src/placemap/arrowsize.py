@@ -20,7 +20,8 @@ ITEM_CHARS = 16
 
 #: A table expanding to more characters than this, and more than :data:`EXPANSION_RATIO`
 #: times its file's bytes, is refused: real text compresses a few times, not a thousand.
-EXPANSION_CHARS = 256 << 20
+#: (At 256 M characters, a file of 250 kB could hold text enough for 46 GB of mentions.)
+EXPANSION_CHARS = 1 << 20
 EXPANSION_RATIO = 1000
 
 

@@ -28,7 +28,6 @@ import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -1050,7 +1049,8 @@ def _missing(value: Any) -> bool:
 
 
 def _json_default(value: Any) -> Any:
-    """JSON for the values ``json`` cannot write: dates and times in ISO 8601."""
+    """JSON for the values ``json`` cannot write: dates and times in ISO 8601, bytes in
+    base64, anything else as its text."""
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, np.generic):
@@ -1063,9 +1063,9 @@ def _json_default(value: Any) -> Any:
         return pd.Timedelta(value).isoformat()
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"cannot write a {type(value).__name__} as JSON")
+    # A decimal, a UUID (Arrow's uuid type), and whatever a future Arrow type makes: its
+    # text (a TypeError here ended a run in a traceback).
+    return str(value)
 
 
 def _write_jsonl(df: pd.DataFrame, fh: Any, rows: int = 10_000) -> None:

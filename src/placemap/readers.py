@@ -1650,6 +1650,13 @@ def _read_parquet(
     plan = _ParquetPlan(pf, fh, columns)
     groups = range(part.start, part.end) if part is not None else None
     limit = expansion_limit(file_bytes)
+    if part is not None:
+        # A part of the file (the Dask engine's) has its share of the file's allowance, by
+        # its row groups' stored bytes: each part had the whole file's before.
+        meta = pf.metadata
+        stored = [_stored_bytes(meta.row_group(g)) for g in range(meta.num_row_groups)]
+        share = sum(stored[part.start : part.end]) / max(1, sum(stored))
+        limit = int(limit * share)
 
     def row(n: int, rec: dict[str, Any] | str) -> tuple[str, str, Any]:
         where = f"{name}, row {n}"
@@ -1701,11 +1708,17 @@ def _read_parquet(
     yield from _records(rows(), name, fields, first=part is None or part.first == 1, unit="row")
 
 
+def _stored_bytes(meta: Any) -> int:
+    """The bytes a row group's column chunks take in the file."""
+    return sum(meta.column(i).total_compressed_size for i in range(meta.num_columns))
+
+
 def _expanded(name: str, first: int, limit: int) -> tuple[str, str, ReadError]:
     where = f"{name}, row {first} on"
     why = (
-        f"the table expands to more than {limit:,} characters, {EXPANSION_RATIO:,} times "
-        "its file's size (values stored once for many rows); the rest is not read"
+        f"the table expands to more than {limit:,} characters, far more than its file's "
+        f"size allows ({EXPANSION_RATIO:,} times; values stored once for many rows); the "
+        "rest is not read"
     )
     return where, "", ReadError(where, why)
 
@@ -1745,8 +1758,9 @@ class _ParquetPlan:
     def __init__(self, pf: Any, fh: BinaryIO, columns: Sequence[str]) -> None:
         schema = pf.schema_arrow
         self.pf, self.fh, self.columns = pf, fh, columns
-        self.texts = [c for c in columns if is_text(schema.field(c).type)]
-        # Parquet leaf columns of each field read (a struct is one a field of its own).
+        # Parquet leaf columns of each field read (a struct is one a field of its own),
+        # and of those the strings' (a list's items too: a spans column of one stored
+        # 20 kB string in a million items), with their paths.
         self.leaves: dict[str, range] = {}
         first = 0
         for field in schema:
@@ -1754,17 +1768,23 @@ class _ParquetPlan:
             if field.name in columns:
                 self.leaves[field.name] = range(first, first + count)
             first += count
+        self.strings = [
+            (i, pf.schema.column(i).path)
+            for c in columns
+            for i in self.leaves[c]
+            if pf.schema.column(i).physical_type in ("BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY")
+        ]
         self.readers: dict[frozenset[str], Any] = {}
 
     def reader(self, meta: Any) -> tuple[Any, int, int]:
         """The reader of the row group whose metadata is ``meta``, its rows at a time,
         and the bytes its pages of the columns read hold uncompressed."""
         coded, one_by_one = set(), False
-        for c in self.texts:
-            chunk = meta.column(self.leaves[c][0])
+        for i, path in self.strings:
+            chunk = meta.column(i)
             if chunk.has_dictionary_page:
                 if chunk.total_uncompressed_size <= _BATCH_BYTES:
-                    coded.add(c)
+                    coded.add(path)
                 else:
                     one_by_one = True
         chunks = [meta.column(i) for c in self.columns for i in self.leaves[c]]
@@ -1949,35 +1969,71 @@ def _raw_values(text: str, pos: int) -> int:
 
 def _json_extent(text: str, pos: int, limit: int | None = MAX_JSON_VALUES) -> tuple[int, bool]:
     """Where the JSON value at ``pos`` ends (the text's end when it does not) and False,
-    or (-1, True) as soon as it is found to hold more than ``limit`` values (None: no
-    limit): braces, brackets and commas counted outside strings, without parsing it.
-    Strings are skipped with ``str.find``, so that a long text costs a few calls; only
-    stretches between strings where the value may end are looked at bracket by bracket."""
+    or (-1, True) when it is found to hold more than ``limit`` values (None: no limit):
+    braces, brackets and commas counted outside strings, without parsing it.
+
+    The text is looked at a stretch at a time, a stretch ending at a string (skipped with
+    ``str.find``) or after a number of characters that doubles each time, so that a value
+    costs about its own length, whatever follows it (stretches to the next string, or to
+    the text's end, made a list of a million ``{}`` take hours). Where the value may end
+    in a stretch, :func:`_value_end` finds where, and only what lies before its end is
+    counted (a two-value record before a million values was found too large)."""
     depth = count = 0
-    i, end = pos, len(text)
+    i, end, step = pos, len(text), 256
     while i < end:
-        q = text.find('"', i)
-        stop = end if q < 0 else q
-        opens = text.count("{", i, stop) + text.count("[", i, stop)
-        closes = text.count("}", i, stop) + text.count("]", i, stop)
-        if limit is not None:
-            count += opens + text.count(",", i, stop)
-            if count > limit:
-                return -1, True
-        if depth - closes > 0:  # (closes all first would leave it open)
-            depth += opens - closes
-        else:
-            for m in _BRACKET_RE.finditer(text, i, stop):
-                depth += 1 if m.group() in "[{" else -1
-                if depth <= 0:
-                    return m.end(), False
-        if q < 0:
-            break
-        i = _string_end(text, q)
+        q = text.find('"', i, i + step)
+        stop = q if q >= 0 else min(end, i + step)
+        at, depth, count = _value_end(text, i, stop, depth, count)
+        if limit is not None and count > limit:
+            return -1, True
+        if at >= 0:
+            return at, False
+        i = _string_end(text, q) if q >= 0 else stop
+        step = min(2 * step, 1 << 18)
     return end, False
 
 
-_BRACKET_RE = re.compile(r"[\[\]{}]")
+def _value_end(text: str, i: int, stop: int, depth: int, count: int) -> tuple[int, int, int]:
+    """Where, in ``text[i:stop]`` (no strings in it), a JSON value open ``depth`` deep
+    ends (-1 if it does not), with the depth and the count of values after the stretch
+    (or up to that end). A stretch whose closing brackets cannot close the value is
+    counted with ``str.count``; a long one where it may is measured with numpy (its
+    running depth), a short one walked bracket by bracket: a regex match per bracket
+    made "[{},{},...]" of a million values cost seconds."""
+    closes = text.count("}", i, stop) + text.count("]", i, stop)
+    if depth - closes > 0:  # (all its closes first would leave the value open)
+        opens = text.count("{", i, stop) + text.count("[", i, stop)
+        return -1, depth + opens - closes, count + opens + text.count(",", i, stop)
+    if stop - i > 256:
+        import numpy as np
+
+        codes = np.frombuffer(text[i:stop].encode("utf-32-le", "surrogatepass"), np.uint32)
+        opened = (codes == ord("{")) | (codes == ord("["))
+        closed = (codes == ord("}")) | (codes == ord("]"))
+        values = opened | (codes == ord(","))
+        running = np.cumsum(opened, dtype=np.int32)
+        running -= np.cumsum(closed, dtype=np.int32)
+        running += depth
+        ends = np.flatnonzero(running <= 0)
+        if ends.size:
+            k = int(ends[0])
+            return i + k + 1, 0, count + int(np.count_nonzero(values[: k + 1]))
+        return -1, int(running[-1]), count + int(np.count_nonzero(values))
+    for m in _STRUCTURE_RE.finditer(text, i, stop):
+        c = m.group()
+        if c in "[{":
+            depth += 1
+            count += 1
+        elif c == ",":
+            count += 1
+        else:
+            depth -= 1
+            if depth <= 0:
+                return m.end(), depth, count
+    return -1, depth, count
+
+
+_STRUCTURE_RE = re.compile(r"[\[\]{},]")
 
 
 def _string_end(text: str, q: int) -> int:
