@@ -741,3 +741,16 @@ def test_values_json_cannot_hold_are_written_as_their_text() -> None:
 
     assert _json_default(uuid.UUID(int=1)) == "00000000-0000-0000-0000-000000000001"
     assert _json_default(Decimal("1.50")) == "1.50"
+
+
+def test_a_parquet_table_of_many_rows_in_a_few_kilobytes_is_refused(tmp_path: Path) -> None:
+    # Parquet stores a million rows of one short value in a few kB: 2 million rows of
+    # 6.75 kB made a 238 MB table (hostile round 5). Each row counts for ROW_CHARS.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "rows.parquet"
+    pq.write_table(pa.table({"place": pa.array(["Homs"] * 300_000).dictionary_encode()}), path)
+    assert path.stat().st_size < 5_000
+    with pytest.raises(InputError, match=r"rows.parquet: more than [\d,]+ characters of values"):
+        read_table(path)

@@ -614,6 +614,19 @@ def test_a_small_record_before_many_values_is_read_and_each_costs_its_length(
     assert chars_looked_at(4000) < 2.5 * chars_looked_at(2000)
 
 
+def test_spans_longer_than_a_name_are_refused() -> None:
+    # a span from each character to the text's end: output as the square of the text
+    # (hostile round 5: 10,000 characters, 53 MB and 38 s)
+    from placemap.readers import MAX_SPAN_CHARS, parse_spans
+
+    text_length = 10_000
+    spans = [{"start": i, "end": text_length} for i in range(0, text_length - 300, 7)]
+    with pytest.raises(ValueError, match=r"span 1: 10,000 characters, longer than a place"):
+        parse_spans(spans, "toponyms", text_length)
+    ok = [{"start": 0, "end": MAX_SPAN_CHARS}, {"start": 0, "end": 5}, {"start": 0, "end": 5}]
+    assert parse_spans(ok, "toponyms", text_length) == ((0, MAX_SPAN_CHARS), (0, 5))
+
+
 _JSON_VALUES = st.recursive(
     st.none() | st.integers() | st.text(alphabet='ab"\\{}[],: \n'),
     lambda inner: st.lists(inner, max_size=4)

@@ -25,6 +25,11 @@ EXPANSION_CHARS = 1 << 20
 EXPANSION_RATIO = 1000
 
 
+#: What a row counts for in a table's expansion, besides its cells: Parquet stores a
+#: million rows of one short value in a few kB, each a report or a row of output.
+ROW_CHARS = 100
+
+
 def expansion_limit(file_bytes: int) -> int:
     """How many characters a table stored in ``file_bytes`` bytes may expand to."""
     return max(EXPANSION_CHARS, EXPANSION_RATIO * file_bytes)

@@ -874,7 +874,13 @@ def _refuse_a_parquet_bomb(path: Path, fh: BinaryIO) -> None:
     type: a list of strings too) with the strings read once each, a batch at a time."""
     import pyarrow.parquet as pq
 
-    from placemap.arrowsize import UnsizedType, cell_sizes, expansion_limit, is_text
+    from placemap.arrowsize import (
+        ROW_CHARS,
+        UnsizedType,
+        cell_sizes,
+        expansion_limit,
+        is_text,
+    )
 
     size = os.fstat(fh.fileno()).st_size
     limit = expansion_limit(size)
@@ -890,6 +896,7 @@ def _refuse_a_parquet_bomb(path: Path, fh: BinaryIO) -> None:
             rows = max(1, min(65536, (64 << 20) * meta.num_rows // max(1, stored)))
             for batch in coded.iter_batches(batch_size=rows):
                 chars += sum(int(cell_sizes(column).sum()) for column in batch.columns)
+                chars += ROW_CHARS * batch.num_rows
                 if chars > limit:
                     break
     except UnsizedType as err:

@@ -185,40 +185,55 @@ _UNNESTED = frozenset(
     "area base br col embed hr img input link meta source track wbr "
     "p li dt dd tr td th option optgroup thead tbody tfoot colgroup caption rp rt".split()
 )
-#: An element nested in itself deeper than this loses its tags (see :func:`_flattened`).
+#: Elements nested deeper than this (counted over the tags as written, those in
+#: :data:`_UNNESTED` aside) lose their tags: see :func:`_flattened`.
 _NESTING = 100
 _WHOLE_TAG_RE = re.compile(_TAG_RE.pattern + r"\s*+/?+>")
 
 
 def _flattened(html: str) -> str | None:
-    """``html`` without the tags of every element nested in itself more than
-    :data:`_NESTING` deep (their text and other tags kept), or None when none is.
+    """``html`` without the tags of the elements opened more than :data:`_NESTING` deep
+    (a dropped tag's end tag dropped with it) and, on such a page, of the elements never
+    closed, their text and the tags within kept; or None when no element is so deep.
 
     Such nesting is a page's mistake or an attack: 2,000 ``<font>`` or ``<div>`` tags
-    never closed put the article past the depth where libxml2 cuts a parse (255, or
-    2,048 parsed "huge"), and trafilatura's reading of a tree so deep costs its size
-    times its depth (58 s for a 1.3 MB page). Counted over the tags as written, one
-    pass, before the page is parsed again."""
-    depth: dict[str, int] = {}
-    deep: set[str] = set()
-    for m in _TAG_RE.finditer(html):
+    never closed (or 25 kinds of tag, 99 each) put the article past the depth where
+    libxml2 cuts a parse (255, or 2,048 parsed "huge"), and trafilatura's reading of a
+    tree so deep costs its size times its depth (58 s and 1.6 GB for a 1 MB page); the
+    tags left open would hold the article (inside ``<del>``, ``<s>``, text is dropped).
+    Counted over the tags as written, one pass, before the page is parsed."""
+    # by name: for each element open, where its tag is and whether it is dropped
+    opened: dict[str, list[tuple[int, int, bool]]] = {}
+    depth = 0
+    cuts: list[tuple[int, int]] = []
+    for m in _WHOLE_TAG_RE.finditer(html):
         tag = m.group(1).lower()
         name = tag.lstrip("/")
-        if name in _UNNESTED:
+        if name in _UNNESTED or m.group().endswith("/>"):
             continue
+        stack = opened.setdefault(name, [])
         if tag[0] == "/":
-            depth[name] = max(0, depth.get(name, 0) - 1)
+            if stack:
+                if stack.pop()[2]:
+                    cuts.append(m.span())
+                else:
+                    depth -= 1
+        elif depth >= _NESTING:
+            stack.append((*m.span(), True))
+            cuts.append(m.span())
         else:
-            depth[name] = depth.get(name, 0) + 1
-            if depth[name] > _NESTING:
-                deep.add(name)
-    if not deep:
+            stack.append((*m.span(), False))
+            depth += 1
+    if not cuts:
         return None
-
-    def unless_deep(m: re.Match[str]) -> str:
-        return "" if m.group(1).lstrip("/").lower() in deep else m.group()
-
-    return _WHOLE_TAG_RE.sub(unless_deep, html)
+    cuts += [(start, end) for stack in opened.values() for start, end, cut in stack if not cut]
+    cuts.sort()
+    pieces, at = [], 0
+    for start, end in cuts:
+        pieces.append(html[at:start])
+        at = end
+    pieces.append(html[at:])
+    return "".join(pieces)
 
 
 def _huge_tree(html: str) -> Any:

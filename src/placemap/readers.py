@@ -31,6 +31,7 @@ from typing import Any, BinaryIO, TypeVar, cast
 
 from placemap.arrowsize import (
     EXPANSION_RATIO,
+    ROW_CHARS,
     UnsizedType,
     cell_sizes,
     expansion_limit,
@@ -1685,7 +1686,7 @@ def _read_parquet(
                     # refused for their size are never read, and do not count).
                     stop = None
                     for i, rsize in enumerate(sizes):
-                        read += 0 if i in over else rsize
+                        read += 0 if i in over else rsize + ROW_CHARS
                         if read > limit:
                             stop = i
                             break
@@ -1932,13 +1933,25 @@ def parse_spans(raw: Any, field: str, length: int) -> tuple[tuple[int, int], ...
         except ValueError as err:
             raise ValueError(f"field {field!r}, span {i}: {err}") from None
     # A span given twice is one mention (a 1 kB file repeating one span 2 million times
-    # wrote 1.5 GB); more distinct spans than the text has characters cannot be names.
+    # wrote 1.5 GB); more distinct spans than the text has characters cannot be names, nor
+    # can a span longer than any place's name (a span from each character to the text's
+    # end: output as the square of the text).
     unique = tuple(dict.fromkeys(spans))
     if len(unique) > length:
         raise ValueError(
             f"field {field!r}: {len(unique):,} distinct spans in a text of {length:,} characters"
         )
+    for i, (start, end) in enumerate(unique, 1):
+        if end - start > MAX_SPAN_CHARS:
+            raise ValueError(
+                f"field {field!r}, span {i}: {end - start:,} characters, longer than a "
+                f"place's name can be ({MAX_SPAN_CHARS})"
+            )
     return unique
+
+
+#: The longest span a record may give (GeoNames' longest names run to about 200).
+MAX_SPAN_CHARS = 256
 
 
 def loads_json(text: str | bytes) -> Any:
