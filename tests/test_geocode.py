@@ -754,3 +754,26 @@ def test_a_parquet_table_of_many_rows_in_a_few_kilobytes_is_refused(tmp_path: Pa
     assert path.stat().st_size < 5_000
     with pytest.raises(InputError, match=r"rows.parquet: more than [\d,]+ characters of values"):
         read_table(path)
+
+
+def test_columns_pandas_cannot_take_apart_are_one_line_errors(run, tmp_path: Path) -> None:
+    # a list of string views, a list view or a uuid as the names ended in a traceback
+    # (hostile round 5); a list of string views elsewhere in the table is read
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = {
+        "place": ["Paris", "Berlin"],
+        "lsv": pa.array([["a", "b"], ["c"]], pa.list_(pa.string_view())),
+        "llv": pa.array([[1], [2, 3]], pa.large_list_view(pa.int32())),
+        "uid": pa.array([b"0123456789abcdef"] * 2, pa.uuid()),
+    }
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table(table), path)
+    r = run("geocode", str(path), "--column", "place", "-o", str(tmp_path / "a.csv"))
+    assert r.exit_code == 0, r.output
+    for column in ("llv", "uid"):
+        r = run("geocode", str(path), "--column", column, "-o", str(tmp_path / "b.csv"))
+        assert r.exit_code == 1
+        assert f"t.parquet: cannot read names from the column(s) '{column}'" in r.output
+        assert "Traceback" not in r.output

@@ -408,7 +408,13 @@ def geocode_frame(
         geoparser = Geoparser(gazetteer if gazetteer is not None else open_gazetteer())
     gc = TableGeocoder(geoparser)
     used = _used_roles(column, country, admin, context)
-    codes, keys = _distinct_keys(df, [col for _, col in used])
+    try:
+        codes, keys = _distinct_keys(df, [col for _, col in used])
+    except (NotImplementedError, TypeError, ValueError) as err:
+        # (pandas and Arrow cannot take some Arrow types apart: a list of string views,
+        # a list view, a uuid ended the run in a traceback)
+        kinds = ", ".join(f"{col!r} ({df[col].dtype})" for _, col in used)
+        raise InputError(f"cannot read names from the column(s) {kinds}: {err}") from err
     log.info("geocoding %d rows: %d distinct keys", len(df), len(keys))
     answers = _geocode_keys(
         gc, [role for role, _ in used], keys.itertuples(index=False, name=None)
@@ -732,7 +738,11 @@ def frame_reports(
     def col(c: str | None) -> list[str]:
         if c is None or c not in df.columns:
             return [""] * len(df)
-        return [_clean(v) for v in df[c].to_numpy()]
+        try:
+            values = df[c].to_numpy()
+        except (NotImplementedError, TypeError, ValueError) as err:  # (a list view)
+            raise InputError(f"cannot read the column {c!r} ({df[c].dtype}): {err}") from err
+        return [_clean(v) for v in values]
 
     labels = col(name)
     resolved_names, codes = col("resolved_name"), col("feature_code")
@@ -911,16 +921,39 @@ def _refuse_a_parquet_bomb(path: Path, fh: BinaryIO) -> None:
 def _read_parquet(fh: BinaryIO) -> pd.DataFrame:
     """A Parquet table with its Arrow types, so that its columns are written back as they
     were (an int64 column with nulls stays int64; numpy makes it float64); string and
-    binary views, which pandas cannot hold, as large strings and binaries."""
+    binary views, which pandas cannot take apart, as large strings and binaries, in lists
+    and structs too (a list view is left as it is: Arrow 26 casts one wrong)."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pq.read_table(fh)
-    views = {pa.string_view(): pa.large_string(), pa.binary_view(): pa.large_binary()}
-    if any(f.type in views for f in table.schema):
-        table = table.cast(pa.schema(f.with_type(views.get(f.type, f.type)) for f in table.schema))
+    schema = pa.schema(f.with_type(_without_views(f.type)) for f in table.schema)
+    if schema != table.schema:
+        table = table.cast(schema)
     return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def _without_views(kind: Any) -> Any:
+    """An Arrow type with its string and binary views made large strings and binaries."""
+    import pyarrow as pa
+
+    t = pa.types
+    if t.is_string_view(kind):
+        return pa.large_string()
+    if t.is_binary_view(kind):
+        return pa.large_binary()
+    if t.is_large_list(kind):
+        return pa.large_list(_without_views(kind.value_type))
+    if t.is_list(kind):
+        return pa.list_(_without_views(kind.value_type))
+    if t.is_fixed_size_list(kind):
+        return pa.list_(_without_views(kind.value_type), kind.list_size)
+    if t.is_map(kind):
+        return pa.map_(_without_views(kind.key_type), _without_views(kind.item_type))
+    if t.is_struct(kind):
+        return pa.struct([f.with_type(_without_views(f.type)) for f in kind])
+    return kind
 
 
 def _read_csv(path: Path, fh: BinaryIO) -> pd.DataFrame:
