@@ -36,7 +36,6 @@ from placemap.arrowsize import (
     cell_sizes,
     expansion_limit,
     is_scalar,
-    is_text,
     leaf_count,
 )
 from placemap.boilerplate import is_boilerplate
@@ -1741,11 +1740,6 @@ def _expanded(name: str, first: int, limit: int) -> tuple[str, str, ReadError]:
 
 def _too_big(field: str, size: int) -> str:
     return f"{field!r} of {size:,} characters, over the --max-size limit"
-
-
-def is_arrow_text(kind: Any) -> bool:
-    """Whether an Arrow type is a string or binary one (see :func:`arrowsize.is_text`)."""
-    return is_text(kind)
 
 
 #: Rows of a Parquet batch: fewer when a row group's columns hold many values a row (a
