@@ -884,13 +884,7 @@ def _refuse_a_parquet_bomb(path: Path, fh: BinaryIO) -> None:
     type: a list of strings too) with the strings read once each, a batch at a time."""
     import pyarrow.parquet as pq
 
-    from placemap.arrowsize import (
-        ROW_CHARS,
-        UnsizedType,
-        cell_sizes,
-        expansion_limit,
-        is_text,
-    )
+    from placemap.arrowsize import ROW_CHARS, UnsizedType, cell_sizes, expansion_limit
 
     size = os.fstat(fh.fileno()).st_size
     limit = expansion_limit(size)
@@ -898,7 +892,13 @@ def _refuse_a_parquet_bomb(path: Path, fh: BinaryIO) -> None:
     meta = pf.metadata
     groups = [meta.row_group(g) for g in range(meta.num_row_groups)]
     stored = sum(g.total_byte_size for g in groups)
-    texts = [f.name for f in pf.schema_arrow if is_text(f.type)]
+    # every string leaf read dictionary-coded, a list's items too (a list of one stored
+    # 20 kB string in a million items was decoded whole)
+    texts = [
+        pf.schema.column(i).path
+        for i in range(len(pf.schema))
+        if pf.schema.column(i).physical_type in ("BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY")
+    ]
     coded = pq.ParquetFile(fh, metadata=meta, read_dictionary=texts) if texts else pf
     chars = 0
     try:
