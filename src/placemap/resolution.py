@@ -1578,7 +1578,8 @@ def resolve_spans(
         out.append(Mention(span.start, span.end, span.text, place, conf, ranked, reason, it.kind))
         matches.append(match)
     if guesses:
-        _drop_far_guesses(out, guesses)
+        datelines = {k for k, it in enumerate(items) if it.span.dateline}
+        _drop_far_guesses(out, guesses, datelines)
     _drop_far_strays(gaz, out, matches)
     return out
 
@@ -1589,25 +1590,28 @@ GUESS_REACH_KM = 300.0
 GUESS_POINTS = 2
 
 
-def _drop_far_guesses(out: list[Mention], guesses: list[int]) -> None:
+def _drop_far_guesses(out: list[Mention], guesses: list[int], datelines: set[int]) -> None:
     """Leave unresolved the spelling guesses (transliteration and fuzzy matches) that
     lie far from every town or city the report names surely: in a report on the front in
     Zaporizhzhia and Donetsk, "Robotyne" (a village the gazetteer lacks) is no Rybotyn
     500 km away in Chernihiv region. A guess near the report's places stays ("Al-Sukhnah"
     with Palmyra), and so do a guessed division and every guess in a report that places
-    too little to tell."""
+    too little to tell. The dateline (``datelines``: the mentions' numbers) says where
+    the report was filed, not where its places are: a guess is measured against the
+    other places when the report names any (a MOSCOW dateline kept a guess in Moscow for
+    a village near Sudzha)."""
     guessed = set(guesses)
     sure = [
-        (fold(m.text), (m.place.lat, m.place.lon))
+        (k, (fold(m.text), (m.place.lat, m.place.lon)))
         for k, m in enumerate(out)
         if m.place is not None
         and k not in guessed
         and m.confidence >= CONFIDENT
         and m.place.feature_class == "P"  # a river's or a province's point says little
     ]
-    if len({pt for _, pt in sure}) < GUESS_POINTS:
+    if len({pt for _, (_, pt) in sure}) < GUESS_POINTS:
         return
-    located = _Located(sure)
+    located = _Located([at for k, at in sure if k not in datelines] or [at for _, at in sure])
     far: dict[tuple[str, int], float | None] = {}
     for k in guesses:
         m = out[k]
