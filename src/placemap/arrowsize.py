@@ -9,6 +9,7 @@ Python object.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -50,23 +51,6 @@ def _plain(kind: Any) -> Any:
     return kind
 
 
-def is_text(kind: Any) -> bool:
-    """Whether an Arrow type is a string or binary one (a view, a dictionary of them, or
-    an extension type stored as them included)."""
-    import pyarrow as pa
-
-    kind = _plain(kind)
-    return bool(
-        pa.types.is_string(kind)
-        or pa.types.is_large_string(kind)
-        or pa.types.is_string_view(kind)
-        or pa.types.is_binary(kind)
-        or pa.types.is_large_binary(kind)
-        or pa.types.is_binary_view(kind)
-        or pa.types.is_fixed_size_binary(kind)
-    )
-
-
 def is_scalar(kind: Any) -> bool:
     """Whether an Arrow type holds one value a cell (text, a number, a date...), not a
     list, struct, map or union of them."""
@@ -88,6 +72,17 @@ def leaf_count(kind: Any) -> int:
     if pa.types.is_nested(kind) and hasattr(kind, "value_type"):  # lists of all kinds
         return leaf_count(kind.value_type)
     return 1
+
+
+def string_leaves(schema: Any, leaves: Iterable[int] | None = None) -> list[tuple[int, str]]:
+    """The leaf columns of a Parquet schema (of ``leaves``, or all) that hold strings or
+    bytes, with their paths: those a dictionary page can store once for many rows."""
+    found = []
+    for i in range(len(schema)) if leaves is None else leaves:
+        column = schema.column(i)
+        if column.physical_type in ("BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY"):
+            found.append((i, column.path))
+    return found
 
 
 def cell_sizes(array: Any) -> np.ndarray:

@@ -884,7 +884,13 @@ def _refuse_a_parquet_bomb(path: Path, fh: BinaryIO) -> None:
     type: a list of strings too) with the strings read once each, a batch at a time."""
     import pyarrow.parquet as pq
 
-    from placemap.arrowsize import ROW_CHARS, UnsizedType, cell_sizes, expansion_limit
+    from placemap.arrowsize import (
+        ROW_CHARS,
+        UnsizedType,
+        cell_sizes,
+        expansion_limit,
+        string_leaves,
+    )
 
     size = os.fstat(fh.fileno()).st_size
     limit = expansion_limit(size)
@@ -894,11 +900,7 @@ def _refuse_a_parquet_bomb(path: Path, fh: BinaryIO) -> None:
     stored = sum(g.total_byte_size for g in groups)
     # every string leaf read dictionary-coded, a list's items too (a list of one stored
     # 20 kB string in a million items was decoded whole)
-    texts = [
-        pf.schema.column(i).path
-        for i in range(len(pf.schema))
-        if pf.schema.column(i).physical_type in ("BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY")
-    ]
+    texts = [path for _, path in string_leaves(pf.schema)]
     coded = pq.ParquetFile(fh, metadata=meta, read_dictionary=texts) if texts else pf
     chars = 0
     try:

@@ -893,7 +893,10 @@ class Geoparser:
         if (
             span.next_word in _GROUP_WORDS
             and not span.locative_cue
-            and not any(c.match in ("exact", "folded") and _big_town(c.place) for c in cands)
+            and not any(
+                c.match in ("exact", "folded") and _town_or_more(c.place, _BIG_PLACE)
+                for c in cands
+            )
         ):
             return False  # "the Vostok group", "Al-Masirah TV" ("the Cambridge group" stays)
         if not _name_shaped(span.text) and not any(c.match == "exact" for c in cands):
@@ -1462,23 +1465,13 @@ _MEMBER_WORDS = frozenset(
 )
 
 
-def _big_town(p: Place) -> bool:
-    """A country, division or region, a seat or capital, or a town of :data:`_BIG_PLACE`
-    people."""
-    return (
-        p.feature_class != "P"
-        or p.feature_code.startswith(("PPLA", "PPLC"))
-        or p.population >= _BIG_PLACE
-    )
-
-
-def _town_or_more(p: Place) -> bool:
+def _town_or_more(p: Place, people: int = _TOWN) -> bool:
     """Anything but a hamlet or village: a country, division, region, seat, capital, or
-    a town of :data:`_TOWN` people or more ("Donbass rebels")."""
+    a town of ``people`` (:data:`_TOWN`) or more ("Donbass rebels")."""
     return (
         p.feature_class != "P"
         or p.feature_code.startswith(("PPLA", "PPLC"))
-        or p.population >= _TOWN
+        or p.population >= people
     )
 
 

@@ -37,6 +37,7 @@ from placemap.arrowsize import (
     expansion_limit,
     is_scalar,
     leaf_count,
+    string_leaves,
 )
 from placemap.boilerplate import is_boilerplate
 from placemap.dates import ReportDate, find_date, parse_date
@@ -1778,12 +1779,7 @@ class _ParquetPlan:
             if field.name in columns:
                 self.leaves[field.name] = range(first, first + count)
             first += count
-        self.strings = [
-            (i, pf.schema.column(i).path)
-            for c in columns
-            for i in self.leaves[c]
-            if pf.schema.column(i).physical_type in ("BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY")
-        ]
+        self.strings = string_leaves(pf.schema, (i for c in columns for i in self.leaves[c]))
         self.readers: dict[frozenset[str], Any] = {}
         # the leaf columns holding a value a row
         self.flat = [self.leaves[c][0] for c in columns if is_scalar(schema.field(c).type)]
