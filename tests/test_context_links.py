@@ -204,6 +204,24 @@ def test_a_citys_possessive_holds_the_name_after_it(default_gaz: Gazetteer) -> N
     assert sadr.country_code == "IQ"
 
 
+def test_a_part_of_a_city_lies_in_or_near_it(default_gaz: Gazetteer) -> None:
+    # "the X district of Y": X is a part of the city Y. A Kirovsky raion of Leningrad oblast
+    # (1,400 km away) and a Kyivskyi village of Poltava oblast were chosen.
+    for text, name in (
+        ("Shells hit the Kirovsky district of Donetsk, Ukraine.", "Kirovsky"),
+        ("A missile hit the Kyivskyi district of Kharkiv on Sunday.", "Kyivskyi"),
+    ):
+        place = _places(default_gaz, text).get(name)
+        assert place is None, (name, place)
+    # Parts the gazetteer has, and districts of the division of the city's name, stay.
+    found = _places(default_gaz, "A drone hit a bus stop in the Antonivka district of Kherson.")
+    assert found["Antonivka"].admin1_name == "Khersonska oblast"
+    assert found["Kherson"].feature_class == "P"
+    found = _places(default_gaz, "Shelling hit the Kupiansk district of Kharkiv.")
+    assert found["Kupiansk"].admin1_name == "Kharkivska oblast"
+    assert _places(default_gaz, "Protests spread in the Bronx borough of New York.")["Bronx"]
+
+
 def test_a_place_outside_its_possessor_is_left_unresolved(default_gaz: Gazetteer) -> None:
     # "Kharkiv's Shevchenkivskyi district": a village of that name in Luhansk region is
     # not it (the gazetteer lacks the city district).

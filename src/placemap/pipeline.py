@@ -365,8 +365,11 @@ class Geoparser:
                 adjective=_ADJECTIVE_USE_RE.match(text, span.end) is not None,
                 text=text,
             )
-            if cands and span.next_text is None and text.endswith(_POSSESSIVE_ENDS, 0, span.start):
-                cands = self._near_possessor(text, span, cands)
+            if cands and span.next_text is None:
+                if text.endswith(_POSSESSIVE_ENDS, 0, span.start):
+                    cands = self._near_city(_possessor_names(text, span), cands)
+                elif text.startswith(_PART_WORDS, span.end + 1):
+                    cands = self._near_city(_whole_city_names(text, span), cands)
             if span.type_cue and len(cands) > 1 and text.endswith(" of ", 0, span.start):
                 narrowed = self._in_direction(text, span, cands)
                 if len(narrowed) < len(cands):
@@ -498,12 +501,13 @@ class Geoparser:
                 return span._replace(next_text=name)
         return span
 
-    def _near_possessor(self, text: str, span: Span, cands: list[Candidate]) -> list[Candidate]:
-        """ "Mogadishu's Lido", "Baghdad's Sadr City": a city of :data:`_BIG_PLACE` people
-        in the possessive before a name holds it, so its candidates farther than
-        :data:`POSSESSED_KM` from the city are none of it (Lido, Italy); none may be left
-        (a district the gazetteer lacks)."""
-        for name in _possessor_names(text, span):
+    def _near_city(self, names: list[str], cands: list[Candidate]) -> list[Candidate]:
+        """The candidates that may be a part of the first of ``names`` that is a city of
+        :data:`_BIG_PLACE` people: "Mogadishu's Lido", "Baghdad's Sadr City", "the Kirovsky
+        district of Donetsk". Those farther than :data:`POSSESSED_KM` from the city and
+        outside its first-level division are none of it (Lido, Italy; Kirovsky Raion of
+        Leningrad oblast); none may be left (a district the gazetteer lacks)."""
+        for name in names:
             cities = [
                 c.place
                 for c in self.gazetteer.lookup(name, loose=False)
@@ -520,6 +524,11 @@ class Geoparser:
             for c in cands
             if any(
                 haversine_km(c.place.lat, c.place.lon, city.lat, city.lon) <= POSSESSED_KM
+                or (
+                    c.place.country_code == city.country_code
+                    and c.place.admin1_code == city.admin1_code
+                    and city.admin1_code is not None
+                )
                 for city in cities
             )
         ]
@@ -1283,6 +1292,13 @@ def _possessor_names(text: str, span: Span) -> list[str]:
     return [f"{mo.group(1)} {last}", last] if mo.group(1) else [last]
 
 
+def _whole_city_names(text: str, span: Span) -> list[str]:
+    """The name of the city a span is a part of, by the words after it ("the Kirovsky
+    district of Donetsk", "the Shejaiya neighbourhood of Gaza City"); none without them."""
+    mo = _PART_OF_RE.match(text, span.end)
+    return [mo.group(1)] if mo else []
+
+
 def _guessed(cands: list[Candidate], place: Place) -> bool:
     """Whether ``place`` is among the candidates only as a spelling guess."""
     pid = place.geonameid
@@ -1501,6 +1517,17 @@ _WITHIN_STARTS = (" in ", ", a ", ", the ", " port ", " town ", " city ", " vill
 _LOWER_ADMINS = frozenset({"ADM2", "ADM3", "ADM4", "ADM5"})
 _POSSESSOR_RE = re.compile(r"\b(?:([A-Z][\w.-]*) )?([A-Z][\w.-]*)['\u2019]s $")
 # (What it needs last; "$" also matches before a line break that ends the text searched.)
+# Words of a part of a city between its name and the city's: "the Kirovsky district of
+# Donetsk" (a district of Donetsk oblast, "the Pokrovsk district of Donetsk", lies in the
+# division of the city's name).
+_PART_WORDS = tuple(
+    f"{w} of "
+    for w in "district raion rayon neighbourhood neighborhood quarter suburb borough".split()
+)
+_PART_OF_RE = re.compile(
+    r" (?:district|raion|rayon|neighbou?rhood|quarter|suburb|borough) of (?:the )?"
+    r"([A-Z][\w'\u2019-]*(?: [A-Z][\w'\u2019-]*)*)"
+)
 _POSSESSIVE_ENDS = ("'s ", "\u2019s ", "'s \n", "\u2019s \n")
 # Dotted capitals: "S.C.", "N.J.", "W.Va.", "B.C.".
 _DOTTED_ABBREVIATION_RE = re.compile(r"(?:[A-Z][a-z]?\.){2,}")
