@@ -259,6 +259,11 @@ def _where(gp: Geoparser, text: str, name: str) -> tuple[str | None, str | None]
         # A list after the name is no "Cairo, Illinois".
         ("Voters in Michigan and Georgia are undecided. The envoy had returned from "
          "Cairo, Doha and Tel Aviv.", "Cairo", ("EG", "Al Qāhirah")),
+        # A first-level division of millions, named as it is called, is a world city's
+        # like: a US village that the text names (Arrochar, New York) does not make
+        # "Scotland" a town of Pennsylvania.
+        ("In Scotland, a landslip closed the A83 near Arrochar.", "Scotland",
+         ("GB", "Scotland")),
     ],
 )
 def test_a_world_city_outranks_its_small_namesakes_in_a_state_named_in_passing(

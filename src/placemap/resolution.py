@@ -305,7 +305,7 @@ class _Kinds:
             division_namesakes(cands),
             country_towns(cands),
             any(_prominent(c) for c in cands),
-            any(_world_city(c) for c in cands),
+            any(_world_city(c) or _great_division(c) for c in cands),
             2 if great else 1,
         )
 
@@ -1270,12 +1270,25 @@ def _certainty(it: _Item) -> tuple[float, float]:
 
 
 def _prominent(c: Candidate) -> bool:
-    """A country or a world city named exactly (see :func:`_prominent_over_towns`)."""
+    """A country, a world city or a first-level division of a world city's people named
+    exactly (see :func:`_prominent_over_towns`)."""
     p = c.place
     return (
         c.similarity >= 0.95
         and c.match in ("exact", "folded", "alternate")
-        and (p.feature_code.startswith("PCL") or _world_city(c))
+        and (p.feature_code.startswith("PCL") or _world_city(c) or _great_division(c))
+    )
+
+
+def _great_division(c: Candidate) -> bool:
+    """A first-level division of :data:`WORLD_CITY_POPULATION` people named as it is
+    called ("Scotland", "Bavaria", "Punjab"): as well known as a world city, and its
+    namesake towns as placed by the text (Scotland, Pennsylvania, beside a report's
+    Arrochar, New York, is not)."""
+    return (
+        c.place.feature_code == "ADM1"
+        and c.place.population >= WORLD_CITY_POPULATION
+        and c.match in ("exact", "folded")
     )
 
 
