@@ -280,14 +280,32 @@ _CONTACT_RE = re.compile(
     re.MULTILINE,
 )
 
+# A contact's line: a name, a comma and the person's post, at the start of a line ("Jordan
+# Lincoln, Head of Office, OCHA Pakistan, Islamabad", "Florence Austin, Public Information
+# Officer"): the name and the post (Officer, Victoria, is a town) are no places; the office
+# after them may be.
+_ROLE_HEADS = (
+    "Officer|Head|Coordinator|Co-ordinator|Director|Spokesperson|Spokesman|Spokeswoman|"
+    "Manager|Adviser|Advisor|Chief|Representative|Specialist|Analyst|Assistant|Secretary|"
+    "Editor|Correspondent|Reporter|Associate|Consultant|Lead"
+)
+_SIGNATURE_RE = re.compile(
+    rf"^[ \t]*{_NAME},[ \t]+(?:(?:[A-Z][\w-]*|of|for|and|the)[ \t]+){{0,5}}"
+    rf"(?:{_ROLE_HEADS})s?\b(?:[ \t]+(?:of|for)[ \t]+[A-Z][\w-]*)?",
+    re.MULTILINE,
+)
+
 
 def byline_names(text: str) -> list[tuple[int, int]]:
     """The (start, end) offsets of the people's names in the bylines of ``text`` ("By
     Amira Hassan and Tom Jordan") and after a contact's label ("Contact: Victoria
-    Hamilton"): people, whatever else their names may be (the place of "By Tom Jordan in
-    Amman" stays outside)."""
+    Hamilton"), and contacts' names and posts at the start of a line ("Florence Austin,
+    Public Information Officer"): people, whatever else their names may be (the place of
+    "By Tom Jordan in Amman" stays outside)."""
     found = [m.span(1) for m in _BYLINE_RE.finditer(text)]
     if ":" in text:
         found += [m.span(1) for m in _CONTACT_RE.finditer(text)]
-        found.sort()
+    if ", " in text:
+        found += [m.span() for m in _SIGNATURE_RE.finditer(text)]
+    found.sort()
     return found
