@@ -128,6 +128,10 @@ def test_x_in_a_country_holds_x(default_gaz: Gazetteer) -> None:
     if balad.place is None:
         assert balad.reason == "not in Somalia, where the text places it"
         assert balad.candidates[0].place.country_code == "IQ"
+    # A region of the name, which has no division's codes, may hold it: Zakho lies in
+    # Iraqi Kurdistan, though the only division called Kurdistan is Iran's.
+    text = "Yazidis remain in camps around Dohuk and Zakho in the Kurdistan region of Iraq."
+    assert _places(default_gaz, text)["Zakho"].country_code == "IQ"
     # The words make no place: an organisation "in Syria" stays none, a country "in"
     # another keeps its own ("U.S. troops in Iraq").
     assert "Hezbollah" not in _places(default_gaz, "Hezbollah in Syria fought on.")

@@ -579,6 +579,13 @@ def test_holidays_and_units_named_after_places_are_no_places(default_gaz: Gazett
     # an armed unit named after a place ("Azov battalion") is the unit's name
     text = "Azov battalion veterans and Wagner group fighters met, officials in Kyiv said."
     assert [m.text for m in gp.geoparse(text) if m.place is not None] == ["Kyiv"]
+    # ... but a city's militia is the city's: "Benghazi militia clashes" gave no mention
+    for text, city in (
+        ("Benghazi militia clashes left 12 dead.", "LY"),
+        ("Rival Tripoli militias fought overnight.", "LY"),
+    ):
+        found = [m for m in gp.geoparse(text) if m.place is not None]
+        assert [m.place.country_code for m in found] == [city], text
 
 
 def test_a_rare_foreign_name_of_a_town_is_no_evidence_against_the_word(

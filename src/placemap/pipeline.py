@@ -565,6 +565,11 @@ class Geoparser:
             )
             if not holders or any(_holds_place(h, m.place) for h in holders):
                 continue
+            if any(
+                c.place.feature_class == "L" and c.match in PLAIN_MATCHES
+                for c in self.gazetteer.lookup(span.next_text, context_only=True, loose=False)
+            ):
+                continue  # a region of its name may hold it ("in the Kurdistan region")
             if possessive and any(
                 m.place.country_code in self.gazetteer.neighbours(h.country_code or "")
                 for h in holders
@@ -891,8 +896,19 @@ class Geoparser:
             return False  # "France's Macron met": a person ("Kharkiv vows": a city)
         if span.next_word == "administration" and not strong_place:
             return False  # "the Bush administration": a president's (a town has none)
-        if span.next_word in _UNIT_WORDS and not span.locative_cue:
-            return False  # "Azov battalion veterans", "the Wagner group": a unit's name
+        if (
+            span.next_word in _UNIT_WORDS
+            and not span.locative_cue
+            and not any(
+                c.match in PLAIN_MATCHES
+                and c.place.feature_class == "P"
+                and c.place.population >= _BIG_PLACE
+                for c in cands
+            )
+        ):
+            # "Azov battalion veterans": a unit's name; a city's militia is the city's
+            # ("Benghazi militia clashes", "rival Tripoli militias")
+            return False
         if (
             span.next_word in _MEMBER_WORDS
             and not span.locative_cue
