@@ -52,6 +52,8 @@ from placemap.writers import write_text_atomic
 __all__ = [
     "PALETTE",
     "Asset",
+    "Collection",
+    "FileNames",
     "TileSource",
     "collection_map",
     "esc",
@@ -413,6 +415,109 @@ def report_map(
     return m
 
 
+class Collection:
+    """What the collection map and the index show of the reports, gathered one report at
+    a time (:meth:`add`), so that a run need not keep the reports: each one's places with
+    short snippets, its row, and its line of the index."""
+
+    def __init__(self, min_confidence: float = 0.0, demonyms: bool = False) -> None:
+        self.filters = Filters(min_confidence, demonyms)
+        self.places = PlaceTable()
+        self.hits: list[list[list[Any]]] = []
+        self.rows: list[list[Any]] = []
+        self.index_rows: list[str] = []
+        self.index_places: set[int] = set()
+
+    def add(self, report: Report, link: str = "", source: str = "") -> None:
+        """One report, with its own map's file (``link``) and a link to the report itself
+        (``source``, see :func:`report_map`)."""
+        k = len(self.rows)
+        self.hits.append(report_hits(report, self.places, self.filters, full=False))
+        self.rows.append(report_row(report, link, k % len(PALETTE), source))
+        places = {
+            m.place.geonameid for m in report.mentions if m.place and self.filters.keeps(m)
+        }
+        self.index_places |= places
+        unresolved = {m.text for m in report.mentions if m.place is None}
+        href = source_href(report, source)
+        self.index_rows.append(
+            f"<tr><td>{_file_link(report.title or report.id, link)}</td>"
+            f"<td>{esc(report.date or '')}</td>"
+            f"<td class='src'>{_source_cell(report, href)}</td><td class='n'>{len(places)}</td>"
+            f"<td class='n hide-narrow'>{len(unresolved)}</td>"
+            f"<td class='hide-narrow'>{_file_link('map', link)}</td></tr>"
+        )
+
+    def map(
+        self,
+        *,
+        title: str = "placemap",
+        tiles: TileSource | None = None,
+        cluster: bool = True,
+        heatmap: bool = False,
+        assets: str | None = None,
+    ) -> folium.Map:
+        """The collection map (see :func:`collection_map`)."""
+        data = _page_data(
+            "collection",
+            title,
+            self.places,
+            self.rows,
+            self.hits,
+            tiles=tiles,
+            cluster=cluster,
+            heatmap=heatmap,
+            filters=self.filters,
+            inline=assets is None,
+        )
+        m = _new_map(title, cluster=cluster, assets=assets)
+        m.add_child(_Draw(data))
+        return m
+
+    def index(self, title: str = "placemap") -> str:
+        """The index page (see :func:`index_page`)."""
+        t = esc(title)
+
+        def th(label: str, kind: str = "", cls: str = "") -> str:
+            c = f" class='{cls}'" if cls else ""
+            return f"<th data-type='{kind}'{c}><button type='button'>{label}</button></th>"
+
+        return (
+            "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width,initial-scale=1'>"
+            f"<title>{t}</title><style>{_INDEX_STYLE}</style></head><body>"
+            f"<h1>{t}</h1><p>{len(self.index_rows)} reports, {len(self.index_places)} "
+            "distinct places. <a href='collection.html'>All reports on one map</a></p>"
+            "<input id='q' type='search' placeholder='Search titles, dates, sources' "
+            "aria-label='Search reports'> <span id='count' class='count'></span>"
+            "<div class='wrap'><table id='reports'><thead><tr>"
+            + th("Report")
+            + th("Date")
+            + th("Source", cls="src")
+            + th("Places", "n")
+            + th("Unresolved", "n", "hide-narrow")
+            + "<th class='hide-narrow'>Map</th></tr></thead><tbody>"
+            + "".join(self.index_rows)
+            + f"</tbody></table></div><script>{_INDEX_SCRIPT}</script></body></html>\n"
+        )
+
+
+def _collected(
+    reports: Sequence[Report],
+    links: Sequence[str] | None,
+    sources: Sequence[str] | None,
+    min_confidence: float,
+    demonyms: bool,
+) -> Collection:
+    for name, given in (("links", links), ("sources", sources)):
+        if given is not None and len(given) != len(reports):
+            raise ValueError(f"{name} must name one per report")
+    coll = Collection(min_confidence, demonyms)
+    for i, r in enumerate(reports):
+        coll.add(r, links[i] if links else "", sources[i] if sources else "")
+    return coll
+
+
 def collection_map(
     reports: Sequence[Report],
     *,
@@ -432,34 +537,10 @@ def collection_map(
     reports, filter by country, type and confidence, and toggle reports, and a histogram
     of reports over time whose brushed range the map and lists follow. ``links`` are the
     reports' own map files, ``sources`` links to the reports themselves (see
-    :func:`report_map`). ``assets`` as for :func:`report_map`."""
-    for name, given in (("links", links), ("sources", sources)):
-        if given is not None and len(given) != len(reports):
-            raise ValueError(f"{name} must name one per report")
-    filters = Filters(min_confidence, demonyms)
-    places = PlaceTable()
-    hits = [report_hits(r, places, filters, full=False) for r in reports]
-    rows = [
-        report_row(
-            r, links[i] if links else "", i % len(PALETTE), sources[i] if sources else ""
-        )
-        for i, r in enumerate(reports)
-    ]
-    data = _page_data(
-        "collection",
-        title,
-        places,
-        rows,
-        hits,
-        tiles=tiles,
-        cluster=cluster,
-        heatmap=heatmap,
-        filters=filters,
-        inline=assets is None,
-    )
-    m = _new_map(title, cluster=cluster, assets=assets)
-    m.add_child(_Draw(data))
-    return m
+    :func:`report_map`). ``assets`` as for :func:`report_map`. (A run that draws many
+    reports gathers them in a :class:`Collection` instead of keeping them.)"""
+    coll = _collected(reports, links, sources, min_confidence, demonyms)
+    return coll.map(title=title, tiles=tiles, cluster=cluster, heatmap=heatmap, assets=assets)
 
 
 # --- reference layers: towns and first-level division boundaries ---------------------
@@ -815,25 +896,32 @@ def safe_filename(report_id: str) -> str:
     return name
 
 
-def report_filenames(reports: Sequence[Report]) -> list[str]:
-    """One ``.html`` file name per report, from its id, distinct even where case does not
-    count (macOS, Windows: ``Report`` and ``report`` are one file there) and never
-    ``index.html`` or ``collection.html`` in any case. Every name ends in ``.html``, so
-    none is the ``assets`` folder."""
-    used: set[str] = {"index.html", "collection.html"}
-    # the next number to try for each name (ids that repeat: 20,000 reports named
-    # "index" took 30 s when each one tried every number from 2 up)
-    next_k: dict[str, int] = {}
-    names = []
-    for r in reports:
-        base = safe_filename(r.id)
-        name, k = f"{base}.html", next_k.get(base.lower(), 2)
-        while name.lower() in used:
+class FileNames:
+    """One ``.html`` file name per report, from its id, as the reports come: distinct even
+    where case does not count (macOS, Windows: ``Report`` and ``report`` are one file
+    there) and never ``index.html`` or ``collection.html`` in any case. Every name ends
+    in ``.html``, so none is the ``assets`` folder."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = {"index.html", "collection.html"}
+        # the next number to try for each name (ids that repeat: 20,000 reports named
+        # "index" took 30 s when each one tried every number from 2 up)
+        self.next_k: dict[str, int] = {}
+
+    def __call__(self, report_id: str) -> str:
+        base = safe_filename(report_id)
+        name, k = f"{base}.html", self.next_k.get(base.lower(), 2)
+        while name.lower() in self.used:
             name, k = f"{base}-{k}.html", k + 1
-        next_k[base.lower()] = k
-        used.add(name.lower())
-        names.append(name)
-    return names
+        self.next_k[base.lower()] = k
+        self.used.add(name.lower())
+        return name
+
+
+def report_filenames(reports: Sequence[Report]) -> list[str]:
+    """The :class:`FileNames` of the reports, in their order."""
+    name_of = FileNames()
+    return [name_of(r.id) for r in reports]
 
 
 def file_link(source: str | None, folder: Path) -> str:
@@ -961,41 +1049,6 @@ def index_page(
     """The index: one row per report (title, date, source file linked to the report, places
     on its map, unresolved names) linking to its map, a link to the collection map, a
     search box and sortable columns. ``sources`` as for :func:`collection_map`."""
-    filters = Filters(min_confidence, demonyms)
-    rows = []
-    all_places: set[int] = set()
-    for i, (r, f) in enumerate(zip(reports, files, strict=True)):
-        places = {m.place.geonameid for m in r.mentions if m.place and filters.keeps(m)}
-        all_places |= places
-        unresolved = {m.text for m in r.mentions if m.place is None}
-        href = source_href(r, sources[i] if sources else "")
-        rows.append(
-            f"<tr><td>{_file_link(r.title or r.id, f)}</td><td>{esc(r.date or '')}</td>"
-            f"<td class='src'>{_source_cell(r, href)}</td><td class='n'>{len(places)}</td>"
-            f"<td class='n hide-narrow'>{len(unresolved)}</td>"
-            f"<td class='hide-narrow'>{_file_link('map', f)}</td></tr>"
-        )
-    t = esc(title)
-
-    def th(label: str, kind: str = "", cls: str = "") -> str:
-        c = f" class='{cls}'" if cls else ""
-        return f"<th data-type='{kind}'{c}><button type='button'>{label}</button></th>"
-
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width,initial-scale=1'>"
-        f"<title>{t}</title><style>{_INDEX_STYLE}</style></head><body>"
-        f"<h1>{t}</h1><p>{len(reports)} reports, {len(all_places)} distinct places. "
-        "<a href='collection.html'>All reports on one map</a></p>"
-        "<input id='q' type='search' placeholder='Search titles, dates, sources' "
-        "aria-label='Search reports'> <span id='count' class='count'></span>"
-        "<div class='wrap'><table id='reports'><thead><tr>"
-        + th("Report")
-        + th("Date")
-        + th("Source", cls="src")
-        + th("Places", "n")
-        + th("Unresolved", "n", "hide-narrow")
-        + "<th class='hide-narrow'>Map</th></tr></thead><tbody>"
-        + "".join(rows)
-        + f"</tbody></table></div><script>{_INDEX_SCRIPT}</script></body></html>\n"
-    )
+    if len(files) != len(reports):
+        raise ValueError("files must name one per report")
+    return _collected(reports, files, sources, min_confidence, demonyms).index(title)

@@ -351,11 +351,13 @@ def staged_files(folder: Path) -> Iterator[StagedFiles]:
         staged.discard()
 
 
-def check_maps_folder(folder: Path, names: Iterable[str], marker: str) -> None:
+def check_maps_folder(
+    folder: Path, names: Iterable[str], marker: str, *, reports: bool = True
+) -> None:
     """Raise OutputError when a folder that placemap has not written maps into (no
     ``marker``) holds a file of one of ``names`` (the user's own ``index.html`` or
-    ``a.html`` would be replaced), or holds reports anywhere below it (the marker would
-    hide them from every later run)."""
+    ``a.html`` would be replaced), or (unless ``reports`` is False: looked for already)
+    holds reports anywhere below it (the marker would hide them from every later run)."""
     if not folder.is_dir() or (folder / marker).exists():
         return
     taken = [n for n in names if (folder / n).exists()]
@@ -365,6 +367,8 @@ def check_maps_folder(folder: Path, names: Iterable[str], marker: str) -> None:
             f"{folder}: holds {taken[0]}{more}, not written by placemap (the folder has no "
             f"{marker}); a map page would replace it: choose another folder"
         )
+    if not reports:
+        return
     from placemap.readers import first_report_in
 
     report = first_report_in(folder)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 import webbrowser
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -183,47 +186,50 @@ def map_(
     # index.html last, so a failure midway (a full disk) leaves the folder as it was.
     with locked_folder(out_dir):
         if tables_given:
-            reports = _table_reports(
-                paths, lat_column, lon_column, name_column, group_by, gazetteer_path, overlays
+            found: Iterator[Any] = iter(
+                _table_reports(
+                    paths, lat_column, lon_column, name_column, group_by, gazetteer_path, overlays
+                )
             )
         else:
             settings = settings_for(
                 gazetteer_path, overlays, True, ner=ner, spacy_model=spacy_model
             )
-            reports = list(
-                progress(
-                    # the maps of an earlier run (output/ of `map .`) are not reports
-                    geoparsed(paths, inputs, None, settings, failures, workers, exclude=(out_dir,)),
-                    "geoparsing",
-                    output_to_terminal=False,
-                    total=expected_reports(paths, inputs, (out_dir,)),
-                )
+            found = progress(
+                # the maps of an earlier run (output/ of `map .`) are not reports
+                geoparsed(paths, inputs, None, settings, failures, workers, exclude=(out_dir,)),
+                "geoparsing",
+                output_to_terminal=False,
+                total=expected_reports(paths, inputs, (out_dir,)),
             )
-        if not reports:
+        first = next(found, None)
+        if first is None:
             no_reports(paths, failures)  # the folder keeps its maps
         opts: dict[str, Any] = {
             "min_confidence": min_confidence,
             "demonyms": demonyms,
             "tiles": tiles,
             "heatmap": heatmap,
-            "assets": None,
+            "assets": ASSETS_DIR + "/" if assets_mode == "shared" else None,
         }
         clusters = {"report": bool(cluster), "collection": cluster is not False}
-        files = maps.report_filenames(reports)
-        check_maps_folder(out_dir, files, MAPS_MARKER)  # before anything is written
-        if assets_mode == "shared":
-            # before the pages: a page is never on disk without the files it links
-            with output_errors(out_dir / ASSETS_DIR):
-                maps.write_assets(out_dir / ASSETS_DIR, cluster=any(clusters.values()))
-            opts["assets"] = ASSETS_DIR + "/"
-        sources = [source_href(r, maps.file_link(r.source, out_dir)) for r in reports]
-        # The index in use, for the panel's hint on unresolved names (maps of tables with
-        # coordinates have none, and need no index).
-        unresolved = any(m.place is None for r in reports for m in r.mentions)
-        hint = FullDataHint.of(open_gaz(gazetteer_path, ())) if unresolved else None
+        # Each report's page is drawn as the report comes, and only what the collection
+        # map and the index show of it is kept (a collection took 33 times its size when
+        # the reports were kept whole).
+        collection = maps.Collection(min_confidence, demonyms)
+        shown = _Shown(min_confidence, demonyms)
+        files: list[str] = []
+        name_of = maps.FileNames()
+        hint: Any = None  # the index in use, for the panel's hint on unresolved names
         with staged_files(out_dir) as pages:
             pages.write_text(MAPS_MARKER, "maps written by placemap: not read as reports\n")
-            for r, name, src in zip(reports, files, sources, strict=True):
+            for r in itertools.chain((first,), found):
+                name = name_of(r.id)
+                src = source_href(r, maps.file_link(r.source, out_dir))
+                if hint is None and any(m.place is None for m in r.mentions):
+                    # (maps of tables with coordinates have no unresolved names, and
+                    # need no index)
+                    hint = FullDataHint.of(open_gaz(gazetteer_path, ()))
                 try:
                     html = maps.render(
                         maps.report_map(
@@ -239,31 +245,30 @@ def map_(
                     failures.append(f"{r.source}: {why}")
                     html = maps.unavailable_page(r, f"This report's map could not be drawn: {why}.")
                 pages.write_text(name, html)
-            coll = maps.collection_map(
-                reports,
-                links=files,
-                sources=sources,
+                collection.add(r, name, src)
+                shown.add(r.mentions)
+                files.append(name)
+            # before any page is moved into place, and before the shared files are written
+            check_maps_folder(out_dir, files, MAPS_MARKER, reports=False)
+            if assets_mode == "shared":
+                # before the pages are moved into place: a page is never on disk without
+                # the files it links
+                with output_errors(out_dir / ASSETS_DIR):
+                    maps.write_assets(out_dir / ASSETS_DIR, cluster=any(clusters.values()))
+            coll = collection.map(
                 title=title,
+                tiles=tiles,
                 cluster=clusters["collection"],
-                **opts,
+                heatmap=heatmap,
+                assets=opts["assets"],
             )
             pages.write_text("collection.html", maps.render(coll))
-            pages.write_text(
-                "index.html",
-                maps.index_page(
-                    reports,
-                    files,
-                    title,
-                    min_confidence=min_confidence,
-                    demonyms=demonyms,
-                    sources=sources,
-                ),
-            )
+            pages.write_text("index.html", collection.index(title))
     index = out_dir / "index.html"
     click.echo(
         one_line(
-            f"wrote {len(reports)} report maps, collection.html and index.html to {out_dir} "
-            f"({_shown(reports, min_confidence, demonyms)})"
+            f"wrote {len(files)} report maps, collection.html and index.html to {out_dir} "
+            f"({shown})"
         )
     )
     if open_index:
@@ -295,29 +300,42 @@ def _check_table_options(
     return True
 
 
-def _shown(reports: list[Any], min_confidence: float, demonyms: bool) -> str:
+class _Shown:
     """What the maps show, as the summary line says it: the resolved mentions drawn
-    (after --min-confidence, demonyms counted apart unless drawn), and the rest."""
-    from placemap.mapdata import Filters
+    (after --min-confidence, demonyms counted apart unless drawn), and the rest; counted
+    one report at a time (:meth:`add`)."""
 
-    keep = Filters(min_confidence, demonyms).keeps
-    mentions = [m for r in reports for m in r.mentions]
-    drawn = sum(1 for m in mentions if keep(m))
-    counts = tally(mentions)
-    parts = [f"{drawn} resolved mentions on the maps"]
-    if min_confidence > 0:
-        below = sum(
-            1
-            for m in mentions
-            if m.place is not None
-            and m.confidence < min_confidence
-            and (demonyms or m.kind != "demonym")
-        )
-        parts[0] += f" at confidence >= {min_confidence:g} ({below} below it left out)"
-    if not demonyms and counts["demonym"]:
-        parts.append(f"{counts['demonym']} demonyms not drawn")
-    parts.append(f"{counts['unresolved']} unresolved")
-    return ", ".join(parts)
+    def __init__(self, min_confidence: float, demonyms: bool) -> None:
+        from placemap.mapdata import Filters
+
+        self.keep = Filters(min_confidence, demonyms).keeps
+        self.min_confidence = min_confidence
+        self.demonyms = demonyms
+        self.drawn = self.below = 0
+        self.counts: Counter[str] = Counter()
+
+    def add(self, mentions: Any) -> None:
+        self.drawn += sum(1 for m in mentions if self.keep(m))
+        self.counts += tally(mentions)
+        if self.min_confidence > 0:
+            self.below += sum(
+                1
+                for m in mentions
+                if m.place is not None
+                and m.confidence < self.min_confidence
+                and (self.demonyms or m.kind != "demonym")
+            )
+
+    def __str__(self) -> str:
+        parts = [f"{self.drawn} resolved mentions on the maps"]
+        if self.min_confidence > 0:
+            parts[0] += (
+                f" at confidence >= {self.min_confidence:g} ({self.below} below it left out)"
+            )
+        if not self.demonyms and self.counts["demonym"]:
+            parts.append(f"{self.counts['demonym']} demonyms not drawn")
+        parts.append(f"{self.counts['unresolved']} unresolved")
+        return ", ".join(parts)
 
 
 def _table_reports(
