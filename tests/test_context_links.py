@@ -234,3 +234,13 @@ def test_a_place_outside_its_possessor_is_left_unresolved(default_gaz: Gazetteer
     assert m.place is None or m.place.admin1_name == "Kharkivska oblast"
     # A place of a country bordering the possessor's stays: contested ground.
     assert "Sevastopol" in _places(default_gaz, "Drones hit Russia's Sevastopol.")
+
+
+def test_a_type_word_before_a_longer_name_is_that_names(default_gaz: Gazetteer) -> None:
+    # "the mountain towns of Chimney Rock" (a town the gazetteer lacks): "towns of" said
+    # "Rock" was a town, and it was Rockville, Connecticut, by one of its names.
+    text = "Flooding destroyed the mountain towns of Chimney Rock and Lake Lure, North Carolina."
+    found = _places(default_gaz, text)
+    assert "Rock" not in found and found["Lake Lure"].admin1_name == "North Carolina"
+    # A name the type word stands right before keeps it.
+    assert _places(default_gaz, "Fighting went on in the town of Al Qaim.")["Al Qaim"]

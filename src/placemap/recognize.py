@@ -742,6 +742,8 @@ def describe(
     after_word = after.text.lower() if after is not None else ""
     span_caps = first.all_caps if j == i + 1 else all(tk.all_caps for tk in toks[i:j])
     type_before, locative = _cue_before(toks, i, text) if i else (None, False)
+    if before_cap:
+        type_before = None  # the type word of a longer name: "the towns of Chimney Rock"
     # "Manchester City", "Leicester City": a name the gazetteer does not know (it knows
     # "Mexico City", "Gaza City"), a club's unless the words before say a place ("in",
     # "residents of") or a name goes on ("Dublin City Council": the city's); "City" in a
