@@ -697,3 +697,39 @@ def test_a_parquet_column_of_lists_of_links_is_left_unread(tmp_path: Path) -> No
     pq.write_table(pa.table(table), path)
     (report,) = read_reports([path])
     assert report.url == "https://example.org/a"
+
+
+def test_a_parquet_chunks_sizes_are_read_from_its_pages_not_only_its_footer(
+    tmp_path: Path,
+) -> None:
+    # A footer is not checked against the pages: one that said 1,000 bytes of a chunk
+    # holding 600 MB of strings (a 33 kB file) had 2.3 GB decoded before a row was sized,
+    # and one that hid its dictionary page had the column read plain. The pages' own
+    # headers say what Arrow will decode.
+    from types import SimpleNamespace
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from placemap.parquetpages import chunk_pages
+
+    path = tmp_path / "t.parquet"
+    texts = pa.array([f"{i:05d}" + "x" * 100_000 for i in range(60)])
+    pq.write_table(pa.table({"text": texts}), path, compression="zstd", data_page_size=1 << 16)
+    with path.open("rb") as fh:
+        honest = pq.ParquetFile(fh).metadata.row_group(0).column(0)
+        assert path.stat().st_size < 100_000 < 6_000_000 < honest.total_uncompressed_size
+        pages = chunk_pages(fh, honest)
+        assert pages.dictionary and pages.uncompressed >= honest.total_uncompressed_size - 1000
+        lying = SimpleNamespace(
+            total_uncompressed_size=1000,
+            total_compressed_size=honest.total_compressed_size,
+            has_dictionary_page=False,  # the dictionary page's offset left out
+            dictionary_page_offset=None,
+            data_page_offset=honest.dictionary_page_offset,
+        )
+        pages = chunk_pages(fh, lying)
+        assert pages.dictionary and pages.uncompressed >= 6_000_000
+        # What is no page at all counts as the footer says.
+        junk = SimpleNamespace(**{**vars(lying), "data_page_offset": 0})
+        assert chunk_pages(fh, junk).uncompressed == 1000

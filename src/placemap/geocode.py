@@ -891,13 +891,21 @@ def _refuse_a_parquet_bomb(path: Path, fh: BinaryIO) -> None:
         expansion_limit,
         string_leaves,
     )
+    from placemap.parquetpages import chunk_pages
 
     size = os.fstat(fh.fileno()).st_size
     limit = expansion_limit(size)
     pf = pq.ParquetFile(fh)
     meta = pf.metadata
     groups = [meta.row_group(g) for g in range(meta.num_row_groups)]
-    stored = sum(g.total_byte_size for g in groups)
+    # (the pages' own headers say what they hold, whatever the footer says)
+    stored = sum(
+        max(
+            g.total_byte_size,
+            sum(chunk_pages(fh, g.column(i)).uncompressed for i in range(g.num_columns)),
+        )
+        for g in groups
+    )
     # every string leaf read dictionary-coded, a list's items too (a list of one stored
     # 20 kB string in a million items was decoded whole)
     texts = [path for _, path in string_leaves(pf.schema)]

@@ -41,6 +41,7 @@ from placemap.arrowsize import (
 )
 from placemap.boilerplate import is_boilerplate
 from placemap.dates import ReportDate, find_date, parse_date
+from placemap.parquetpages import chunk_pages
 from placemap.records import Report, web_url
 
 __all__ = [
@@ -1797,16 +1798,21 @@ class _ParquetPlan:
     def reader(self, meta: Any) -> tuple[Any, int, int]:
         """The reader of the row group whose metadata is ``meta``, its rows at a time,
         and the bytes its pages of the columns read hold uncompressed."""
+        # (the sizes and dictionary pages as the pages' headers say them: a footer that
+        # said 1,000 bytes of a chunk holding 600 MB had 2.3 GB decoded before a row was
+        # sized)
+        leaves = [i for c in self.columns for i in self.leaves[c]]
+        pages = {i: chunk_pages(self.fh, meta.column(i)) for i in leaves}
         coded, one_by_one = set(), False
         for i, path in self.strings:
-            chunk = meta.column(i)
-            if chunk.has_dictionary_page:
-                if chunk.total_uncompressed_size <= _BATCH_BYTES:
+            if pages[i].dictionary:
+                if pages[i].uncompressed <= _BATCH_BYTES:
                     coded.add(path)
                 else:
                     one_by_one = True
-        chunks = [meta.column(i) for c in self.columns for i in self.leaves[c]]
-        stored = sum(c.total_uncompressed_size for c in chunks)
+        chunks = [meta.column(i) for i in leaves]
+        sizes = [pages[i].uncompressed for i in leaves]
+        stored = sum(sizes)
         key = frozenset(coded)
         if key not in self.readers:
             import pyarrow.parquet as pq
@@ -1817,17 +1823,17 @@ class _ParquetPlan:
                 read_dictionary=sorted(coded) or None,
                 arrow_extensions_enabled=False,
             )
-        return self.readers[key], 1 if one_by_one else _batch_rows(meta, chunks), stored
+        rows = 1 if one_by_one else _batch_rows(meta, chunks, stored)
+        return self.readers[key], rows, stored
 
 
-def _batch_rows(meta: Any, chunks: Sequence[Any]) -> int:
+def _batch_rows(meta: Any, chunks: Sequence[Any], size: int) -> int:
     """How many rows of the row group whose metadata is ``meta`` to read at a time: at
-    most about :data:`_BATCH_VALUES` values and :data:`_BATCH_BYTES` bytes in ``chunks``
-    (as the group's pages hold them, decompressed: 1,024 distinct texts of 1 MB,
+    most about :data:`_BATCH_VALUES` values in ``chunks`` and :data:`_BATCH_BYTES` of the
+    ``size`` bytes their pages hold, decompressed (1,024 distinct texts of 1 MB,
     compressed to 58 kB, were 1 GB before a row was sized)."""
     rows = meta.num_rows
     values = sum(c.num_values for c in chunks)
-    size = sum(c.total_uncompressed_size for c in chunks)
     by_values = _BATCH_VALUES * rows // values if values > 0 else 1024
     by_bytes = _BATCH_BYTES * rows // size if size > 0 else 1024
     return max(1, min(1024, by_values, by_bytes))
