@@ -711,7 +711,7 @@ def test_a_parquet_chunks_sizes_are_read_from_its_pages_not_only_its_footer(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from placemap.parquetpages import chunk_pages
+    from placemap.parquetpages import EXHAUSTED, PageReader, chunk_pages
 
     path = tmp_path / "t.parquet"
     texts = pa.array([f"{i:05d}" + "x" * 100_000 for i in range(60)])
@@ -733,3 +733,12 @@ def test_a_parquet_chunks_sizes_are_read_from_its_pages_not_only_its_footer(
         # What is no page at all counts as the footer says.
         junk = SimpleNamespace(**{**vars(lying), "data_page_offset": 0})
         assert chunk_pages(fh, junk).uncompressed == 1000
+        # A file's chunks are read once each, and at most so many headers in all: a
+        # footer may point row group after row group at the same bytes, or at others.
+        reader = PageReader(fh)
+        first = reader(lying)
+        spent = reader.budget
+        assert reader(lying) == first and reader.budget == spent < PageReader(fh).budget
+        reader.budget = 0
+        moved = SimpleNamespace(**{**vars(lying), "total_compressed_size": 99})
+        assert reader(moved).uncompressed == EXHAUSTED

@@ -891,7 +891,7 @@ def _refuse_a_parquet_bomb(path: Path, fh: BinaryIO) -> None:
         expansion_limit,
         string_leaves,
     )
-    from placemap.parquetpages import chunk_pages
+    from placemap.parquetpages import PageReader
 
     size = os.fstat(fh.fileno()).st_size
     limit = expansion_limit(size)
@@ -899,11 +899,9 @@ def _refuse_a_parquet_bomb(path: Path, fh: BinaryIO) -> None:
     meta = pf.metadata
     groups = [meta.row_group(g) for g in range(meta.num_row_groups)]
     # (the pages' own headers say what they hold, whatever the footer says)
+    pages = PageReader(fh)
     stored = sum(
-        max(
-            g.total_byte_size,
-            sum(chunk_pages(fh, g.column(i)).uncompressed for i in range(g.num_columns)),
-        )
+        max(g.total_byte_size, sum(pages(g.column(i)).uncompressed for i in range(g.num_columns)))
         for g in groups
     )
     # every string leaf read dictionary-coded, a list's items too (a list of one stored

@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-__all__ = ["ChunkPages", "chunk_pages"]
+__all__ = ["EXHAUSTED", "ChunkPages", "PageReader", "chunk_pages"]
 
 DICTIONARY_PAGE = 2
 # A page header is a few dozen bytes (statistics can make it longer); read this much of
@@ -26,8 +26,13 @@ DICTIONARY_PAGE = 2
 _HEADER_READ = 256
 _HEADER_MAX = 1 << 20
 # At most this many pages are read of one chunk (a chunk of small pages: each header is
-# read); past it the rest are counted at the largest size seen.
+# read); past it the rest are counted as those read. A file's chunks read one header for
+# every _BYTES_A_HEADER bytes of the file in all, and at least _MIN_HEADERS.
 _MAX_PAGES = 100_000
+_BYTES_A_HEADER = 16
+_MIN_HEADERS = 10_000
+#: What a chunk counts as once a file's headers are spent: more than any file may hold.
+EXHAUSTED = 1 << 62
 
 
 class _Malformed(ValueError):
@@ -43,29 +48,71 @@ class ChunkPages:
     dictionary: bool
 
 
-def chunk_pages(fh: BinaryIO, chunk: Any) -> ChunkPages:
+class PageReader:
+    """:func:`chunk_pages` for the chunks of one file, reading at most one page header for
+    every :data:`_BYTES_A_HEADER` bytes of the file in all (a footer may point row group
+    after row group at the same bytes), and each chunk's pages once."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self.fh = fh
+        try:
+            size = os.fstat(fh.fileno()).st_size
+        except (AttributeError, OSError, ValueError):
+            size = 0
+        self.budget = max(_MIN_HEADERS, size // _BYTES_A_HEADER)
+        self.seen: dict[tuple[int, int], tuple[int, bool] | None] = {}
+
+    def __call__(self, chunk: Any) -> ChunkPages:
+        return chunk_pages(self.fh, chunk, self)
+
+
+def chunk_pages(fh: BinaryIO, chunk: Any, reader: PageReader | None = None) -> ChunkPages:
     """The pages of the column chunk whose metadata (pyarrow's ``ColumnChunkMetaData``)
     is ``chunk``, read from ``fh``: never less than the footer says. A chunk whose pages
-    cannot be walked counts as the footer says."""
+    cannot be walked counts as the footer says. With ``reader``, the file's pages are
+    read once each, and past the file's share of headers a chunk counts as more than any
+    file may expand to."""
     footer = ChunkPages(int(chunk.total_uncompressed_size), bool(chunk.has_dictionary_page))
     offsets = [chunk.data_page_offset]
     if chunk.has_dictionary_page and chunk.dictionary_page_offset:
         offsets.append(chunk.dictionary_page_offset)
     start = min(o for o in offsets if o is not None and o >= 0)
     end = start + int(chunk.total_compressed_size)
+    if reader is None:
+        seen = _walk(fh, start, end, _MAX_PAGES)[0]
+    elif (start, end) in reader.seen:
+        seen = reader.seen[(start, end)]
+    elif reader.budget <= 0:
+        seen = (EXHAUSTED, True)
+    else:
+        seen, pages = _walk(fh, start, end, min(_MAX_PAGES, reader.budget))
+        reader.budget -= pages
+        reader.seen[(start, end)] = seen
+    if seen is None:
+        return footer
+    total, dictionary = seen
+    return ChunkPages(max(footer.uncompressed, total), footer.dictionary or dictionary)
+
+
+def _walk(
+    fh: BinaryIO, start: int, end: int, limit: int
+) -> tuple[tuple[int, bool] | None, int]:
+    """The bytes uncompressed of the pages from ``start`` to ``end`` and whether one is a
+    dictionary page (None when they are not pages), reading at most ``limit`` headers;
+    and how many were read."""
     total, dictionary, pos, pages = 0, False, start, 0
     try:
-        while pos < end and pages < _MAX_PAGES:
+        while pos < end and pages < limit:
             kind, uncompressed, stored, length = _page_header(fh, pos)
             total += uncompressed
             dictionary = dictionary or kind == DICTIONARY_PAGE
             pos += length + stored
             pages += 1
     except (_Malformed, OSError):
-        return footer
+        return None, pages
     if pos < end:  # pages left unread: as many bytes a stored byte as those read
         total = total * (end - start) // max(1, pos - start)
-    return ChunkPages(max(footer.uncompressed, total), footer.dictionary or dictionary)
+    return (total, dictionary), pages
 
 
 def _read_at(fh: BinaryIO, pos: int, size: int) -> bytes:

@@ -41,7 +41,7 @@ from placemap.arrowsize import (
 )
 from placemap.boilerplate import is_boilerplate
 from placemap.dates import ReportDate, find_date, parse_date
-from placemap.parquetpages import chunk_pages
+from placemap.parquetpages import PageReader
 from placemap.records import Report, web_url
 
 __all__ = [
@@ -1782,6 +1782,7 @@ class _ParquetPlan:
             first += count
         self.strings = string_leaves(pf.schema, (i for c in columns for i in self.leaves[c]))
         self.readers: dict[frozenset[str], Any] = {}
+        self.pages = PageReader(fh)
         # the leaf columns holding a value a row
         self.flat = [self.leaves[c][0] for c in columns if is_scalar(schema.field(c).type)]
 
@@ -1802,7 +1803,7 @@ class _ParquetPlan:
         # said 1,000 bytes of a chunk holding 600 MB had 2.3 GB decoded before a row was
         # sized)
         leaves = [i for c in self.columns for i in self.leaves[c]]
-        pages = {i: chunk_pages(self.fh, meta.column(i)) for i in leaves}
+        pages = {i: self.pages(meta.column(i)) for i in leaves}
         coded, one_by_one = set(), False
         for i, path in self.strings:
             if pages[i].dictionary:
