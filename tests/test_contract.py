@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from placemap.cli.common import progress
-from placemap.cli.mapping import _shown
+from placemap.cli.mapping import _Shown
 from placemap.readers import count_reports
 from placemap.records import Mention, Place, Report
 
@@ -80,11 +80,18 @@ def test_map_summary_counts_what_the_maps_draw(run, report: Path, tmp_path: Path
         Mention(19, 23, "Qqqq", None, 0.0),
     )
     reports = [Report("r", "Syrian Syria Syria Qqqq", mentions=mentions)]
-    assert _shown(reports, 0.5, False) == (
+
+    def shown(min_confidence: float, demonyms: bool) -> str:
+        counted = _Shown(min_confidence, demonyms)
+        for r in reports:
+            counted.add(r.mentions)
+        return str(counted)
+
+    assert shown(0.5, False) == (
         "1 resolved mentions on the maps at confidence >= 0.5 (1 below it left out), "
         "1 demonyms not drawn, 1 unresolved"
     )
-    assert _shown(reports, 0.0, True) == "3 resolved mentions on the maps, 1 unresolved"
+    assert shown(0.0, True) == "3 resolved mentions on the maps, 1 unresolved"
 
 
 class _Terminal(io.StringIO):

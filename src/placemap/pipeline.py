@@ -1533,6 +1533,7 @@ _WITHIN_STARTS = (" in ", ", a ", ", the ", " port ", " town ", " city ", " vill
 _LOWER_ADMINS = frozenset({"ADM2", "ADM3", "ADM4", "ADM5"})
 _POSSESSOR_RE = re.compile(r"\b(?:([A-Z][\w.-]*) )?([A-Z][\w.-]*)['\u2019]s $")
 # (What it needs last; "$" also matches before a line break that ends the text searched.)
+_POSSESSIVE_ENDS = ("'s ", "\u2019s ", "'s \n", "\u2019s \n")
 # Words of a part of a city between its name and the city's: "the Kirovsky district of
 # Donetsk" (a district of Donetsk oblast, "the Pokrovsk district of Donetsk", lies in the
 # division of the city's name).
@@ -1544,7 +1545,6 @@ _PART_OF_RE = re.compile(
     r" (?:district|raion|rayon|neighbou?rhood|quarter|suburb|borough) of (?:the )?"
     r"([A-Z][\w'\u2019-]*(?: [A-Z][\w'\u2019-]*)*)"
 )
-_POSSESSIVE_ENDS = ("'s ", "\u2019s ", "'s \n", "\u2019s \n")
 # Dotted capitals: "S.C.", "N.J.", "W.Va.", "B.C.".
 _DOTTED_ABBREVIATION_RE = re.compile(r"(?:[A-Z][a-z]?\.){2,}")
 # A word that may be abbreviated with a full stop: "Calif", "Ky", "Ill", "Ont".
