@@ -76,8 +76,11 @@ def chunk_pages(fh: BinaryIO, chunk: Any, reader: PageReader | None = None) -> C
     offsets = [chunk.data_page_offset]
     if chunk.has_dictionary_page and chunk.dictionary_page_offset:
         offsets.append(chunk.dictionary_page_offset)
-    start = min(o for o in offsets if o is not None and o >= 0)
-    end = start + int(chunk.total_compressed_size)
+    starts = [o for o in offsets if o is not None and o >= 0]
+    if not starts:
+        return footer
+    start = min(starts)
+    end = start + max(0, int(chunk.total_compressed_size))
     if reader is None:
         seen = _walk(fh, start, end, _MAX_PAGES)[0]
     elif (start, end) in reader.seen:
