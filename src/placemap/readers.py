@@ -1812,8 +1812,7 @@ class _ParquetPlan:
                 else:
                     one_by_one = True
         chunks = [meta.column(i) for i in leaves]
-        sizes = [pages[i].uncompressed for i in leaves]
-        stored = sum(sizes)
+        stored = sum(pages[i].uncompressed for i in leaves)
         key = frozenset(coded)
         if key not in self.readers:
             import pyarrow.parquet as pq
