@@ -742,3 +742,18 @@ def test_a_parquet_chunks_sizes_are_read_from_its_pages_not_only_its_footer(
         reader.budget = 0
         moved = SimpleNamespace(**{**vars(lying), "total_compressed_size": 99})
         assert reader(moved).uncompressed == EXHAUSTED
+    # Bytes that are no page header count as the footer says, however they nest (a list
+    # of lists of lists... ran out of Python's stack) or wherever they point.
+    junk = tmp_path / "junk.bin"
+    for data in (b"\x19" * 5000, b"\x1c" * 5000, b"\x1b\x80\x80\x01" + b"\xcc" * 10):
+        junk.write_bytes(data)
+        with junk.open("rb") as fh:
+            for offset in (0, 2, 1 << 62):
+                chunk = SimpleNamespace(
+                    total_uncompressed_size=7,
+                    total_compressed_size=len(data),
+                    has_dictionary_page=False,
+                    dictionary_page_offset=None,
+                    data_page_offset=offset,
+                )
+                assert chunk_pages(fh, chunk).uncompressed == 7

@@ -31,6 +31,8 @@ _HEADER_MAX = 1 << 20
 _MAX_PAGES = 100_000
 _BYTES_A_HEADER = 16
 _MIN_HEADERS = 10_000
+# Structs, lists and maps nested deeper than this are no page header.
+_MAX_DEPTH = 32
 #: What a chunk counts as once a file's headers are spent: more than any file may hold.
 EXHAUSTED = 1 << 62
 
@@ -111,7 +113,7 @@ def _walk(
             dictionary = dictionary or kind == DICTIONARY_PAGE
             pos += length + stored
             pages += 1
-    except (_Malformed, OSError):
+    except (OSError, ValueError, OverflowError):  # (_Malformed is a ValueError)
         return None, pages
     if pos < end:  # pages left unread: as many bytes a stored byte as those read
         total = total * (end - start) // max(1, pos - start)
@@ -186,8 +188,8 @@ class _Compact:
 
     def struct_ints(self, wanted: set[int], depth: int = 0) -> dict[int, int]:
         """Read a struct; the integer fields numbered in ``wanted``."""
-        if depth > 32:
-            raise _Malformed("structs nested too deep")
+        if depth > _MAX_DEPTH:
+            raise _Malformed("values nested too deep")
         out: dict[int, int] = {}
         field = 0
         while True:
@@ -203,6 +205,8 @@ class _Compact:
                 self.skip(kind, depth)
 
     def skip(self, kind: int, depth: int) -> None:
+        if depth > _MAX_DEPTH:
+            raise _Malformed("values nested too deep")
         if kind in (1, 2):  # a boolean field: its value is its type
             return
         if kind == 3:
@@ -218,14 +222,16 @@ class _Compact:
             count = head >> 4
             if count == 15:
                 count = self.varint()
-            self.items(head & 0x0F, count, depth)
+            self.items(head & 0x0F, count, depth + 1)
         elif kind == 11:
             count = self.varint()
             if count:
                 types = self.byte()
+                if count > len(self.data):
+                    raise IndexError("more entries than bytes")
                 for _ in range(count):
-                    self.item(types >> 4, depth)
-                    self.item(types & 0x0F, depth)
+                    self.item(types >> 4, depth + 1)
+                    self.item(types & 0x0F, depth + 1)
         elif kind == 12:
             self.struct_ints(set(), depth + 1)
         else:
