@@ -711,7 +711,7 @@ def test_a_parquet_chunks_sizes_are_read_from_its_pages_not_only_its_footer(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from placemap.parquetpages import EXHAUSTED, PageReader, chunk_pages
+    from placemap.parquetpages import EXHAUSTED, ChunkPages, PageReader, chunk_pages
 
     path = tmp_path / "t.parquet"
     texts = pa.array([f"{i:05d}" + "x" * 100_000 for i in range(60)])
@@ -742,6 +742,39 @@ def test_a_parquet_chunks_sizes_are_read_from_its_pages_not_only_its_footer(
         reader.budget = 0
         moved = SimpleNamespace(**{**vars(lying), "total_compressed_size": 99})
         assert reader(moved).uncompressed == EXHAUSTED
+        # A stray byte after the pages (Arrow stops at the chunk's last value): the pages
+        # read still count.
+        stray = SimpleNamespace(
+            **{**vars(lying), "total_compressed_size": honest.total_compressed_size + 1}
+        )
+        assert chunk_pages(fh, stray).uncompressed >= 6_000_000
+    # The sizes are the i32 fields Arrow reads; an i16 or i64 of the same number is skipped.
+    def varint(n: int) -> bytes:
+        out = bytearray()
+        while n >= 0x80:
+            out.append((n & 0x7F) | 0x80)
+            n >>= 7
+        return bytes(out + bytes([n]))
+
+    def zz(n: int) -> bytes:  # zigzag of a number of at least 0
+        return varint(2 * n)
+
+    header = (
+        b"\x15" + zz(2) + b"\x15" + zz(5_000_000) + b"\x15" + zz(3)  # dictionary page
+        + b"\x04" + zz(2) + zz(0)  # field 2 again, as an i16: 0
+        + b"\x00"
+    )
+    crafted = tmp_path / "crafted.bin"
+    crafted.write_bytes(header + b"abc")
+    with crafted.open("rb") as fh:
+        chunk = SimpleNamespace(
+            total_uncompressed_size=7,
+            total_compressed_size=len(header) + 3,
+            has_dictionary_page=False,
+            dictionary_page_offset=None,
+            data_page_offset=0,
+        )
+        assert chunk_pages(fh, chunk) == ChunkPages(5_000_000, True)
     # Bytes that are no page header count as the footer says, however they nest (a list
     # of lists of lists... ran out of Python's stack) or wherever they point.
     junk = tmp_path / "junk.bin"

@@ -891,7 +891,7 @@ def _refuse_a_parquet_bomb(path: Path, fh: BinaryIO) -> None:
         expansion_limit,
         string_leaves,
     )
-    from placemap.parquetpages import PageReader
+    from placemap.parquetpages import EXHAUSTED, PageReader
 
     size = os.fstat(fh.fileno()).st_size
     limit = expansion_limit(size)
@@ -919,6 +919,10 @@ def _refuse_a_parquet_bomb(path: Path, fh: BinaryIO) -> None:
                     break
     except UnsizedType as err:
         raise InputError(f"{path}: {err}") from err
+    if stored >= EXHAUSTED:
+        raise InputError(
+            f"{path}: its pages' headers are more than a file of {size:,} bytes holds; refused"
+        )
     if max(stored, chars) > limit:
         raise InputError(
             f"{path}: more than {max(stored, chars):,} characters of values in a file of "

@@ -26,8 +26,9 @@ DICTIONARY_PAGE = 2
 _HEADER_READ = 256
 _HEADER_MAX = 1 << 20
 # At most this many pages are read of one chunk (a chunk of small pages: each header is
-# read); past it the rest are counted as those read. A file's chunks read one header for
-# every _BYTES_A_HEADER bytes of the file in all, and at least _MIN_HEADERS.
+# read); past it the rest are counted as those read. A file's chunks read one block of
+# _HEADER_READ bytes for every _BYTES_A_HEADER bytes of the file in all, and at least
+# _MIN_HEADERS blocks (a long header costs its blocks, read or not a header).
 _MAX_PAGES = 100_000
 _BYTES_A_HEADER = 16
 _MIN_HEADERS = 10_000
@@ -51,9 +52,9 @@ class ChunkPages:
 
 
 class PageReader:
-    """:func:`chunk_pages` for the chunks of one file, reading at most one page header for
-    every :data:`_BYTES_A_HEADER` bytes of the file in all (a footer may point row group
-    after row group at the same bytes), and each chunk's pages once."""
+    """:func:`chunk_pages` for the chunks of one file, reading at most one block of page
+    headers for every :data:`_BYTES_A_HEADER` bytes of the file in all (a footer may point
+    row group after row group at the same bytes), and each chunk's pages once."""
 
     def __init__(self, fh: BinaryIO) -> None:
         self.fh = fh
@@ -84,14 +85,14 @@ def chunk_pages(fh: BinaryIO, chunk: Any, reader: PageReader | None = None) -> C
     start = min(starts)
     end = start + max(0, int(chunk.total_compressed_size))
     if reader is None:
-        seen = _walk(fh, start, end, _MAX_PAGES)[0]
+        seen = _walk(fh, start, end, _MIN_HEADERS)[0]
     elif (start, end) in reader.seen:
         seen = reader.seen[(start, end)]
     elif reader.budget <= 0:
         seen = (EXHAUSTED, True)
     else:
-        seen, pages = _walk(fh, start, end, min(_MAX_PAGES, reader.budget))
-        reader.budget -= pages
+        seen, spent = _walk(fh, start, end, reader.budget)
+        reader.budget -= spent
         reader.seen[(start, end)] = seen
     if seen is None:
         return footer
@@ -100,24 +101,27 @@ def chunk_pages(fh: BinaryIO, chunk: Any, reader: PageReader | None = None) -> C
 
 
 def _walk(
-    fh: BinaryIO, start: int, end: int, limit: int
+    fh: BinaryIO, start: int, end: int, budget: int
 ) -> tuple[tuple[int, bool] | None, int]:
     """The bytes uncompressed of the pages from ``start`` to ``end`` and whether one is a
-    dictionary page (None when they are not pages), reading at most ``limit`` headers;
-    and how many were read."""
+    dictionary page (None when not even the first is a page; what the pages before the
+    first that is not say, else: Arrow stops at a chunk's last value), reading at most
+    ``budget`` blocks of :data:`_HEADER_READ` bytes (past it, the rest counts as what was
+    read); and how many blocks were read."""
     total, dictionary, pos, pages = 0, False, start, 0
+    spent = [0]
     try:
-        while pos < end and pages < limit:
-            kind, uncompressed, stored, length = _page_header(fh, pos)
+        while pos < end and pages < _MAX_PAGES and spent[0] < budget:
+            kind, uncompressed, stored, length = _page_header(fh, pos, spent)
             total += uncompressed
             dictionary = dictionary or kind == DICTIONARY_PAGE
             pos += length + stored
             pages += 1
     except (OSError, ValueError, OverflowError):  # (_Malformed is a ValueError)
-        return None, pages
+        return (None if pages == 0 else (total, dictionary)), spent[0]
     if pos < end:  # pages left unread: as many bytes a stored byte as those read
         total = total * (end - start) // max(1, pos - start)
-    return (total, dictionary), pages
+    return (total, dictionary), spent[0]
 
 
 def _read_at(fh: BinaryIO, pos: int, size: int) -> bytes:
@@ -137,12 +141,14 @@ def _read_at(fh: BinaryIO, pos: int, size: int) -> bytes:
         fh.seek(here)
 
 
-def _page_header(fh: BinaryIO, pos: int) -> tuple[int, int, int, int]:
+def _page_header(fh: BinaryIO, pos: int, spent: list[int]) -> tuple[int, int, int, int]:
     """The type, the uncompressed and the stored size of the page at ``pos``, and the
-    length of its header."""
+    length of its header; the blocks of :data:`_HEADER_READ` bytes read are added to
+    ``spent``."""
     size = _HEADER_READ
     while True:
         data = _read_at(fh, pos, size)
+        spent[0] += size // _HEADER_READ
         try:
             return _parse_header(data)
         except IndexError:  # the header runs past what was read
@@ -199,7 +205,7 @@ class _Compact:
                 return out
             delta = head >> 4
             field = field + delta if delta else self.zigzag()
-            if kind in (4, 5, 6) and field in wanted:  # i16, i32, i64
+            if kind == 5 and field in wanted:  # an i32, as Parquet's readers take them
                 out[field] = self.zigzag()
             else:
                 self.skip(kind, depth)
