@@ -460,3 +460,24 @@ def test_a_parquet_table_error_is_one_line(run, tmp_path: Path) -> None:
     r = run("geocode", table, "--column", "loc", "--format", "csv")
     assert r.exit_code == 1
     assert r.output.count("\n") == 1 and "dup.parquet: not a readable Parquet file" in r.output
+
+
+def test_a_damaged_parquet_page_is_one_line_without_escapes(run, tmp_path: Path) -> None:
+    # Arrow's error for a page header it cannot decode has two lines; the message shown is
+    # its first, not the whole with its line breaks escaped (red team, round 6, P6).
+    table = tmp_path / "bad.parquet"
+    pq.write_table(
+        pa.table({"name": ["Aleppo"] * 3}),
+        table,
+        compression="none",
+        use_dictionary=False,
+        write_statistics=False,
+    )
+    at = pq.ParquetFile(table).metadata.row_group(0).column(0).data_page_offset
+    data = bytearray(table.read_bytes())
+    data[at : at + 6] = b"\x11" * 5 + b"\x00"  # a struct of booleans: no page header
+    table.write_bytes(bytes(data))
+    r = run("geocode", table, "--column", "name", "--format", "csv")
+    assert r.exit_code == 1 and r.output.count("\n") == 1
+    assert "bad.parquet: cannot read the table (Couldn't deserialize thrift" in r.output
+    assert "\\n" not in r.output and "Deserializing page header failed" not in r.output

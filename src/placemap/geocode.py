@@ -868,12 +868,19 @@ def read_table(path: Path, fmt: str | None = None) -> pd.DataFrame:
     except UnicodeDecodeError as err:
         raise InputError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from err
     except OSError as err:
-        raise InputError(f"{path}: cannot read the table ({err.strerror or err})") from err
+        # (Arrow's errors of a damaged file are OSErrors of several lines: the first says it.)
+        raise InputError(f"{path}: cannot read the table ({_first_line(err)})") from err
     except Exception as err:  # pyarrow's errors share no base class worth importing
         if fmt == "parquet":
-            detail = (str(err).splitlines() or [type(err).__name__])[0][:200]
-            raise InputError(f"{path}: not a readable Parquet file ({detail})") from err
+            raise InputError(f"{path}: not a readable Parquet file ({_first_line(err)})") from err
         raise
+
+
+def _first_line(err: BaseException) -> str:
+    """The first line of an error's message (its type's name when it has none), cut at
+    200 characters."""
+    message = str(err.strerror or err) if isinstance(err, OSError) else str(err)
+    return (message.strip().splitlines() or [type(err).__name__])[0][:200]
 
 
 def _refuse_a_parquet_bomb(path: Path, fh: BinaryIO) -> None:
