@@ -291,6 +291,7 @@ def test_a_town_the_text_places_keeps_a_world_citys_name(
     assert _where(Geoparser(default_gaz), text, name) == ("US", admin1)
 
 
+
 def test_a_former_name_does_not_make_a_world_city(default_gaz: Gazetteer) -> None:
     # GeoNames lists "Salisbury" among Harare's names (its colonial name) and "Alexandria"
     # among Mashhad's: neither city outranks the towns so named, nor the other Alexandria.
@@ -310,6 +311,19 @@ def test_a_peoples_forces_do_not_confine_spelling_guesses_to_their_country(
     assert _where(Geoparser(default_gaz), text, "Hodeidah")[0] == "YE"
     text = "Iranian drones were launched from near Deir Ezzor, officials said."
     assert _where(Geoparser(default_gaz), text, "Deir Ezzor")[0] == "SY"
+
+
+def test_a_peoples_forces_keep_other_names_of_places_in_their_country(
+    default_gaz: Gazetteer,
+) -> None:
+    # "Fallujah" is only another name of Al Fallujah (190,000 people): in a report that
+    # names the US outright and Iraq only as "Iraqi forces", the Iraqi city was dropped
+    # as an other name of a place outside the countries named, as no spelling guess is.
+    text = (
+        "Iraqi forces retook Tikrit; a U.S. spokesman in Tampa, Florida, said jets struck "
+        "targets near Ramadi and Fallujah."
+    )
+    assert _where(Geoparser(default_gaz), text, "Fallujah")[0] == "IQ"
 
 
 @pytest.mark.parametrize(

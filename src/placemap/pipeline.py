@@ -179,6 +179,7 @@ class Geoparser:
         Baghdad", "B contributed from Austin, Texas") apart from the rest: where the
         reporters were is no context for the places the report is about (a byline's
         Texas made "Odesa" in a report on Ukraine Odessa, Texas), nor the other way round."""
+        items = _with_eponyms(text, items)
         credits = credit_lines(text)
         inside = [any(s <= it[0].start < e for s, e in credits) for it in items]
         if not any(inside) or all(inside):
@@ -304,6 +305,7 @@ class Geoparser:
             self._strong_name,
             self._famous,
             case=case,
+            spelling=self._spelling,
         )
         for m in _GROUP_RE.finditer(text):
             at = m.start()
@@ -570,11 +572,15 @@ class Geoparser:
                 for c in self.gazetteer.lookup(span.next_text, context_only=True, loose=False)
             ):
                 continue  # a region of its name may hold it ("in the Kurdistan region")
-            if possessive and any(
-                m.place.country_code in self.gazetteer.neighbours(h.country_code or "")
-                for h in holders
+            if (
+                possessive
+                and m.place.feature_class == "P"
+                and any(
+                    m.place.country_code in self.gazetteer.neighbours(h.country_code or "")
+                    for h in holders
+                )
             ):
-                continue
+                continue  # (a town, "Russia's Sevastopol"; a division keeps to its country)
             if out is mentions:
                 out = list(mentions)
             pick = next(
@@ -635,7 +641,9 @@ class Geoparser:
             mo = _WITHIN_RE.match(text, span.end)
             if mo is None or kind != "toponym" or self._areas(span.text):
                 continue
-            name = mo.group(1)
+            # A country or division in the possessive holds the place as well: "Palma in
+            # Mozambique's Cabo Delgado province", "Balad in Somalia's Hiraan region".
+            name = _POSSESSIVE_CUT_RE.split(mo.group(1), maxsplit=1)[0]
             first = name.split(" ")[0]
             codes = ("PCL", "ADM1", "ADM2") if _names_district(text, mo) else ("PCL", "ADM1")
             if self._holders(name, codes):
@@ -778,6 +786,15 @@ class Geoparser:
             cands = [c for c in cands if c.match != "demonym"]
             if span.type_cue == "water":
                 cands = cands + self._named_as_water(span, cands)
+                if (
+                    span.next_word in WATER_CUES
+                    and _BARE_WORD_AFTER_RE.match(text, span.end) is not None
+                    and not any(c.place.feature_class == "H" for c in cands)
+                ):
+                    # "the Sava river", "the Gumti river": the water the gazetteer lacks,
+                    # not a division of its name (the Sava region of Madagascar); a town
+                    # of its name stays, often on its banks ("the Tarma river")
+                    cands = [c for c in cands if c.place.feature_class != "A"]
             cands = _of_the_type_after(span, cands, text)
             if span.type_cue == "admin":
                 cands = cands + self._named_with_cue(span, cands)
@@ -1150,8 +1167,11 @@ class Geoparser:
         only as a modifier ("US-backed rebels", "Iran-allied") is a mention but says
         nothing of where the report's places lie, and a people's armed forces ("Israeli
         jets") say whose forces act: there guesses in their country stay, and guesses
-        of a city of 100,000 anywhere ("Hodeidah"). Another name of a place in the
-        country of a capital or dateline the report names stays (:meth:`_home_countries`).
+        of a city of 100,000 anywhere ("Hodeidah"). Another name of a place, or a
+        spelling guess, in the country of a capital or dateline the report names stays
+        (:meth:`_home_countries`: "strike Houthi targets in Sanaa and Hodeidah"); so does
+        another name of a place in the country of a people's forces ("Iraqi forces ...
+        near Fallujah").
         """
         named: set[str | None] = set()
         armed: set[str | None] = set()  # whose armed forces it names: "Israeli jets"
@@ -1187,7 +1207,7 @@ class Geoparser:
                 and not any(
                     c.place.country_code in named
                     or c.place.country_code in bordering
-                    or (c.match == "alternate" and c.place.country_code in home)
+                    or (c.match == "alternate" and c.place.country_code in (home | armed))
                     for c in cands
                 )
             ):
@@ -1196,10 +1216,17 @@ class Geoparser:
                 # report on Mali "Boni" is no Bonn, in one on Gaza "Hamas" no Hamm.
                 # An exonym of a capital, a city of half a million or a region stays.
                 # A word of the text that marks a place ("near Boni") keeps it, unresolved.
-                cands = [c for c in cands if c.match == "alternate" and _well_known(c)]
+                # A spelling guess in the country of a capital the report names, or of a
+                # people's forces, stays too (weighed below as any guess).
+                cands = [
+                    c
+                    for c in cands
+                    if (c.match == "alternate" and _well_known(c))
+                    or (c.match in _LOOSE and c.place.country_code in (home | armed))
+                ]
                 if not cands and not _cued(span):
                     continue
-            if cands and all(c.match in ("transliteration", "fuzzy") for c in cands):
+            if cands and all(c.match in _LOOSE for c in cands):
                 cued = _cued(span)
                 if not cued:
                     cands = [c for c in cands if c.similarity >= LOOSE_UNCUED_SIMILARITY]
@@ -1211,6 +1238,7 @@ class Geoparser:
                         for c in cands
                         if c.place.country_code in named
                         or c.place.country_code in armed
+                        or c.place.country_code in home
                         or (
                             c.place.country_code in bordering
                             and c.similarity >= BORDERING_LOOSE_SIMILARITY
@@ -1224,6 +1252,11 @@ class Geoparser:
             out.append((span, cands, kind))
         return out
 
+
+_LOOSE = frozenset({"transliteration", "fuzzy"})
+# A word after a name that ends the name's run: "the Sava river", "the Sava River." (not
+# "California Bay Area", where the word belongs to a longer name).
+_BARE_WORD_AFTER_RE = re.compile(r" \w+\b(?! [A-Z])")
 
 #: How far from a city a place its possessive names may lie ("Mogadishu's Lido").
 POSSESSED_KM = 100.0
@@ -1280,6 +1313,30 @@ def _windows(
         part = text[pos:cut]
         yield pos, part, tokenize(part, splits)
         pos = cut
+
+
+def _with_eponyms(
+    text: str, items: list[tuple[Span, list[Candidate], str]]
+) -> list[tuple[Span, list[Candidate], str]]:
+    """The items, those naming a place a disease or a strain is named after marked
+    (:attr:`Span.eponym`): "the Marburg virus", "the Zaire, Bundibugyo and Sudan strains"."""
+    out = items
+    for k, (span, cands, kind) in enumerate(items):
+        if _EPONYM_RE.match(text, span.end) is not None:
+            if out is items:
+                out = list(items)
+            out[k] = (span._replace(eponym=True), cands, kind)
+    return out
+
+
+# The words after a place's name that name a disease or a strain after it, after the
+# other names of a list it ends ("the Zaire, Bundibugyo, Côte d'Ivoire and Sudan strains").
+_LIST_NAME = r"[A-Z][\w'\u2019\-]*(?: (?:[A-Z]|d['\u2019])[\w'\u2019\-]*){0,2}"
+_EPONYM_RE = re.compile(
+    rf"(?:(?:,|,? and|,? or) {_LIST_NAME}){{0,6}} (?:virus|viruses|ebolavirus|ebolaviruses"
+    r"|strain|strains|fever|disease|flu|influenza|variant|variants|haemorrhagic"
+    r"|hemorrhagic)\b"
+)
 
 
 def _off_the_menu(
@@ -1529,6 +1586,7 @@ _WITHIN_RE = re.compile(
     r" in (?:the )?(?:(?:north|south|east|west|central|north-?east|north-?west|south-?east"
     r"|south-?west)(?:ern)? )?([A-Z][\w'\u2019.-]*(?: [A-Z][\w'\u2019.-]*)?)\b(?!['\u2019]s| [A-Z])"
 )
+_POSSESSIVE_CUT_RE = re.compile(r"['\u2019](?:s\b|$)")
 _WITHIN_STARTS = (" in ", ", a ", ", the ", " port ", " town ", " city ", " village ", " district ")
 _LOWER_ADMINS = frozenset({"ADM2", "ADM3", "ADM4", "ADM5"})
 _POSSESSOR_RE = re.compile(r"\b(?:([A-Z][\w.-]*) )?([A-Z][\w.-]*)['\u2019]s $")

@@ -283,6 +283,7 @@ class Span(NamedTuple):
         False  # "Springfield, Ill.": right after a capitalised name and a comma
     )
     dateline: bool = False  # the place of a wire dateline: "BEIRUT (Reuters) -"
+    eponym: bool = False  # a disease is named after it: "Marburg virus", "Lassa fever"
 
 
 def tokenize(text: str, splits: Callable[[str], bool] | None = None) -> list[Token]:
@@ -918,6 +919,7 @@ def person_names(
     strong: Callable[[str], bool] | None = None,
     famous: Callable[[str], bool] | None = None,
     case: LineCase | None = None,
+    spelling: Callable[[str], bool] | None = None,
 ) -> set[str]:
     """The surnames of the people a text names, so that a surname alone elsewhere in it
     is not read as a place: the last word of a run shaped like a full name ("Gordon
@@ -930,7 +932,11 @@ def person_names(
     name stands for a country, a division or a large city: a run that starts with one
     ("Aleppo Syria") is no person's name. ``famous(name)`` says whether a name stands for
     a country, a capital or a city of millions: one is taken for a surname only after a
-    title ("Michael Jordan" leaves Jordan a country; "John Kerry" makes Kerry a person)."""
+    title ("Michael Jordan" leaves Jordan a country; "John Kerry" makes Kerry a person).
+    ``spelling(run)``, when given, says whether a run is another spelling of a place's
+    name ("Novaya Kakhovka"): such a run names no person unless a title stands before it,
+    and neither does a run a word of places frames ("the village of Donja Jablanica",
+    "the Kerem Shalom crossing")."""
     out: set[str] = set()
     case = case if case is not None else LineCase(text, toks)
     n = len(toks)
@@ -950,7 +956,7 @@ def person_names(
         elif _vessel_before(text, toks, i):
             out.add(toks[j - 1].text)  # a ship's name, a town's or not: "cruiser Moskva"
         elif j - i > 1 or _title_before(text, toks, i):
-            _add_person(out, text, toks, i, j, known, ordinary, strong, famous)
+            _add_person(out, text, toks, i, j, known, ordinary, strong, famous, spelling)
         start_at = max(j, i + 1)
     return out
 
@@ -983,6 +989,7 @@ def _add_person(
     ordinary: Callable[[str], bool],
     strong: Callable[[str], bool] | None,
     famous: Callable[[str], bool] | None,
+    spelling: Callable[[str], bool] | None = None,
 ) -> None:
     words = [t.text for t in toks[i:j]]
     titled = _title_before(text, toks, i)
@@ -1011,11 +1018,39 @@ def _add_person(
             return  # "Aleppo Syria", "Homs Hama": names of places in a row
         if famous is not None and famous(last):
             return  # "Michael Jordan" leaves Jordan a country unless a title says otherwise
+        if not initial and (
+            _framed_as_place(text, toks, i, j)
+            or (spelling is not None and spelling(" ".join(words)))
+        ):
+            # "Novaya Kakhovka", "the village of Donja Jablanica": a place's name (not
+            # with an initial: "the Manuel M. Ponce neighborhood")
+            return
     out.add(last)
     head, _, tail = last.partition("-")
     if tail and head.lower() in CONNECTORS:
         out.add(tail)  # "al-Assad": "Assad"
 
+
+def _framed_as_place(text: str, toks: list[Token], i: int, j: int) -> bool:
+    """Whether a word of places frames the run of tokens ``i`` to ``j - 1``: a kind of
+    place and "of" before it ("the village of Donja Jablanica", "the towns of"), or a
+    kind of place right after it ("the Kerem Shalom crossing", "Golaya Pristan district")."""
+    if (
+        i >= 2
+        and toks[i - 1].text == "of"
+        and toks[i - 2].text.lower() in _PLACE_HEADS
+        and text[toks[i - 2].end : toks[i].start] == " of "
+    ):
+        return True
+    return (
+        j < len(toks)
+        and toks[j].text.lower() in _PLACE_TAILS
+        and text[toks[j - 1].end : toks[j].start] == " "
+    )
+
+
+_PLACE_HEADS = TOWN_CUES | _TOWN_HEADS | ADMIN_CUES
+_PLACE_TAILS = TOWN_CUES | ADMIN_CUES | WATER_CUES | TERRAIN_CUES | frozenset({"crossing"})
 
 # Last words of runs that name no person: "Fire Department", "Homs province".
 _NOT_SURNAMES = ORG_FOLLOWERS | ADMIN_CUES | WATER_CUES | TERRAIN_CUES | TOWN_CUES

@@ -49,7 +49,7 @@ from placemap.ranking import (
     exonym_score,
     prior,
 )
-from placemap.recognize import ARMED_WORDS, Span
+from placemap.recognize import ARMED_WORDS, WATER_CUES, Span
 from placemap.records import Candidate, Mention, Place
 
 __all__ = [
@@ -1586,33 +1586,69 @@ def resolve_spans(
             choices[same] = _choice(it, weights)
         place, conf, ranked, reason, match = choices[same]
         span = it.span
-        if match in SPELLING_GUESSES:
+        if (
+            match in SPELLING_GUESSES
+            or (match == "alternate" and _by_lone_name(it, place))
+            or _not_the_water(span, place)
+        ):
             guesses.append(len(out))
         out.append(Mention(span.start, span.end, span.text, place, conf, ranked, reason, it.kind))
         matches.append(match)
     if guesses:
         datelines = {k for k, it in enumerate(items) if it.span.dateline}
-        _drop_far_guesses(out, guesses, datelines)
-    _drop_far_strays(gaz, out, matches)
+        _drop_far_guesses(out, guesses, datelines, matches, items)
+    _drop_far_strays(gaz, out, matches, items)
     return out
 
 
 #: A spelling guess farther than this from every place the report names surely is
 #: left unresolved, in a report that surely names places at this many points or more.
 GUESS_REACH_KM = 300.0
+#: The same for a place that has the name only as a rare other name, or for a town
+#: named like the water a word names ("the Sava river"): surer matches than a spelling
+#: guess (Wikipedia's articles name such places beside others 300 to 700 km away), so
+#: only one farther than a country's width is left unresolved.
+OTHER_NAME_REACH_KM = 1500.0
 GUESS_POINTS = 2
 
 
-def _drop_far_guesses(out: list[Mention], guesses: list[int], datelines: set[int]) -> None:
-    """Leave unresolved the spelling guesses (transliteration and fuzzy matches) that
-    lie far from every town or city the report names surely: in a report on the front in
-    Zaporizhzhia and Donetsk, "Robotyne" (a village the gazetteer lacks) is no Rybotyn
-    500 km away in Chernihiv region. A guess near the report's places stays ("Al-Sukhnah"
-    with Palmyra), and so do a guessed division and every guess in a report that places
-    too little to tell. The dateline (``datelines``: the mentions' numbers) says where
-    the report was filed, not where its places are: a guess is measured against the
-    other places when the report names any (a MOSCOW dateline kept a guess in Moscow for
-    a village near Sudzha)."""
+def _not_the_water(span: Span, place: Place | None) -> bool:
+    """Whether a place stands for a name that a word of water follows ("the Sava river")
+    but is no water: a town of the name, which may lie on its banks or anywhere."""
+    return (
+        place is not None
+        and span.type_cue == "water"
+        and span.next_word in WATER_CUES
+        and place.feature_class != "H"
+    )
+
+
+def _by_lone_name(it: _Item, place: Place | None) -> bool:
+    """Whether an item's choice has its name only as a rare other name
+    (:func:`_lone_other_name`): as weak a match as a spelling guess."""
+    return any(c.place is place and _lone_other_name(c) for c in it.cands)
+
+
+def _drop_far_guesses(
+    out: list[Mention],
+    guesses: list[int],
+    datelines: set[int],
+    matches: list[str],
+    items: list[_Item],
+) -> None:
+    """Leave unresolved the spelling guesses (transliteration and fuzzy matches), and the
+    places that have the name only as a rare other name, that lie far from every town or
+    city the report names surely: in a report on the front in Zaporizhzhia and Donetsk,
+    "Robotyne" (a village the gazetteer lacks) is no Rybotyn 500 km away in Chernihiv
+    region; in one on Maiduguri, "Fori" (a district of the city) is no Foley, Alabama,
+    which one of its other names calls so, though the report names the United States;
+    nor is "the Sava river" in Bosnia Saveh, Iran (a town named like the water). A
+    guess near the report's places stays ("Al-Sukhnah" with Palmyra), and so do a
+    guessed division and every guess in a report that places too little to tell. The
+    dateline (``datelines``: the mentions' numbers) says where the report was filed, not
+    where its places are: a guess is measured against the other places when the report
+    names any (a MOSCOW dateline kept a guess in Moscow for a village near Sudzha).
+    ``matches`` says how each mention's name matched, ``items`` what each stood for."""
     guessed = set(guesses)
     sure = [
         (k, (fold(m.text), (m.place.lat, m.place.lon)))
@@ -1631,17 +1667,30 @@ def _drop_far_guesses(out: list[Mention], guesses: list[int], datelines: set[int
         if m.place is None or m.place.feature_class != "P":
             continue  # a division's point is the middle of an area: no distance to tell
         key = (fold(m.text), m.place.geonameid)
+        water = _not_the_water(items[k].span, m.place)
+        lone = matches[k] == "alternate" and not water
+        reach = GUESS_REACH_KM if matches[k] in SPELLING_GUESSES else OTHER_NAME_REACH_KM
         if key not in far:
             km = located.nearest_km([Candidate(m.place, "fuzzy", 1.0)], key[0])
-            far[key] = float(km[0]) if km is not None and km[0] > GUESS_REACH_KM else None
+            far[key] = float(km[0]) if km is not None else None
         km_away = far[key]
+        if km_away is not None and km_away <= reach:
+            km_away = None
         if km_away is not None:
-            guess = Candidate(m.place, "transliteration", 1.0, m.confidence)
+            if water:
+                guess = Candidate(m.place, matches[k] or "exact", 1.0, m.confidence)
+                what = f"no {items[k].span.next_word} but a place of its name"
+            elif lone:
+                guess = Candidate(m.place, "alternate", 1.0, m.confidence)
+                what = "another name of a place"
+            else:
+                guess = Candidate(m.place, "transliteration", 1.0, m.confidence)
+                what = "spelling guess"
             out[k] = replace(
                 m,
                 place=None,
                 candidates=(guess, *m.candidates),
-                reason=f"spelling guess {km_away:,.0f} km from the report's other places",
+                reason=f"{what} {km_away:,.0f} km from the report's other places",
             )
 
 
@@ -1649,16 +1698,28 @@ def _drop_far_guesses(out: list[Mention], guesses: list[int], datelines: set[int
 #: farther than :data:`STRAY_KM` from every place it names surely, is left unresolved.
 STRAY_POPULATION = 10_000
 STRAY_KM = 1500.0
+#: A town of up to this many people (not a capital) is left unresolved so too, in a
+#: report that surely names towns at :data:`STRAY_TOWNS` points or more.
+STRAY_TOWN_POPULATION = 200_000
+STRAY_TOWNS = 3
 
 
-def _drop_far_strays(gaz: Gazetteer, out: list[Mention], matches: list[str]) -> None:
+def _drop_far_strays(
+    gaz: Gazetteer, out: list[Mention], matches: list[str], items: list[_Item]
+) -> None:
     """Leave unresolved a village abroad that nothing in the report points to: in a
     report on Iraq, "Taji" (a town the gazetteer lacks) is no village of Japan 8,000 km
     away. Only in a report that names a country (or its people: "Iraqi officials"); a
     village stays when it lies in a country the report names, or in one bordering such,
     or where the report surely places something else, or within :data:`STRAY_KM` of a
     place it names surely. (On the public corpora every village this leaves unresolved
-    was wrong: "Fumo", "Still", "Red Cross", "English".)"""
+    was wrong: "Fumo", "Still", "Red Cross", "English".) A town of up to
+    :data:`STRAY_TOWN_POPULATION` goes so too where the report surely names towns at
+    :data:`STRAY_TOWNS` points or more: in a report on fires around Athens, "Mati" is no
+    city of 100,000 in the Philippines. (A report naming fewer says too little: a soldier
+    from Robbinsdale, Minnesota, killed in Iraq.) A name that a disease is named after
+    anywhere in the report stays: "the Reston ebolavirus" in the Philippines is of Reston,
+    Virginia (:attr:`Span.eponym`)."""
     named = {
         m.place.country_code
         for m in out
@@ -1671,13 +1732,15 @@ def _drop_far_strays(gaz: Gazetteer, out: list[Mention], matches: list[str]) -> 
         if code:
             near |= gaz.neighbours(code)
     sure: list[tuple[str, Place]] | None = None
+    eponyms: set[str] | None = None
     for k, m in enumerate(out):
         p = m.place
         if (
             p is None
             or m.kind != "toponym"
             or p.feature_class != "P"
-            or p.population >= STRAY_POPULATION
+            or p.population >= STRAY_TOWN_POPULATION
+            or p.feature_code == "PPLC"
             or p.country_code in near
         ):
             continue
@@ -1687,14 +1750,21 @@ def _drop_far_strays(gaz: Gazetteer, out: list[Mention], matches: list[str]) -> 
         others = [q for n, q in sure if n != name]
         if not others or any(q.country_code == p.country_code for q in others):
             continue
+        if eponyms is None:
+            eponyms = {fold(it.span.text) for it in items if it.span.eponym}
+        if name in eponyms:
+            continue
+        town = p.population >= STRAY_POPULATION
+        if town and len({(q.lat, q.lon) for q in others if q.feature_class == "P"}) < STRAY_TOWNS:
+            continue  # (a town is dropped only where the report's own towns say where it is)
         km = min(haversine_km(p.lat, p.lon, q.lat, q.lon) for q in others)
         if km > STRAY_KM:
             out[k] = replace(
                 m,
                 place=None,
                 candidates=(Candidate(p, matches[k] or "exact", 1.0, m.confidence), *m.candidates),
-                reason=f"a village {km:,.0f} km from the report's places, in a country it "
-                "does not name",
+                reason=f"a {'town' if town else 'village'} {km:,.0f} km from the report's "
+                "places, in a country it does not name",
             )
 
 
