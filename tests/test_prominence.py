@@ -401,6 +401,18 @@ def test_groups_and_contacts_named_like_places_are_no_places(
         "He leads the Cambridge group of the society.")}
 
 
+def test_a_sentence_opening_with_a_place_and_a_post_is_no_contacts_line(
+    default_gaz: Gazetteer,
+) -> None:
+    # Red team (accuracy round 8, cause A): "In Washington, Secretary of State ..." was
+    # read as a contact's line ("In Washington" the name), and Washington went.
+    text = (
+        "Russian drones hit the port of Odesa overnight, officials said.\n\n"
+        "In Washington, Secretary of State Antony Blinken pledged more air defense systems."
+    )
+    assert "Washington" in {m.text for m in Geoparser(default_gaz).geoparse(text)}
+
+
 @pytest.mark.parametrize(
     ("dateline", "name"),
     [("MOSCOW, Aug 21 (Reuters) - ", "Krasnooktyabrskoye"), ("KYIV, Ukraine (AFP) - ", "Synkivka")],

@@ -284,14 +284,21 @@ _CONTACT_RE = re.compile(
 # Lincoln, Head of Office, OCHA Pakistan, Islamabad", "Florence Austin, Public Information
 # Officer"): the name and the post (Officer, Victoria, is a town) are no places; the office
 # after them may be.
+_OPENING_WORDS = (
+    "(?:In|At|On|From|For|By|To|The|As|After|Before|During|Near|Outside|Inside|Across|"
+    "Meanwhile|And|But|Also|Later|Earlier|Elsewhere|Today|Yesterday)"
+)
 _ROLE_HEADS = (
     "Officer|Head|Coordinator|Co-ordinator|Director|Spokesperson|Spokesman|Spokeswoman|"
     "Manager|Adviser|Advisor|Chief|Representative|Specialist|Analyst|Assistant|Secretary|"
     "Editor|Correspondent|Reporter|Associate|Consultant|Lead"
 )
+# (A line that opens with a place and a comma is a sentence, not a contact's: "In
+# Washington, Secretary of State Antony Blinken pledged ...": the post ends its clause.)
 _SIGNATURE_RE = re.compile(
-    rf"^[ \t]*{_NAME},[ \t]+(?:(?:[A-Z][\w-]*|of|for|and|the)[ \t]+){{0,5}}"
-    rf"(?:{_ROLE_HEADS})s?\b(?:[ \t]+(?:of|for)[ \t]+[A-Z][\w-]*)?",
+    rf"^[ \t]*(?!{_OPENING_WORDS}\b){_NAME},[ \t]+(?:(?:[A-Z][\w-]*|of|for|and|the)[ \t]+){{0,5}}"
+    rf"(?:{_ROLE_HEADS})s?\b(?:[ \t]+(?:of|for)[ \t]+[A-Z][\w-]*)?"
+    r"(?=[ \t]*(?:$|[,;|(\u2013\u2014-]|at\b|in\b))",
     re.MULTILINE,
 )
 

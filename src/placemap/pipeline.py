@@ -543,7 +543,9 @@ class Geoparser:
         left unresolved: the place meant is one the gazetteer lacks, not Balad, Iraq. (Not
         after a comma, "Liberia, Sierra Leone and Guinea" being a list, unless the place
         is only a spelling guess: "Kuriga, Kaduna state" is no Khouribga, Morocco; nor,
-        after a possessive, a place of a bordering country: "Russia's Sevastopol".)"""
+        after a possessive, a place of a bordering country: "Russia's Sevastopol". A
+        possessive after the comma makes an apposition, no list: "Muse, Myanmar's largest
+        border crossing" is no Muse of Pennsylvania.)"""
         out = mentions
         for k, ((span, cands, _), m) in enumerate(zip(items, mentions, strict=True)):
             if (
@@ -556,8 +558,13 @@ class Geoparser:
                 continue
             said = _WITHIN_RE.match(text, span.end)
             possessive = said is None and span.next_text in _possessor_names(text, span)
+            # "Muse, Myanmar's largest border crossing": an apposition, no list
+            apposed = said is None and text.startswith(
+                (f", {span.next_text}'s ", f", {span.next_text}\u2019s "), span.end
+            )
             if (
                 not possessive
+                and not apposed
                 and (said is None or not said.group(1).startswith(span.next_text))
                 and not (said is None and _guessed(cands, m.place))
             ):

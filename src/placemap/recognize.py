@@ -461,6 +461,14 @@ def _cue_after(tokens: list[Token], j: int, text: str) -> str | None:
         return "water"
     if w in TERRAIN_CUES:
         return "terrain"
+    if (
+        w in _GOVERNED_BY
+        and tokens[j - 1].text.lower() not in _OFFICE_MODIFIERS
+        and (w != "gov" or tokens[j].text == "Gov")  # (a tweet's "gov" is a government)
+    ):
+        # whom the place has, its kind: "Georgia Gov. Brian Kemp" (the state), "the Belgorod
+        # governor" (the oblast), "Kharkiv Mayor Ihor Terekhov" (the city); not "Vice Mayor"
+        return _GOVERNED_BY[w]
     if w in ("city", "town", "village") or tokens[j].text == "port":
         if j + 1 < len(tokens) and tokens[j + 1].text == "of":
             return None  # "the California town of Niland": the word is Niland's
@@ -470,6 +478,12 @@ def _cue_after(tokens: list[Token], j: int, text: str) -> str | None:
     return None
 
 
+# Offices after a name that say what kind of place it is: a governor's is a division, a
+# mayor's a town.
+_GOVERNED_BY = {"governor": "admin", "gov": "admin", "mayor": "town"}
+_OFFICE_MODIFIERS = frozenset(
+    "vice deputy acting former interim assistant lieutenant lt ex".split()
+)
 # Plural type words that a list of names shares: "the Donetsk and Luhansk regions".
 _PLURAL_CUES = {
     **dict.fromkeys(
@@ -544,7 +558,9 @@ def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, boo
                 pass  # "the Kirovsky district of Donetsk": a part of the city, no cue
             elif head in ADMIN_CUES and (
                 head not in ("department", "departments", "state")
-                or tokens[k - 1].text == "state"  # "the state of X" ("the State of Qatar")
+                # "the state of X" ("the State of Qatar"), "the department of Narino" (not
+                # "the Department of State")
+                or tokens[k - 1].text in ("state", "department", "departments")
             ):
                 type_cue = "admin"
             elif head in TOWN_CUES or head in _TOWN_HEADS:
