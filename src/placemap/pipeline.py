@@ -975,7 +975,8 @@ class Geoparser:
             # towns that merely list a word among their names ("No", "Man"); a name no
             # dictionary lists in lower case is an exonym, frequent as a name ("Kiev"
             # opening a headline).
-            zipf, in_dictionary = self.gazetteer.word_frequency(fold(span.text))
+            word, initial = _after_the(span)
+            zipf, in_dictionary = self.gazetteer.word_frequency(fold(word))
             exact = [
                 c
                 for c in cands
@@ -985,7 +986,7 @@ class Geoparser:
                     and (_curated_area(c.place) or not (in_dictionary or _rare_alternate(c)))
                 )
             ]
-            if span.sentence_initial or zipf >= COMMON_WORD_ZIPF:
+            if initial or zipf >= COMMON_WORD_ZIPF:
                 # The commoner the word, the larger the city: "Man" (Man, Côte d'Ivoire,
                 # 190,000 people) opens many a headline ("Man booked for assault").
                 big = _FAMOUS_PLACE if zipf >= VERY_COMMON_WORD_ZIPF else _BIG_PLACE
@@ -1139,10 +1140,11 @@ class Geoparser:
         Mid-sentence a capitalised word is usually a name, so only frequent
         dictionary words count; at a sentence start any frequent word does.
         """
-        if " " in span.text:
+        word, initial = _after_the(span)
+        if " " in word:
             return False
-        zipf, in_dictionary = self.gazetteer.word_frequency(fold(span.text))
-        if span.sentence_initial:
+        zipf, in_dictionary = self.gazetteer.word_frequency(fold(word))
+        if initial:
             return zipf >= SENTENCE_START_ZIPF
         return in_dictionary and zipf >= DICTIONARY_WORD_ZIPF
 
@@ -1344,6 +1346,15 @@ _EPONYM_RE = re.compile(
     r"|strain|strains|fever|disease|flu|influenza|variant|variants|haemorrhagic"
     r"|hemorrhagic)\b"
 )
+
+
+def _after_the(span: Span) -> tuple[str, bool]:
+    """A span's name without a leading "The" ("The Bank", one of Portsmouth's names, is
+    the word "bank"; "The Hague" is "Hague"), and whether that word opens its sentence
+    (after "The" it does not: its capital is the name's)."""
+    if span.text.startswith("The ") and " " not in span.text[4:]:
+        return span.text[4:], False
+    return span.text, span.sentence_initial
 
 
 def _off_the_menu(
