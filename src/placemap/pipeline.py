@@ -1207,6 +1207,7 @@ class Geoparser:
         # stays: "Afgoye" (Afgooye) after "MOGADISHU (Reuters) -" in a report that also
         # names Iran and Turkey.
         home = self._home_countries(items)
+        home_or_armed = home | armed
         out = []
         for span, cands, kind in items:
             if (
@@ -1216,7 +1217,7 @@ class Geoparser:
                 and not any(
                     c.place.country_code in named
                     or c.place.country_code in bordering
-                    or (c.match == "alternate" and c.place.country_code in (home | armed))
+                    or (c.match == "alternate" and c.place.country_code in home_or_armed)
                     for c in cands
                 )
             ):
@@ -1231,11 +1232,11 @@ class Geoparser:
                     c
                     for c in cands
                     if (c.match == "alternate" and _well_known(c))
-                    or (c.match in _LOOSE and c.place.country_code in (home | armed))
+                    or (c.match in SPELLING_GUESSES and c.place.country_code in home_or_armed)
                 ]
                 if not cands and not _cued(span):
                     continue
-            if cands and all(c.match in _LOOSE for c in cands):
+            if cands and all(c.match in SPELLING_GUESSES for c in cands):
                 cued = _cued(span)
                 if not cued:
                     cands = [c for c in cands if c.similarity >= LOOSE_UNCUED_SIMILARITY]
@@ -1262,7 +1263,6 @@ class Geoparser:
         return out
 
 
-_LOOSE = frozenset({"transliteration", "fuzzy"})
 # A word after a name that ends the name's run: "the Sava river", "the Sava River." (not
 # "California Bay Area", where the word belongs to a longer name).
 _BARE_WORD_AFTER_RE = re.compile(r" \w+\b(?! [A-Z])")
