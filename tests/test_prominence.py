@@ -313,6 +313,22 @@ def test_a_peoples_forces_do_not_confine_spelling_guesses_to_their_country(
     assert _where(Geoparser(default_gaz), text, "Deir Ezzor")[0] == "SY"
 
 
+def test_a_peoples_forces_keep_only_close_spelling_guesses_of_cities_elsewhere(
+    default_gaz: Gazetteer,
+) -> None:
+    # Where only a people's forces name a country, a guess of a city of 100,000 anywhere
+    # stayed: "Khiam" (a Lebanese border town the gazetteer lacks) shares its consonants
+    # with Hamm, Germany (178,967 people), and was pinned there. Far from every country
+    # the report names, a guess must match as closely as one across a border.
+    text = "Hezbollah fighters clash with Israeli troops near Khiam"
+    found = [m for m in Geoparser(default_gaz).geoparse(text) if m.text == "Khiam"]
+    assert all(m.place is None for m in found)
+    assert [m.place.country_code for m in Geoparser(default_gaz).geoparse(text) if m.place] == [
+        "IL"
+    ]
+    # (Hodeidah matches Al Hudaydah's key exactly, and stays: see the test above)
+
+
 def test_a_peoples_forces_keep_other_names_of_places_in_their_country(
     default_gaz: Gazetteer,
 ) -> None:

@@ -1242,7 +1242,9 @@ class Geoparser:
                     cands = [c for c in cands if c.similarity >= LOOSE_UNCUED_SIMILARITY]
                 if named or armed:
                     # (where only forces name a country, guesses stay there and in the
-                    # countries the text names, and any city of 100,000 stays)
+                    # countries the text names, and any city of 100,000 spelled as closely
+                    # as a guess across a border must be: "Israeli jets struck Hodeidah"
+                    # is Al Hudaydah, Yemen, but "Israeli troops near Khiam" is no Hamm)
                     cands = [
                         c
                         for c in cands
@@ -1253,7 +1255,11 @@ class Geoparser:
                             c.place.country_code in bordering
                             and c.similarity >= BORDERING_LOOSE_SIMILARITY
                         )
-                        or (armed - named and c.place.population >= _BIG_PLACE)
+                        or (
+                            armed - named
+                            and c.place.population >= _BIG_PLACE
+                            and c.similarity >= BORDERING_LOOSE_SIMILARITY
+                        )
                     ]
                 elif not cued:
                     cands = []
