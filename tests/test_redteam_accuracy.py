@@ -203,3 +203,49 @@ def test_the_and_an_ordinary_word_is_no_rare_other_name(default_gaz: Gazetteer, 
     assert "The Bank" not in _mentions(default_gaz, text)
     found = _mentions(default_gaz, "Talks were held in The Hague. Floods hit The Woodlands.")
     assert found["The Hague"].place is not None and found["The Woodlands"].place is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        # Tripoli, Greece, lies within 200 km of Pylos and Kalamata, and Greece is named
+        # four times; Libya, named outright, has its capital.
+        (
+            "The boat sank off Pylos, and the survivors were taken to Kalamata, the Greek "
+            "coast guard said in Athens. More migrants now sail from eastern Libya to Italy "
+            "rather than from Tripoli.",
+            "Tripoli",
+            "LY",
+        ),
+        # Anantnag, in the Kashmir the report names, was once called Islamabad.
+        (
+            "Gunmen killed 26 tourists near Pahalgam in Indian Kashmir, and the injured were "
+            "taken to Anantnag and Srinagar. Pakistan denied any involvement, its foreign "
+            "ministry in Islamabad said.",
+            "Islamabad",
+            "PK",
+        ),
+    ],
+)
+def test_the_capital_of_a_named_country_outranks_its_namesakes_abroad(
+    default_gaz: Gazetteer, text: str, name: str, country: str
+) -> None:
+    place = _mentions(default_gaz, text)[name].place
+    assert place is not None and place.country_code == country
+
+
+def test_a_namesake_the_text_places_stays_beside_a_named_countrys_capital(
+    default_gaz: Gazetteer,
+) -> None:
+    # The mention's own words still place a namesake ("Paris, Texas" in a report that
+    # names France), and so does its division named elsewhere in the report.
+    text = "France sent aid. The fair in Paris, Texas, drew 3,000 people."
+    place = _mentions(default_gaz, text)["Paris"].place
+    assert place is not None and (place.country_code, place.admin1_name) == ("US", "Texas")
+    text = (
+        "Paris is a city in Henry County, Tennessee. It was named after Paris, the capital "
+        "of France. Paris hosts a fish fry each April."
+    )
+    places = [m.place for m in Geoparser(default_gaz).geoparse(text) if m.text == "Paris"]
+    assert places[0] is not None and places[0].country_code == "US"
+    assert places[-1] is not None and places[-1].country_code == "US"

@@ -296,6 +296,8 @@ class _Kinds:
     # beside a capital or a city of a million, once beside a city only known the world
     # over ("Richmond" in a report that names Indiana once is Richmond, Indiana).
     state_times: int
+    # The countries of the capitals among the prominent candidates.
+    capital_countries: frozenset[str]
 
     @classmethod
     def of(cls, cands: list[Candidate]) -> _Kinds:
@@ -307,6 +309,11 @@ class _Kinds:
             any(_prominent(c) for c in cands),
             any(_world_city(c) or _great_division(c) for c in cands),
             2 if great else 1,
+            frozenset(
+                c.place.country_code
+                for c in cands
+                if c.place.feature_code == "PPLC" and c.place.country_code and _prominent(c)
+            ),
         )
 
 
@@ -646,6 +653,9 @@ class _Votes:
     admin2_names: dict[_Admin2, set[str]]
     # The first-level divisions the sure towns lie in, with the towns' names.
     admins_of_towns: dict[tuple[str | None, str | None], set[str]]
+    # The countries named surely as countries or by their people ("Libya", "Pakistani";
+    # not whose forces act), with the names that name them.
+    countries_named: dict[str, set[str]]
     # By name: the other names' country votes, their norm, and whether any is positive.
     _others: dict[str, tuple[dict[str, float], float, bool]] = field(default_factory=dict)
 
@@ -663,6 +673,7 @@ class _Votes:
         divisions_named: dict[str | None, set[str]] = defaultdict(set)
         admin2_names: dict[_Admin2, set[str]] = defaultdict(set)
         admins_of_towns: dict[tuple[str | None, str | None], set[str]] = defaultdict(set)
+        countries_named: dict[str, set[str]] = defaultdict(set)
         for it, top, name, (country_sure, place_sure), lead in zip(
             items, tops, rounds.names, sure, rounds.leads, strict=True
         ):
@@ -679,6 +690,12 @@ class _Votes:
                 own[p.country_code] = own.get(p.country_code, 0.0) + strength
             if place_sure < CONFIDENT:
                 continue
+            if (
+                p.country_code
+                and (p.feature_code.startswith("PCL") or it.kind == "demonym")
+                and it.span.next_word not in ARMED_WORDS
+            ):
+                countries_named[p.country_code].add(name)
             if p.feature_code == "ADM1":
                 admin_total[(p.country_code, p.admin1_code)] += 1
                 divisions_named[p.country_code].add(name)
@@ -687,7 +704,13 @@ class _Votes:
             elif p.feature_class == "P" and p.admin1_code and it.kind != "demonym":
                 admins_of_towns[(p.country_code, p.admin1_code)].add(name)
         return cls(
-            total, by_name, admin_total, divisions_named, admin2_names, dict(admins_of_towns)
+            total,
+            by_name,
+            admin_total,
+            divisions_named,
+            admin2_names,
+            dict(admins_of_towns),
+            dict(countries_named),
         )
 
     def others(self, name: str) -> tuple[dict[str, float], float, bool]:
@@ -1048,8 +1071,57 @@ def _with_words(
                 lc or n or admins.get((c.place.country_code, c.place.admin1_code), 0) >= times
                 for lc, n, c in zip(local, near, it.cands, strict=True)
             ]
+            named = last.votes.countries_named
+            name = rounds.names[idx]
+            capital_of = [cc for cc in kinds.capital_countries if _other_than(named.get(cc), name)]
+            if capital_of:
+                # (but not over a namesake in a division the report names, "Paris, a
+                # city in Henry County, Tennessee... named after Paris, France", unless
+                # the name is only a former or foreign one of it)
+                placed = [
+                    (lc or admins.get((c.place.country_code, c.place.admin1_code), 0) > 0)
+                    and not _lone_other_name(c)
+                    for lc, c in zip(ctx.local(), it.cands, strict=True)
+                ]
+                scores = _capital_over_namesakes(
+                    it.cands, scores, placed, containment, capital_of, w
+                )
     why = _Why(ctx, containment, types) if explain else None
     return _ranked_by_kind(it, scores, local, w), why
+
+
+def _capital_over_namesakes(
+    cands: list[Candidate],
+    scores: list[float],
+    placed: list[bool],
+    containment: list[float] | None,
+    capital_of: list[str],
+    w: Weights,
+) -> list[float]:
+    """The capital of a country the report names outright (as a country or by its people)
+    outranks the towns of its name in other countries, however much context they have,
+    unless the mention's own words place them ("Tripoli" in a report on migrants from
+    Libya is Libya's, not Tripoli, Greece, beside Pylos and Kalamata; "its foreign
+    ministry in Islamabad" after "Pakistan denied..." is no Anantnag, once called
+    Islamabad, beside Srinagar). Towns in the capital's own country, and those in a
+    division the report names (``placed``), are left to the context."""
+    top = (
+        max(
+            s
+            for c, s in zip(cands, scores, strict=True)
+            if c.place.feature_code == "PPLC" and c.place.country_code in capital_of
+        )
+        - w.prominence
+    )
+    return [
+        min(s, top)
+        if c.place.feature_class == "P"
+        and c.place.country_code not in capital_of
+        and not placed[k]
+        and not (containment is not None and containment[k] > 0)
+        else s
+        for k, (c, s) in enumerate(zip(cands, scores, strict=True))
+    ]
 
 
 def _score_priors(
