@@ -353,7 +353,8 @@ def test_a_dateline_names_the_reports_place(default_gaz: Gazetteer) -> None:
     assert [(m.text, m.place.country_code if m.place else None) for m in found] == [
         ("HOMS", "SY"),
         ("Syria", "SY"),
-    ]  # "TOPSHOTS" is no place, and it makes "TOPSHOTS Iraq" a longer name
+        ("Iraq", "IQ"),
+    ]  # "TOPSHOTS", a wire slug, is no place, nor the first word of a longer name
 
 
 def test_words_that_only_look_like_places(default_gaz: Gazetteer) -> None:
@@ -1075,3 +1076,40 @@ def test_a_name_qualified_once_is_that_place_throughout(default_gaz: Gazetteer) 
     text = "Paris, Texas and Paris, France are twinned. Paris is lovely."
     places = [m.place.country_code for m in gp.geoparse(text) if m.text == "Paris"]
     assert places[:2] == ["US", "FR"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "where"),
+    [
+        # A wire slug in capitals opening a headline is no first word of the name after it
+        # ("TOPSHOTS Iraq" was one unknown name, and Iraq was lost); nor is an agency's
+        # acronym ("UNICEF Yemen").
+        ("TOPSHOTS Iraq says defeats IS infiltration near Ramadi", "Iraq", ("IQ", "PCLI")),
+        ("UNICEF Yemen said three children died.", "Yemen", ("YE", "PCLI")),
+        # "Republic" after a name the gazetteer does not know with it is a division's word.
+        ("Mobilisation starts in self-proclaimed Donetsk Republic", "Donetsk", ("UA", "ADM1")),
+    ],
+)
+def test_wire_slugs_and_republics_leave_the_place_named(
+    default_gaz: Gazetteer, text: str, name: str, where: tuple[str, str]
+) -> None:
+    found = {m.text: m for m in Geoparser(default_gaz).geoparse(text)}
+    place = found[name].place
+    assert place is not None and (place.country_code, place.feature_code) == where
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NASA Goddard says the probe is on course.",  # Nassau, the Bahamas: a spelling guess
+        "Retail space went to chains such as J. Crew and Banana Republic.",  # a shop
+    ],
+)
+def test_acronyms_and_shops_are_no_places(default_gaz: Gazetteer, text: str) -> None:
+    assert [m.text for m in Geoparser(default_gaz).geoparse(text) if m.place] == []
+
+
+def test_a_datelines_city_in_capitals_may_be_a_spelling_guess(default_gaz: Gazetteer) -> None:
+    found = {m.text: m for m in Geoparser(default_gaz).geoparse("QAMISHLI (Reuters) - Kurds said.")}
+    place = found["QAMISHLI"].place
+    assert place is not None and place.country_code == "SY"

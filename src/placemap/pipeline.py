@@ -33,6 +33,7 @@ from placemap.recognize import (
     INSTITUTION_HEADS,
     MONTHS,
     PERSON_TITLES,
+    REPUBLIC_WORDS,
     WATER_CUES,
     LineCase,
     Span,
@@ -379,6 +380,8 @@ class Geoparser:
                     cands = narrowed
             if kind != "demonym" and span.text.lower() in GROUP_ADJECTIVES:
                 continue  # "Shiite district": a faith's, not a place's name
+            if kind == "demonym" and span.next_word in REPUBLIC_WORDS:
+                continue  # "C. African Republic": a state's name the index lacks, not a people
             if (
                 kind != "demonym"
                 and text.startswith(_AGENCY, span.end)
@@ -393,6 +396,19 @@ class Geoparser:
                 continue  # '..." said Nelson.'
             if in_caps and not (_cued(span) or _strong(cands)):
                 continue  # a line in capitals: "NEAR BASHIQA", "IRAQ", not "GLENN"
+            if (
+                span.all_caps
+                and not in_caps
+                and not (span.dateline and _DATELINE_MARK_RE.match(text, span.end))
+                and (span.type_cue is None or span.dateline)
+                and cands
+                and all(c.match in SPELLING_GUESSES for c in cands)
+            ):
+                # A word in capitals among words that are not is an acronym or a tag, no
+                # spelling of a place: "NASA" (Nassau), "UNICEF" (Najaf), "#MANUTD"
+                # (Mantoudi), also opening a line as a bare dateline would ("NASA Goddard
+                # says"); a dateline's city with its marks is ("QAMISHLI (Reuters) -").
+                continue
             if self._is_place_mention(span, cands, kind, text):
                 items.append((span, cands, kind))
         if directed:
@@ -1268,6 +1284,9 @@ class Geoparser:
             out.append((span, cands, kind))
         return out
 
+
+# What follows a dateline's city: its agency, region or date, or the dash.
+_DATELINE_MARK_RE = re.compile(r"\s*[(,/\-\u2013\u2014]")
 
 # A word after a name that ends the name's run: "the Sava river", "the Sava River." (not
 # "California Bay Area", where the word belongs to a longer name).

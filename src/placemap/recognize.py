@@ -170,7 +170,10 @@ _TITLES = frozenset(
 )
 _NO_STOP_AFTER = _TITLES | {"u.s", "st", "mt", "ft"}
 # The type words after a name ("Homs province", "Tigris river", "Kobani town").
-_TYPE_WORDS = ADMIN_CUES | WATER_CUES | TERRAIN_CUES | TOWN_CUES
+# "the self-proclaimed Donetsk Republic": a division, after a name the gazetteer does not
+# know with the word ("Czech Republic" and "Altai Republic" it knows whole).
+REPUBLIC_WORDS = frozenset({"republic", "republics"})
+_TYPE_WORDS = ADMIN_CUES | WATER_CUES | TERRAIN_CUES | TOWN_CUES | REPUBLIC_WORDS
 # Words before a name that say a person follows.
 PERSON_TITLES = _TITLES | frozenset(
     """president minister secretary senator judge justice officer coach chief director
@@ -455,7 +458,7 @@ def _cue_after(tokens: list[Token], j: int, text: str) -> str | None:
     if j >= len(tokens) or not _joined(text[tokens[j - 1].end : tokens[j].start]):
         return _cue_after_list(tokens, j, text)
     w = tokens[j].text.lower()
-    if w in ADMIN_CUES:
+    if w in ADMIN_CUES or w in REPUBLIC_WORDS:
         return "admin"
     if w in WATER_CUES:
         return "water"
@@ -716,6 +719,11 @@ def datelines(text: str) -> dict[int, int]:
     return out
 
 
+# The fewest letters of a word in capitals that opens a line as a wire slug, not as a
+# name's first word ("TOPSHOTS", "EXCLUSIVE", "UPDATE"; not "NASA Goddard", "US Army").
+_SLUG_LETTERS = 5
+
+
 def describe(
     text: str,
     toks: list[Token],
@@ -755,6 +763,12 @@ def describe(
             )
             and _starts_sentence(text, toks, i - 1)
         )  # "Three Baghdad car bombs", "Two Ukraine soldiers", "Besieged Mariupol held"
+        and not (
+            before.all_caps
+            and len(before_word) >= _SLUG_LETTERS
+            and not first.all_caps
+            and _starts_sentence(text, toks, i - 1)
+        )  # a wire slug opening a headline: "TOPSHOTS Iraq says", "EXCLUSIVE Syria"
     )
     after_word = after.text.lower() if after is not None else ""
     span_caps = first.all_caps if j == i + 1 else all(tk.all_caps for tk in toks[i:j])
@@ -778,11 +792,13 @@ def describe(
             and _joined(text[after.end : toks[j + 1].start])
         )
     )
+    # "Banana Republic", a shop's name: an ordinary word before "Republic" makes no state
+    shop = after_word in REPUBLIC_WORDS and plain is not None and plain(text[s:e].lower())
     after_cap = club or (
         after is not None
         and after.capitalised
         and _joined(gap_after)
-        and after_word not in _TYPE_WORDS
+        and (after_word not in _TYPE_WORDS or shop)
         and not (after.part and last.part)
         and not (
             caseless and plain is not None and plain(after_word) and after_word not in ORG_FOLLOWERS
@@ -817,7 +833,7 @@ def describe(
         text=intern(text[s:e]),
         sentence_initial=initial,
         in_longer_name=bool(before_cap or after_cap),
-        type_cue=(None if club else _cue_after(toks, j, text)) or type_before,
+        type_cue=(None if club or shop else _cue_after(toks, j, text)) or type_before,
         locative_cue=locative,
         all_caps=span_caps,
         next_text=intern(nxt) if nxt else None,
