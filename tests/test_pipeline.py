@@ -1113,3 +1113,27 @@ def test_a_datelines_city_in_capitals_may_be_a_spelling_guess(default_gaz: Gazet
     found = {m.text: m for m in Geoparser(default_gaz).geoparse("QAMISHLI (Reuters) - Kurds said.")}
     place = found["QAMISHLI"].place
     assert place is not None and place.country_code == "SY"
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # A dotted abbreviation's dot may end the sentence: "U.S. The" was one unknown name.
+        (
+            "This is the third case of the disease in the U.S. The first turned up in May.",
+            ["U.S."],
+        ),
+        # What follows it names an office of its country, and the country is named.
+        ("Samples were tested by the U.S. Centers for Disease Control.", ["U.S."]),
+        # A state's dotted abbreviation after its town ("W.Va." was no mention).
+        ("CHARLESTON, W.Va. - The council met.", ["CHARLESTON", "W.Va."]),
+        ("He lives in Wheeling, W.Va. and works in Paducah, Ky. now.",
+         ["Wheeling", "W.Va.", "Paducah", "Ky."]),
+        # A name the index knows whole stays whole.
+        ("He flew to the U.S. Virgin Islands.", ["U.S. Virgin Islands"]),
+    ],
+)
+def test_dotted_abbreviations_stand_alone(
+    default_gaz: Gazetteer, text: str, names: list[str]
+) -> None:
+    assert [m.text for m in Geoparser(default_gaz).geoparse(text) if m.place] == names

@@ -964,8 +964,11 @@ class Geoparser:
             )
         ):
             return False  # "the Vostok group", "Al-Masirah TV" ("the Cambridge group" stays)
-        if not _name_shaped(span.text) and not any(c.match == "exact" for c in cands):
+        if not _name_shaped(span.text) and not any(
+            c.match in ("exact", "abbreviation") for c in cands
+        ):
             return False  # "MoD", "iPhone": capitals inside a word mark no place name
+            # (a state's dotted abbreviation after a town does: "Wheeling, W.Va.")
         if (
             span.prev_word == "of"
             and span.prev_word2 in INSTITUTION_HEADS
@@ -1648,8 +1651,9 @@ _PART_OF_RE = re.compile(
 )
 # Dotted capitals: "S.C.", "N.J.", "W.Va.", "B.C.".
 _DOTTED_ABBREVIATION_RE = re.compile(r"(?:[A-Z][a-z]?\.){2,}")
-# A word that may be abbreviated with a full stop: "Calif", "Ky", "Ill", "Ont".
-_ABBREVIATED_RE = re.compile(r"[A-Z][a-z]{1,4}")
+# A word that may be abbreviated with a full stop: "Calif", "Ky", "Ill", "Ont", and one
+# of dotted parts, "W.Va", "N.Mex", "S.Dak" (the tokens of "W.Va.", "N.Mex.", "S.Dak.").
+_ABBREVIATED_RE = re.compile(r"[A-Z][a-z]{1,4}|(?:[A-Z]\.)+[A-Z][a-z]{1,3}")
 # "I've", "we're", "you'd", "don't": a pronoun or a verb with its contraction.
 _CONTRACTION_RE = re.compile(
     r"^(?:i|you|we|they|he|she|it|there|that|who|what)['\u2019](?:ve|re|ll|d|m|s)$"

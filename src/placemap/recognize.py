@@ -169,10 +169,10 @@ _TITLES = frozenset(
     "mr mrs ms dr gen col lt sgt capt maj sen rep gov rev prof jr sr cpl pvt adm brig cmdr".split()
 )
 _NO_STOP_AFTER = _TITLES | {"u.s", "st", "mt", "ft"}
-# The type words after a name ("Homs province", "Tigris river", "Kobani town").
 # "the self-proclaimed Donetsk Republic": a division, after a name the gazetteer does not
 # know with the word ("Czech Republic" and "Altai Republic" it knows whole).
 REPUBLIC_WORDS = frozenset({"republic", "republics"})
+# The type words after a name ("Homs province", "Tigris river", "Kobani town").
 _TYPE_WORDS = ADMIN_CUES | WATER_CUES | TERRAIN_CUES | TOWN_CUES | REPUBLIC_WORDS
 # Words before a name that say a person follows.
 PERSON_TITLES = _TITLES | frozenset(
@@ -799,6 +799,10 @@ def describe(
         and after.capitalised
         and _joined(gap_after)
         and (after_word not in _TYPE_WORDS or shop)
+        # A dotted abbreviation stands alone: its dot may end a sentence ("cases in the
+        # U.S. The first...") and what follows names an office of its country ("the U.S.
+        # Centers for Disease Control", "U.S. Army")
+        and not _ABBREVIATION_DOTS_RE.fullmatch(last.text)
         and not (after.part and last.part)
         and not (
             caseless and plain is not None and plain(after_word) and after_word not in ORG_FOLLOWERS
