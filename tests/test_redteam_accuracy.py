@@ -249,3 +249,42 @@ def test_a_namesake_the_text_places_stays_beside_a_named_countrys_capital(
     places = [m.place for m in Geoparser(default_gaz).geoparse(text) if m.text == "Paris"]
     assert places[0] is not None and places[0].country_code == "US"
     assert places[-1] is not None and places[-1].country_code == "US"
+
+
+def test_the_capital_of_a_named_country_outranks_a_great_division_of_its_name(
+    default_gaz: Gazetteer,
+) -> None:
+    # Round 9: Victoria, the state of Australia (a "great division"), was lifted over the
+    # capital of the Seychelles, of 22,881 people, named with its country.
+    text = "Talks opened in Victoria, the capital of the Seychelles, on Monday."
+    place = _mentions(default_gaz, text)["Victoria"].place
+    assert place is not None and (place.country_code, place.feature_code) == ("SC", "PPLC")
+
+
+def test_a_datelines_city_is_not_placed_by_the_body(default_gaz: Gazetteer) -> None:
+    # Round 9: a dateline's bare "WASHINGTON" went to Washington, Missouri, the state the
+    # body names; a town of the name comes with its state ("PARIS, Texas (AP) -").
+    text = (
+        "WASHINGTON, June 22 (AP) - B-2 bombers flew from Whiteman Air Force Base in "
+        "Missouri to strike Natanz, officials said."
+    )
+    place = _mentions(default_gaz, text)["WASHINGTON"].place
+    assert place is not None and place.feature_code == "PPLC"
+    place = _mentions(default_gaz, "PARIS, Texas (AP) - The fair opened.")["PARIS"].place
+    assert place is not None and place.admin1_name == "Texas"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A headline's present tense says a person speaks as its past tense does.
+        "Lincoln warns of cuts as the council weighs its budget",
+        # A locative word ending one headline is no cue for the next one's first word.
+        "Cebu quake: San Remigio worst hit\nHouston says Texas will send Guard troops",
+    ],
+)
+def test_a_person_before_a_headlines_speech_verb_is_no_place(
+    default_gaz: Gazetteer, text: str
+) -> None:
+    found = _mentions(default_gaz, text)
+    assert "Lincoln" not in found and "Houston" not in found

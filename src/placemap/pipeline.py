@@ -73,8 +73,10 @@ MAX_NAME_WORDS = 8
 DIVISION_STEM = 5
 SPEECH_VERBS = frozenset(
     """said says told added wrote explained noted asked replied warned stated announced
-    insisted admitted recalled testified tweeted""".split()
-)
+    insisted admitted recalled testified tweeted
+    tells adds writes explains asks replies warns announces insists admits recalls
+    testifies tweets""".split()
+)  # (a headline's present tense too; not "states": "the Gulf states")
 # What people do in headlines, and towns do not: "France's Macron met Germany's Scholz".
 _PERSON_VERBS = frozenset(
     """met meets visits visited urges urged vows vowed appoints appointed resigns resigned

@@ -296,7 +296,7 @@ class _Kinds:
     # beside a capital or a city of a million, once beside a city only known the world
     # over ("Richmond" in a report that names Indiana once is Richmond, Indiana).
     state_times: int
-    # The countries of the capitals among the prominent candidates.
+    # The countries of the capitals among the candidates, named as they are called.
     capital_countries: frozenset[str]
 
     @classmethod
@@ -312,7 +312,10 @@ class _Kinds:
             frozenset(
                 c.place.country_code
                 for c in cands
-                if c.place.feature_code == "PPLC" and c.place.country_code and _prominent(c)
+                if c.place.feature_code == "PPLC"
+                and c.place.country_code
+                and c.match in ("exact", "folded")
+                and c.similarity >= 0.95
             ),
         )
 
@@ -1065,6 +1068,13 @@ def _with_words(
             # passing it is London, or Paris).
             last = rounds.last
             near = last.near_towns(it.cands, rounds.names[idx], NEAR_TOWN_KM)
+            if it.span.dateline:
+                # A wire dateline names a city the world knows, or a town its readers
+                # know, whose state the report then names again and again (an AP state
+                # wire's "LEBANON (AP) -" in a report on an Ohio trial); the towns of the
+                # body do not place it ("B-2 bombers flew from Whiteman Air Force Base in
+                # Missouri" is no Washington, Missouri).
+                near = [False] * n
             admins = last.votes.admin_total
             times = kinds.state_times
             local = [
@@ -1086,6 +1096,12 @@ def _with_words(
                 scores = _capital_over_namesakes(
                     it.cands, scores, placed, containment, capital_of, w
                 )
+                # (and the capital is placed by its country: no world city or great
+                # division of its name is lifted over it)
+                local = [
+                    lc or (c.place.feature_code == "PPLC" and c.place.country_code in capital_of)
+                    for lc, c in zip(local, it.cands, strict=True)
+                ]
     why = _Why(ctx, containment, types) if explain else None
     return _ranked_by_kind(it, scores, local, w), why
 
@@ -1103,8 +1119,9 @@ def _capital_over_namesakes(
     unless the mention's own words place them ("Tripoli" in a report on migrants from
     Libya is Libya's, not Tripoli, Greece, beside Pylos and Kalamata; "its foreign
     ministry in Islamabad" after "Pakistan denied..." is no Anantnag, once called
-    Islamabad, beside Srinagar). Towns in the capital's own country, and those in a
-    division the report names (``placed``), are left to the context."""
+    Islamabad, beside Srinagar), and so do its namesake divisions ("Victoria, the capital
+    of the Seychelles" is no state of Australia). Towns in the capital's own country, and
+    those in a division the report names (``placed``), are left to the context."""
     top = (
         max(
             s
@@ -1115,9 +1132,9 @@ def _capital_over_namesakes(
     )
     return [
         min(s, top)
-        if c.place.feature_class == "P"
+        if c.place.feature_class in ("P", "A")
         and c.place.country_code not in capital_of
-        and not placed[k]
+        and not (c.place.feature_class == "P" and placed[k])
         and not (containment is not None and containment[k] > 0)
         else s
         for k, (c, s) in enumerate(zip(cands, scores, strict=True))
@@ -1170,6 +1187,9 @@ def _ranked_by_kind(
     apply when no type word says what kind the mention is. ``local`` says which
     candidates the text places in a named division (needed where :func:`_reads_local`)."""
     if it.span.type_cue is not None:
+        if it.span.dateline and local is not None:
+            # (a dateline's cue, "town", is the dateline's: its world city is lifted)
+            return _prominent_over_towns(it.cands, scores, w, local)
         return scores
     # (Each rule changes nothing where its kind of candidate is absent: a list's kinds
     # are looked at once.)
@@ -1189,7 +1209,7 @@ def _ranked_by_kind(
 def _reads_local(it: _Item) -> bool:
     """Whether :func:`_ranked_by_kind` reads which candidates the text places in a named
     division: :func:`_prominent_over_towns` applies."""
-    return it.span.type_cue is None and _kinds_of(it.cands).prominent
+    return (it.span.type_cue is None or it.span.dateline) and _kinds_of(it.cands).prominent
 
 
 #: Places whose kind a list of siblings tells ("Arizona, California, Colorado"; "Syria,
