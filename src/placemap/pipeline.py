@@ -969,8 +969,9 @@ class Geoparser:
         if not _name_shaped(span.text) and not any(
             c.match in ("exact", "abbreviation") for c in cands
         ):
-            return False  # "MoD", "iPhone": capitals inside a word mark no place name
-            # (a state's dotted abbreviation after a town does: "Wheeling, W.Va.")
+            # "MoD", "iPhone": capitals inside a word mark no place name (a state's dotted
+            # abbreviation after a town does: "Wheeling, W.Va.")
+            return False
         if (
             span.prev_word == "of"
             and span.prev_word2 in INSTITUTION_HEADS
