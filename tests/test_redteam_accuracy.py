@@ -288,3 +288,14 @@ def test_a_person_before_a_headlines_speech_verb_is_no_place(
 ) -> None:
     found = _mentions(default_gaz, text)
     assert "Lincoln" not in found and "Houston" not in found
+
+
+def test_a_far_county_is_no_spelling_guess(default_gaz: Gazetteer) -> None:
+    # Round 9: "Fordow" (the gazetteer's Fordu) was Ford County, Kansas, a spelling guess
+    # 11,575 km from the report's towns, kept because a county's point went unmeasured.
+    text = (
+        "Strikes hit Natanz and Isfahan, and explosions were heard in Qom and Shiraz. U.S. "
+        "bombers struck the underground enrichment plant at Fordow."
+    )
+    place = _mentions(default_gaz, text)["Fordow"].place
+    assert place is None or place.country_code == "IR"

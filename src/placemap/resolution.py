@@ -1756,12 +1756,22 @@ def _drop_far_guesses(
     far: dict[tuple[str, int], float | None] = {}
     for k in guesses:
         m = out[k]
-        if m.place is None or m.place.feature_class != "P":
-            continue  # a division's point is the middle of an area: no distance to tell
+        if m.place is None:
+            continue
+        # A first-level division's point is the middle of an area that may span thousands
+        # of km: no distance to tell; a second-level one (a county, a district) that is a
+        # spelling guess is measured at the reach of a rare other name ("Fordow" in a
+        # report on Qom and Natanz is no Ford County, Kansas, though the report names the
+        # United States; a county called by its seat's name, "Denver", is no guess).
+        county = m.place.feature_code == "ADM2" and matches[k] in SPELLING_GUESSES
+        if m.place.feature_class != "P" and not county:
+            continue
         key = (fold(m.text), m.place.geonameid)
         water = _not_the_water(items[k].span, m.place)
         lone = matches[k] == "alternate" and not water
         reach = GUESS_REACH_KM if matches[k] in SPELLING_GUESSES else OTHER_NAME_REACH_KM
+        if county:
+            reach = max(reach, OTHER_NAME_REACH_KM)
         if key not in far:
             km = located.nearest_km([Candidate(m.place, "fuzzy", 1.0)], key[0])
             far[key] = float(km[0]) if km is not None else None
