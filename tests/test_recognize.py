@@ -138,3 +138,10 @@ def test_wire_datelines_are_marked() -> None:
     # Only the start of a line opens a dateline, and a dash or a sentence must follow.
     assert not any(sp.dateline for sp in spot("In BAGHDAD (Reuters) - x", known))
     assert datelines("The city of BAGHDAD (Reuters) - x\nIRAQ BUILDING DESTROYED") == {}
+
+
+def test_a_locative_word_holds_across_a_wrapped_line() -> None:
+    # Plain-text reports are often wrapped: "officials in" ends a line, "Izium said" opens
+    # the next, and the town is still where the officials are.
+    text = "Further south, officials in\nBaghdad said power had been restored."
+    assert spans(text)["Baghdad"].locative_cue

@@ -538,11 +538,9 @@ def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, boo
         return None, False
     prev = tokens[i - 1]
     prev_word = prev.text.lower()
-    gap = text[prev.end : tokens[i].start]
-    # (never across a sentence's or a line's end: "...San Remigio worst hit" above
-    # "Houston says Texas will send..." in a file of headlines)
-    locative = prev_word in LOCATIVE_CUES and "." not in gap and "\n" not in gap
-    if not locative and prev_word == "on" and i >= 2 and "\n" not in gap:
+    # (across a line break too: prose is often wrapped, "officials in\nIzium said")
+    locative = prev_word in LOCATIVE_CUES and "." not in text[prev.end : tokens[i].start]
+    if not locative and prev_word == "on" and i >= 2:
         # "attack on Qayara", "the offensive on Mosul": an assault's target is a place
         locative = tokens[i - 2].text.lower() in ASSAULT_WORDS
     if not prev.capitalised and prev_word not in _BEFORE_TYPE_CUE:
