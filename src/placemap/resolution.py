@@ -1067,14 +1067,16 @@ def _with_words(
             # names Illinois five times is Paris, Illinois; beside a state named in
             # passing it is London, or Paris).
             last = rounds.last
-            near = last.near_towns(it.cands, rounds.names[idx], NEAR_TOWN_KM)
-            if it.span.dateline:
-                # A wire dateline names a city the world knows, or a town its readers
-                # know, whose state the report then names again and again (an AP state
-                # wire's "LEBANON (AP) -" in a report on an Ohio trial); the towns of the
-                # body do not place it ("B-2 bombers flew from Whiteman Air Force Base in
-                # Missouri" is no Washington, Missouri).
-                near = [False] * n
+            # A wire dateline names a city the world knows, or a town its readers know,
+            # whose state the report then names again and again (an AP state wire's
+            # "LEBANON (AP) -" in a report on an Ohio trial); the towns of the body do not
+            # place it ("B-2 bombers flew from Whiteman Air Force Base in Missouri" is no
+            # Washington, Missouri).
+            near = (
+                [False] * n
+                if it.span.dateline
+                else last.near_towns(it.cands, rounds.names[idx], NEAR_TOWN_KM)
+            )
             admins = last.votes.admin_total
             times = kinds.state_times
             local = [

@@ -160,11 +160,7 @@ def installed_version(dist: str) -> str:
     :mod:`importlib.metadata`."""
     prefix = f"{dist.replace('-', '_').lower()}-"
     for folder in sys.path:
-        try:
-            names = os.listdir(folder or ".")
-        except OSError:
-            continue
-        for name in names:
+        for name in _listing(folder or "."):
             if name.lower().startswith(prefix) and name.endswith(".dist-info"):
                 version = _metadata_version(Path(folder or ".", name, "METADATA"))
                 if version is not None:
@@ -175,6 +171,16 @@ def installed_version(dist: str) -> str:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
         return "unknown"
+
+
+@functools.lru_cache(maxsize=64)
+def _listing(folder: str) -> tuple[str, ...]:
+    """The names in a folder of ``sys.path`` (none if it cannot be read), listed once for
+    the versions of all the distributions a fingerprint asks of."""
+    try:
+        return tuple(os.listdir(folder))
+    except OSError:
+        return ()
 
 
 def _metadata_version(path: Path) -> str | None:
