@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from placemap.boilerplate import credit_lines, is_boilerplate, link_lists, menu_lines
+from placemap.boilerplate import (
+    credit_lines,
+    headline_lines,
+    is_boilerplate,
+    link_lists,
+    menu_lines,
+)
 from placemap.gazetteer import Gazetteer
 from placemap.pipeline import Geoparser
 from placemap.readers import guess_title_date
@@ -145,6 +151,66 @@ def test_a_bylines_places_lend_the_report_no_context(default_gaz: Gazetteer) -> 
     places = {m.text: m.place for m in Geoparser(default_gaz).geoparse(text) if m.place}
     assert places["Odesa"].country_code == "UA"
     assert places["Austin"].admin1_name == "Texas"
+
+
+DIGEST = (
+    "Meloni says Italy will not send troops to Ukraine after Paris talks\n"
+    "Houston says Texas will send Guard to Kerrville after floods\n"
+    "Toledo and Cordoba declare drought emergency as Spain's reservoirs fall\n"
+    "Magnitude 6.9 quake kills dozens in Cebu; Bogo worst hit\n"
+)
+
+
+def test_a_list_of_headlines_is_read_a_line_at_a_time() -> None:
+    last = "Peru's Congress ousts Boluarte; Jeri sworn in"
+    lines = headline_lines("Top stories\n\n" + DIGEST + last)
+    assert len(lines) == 6  # (headlines may end in "in" or "on")
+    assert lines[1] == (13, 13 + DIGEST.index("\n"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # wrapped prose: lines run on ("officials of" / "Izium said"), a paragraph ends
+        "Russian forces shelled the city overnight, and officials of\n"
+        "Izium said two people were killed in the strikes on the\n"
+        "Kharkiv region while rescuers searched the rubble\n",
+        "Russian forces shelled the city overnight, and officials in\n"
+        "Izium said two people were killed in the strikes on\n"
+        "Kharkiv region while rescuers searched the rubble.\n",
+        # a line of prose makes one story of the headline above it
+        "Floods hit Derna as dam bursts\nDerna, Libya\n"
+        "Floods hit the Libyan city of Derna on Monday, officials said.\n",
+        "Two headlines of one story only\nAnd their subheading here\n",
+        # a list of names, a place a line, shares its context
+        "Kharkiv\nIzium\nKupiansk\nBalakliia\n",
+        "Ukraine war live\nkyiv hit by drones overnight again\nRescuers search the rubble today\n",
+    ],
+)
+def test_prose_and_lists_of_names_are_no_headlines(text: str) -> None:
+    assert headline_lines(text) == []
+
+
+def test_one_headline_lends_another_no_context(default_gaz: Gazetteer) -> None:
+    # A wire digest: Texas in one line made "Paris talks" in another Paris, Texas, and
+    # Cebu pulled Toledo and Cordoba to the Philippines, beside "Spain's" in their line
+    gp = Geoparser(default_gaz)
+    places = {m.text: m.place for m in gp.geoparse(DIGEST) if m.place}
+    assert places["Paris"].country_code == "FR"
+    assert places["Kerrville"].admin1_name == "Texas"
+    assert places["Toledo"].country_code == places["Cordoba"].country_code == "ES"
+    assert places["Bogo"].country_code == "PH"
+    # each line reads as it reads alone
+    start = 0
+    for line in DIGEST.splitlines(keepends=True):
+        alone = [(m.start + start, m.text, m.place) for m in gp.geoparse(line)]
+        within = [
+            (m.start, m.text, m.place)
+            for m in gp.geoparse(DIGEST)
+            if start <= m.start < start + len(line)
+        ]
+        assert within == alone
+        start += len(line)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,9 @@
 top, lists of links to other stories ("Related stories", "Most read") below or inside it;
 and the wire's credit lines, which say where its reporters were.
 
+A text may also be a list of headlines, one a line (a wire digest, a feed's page): each
+is a story of its own, and lends the others no context.
+
 Menus and links are neither a report's title nor its places: "Home | World | Middle East |
 Sport" names no place the report is about, nor does the headline of another story. A
 credit line names places ("Reporting by Maher Chmaytelli in Baghdad"), but not the
@@ -21,6 +24,7 @@ __all__ = [
     "link_lists",
     "credit_lines",
     "byline_names",
+    "headline_lines",
 ]
 
 # The sections of a news site's menu.
@@ -217,6 +221,38 @@ def link_lists(text: str) -> list[tuple[int, int]]:
 def _prose(line: str) -> bool:
     """Whether a line is prose rather than a link's headline: long, or a sentence."""
     return len(line) > _LINK_CHARS or _PROSE_END_RE.search(line) is not None
+
+
+# A list of headlines, one a line: a wire digest, a feed's page copied out. Each line is
+# a headline (:func:`_prose` says not): it opens in capitals, does not end in a word or
+# mark that runs on to the next line (wrapped prose: "officials of" / "Izium said"; not
+# "in" or "on", which end headlines: "Jeri sworn in", "six months on"), and
+# most have this many words at least (a list of names, a place a line, is no digest).
+_DIGEST_MIN_LINES = 3
+_HEADLINE_MIN_WORDS = 4
+_RUNS_ON_RE = re.compile(
+    r"(?:[,;\-\u2013\u2014(&]|\b(?:a|an|the|of|at|to|from|and|or|but|by|with|as|than|that|"
+    r"who|which)|\w's)\s*$",
+    re.IGNORECASE,
+)
+
+
+def headline_lines(text: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the lines of ``text`` when it is a list of headlines,
+    one a line, and nothing else (see :data:`_DIGEST_MIN_LINES`); else none. A line of
+    prose (long, or ending in a full stop), a line that opens in lower case or runs on to
+    the next makes the text one story."""
+    lines = []
+    heads = 0
+    for m in _LINE_RE.finditer(text):
+        line = m.group().strip()
+        if _prose(line) or line[0].islower() or _RUNS_ON_RE.search(line):
+            return []
+        heads += len(line.split()) >= _HEADLINE_MIN_WORDS
+        lines.append(m.span())
+    if len(lines) < _DIGEST_MIN_LINES or 4 * heads < 3 * len(lines):
+        return []
+    return lines
 
 
 # The wire's credit lines: Reuters' "(Reporting by A in Baghdad; Editing by B)" or the

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -18,7 +18,13 @@ from itertools import accumulate
 
 from rapidfuzz.fuzz import ratio
 
-from placemap.boilerplate import byline_names, credit_lines, link_lists, menu_lines
+from placemap.boilerplate import (
+    byline_names,
+    credit_lines,
+    headline_lines,
+    link_lists,
+    menu_lines,
+)
 from placemap.gazetteer import Gazetteer, open_gazetteer
 from placemap.language import NOUNS_CAPITALISED, common_in, text_language
 from placemap.ner import PLACE_LABELS, EntityPipeline, place_entities
@@ -178,30 +184,20 @@ class Geoparser:
     def _resolved_apart(
         self, text: str, items: list[tuple[Span, list[Candidate], str]]
     ) -> list[Mention]:
-        """The items resolved, the places of the wire's credit lines ("Reporting by A in
-        Baghdad", "B contributed from Austin, Texas") apart from the rest: where the
-        reporters were is no context for the places the report is about (a byline's
-        Texas made "Odesa" in a report on Ukraine Odessa, Texas), nor the other way round."""
+        """The items resolved, one mention each in their order, by parts of the text that
+        lend each other no context (see :func:`_stories`): the places of the wire's credit
+        lines ("Reporting by A in Baghdad", "B contributed from Austin, Texas") apart from
+        the rest, and each headline of a list of headlines apart from the others."""
         items = _with_eponyms(text, items)
-        credits = credit_lines(text)
-        inside = [any(s <= it[0].start < e for s, e in credits) for it in items]
-        if not any(inside) or all(inside):
+        stories = _stories(text, items)
+        if stories is None:
             return resolve_spans(self.gazetteer, items, weights=self.weights)
-        body = iter(
-            resolve_spans(
-                self.gazetteer,
-                [it for it, c in zip(items, inside, strict=True) if not c],
-                weights=self.weights,
-            )
-        )
-        credited = iter(
-            resolve_spans(
-                self.gazetteer,
-                [it for it, c in zip(items, inside, strict=True) if c],
-                weights=self.weights,
-            )
-        )
-        return [next(credited) if c else next(body) for c in inside]
+        out: list[Mention | None] = [None] * len(items)
+        for ks in stories:
+            resolved = resolve_spans(self.gazetteer, [items[k] for k in ks], weights=self.weights)
+            for k, m in zip(ks, resolved, strict=True):
+                out[k] = m
+        return [m for m in out if m is not None]
 
     def resolution_items(
         self,
@@ -1353,6 +1349,29 @@ def _windows(
         part = text[pos:cut]
         yield pos, part, tokenize(part, splits)
         pos = cut
+
+
+def _stories(
+    text: str, items: list[tuple[Span, list[Candidate], str]]
+) -> list[list[int]] | None:
+    """The items (their indices, in order) of each part of ``text`` resolved apart, or
+    None when the text is one story. Where the reporters were is no context for the
+    places the report is about, nor the other way round: a byline's Texas made "Odesa"
+    in a report on Ukraine Odessa, Texas. Nor is one headline of a wire digest context
+    for another: a Texas in one line made Paris in the next Paris, Texas."""
+    lines = headline_lines(text)
+    if lines:
+        starts = [a for a, _b in lines]
+        parts = [bisect_right(starts, it[0].start) for it in items]
+    else:
+        credits = credit_lines(text)
+        parts = [any(s <= it[0].start < e for s, e in credits) for it in items]
+    if len(set(parts)) <= 1:
+        return None
+    stories: dict[object, list[int]] = {}
+    for k, part in enumerate(parts):
+        stories.setdefault(part, []).append(k)
+    return list(stories.values())
 
 
 def _with_eponyms(
