@@ -297,3 +297,31 @@ def test_a_far_county_is_no_spelling_guess(default_gaz: Gazetteer) -> None:
     )
     place = _mentions(default_gaz, text)["Fordow"].place
     assert place is None or place.country_code == "IR"
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        # Round 10: a title inside the run of capitals ("Defense Secretary", "Interior
+        # Minister") ended no office, so the surname stayed a place
+        (
+            'Defense Secretary Lloyd Austin ordered limited strikes on Yemen. "Austin hit '
+            'launchers," a U.S. official said.',
+            "Austin",
+        ),
+        # ... and "to" after a verb of speaking leads to a listener, no place
+        (
+            "Poland shot down Russian drones, Prime Minister Donald Tusk said. French "
+            "President Emmanuel Macron spoke to Tusk from Paris.",
+            "Tusk",
+        ),
+    ],
+)
+def test_a_persons_name_after_an_office_or_a_verb_of_speaking_is_no_place(
+    default_gaz: Gazetteer, text: str, person: str
+) -> None:
+    found = _mentions(default_gaz, text)
+    assert person not in found or found[person].place is None
+    # the places around them stay
+    assert any(m.place is not None for m in found.values())
+

@@ -229,6 +229,15 @@ LOCATIVE_CUES = frozenset(
     liberated besieged encircled surrounded held controlled occupied recaptured retook""".split()
 )
 
+# Verbs of speaking before "to", whose "to" leads to a listener, no place: "Macron spoke to
+# Tusk", "wrote to Austin" ("flew to Warsaw" stays a place's cue).
+_SPOKE_WORDS = frozenset(
+    """spoke speak speaks speaking talked talk talks talking wrote write writes writing
+    replied reply replies listened listen listens appealed appeal appeals apologised
+    apologized apologise apologize complained complain complains explained explain
+    explains said say says lied whispered""".split()
+)
+
 
 class Token(NamedTuple):
     start: int
@@ -540,6 +549,8 @@ def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, boo
     prev_word = prev.text.lower()
     # (across a line break too: prose is often wrapped, "officials in\nIzium said")
     locative = prev_word in LOCATIVE_CUES and "." not in text[prev.end : tokens[i].start]
+    if locative and prev_word == "to" and i >= 2:
+        locative = tokens[i - 2].text.lower() not in _SPOKE_WORDS  # "spoke to Tusk"
     if not locative and prev_word == "on" and i >= 2:
         # "attack on Qayara", "the offensive on Mosul": an assault's target is a place
         locative = tokens[i - 2].text.lower() in ASSAULT_WORDS
@@ -1037,6 +1048,12 @@ def _add_person(
     ):
         titled = titled or low in PERSON_TITLES
         words.pop(0)
+    # A title inside the run ends its office: "Defense Secretary Lloyd Austin", "Interior
+    # Minister Ahmad Vahidi" (the words before it are no names of the person's)
+    inner = [k for k, w in enumerate(words[:-1]) if w.lower() in PERSON_TITLES]
+    if inner:
+        titled = True
+        words = words[inner[-1] + 1 :]
     names = [w for w in words if w not in NAME_PARTICLES and not _initial(w)]
     if not names or len(names) > 4 or (len(names) < 2 and not titled):
         return
