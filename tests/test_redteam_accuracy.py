@@ -309,6 +309,8 @@ def test_a_far_county_is_no_spelling_guess(default_gaz: Gazetteer) -> None:
             'launchers," a U.S. official said.',
             "Austin",
         ),
+        # ... nor did a people's "leader" ("al-Sharaa" was Kelekli, Turkey)
+        ("Moscow hosts Syrian leader al-Sharaa for first visit", "al-Sharaa"),
         # ... and "to" after a verb of speaking leads to a listener, no place
         (
             "Poland shot down Russian drones, Prime Minister Donald Tusk said. French "
@@ -325,3 +327,19 @@ def test_a_persons_name_after_an_office_or_a_verb_of_speaking_is_no_place(
     # the places around them stay
     assert any(m.place is not None for m in found.values())
 
+
+def test_a_name_with_its_type_word_is_held_by_the_name_after_its_comma(
+    default_gaz: Gazetteer,
+) -> None:
+    # Round 10: "Souda Bay, Crete" in a report naming the U.S. and Missouri made Crete
+    # Crete, Nebraska: the bay's "Bay" hid the comma, so Crete held nothing
+    text = (
+        "The USS Harry S. Truman returned to the Red Sea after a port call in Souda Bay, "
+        "Crete. The B-2 bombers flew from Whiteman Air Force Base in Missouri, U.S. "
+        "officials said."
+    )
+    found = _mentions(default_gaz, text)
+    crete = found["Crete"].place
+    assert crete is not None and crete.country_code == "GR"
+    souda = found["Souda"].place
+    assert souda is not None and souda.country_code == "GR"

@@ -181,7 +181,7 @@ PERSON_TITLES = _TITLES | frozenset(
     commissioner lawyer attorney professor sergeant lieutenant captain colonel general
     detective agent pastor reverend father sister brother uncle aunt mother wife husband son
     daughter envoy ambassador premier chancellor commander cleric imam ayatollah king queen
-    prince princess sheikh emir sultan pope rabbi bishop cardinal""".split()
+    prince princess sheikh emir sultan pope rabbi bishop cardinal leader""".split()
 )
 # Words before a ship's name, which is no place however many towns it is named after:
 # "the cruiser Moskva", "the landing ship Novocherkassk" (read as a title is).
@@ -833,16 +833,26 @@ def describe(
         # ("Alberta Premier Danielle Smith"; not "Vice President", "Prime Minister")
     )
     nxt = None
-    if after is not None and after.capitalised and gap_after.strip() == ",":
-        k = j + 1
+    comma_at, gap_comma = j, gap_after
+    if (
+        after is not None
+        and gap_after == " "
+        and after_word in _TYPE_WORDS
+        and j + 1 < n
+    ):
+        # past the name's own type word: "Souda Bay, Crete", "Homs province, Syria"
+        comma_at, gap_comma = j + 1, text[after.end : toks[j + 1].start]
+    first = toks[comma_at] if comma_at < n else None
+    if first is not None and first.capitalised and gap_comma.strip() == ",":
+        k = comma_at + 1
         while (
             k < n
-            and k < j + 4
+            and k < comma_at + 4
             and toks[k].capitalised
             and _joined(text[toks[k - 1].end : toks[k].start])
         ):
             k += 1
-        nxt = text[after.start : toks[k - 1].end]
+        nxt = text[first.start : toks[k - 1].end]
     return Span(
         start=s,
         end=e,
