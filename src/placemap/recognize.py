@@ -842,8 +842,8 @@ def describe(
     ):
         # past the name's own type word: "Souda Bay, Crete", "Homs province, Syria"
         comma_at, gap_comma = j + 1, text[after.end : toks[j + 1].start]
-    first = toks[comma_at] if comma_at < n else None
-    if first is not None and first.capitalised and gap_comma.strip() == ",":
+    holder = toks[comma_at] if comma_at < n else None
+    if holder is not None and holder.capitalised and gap_comma.strip() == ",":
         k = comma_at + 1
         while (
             k < n
@@ -852,7 +852,7 @@ def describe(
             and _joined(text[toks[k - 1].end : toks[k].start])
         ):
             k += 1
-        nxt = text[first.start : toks[k - 1].end]
+        nxt = text[holder.start : toks[k - 1].end]
     return Span(
         start=s,
         end=e,
