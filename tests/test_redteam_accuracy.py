@@ -343,3 +343,19 @@ def test_a_name_with_its_type_word_is_held_by_the_name_after_its_comma(
     assert crete is not None and crete.country_code == "GR"
     souda = found["Souda"].place
     assert souda is not None and souda.country_code == "GR"
+
+
+def test_one_named_state_does_not_lift_every_other(default_gaz: Gazetteer) -> None:
+    # Round 10: one state named ("Senator Lindsey Graham of South Carolina") lifted every
+    # other division of the U.S., so Georgia beside Moldova and Moscow was the state
+    text = (
+        "Senator Lindsey Graham of South Carolina pushed for new sanctions on Russia. "
+        "Georgia, where opposition parties protest the government's pro-Moscow turn, and "
+        "Moldova condemned the attack."
+    )
+    place = _mentions(default_gaz, text)["Georgia"].place
+    assert place is not None and place.country_code == "GE"
+    # a list of states still makes a state of the next one
+    text = "Storms hit Ohio, Indiana and Kentucky on Monday. In Georgia, 20,000 lost power."
+    place = _mentions(default_gaz, text)["Georgia"].place
+    assert place is not None and place.country_code == "US"

@@ -631,6 +631,13 @@ def _other_than(names: set[str] | None, name: str) -> bool:
     return names is not None and (len(names) > 1 or (len(names) == 1 and name not in names))
 
 
+#: A report that names a country's first-level divisions makes its other divisions
+#: likelier, over a country of their name only when it names this many ("Ohio, Indiana
+#: and Georgia"): one state named ("Senator Lindsey Graham of South Carolina") made
+#: Georgia, beside Moldova and Moscow, the state. (Asked of every division, one named
+#: state no longer made "New York" and "Maryland" beside it the states in GeoVirus:
+#: acc@161 0.8111 -> 0.8101.)
+OTHER_DIVISIONS = 2
 #: Villages have fewer people than this (towns as many or more).
 VILLAGE_POPULATION = 10_000
 
@@ -957,8 +964,10 @@ def _context(
                 admin1[k] = w.admin1
     withheld: dict[int, float] = {}
     if votes.divisions_named:
+        # (a list of them, where the name is a country's too: see OTHER_DIVISIONS)
+        need = OTHER_DIVISIONS if any(c.place.feature_code == "PCLI" for c in it.cands) else 1
         for k, cc in facts.divisions:
-            if _other_than(votes.divisions_named.get(cc), name):
+            if len(votes.divisions_named.get(cc, set()) - {name}) >= need:
                 # A division named as its country's capital ("Washington", "Kabul",
                 # "Lima") is not made likelier by the other divisions a report names
                 # (a report on Ukraine that names Texas asks Washington, the capital,
