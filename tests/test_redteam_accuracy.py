@@ -359,3 +359,17 @@ def test_one_named_state_does_not_lift_every_other(default_gaz: Gazetteer) -> No
     text = "Storms hit Ohio, Indiana and Kentucky on Monday. In Georgia, 20,000 lost power."
     place = _mentions(default_gaz, text)["Georgia"].place
     assert place is not None and place.country_code == "US"
+
+
+def test_a_name_goes_on_past_a_romance_particle(default_gaz: Gazetteer) -> None:
+    # Round 10: "San Juan de Lurigancho", a district of Lima the gazetteer lacks, was San
+    # Juan, Puerto Rico; a name known whole keeps its particle
+    text = "Protesters gathered in San Juan de Lurigancho, a district of Lima."
+    found = _mentions(default_gaz, text)
+    assert "San Juan" not in found
+    place = found["Lima"].place
+    assert place is not None and place.country_code == "PE"
+    found = _mentions(default_gaz, "Fighting reached Santiago de Cuba. The Banco de Mexico met.")
+    place = found["Santiago de Cuba"].place
+    assert place is not None and place.country_code == "CU"
+    assert "Banco" not in found

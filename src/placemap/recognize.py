@@ -858,7 +858,7 @@ def describe(
         end=e,
         text=intern(text[s:e]),
         sentence_initial=initial,
-        in_longer_name=bool(before_cap or after_cap),
+        in_longer_name=bool(before_cap or after_cap or _particle_after(text, toks, j)),
         type_cue=(None if club or shop else _cue_after(toks, j, text)) or type_before,
         locative_cue=locative,
         all_caps=span_caps,
@@ -1093,6 +1093,23 @@ def _add_person(
     head, _, tail = last.partition("-")
     if tail and head.lower() in CONNECTORS:
         out.add(tail)  # "al-Assad": "Assad"
+
+
+# Particles inside a longer name of Romance languages: "San Juan de Lurigancho", "Banco de
+# Mexico" ("Santiago de Cuba", which the gazetteer knows whole, is spotted whole).
+_INNER_PARTICLES = frozenset("de del da do dos das di della des du".split())
+
+
+def _particle_after(text: str, toks: list[Token], j: int) -> bool:
+    """Whether the name ending before token ``j`` goes on past a particle: the words before
+    it are no name of their own ("San Juan de Lurigancho" is no San Juan)."""
+    return (
+        j + 1 < len(toks)
+        and toks[j].text in _INNER_PARTICLES
+        and toks[j + 1].capitalised
+        and text[toks[j - 1].end : toks[j].start] == " "
+        and text[toks[j].end : toks[j + 1].start] == " "
+    )
 
 
 def _framed_as_place(text: str, toks: list[Token], i: int, j: int) -> bool:
