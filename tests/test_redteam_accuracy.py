@@ -373,3 +373,25 @@ def test_a_name_goes_on_past_a_romance_particle(default_gaz: Gazetteer) -> None:
     place = found["Santiago de Cuba"].place
     assert place is not None and place.country_code == "CU"
     assert "Banco" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "where"),
+    [
+        # Round 10: "Ontario city" was Ontario, California (and Hamilton then Ohio's),
+        # and "a Florida town" Florida, Uruguay: a town of a great division's name
+        # elsewhere took the town cue meant for a town in the division
+        ("Hamilton mayor says Ontario city needs housing help", "Ontario", ("CA", "ADM1")),
+        ("Hamilton mayor says Ontario city needs housing help", "Hamilton", ("CA", "PPL")),
+        ("A Florida town was evacuated as the storm hit.", "Florida", ("US", "ADM1")),
+        # a division that holds a town of its name: the cue means that town
+        ("Niigata city was hit by the quake.", "Niigata", ("JP", "PPL")),
+        ("Fighting reached Homs city on Monday.", "Homs", ("SY", "PPL")),
+    ],
+)
+def test_a_town_cue_after_a_great_division_speaks_of_a_town_in_it(
+    default_gaz: Gazetteer, text: str, name: str, where: tuple[str, str]
+) -> None:
+    place = _mentions(default_gaz, text)[name].place
+    assert place is not None
+    assert (place.country_code, place.feature_code[: len(where[1])]) == where

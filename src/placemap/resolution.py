@@ -459,8 +459,28 @@ def _words_of(
             if cue
             else None
         )
+        if fits is not None and cue == "town":
+            fits = _town_in_division(it.cands, fits)
         got = cache[key] = (contained, fits)
     return got
+
+
+def _town_in_division(cands: list[Candidate], fits: list[float]) -> list[float]:
+    """The fits of a town cue after a great division's name (:func:`_great_division`) of
+    no town of its name inside it: "a Florida town", "Ontario city" speak of a town in
+    the division, not of the towns of its name elsewhere (Florida, Uruguay; Ontario,
+    California), so neither gains or loses by the cue. ("Niigata city", "Homs city": the
+    division holds a town of its name, which the cue means.)"""
+    great = [c.place for c in cands if _great_division(c)]
+    if not great or any(
+        c.place.feature_class == "P" and any(_holds(g, c.place) for g in great) for c in cands
+    ):
+        return fits
+    ids = {g.geonameid for g in great}
+    return [
+        0.0 if c.place.feature_class == "P" or c.place.geonameid in ids else f
+        for c, f in zip(cands, fits, strict=True)
+    ]
 
 
 def _words_key(it: _Item) -> tuple[Any, ...]:
