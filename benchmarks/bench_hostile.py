@@ -10,9 +10,11 @@ of a case to the next (4x the text); a quadratic one 16x.
 
 Cases: one name repeated ("Paris. " 5,000 / 20,000 / 80,000 times); N distinct towns
 (1,000 / 2,000 / 4,000, from the index in use); filler words (1 / 4 / 16 MB); one
-long line of a repeated name (4 / 16 MB); one sentence in German (the word lists of
-other languages it loads); and HTML pages with one tag of 20,000 / 80,000 attributes whose
-values hold "<" and ">", or of a name of 20,000 / 80,000 letters and no ">".
+long line of a repeated name (4 / 16 MB); a line of 15,000 / 60,000 / 240,000 spaces;
+2,000 / 8,000 / 32,000 credit lines or bylines between mentions; one sentence in German
+(the word lists of other languages it loads); and HTML pages with one tag of 20,000 /
+80,000 attributes whose values hold "<" and ">", or of a name of 20,000 / 80,000 letters
+and no ">".
 """
 
 from __future__ import annotations
@@ -72,6 +74,15 @@ def text_cases(quick: bool) -> list[tuple[str, str]]:
         out.append((f"filler {mb} MB", (FILLER * (mb * 10**6 // len(FILLER) + 1))[: mb * 10**6]))
     for mb in (1, 4) if quick else (4, 16):
         out.append((f"one line of 'Paris ' {mb} MB", "Paris " * (mb * 10**6 // 6)))
+    # Red team, hostile round 7: a line of white space; mentions among many credit lines
+    # and bylines (each mention was tested against each of them).
+    lead = "Shelling hit Kharkiv on Monday, officials said.\n"
+    for n in (15_000, 60_000) if quick else (15_000, 60_000, 240_000):
+        out.append((f"a line of {n:,} spaces", " " * n + "\n" + lead))
+    for n in (2_000, 8_000) if quick else (2_000, 8_000, 32_000):
+        credit = "Kharkiv and Kyiv were hit. (Reporting by Tom Balmforth in London)\n"
+        out.append((f"{n:,} credit lines", lead + credit * n))
+        out.append((f"{n:,} bylines", lead + "By Tom Balmforth\nShelling hit Kharkiv.\n" * n))
     # A report in another language loads word lists of other languages (placemap.language).
     out.append(("a German sentence", GERMAN))
     return out

@@ -260,6 +260,35 @@ def test_boilerplate_finders_read_a_text_once(monkeypatch) -> None:
     assert searched <= len(text)
 
 
+def test_mentions_among_many_credit_and_byline_lines_cost_linear_work() -> None:
+    # Red team, hostile round 7 (H2, H3): each mention was tested against each credit line
+    # ("(Reporting by A in London)") and each byline: 1.3 MB of them took 86 s
+    from types import SimpleNamespace
+
+    def work(n: int, line: str, func: Callable[[str, list], object]) -> int:
+        text = "Shelling hit Kharkiv on Monday, officials said.\n" + line * n
+        starts = [k for k in range(len(text)) if text.startswith("Kharkiv", k)]
+        items = [(SimpleNamespace(start=k), [], "toponym") for k in starts]
+        return lines_run(lambda: func(text, items), [SRC / "pipeline.py"])
+
+    credit = "Kharkiv was hit. (Reporting by Tom Balmforth in London)\n"
+    stories = pipeline._stories
+    assert work(800, credit, stories) < 2.5 * work(400, credit, stories)
+    byline = "By Tom Balmforth\nShelling hit Kharkiv overnight.\n"
+    menu = lambda text, items: pipeline._off_the_menu(items, text)  # noqa: E731
+    assert work(800, byline, menu) < 2.5 * work(400, byline, menu)
+
+
+@given(st.text(alphabet=" \t\n\r\u3000aB.", max_size=40))
+def test_the_lines_of_a_text_are_its_lines_with_a_letter(text: str) -> None:
+    # (H1: the pattern for a line tried a line of white space from each of its
+    # positions, 39 s for 60,000 spaces; anchored, it finds the same lines)
+    from placemap import boilerplate
+
+    found = [m.group() for m in boilerplate._LINE_RE.finditer(text)]
+    assert found == [line for line in text.split("\n") if line.strip(" \t\r\u3000")]
+
+
 def test_a_json_list_is_read_one_record_at_a_time(tmp_path: Path) -> None:
     # 120 MB of "[{},{},...]" took 3 GB, parsed whole before its first record was found
     # to lack the text (red team round 2, R5)

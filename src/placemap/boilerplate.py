@@ -51,7 +51,9 @@ _ITEM_WORDS = 3
 TOP_LINES = 8
 _TOP_CHARS = 8000
 # A non-empty line, and the longest a menu line is taken to be.
-_LINE_RE = re.compile(r"[^\n]*\S[^\n]*")
+# (Anchored at a line's start, its white space taken once: a line of 60,000 spaces was
+# tried from each of its positions, 39 s.)
+_LINE_RE = re.compile(r"^[^\S\n]*+\S[^\n]*", re.MULTILINE)
 _MENU_CHARS = 300
 
 

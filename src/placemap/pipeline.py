@@ -1364,8 +1364,8 @@ def _stories(
         starts = [a for a, _b in lines]
         parts = [bisect_right(starts, it[0].start) for it in items]
     else:
-        credits = credit_lines(text)
-        parts = [any(s <= it[0].start < e for s, e in credits) for it in items]
+        inside = _Overlaps(credit_lines(text))  # (not mentions x credit lines)
+        parts = [inside(it[0].start, it[0].start + 1) for it in items]
     if len(set(parts)) <= 1:
         return None
     stories: dict[object, list[int]] = {}
@@ -1417,7 +1417,8 @@ def _off_the_menu(
     menus = menu_lines(text) + link_lists(text) + byline_names(text)
     if not menus:
         return items
-    return [it for it in items if not any(s <= it[0].start < e for s, e in menus)]
+    inside = _Overlaps(menus)  # (a text of many bylines took mentions x bylines)
+    return [it for it in items if not inside(it[0].start, it[0].start + 1)]
 
 
 def _possessor_names(text: str, span: Span) -> list[str]:
