@@ -305,6 +305,10 @@ def test_geocode_csv_column_names_and_dictionary_text_start_no_formula(
     [
         "\uff1dHYPERLINK(1)", "\uff0b1+2", "\uff0d1", "\uff20SUM(A1)", " =1+2", "\xa0=1",
         "\u3000=1", "\ufeff=1", "\u200b=1", "\ufe66SUM(A1)", "\ufe62\ufe63\ufe6b",
+        # hostile round 7 (I1): other invisible format characters before a sign, and the
+        # signs' superscript, subscript and other forms NFKC makes signs of
+        "\u2060=HYPERLINK(1)", "\u200d+1+1", "\u00ad@SUM(1)", "\u200e-2+3", "\u202a=1+1",
+        "\u207c1+1", "\u208a1+1", "\ufb291+1", "\u2a751",
     ],
 )
 def test_formulas_after_white_space_or_in_full_width_signs_are_text(cell: str) -> None:

@@ -656,6 +656,21 @@ def test_a_stray_nul_byte_does_not_lose_the_report(pm, tmp_path) -> None:
     assert r.returncode == 3 and "blob.txt: binary file (NUL bytes), not text" in r.stderr
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Киев 2 и Львов", "Атака на Киев, говорят 2 источника.", "دمشق 2 حلب", "Kyiv and Lviv"],
+)
+def test_a_short_utf8_text_with_a_nul_is_no_utf16(text: str) -> None:
+    # Hostile round 7 (L1): "Fighting in Kyiv\0 and Lviv." had its NUL in one byte column
+    # of 15, so it was read as UTF-16 (CJK, no places, no notice); UTF-16 of Cyrillic,
+    # Arabic or Latin script without its BOM is still read as such
+    from placemap.readers import decode_text
+
+    assert decode_text(b"Fighting in Kyiv\x00 and Lviv.\n") == "Fighting in Kyiv\x00 and Lviv.\n"
+    for codec in ("utf-16-le", "utf-16-be"):
+        assert decode_text(text.encode(codec)) == text
+
+
 # --- R18: --max-size beyond the machine ------------------------------------------------------
 
 

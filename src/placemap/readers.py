@@ -215,6 +215,23 @@ def _utf16_without_bom(sample: bytes) -> str | None:
     return None
 
 
+def _utf8_with_nuls(sample: bytes) -> bool:
+    """Whether a sample that :func:`_utf16_without_bom` reads as UTF-16 is UTF-8 text with
+    NULs in it: valid UTF-8 (but for a character cut at its end) of no control character
+    besides NUL and white space. In UTF-16 of Cyrillic or Arabic the high bytes 0x04 and
+    0x06 are such characters, and in UTF-16 of other scripts bytes from 0x80 up break
+    UTF-8. (:func:`decode_text` then reads a stray NUL or two as text, more as binary.)"""
+    if sample.count(0) >= 0.2 * len(sample):
+        return False  # every other byte NUL: UTF-16 of Latin script
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    return not any(
+        unicodedata.category(c) == "Cc" and c not in "\0\t\n\r\f\v" for c in text
+    )
+
+
 def _check_text(text: str) -> str:
     """Refuse decoded text that is mostly control characters (binary data)."""
     sample = text[:20_000]
@@ -246,6 +263,8 @@ def decode_text(data: bytes, name: str = "") -> str:
                 f"(byte 0x{data[err.start + 3]:02x} at offset {err.start + 3})"
             ) from err
     utf16 = "utf-16" if data.startswith(_UTF16_BOMS) else _utf16_without_bom(data[:4096])
+    if utf16 and utf16 != "utf-16" and _utf8_with_nuls(data[:4096]):
+        utf16 = None  # "Fighting in Kyiv\0 and Lviv." read as UTF-16 was CJK, no places
     if utf16:
         try:
             return _check_text(data.decode(utf16))

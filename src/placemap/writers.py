@@ -16,6 +16,7 @@ import re
 import signal
 import sys
 import threading
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -362,21 +363,30 @@ def write_jsonl(reports: Iterable[Report | str], out: TextIO, *, with_text: bool
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# The same after any white space (a spreadsheet may trim it: " =1+2", "\u3000=1+2"), and
-# their full-width forms, which some locales' spreadsheets read as formulas ("\uff1d1+2").
-# (Small-form signs and a zero-width space or BOM before them too: NFKC makes + - = @ of
-# the small forms, and a spreadsheet may drop the invisible characters.)
-_FORMULA_RE = re.compile(
-    r"[\t\r]|[\s\ufeff\u200b]*[=+\-@\uff1d\uff0b\uff0d\uff20\ufe62\ufe63\ufe66\ufe6b]"
-)
+_SIGNS = frozenset(FORMULA_START[:4])
+
+
+def _formula_like(value: str) -> bool:
+    """Whether a cell starts like a formula: with a tab or a CR, or with a sign after any
+    white space (a spreadsheet may trim it: " =1+2", "\u3000=1+2") and any invisible
+    format characters (a zero-width space, a BOM, a soft hyphen, a bidirectional mark: a
+    spreadsheet may drop them), the sign in any form NFKC makes one of (full-width
+    "\uff1d1+2", which some locales' spreadsheets read as formulas; small, superscript and
+    subscript forms, "\u207c1+1")."""
+    if value[:1] in ("\t", "\r"):
+        return True
+    for c in value:
+        if c.isspace() or unicodedata.category(c) == "Cf":
+            continue
+        return unicodedata.normalize("NFKC", c)[:1] in _SIGNS
+    return False
 
 
 def spreadsheet_safe(value: Any) -> Any:
-    """A text cell that a spreadsheet shows as text: one that starts like a formula, after
-    any white space, in ASCII or full-width signs, gets a ``'`` in front
-    (``=HYPERLINK(...)`` becomes ``'=HYPERLINK(...)``). Numbers (negative ones too) and
-    nulls are returned unchanged."""
-    if isinstance(value, str) and _FORMULA_RE.match(value):
+    """A text cell that a spreadsheet shows as text: one that starts like a formula
+    (:func:`_formula_like`) gets a ``'`` in front (``=HYPERLINK(...)`` becomes
+    ``'=HYPERLINK(...)``). Numbers (negative ones too) and nulls are returned unchanged."""
+    if isinstance(value, str) and _formula_like(value):
         return "'" + value
     return value
 
