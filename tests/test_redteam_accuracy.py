@@ -395,3 +395,22 @@ def test_a_town_cue_after_a_great_division_speaks_of_a_town_in_it(
     place = _mentions(default_gaz, text)[name].place
     assert place is not None
     assert (place.country_code, place.feature_code[: len(where[1])]) == where
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A leader's name only spelled like a place's, before what people do in headlines
+        "France's Macron names Barnier prime minister",
+        "UPDATE 2-Japan's Kishida won't run for LDP leadership",
+    ],
+)
+def test_a_spelling_guess_before_a_headlines_verb_is_a_person(
+    default_gaz: Gazetteer, text: str
+) -> None:
+    found = _mentions(default_gaz, text)
+    assert not any(m.place is not None and m.place.feature_class == "P" for m in found.values())
+    # a spelling guess before its type word stays a place
+    found = _mentions(default_gaz, "Saudi Arabia condemns strikes on Yemen's Hodeidah port")
+    place = found["Hodeidah"].place
+    assert place is not None and place.country_code == "YE"

@@ -88,6 +88,17 @@ _PERSON_VERBS = frozenset(
     """met meets visits visited urges urged vows vowed appoints appointed resigns resigned
     survives survived""".split()
 )
+# ... and, after a name only spelled like a place's (a spelling guess), more of them.
+_GUESS_PERSON_VERBS = (
+    SPEECH_VERBS
+    | _PERSON_VERBS
+    | frozenset(
+        """names named sacks sacked signs signed wins won faces calls picks picked won't
+        will would rejects rejected backs backed hails hailed pledges pledged orders
+        ordered denies denied accuses accused blames blamed praises praised thanks
+        thanked slams slammed""".split()
+    )
+)
 # Zipf frequencies (wordfreq) above which a one-word name is read as an ordinary word.
 COMMON_WORD_ZIPF = 4.3
 DICTIONARY_WORD_ZIPF = 3.3
@@ -932,6 +943,14 @@ class Geoparser:
             _strong(cands) or span.locative_cue or _speakers_place(text, span)
         ):
             return False  # "France's Macron met": a person ("Kharkiv vows": a city)
+        if (
+            span.next_word in _GUESS_PERSON_VERBS
+            and not (span.locative_cue or span.type_cue)
+            and all(c.match in SPELLING_GUESSES for c in cands)
+        ):
+            # A name only spelled like a place, before what people do in headlines:
+            # "France's Macron names Barnier" (Macornay), "Japan's Kishida won't run"
+            return False
         if span.next_word == "administration" and not strong_place:
             return False  # "the Bush administration": a president's (a town has none)
         if (
