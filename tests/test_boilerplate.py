@@ -182,8 +182,10 @@ def test_a_list_of_headlines_is_read_a_line_at_a_time() -> None:
         "Floods hit Derna as dam bursts\nDerna, Libya\n"
         "Floods hit the Libyan city of Derna on Monday, officials said.\n",
         "Two headlines of one story only\nAnd their subheading here\n",
-        # a list of names, a place a line, shares its context
+        # a list of names, a place a line, shares its context; so does a bulleted list
         "Kharkiv\nIzium\nKupiansk\nBalakliia\n",
+        "* Heavy fighting near Pisky village\n* Shelling hit Avdiivka overnight\n"
+        "* Drones struck the Kharkiv region\n",
         "Ukraine war live\nkyiv hit by drones overnight again\nRescuers search the rubble today\n",
     ],
 )

@@ -231,6 +231,9 @@ def _prose(line: str) -> bool:
 # "in" or "on", which end headlines: "Jeri sworn in", "six months on"), and
 # most have this many words at least (a list of names, a place a line, is no digest).
 _DIGEST_MIN_LINES = 3
+# A bulleted line is an item of one report's list ("* ACEH: floods cut roads"), whose
+# items share their context: no headline of a digest.
+_BULLETS = frozenset("*\u2022\u00b7\u25aa\u25ba\u2023-\u2013\u2014")
 _HEADLINE_MIN_WORDS = 4
 _RUNS_ON_RE = re.compile(
     r"(?:[,;\-\u2013\u2014(&]|\b(?:a|an|the|of|at|to|from|and|or|but|by|with|as|than|that|"
@@ -248,7 +251,7 @@ def headline_lines(text: str) -> list[tuple[int, int]]:
     heads = 0
     for m in _LINE_RE.finditer(text):
         line = m.group().strip()
-        if _prose(line) or line[0].islower() or _RUNS_ON_RE.search(line):
+        if _prose(line) or line[0].islower() or line[0] in _BULLETS or _RUNS_ON_RE.search(line):
             return []
         heads += len(line.split()) >= _HEADLINE_MIN_WORDS
         lines.append(m.span())
