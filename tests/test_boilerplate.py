@@ -26,6 +26,7 @@ from placemap.readers import guess_title_date
         "Politics • Economy • Kyiv • Kharkiv • Odesa",
         "Home  >  News  >  Middle East & North Africa",  # a trail's item of many words
         "Accueil  Politique  Sécurité  Economie  Sport",  # a French site's menu
+        "Menu  Search  Subscribe",  # a short row, every word a menu's
     ],
 )
 def test_menus_and_trails_are_boilerplate(line: str) -> None:
@@ -42,6 +43,8 @@ def test_menus_and_trails_are_boilerplate(line: str) -> None:
         "Syria | Damascus | Islamic State | Aleppo | Homs",  # tags: the report's places
         "Home is where the war is: Gaza's families return",
         "X | Twitter's new owner visits Kyiv",
+        "Kyiv News",
+        "Sport in Kyiv",
     ],
 )
 def test_headlines_are_not(line: str) -> None:
@@ -224,6 +227,9 @@ def test_one_headline_lends_another_no_context(default_gaz: Gazetteer) -> None:
         "Sign in",
         "Share on Facebook | Share on X | Email",
         "Print | Email",
+        "Share this article",
+        "Share",
+        "Save article",
     ],
 )
 def test_a_pages_controls_are_boilerplate(line: str) -> None:
@@ -234,6 +240,11 @@ def test_a_skip_link_is_no_title() -> None:
     text = "Skip to main content\nSudan war: RSF fighters storm El Fasher\nFighters stormed it.\n"
     assert guess_title_date(text)[0] == "Sudan war: RSF fighters storm El Fasher"
     assert not is_boilerplate("Sign in to Kyiv talks, says envoy")
+    # (a scraped page's controls above the headline were its title)
+    text = "Home | World | Africa\nShare this article\n\nM23 rebels enter Bukavu\n\nBy Staff\n"
+    assert guess_title_date(text)[0] == "M23 rebels enter Bukavu"
+    text = "Skip to main content\nMenu  Search  Subscribe\nAfrica | Sahel\n\nJihadists strike Bamako\n"
+    assert guess_title_date(text)[0] == "Jihadists strike Bamako"
 
 
 def test_the_reporters_named_in_a_byline_are_no_places(default_gaz: Gazetteer) -> None:

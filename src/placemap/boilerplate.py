@@ -68,8 +68,12 @@ def is_menu(line: str) -> bool:
     # words are those of the words with a letter or digit, which are counted only when
     # the line has menu words at all: a line of prose is told at once.)
     menu = sum(map(MENU_WORDS.__contains__, map(str.lower, map(_strip_marks, split))))
-    if menu and (n := len([w for w in split if _ALNUM_RE.search(w)])) >= 4 and menu >= 0.6 * n:
-        return True  # "Home News Politics Economy World Society Sports Photo Video"
+    if menu and (n := len([w for w in split if _ALNUM_RE.search(w)])) >= 2 and (
+        menu == n or (n >= 4 and menu >= 0.6 * n)
+    ):
+        # "Home News Politics Economy World Society Sports Photo Video"; a short row is a
+        # menu when every word is one of its words: "Menu  Search  Subscribe"
+        return True
     if not _SEPARATOR_RE.search(line):
         return False  # one item: no trail, no menu (most lines: told without splitting)
     items = [i for i in _ITEM_SEPARATORS.split(line) if i]
@@ -92,7 +96,8 @@ def is_menu(line: str) -> bool:
 # on X", "Advertisement", "Sign in".
 _CONTROL_LINE_RE = re.compile(
     r"(?:(?:skip|jump) to (?:the )?(?:main )?(?:content|navigation|menu|search)|skip navigation"
-    r"|advertisement|sponsored|sign in|log in|subscribe(?: now)?|share this"
+    r"|advertisement|sponsored|sign in|log in|subscribe(?: now)?"
+    r"|share(?: this(?: article| story| page| post| video)?)?|save(?: this)? (?:article|story)"
     r"|(?:share (?:on|via) \w+ ?)+"
     r"|(?:accept|manage) cookies|listen to (?:this )?article|print this (?:article|page))[ .!]*",
     re.IGNORECASE,
