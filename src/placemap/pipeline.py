@@ -35,9 +35,11 @@ from placemap.recognize import (
     ARMED_WORDS,
     DIRECTIONS,
     DISEASE_FOLLOWERS,
+    FUNCTION_WORDS,
     GROUP_ADJECTIVES,
     INSTITUTION_HEADS,
     MONTHS,
+    NAME_PARTICLES,
     PERSON_TITLES,
     REPUBLIC_WORDS,
     WATER_CUES,
@@ -325,6 +327,7 @@ class Geoparser:
                 and self._towns_only(m.group(1))
             ):
                 names.add(m.group(1))  # ("he ..." is searched for: a literal is found fast)
+        names |= nicknames(text)
         return names
 
     def _towns_only(self, name: str) -> bool:
@@ -1633,6 +1636,42 @@ _GROUP_RE = re.compile(
     r"he ([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?) (?:militia|militias|group|battalion"
     r"|brigade|regiment|movement|rebels|insurgents|insurgency|jihadists)\b"
 )
+# A nickname in quotes between a person's given name and surname: Joaquín "El Chapo"
+# Guzmán, Ismael “El Mayo” Zambada (the quotes paired; a straight single quote only after
+# a space, so that no possessive opens one).
+_NICKNAME_RE = re.compile(
+    r"(?:\"([^\"\n]{1,40})\"|\u201c([^\u201d\n]{1,40})\u201d|\u2018([^\u2019\n]{1,40})\u2019"
+    r"|(?<= )'([^'\n]{1,40})') ([A-Z][\w'\u2019-]+)"
+)
+_GIVEN_NAME_RE = re.compile(r"(?:^|[\s(])([A-Z][\w'\u2019.-]*) $")
+_NICKNAME_WORDS = 4
+
+
+def nicknames(text: str) -> set[str]:
+    """The nicknames in quotes between a given name and a surname, and the surnames: no
+    places ("El Chapo" is a village in Veracruz too), wherever the text names them."""
+    out: set[str] = set()
+    if '"' not in text and "\u201c" not in text and "'" not in text and "\u2018" not in text:
+        return out
+    for m in _NICKNAME_RE.finditer(text):
+        nick = next(g for g in m.groups()[:4] if g is not None)
+        words = nick.split()
+        if not (
+            words
+            and len(words) <= _NICKNAME_WORDS
+            and nick == nick.strip()
+            and words[0][:1].isupper()
+            and all(w[:1].isupper() or w.lower() in NAME_PARTICLES for w in words)
+        ):
+            continue
+        given = _GIVEN_NAME_RE.search(text, max(0, m.start() - 40), m.start())
+        if given is None or given.group(1).lower() in FUNCTION_WORDS:
+            continue
+        out.add(nick)
+        out.add(m.group(5))
+    return out
+
+
 # Words after a group's name for its members: "Al-Shabaab fighters", "Houthi rebels".
 # Towns have fighters too ("Daraa rebels"): only a name that is no more than a hamlet or
 # village in the gazetteer reads as the group's.
