@@ -11,7 +11,8 @@ of a case to the next (4x the text); a quadratic one 16x.
 Cases: one name repeated ("Paris. " 5,000 / 20,000 / 80,000 times); N distinct towns
 (1,000 / 2,000 / 4,000, from the index in use); filler words (1 / 4 / 16 MB); one
 long line of a repeated name (4 / 16 MB); a line of 15,000 / 60,000 / 240,000 spaces;
-2,000 / 8,000 / 32,000 credit lines or bylines between mentions; one sentence in German
+2,000 / 8,000 / 32,000 credit lines or bylines between mentions; a list of 10,000 / 40,000 /
+160,000 made-up names; one sentence in German
 (the word lists of other languages it loads); and HTML pages with one tag of 20,000 /
 80,000 attributes whose values hold "<" and ">", or of a name of 20,000 / 80,000 letters
 and no ">".
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import sqlite3
 import subprocess
 import sys
@@ -83,6 +85,18 @@ def text_cases(quick: bool) -> list[tuple[str, str]]:
         credit = "Kharkiv and Kyiv were hit. (Reporting by Tom Balmforth in London)\n"
         out.append((f"{n:,} credit lines", lead + credit * n))
         out.append((f"{n:,} bylines", lead + "By Tom Balmforth\nShelling hit Kharkiv.\n" * n))
+    # Red team, hostile round 8: a list of made-up four-letter names ("Fighting in Bale,
+    # Koti, ... and Aleppo"), many of them villages somewhere: each village abroad was
+    # measured against every place of the report.
+    rng = random.Random(1)
+    for n in (10_000, 40_000) if quick else (10_000, 40_000, 160_000):
+        words = (
+            rng.choice("BCDFGKLMNPRSTVZ") + rng.choice("aeiou") + rng.choice("lmnrst")
+            + rng.choice("aeiou")
+            for _ in range(n)
+        )  # fmt: skip
+        listed = f"Fighting in {', '.join(words)} and Aleppo.\n"
+        out.append((f"a list of {n:,} made-up names", listed))
     # A report in another language loads word lists of other languages (placemap.language).
     out.append(("a German sentence", GERMAN))
     return out

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
@@ -1864,7 +1864,7 @@ def _drop_far_strays(
     for code in named:
         if code:
             near |= gaz.neighbours(code)
-    sure: list[tuple[str, Place]] | None = None
+    sure: _SurePlaces | None = None
     eponyms: set[str] | None = None
     for k, m in enumerate(out):
         p = m.place
@@ -1878,19 +1878,18 @@ def _drop_far_strays(
         ):
             continue
         if sure is None:
-            sure = [(fold(o.text), o.place) for o in out if o.place and o.confidence >= CONFIDENT]
+            sure = _SurePlaces(out)
         name = fold(m.text)
-        others = [q for n, q in sure if n != name]
-        if not others or any(q.country_code == p.country_code for q in others):
+        if not sure.others_than(name) or sure.country_by_other(p.country_code, name):
             continue
         if eponyms is None:
             eponyms = {fold(it.span.text) for it in items if it.span.eponym}
         if name in eponyms:
             continue
         town = p.population >= STRAY_POPULATION
-        if town and len({(q.lat, q.lon) for q in others if q.feature_class == "P"}) < STRAY_TOWNS:
+        if town and sure.town_points_besides(name) < STRAY_TOWNS:
             continue  # (a town is dropped only where the report's own towns say where it is)
-        km = min(haversine_km(p.lat, p.lon, q.lat, q.lon) for q in others)
+        km = sure.km(p, name)
         if km > STRAY_KM:
             out[k] = replace(
                 m,
@@ -1899,6 +1898,63 @@ def _drop_far_strays(
                 reason=f"a {'town' if town else 'village'} {km:,.0f} km from the report's "
                 "places, in a country it does not name",
             )
+
+
+class _SurePlaces:
+    """The places a report's mentions surely stand for, by the folded names that stand
+    for them, read once for every stray village that :func:`_drop_far_strays` measures
+    against the places of the report's other names (a report listing 50,000 names once
+    measured each against all the others: quadratic)."""
+
+    def __init__(self, out: list[Mention]) -> None:
+        sure = [(fold(o.text), o.place) for o in out if o.place and o.confidence >= CONFIDENT]
+        self.names = Counter(n for n, _ in sure)
+        self.countries: dict[str | None, set[str]] = defaultdict(set)
+        towns: dict[tuple[float, float], set[str]] = defaultdict(set)
+        for n, q in sure:
+            self.countries[q.country_code].add(n)
+            if q.feature_class == "P":
+                towns[(q.lat, q.lon)].add(n)
+        self.towns = len(towns)
+        # The town points that one name alone stands at: not another name's.
+        self.towns_only: Counter[str] = Counter(
+            next(iter(ns)) for ns in towns.values() if len(ns) == 1
+        )
+        # Distances are measured from the towns and divisions the report names: a
+        # country's middle is no place of it, and one named in passing lends its thousands
+        # of km to none ("aid from the United Arab Emirates" in a report on Derna leaves
+        # "al-Bilad" no village of Yemen); from any place where it names no other.
+        self.points = _Located(
+            (n, (q.lat, q.lon))
+            for n, q in sure
+            if q.feature_class in "PA" and not q.feature_code.startswith("PCL")
+        )
+        self.every = _Located((n, (q.lat, q.lon)) for n, q in sure)
+        self.kms: dict[tuple[str, int], float] = {}
+
+    def others_than(self, name: str) -> bool:
+        """Whether another name stands for a place surely."""
+        return len(self.names) - (name in self.names) > 0
+
+    def country_by_other(self, code: str | None, name: str) -> bool:
+        """Whether another name stands for a place in country ``code`` surely."""
+        return bool(self.countries.get(code, set()) - {name})
+
+    def town_points_besides(self, name: str) -> int:
+        """At how many points other names stand for towns surely."""
+        return self.towns - self.towns_only.get(name, 0)
+
+    def km(self, p: Place, name: str) -> float:
+        """Km from ``p`` to the nearest place another name stands for surely."""
+        key = (name, p.geonameid)
+        got = self.kms.get(key)
+        if got is None:
+            at = [Candidate(p, "fuzzy", 1.0)]
+            found = self.points.nearest_km(at, name)
+            if found is None:
+                found = self.every.nearest_km(at, name)
+            got = self.kms[key] = math.inf if found is None else float(found[0])
+        return got
 
 
 #: The best candidates by prior, their priors, and the others with theirs.
