@@ -252,6 +252,21 @@ def test_overlay_with_bad_row_names_file_and_line(small_gaz: Gazetteer, tmp_path
         load_overlay(small_gaz, csv_path)
 
 
+def test_overlay_with_a_negative_population_names_file_and_line(
+    small_gaz: Gazetteer, tmp_path: Path
+) -> None:
+    # "-1" for an unknown count once reached math.log10 in scoring: every report naming
+    # the place failed, blamed for it, and geocode died with a traceback.
+    csv_path = tmp_path / "pop.csv"
+    csv_path.write_text(
+        "name,lat,lon,population\nZzqville,35,38,-1\nAqville,35,38,\n", encoding="utf-8"
+    )
+    with pytest.raises(ValueError, match=r"pop.csv, line 2: population -1 is below 0"):
+        load_overlay(small_gaz, csv_path)
+    csv_path.write_text("name,lat,lon,population\nAqville,35,38,\n", encoding="utf-8")
+    assert load_overlay(small_gaz, csv_path) == 1
+
+
 # --- the real default index ------------------------------------------------------
 
 

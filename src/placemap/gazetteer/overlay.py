@@ -61,6 +61,12 @@ def load_overlay(gaz: Gazetteer, path: str | Path) -> int:
             raise InputError(f"{path}, line {lineno}: bad number ({err})") from err
         if not (-90 <= lat <= 90 and -180 <= lon <= 180) or not (row.get("name") or "").strip():
             raise InputError(f"{path}, line {lineno}: needs a name and lat/lon within range")
+        if population < 0:
+            # ("-1" marks an unknown count in many tables: here an empty cell does)
+            raise InputError(
+                f"{path}, line {lineno}: population {population} is below 0 (leave the cell "
+                "empty where it is not known)"
+            )
         country = (row.get("country") or "").strip().upper()
         if country and not schema.is_country_code(country):
             raise InputError(
