@@ -414,3 +414,36 @@ def test_a_spelling_guess_before_a_headlines_verb_is_a_person(
     found = _mentions(default_gaz, "Saudi Arabia condemns strikes on Yemen's Hodeidah port")
     place = found["Hodeidah"].place
     assert place is not None and place.country_code == "YE"
+
+
+def test_a_nickname_in_quotes_is_no_place(default_gaz: Gazetteer) -> None:
+    # Round 11: "El Chapo" is a village in Veracruz too, and was pinned in a report on
+    # Culiacán; a nickname between a given name and a surname names a person.
+    text = (
+        'The fighting pits Los Chapitos, the sons of Joaquín "El Chapo" Guzmán, against '
+        "the faction loyal to Ismael “El Mayo” Zambada in Culiacán, Sinaloa."
+    )
+    found = _mentions(default_gaz, text)
+    assert "El Chapo" not in found and "El Mayo" not in found
+    culiacan = found["Culiacán"].place
+    assert culiacan is not None and culiacan.country_code == "MX"
+    # A place in quotes after a lower-case word is still a place ("sang "Kyiv" in Lviv").
+    found = _mentions(default_gaz, 'The band sang "Kyiv" Saturday in Lviv, Ukraine.')
+    assert found["Kyiv"].place is not None
+
+
+def test_a_country_named_in_passing_lends_no_reach_to_a_village_abroad(
+    default_gaz: Gazetteer,
+) -> None:
+    # Round 11: in a report on Derna naming Egypt, Turkey and the UAE in passing,
+    # "al-Bilad" (a dam the gazetteer lacks) was a village in Yemen's Hadramawt: 2,300
+    # km from every town the report names, but within 1,500 km of the UAE's middle.
+    text = (
+        "DERNA, Libya (Reuters) - The Abu Mansour dam and the smaller al-Bilad dam gave way "
+        "on Monday. Rescue teams from Egypt, Turkey and the United Arab Emirates reached "
+        "Derna, Benghazi and al-Bayda on Wednesday, and volunteers drove in from Misrata."
+    )
+    found = _mentions(default_gaz, text)
+    assert found["al-Bilad"].place is None
+    assert "village" in found["al-Bilad"].reason
+    assert found["Benghazi"].place is not None

@@ -1107,3 +1107,15 @@ def test_maps_of_an_earlier_run_are_no_reports(pm, tmp_path) -> None:
     out = tmp_path / "out.jsonl"
     assert pm("extract", reports, "-o", out).returncode == 0
     assert _ids(out) == ["good"]
+
+
+# --- round 8, E3: a line break in an output path forged lines of the summary ------------
+
+
+def test_an_output_path_with_a_line_break_stays_on_one_line(pm, tmp_path) -> None:
+    out = tmp_path / "x\nplacemap: error: forged\ny.jsonl"
+    r = pm("extract", _good_txt(tmp_path), "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert not any(line.startswith("placemap: error") for line in r.stderr.splitlines()), r.stderr
+    assert "x\\nplacemap: error: forged\\ny.jsonl" in r.stderr, r.stderr
+    assert out.exists()

@@ -27,6 +27,7 @@ from placemap.cli.common import (
     no_reports,
     progress,
     quiet,
+    say,
     settings_for,
     tally,
     workers_option,
@@ -178,11 +179,10 @@ def extract(
     except NoReports:
         no_reports(paths, failures)
     if output is not None and not quiet():
-        click.echo(
+        say(
             f"placemap: wrote {n} reports to {output}: {counts['place']} resolved mentions "
             f"of places (demonyms apart: {counts['demonym']}), {counts['unresolved']} "
-            "unresolved",
-            err=True,
+            "unresolved"
         )
     if failures:
         sys.exit(EXIT_PARTIAL)
@@ -255,12 +255,11 @@ def _extract_dask(
         day_first=inputs.day_first,
     )
     for message in stats["input_errors"]:
-        click.echo(f"placemap: error: {message}", err=True)
+        say(f"placemap: error: {message}")
     if not quiet():
-        click.echo(
+        say(
             f"placemap: wrote {stats['partitions']} Parquet partitions to {output}: "
-            f"{stats['reports']:,} reports, {stats['mentions']:,} mentions",
-            err=True,
+            f"{stats['reports']:,} reports, {stats['mentions']:,} mentions"
         )
     if stats["errors"]:
         click.echo(
