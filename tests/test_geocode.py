@@ -659,6 +659,30 @@ def test_frame_reports_one_report_per_group() -> None:
     assert p is not None and (p.lat, p.lon, p.geonames_id) == (34.56, 38.28, None)
 
 
+def test_frame_reports_name_the_rows_whose_coordinates_are_no_point(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Red team, hostile round 8: such rows were counted as unresolved places, unnamed.
+    df = pd.DataFrame(
+        {
+            "lat": ["nan", "inf", "36.2", "91", "", None, "0x10"],
+            "lon": ["1", "-inf", "37.1", "181", "", None, "20"],
+            "name": ["A", "B", "D", "F", "G", "H", "I"],
+        },
+        dtype=object,
+    )
+    with caplog.at_level("WARNING", logger="placemap"):
+        (report,) = frame_reports(df, name="name", source="ev.csv")
+    assert [m.text for m in report.mentions if m.place is not None] == ["D"]
+    (warning,) = [r.getMessage() for r in caplog.records]
+    assert warning.startswith("ev.csv: 4 rows with coordinates that are no latitude")
+    assert "row 1: 'nan', '1'; row 2: 'inf', '-inf'; row 4: '91', '181' and 1 more" in warning
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="placemap"):
+        frame_reports(df.iloc[[2, 4, 5]], name="name")
+    assert not caplog.records  # empty cells: a place not found, no warning
+
+
 @settings(max_examples=50, deadline=None)
 @given(
     st.lists(

@@ -709,6 +709,38 @@ def _feature_class(code: str) -> str:
     return next((cls for head, cls in _CODE_CLASSES if code.startswith(head)), "")
 
 
+#: Rows with bad coordinates named one by one; the rest are counted.
+BAD_POINTS_SHOWN = 3
+
+
+def _say_bad_points(df: pd.DataFrame, lat: str, lon: str, ok: np.ndarray, where: str) -> None:
+    """Warn of the rows whose coordinates are written but are no point on the earth
+    ("nan", "inf", "1e308", 91/181, "0x10"): they are drawn as unresolved, as a row
+    without coordinates is (a place the gazetteer did not find), and the warning says
+    which they are (file, row, values)."""
+    bad = np.flatnonzero(~ok & (_written(df[lat]) | _written(df[lon])))
+    if not len(bad):
+        return
+    shown = "; ".join(
+        f"row {i + 1}: {str(df[lat].iloc[i])[:40]!r}, {str(df[lon].iloc[i])[:40]!r}"
+        for i in bad[:BAD_POINTS_SHOWN]
+    )
+    more = f" and {len(bad) - BAD_POINTS_SHOWN:,} more" if len(bad) > BAD_POINTS_SHOWN else ""
+    log.warning(
+        "%s: %d rows with coordinates that are no latitude in [-90, 90] and longitude in "
+        "[-180, 180] (%s%s; rows counted after the header): listed as unresolved",
+        where,
+        len(bad),
+        shown,
+        more,
+    )
+
+
+def _written(values: pd.Series) -> np.ndarray:
+    """Whether each cell holds something (not empty, not a missing value)."""
+    return np.asarray(values.notna() & (values.astype(str).str.strip() != ""), dtype=bool)
+
+
 def frame_reports(
     df: pd.DataFrame,
     *,
@@ -734,6 +766,7 @@ def frame_reports(
     lats = pd.to_numeric(df[lat], errors="coerce").to_numpy(dtype=np.float64)
     lons = pd.to_numeric(df[lon], errors="coerce").to_numpy(dtype=np.float64)
     ok = (np.abs(lats) <= 90) & (np.abs(lons) <= 180)
+    _say_bad_points(df, lat, lon, ok, source or title)
 
     def col(c: str | None) -> list[str]:
         if c is None or c not in df.columns:
