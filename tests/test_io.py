@@ -606,6 +606,28 @@ def test_gzipped_inputs_are_read_as_the_files_they_hold(tmp_path: Path) -> None:
     assert "fake.html.gz: not a gzip file, though named .gz: rename it" in errors[1]
 
 
+def test_a_gzipped_text_that_expands_past_its_ratio_is_refused(tmp_path: Path) -> None:
+    # Red team, hostile round 8: a 61 kB .txt.gz held 20 MB of one line repeated, read
+    # and geoparsed as one report: 1.2 GB and 53 s. Prose compresses 3 to 4 times.
+    import gzip
+
+    from placemap.readers import GZIP_RATIO
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    line = b"Shelling hit Aleppo on Monday, near Homs.\n"
+    (folder / "bomb.txt.gz").write_bytes(gzip.compress(line * 100_000, 9))
+    (folder / "long.txt.gz").write_bytes(gzip.compress(line * 2_000, 9))  # under the floor
+    prose = " ".join(f"Shelling hit town {i} on day {i * 7 % 31}." for i in range(20_000))
+    (folder / "prose.txt.gz").write_bytes(gzip.compress(prose.encode(), 9))
+    items = list(read_reports([folder]))
+    reports = {r.id for r in items if not isinstance(r, ReadError)}
+    (error,) = [str(e) for e in items if isinstance(e, ReadError)]
+    assert reports == {"long", "prose"}
+    assert f"bomb.txt.gz: decompresses to more than {GZIP_RATIO} times its" in error
+    assert "decompress it to read it" in error
+
+
 def test_a_sites_menu_line_is_no_title() -> None:
     from placemap.readers import guess_title_date
 
