@@ -243,8 +243,8 @@ def test_a_skip_link_is_no_title() -> None:
     # (a scraped page's controls above the headline were its title)
     text = "Home | World | Africa\nShare this article\n\nM23 rebels enter Bukavu\n\nBy Staff\n"
     assert guess_title_date(text)[0] == "M23 rebels enter Bukavu"
-    text = "Skip to main content\nMenu  Search  Subscribe\nAfrica | Sahel\n\nJihadists strike Bamako\n"
-    assert guess_title_date(text)[0] == "Jihadists strike Bamako"
+    text = "Skip to main content\nMenu  Search  Subscribe\nAfrica | Sahel\n\nJihadists hit Bamako\n"
+    assert guess_title_date(text)[0] == "Jihadists hit Bamako"
 
 
 def test_the_reporters_named_in_a_byline_are_no_places(default_gaz: Gazetteer) -> None:
