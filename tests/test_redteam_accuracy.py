@@ -447,3 +447,44 @@ def test_a_country_named_in_passing_lends_no_reach_to_a_village_abroad(
     assert found["al-Bilad"].place is None
     assert "village" in found["al-Bilad"].reason
     assert found["Benghazi"].place is not None
+
+
+def test_a_group_of_countries_is_named_whole(default_gaz: Gazetteer) -> None:
+    # Round 11: "The Baltic states imposed travel bans" pinned Baltic, South Dakota.
+    found = _mentions(
+        default_gaz,
+        "Officials said the Baltic states met in Riga, and the Nordic countries agreed.",
+    )
+    assert "Baltic" not in found and "Nordic" not in found
+    baltic = found["Baltic states"].place
+    assert baltic is not None and baltic.feature_code == "RGN"
+    assert found["Nordic countries"].place is not None
+    assert found["Riga"].place is not None
+
+
+def test_an_ordinary_word_before_a_name_makes_another_name(default_gaz: Gazetteer) -> None:
+    # Round 11: "the Green Mountain region" (Libya's Jabal al Akhdar) was Mountain
+    # Province, the Philippines: the type word after the name is the longer name's.
+    found = _mentions(
+        default_gaz,
+        "Other towns in the Green Mountain region were hit, including al-Bayda and Shahat.",
+    )
+    assert "Mountain" not in found and found["Shahat"].place is not None
+    # A people's word or an area's keeps the name: the Ukrainian Donetsk region, Greater Cairo.
+    found = _mentions(default_gaz, "Shelling hit the Ukrainian Donetsk region.")
+    assert found["Donetsk"].place is not None
+    found = _mentions(default_gaz, "Floods hit the Greater Cairo region, Egypt.")
+    assert found["Cairo"].place is not None
+
+
+def test_a_pair_of_countries_or_states_says_its_kind(default_gaz: Gazetteer) -> None:
+    # "Russia and Georgia fought" in a report naming the United States was the state:
+    # a pair said nothing where a list of three said its kind.
+    us = " Officials in the United States said so."
+    for text in ("Russia and Georgia fought in 2008.", "Georgia and Russia fought in 2008."):
+        georgia = _mentions(default_gaz, text + us)["Georgia"].place
+        assert georgia is not None and georgia.feature_code == "PCLI", text
+    georgia = _mentions(default_gaz, "Storms hit Georgia and Florida on Monday." + us)[
+        "Georgia"
+    ].place
+    assert georgia is not None and georgia.feature_code == "ADM1"

@@ -37,6 +37,7 @@ from placemap.recognize import (
     DISEASE_FOLLOWERS,
     FUNCTION_WORDS,
     GROUP_ADJECTIVES,
+    GROUP_TAILS,
     INSTITUTION_HEADS,
     MONTHS,
     NAME_PARTICLES,
@@ -938,12 +939,14 @@ class Geoparser:
         ):
             return False  # "the Assads have ruled" (a village in Morocco): a family
         strong_place = any(c.place.feature_code in _STRONG_CODES for c in cands)
+        # (a group of countries speaks and acts as a country does: "the Baltic states met")
+        states = span.text.rpartition(" ")[2] in GROUP_TAILS
         if span.next_word in SPEECH_VERBS and not (
-            _speaks(cands) or span.locative_cue or _speakers_place(text, span)
+            _speaks(cands) or states or span.locative_cue or _speakers_place(text, span)
         ):
             return False  # "Brown said": a person (a country may speak; "in Homs said")
         if span.next_word in _PERSON_VERBS and not (
-            _strong(cands) or span.locative_cue or _speakers_place(text, span)
+            _strong(cands) or states or span.locative_cue or _speakers_place(text, span)
         ):
             return False  # "France's Macron met": a person ("Kharkiv vows": a city)
         if (

@@ -645,6 +645,9 @@ def spot(
                 break
             if tok.capitalised or _ELIDED_NAME.match(tok.text):
                 candidates_j.append(j)
+            elif tok.text in GROUP_TAILS and prev.capitalised:
+                candidates_j.append(j)  # "the Baltic states": a name if the index knows it
+                break
             elif tok.text.lower() not in CONNECTORS and not (
                 tok.text == "the" and prev.text.lower() == "of"
             ):
@@ -687,6 +690,14 @@ def spot(
         spans.append(span)
         start_at = best_j
     return spans
+
+
+# Words before a name for the area around the place: "Greater Cairo", "Metro Manila".
+_AREA_AROUND = frozenset({"greater", "metropolitan", "metro"})
+# The lower-case word that ends the name of a group of countries: "the Baltic states"
+# (no Baltic, South Dakota), "the Nordic countries"; taken only where the index knows the
+# whole name.
+GROUP_TAILS = frozenset({"states", "countries", "nations"})
 
 
 _MONTH = (
@@ -787,6 +798,19 @@ def describe(
     type_before, locative = _cue_before(toks, i, text) if i else (None, False)
     if before_cap:
         type_before = None  # the type word of a longer name: "the towns of Chimney Rock"
+    # An ordinary word before a name makes another name, and the type word after is that
+    # name's: "the Green Mountain region" (Libya's Jabal al Akhdar) is no region called
+    # Mountain, "Blue Nile state" no state of the Nile. ("Ukrainian Donetsk region" keeps
+    # its cue.)
+    # ("the Greater Cairo region" is Cairo's; an office is a person's, not the name's:
+    # "Former Arkansas Gov. Mike Huckabee", "Joins Sochi Mayor Race".)
+    plain_before = (
+        before_cap
+        and before_word not in _AREA_AROUND
+        and after_word.rstrip(".") not in _GOVERNED_BY
+        and plain is not None
+        and plain(before_word)
+    )
     # "Manchester City", "Leicester City": a name the gazetteer does not know (it knows
     # "Mexico City", "Gaza City"), a club's unless the words before say a place ("in",
     # "residents of") or a name goes on ("Dublin City Council": the city's); "City" in a
@@ -859,7 +883,8 @@ def describe(
         text=intern(text[s:e]),
         sentence_initial=initial,
         in_longer_name=bool(before_cap or after_cap or _particle_after(text, toks, j)),
-        type_cue=(None if club or shop else _cue_after(toks, j, text)) or type_before,
+        type_cue=(None if club or shop or plain_before else _cue_after(toks, j, text))
+        or type_before,
         locative_cue=locative,
         all_caps=span_caps,
         next_text=intern(nxt) if nxt else None,

@@ -1269,6 +1269,13 @@ class _Links:
     nxt: dict[int, int]
     prv: dict[int, int]
     holders: dict[int, frozenset[int]]
+    # The items linked to the one before by "and" or "or" (not by a comma).
+    joined: frozenset[int] = frozenset()
+
+
+#: The kinds that a pair ("Russia and Georgia", "Georgia or Florida") says, as a list of
+#: three does any kind: countries and states, whose names the other kind shares.
+_PAIR_CODES = frozenset({"PCL", "ADM1"})
 
 
 def _lists(
@@ -1294,6 +1301,14 @@ def _lists(
         elif before is not None and before in prv:
             pair = (before, prv[before])
         else:
+            # A pair alone: "Russia and Georgia" is a pair of countries when Russia is
+            # surely one (one Georgia is; in a report naming the United States, the
+            # state was taken).
+            other = before if before is not None else after
+            joined = k in links.joined if before is not None else after in links.joined
+            kind = code(other) if other is not None and joined else None
+            if kind in _PAIR_CODES:
+                kinds[k] = kind
             continue
         kind = code(pair[0])
         if kind is not None and kind == code(pair[1]):
@@ -1308,18 +1323,22 @@ def _links(items: list[_Item]) -> _Links:
     nxt: dict[int, int] = {}
     prv: dict[int, int] = {}
     holders: dict[int, frozenset[int]] = {}
+    joined: set[int] = set()
     for a, b in zip(order, order[1:], strict=False):
         sa, sb = items[a].span, items[b].span
         comma = sb.after_comma_name and sa.next_text == sb.text
-        if comma or (sb.prev_word in _LIST_JOINS and 0 < sb.start - sa.end <= _LIST_GAP):
+        join = sb.prev_word in _LIST_JOINS and 0 < sb.start - sa.end <= _LIST_GAP
+        if comma or join:
             nxt[a], prv[b] = b, a
+            if join and not comma:
+                joined.add(b)
         if comma:
             held = frozenset(
                 q.place.geonameid for q in items[b].cands if _held_by(q.place, items[a].cands)
             )
             if held:
                 holders[b] = held
-    return _Links(nxt, prv, holders)
+    return _Links(nxt, prv, holders, frozenset(joined))
 
 
 _Admin2 = tuple[str | None, str | None, str | None]
@@ -1938,7 +1957,8 @@ class _SurePlaces:
 
     def country_by_other(self, code: str | None, name: str) -> bool:
         """Whether another name stands for a place in country ``code`` surely."""
-        return bool(self.countries.get(code, set()) - {name})
+        names = self.countries.get(code)
+        return names is not None and (len(names) > 1 or name not in names)
 
     def town_points_besides(self, name: str) -> int:
         """At how many points other names stand for towns surely."""
