@@ -1646,6 +1646,8 @@ _NICKNAME_RE = re.compile(
     r"(?:\"([^\"\n]{1,40})\"|\u201c([^\u201d\n]{1,40})\u201d|\u2018([^\u2019\n]{1,40})\u2019"
     r"|(?<= )'([^'\n]{1,40})') ([A-Z][\w'\u2019-]+)"
 )
+# Where one may open: a quote before a capital (found first, in one simple pass).
+_NICKNAME_OPEN_RE = re.compile(r"[\"\u201c\u2018'](?=[A-Z])")
 _GIVEN_NAME_RE = re.compile(r"(?:^|[\s(])([A-Z][\w'\u2019.-]*) $")
 _NICKNAME_WORDS = 4
 
@@ -1654,9 +1656,10 @@ def nicknames(text: str) -> set[str]:
     """The nicknames in quotes between a given name and a surname, and the surnames: no
     places ("El Chapo" is a village in Veracruz too), wherever the text names them."""
     out: set[str] = set()
-    if '"' not in text and "\u201c" not in text and "'" not in text and "\u2018" not in text:
-        return out
-    for m in _NICKNAME_RE.finditer(text):
+    for opened in _NICKNAME_OPEN_RE.finditer(text):
+        m = _NICKNAME_RE.match(text, opened.start())
+        if m is None:
+            continue
         nick = next(g for g in m.groups()[:4] if g is not None)
         words = nick.split()
         if not (
