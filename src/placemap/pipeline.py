@@ -987,6 +987,8 @@ class Geoparser:
             )
         ):
             return False  # "the Vostok group", "Al-Masirah TV" ("the Cambridge group" stays)
+        if text.startswith("-class", span.end):
+            return False  # "Virginia-class submarines", "Kilo-class": a class of ships
         if not _name_shaped(span.text) and not any(
             c.match in ("exact", "abbreviation") for c in cands
         ):
@@ -1274,7 +1276,7 @@ class Geoparser:
                 cands = [
                     c
                     for c in cands
-                    if (c.match == "alternate" and _well_known(c))
+                    if (c.match == "alternate" and (_well_known(c) or _own_name_spelled(span, c)))
                     or (c.match in SPELLING_GUESSES and c.place.country_code in home_or_armed)
                 ]
                 if not cands and not _cued(span):
@@ -1855,6 +1857,24 @@ def _well_known(c: Candidate) -> bool:
         or p.feature_class != "P"
         or p.feature_code == "PPLC"
         or p.population >= _FAMOUS_PLACE
+    )
+
+
+#: How alike (rapidfuzz ratio) a city's other name and its own must be for the other
+#: name to be the same name spelled another way ("Misrata", Misratah: 93; "Boni", Bonn:
+#: 75; "Hamas", Hamm: 67).
+OWN_NAME_RATIO = 85
+
+
+def _own_name_spelled(span: Span, c: Candidate) -> bool:
+    """Whether a city of :data:`_BIG_PLACE` is matched by another spelling of its own name
+    ("Misrata" for Misratah), not by a name of another language that an unrelated word
+    shares: a report on Lebanon may name Libya's third city without naming Libya."""
+    p = c.place
+    return (
+        p.feature_class == "P"
+        and p.population >= _BIG_PLACE
+        and ratio(fold(span.text), fold(p.name)) >= OWN_NAME_RATIO
     )
 
 

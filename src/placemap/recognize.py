@@ -551,6 +551,9 @@ def _cue_before(tokens: list[Token], i: int, text: str) -> tuple[str | None, boo
     locative = prev_word in LOCATIVE_CUES and "." not in text[prev.end : tokens[i].start]
     if locative and prev_word == "to" and i >= 2:
         locative = tokens[i - 2].text.lower() not in _SPOKE_WORDS  # "spoke to Tusk"
+    if not locative and prev_word == "of" and i >= 2:
+        # "south of Katherine", "10 km north of Izium": a bearing from a place
+        locative = tokens[i - 2].text.lower() in _BEARINGS
     if not locative and prev_word == "on" and i >= 2:
         # "attack on Qayara", "the offensive on Mosul": an assault's target is a place
         locative = tokens[i - 2].text.lower() in ASSAULT_WORDS
@@ -692,6 +695,8 @@ def spot(
     return spans
 
 
+# Compass bearings ("south of X").
+_BEARINGS = frozenset("north south east west northeast northwest southeast southwest".split())
 # Words before a name for the area around the place: "Greater Cairo", "Metro Manila".
 _AREA_AROUND = frozenset({"greater", "metropolitan", "metro"})
 # The lower-case word that ends the name of a group of countries: "the Baltic states"
