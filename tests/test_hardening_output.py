@@ -333,6 +333,14 @@ def test_eval_misses_csv_cells_never_start_a_formula(small_index: Path, tmp_path
     [header, row] = _csv_rows(tmp_path / "m.csv")
     assert row[1:4] == ["'=1+2", "'@Homs", "' -40.000,-70.000"]
     assert float(row[0]) > 161
+    # Red team, hostile round 9: a lone CR was left bare, and a spreadsheet (or pandas)
+    # ended the row there: "@SUM(...)" opened a row of its own.
+    doc["toponyms"][0]["name"] = "x\r@SUM(1+1)"
+    corpus.write_text(json.dumps(doc) + "\n", "utf-8")
+    evaluate(Geoparser(Gazetteer(small_index)), corpus, misses_csv=tmp_path / "m.csv")
+    assert b'"x\r@SUM(1+1)"' in (tmp_path / "m.csv").read_bytes()
+    [header, row] = _csv_rows(tmp_path / "m.csv")
+    assert row[2] == "x\r@SUM(1+1)"
 
 
 # --- page file names --------------------------------------------------------------------

@@ -11,7 +11,6 @@ convention per record (``"demonyms": "ignore"``); the argument, when given, wins
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import statistics
@@ -34,7 +33,7 @@ from placemap.readers import (
     shown,
 )
 from placemap.resolution import haversine_km
-from placemap.writers import atomic_text_writer, spreadsheet_safe
+from placemap.writers import atomic_text_writer, csv_writer, spreadsheet_safe
 
 __all__ = ["MAX_ERROR_KM", "DEMONYM_CONVENTIONS", "evaluate", "read_corpus", "format_report"]
 
@@ -252,7 +251,9 @@ def evaluate(
     if misses_csv is not None:
         misses.sort(key=lambda x: -x[0])
         with output_errors(misses_csv), atomic_text_writer(misses_csv) as fh:
-            w = csv.writer(fh, lineterminator="\n")
+            # (quoting a lone CR as every CSV of placemap's does: a gold name "x\r@SUM(..)"
+            # made a row of its own that opened with a formula)
+            w = csv_writer(fh)
             w.writerow(["error_km", "doc", "name", "gold", "predicted", "reason"])
             w.writerows([spreadsheet_safe(v) for v in row] for row in misses)
     return result
