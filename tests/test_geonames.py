@@ -673,3 +673,24 @@ def test_download_takes_country_codes_only(tmp_path: Path) -> None:
     with pytest.raises(GazetteerBuildError, match="two-letter country code"):
         download(["../EVIL"], tmp_path / "dl", base_url="http://127.0.0.1:9/")
     assert not (tmp_path / "dl").exists()
+
+
+def test_a_number_past_sqlites_integers_is_a_skipped_row(tmp_path: Path) -> None:
+    # Red team, hostile round 9: a geonameid or population past 2**63 - 1, or a geonameid
+    # in other digits ("²", which str.isdigit takes and int refuses), stopped the whole
+    # build with a message naming no file or line.
+    dump = tmp_path / "SY.txt"
+    dump.write_text(
+        main_row(1001, "Goodville", 35.0, 38.0, "P.PPL", "SY", population=900)
+        + main_row(99999999999999999999, "Hugeid", 35.0, 38.0, "P.PPL", "SY")
+        + main_row(1003, "Popbig", 35.0, 38.0, "P.PPL", "SY", population=10**30)
+        + main_row(1004, "Goodtown", 35.1, 38.1, "P.PPL", "SY").replace("1004", "١٠٠٤", 1),
+        encoding="utf-8",
+    )
+    alternates = tmp_path / "alternateNamesV2.txt"
+    alternates.write_text("1\t1001\ten\tGoodie\t\t\t\t\t\t\n2\t\u00b2\ten\tSuper\t\t\t\t\t\t\n")
+    stats = build_index(tmp_path / "x.sqlite", default=False, geonames=[dump, alternates])
+    gaz = Gazetteer(tmp_path / "x.sqlite")
+    assert gaz.place(1001) is not None and gaz.place(1003) is None
+    assert stats["skipped_rows"] == 4
+    assert [c.place.geonameid for c in gaz.lookup("Goodie")] == [1001]

@@ -143,6 +143,17 @@ class DumpFiles:
 # -- recognising a file --------------------------------------------------------
 
 
+
+#: The largest integer SQLite stores: a geonameid or population past it is out of range.
+_SQLITE_INT_MAX = 2**63 - 1
+
+
+def _digits(cell: str) -> bool:
+    """Whether a cell is a number in ASCII digits (``str.isdigit`` takes "²" too, which
+    ``int`` refuses)."""
+    return cell.isascii() and cell.isdigit()
+
+
 def _zip_member(path: Path, zf: zipfile.ZipFile) -> zipfile.ZipInfo:
     infos = [i for i in zf.infolist() if not i.is_dir()]
     tables = [i for i in infos if not _NOT_TABLES.search(i.filename)]
@@ -421,7 +432,7 @@ def _code_table(f: DumpFile | None, skipped: Skipped) -> dict[str, tuple[str, st
         return {}
     out = {}
     for lineno, cols in _rows(f, skipped=skipped):
-        if len(cols) < 4 or not cols[3].isdigit():
+        if len(cols) < 4 or not _digits(cols[3]):
             skipped.row(f.where, lineno, "not 'code, name, ascii name, geonameid'")
             continue
         out[cols[0]] = (cols[1], cols[2], int(cols[3]))
@@ -488,6 +499,8 @@ def import_dumps(
             if fclass not in classes:
                 continue
             try:
+                if not _digits(cols[0]):
+                    raise ValueError("the geonameid is no number in digits 0-9")
                 gid, lat, lon = int(cols[0]), float(cols[4]), float(cols[5])
                 population = int(cols[14] or 0)
             except ValueError as err:
@@ -495,7 +508,12 @@ def import_dumps(
                     f.where, lineno, f"bad number in the row of geonameid {cols[0]!r} ({err})"
                 )
                 continue
-            if not (gid > 0 and -90 <= lat <= 90 and -180 <= lon <= 180 and population >= 0):
+            if not (
+                0 < gid <= _SQLITE_INT_MAX
+                and -90 <= lat <= 90
+                and -180 <= lon <= 180
+                and 0 <= population <= _SQLITE_INT_MAX
+            ):
                 # NaN failed as "NOT NULL constraint failed: places.lat", naming no row; a
                 # negative id is one of placemap's own places (curated, overlays)
                 skipped.row(f.where, lineno, f"geonameid {cols[0]!r}, lat {cols[4]!r}, lon "
@@ -547,11 +565,11 @@ def import_dumps(
         read = imported = 0
         for lineno, cols in _rows(f, progress, skipped):
             read += 1
-            if len(cols) < 4 or not cols[1].isdigit():
+            if len(cols) < 4 or not _digits(cols[1]):
                 skipped.row(f.where, lineno, "not an alternate-names row "
                             "(alternateNameId, geonameid, language, name, ...)")  # fmt: skip
                 continue
-            gid = int(cols[1])
+            gid = int(cols[1])  # (past SQLite's integers it is in no index: not kept)
             # Names of places not in the index are not kept.
             if cols[2] in _PSEUDO_LANGS or gid not in w.ids or not usable_alternate(cols[3], ""):
                 continue
