@@ -499,8 +499,8 @@ def import_dumps(
             if fclass not in classes:
                 continue
             try:
-                if not _digits(cols[0]):
-                    raise ValueError("the geonameid is no number in digits 0-9")
+                if not cols[0].isascii():
+                    raise ValueError("the geonameid is written in digits other than 0-9")
                 gid, lat, lon = int(cols[0]), float(cols[4]), float(cols[5])
                 population = int(cols[14] or 0)
             except ValueError as err:
