@@ -143,7 +143,6 @@ class DumpFiles:
 # -- recognising a file --------------------------------------------------------
 
 
-
 #: The largest integer SQLite stores: a geonameid or population past it is out of range.
 _SQLITE_INT_MAX = 2**63 - 1
 
