@@ -765,26 +765,40 @@ def _read_inputs(
             continue
         fmt = _format_of(path, input_format)
         stem, stream = path.stem, cast(BinaryIO, fh)
-        limit = max_bytes
         if _gzipped(path):  # "page.html.gz": read as the page it holds
             stem, stream = PurePath(stem).stem, cast(BinaryIO, gzip.GzipFile(fileobj=fh))
-            if fmt in ("text", "html"):
-                share = PAGE_SHARE if fmt == "html" else 1  # (a page has a share of it)
-                limit = min(max_bytes, share * max(GZIP_FLOOR, GZIP_RATIO * st.st_size))
+            if fmt in ("text", "html"):  # (read whole: a collection is read record by record)
+                stream = cast(BinaryIO, _Bounded(stream, st.st_size))
         with fh, stream:
-            items = _read_stream(stream, name, shown(stem), fmt, fields, limit, say)
-            if limit == max_bytes:
-                yield from items
-                continue
-            for got in items:
-                if isinstance(got, ReadError) and got.message.startswith("larger than the"):
-                    got = ReadError(
-                        name,
-                        f"decompresses to more than {GZIP_RATIO} times its {_size(st.st_size)} "
-                        "(text and pages compress 3 to 10 times): refused as a compression "
-                        "bomb; decompress it to read it",
-                    )
-                yield got
+            yield from _read_stream(stream, name, shown(stem), fmt, fields, max_bytes, say)
+
+
+class _Bounded:
+    """A gzipped text or page, decompressed up to :data:`GZIP_RATIO` times the size of the
+    file (or :data:`GZIP_FLOOR` bytes): reading past that is a ``ValueError``, an error of
+    the file, as any other that reading it whole meets."""
+
+    def __init__(self, raw: BinaryIO, packed: int) -> None:
+        self.raw, self.packed = raw, packed
+        self.limit = max(GZIP_FLOOR, GZIP_RATIO * packed)
+        self.given = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.raw.read(self.limit + 1 - self.given if n < 0 else n)
+        self.given += len(data)
+        if self.given > self.limit:
+            raise ValueError(
+                f"decompresses to more than {GZIP_RATIO} times its {_size(self.packed)} "
+                "(text and pages compress 3 to 10 times): refused as a compression bomb; "
+                "decompress it to read it"
+            )
+        return data
+
+    def __enter__(self) -> _Bounded:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.raw.close()
 
 
 def _gzipped(path: PurePath) -> bool:

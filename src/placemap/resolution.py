@@ -1927,7 +1927,7 @@ class _SurePlaces:
 
     def __init__(self, out: list[Mention]) -> None:
         sure = [(fold(o.text), o.place) for o in out if o.place and o.confidence >= CONFIDENT]
-        self.names = Counter(n for n, _ in sure)
+        self.names = {n for n, _ in sure}
         self.countries: dict[str | None, set[str]] = defaultdict(set)
         towns: dict[tuple[float, float], set[str]] = defaultdict(set)
         for n, q in sure:
