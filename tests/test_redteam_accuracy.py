@@ -522,3 +522,105 @@ def test_a_bearing_from_a_name_marks_a_place(default_gaz: Gazetteer) -> None:
     katherine = _mentions(default_gaz, text)["Katherine"].place
     assert katherine is not None and katherine.country_code == "AU"
     assert "Katherine" not in _mentions(default_gaz, "Katherine said the base is upgraded.")
+
+
+def test_x_comma_in_y_names_the_division_holding_x(default_gaz: Gazetteer) -> None:
+    # Round 13: "Bahawalpur, in Punjab province" and "Bahawalpur, a city of about a million
+    # people in southern Punjab" were India's Punjab, which the report's Indian towns
+    # named later lent admin context.
+    for text in (
+        "Missiles hit a seminary in Bahawalpur, in Punjab province, and a complex at Muridke.",
+        "In Bahawalpur, a city of about a million people in southern Punjab, crowds gathered.",
+    ):
+        text += " India said it struck from Amritsar and Pathankot in Punjab."
+        first, last = (m for m in Geoparser(default_gaz).geoparse(text) if m.text == "Punjab")
+        assert first.place is not None and first.place.country_code == "PK", text
+        assert last.place is not None and last.place.country_code == "IN", text
+
+
+def test_a_world_city_is_placed_only_by_towns_near_it_in_the_text(
+    default_gaz: Gazetteer,
+) -> None:
+    # Round 13: "Whiteman Air Force Base in Missouri", in a report on strikes on Iran,
+    # made "said in Vienna" four paragraphs later Vienna, Missouri (150 km from the base).
+    text = (
+        "U.S. B-2 bombers struck Iran's nuclear sites at Fordow, Natanz and Isfahan overnight, "
+        "while Iranian missiles hit Tel Aviv and Haifa.\n\n"
+        "The bombers flew from Whiteman Air Force Base in Missouri, U.S. officials said.\n\n"
+        "Israel's defence minister said the strikes dealt a historic blow to the Iranian "
+        "programme. Prime Minister Benjamin Netanyahu thanked the United States in a video "
+        "filmed in Jerusalem.\n\n"
+        "In Israel, rescue workers searched the rubble of buildings in Tel Aviv and Haifa "
+        "after the overnight barrage, and sirens sounded again across the north, from Acre "
+        "to Nahariya, as Iranian drones crossed from the east.\n\n"
+        "Satellite images showed trucks lined up outside the plant near Qom two days before "
+        "the strikes, analysts said, and Iran's atomic energy agency said enriched material "
+        "had been moved. Residents of Kashan and Arak reported loud explosions before dawn. "
+        "Oil prices rose by more than four percent in early trading.\n\n"
+        "Iran's foreign minister, speaking in Istanbul, said Washington had crossed a red "
+        "line and that Tehran reserved all options. He said he would travel to Moscow to "
+        "consult President Vladimir Putin on the crisis.\n\n"
+        "Iranian state television said the sites had been evacuated in advance. The U.N. "
+        "nuclear watchdog's chief said in Vienna that no increase in radiation was reported."
+    )
+    vienna = _mentions(default_gaz, text)["Vienna"].place
+    assert vienna is not None and vienna.country_code == "AT"
+    # A report about the town's own country is placed by its towns anywhere.
+    us = " ".join(["Officials in Rolla and Jefferson City met again on Tuesday."] * 20)
+    text = f"Floods hit Whiteman Air Force Base in Missouri. {us} Crews reached Vienna by boat."
+    vienna = _mentions(default_gaz, text)["Vienna"].place
+    assert vienna is not None and vienna.country_code == "US"
+
+
+def test_a_demonym_before_a_noun_after_in_is_a_people(default_gaz: Gazetteer) -> None:
+    # Round 13: "homes in Thai villages" was Alor Setar, Malaysia (GeoNames also calls it
+    # Thai): the "in" before it read as a place's cue.
+    found = _mentions(default_gaz, "Rockets hit homes in Thai villages near the border.")
+    thai = found["Thai"]
+    assert thai.kind == "demonym" and thai.place is not None and thai.place.country_code == "TH"
+
+
+def test_a_given_name_after_a_title_is_a_persons(default_gaz: Gazetteer) -> None:
+    # Round 13: after "Prime Minister Abiy Ahmed", "Abiy said" and "a minister in Abiy's
+    # office" were Abiy Adi, a town in Tigray. A given name that is a large city's stays
+    # a place ("Gen. Sydney Hamilton": Sydney).
+    found = _mentions(
+        default_gaz,
+        "Prime Minister Abiy Ahmed met envoys in Mekelle. Abiy said the Tigray talks would go "
+        "on. Getachew, now a minister in Abiy's office, agreed.",
+    )
+    assert "Abiy" not in found and found["Mekelle"].place is not None
+    found = _mentions(default_gaz, "Gen. Sydney Hamilton arrived. Sydney hosted the talks.")
+    sydney = found["Sydney"].place
+    assert sydney is not None and sydney.country_code == "AU"
+
+
+def test_a_weapon_named_like_a_town_is_no_place(default_gaz: Gazetteer) -> None:
+    # Round 13: "fired Tomahawk missiles at Isfahan" was Tomahawk, Wisconsin; "Dong Feng
+    # missile launchers" Dongfeng, Beijing. A city's missiles are the city's, and a word
+    # after a full stop is no cue.
+    found = _mentions(
+        default_gaz,
+        "Submarines fired Tomahawk missiles at Isfahan. Footage showed Dong Feng missile "
+        "launchers. A Kharkiv missile strike killed two. People fled Metula and Nahariya. "
+        "Rockets hit Haifa.",
+    )
+    assert "Tomahawk" not in found and "Dong Feng" not in found
+    for name in ("Kharkiv", "Nahariya", "Isfahan"):
+        assert found[name].place is not None, name
+
+
+def test_a_part_of_a_named_countrys_name_is_that_country(default_gaz: Gazetteer) -> None:
+    # Round 13: "Trinidad" beside "Trinidad and Tobago" in a report naming the U.S. was
+    # Trinidad, Colorado (GeoNames has no island of Trinidad).
+    found = _mentions(
+        default_gaz,
+        "Families in Trinidad and Tobago mourned fishermen killed in a U.S. strike off "
+        "Venezuela. The men had left Trinidad's north coast on Monday.",
+    )
+    trinidad = found["Trinidad"].place
+    assert trinidad is not None and trinidad.country_code == "TT"
+    # Without the country named, the name is left to the context.
+    found = _mentions(default_gaz, "Snow closed roads near Trinidad, Colorado.")
+    trinidad = found["Trinidad"].place
+    assert trinidad is not None and trinidad.country_code == "US"

@@ -258,7 +258,7 @@ class Geoparser:
             persons = self._persons(text, toks, case)
             items = _off_the_menu(self._recognise_part(text, toks, persons, case), text)
             items = self._drop_weak(self._in_its_language(items, text), text)
-            return self._within_said(text, items)
+            return self._within_said(text, _country_parts(items))
         persons = set()
         for _offset, part, toks in _windows(text, splits=self._compound):
             persons |= self._persons(part, toks, LineCase(part, toks))
@@ -274,7 +274,7 @@ class Geoparser:
                     f"character {items[0][0].start:,}): split it into smaller reports"
                 )
         items = self._drop_weak(self._in_its_language(_off_the_menu(items, text), text), text)
-        return self._within_said(text, items)
+        return self._within_said(text, _country_parts(items))
 
     def _in_its_language(
         self, items: list[tuple[Span, list[Candidate], str]], text: str
@@ -363,7 +363,11 @@ class Geoparser:
         directed: dict[str, set[int]] = {}  # names the words place in a part of a country
         items = []
         for span in spans:
-            if _not_a_place(span, persons) or _inside_a_name(span) or self._loose_only_word(span):
+            if (
+                _not_a_place(span, persons, text.startswith(_POSSESSIVES, span.end))
+                or _inside_a_name(span)
+                or self._loose_only_word(span)
+            ):
                 continue  # (a part of a longer name: no candidate could make it a place)
             if text[span.end : span.end + 1] == "." and _ABBREVIATED_RE.fullmatch(span.text):
                 dotted = span._replace(end=span.end + 1, text=span.text + ".")
@@ -805,13 +809,16 @@ class Geoparser:
                 for c in cands
             ]
         # A demonym is one whatever small place shares its spelling ("Spanish", "English"),
-        # unless the text marks a place ("in English, Indiana", "the Somali region").
+        # unless the text marks a place ("in English, Indiana", "the Somali region"); a
+        # word of a noun phrase after it makes it one after "in" too ("homes in Thai
+        # villages": no Alor Setar, which GeoNames also calls Thai).
         demonyms = [c for c in cands if c.match == "demonym"]
         demonym = len(demonyms) == len(cands) or (
             demonyms
             and (
                 not (span.type_cue or span.locative_cue or span.next_text)
                 or span.next_word == "capital"  # "the Somali capital": Somalia's
+                or (adjective and not (span.type_cue or span.next_text))
             )
         )
         cands = _plausible(span, cands)
@@ -978,6 +985,15 @@ class Geoparser:
             and not any(_town_or_more(c.place) for c in cands)
         ):
             return False  # "Al-Shabaab fighters" (a hamlet "Shabab" in Iran): a group's
+        if (
+            span.next_word in _WEAPON_WORDS
+            and text.startswith(" ", span.end)  # (not "...and Nahariya. Rockets reached")
+            and not span.locative_cue
+            and not _strong(cands)
+        ):
+            # "Tomahawk missiles", "Shahed drones", "Leopard tanks": a weapon's name, not a
+            # town's ("Kharkiv missile strike", "Gaza rockets" name the cities)
+            return False
         if (
             span.next_word in _GROUP_WORDS
             and not span.locative_cue
@@ -1562,6 +1578,35 @@ def _as_qualified(
     return out
 
 
+def _country_parts(
+    items: list[tuple[Span, list[Candidate], str]],
+) -> list[tuple[Span, list[Candidate], str]]:
+    """A part of the name of a country the report names, "A and B", on its own is that
+    country when no candidate lies there: "Trinidad" beside "Trinidad and Tobago" is the
+    island, not Trinidad, Colorado; "Herzegovina" beside "Bosnia and Herzegovina"."""
+    parts: dict[str, Candidate] = {}
+    for span, cands, kind in items:
+        if kind != "toponym" or " and " not in span.text:
+            continue
+        for c in cands:
+            if c.place.feature_code.startswith("PCL") and c.match in ("exact", "folded"):
+                for part in span.text.split(" and "):
+                    parts.setdefault(part, Candidate(c.place, "alternate", 1.0))
+    if not parts:
+        return items
+    out = []
+    for span, cands, kind in items:
+        country = parts.get(span.text)
+        if (
+            country is not None
+            and kind == "toponym"
+            and not any(c.place.country_code == country.place.country_code for c in cands)
+        ):
+            cands = [country]
+        out.append((span, cands, kind))
+    return out
+
+
 def _shifted(span: Span, offset: int) -> Span:
     return span._replace(start=span.start + offset, end=span.end + offset) if offset else span
 
@@ -1595,12 +1640,14 @@ def _inside_a_name(span: Span) -> bool:
     return span.in_longer_name and not span.type_cue and not span.dateline
 
 
-def _not_a_place(span: Span, persons: set[str]) -> bool:
-    """People and dates that look like place names: "Mr. Lincoln", "Brown said", "March 26"."""
+def _not_a_place(span: Span, persons: set[str], possessive: bool = False) -> bool:
+    """People and dates that look like place names: "Mr. Lincoln", "Brown said", "March 26".
+    ``possessive``: the span is followed by "'s"."""
     if span.prev_word.rstrip(".") in PERSON_TITLES:
         return True
-    # ("X, Y" is no cue here: "Mayer, Disney's chairman" after "Kevin Mayer".)
-    cued = span.locative_cue or span.type_cue or span.dateline
+    # ("X, Y" is no cue here: "Mayer, Disney's chairman" after "Kevin Mayer"; nor is "in"
+    # before a possessive: "a minister in Abiy's office".)
+    cued = (span.locative_cue and not possessive) or span.type_cue or span.dateline
     if not cued and (
         span.text in persons or (span.text.endswith("s") and span.text[:-1] in persons)
     ):
@@ -1680,6 +1727,12 @@ def nicknames(text: str) -> set[str]:
     return out
 
 
+# Words after a weapon's name: "Tomahawk missiles", "Dong Feng missile launchers".
+_WEAPON_WORDS = frozenset(
+    """missile missiles rocket rockets launcher launchers drone drones tank tanks helicopter
+    helicopters jet jets interceptor interceptors warplane warplanes bomber bombers howitzer
+    howitzers""".split()
+)
 # Words after a group's name for its members: "Al-Shabaab fighters", "Houthi rebels".
 # Towns have fighters too ("Daraa rebels"): only a name that is no more than a hamlet or
 # village in the gazetteer reads as the group's.
@@ -1716,16 +1769,23 @@ _WITHIN_RE = re.compile(
     # (and after an apposition: "Mafa, a village in Yobe state")
     r"(?:, (?:a|the) (?:[a-z-]+ ){0,2}(?:town|village|city|district|suburb|port|region"
     r"|province|area|neighbourhood|neighborhood|camp|settlement|township)"
+    # (of its people: "Bahawalpur, a city of about a million people in southern Punjab")
+    r"(?: of (?:[\w.,]+ ){1,4}(?:people|residents|inhabitants))?"
     # (or a type word: "Mongla port in Bangladesh")
-    r"| (?:port|town|city|village|district|camp|area))?"
+    r"| (?:port|town|city|village|district|camp|area)"
+    # (or a comma: "Bahawalpur, in Punjab province")
+    r"|,)?"
     r" in (?:the )?(?:(?:north|south|east|west|central|north-?east|north-?west|south-?east"
     r"|south-?west)(?:ern)? )?([A-Z][\w'\u2019.-]*(?: [A-Z][\w'\u2019.-]*)?)\b(?!['\u2019]s| [A-Z])"
 )
 _POSSESSIVE_CUT_RE = re.compile(r"['\u2019](?:s\b|$)")
-_WITHIN_STARTS = (" in ", ", a ", ", the ", " port ", " town ", " city ", " village ", " district ")
+_WITHIN_STARTS = (
+    " in ", ", in ", ", a ", ", the ", " port ", " town ", " city ", " village ", " district "
+)
 _LOWER_ADMINS = frozenset({"ADM2", "ADM3", "ADM4", "ADM5"})
 _POSSESSOR_RE = re.compile(r"\b(?:([A-Z][\w.-]*) )?([A-Z][\w.-]*)['\u2019]s $")
 # (What it needs last; "$" also matches before a line break that ends the text searched.)
+_POSSESSIVES = ("'s", "\u2019s")
 _POSSESSIVE_ENDS = ("'s ", "\u2019s ", "'s \n", "\u2019s \n")
 # Words of a part of a city between its name and the city's: "the Kirovsky district of
 # Donetsk" (a district of Donetsk oblast, "the Pokrovsk district of Donetsk", lies in the

@@ -1123,6 +1123,11 @@ def _add_person(
     head, _, tail = last.partition("-")
     if tail and head.lower() in CONNECTORS:
         out.add(tail)  # "al-Assad": "Assad"
+    if titled and len(names) > 1 and strong is not None and not strong(first):
+        # Some people are called by their given name alone ("Prime Minister Abiy Ahmed",
+        # then "Abiy said", no village of Tigray); one that names a country, a division
+        # or a large city is left a place ("Gen. Sydney Hamilton": Sydney).
+        out.add(first)
 
 
 # Particles inside a longer name of Romance languages: "San Juan de Lurigancho", "Banco de

@@ -26,11 +26,13 @@ from __future__ import annotations
 import json
 import logging
 import math
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from importlib import resources
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -515,6 +517,8 @@ class _Rounds:
     # What each item's scores depend on besides the current choices: its name, its list
     # of candidates, what its words say of them and whether they are a type cue or "X, Y".
     settings: list[tuple[Any, ...]] = field(default_factory=list)
+    # Where each name's mentions start, in the order of the text.
+    starts: dict[str, list[int]] = field(default_factory=dict)
     # How much each item's country vote counts: more in the title and dateline.
     leads: list[float] = field(default_factory=list)
     last: _Round | None = None
@@ -557,6 +561,7 @@ class _Rounds:
             _links(items),
             words,
             settings=settings,
+            starts=_starts_by_name(items, names),
             leads=[w.lead if _in_lead(it.span) else 1.0 for it in items],
         )
 
@@ -878,22 +883,33 @@ class _Round:
     listed: dict[int, str]
     pulls: dict[tuple[str, tuple[int, ...]], list[float] | None]
     pulls_doubtful: dict[tuple[str, tuple[int, ...]], list[float] | None]
-    # Where the sure choices that are towns stand (see :meth:`near_towns`).
+    # Where the sure choices that are towns stand, with where their mentions start, in
+    # the order of the text (see :meth:`near_towns`).
     town_points: list[tuple[str, tuple[float, float]]]
+    town_starts: list[int]
     contexts: dict[tuple[str, int, Any], _Context] = field(default_factory=dict)
-    towns: _Located | None = None
     # (By name and list: the mentions of a name ask again in each setting.)
-    near: dict[tuple[str, int, float], list[bool]] = field(default_factory=dict)
+    near: dict[tuple[str, int, float, bool], list[bool]] = field(default_factory=dict)
 
-    def near_towns(self, cands: list[Candidate], name: str, km: float) -> list[bool]:
+    def near_towns(
+        self, cands: list[Candidate], name: str, km: float, starts: list[int] | None = None
+    ) -> list[bool]:
         """Whether each candidate lies within ``km`` of a town that another name of the
-        report surely stands for."""
-        key = (name, id(cands), km)
+        report surely stands for; with ``starts`` (where the name's mentions start), one
+        named within :data:`NEAR_TOWN_CHARS` of one of them."""
+        key = (name, id(cands), km, starts is None)
         got = self.near.get(key)
         if got is None:
-            if self.towns is None:
-                self.towns = _Located(self.town_points)
-            found = self.towns.nearest_km(cands, name)
+            points = self.town_points
+            if starts is not None:
+                at = self.town_starts
+                picked: set[int] = set()
+                for a in starts:
+                    lo = bisect_left(at, a - NEAR_TOWN_CHARS)
+                    hi = bisect_right(at, a + NEAR_TOWN_CHARS)
+                    picked.update(range(lo, hi))
+                points = [points[k] for k in sorted(picked)]
+            found = _Located(points).nearest_km(cands, name)
             got = [False] * len(cands) if found is None else [d <= km for d in found.tolist()]
             self.near[key] = got
         return got
@@ -913,13 +929,14 @@ class _Round:
         # lends a candidate near it only part of the pull (DOUBTFUL_PULL).
         points: list[tuple[str, tuple[float, float]]] = []
         doubtful: list[tuple[str, tuple[float, float]]] = []
-        towns: list[tuple[str, tuple[float, float]]] = []
-        for name, t, (_, place_sure) in zip(names, tops, sure, strict=True):
+        towns: list[tuple[int, str, tuple[float, float]]] = []
+        for it, name, t, (_, place_sure) in zip(items, names, tops, sure, strict=True):
             if t is not None and t.place.feature_code not in _AREA_CODES:
                 pt = (name, (t.place.lat, t.place.lon))
                 (points if place_sure >= CONFIDENT else doubtful).append(pt)
                 if place_sure >= CONFIDENT and t.place.feature_class == "P":
-                    towns.append(pt)
+                    towns.append((it.span.start, *pt))
+        towns.sort(key=itemgetter(0))
         located, located_doubtful = _Located(points), _Located(doubtful)
         return cls(
             choices,
@@ -927,7 +944,8 @@ class _Round:
             _lists(rounds.links, tops, sure),
             rounds.pulls_of(located, w.distance_scale_km),
             rounds.pulls_of(located_doubtful, w.distance_scale_km),
-            towns,
+            [(name, pt) for _, name, pt in towns],
+            [at for at, _, _ in towns],
         )
 
 
@@ -1101,11 +1119,7 @@ def _with_words(
             # "LEBANON (AP) -" in a report on an Ohio trial); the towns of the body do not
             # place it ("B-2 bombers flew from Whiteman Air Force Base in Missouri" is no
             # Washington, Missouri).
-            near = (
-                [False] * n
-                if it.span.dateline
-                else last.near_towns(it.cands, rounds.names[idx], NEAR_TOWN_KM)
-            )
+            near = [False] * n if it.span.dateline else _near_towns(it, rounds, idx, last)
             admins = last.votes.admin_total
             times = kinds.state_times
             local = [
@@ -1135,6 +1149,29 @@ def _with_words(
                 ]
     why = _Why(ctx, containment, types) if explain else None
     return _ranked_by_kind(it, scores, local, w), why
+
+
+def _near_towns(it: _Item, rounds: _Rounds, idx: int, last: _Round) -> list[bool]:
+    """Whether each candidate of a world city's name lies near a town the report surely
+    names (:data:`NEAR_TOWN_KM`): one named near the name in the text, or anywhere in a
+    report mostly about the candidate's country (:data:`LOCAL_SHARE` of its country
+    votes). A report on strikes on Iran that names "Whiteman Air Force Base in Missouri"
+    places no Vienna in Missouri four paragraphs on; a report on South Carolina that names
+    Ravenel places Florence in South Carolina anywhere."""
+    name = rounds.names[idx]
+    near = last.near_towns(it.cands, name, NEAR_TOWN_KM, rounds.starts[name])
+    if all(near):
+        return near
+    others, _, _ = last.votes.others(name)
+    total = sum(v for v in others.values() if v > 0)
+    local = [
+        total > 0 and others.get(c.place.country_code or "", 0.0) >= LOCAL_SHARE * total
+        for c in it.cands
+    ]
+    if not any(local):
+        return near
+    anywhere = last.near_towns(it.cands, name, NEAR_TOWN_KM)
+    return [a or (b and lc) for a, b, lc in zip(near, anywhere, local, strict=True)]
 
 
 def _capital_over_namesakes(
@@ -1250,6 +1287,9 @@ _LIST_CODES = frozenset({"ADM1", "ADM2"})
 # joined (", and ").
 _LIST_JOINS = frozenset({"and", "or"})
 _LIST_GAP = 6
+# The most characters between a place and the one holding it in "X in Y" or "X, a city of
+# about a million people in southern Y".
+_WITHIN_GAP = 80
 
 
 def _list_code(p: Place) -> str | None:
@@ -1332,7 +1372,10 @@ def _links(items: list[_Item]) -> _Links:
             nxt[a], prv[b] = b, a
             if join and not comma:
                 joined.add(b)
-        if comma:
+        # "Madaya in Syria", "Bahawalpur, in Punjab province" (see the pipeline's
+        # ``_within_said``) name the place holding X as "X, Y" does, and make no list.
+        within = not comma and sa.next_text == sb.text and 0 < sb.start - sa.end <= _WITHIN_GAP
+        if comma or within:
             held = frozenset(
                 q.place.geonameid for q in items[b].cands if _held_by(q.place, items[a].cands)
             )
@@ -1392,6 +1435,22 @@ KNOWN_CITY_NAMES = 50
 #: A town this close to one the report surely names is placed by it (Paris, Texas,
 #: 150 km from Dallas; London, California, 290 km from Los Angeles, is not).
 NEAR_TOWN_KM = 200.0
+#: ... and named this close in the text to one of the town's mentions (one paragraph or
+#: two): a report on strikes on Iran that names "Whiteman Air Force Base in Missouri"
+#: places no Vienna in Missouri four paragraphs on.
+NEAR_TOWN_CHARS = 1000
+#: ... or anywhere in a report that gives its country this share of its country votes.
+LOCAL_SHARE = 0.5
+
+
+def _starts_by_name(items: list[_Item], names: list[str]) -> dict[str, list[int]]:
+    """Where each name's mentions start, in the order of the text."""
+    out: dict[str, list[int]] = {}
+    for it, name in zip(items, names, strict=True):
+        out.setdefault(name, []).append(it.span.start)
+    for starts in out.values():
+        starts.sort()
+    return out
 
 
 def _in_lead(span: Span) -> bool:
