@@ -673,3 +673,17 @@ def test_json_output_escapes_what_a_terminal_reads_as_controls(run, tmp_path: Pa
         assert not set("\u202e\u2028\u0085") & set(r.stdout)
         assert "\\u202e" in r.stdout
     assert json.loads(run("extract", src).stdout)["title"] == title
+
+
+def test_a_jsonl_file_still_written_is_read_as_it_was_opened(tmp_path: Path) -> None:
+    # Hostile round 10: a JSON Lines file that another program appended to while it was
+    # read was followed as "tail -f" follows it (5,000 records gave 518,600 reports).
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": f"r{i}", "text": "Homs"}) + "\n" for i in range(3)))
+    ids = []
+    with feed.open("a") as writer:
+        for item in read_reports([feed]):
+            ids.append(item.id)
+            writer.write(json.dumps({"id": f"late{len(ids)}", "text": "Hama"}) + "\n")
+            writer.flush()
+    assert ids == ["r0", "r1", "r2"]

@@ -624,3 +624,32 @@ def test_a_part_of_a_named_countrys_name_is_that_country(default_gaz: Gazetteer)
     found = _mentions(default_gaz, "Snow closed roads near Trinidad, Colorado.")
     trinidad = found["Trinidad"].place
     assert trinidad is not None and trinidad.country_code == "US"
+
+
+def test_a_spelling_guess_a_word_marks_once_is_one_everywhere(default_gaz: Gazetteer) -> None:
+    # Round 13: "bombs on Fordow, a facility..." was left out where "the plant at Fordow"
+    # and "struck Fordow" were Fordu, Iran: nothing marked this mention as a place.
+    text = (
+        "U.S. bombers struck Iran's enrichment plant at Fordow overnight. The bombers "
+        "dropped bunker-busting bombs on Fordow, a facility built into a mountain near Qom."
+    )
+    fordow = [m for m in Geoparser(default_gaz).geoparse(text) if m.text == "Fordow"]
+    assert len(fordow) == 2 and all(m.place is not None for m in fordow)
+    assert {m.place.country_code for m in fordow if m.place} == {"IR"}
+
+
+def test_a_village_far_across_a_border_of_a_named_country_is_a_stray(
+    default_gaz: Gazetteer,
+) -> None:
+    # Round 13: "the fishing village of Las Cuevas" (on Trinidad, which GeoNames lacks) in
+    # a report naming the U.S. was Las Cuevas, Durango, 4,000 km away: Mexico borders the
+    # U.S., and a village in a bordering country was never a stray.
+    text = (
+        "PORT OF SPAIN, Oct 20 (Reuters) - In Trinidad and Tobago, the families of two men "
+        "from the fishing village of Las Cuevas said they were killed in a U.S. strike on a "
+        "boat off Venezuela. Officials in Caracas and San Fernando said the boat had left "
+        "from Cedros."
+    )
+    found = _mentions(default_gaz, text)
+    assert found["Las Cuevas"].place is None
+    assert found["Caracas"].place is not None

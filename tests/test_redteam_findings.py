@@ -581,6 +581,38 @@ def test_eval_misses_and_an_index_never_replace_their_inputs(pm, tmp_path, dump_
     assert {p: p.read_bytes() for p in (corpus, dump)} == before
 
 
+def test_an_output_never_replaces_a_report_of_an_input_folder(pm, tmp_path) -> None:
+    # Hostile round 10: "extract in -o in/a.txt" (or -o a link to it, or -o a collection
+    # of the folder) replaced the report with the output and left it unread (exit 0).
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Shelling in Aleppo.", "utf-8")
+    (folder / "b.txt").write_text(TEXT, "utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "feed.jsonl").write_text(json.dumps({"id": "a", "text": TEXT}) + "\n", "utf-8")
+    (data / "feed2.jsonl").write_text(json.dumps({"id": "b", "text": TEXT}) + "\n", "utf-8")
+    (tmp_path / "link.jsonl").symlink_to(folder / "a.txt")
+    files = [folder / "a.txt", folder / "b.txt", data / "feed.jsonl", data / "feed2.jsonl"]
+    before = {p: p.read_bytes() for p in files}
+    for args in (
+        ("extract", folder, "-o", folder / "a.txt"),
+        ("extract", folder, "-o", tmp_path / "link.jsonl"),
+        ("extract", data, "-o", data / "feed.jsonl"),
+        ("extract", data, "--glob", "*.jsonl", "-o", data / "feed2.jsonl"),
+    ):
+        r = pm(*args)
+        assert r.returncode == 1 and "of the input folder" in r.stderr, (args, r.stderr)
+    assert {p: p.read_bytes() for p in files} == before
+    # placemap's own output in the folder is replaced, and not read back, in every format
+    for fmt in ("jsonl", "csv", "parquet"):
+        out = folder / f"places.{fmt}"
+        for _ in range(2):
+            r = pm("extract", folder, "-o", out)
+            assert r.returncode == 0 and "wrote 2 reports" in r.stderr, (fmt, r.stderr)
+    assert {p: p.read_bytes() for p in files} == before
+
+
 def test_an_output_never_replaces_the_index_or_an_overlay(pm, small_index, tmp_path) -> None:
     # -o the index made a 138 MB index a 1 kB file, -o an overlay replaced it (exit 0)
     index = tmp_path / "index.sqlite"

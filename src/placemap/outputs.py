@@ -105,6 +105,52 @@ def check_not_an_input(output: Path, paths: Iterable[Path], *, folder: bool = Fa
             )
 
 
+def check_not_in_input_folders(output: Path, paths: Iterable[Path], glob: str | None) -> None:
+    """Raise OutputError when ``output`` is a file that reading an input folder would take
+    for a report or a collection and that placemap did not write (``extract reports/ -o
+    reports/a.txt`` would replace a report, and leave it unread). A previous output of
+    placemap there is replaced, and not read back (see :func:`written_by_placemap`).
+    Called before the work."""
+    from placemap.readers import read_from_folder
+
+    if not output.is_file():
+        return
+    for p in paths:
+        if str(p) == "-" or not p.is_dir() or not read_from_folder(p, output, glob):
+            continue
+        if not written_by_placemap(output):
+            target = f" (a link to {output.resolve()})" if output.is_symlink() else ""
+            raise OutputError(
+                f"{output}{target}: is a file of the input folder {p}, which this run would "
+                "read; writing it would replace it: choose another file"
+            )
+
+
+#: How much of a file :func:`written_by_placemap` reads.
+_SNIFF_BYTES = 1 << 20
+
+
+def written_by_placemap(path: Path) -> bool:
+    """Whether a file looks like an output of ``placemap extract``: JSON Lines whose first
+    record has ``mentions``, CSV or Parquet with its columns, or its GeoJSON."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            return {"report_id", "geonameid", "candidates"} <= set(pq.read_schema(path).names)
+        with path.open("rb") as f:
+            head = f.read(_SNIFF_BYTES)
+    except Exception:  # unreadable, or no Parquet: not ours  # noqa: BLE001
+        return False
+    first = head.split(b"\n", 1)[0].strip()
+    if suffix in (".jsonl", ".ndjson"):
+        return first.startswith(b'{"id": ') and b'"mentions": [' in first
+    if suffix in (".csv", ".tsv"):
+        return first.lstrip(b"\xef\xbb\xbf").startswith(b"report_id,title,date,source,")
+    return b'"FeatureCollection"' in head and b'"geonameid"' in head
+
+
 def _same(a: Path, b: Path) -> bool:
     try:
         return os.path.samefile(a, b)

@@ -528,6 +528,24 @@ def _inputs(
             yield f, found[f]
 
 
+def read_from_folder(folder: Path, path: Path, glob: str | None) -> bool:
+    """Whether reading ``folder`` (with ``--glob``) could take the file at ``path`` for
+    an input: under it, in no hidden folder, of a name the walk reads (see
+    :func:`_inputs`; a collection beside text reports counts too, being their
+    annotations)."""
+    try:
+        relative = path.resolve().relative_to(folder.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return False
+    if not relative.parts or any(part.startswith(".") for part in relative.parts):
+        return False
+    if glob:
+        return _matches(relative, glob)
+    return not path.name.upper().startswith("README") and plain_suffix(
+        relative
+    ) in DOCUMENT_SUFFIXES | COLLECTION_SUFFIXES
+
+
 def first_report_in(folder: Path) -> Path | None:
     """The first file under ``folder`` that reading the folder would take for a report,
     or None."""
@@ -1180,7 +1198,9 @@ def _read_jsonl(
         fh.seek(part.start)
 
     def rows() -> Iterator[tuple[str, str, Any]]:
-        lines = _bounded_lines(fh, max_bytes)
+        # The lines the file held when it was opened: one that another program goes on
+        # appending to is no endless input (it was read as "tail -f" reads).
+        lines = _bounded_lines(fh, max_bytes, end=_size_when_opened(fh))
         if part is not None:
             lines = _bounded_lines(fh, max_bytes, part.first - 1, part.end)
         for lineno, raw in lines:
@@ -1206,6 +1226,15 @@ def _read_jsonl(
             yield f"{name}:{lineno}", f"{stem}-{lineno}", rec
 
     yield from _records(rows(), name, fields, first=part is None or part.first == 1)
+
+
+def _size_when_opened(fh: BinaryIO) -> int | None:
+    """The size of a regular file now (None for a pipe, or a stream with no file)."""
+    try:
+        st = os.fstat(fh.fileno())
+    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        return None
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
 
 
 def _too_long(max_bytes: int) -> str:

@@ -1921,10 +1921,12 @@ def _drop_far_strays(
     """Leave unresolved a village abroad that nothing in the report points to: in a
     report on Iraq, "Taji" (a town the gazetteer lacks) is no village of Japan 8,000 km
     away. Only in a report that names a country (or its people: "Iraqi officials"); a
-    village stays when it lies in a country the report names, or in one bordering such,
-    or where the report surely places something else, or within :data:`STRAY_KM` of a
-    place it names surely. (On the public corpora every village this leaves unresolved
-    was wrong: "Fumo", "Still", "Red Cross", "English".) A town of up to
+    village stays when it lies in a country the report names, or where the report surely
+    places something else, or within :data:`STRAY_KM` of a place it names surely (a
+    country bordering a named one is no exception: "Las Cuevas" on Trinidad, in a report
+    naming the U.S., is no village of Durango 4,000 km from the report's places). (On the
+    public corpora every village this leaves unresolved was wrong: "Fumo", "Still", "Red
+    Cross", "English", "El Nino".) A town of up to
     :data:`STRAY_TOWN_POPULATION` goes so too where the report surely names towns at
     :data:`STRAY_TOWNS` points or more: in a report on fires around Athens, "Mati" is no
     city of 100,000 in the Philippines. (A report naming fewer says too little: a soldier
@@ -1938,10 +1940,6 @@ def _drop_far_strays(
     }
     if not named:
         return
-    near = set(named)
-    for code in named:
-        if code:
-            near |= gaz.neighbours(code)
     sure: _SurePlaces | None = None
     eponyms: set[str] | None = None
     for k, m in enumerate(out):
@@ -1952,7 +1950,7 @@ def _drop_far_strays(
             or p.feature_class != "P"
             or p.population >= STRAY_TOWN_POPULATION
             or p.feature_code == "PPLC"
-            or p.country_code in near
+            or p.country_code in named
         ):
             continue
         if sure is None:

@@ -122,7 +122,12 @@ def extract(
       placemap extract part-*.jsonl --engine dask -o places-parquet/
     """
     from placemap import writers
-    from placemap.outputs import check_not_an_input, check_output_file, output_file
+    from placemap.outputs import (
+        check_not_an_input,
+        check_not_in_input_folders,
+        check_output_file,
+        output_file,
+    )
 
     settings = settings_for(gazetteer_path, overlays, demonyms, ner=ner, spacy_model=spacy_model)
     if engine == "dask":
@@ -138,6 +143,7 @@ def extract(
         raise click.UsageError("--with-text adds a field to JSON Lines: use it with --format jsonl")
     if output is not None:
         check_not_an_input(output, (*paths, *data_files(gazetteer_path, overlays)))
+        check_not_in_input_folders(output, paths, inputs.glob)
         check_output_file(output)  # a read-only or missing place fails now, not after the work
     own = (output,) if output is not None else ()  # not read back from a folder
     failures: list[str] = []
