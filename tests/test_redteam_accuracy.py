@@ -626,18 +626,6 @@ def test_a_part_of_a_named_countrys_name_is_that_country(default_gaz: Gazetteer)
     assert trinidad is not None and trinidad.country_code == "US"
 
 
-def test_a_spelling_guess_a_word_marks_once_is_one_everywhere(default_gaz: Gazetteer) -> None:
-    # Round 13: "bombs on Fordow, a facility..." was left out where "the plant at Fordow"
-    # and "struck Fordow" were Fordu, Iran: nothing marked this mention as a place.
-    text = (
-        "U.S. bombers struck Iran's enrichment plant at Fordow overnight. The bombers "
-        "dropped bunker-busting bombs on Fordow, a facility built into a mountain near Qom."
-    )
-    fordow = [m for m in Geoparser(default_gaz).geoparse(text) if m.text == "Fordow"]
-    assert len(fordow) == 2 and all(m.place is not None for m in fordow)
-    assert {m.place.country_code for m in fordow if m.place} == {"IR"}
-
-
 def test_a_village_far_across_a_border_of_a_named_country_is_a_stray(
     default_gaz: Gazetteer,
 ) -> None:

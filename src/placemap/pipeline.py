@@ -361,7 +361,6 @@ class Geoparser:
         if self.ner is not None:
             spans = self._with_entities(self.ner, text, toks, spans)
         directed: dict[str, set[int]] = {}  # names the words place in a part of a country
-        cued_names = frozenset(span.text for span in spans if _cued(span))
         items = []
         for span in spans:
             if (
@@ -427,7 +426,7 @@ class Geoparser:
                 # (Mantoudi), also opening a line as a bare dateline would ("NASA Goddard
                 # says"); a dateline's city with its marks is ("QAMISHLI (Reuters) -").
                 continue
-            if self._is_place_mention(span, cands, kind, text, cued_names):
+            if self._is_place_mention(span, cands, kind, text):
                 items.append((span, cands, kind))
         if directed:
             # One name, one place in a report: "Nikolaev port" in the headline is the
@@ -926,15 +925,8 @@ class Geoparser:
         return out
 
     def _is_place_mention(
-        self,
-        span: Span,
-        cands: list[Candidate],
-        kind: str,
-        text: str = "",
-        cued_names: frozenset[str] = frozenset(),
+        self, span: Span, cands: list[Candidate], kind: str, text: str = ""
     ) -> bool:
-        """Whether a span with these candidates is a place mention. ``cued_names``: the
-        names that a word of the text marks as a place somewhere ("at Fordow")."""
         cued = _cued(span)
         if span.dateline and cands:
             return True  # "BEIRUT (Reuters) -": the report's own place
@@ -1034,12 +1026,7 @@ class Geoparser:
                 return False
             if not cued and all(c.place.population == 0 for c in cands):
                 return False  # a hamlet of none ("Annika", "Hannivka") needs the text's word
-            # (one name, one place in a report: "strikes on Fordow" after "at Fordow")
-            return (
-                cued
-                or span.text in cued_names
-                or max(c.similarity for c in cands) >= LOOSE_UNCUED_SIMILARITY
-            )
+            return cued or max(c.similarity for c in cands) >= LOOSE_UNCUED_SIMILARITY
         if self._common_word(span):
             # An ordinary word ("Most", "Lane", "Reading") names a place only when the
             # text says so or it is the name of a country, a state or a large city.
@@ -1282,9 +1269,6 @@ class Geoparser:
         # names Iran and Turkey.
         home = self._home_countries(items)
         home_or_armed = home | armed
-        # One name, one place in a report: a spelling guess that a word marks as a place
-        # once ("at Fordow") is one where nothing marks it ("\"Fordow is gone,\"").
-        cued_names = {span.text for span, cands, _ in items if cands and _cued(span)}
         out = []
         for span, cands, kind in items:
             if (
@@ -1314,7 +1298,7 @@ class Geoparser:
                 if not cands and not _cued(span):
                     continue
             if cands and all(c.match in SPELLING_GUESSES for c in cands):
-                cued = _cued(span) or span.text in cued_names
+                cued = _cued(span)
                 if not cued:
                     cands = [c for c in cands if c.similarity >= LOOSE_UNCUED_SIMILARITY]
                 if named or armed:
