@@ -641,3 +641,13 @@ def test_a_village_far_across_a_border_of_a_named_country_is_a_stray(
     found = _mentions(default_gaz, text)
     assert found["Las Cuevas"].place is None
     assert found["Caracas"].place is not None
+
+
+def test_a_small_division_far_abroad_is_a_stray(default_gaz: Gazetteer) -> None:
+    # Round 13: "Gulf carriers including Emirates and Qatar Airways" in a report on Iran
+    # and Israel was Gulf, a province of Papua New Guinea 10,000 km from its places.
+    text = (
+        "Iranian missiles hit Tel Aviv and Haifa, and Israel struck Tehran, Isfahan and "
+        "Tabriz. Airports in Amman and Beirut closed, and Gulf carriers cancelled flights."
+    )
+    assert _mentions(default_gaz, text)["Gulf"].place is None

@@ -1926,13 +1926,14 @@ def _drop_far_strays(
     country bordering a named one is no exception: "Las Cuevas" on Trinidad, in a report
     naming the U.S., is no village of Durango 4,000 km from the report's places). (On the
     public corpora every village this leaves unresolved was wrong: "Fumo", "Still", "Red
-    Cross", "English", "El Nino".) A town of up to
-    :data:`STRAY_TOWN_POPULATION` goes so too where the report surely names towns at
-    :data:`STRAY_TOWNS` points or more: in a report on fires around Athens, "Mati" is no
-    city of 100,000 in the Philippines. (A report naming fewer says too little: a soldier
-    from Robbinsdale, Minnesota, killed in Iraq.) A name that a disease is named after
-    anywhere in the report stays: "the Reston ebolavirus" in the Philippines is of Reston,
-    Virginia (:attr:`Span.eponym`)."""
+    Cross", "English", "El Nino".) A town of up to :data:`STRAY_TOWN_POPULATION` goes so
+    too where the report surely names towns at :data:`STRAY_TOWNS` points or more: in a
+    report on fires around Athens, "Mati" is no city of 100,000 in the Philippines. (A
+    report naming fewer says too little: a soldier from Robbinsdale, Minnesota, killed in
+    Iraq.) So does a division of as few people (:data:`_STRAY_DIVISIONS`; on WikToR,
+    Flores, Moira and Oron, all wrong). A name that a disease is named after anywhere in
+    the report stays: "the Reston ebolavirus" in the Philippines is of Reston, Virginia
+    (:attr:`Span.eponym`)."""
     named = {
         m.place.country_code
         for m in out
@@ -1947,7 +1948,7 @@ def _drop_far_strays(
         if (
             p is None
             or m.kind != "toponym"
-            or p.feature_class != "P"
+            or not (p.feature_class == "P" or p.feature_code in _STRAY_DIVISIONS)
             or p.population >= STRAY_TOWN_POPULATION
             or p.feature_code == "PPLC"
             or p.country_code in named
@@ -1962,7 +1963,7 @@ def _drop_far_strays(
             eponyms = {fold(it.span.text) for it in items if it.span.eponym}
         if name in eponyms:
             continue
-        town = p.population >= STRAY_POPULATION
+        town = p.population >= STRAY_POPULATION or p.feature_class != "P"
         if town and sure.town_points_besides(name) < STRAY_TOWNS:
             continue  # (a town is dropped only where the report's own towns say where it is)
         km = sure.km(p, name)
@@ -1971,9 +1972,20 @@ def _drop_far_strays(
                 m,
                 place=None,
                 candidates=(Candidate(p, matches[k] or "exact", 1.0, m.confidence), *m.candidates),
-                reason=f"a {'town' if town else 'village'} {km:,.0f} km from the report's "
-                "places, in a country it does not name",
+                reason=f"a {_stray_kind(p)} {km:,.0f} km from the report's places, in a "
+                "country it does not name",
             )
+
+
+#: Divisions that go as towns do (:func:`_drop_far_strays`): "across the Sava" in a report
+#: on Serbia is no region of Madagascar, "Gulf carriers" no province of Papua New Guinea.
+_STRAY_DIVISIONS = frozenset({"ADM1", "ADM2"})
+
+
+def _stray_kind(p: Place) -> str:
+    if p.feature_class != "P":
+        return "division"
+    return "town" if p.population >= STRAY_POPULATION else "village"
 
 
 class _SurePlaces:
