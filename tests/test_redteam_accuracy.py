@@ -651,3 +651,15 @@ def test_a_small_division_far_abroad_is_a_stray(default_gaz: Gazetteer) -> None:
         "Tabriz. Airports in Amman and Beirut closed, and Gulf carriers cancelled flights."
     )
     assert _mentions(default_gaz, text)["Gulf"].place is None
+
+
+def test_a_pair_of_provinces_says_its_kind(default_gaz: Gazetteer) -> None:
+    # Round 13: "authorities in Isabela and Cagayan" (Philippine provinces: second-level
+    # divisions in GeoNames) in a report that named Negros Occidental was Isabela, a town
+    # there; a pair said its kind for countries and states only.
+    text = (
+        "Floods and volcanic mud hit Negros Occidental. Authorities in Isabela and Cagayan "
+        "were preparing for landslides."
+    )
+    isabela = _mentions(default_gaz, text)["Isabela"].place
+    assert isabela is not None and isabela.feature_code == "ADM2"

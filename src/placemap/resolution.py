@@ -1313,9 +1313,10 @@ class _Links:
     joined: frozenset[int] = frozenset()
 
 
-#: The kinds that a pair ("Russia and Georgia", "Georgia or Florida") says, as a list of
-#: three does any kind: countries and states, whose names the other kind shares.
-_PAIR_CODES = frozenset({"PCL", "ADM1"})
+#: The kinds that a pair ("Russia and Georgia", "Georgia or Florida", "Isabela and
+#: Cagayan") says, as a list of three does any kind: countries, states and provinces
+#: (second-level divisions), whose names other kinds share.
+_PAIR_CODES = frozenset({"PCL", "ADM1", "ADM2"})
 
 
 def _lists(
