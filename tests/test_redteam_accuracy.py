@@ -658,8 +658,11 @@ def test_a_pair_of_provinces_says_its_kind(default_gaz: Gazetteer) -> None:
     # divisions in GeoNames) in a report that named Negros Occidental was Isabela, a town
     # there; a pair said its kind for countries and states only.
     text = (
-        "Floods and volcanic mud hit Negros Occidental. Authorities in Isabela and Cagayan "
-        "were preparing for landslides."
+        "In Negros Occidental, floods and volcanic mud from Kanlaon volcano buried houses in "
+        "Canlaon City and La Castellana. Fung-wong was expected to make landfall in Aurora "
+        "province. More than 100,000 people were evacuated from coastal villages in Albay and "
+        "Sorsogon. Officials said authorities in Isabela and Cagayan were preparing for "
+        "landslides."
     )
     isabela = _mentions(default_gaz, text)["Isabela"].place
     assert isabela is not None and isabela.feature_code == "ADM2"
