@@ -692,7 +692,9 @@ class _Votes:
     # not whose forces act), with the names that name them.
     countries_named: dict[str, set[str]]
     # By name: the other names' country votes, their norm, and whether any is positive.
-    _others: dict[str, tuple[dict[str, float], float, bool]] = field(default_factory=dict)
+    _others: dict[str, tuple[_OtherVotes, float, bool]] = field(default_factory=dict)
+    # The countries by their votes, most first (made at the first :meth:`others`).
+    _ranked: list[tuple[float, str]] | None = None
 
     @classmethod
     def of(
@@ -748,18 +750,49 @@ class _Votes:
             dict(countries_named),
         )
 
-    def others(self, name: str) -> tuple[dict[str, float], float, bool]:
+    def others(self, name: str) -> tuple[_OtherVotes, float, bool]:
+        """The country votes of the names other than ``name``, their norm (the most any
+        country has, at least 1) and whether any is positive."""
         got = self._others.get(name)
         if got is None:
-            own = self.by_name.get(name)
-            others = self.total
+            own = self.by_name.get(name) or {}
+            if self._ranked is None:
+                self._ranked = sorted(((v, cc) for cc, v in self.total.items()), reverse=True)
+            # The most: a country's of the name's own, less its votes, or the first other.
+            most = max(
+                (self.total[cc] - s for cc, s in own.items()),
+                default=next((v for v, cc in self._ranked if cc not in own), 0.0),
+            )
             if own:
-                others = dict(others)
-                for cc, s in own.items():
-                    others[cc] -= s
-            most = max(others.values(), default=0.0)
-            got = self._others[name] = (others, max(most, 1.0), most > 0)
+                most = max(most, next((v for v, cc in self._ranked if cc not in own), most))
+            got = self._others[name] = (
+                _OtherVotes(self.total, own),
+                max(most, 1.0),
+                most > 0,
+            )
         return got
+
+
+class _OtherVotes:
+    """The country votes of all names but one: the report's ``total`` less the name's
+    ``own``, read without a copy for each name (a report of 64,000 names once held 64,000
+    copies of its countries' votes)."""
+
+    __slots__ = ("total", "own")
+
+    def __init__(self, total: dict[str, float], own: dict[str, float]) -> None:
+        self.total, self.own = total, own
+
+    def get(self, cc: str, default: float = 0.0) -> float:
+        v = self.total.get(cc)
+        if v is None:
+            return default
+        s = self.own.get(cc)
+        return v if s is None else v - s
+
+    def positive_sum(self) -> float:
+        """The sum of the votes above 0."""
+        return sum(v for cc in self.total if (v := self.get(cc)) > 0)
 
 
 @dataclass(slots=True)
@@ -1163,7 +1196,7 @@ def _near_towns(it: _Item, rounds: _Rounds, idx: int, last: _Round) -> list[bool
     if all(near):
         return near
     others, _, _ = last.votes.others(name)
-    total = sum(v for v in others.values() if v > 0)
+    total = others.positive_sum()
     local = [
         total > 0 and others.get(c.place.country_code or "", 0.0) >= LOCAL_SHARE * total
         for c in it.cands
