@@ -666,3 +666,28 @@ def test_a_pair_of_provinces_says_its_kind(default_gaz: Gazetteer) -> None:
     )
     isabela = _mentions(default_gaz, text)["Isabela"].place
     assert isabela is not None and isabela.feature_code == "ADM2"
+
+
+def test_a_dateline_of_two_cities_with_a_year_names_both(default_gaz: Gazetteer) -> None:
+    # Round 14: "MOSCOW/KYIV, June 3, 2024 (Reuters) -" named neither city as a dateline
+    # (a date with its year was no dateline's), and KYIV was left out.
+    text = (
+        "Shelling hits Belgorod border towns\n\n"
+        "MOSCOW/KYIV, June 3, 2024 (Reuters) - Ukrainian shelling killed two people in "
+        "Russia's Belgorod region on Monday, the regional governor said."
+    )
+    found = _mentions(default_gaz, text)
+    kyiv, moscow = found["KYIV"].place, found["MOSCOW"].place
+    assert kyiv is not None and kyiv.country_code == "UA"
+    assert moscow is not None and moscow.country_code == "RU"
+
+
+def test_a_site_in_a_named_country_places_its_town_there(default_gaz: Gazetteer) -> None:
+    # Round 14: "Inmates riot at Turi prison in Ecuador's Azuay province" was Turin, Italy
+    # (GeoNames calls it Turi too; the Ecuadorian town is missing): a prison, a base or a
+    # gas field "in" a country says where the place of its name lies, as "a town in" does.
+    turi = _mentions(default_gaz, "Inmates riot at Turi prison in Ecuador's Azuay province")
+    assert turi["Turi"].place is None and turi["Azuay"].place is not None
+    found = _mentions(default_gaz, "Inmates riot at Latacunga prison in Ecuador's Cotopaxi")
+    latacunga = found["Latacunga"].place
+    assert latacunga is not None and latacunga.country_code == "EC"

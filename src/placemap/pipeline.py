@@ -676,7 +676,7 @@ class Geoparser:
         or a division ("U.S. troops in Iraq")."""
         out = items
         for k, (span, cands, kind) in enumerate(items):
-            if span.next_text is not None or not text.startswith(_WITHIN_STARTS, span.end):
+            if span.next_text is not None or text.find(" in ", span.end, span.end + 100) < 0:
                 continue  # (looked for first: most spans are not followed by "in")
             mo = _WITHIN_RE.match(text, span.end)
             if mo is None or kind != "toponym" or self._areas(span.text):
@@ -1771,17 +1771,16 @@ _WITHIN_RE = re.compile(
     r"|province|area|neighbourhood|neighborhood|camp|settlement|township)"
     # (of its people: "Bahawalpur, a city of about a million people in southern Punjab")
     r"(?: of (?:[\w.,]+ ){1,4}(?:people|residents|inhabitants))?"
-    # (or a type word: "Mongla port in Bangladesh")
-    r"| (?:port|town|city|village|district|camp|area)"
+    # (or a type word, or a site named after the place: "Mongla port in Bangladesh", "the
+    # Turi prison in Ecuador's Azuay province", "the Khor Mor gas field in Sulaimaniya")
+    r"| (?:(?!and |or )[a-z]+ )?(?:port|town|city|village|district|camp|area|prison|jail"
+    r"|base|airbase|airport|field|refinery|plant|crossing|checkpoint|dam|mine|market)"
     # (or a comma: "Bahawalpur, in Punjab province")
     r"|,)?"
     r" in (?:the )?(?:(?:north|south|east|west|central|north-?east|north-?west|south-?east"
     r"|south-?west)(?:ern)? )?([A-Z][\w'\u2019.-]*(?: [A-Z][\w'\u2019.-]*)?)\b(?!['\u2019]s| [A-Z])"
 )
 _POSSESSIVE_CUT_RE = re.compile(r"['\u2019](?:s\b|$)")
-_WITHIN_STARTS = (
-    " in ", ", in ", ", a ", ", the ", " port ", " town ", " city ", " village ", " district "
-)
 _LOWER_ADMINS = frozenset({"ADM2", "ADM3", "ADM4", "ADM5"})
 _POSSESSOR_RE = re.compile(r"\b(?:([A-Z][\w.-]*) )?([A-Z][\w.-]*)['\u2019]s $")
 # (What it needs last; "$" also matches before a line break that ends the text searched.)

@@ -713,12 +713,13 @@ _CAPS_WORD = r"[A-Z][A-Z'\u2019.\-]*[A-Z.]"
 _CAPS_PLACE = rf"{_CAPS_WORD}(?: {_CAPS_WORD}){{0,3}}"
 _NAME_PLACE = r"[A-Z][\w'\u2019.\-]*(?: [A-Z][\w'\u2019.\-]*){0,3}"
 _REGION = rf"(?:, (?!{_MONTH}\b)[A-Z][\w'\u2019.\-]*(?: [A-Z][\w'\u2019.\-]*){{0,2}})?"
-_DATE = rf"(?:,? (?:{_MONTH} \d{{1,2}}|\d{{1,2}} {_MONTH}))?"
+_DATE = rf"(?:,? (?:{_MONTH} \d{{1,2}}|\d{{1,2}} {_MONTH})(?:,? \d{{4}})?)?"
 _AGENCY = r"\([^()\n]{1,40}\)"
 _DASH = r"[ \t]*[-\u2013\u2014]{1,2}[ \t]"
 # A wire dateline opens a line, or a sentence after a headline: "BEIRUT (Reuters) -",
-# "CAIRO/JERUSALEM (Reuters) -", "KYIV, Ukraine (AP) —", "DAMASCUS, July 8 -",
-# "Beirut (Reuters) -" (a name written as names are needs the agency and the dash); or
+# "CAIRO/JERUSALEM (Reuters) -", "KYIV, Ukraine (AP) —", "DAMASCUS, July 8 -", "MOSCOW/KYIV,
+# June 3, 2024 (Reuters) -", "Beirut (Reuters) -" (a name written as names are needs the
+# agency and the dash); or
 # a line only: "BAGHDAD At least 12..." (a word of capitals, then a sentence).
 _DATELINE_RE = re.compile(
     rf"(?:^[ \t]*|(?<=[.!?] ))"  # a line's start, or a sentence's after a headline
