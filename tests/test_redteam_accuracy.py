@@ -691,3 +691,18 @@ def test_a_site_in_a_named_country_places_its_town_there(default_gaz: Gazetteer)
     found = _mentions(default_gaz, "Inmates riot at Latacunga prison in Ecuador's Cotopaxi")
     latacunga = found["Latacunga"].place
     assert latacunga is not None and latacunga.country_code == "EC"
+
+
+def test_a_word_of_a_longer_unknown_name_takes_no_type_word(default_gaz: Gazetteer) -> None:
+    # Round 14: "the Hari Rud river" was Khvaf, Iran (GeoNames calls it Rud too), "Bastem
+    # Utara district" a hamlet of Java called Utara, "Oddar Meanchey province" a locality of
+    # Phnom Penh: the type word is the longer name's, which the gazetteer lacks.
+    found = _mentions(
+        default_gaz,
+        "Snow fell in the hills above the Hari Rud river near Herat. A bridge collapsed in "
+        "Bastem Utara district in Indonesia. Troops massed in Cambodia's Oddar Meanchey "
+        "province.",
+    )
+    for word in ("Rud", "Utara", "Meanchey"):
+        assert word not in found or found[word].place is None, word
+    assert found["Herat"].place is not None

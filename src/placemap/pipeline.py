@@ -940,6 +940,16 @@ class Geoparser:
         if _inside_a_name(span):
             return False
         if (
+            span.in_longer_name
+            and span.type_cue
+            and not span.dateline
+            and not any(c.match in PLAIN_MATCHES and c.place.population > 0 for c in cands)
+        ):
+            # A word of a longer name the gazetteer lacks, matched only by another name or
+            # by a place of no people: the type word is the longer name's ("the Hari Rud
+            # river" is no Khvaf, Iran; "Bastem Utara district" no hamlet of Java)
+            return False
+        if (
             span.prev_word == "the"
             and _FAMILY_RE.fullmatch(span.text)
             and not any(_town_or_more(c.place) for c in cands)
