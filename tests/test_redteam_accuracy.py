@@ -706,3 +706,21 @@ def test_a_word_of_a_longer_unknown_name_takes_no_type_word(default_gaz: Gazette
     for word in ("Rud", "Utara", "Meanchey"):
         assert word not in found or found[word].place is None, word
     assert found["Herat"].place is not None
+
+
+def test_storm_names_and_demonyms_before_plural_types_are_no_places(
+    default_gaz: Gazetteer,
+) -> None:
+    # Round 15: "Hurricanes Eta and Iota" pinned Eyota, Minnesota (GeoNames: Iota too);
+    # "eight southern Thai provinces" was Alor Setar, Malaysia. A people's name before a
+    # list's type word stays a place ("Ethiopia's Somali and Afar regions").
+    found = _mentions(
+        default_gaz,
+        "Honduras is still recovering from Hurricanes Eta and Iota. At least 145 people have "
+        "died in eight southern Thai provinces. Ethiopia's Somali and Afar regions were hit.",
+    )
+    assert "Iota" not in found and found["Honduras"].place is not None
+    thai = found["Thai"]
+    assert thai.kind == "demonym" and thai.place is not None and thai.place.country_code == "TH"
+    somali = found["Somali"].place
+    assert somali is not None and somali.feature_code == "ADM1" and somali.country_code == "ET"

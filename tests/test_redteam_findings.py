@@ -613,6 +613,44 @@ def test_an_output_never_replaces_a_report_of_an_input_folder(pm, tmp_path) -> N
     assert {p: p.read_bytes() for p in files} == before
 
 
+def test_only_placemaps_own_output_in_an_input_folder_is_replaced_or_skipped(
+    pm, tmp_path
+) -> None:
+    # Hostile round 11: a corpus annotated as {"id", "text", "mentions"} passed for an
+    # output of placemap and was replaced (L1); a link named README* to an input passed the
+    # guard (L2); an earlier --with-text output in the folder was read back, every report
+    # twice (L3).
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    annotated = corpus / "annotated.jsonl"
+    annotated.write_text(
+        json.dumps({"id": "1", "text": TEXT, "mentions": [{"start": 13, "end": 17}]}) + "\n"
+    )
+    (corpus / "other.jsonl").write_text(json.dumps({"id": "2", "text": TEXT}) + "\n")
+    (tmp_path / "README.jsonl").symlink_to(corpus / "other.jsonl")
+    before = {p: p.read_bytes() for p in corpus.iterdir()}
+    for out in (annotated, tmp_path / "README.jsonl"):
+        r = pm("extract", corpus, "-o", out)
+        assert r.returncode == 1 and "of the input folder" in r.stderr, (out, r.stderr)
+    assert {p: p.read_bytes() for p in corpus.iterdir()} == before
+    r = pm("extract", corpus, "--with-text", "-o", corpus / "with-text.jsonl")
+    assert r.returncode == 0 and "wrote 2 reports" in r.stderr, r.stderr
+    r = pm("extract", corpus, "-o", tmp_path / "again.jsonl")
+    assert r.returncode == 0 and "wrote 2 reports" in r.stderr, r.stderr
+    assert "with-text.jsonl: an output of placemap extract, not reports" in r.stderr
+
+
+def test_eval_refuses_a_gold_span_longer_than_a_name(pm, tmp_path) -> None:
+    # Hostile round 11 (H1): gold spans from each character to the text's end were all
+    # resolved, in time as the square of the text (246 kB: 40-50 s).
+    text = "Shelling hit Homs. " * 2000
+    spans = [{"start": i, "end": len(text), "lat": 34.7, "lon": 36.7} for i in range(0, 800, 4)]
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": "g", "text": text, "toponyms": spans}) + "\n")
+    r = pm("eval", gold, "--mode", "resolve")
+    assert "longer than a place's name can be" in r.stderr, r.stderr
+
+
 def test_an_output_never_replaces_the_index_or_an_overlay(pm, small_index, tmp_path) -> None:
     # -o the index made a 138 MB index a 1 kB file, -o an overlay replaced it (exit 0)
     index = tmp_path / "index.sqlite"
@@ -1017,6 +1055,12 @@ def test_output_format_follows_the_extension_and_own_tables_are_no_reports(pm, t
     out = tmp_path / "out.jsonl"
     r = pm("extract", feeds, "-o", out)
     assert _ids(out) == ["good"], r.stderr  # not 'good' and one report per place name
+    # (found in a folder, an output of placemap is skipped with a notice: round 11)
+    for name in ("places.csv", "places.parquet"):
+        assert f"{name}: an output of placemap extract, not reports" in r.stderr
+    assert r.returncode == 0, r.stderr
+    # named, it is an error of that file
+    r = pm("extract", feeds / "places.csv", "-o", tmp_path / "named.jsonl")
     assert r.returncode == 3 and "places.csv: a table of mentions written by placemap" in r.stderr
 
 

@@ -25,6 +25,7 @@ from placemap.outputs import output_errors
 from placemap.pipeline import Geoparser
 from placemap.readers import (
     MAX_BYTES,
+    MAX_SPAN_CHARS,
     NotRegular,
     ReadError,
     check_span,
@@ -97,6 +98,13 @@ def _check_document(doc: Any) -> None:
                         raise ValueError(f"no {k!r}")
                 g["start"], g["end"] = check_span(g["start"], g["end"], len(text))
                 if key == "toponyms":
+                    if g["end"] - g["start"] > MAX_SPAN_CHARS:
+                        # (as extract --spans: resolving spans from each character to the
+                        # text's end took time as the square of the text)
+                        raise ValueError(
+                            f"{g['end'] - g['start']:,} characters, longer than a place's "
+                            f"name can be ({MAX_SPAN_CHARS})"
+                        )
                     _check_coordinates(g["lat"], g["lon"])
                     gid = g.get("geonameid")
                     if gid is not None and (

@@ -111,7 +111,7 @@ def check_not_in_input_folders(output: Path, paths: Iterable[Path], glob: str | 
     reports/a.txt`` would replace a report, and leave it unread). A previous output of
     placemap there is replaced, and not read back (see :func:`written_by_placemap`).
     Called before the work."""
-    from placemap.readers import read_from_folder
+    from placemap.readers import read_from_folder, written_by_placemap
 
     if not output.is_file():
         return
@@ -124,31 +124,6 @@ def check_not_in_input_folders(output: Path, paths: Iterable[Path], glob: str | 
                 f"{output}{target}: is a file of the input folder {p}, which this run would "
                 "read; writing it would replace it: choose another file"
             )
-
-
-#: How much of a file :func:`written_by_placemap` reads.
-_SNIFF_BYTES = 1 << 20
-
-
-def written_by_placemap(path: Path) -> bool:
-    """Whether a file looks like an output of ``placemap extract``: JSON Lines whose first
-    record has ``mentions``, CSV or Parquet with its columns, or its GeoJSON."""
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".parquet", ".pq"):
-            import pyarrow.parquet as pq
-
-            return {"report_id", "geonameid", "candidates"} <= set(pq.read_schema(path).names)
-        with path.open("rb") as f:
-            head = f.read(_SNIFF_BYTES)
-    except Exception:  # unreadable, or no Parquet: not ours  # noqa: BLE001
-        return False
-    first = head.split(b"\n", 1)[0].strip()
-    if suffix in (".jsonl", ".ndjson"):
-        return first.startswith(b'{"id": ') and b'"mentions": [' in first
-    if suffix in (".csv", ".tsv"):
-        return first.lstrip(b"\xef\xbb\xbf").startswith(b"report_id,title,date,source,")
-    return b'"FeatureCollection"' in head and b'"geonameid"' in head
 
 
 def _same(a: Path, b: Path) -> bool:

@@ -42,6 +42,7 @@ from placemap.recognize import (
     MONTHS,
     NAME_PARTICLES,
     PERSON_TITLES,
+    PLURAL_TYPE_WORDS,
     REPUBLIC_WORDS,
     WATER_CUES,
     LineCase,
@@ -819,6 +820,9 @@ class Geoparser:
                 not (span.type_cue or span.locative_cue or span.next_text)
                 or span.next_word == "capital"  # "the Somali capital": Somalia's
                 or (adjective and not (span.type_cue or span.next_text))
+                # (a plural type word makes an adjective of it: "eight southern Thai
+                # provinces", not "the Somali region")
+                or (span.next_word in PLURAL_TYPE_WORDS and not span.next_text)
             )
         )
         cands = _plausible(span, cands)
@@ -1015,6 +1019,10 @@ class Geoparser:
             return False  # "the Vostok group", "Al-Masirah TV" ("the Cambridge group" stays)
         if text.startswith("-class", span.end):
             return False  # "Virginia-class submarines", "Kilo-class": a class of ships
+        if span.prev_word in _STORM_JOINS and _STORM_RE.search(
+            text, max(0, span.start - 60), span.start
+        ):
+            return False  # "Hurricanes Eta and Iota": a storm's name (no Iota, Louisiana)
         if not _name_shaped(span.text) and not any(
             c.match in ("exact", "abbreviation") for c in cands
         ):
@@ -1737,6 +1745,12 @@ def nicknames(text: str) -> set[str]:
     return out
 
 
+# The names of storms after the first: "Hurricanes Eta and Iota", "typhoons Kalmaegi and
+# Fung-wong" (the first is a word of the run "Hurricanes Eta", no place's name).
+_STORM_JOINS = frozenset({"and", "or"})
+_STORM_RE = re.compile(
+    r"\b(?:[Hh]urricanes?|[Tt]yphoons?|[Cc]yclones?|[Ss]torms?)(?: [A-Z][\w-]*,?)+ (?:and|or) $"
+)
 # Words after a weapon's name: "Tomahawk missiles", "Dong Feng missile launchers".
 _WEAPON_WORDS = frozenset(
     """missile missiles rocket rockets launcher launchers drone drones tank tanks helicopter

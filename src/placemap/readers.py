@@ -509,16 +509,26 @@ def _inputs(
         yield from errors
         files = sorted(found)
         if glob:
-            yield from ((f, found[f]) for f in files if _matches(f.relative_to(p), glob))
-            continue
-        files = [
-            f
-            for f in files
-            if not f.name.upper().startswith("README")
-            and plain_suffix(f) in DOCUMENT_SUFFIXES | COLLECTION_SUFFIXES
-        ]
+            files = [f for f in files if _matches(f.relative_to(p), glob)]
+        else:
+            files = [
+                f
+                for f in files
+                if not f.name.upper().startswith("README")
+                and plain_suffix(f) in DOCUMENT_SUFFIXES | COLLECTION_SUFFIXES
+            ]
         with_documents = {f.parent for f in files if plain_suffix(f) in DOCUMENT_SUFFIXES}
         for f in files:
+            if plain_suffix(f) in COLLECTION_SUFFIXES and written_by_placemap(f):
+                # (an earlier run's --with-text output was read back: every report twice)
+                say(
+                    f"skipped {shown(f)}: an output of placemap extract, not reports (name "
+                    "it to read it)"
+                )
+                continue
+            if glob:
+                yield f, found[f]
+                continue
             if plain_suffix(f) in COLLECTION_SUFFIXES and f.parent in with_documents:
                 say(
                     f"skipped {shown(f)}: a collection beside text reports is taken for their "
@@ -529,10 +539,10 @@ def _inputs(
 
 
 def read_from_folder(folder: Path, path: Path, glob: str | None) -> bool:
-    """Whether reading ``folder`` (with ``--glob``) could take the file at ``path`` for
-    an input: under it, in no hidden folder, of a name the walk reads (see
-    :func:`_inputs`; a collection beside text reports counts too, being their
-    annotations)."""
+    """Whether reading ``folder`` (with ``--glob``) could take the file at ``path`` (or
+    the file a link there points to) for an input: under it, in no hidden folder, of a
+    name the walk reads (see :func:`_inputs`; a collection beside text reports counts
+    too, being their annotations)."""
     try:
         relative = path.resolve().relative_to(folder.resolve())
     except (OSError, RuntimeError, ValueError):
@@ -541,9 +551,64 @@ def read_from_folder(folder: Path, path: Path, glob: str | None) -> bool:
         return False
     if glob:
         return _matches(relative, glob)
-    return not path.name.upper().startswith("README") and plain_suffix(
+    return not relative.name.upper().startswith("README") and plain_suffix(
         relative
     ) in DOCUMENT_SUFFIXES | COLLECTION_SUFFIXES
+
+
+#: The most of a file's first line :func:`written_by_placemap` reads.
+_SNIFF_BYTES = 1 << 20
+#: The first keys of a report of ``placemap extract``'s JSON Lines, and of its mentions.
+_OUTPUT_KEYS = ("id", "title", "date", "date_raw", "language", "url")
+_OUTPUT_MENTION_KEYS = ("start", "end", "text", "resolved")
+
+
+def written_by_placemap(path: Path) -> bool:
+    """Whether a file is an output of ``placemap extract``, read from its first line (or
+    its schema): JSON Lines whose first report has the output's keys in their order and
+    mentions of its shape, a CSV or Parquet table of exactly its columns, or its GeoJSON.
+    A file it cannot tell (a first line past 1 MB, an annotated corpus with ``id`` and
+    ``mentions``) is not."""
+    from placemap.writers import COLUMNS
+
+    suffix = plain_suffix(path)
+    if suffix not in COLLECTION_SUFFIXES | {".geojson"} or not path.is_file():
+        return False  # (a named pipe is never opened: it would wait for a writer)
+    try:
+        if suffix in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(path).names) == list(COLUMNS)
+        with path.open("rb") as f:
+            first = f.readline(_SNIFF_BYTES)
+    except Exception:  # unreadable, or no Parquet: not ours  # noqa: BLE001
+        return False
+    first = first.removeprefix(codecs.BOM_UTF8).rstrip(b"\r\n")
+    if suffix in (".jsonl", ".ndjson"):
+        try:
+            rec = json.loads(first)
+        except ValueError:
+            return False
+        if not isinstance(rec, dict) or tuple(rec)[: len(_OUTPUT_KEYS)] != _OUTPUT_KEYS:
+            return False
+        mentions = rec.get("mentions")
+        return isinstance(mentions, list) and all(
+            isinstance(m, dict) and tuple(m)[: len(_OUTPUT_MENTION_KEYS)] == _OUTPUT_MENTION_KEYS
+            for m in mentions
+        )
+    if suffix in (".csv", ".tsv"):
+        return first == ",".join(COLUMNS).encode()
+    return suffix in (".json", ".geojson") and first == b"{" and _geojson_head(path)
+
+
+def _geojson_head(path: Path) -> bool:
+    """Whether a file opens as the GeoJSON ``placemap extract`` writes."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(200)
+    except OSError:
+        return False
+    return head.startswith(b'{\n "type": "FeatureCollection",\n "features": [')
 
 
 def first_report_in(folder: Path) -> Path | None:

@@ -505,6 +505,7 @@ _PLURAL_CUES = {
     **dict.fromkeys("cities towns villages".split(), "town"),
     "rivers": "water",
 }
+PLURAL_TYPE_WORDS = frozenset(_PLURAL_CUES)
 # How many words a list of names may run before its plural type word.
 _LIST_REACH = 12
 
