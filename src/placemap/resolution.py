@@ -921,6 +921,8 @@ class _Round:
     town_points: list[tuple[str, tuple[float, float]]]
     town_starts: list[int]
     contexts: dict[tuple[str, int, Any], _Context] = field(default_factory=dict)
+    # All the sure towns, for the names that ask of all (made at the first).
+    towns: _Located | None = None
     # (By name and list: the mentions of a name ask again in each setting.)
     near: dict[tuple[str, int, float, bool], list[bool]] = field(default_factory=dict)
 
@@ -933,16 +935,19 @@ class _Round:
         key = (name, id(cands), km, starts is None)
         got = self.near.get(key)
         if got is None:
-            points = self.town_points
-            if starts is not None:
+            if starts is None:
+                if self.towns is None:
+                    self.towns = _Located(self.town_points)
+                located = self.towns
+            else:
                 at = self.town_starts
                 picked: set[int] = set()
                 for a in starts:
                     lo = bisect_left(at, a - NEAR_TOWN_CHARS)
                     hi = bisect_right(at, a + NEAR_TOWN_CHARS)
                     picked.update(range(lo, hi))
-                points = [points[k] for k in sorted(picked)]
-            found = _Located(points).nearest_km(cands, name)
+                located = _Located(self.town_points[k] for k in sorted(picked))
+            found = located.nearest_km(cands, name)
             got = [False] * len(cands) if found is None else [d <= km for d in found.tolist()]
             self.near[key] = got
         return got
