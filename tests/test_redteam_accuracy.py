@@ -724,3 +724,16 @@ def test_storm_names_and_demonyms_before_plural_types_are_no_places(
     assert thai.kind == "demonym" and thai.place is not None and thai.place.country_code == "TH"
     somali = found["Somali"].place
     assert somali is not None and somali.feature_code == "ADM1" and somali.country_code == "ET"
+
+
+def test_a_province_far_abroad_is_a_stray_up_to_two_million(default_gaz: Gazetteer) -> None:
+    # Round 15: "the West Midlands" in a report on measles in England was Midlands, a
+    # province of Zimbabwe (385,000 people in the default index), 7,000 km away.
+    text = (
+        "Measles cases rose in Britain, in Birmingham, Coventry and Wolverhampton, and "
+        "officials in the West Midlands urged parents to vaccinate. London and Liverpool "
+        "also reported cases."
+    )
+    found = _mentions(default_gaz, text)
+    assert "Midlands" not in found or found["Midlands"].place is None
+    assert found["Coventry"].place is not None

@@ -1952,6 +1952,9 @@ STRAY_KM = 1500.0
 #: report that surely names towns at :data:`STRAY_TOWNS` points or more.
 STRAY_TOWN_POPULATION = 200_000
 STRAY_TOWNS = 3
+#: A division of up to this many people goes so too (a province of Zimbabwe for "West
+#: Midlands", a region of Madagascar for "the Sava").
+STRAY_DIVISION_POPULATION = 2_000_000
 
 
 def _drop_far_strays(
@@ -1969,10 +1972,10 @@ def _drop_far_strays(
     too where the report surely names towns at :data:`STRAY_TOWNS` points or more: in a
     report on fires around Athens, "Mati" is no city of 100,000 in the Philippines. (A
     report naming fewer says too little: a soldier from Robbinsdale, Minnesota, killed in
-    Iraq.) So does a division of as few people (:data:`_STRAY_DIVISIONS`; on WikToR,
-    Flores, Moira and Oron, all wrong). A name that a disease is named after anywhere in
-    the report stays: "the Reston ebolavirus" in the Philippines is of Reston, Virginia
-    (:attr:`Span.eponym`)."""
+    Iraq.) So does a division of up to :data:`STRAY_DIVISION_POPULATION` people
+    (:data:`_STRAY_DIVISIONS`; on WikToR, Flores, Moira, Oron and Nara, all wrong). A name
+    that a disease is named after anywhere in the report stays: "the Reston ebolavirus" in
+    the Philippines is of Reston, Virginia (:attr:`Span.eponym`)."""
     named = {
         m.place.country_code
         for m in out
@@ -1988,7 +1991,9 @@ def _drop_far_strays(
             p is None
             or m.kind != "toponym"
             or not (p.feature_class == "P" or p.feature_code in _STRAY_DIVISIONS)
-            or p.population >= STRAY_TOWN_POPULATION
+            or p.population >= (
+                STRAY_TOWN_POPULATION if p.feature_class == "P" else STRAY_DIVISION_POPULATION
+            )
             or p.feature_code == "PPLC"
             or p.country_code in named
         ):
