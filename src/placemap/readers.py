@@ -474,7 +474,9 @@ def input_files(
     text, Markdown and HTML reports and its collections (JSON Lines, JSON, CSV,
     Parquet), except that collections lying in the same folder as text or HTML reports
     are taken for annotations of them (such as a ``gold.jsonl``) and skipped, with a
-    notice; name such a file, or give ``--glob``, to read it. README files and hidden
+    notice; name such a file, or give ``--glob``, to read it. An output of ``placemap
+    extract`` found in a folder (:func:`written_by_placemap`) is skipped with a notice,
+    with or without ``glob``. README files and hidden
     files are skipped too, and so are the ``exclude`` paths found in a folder (the
     output a run writes there: ``output/`` of ``placemap map .``, read back as reports
     on the next run). A link found in a folder is followed only to a file inside that
