@@ -185,9 +185,11 @@ def test_hostile_markup_ends_in_text_or_one_error(markup: str, tmp_path: Path) -
         assert item.source == str(page) and item.message
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 def test_the_cli_names_each_unreadable_page_once_and_nothing_else(
-    small_index: Path, tmp_path: Path
+    small_index: Path, tmp_path: Path, workers: str
 ) -> None:
+    # (with --workers, the pages are read in the workers: the same errors, in order)
     body = "".join(f"<p>{p}</p>" for p in ARTICLE)
     (tmp_path / "a.html").write_text(f"<html><body><article>{body}</article></body></html>")
     (tmp_path / "b.html").write_text("<html><body><script>app()</script></body></html>")
@@ -195,7 +197,7 @@ def test_the_cli_names_each_unreadable_page_once_and_nothing_else(
     # A process of its own: the extractor's log lines, which pytest would capture, stay
     # out of the way (they show with -vv).
     r = subprocess.run(
-        [sys.executable, "-m", "placemap", "extract", str(tmp_path)],
+        [sys.executable, "-m", "placemap", "extract", str(tmp_path), "--workers", workers],
         capture_output=True,
         text=True,
         env={**os.environ, "PLACEMAP_GAZETTEER": str(small_index)},

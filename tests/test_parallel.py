@@ -406,3 +406,57 @@ def test_a_dask_job_never_replaces_a_folder_of_the_users_own_parquet(tmp_path: P
     check_output_folder(mine)  # an earlier job's: replaced when the new one is done
     (tmp_path / "empty").mkdir()
     check_output_folder(tmp_path / "empty")
+
+
+def test_titles_and_dates_left_to_the_worker_are_those_read_at_once(tmp_path: Path) -> None:
+    # A reader that leaves the guessing to the process that geoparses (--workers) gives,
+    # once the reports are completed there, the reports read with the guessing done at
+    # once: records without a title, without a date, with neither, with both; text files
+    # and a page.
+    from placemap.readers import completed, read_reports
+
+    top = "World | Politics | Sport\nFloods hit Homs as the Orontes rises\nMarch 3, 2024\n\n"
+    body = "Rain fell on Homs and Hama for a third day, officials said."
+    records = [
+        {"id": "a", "text": top + body},
+        {"id": "b", "text": top + body, "title": "Given title"},
+        {"id": "c", "text": top + body, "date": "2023-01-02"},
+        {"id": "d", "text": body, "title": "T", "date": "2023-01-02"},
+        {"id": "e", "text": "15/04/2024\n" + body},
+        {"id": "f", "text": body},
+    ]
+    col = tmp_path / "c.jsonl"
+    col.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    (tmp_path / "doc.txt").write_text(top + body, encoding="utf-8")
+    (tmp_path / "page.html").write_text(
+        f"<html><body><article><p>{top}</p><p>{body}</p></article></body></html>",
+        encoding="utf-8",
+    )
+    paths = [col, tmp_path / "doc.txt", tmp_path / "page.html"]
+    at_once = list(read_reports(paths, day_first=True))
+    later = list(read_reports(paths, day_first=True, guess_later=True))
+    assert [type(r) for r in at_once] == [Report] * len(at_once) == [type(r) for r in later]
+    assert sum(r.pending is not None for r in later) >= 5  # (d gives both)
+    assert all(r.pending is None for r in at_once)
+    done = [completed(r) for r in later]
+    assert done == at_once
+    assert [(r.title, r.date) for r in done] == [(r.title, r.date) for r in at_once]
+    assert done[0].title == "Floods hit Homs as the Orontes rises"
+    assert done[0].date == "2024-03-03" and done[4].date == "2024-04-15"
+    assert all(r.pending is None for r in done)
+
+
+def test_workers_guess_titles_and_dates_left_to_them(small_index: Path) -> None:
+    from placemap.records import Pending
+
+    text = "Floods hit Homs as the Orontes rises\nMarch 3, 2024\n\nRain fell on Homs."
+    task = Task(Report("r", text, title="r", pending=Pending(True, True)))
+    single = list(run_tasks([task], Settings(str(small_index))))
+    pooled = list(run_tasks([task], Settings(str(small_index)), workers=2))
+    for res in (single, pooled):
+        (r,) = [x.report for x in res]
+        assert (r.title, r.date, r.pending) == (
+            "Floods hit Homs as the Orontes rises",
+            "2024-03-03",
+            None,
+        )

@@ -104,9 +104,12 @@ def geoparser_for(settings: Settings) -> Geoparser:
 def process(task: Task, settings: Settings) -> Result:
     """Geoparse (or resolve) one report; a bad span list is an error of that report only,
     a damaged gazetteer (:class:`~placemap.errors.GazetteerError`) stops the run."""
+    from placemap.readers import completed
+
     gp = geoparser_for(settings)
     r = task.report
     try:
+        r = completed(r)  # (a page read, a title guessed: see Report.pending)
         if task.spans is not None:
             mentions = gp.resolve(r.text, task.spans)
         else:
@@ -200,7 +203,9 @@ def _mp_context() -> multiprocessing.context.BaseContext:
     ctx = multiprocessing.get_context("forkserver")
     # The fork server imports the geoparser's modules once (no index is opened at
     # import), so that each worker starts with them loaded instead of importing them.
-    ctx.set_forkserver_preload(["placemap.pipeline", "placemap.writers", "placemap.parallel"])
+    ctx.set_forkserver_preload(
+        ["placemap.pipeline", "placemap.writers", "placemap.parallel", "placemap.readers"]
+    )
     return ctx
 
 

@@ -42,12 +42,13 @@ from placemap.arrowsize import (
 from placemap.boilerplate import is_boilerplate
 from placemap.dates import ReportDate, find_date, parse_date
 from placemap.parquetpages import PageReader
-from placemap.records import Report, web_url
+from placemap.records import Pending, Report, web_url
 
 __all__ = [
     "ReadError",
     "Fields",
     "read_reports",
+    "completed",
     "guess_title_date",
     "decode_text",
     "input_files",
@@ -432,6 +433,9 @@ class Fields:
     extra: tuple[str, ...] = ()
     day_first: bool = False
     url: str = "url"
+    #: Leave a collection's missing titles and dates to be guessed by the process that
+    #: geoparses its reports (see :func:`completed`).
+    guess_later: bool = False
 
     @property
     def read(self) -> tuple[str, ...]:
@@ -774,6 +778,7 @@ def read_reports(
     day_first: bool = False,
     notify: Callable[[str], None] | None = None,
     exclude: Iterable[Path] = (),
+    guess_later: bool = False,
 ) -> Iterator[Item]:
     """Reports from files, folders and collections, in order (see :func:`input_files`,
     which leaves out the ``exclude`` paths found in folders).
@@ -783,12 +788,21 @@ def read_reports(
     can carry fields such as gold spans along. ``url_field`` names the field with the
     report's URL (``url``, else ``link``, by default). ``day_first`` reads slash dates
     ("10/11/2016") day first. ``notify`` receives notices such as a skipped annotation
-    file or a date that could not be read (default: a logged warning).
+    file or a date that could not be read (default: a logged warning). With
+    ``guess_later``, a title or date that a report's text must give is left to
+    :func:`completed` (:attr:`~placemap.records.Report.pending`).
     """
     if input_format not in FORMATS:
         raise ValueError(f"input_format must be one of {', '.join(FORMATS)}")
     fields = Fields(
-        text_field, id_field, title_field, date_field, tuple(extra_fields), day_first, url_field
+        text_field,
+        id_field,
+        title_field,
+        date_field,
+        tuple(extra_fields),
+        day_first,
+        url_field,
+        guess_later,
     )
     say = notify or log.warning
     inputs = _read_inputs(paths, glob, fields, input_format, max_bytes, say, exclude)
@@ -1073,6 +1087,13 @@ def _valid_unicode(
 
 def _document(text: str, name: str, stem: str, fmt: str, fields: Fields) -> Iterator[Item]:
     language = url = None
+    if fmt == "html" and fields.guess_later and not fields.extra:
+        # The page is read where it is geoparsed (see :func:`completed`): reading a page
+        # costs several times what geoparsing its article does. (Not with extra fields:
+        # spans given with a report count in its article's text.)
+        page_todo = Pending(True, True, fields.day_first, page=True)
+        yield Report(id=stem, text=text, title=stem, source=name, pending=page_todo)
+        return
     if fmt == "html":
         from placemap.pages import read_page
 
@@ -1082,13 +1103,18 @@ def _document(text: str, name: str, stem: str, fmt: str, fields: Fields) -> Iter
             yield ReadError(name, str(err))
             return
         text, language, url = page.text, page.language, page.url
-        g_title, g_date = guess_title_date(text, day_first=fields.day_first)
-        title, date = page.title or g_title, page.date or g_date
+        title, date = page.title, page.date
     else:
-        title, date = guess_title_date(text, day_first=fields.day_first)
+        title = date = None
     if not text.strip():
         yield ReadError(name, "no article text in this page" if fmt == "html" else "empty file")
         return
+    pending = None
+    if (not title or not date) and fields.guess_later:
+        pending = Pending(not title, not date, fields.day_first)
+    elif not title or not date:
+        g_title, g_date = guess_title_date(text, day_first=fields.day_first)
+        title, date = title or g_title, date or g_date
     report = Report(
         id=stem,
         text=text,
@@ -1098,6 +1124,7 @@ def _document(text: str, name: str, stem: str, fmt: str, fields: Fields) -> Iter
         language=language,
         source=name,
         url=url,
+        pending=pending,
     )
     yield (report, {}) if fields.extra else report
 
@@ -1196,7 +1223,10 @@ def _record(
     rid = fallback_id if _blank(rec.get(fields.id)) else _as_id(rec[fields.id])
     title, raw_date = rec.get(fields.title), rec.get(fields.date)
     date = None if _blank(raw_date) else parse_date(raw_date, day_first=fields.day_first)
-    if _blank(title) or date is None:
+    pending = None
+    if (_blank(title) or date is None) and fields.guess_later:
+        pending = Pending(_blank(title), date is None, fields.day_first)
+    elif _blank(title) or date is None:
         g_title, g_date = guess_title_date(text, day_first=fields.day_first)
         title = g_title if _blank(title) else title
         date = date or g_date
@@ -1208,8 +1238,52 @@ def _record(
         date_raw=date.raw if date else None,
         source=where,
         url=_url(rec, fields.url),
+        pending=pending,
     )
     return (report, {k: rec.get(k) for k in fields.extra}) if fields.extra else report
+
+
+def completed(report: Report) -> Report:
+    """The report as a reader that leaves nothing for later
+    (:attr:`~placemap.records.Report.pending`) gives it: a web page read for its article
+    text and metadata (:func:`~placemap.pages.read_page`), the title and date its
+    source did not give guessed from its text (:func:`guess_title_date`; the title falls
+    back to the id).
+
+    Raises ``ValueError`` for a page that cannot be read or has no article text.
+    """
+    todo = report.pending
+    if todo is None:
+        return report
+    text, language, url = report.text, report.language, report.url
+    title: str | None = report.title
+    date: ReportDate | None = None
+    need_title, need_date = todo.title, todo.date
+    if todo.page:
+        from placemap.pages import read_page
+
+        page = read_page(text, day_first=todo.day_first)
+        if not page.text.strip():
+            raise ValueError("no article text in this page")
+        text, language, url = page.text, page.language, page.url
+        title, date = page.title or report.id, page.date
+        need_title, need_date = not page.title, not page.date
+    if need_title or need_date:
+        g_title, g_date = guess_title_date(text, day_first=todo.day_first)
+        if need_title:
+            title = report.id if _blank(g_title) else g_title
+        if need_date and g_date is not None:
+            date = g_date
+    return replace(
+        report,
+        text=text,
+        title=title,
+        date=date.iso if date else report.date,
+        date_raw=date.raw if date else report.date_raw,
+        language=language,
+        url=url,
+        pending=None,
+    )
 
 
 def _url(rec: Mapping[str, Any], field: str) -> str | None:

@@ -146,6 +146,19 @@ class Mention:
 
 
 @dataclass(frozen=True, slots=True)
+class Pending:
+    """What a reader left for the process that geoparses a report: its title and date
+    to be guessed from its text's first lines (``title`` and ``date`` say which, a
+    record's fields gave the others), or, with ``page``, the whole of a web page to read
+    (its text is the page's HTML). ``day_first`` reads slash dates day first."""
+
+    title: bool
+    date: bool
+    day_first: bool = False
+    page: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """A report as read from its source, with the mentions found in it.
 
@@ -164,6 +177,11 @@ class Report:
     date_raw: str | None = None
     language: str | None = None
     url: str | None = None
+    #: What of the title and date is still to be guessed from the text (see
+    #: :func:`placemap.readers.completed`): readers leave it to the process that
+    #: geoparses the report, so that with ``--workers`` the reading process does no more
+    #: than read.
+    pending: Pending | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.head_dict(), "mentions": [m.to_dict() for m in self.mentions]}

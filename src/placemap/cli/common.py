@@ -442,6 +442,8 @@ def geoparsed(
             day_first=inputs.day_first,
             notify=notice,
             exclude=exclude,
+            # (guessed where the report is geoparsed: a worker, with --workers)
+            guess_later=True,
         ):
             if isinstance(item, ReadError):
                 fail(str(item))
