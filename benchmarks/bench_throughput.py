@@ -15,7 +15,8 @@ Printed:
   ../shared/eval/lgl.jsonl, else the project's examples) (target >= 1,000 per CPU-second);
 - ``--workers 2`` against one process on the same corpus: runs alternated ``--rounds``
   times, the median wall time of each, the speed-up, and the peak memory of one worker
-  (target >= x1.8 on 2 cores);
+  (target >= x1.8 on 2 cores); the same on a folder of saved web pages (../shared/pages,
+  five times over), whose reading the workers do;
 - ``placemap geocode`` of every distinct toponym string of the visible corpora, cold,
   in names per CPU-second (target >= 5,000);
 - cold start to the first output line, and the peak memory of one process (targets
@@ -126,6 +127,35 @@ class Run:
 
 
 _ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+PAGES = ROOT.parent / "shared" / "pages" / "html"
+
+
+def pages_speedup(tmp: Path, out: str, rounds: int, copies: int = 5) -> None:
+    """``--workers 2`` against one process on a folder of saved web pages (the real pages
+    of ../shared/pages, ``copies`` times), whose reading costs more than geoparsing their
+    articles: alternated runs, median wall times."""
+    pages = sorted(PAGES.glob("*.htm*")) if PAGES.is_dir() else []
+    if not pages:
+        return
+    folder = tmp / "pages"
+    folder.mkdir()
+    for k in range(copies):
+        for p in pages:
+            (folder / f"{k}-{p.name}").write_bytes(p.read_bytes())
+    walls: dict[int, list[float]] = {1: [], 2: []}
+    reader: list[float] = []
+    for _ in range(rounds):
+        for w in (1, 2):
+            run = Run(["extract", str(folder), "--workers", str(w), "-o", out])
+            walls[w].append(run.wall)
+            if w == 2:
+                reader.append(run.cpu)
+    m1, m2 = statistics.median(walls[1]), statistics.median(walls[2])
+    print(
+        f"--workers 2 on {len(pages) * copies} saved web pages: median {m2:.1f} s against "
+        f"{m1:.1f} s in one process, x{m1 / m2:.2f}; the reading process "
+        f"{statistics.median(reader):.2f} CPU-s (medians of {rounds} alternated rounds)"
+    )
 
 
 def main() -> None:
@@ -168,12 +198,14 @@ def main() -> None:
             cpu1: list[float] = []
             busiest: list[float] = []  # CPU seconds of the busier worker
             workers_cpu: list[float] = []  # both workers, the parent and the fork server
+            reader_cpu: list[float] = []  # the command's own process (it reads, writes)
             worker_mb = 0.0
             for _ in range(args.rounds):
                 for w in (1, 2):
                     run = Run(["extract", str(corpus), "--workers", str(w), "-o", out])
                     walls[w].append(run.wall)
                     if w == 2:
+                        reader_cpu.append(run.cpu)
                         worker_mb = max(worker_mb, run.worker_peak_mb)
                         busiest.append(run.children_cpu[0] if run.children_cpu else float("nan"))
                         workers_cpu.append(run.cpu + sum(run.children_cpu))
@@ -194,8 +226,10 @@ def main() -> None:
                 f"--workers 2 in CPU time: one process {c1:.2f} CPU-s; two workers "
                 f"{statistics.median(workers_cpu):.2f} CPU-s in all, the busier {cb:.2f}: "
                 f"at best x{c1 / cb:.2f} with a CPU to each worker (the pool's start "
-                f"not counted; medians of {args.rounds})"
+                f"not counted; medians of {args.rounds}); the process reading the reports "
+                f"and writing their lines {statistics.median(reader_cpu):.2f} CPU-s"
             )
+            pages_speedup(tmp, out, args.rounds)
 
         names = toponym_names() or ["Homs", "Aleppo", "Kharkiv", "Palmyra"]
         table = tmp / "names.csv"
