@@ -737,3 +737,47 @@ def test_a_province_far_abroad_is_a_stray_up_to_two_million(default_gaz: Gazette
     found = _mentions(default_gaz, text)
     assert "Midlands" not in found or found["Midlands"].place is None
     assert found["Coventry"].place is not None
+
+
+def test_a_spelling_guess_far_from_the_towns_beside_it_is_left_unresolved(
+    default_gaz: Gazetteer,
+) -> None:
+    # Round 16: "calm had returned to Abu Salim" (a district of Tripoli the gazetteer
+    # lacks) was Bou Salem, Tunisia, 550 km from the Tripoli of its sentence: the report
+    # names Tunis, further on, and the guess was near that.
+    text = (
+        "TRIPOLI, May 13, 2025 - Heavy gunfire and explosions rocked the Libyan "
+        "capital overnight after the head of one of Tripoli's most powerful armed "
+        "groups was killed, prompting the closure of Mitiga airport and the "
+        "suspension of classes at schools and universities across the city.\n\n"
+        "The Ministry of Defence of the Tripoli government announced the \"completion "
+        "of the military operation\" early on Tuesday and said calm had returned to "
+        "Abu Salim, but clashes flared again in the afternoon between government "
+        "forces and the Radaa (Deterrence) force, which controls Mitiga airport and "
+        "the Souq al-Juma district in the east of the capital.\n\n"
+        "Residents in Ain Zara, Tajoura and Salah al-Din said they were trapped at "
+        "home. Flights were diverted to Misrata, about 200 kilometres east of "
+        "Tripoli, and the National Oil Corporation said oil facilities were operating "
+        "normally.\n\n"
+        "The Presidential Council headed by Mohamed al-Menfi ordered an immediate "
+        "ceasefire. Columns of armed vehicles were seen moving towards the capital "
+        "from Zawiya and Zintan in the west and from Misrata, according to local "
+        "media, while residents of Janzour and Gargaresh reported gunfire near the "
+        "coastal road.\n\n"
+        "The U.S. embassy, which operates mostly from Tunis, said Washington was "
+        "following the situation closely. The Arab League in Cairo called for "
+        "restraint."
+    )
+    found = _mentions(default_gaz, text)
+    assert found["Abu Salim"].place is None
+    assert "km from the places named beside it" in found["Abu Salim"].reason
+    tunis = found["Tunis"].place
+    assert tunis is not None and tunis.country_code == "TN"
+    # A guess near the towns beside it stays: "Aqerbat" (Uqayribat) beside Hama.
+    near = _mentions(
+        default_gaz,
+        "Islamic State fighters retreated from Aqerbat, east of Hama, after government "
+        "forces took Salamiyah. In Damascus the government said the road was open.",
+    )
+    aqerbat = near["Aqerbat"].place
+    assert aqerbat is not None and aqerbat.country_code == "SY"

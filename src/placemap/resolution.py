@@ -1902,6 +1902,10 @@ def _drop_far_guesses(
         return
     located = _Located([at for k, at in sure if k not in datelines] or [at for _, at in sure])
     far: dict[tuple[str, int], float | None] = {}
+    # The sure towns in the order of the text, for the guesses' neighbours.
+    codes = {k: m.place.country_code for k, m in enumerate(out) if m.place is not None}
+    beside = sorted((items[k].span.start, name, pt, codes[k]) for k, (name, pt) in sure)
+    starts = [b[0] for b in beside]
     for k in guesses:
         m = out[k]
         if m.place is None:
@@ -1926,6 +1930,10 @@ def _drop_far_guesses(
         km_away = far[key]
         if km_away is not None and km_away <= reach:
             km_away = None
+        where = "the report's other places"
+        if km_away is None and matches[k] in SPELLING_GUESSES and not county:
+            km_away = _far_from_beside(m.place, key[0], items[k].span.start, beside, starts, reach)
+            where = "the places named beside it"
         if km_away is not None:
             if water:
                 guess = Candidate(m.place, matches[k] or "exact", 1.0, m.confidence)
@@ -1940,8 +1948,38 @@ def _drop_far_guesses(
                 m,
                 place=None,
                 candidates=(guess, *m.candidates),
-                reason=f"{what} {km_away:,.0f} km from the report's other places",
+                reason=f"{what} {km_away:,.0f} km from {where}",
             )
+
+
+#: A spelling guess is measured against the towns the report surely names this close in
+#: the text (its sentence, or the one before or after) too, and left unresolved when it
+#: lies in another country than all of them and farther than the guess's reach: in a
+#: report on Libya that names Tunis, "calm had returned to Abu Salim" (a district of
+#: Tripoli the gazetteer lacks) is no Bou Salem, Tunisia, 550 km from the Tripoli of its
+#: sentence. (In a town's own country, the towns beside it may be misread names: a
+#: saint's "Ramdas" beside Masur, India.)
+GUESS_BESIDE_CHARS = 600
+
+
+def _far_from_beside(
+    place: Place,
+    name: str,
+    at: int,
+    beside: list[tuple[int, str, tuple[float, float], str | None]],
+    starts: list[int],
+    reach: float,
+) -> float | None:
+    """How far ``place`` lies from the nearest sure town of another name named within
+    :data:`GUESS_BESIDE_CHARS` of ``at``, where every such town lies in another country
+    and farther than ``reach`` (else None, and None where no such town is named)."""
+    lo = bisect_left(starts, at - GUESS_BESIDE_CHARS)
+    hi = bisect_right(starts, at + GUESS_BESIDE_CHARS)
+    near = [(pt, cc) for _s, other, pt, cc in beside[lo:hi] if other != name]
+    if not near or any(cc == place.country_code for _pt, cc in near):
+        return None
+    km = min(haversine_km(place.lat, place.lon, lat, lon) for (lat, lon), _cc in near)
+    return km if km > reach else None
 
 
 #: A village (fewer people than this) in a country the report neither names nor borders,
