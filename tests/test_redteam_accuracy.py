@@ -781,3 +781,24 @@ def test_a_spelling_guess_far_from_the_towns_beside_it_is_left_unresolved(
     )
     aqerbat = near["Aqerbat"].place
     assert aqerbat is not None and aqerbat.country_code == "SY"
+
+
+def test_a_surname_after_an_officials_title_is_a_persons_later_on(
+    default_gaz: Gazetteer,
+) -> None:
+    # Round 16: after "Emergency Management Coordinator Tracy Jordan said...", a later
+    # "Jordan said" was the country Jordan (in a report on Paris, Texas): a coordinator,
+    # a superintendent, an analyst... is a title as a mayor is.
+    text = (
+        "PARIS, Texas - Lamar County officials prepared for the eclipse crowds.\n\n"
+        "Emergency Management Coordinator Tracy Jordan said 40,000 visitors came to Paris."
+        '\n\n"We planned for a year and we still had people parked in ditches," Jordan said.'
+    )
+    found = _mentions(default_gaz, text)
+    assert "Jordan" not in found or found["Jordan"].place is None
+    paris = found["Paris"].place
+    assert paris is not None and paris.country_code == "US"
+    # The country stays a country where no person of its name is about.
+    found = _mentions(default_gaz, "Jordan said it would reopen its border with Syria.")
+    jordan = found["Jordan"].place
+    assert jordan is not None and jordan.country_code == "JO"

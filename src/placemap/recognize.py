@@ -181,7 +181,12 @@ PERSON_TITLES = _TITLES | frozenset(
     commissioner lawyer attorney professor sergeant lieutenant captain colonel general
     detective agent pastor reverend father sister brother uncle aunt mother wife husband son
     daughter envoy ambassador premier chancellor commander cleric imam ayatollah king queen
-    prince princess sheikh emir sultan pope rabbi bishop cardinal leader""".split()
+    prince princess sheikh emir sultan pope rabbi bishop cardinal leader coordinator manager
+    administrator superintendent supervisor adviser advisor councilman councilwoman
+    councillor councilor prosecutor inspector constable marshal trooper warden treasurer
+    coroner physician surgeon epidemiologist economist analyst researcher historian
+    scientist congressman congresswoman assemblyman assemblywoman lawmaker legislator ceo
+    founder""".split()
 )
 # Words before a ship's name, which is no place however many towns it is named after:
 # "the cruiser Moskva", "the landing ship Novocherkassk" (read as a title is).
