@@ -802,3 +802,22 @@ def test_a_surname_after_an_officials_title_is_a_persons_later_on(
     found = _mentions(default_gaz, "Jordan said it would reopen its border with Syria.")
     jordan = found["Jordan"].place
     assert jordan is not None and jordan.country_code == "JO"
+
+
+def test_a_list_of_provinces_makes_a_province_of_a_city_named_like_one(
+    default_gaz: Gazetteer,
+) -> None:
+    # Round 16: "fought fires across Quebec and British Columbia" was Quebec City: the
+    # town over the division of its name went before the kind its list says.
+    found = _mentions(
+        default_gaz,
+        "Crews from Australia and the United States fought fires across Quebec and "
+        "British Columbia that summer.",
+    )
+    quebec = found["Quebec"].place
+    assert quebec is not None and quebec.feature_code == "ADM1"
+    # A list of towns keeps its towns: "Homs and Hama" are the cities.
+    found = _mentions(default_gaz, "Shelling hit Homs and Hama overnight, activists said.")
+    for name in ("Homs", "Hama"):
+        place = found[name].place
+        assert place is not None and place.feature_class == "P", name

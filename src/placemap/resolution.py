@@ -41,6 +41,7 @@ import numpy as np
 from placemap.gazetteer.store import Gazetteer
 from placemap.normalize import fold
 from placemap.ranking import (
+    DIVISION_CODES,
     PLAIN_MATCHES,
     PRIOR_MIX,
     SPELLING_GUESSES,
@@ -1186,7 +1187,7 @@ def _with_words(
                     for lc, c in zip(local, it.cands, strict=True)
                 ]
     why = _Why(ctx, containment, types) if explain else None
-    return _ranked_by_kind(it, scores, local, w), why
+    return _ranked_by_kind(it, scores, local, w, kind_listed), why
 
 
 def _near_towns(it: _Item, rounds: _Rounds, idx: int, last: _Round) -> list[bool]:
@@ -1287,11 +1288,15 @@ def _ranked_by_kind(
     scores: list[float],
     local: list[bool] | None,
     w: Weights,
+    kind_listed: str | None = None,
 ) -> list[float]:
     """The scores after the rules between kinds of place (a town over the division of its
     name, a country over its capital, a country over small towns of its name), which
     apply when no type word says what kind the mention is. ``local`` says which
-    candidates the text places in a named division (needed where :func:`_reads_local`)."""
+    candidates the text places in a named division (needed where :func:`_reads_local`).
+    A list of divisions says the kind as a type word does: "fires across Quebec and
+    British Columbia" are in the province, not Quebec City (``kind_listed``, see
+    :func:`_lists`)."""
     if it.span.type_cue is not None:
         if it.span.dateline and local is not None:
             # (a dateline's cue, "town", is the dateline's: its world city is lifted)
@@ -1300,7 +1305,7 @@ def _ranked_by_kind(
     # (Each rule changes nothing where its kind of candidate is absent: a list's kinds
     # are looked at once.)
     kinds = _kinds_of(it.cands)
-    if kinds.namesakes:
+    if kinds.namesakes and kind_listed not in DIVISION_CODES:
         scores = city_over_division(it.cands, scores, kinds.namesakes)
     if kinds.capitals:
         scores = country_over_capital(it.cands, scores, kinds.capitals)
