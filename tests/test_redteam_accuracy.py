@@ -821,3 +821,25 @@ def test_a_list_of_provinces_makes_a_province_of_a_city_named_like_one(
     for name in ("Homs", "Hama"):
         place = found[name].place
         assert place is not None and place.feature_class == "P", name
+
+
+def test_a_town_called_a_world_citys_name_only_by_another_name_needs_its_state_twice(
+    default_gaz: Gazetteer,
+) -> None:
+    # Round 16: one "Wichita, Kansas" made "flies to London, Frankfurt, Paris" Frankfort,
+    # Kansas, which GeoNames also calls Frankfurt (its own name is Frankfort).
+    found = _mentions(
+        default_gaz,
+        "Boeing builds fuselage sections in Wichita, Kansas.\n\n"
+        "Air India flies from Delhi and Mumbai to London, Frankfurt, Paris and Toronto.",
+    )
+    frankfurt = found["Frankfurt"].place
+    assert frankfurt is not None and frankfurt.country_code == "DE"
+    # A town called by its own name still goes with its state named once: "Richmond" in
+    # a report naming Indiana.
+    found = _mentions(
+        default_gaz,
+        "Flooding closed roads across Indiana on Monday. In Richmond, crews cleared debris.",
+    )
+    richmond = found["Richmond"].place
+    assert richmond is not None and richmond.admin1_name == "Indiana"

@@ -1161,8 +1161,13 @@ def _with_words(
             near = [False] * n if it.span.dateline else _near_towns(it, rounds, idx, last)
             admins = last.votes.admin_total
             times = kinds.state_times
+            # (A town the name calls only by another of its names, its state named once
+            # more: "Frankfurt" in a report naming Kansas once is no Frankfort, Kansas.)
             local = [
-                lc or n or admins.get((c.place.country_code, c.place.admin1_code), 0) >= times
+                lc
+                or n
+                or admins.get((c.place.country_code, c.place.admin1_code), 0)
+                >= times + (c.match == "alternate")
                 for lc, n, c in zip(local, near, it.cands, strict=True)
             ]
             named = last.votes.countries_named
