@@ -843,3 +843,17 @@ def test_a_town_called_a_world_citys_name_only_by_another_name_needs_its_state_t
     )
     richmond = found["Richmond"].place
     assert richmond is not None and richmond.admin1_name == "Indiana"
+
+
+def test_a_currency_sign_and_a_battlegroup_are_no_places(default_gaz: Gazetteer) -> None:
+    # Round 16: "opened at HK$296" pinned Hong Kong three times; "the Dnepr battlegroup
+    # hit enemy manpower" (a Russian army group) pinned Dnipro.
+    found = _mentions(
+        default_gaz,
+        "The stock opened at HK$296, above its offer price of HK$263. The Dnepr "
+        "battlegroup hit enemy manpower near Kherson. Hong Kong shares fell.",
+    )
+    assert "HK" not in found or found["HK"].place is None
+    assert "Dnepr" not in found or found["Dnepr"].place is None
+    for name in ("Kherson", "Hong Kong"):
+        assert found[name].place is not None, name

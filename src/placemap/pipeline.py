@@ -1019,6 +1019,8 @@ class Geoparser:
             return False  # "the Vostok group", "Al-Masirah TV" ("the Cambridge group" stays)
         if text.startswith("-class", span.end):
             return False  # "Virginia-class submarines", "Kilo-class": a class of ships
+        if text.startswith("$", span.end):
+            return False  # "HK$296", "NT$1 billion", "C$": a currency's sign
         if span.prev_word in _STORM_JOINS and _STORM_RE.search(
             text, max(0, span.start - 60), span.start
         ):
@@ -1697,7 +1699,7 @@ _UNIT_WORDS = frozenset(
 # Words after a name that make it a group's or a broadcaster's when it names no town or
 # more ("the Vostok group", "Al-Masirah TV"; "the Cambridge group", "Los Angeles
 # television" name the cities).
-_GROUP_WORDS = frozenset("group tv television radio".split())
+_GROUP_WORDS = frozenset("group battlegroup tv television radio".split())
 # A family by its name in the plural, after "the": "the Assads", "the Kennedys".
 _FAMILY_RE = re.compile(r"[A-Z][a-z]+[^s\W]s")
 # An armed group by its name: "the Fano militia", "the Wagner group" (from "he": see
