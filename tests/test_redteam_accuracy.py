@@ -857,3 +857,24 @@ def test_a_currency_sign_and_a_battlegroup_are_no_places(default_gaz: Gazetteer)
     assert "Dnepr" not in found or found["Dnepr"].place is None
     for name in ("Kherson", "Hong Kong"):
         assert found[name].place is not None, name
+
+
+def test_a_dotted_abbreviation_after_a_comma_holds_the_place_before_it(
+    default_gaz: Gazetteer,
+) -> None:
+    # Round 16: "Flin Flon, Man." pinned Amman (GeoNames also calls it Man), and in "Fire
+    # crews in Lynn Lake, Man." Lynn (the town the gazetteer lacks) was Lynn,
+    # Massachusetts: an abbreviation after a comma names the division holding the place.
+    found = Geoparser(default_gaz).geoparse(
+        "WINNIPEG - Flin Flon, Man., was evacuated on Thursday as the fire jumped the "
+        "highway.\n\nFire crews in Lynn Lake, Man., and Leaf Rapids were also fighting to "
+        "protect homes. Smoke drifted as far as Boston and New York, the U.S. National "
+        "Weather Service said."
+    )
+    men = [m for m in found if m.text == "Man."]
+    assert len(men) == 2
+    assert all(m.place is not None and m.place.admin1_name == "Manitoba" for m in men)
+    lynn = next(m for m in found if m.text == "Lynn")
+    assert lynn.place is None
+    flin = next(m for m in found if m.text == "Flin Flon")
+    assert flin.place is not None and flin.place.country_code == "CA"

@@ -601,6 +601,7 @@ class Geoparser:
                 and not apposed
                 and (said is None or not said.group(1).startswith(span.next_text))
                 and not (said is None and _guessed(cands, m.place))
+                and not (said is None and self._abbreviated(text, span))
             ):
                 continue
             holders = self._areas(
@@ -697,6 +698,23 @@ class Geoparser:
                 out = list(items)
             out[k] = (span._replace(next_text=holder), cands, kind)
         return out
+
+    def _abbreviated(self, text: str, span: Span) -> bool:
+        """Whether the name after a span's comma (``next_text``) is a dotted abbreviation
+        of a division ("Man.", "Ill.", "Sask."): it names the division holding the place,
+        never the next item of a list ("Fire crews in Lynn Lake, Man." is no Lynn of
+        Massachusetts; "Kabul, Kandahar" is a list)."""
+        name = span.next_text or ""
+        at = text.find(name, span.end, span.end + _HOLDER_REACH)
+        return (
+            bool(name)
+            and at >= 0
+            and text.startswith(".", at + len(name))
+            and any(
+                c.match == "abbreviation"
+                for c in self.gazetteer.lookup(name + ".", context_only=True, loose=False)
+            )
+        )
 
     def _holders(self, name: str, codes: tuple[str, ...]) -> bool:
         """Whether a name, as written (no abbreviation: "Miss"), is that of a country or
@@ -795,6 +813,15 @@ class Geoparser:
             c.match == "abbreviation" for c in cands
         ):
             cands = [c for c in cands if c.match != "abbreviation"]
+        elif (
+            span.after_comma_name
+            and span.text.endswith(".")
+            and any(c.match == "abbreviation" for c in cands)
+        ):
+            # A dotted abbreviation after a place and its comma is the division holding it,
+            # whatever else its letters spell: "Flin Flon, Man." was Amman (GeoNames also
+            # calls it Man).
+            cands = [c for c in cands if c.match == "abbreviation"]
         # A country's short name used as an adjective is its demonym: "Saudi-led",
         # "Saudi officials" ("Saudi" is also one of Saudi Arabia's names).
         if (
@@ -1778,6 +1805,8 @@ def _town_or_more(p: Place, people: int = _TOWN) -> bool:
     )
 
 
+# How far after a name its comma's holder is looked for ("Lynn Lake, Man.").
+_HOLDER_REACH = 40
 # (Searched up to a span's start, where "$" matches.)
 _HEAD_OF_RE = re.compile(r"\b(\w+) of $")
 # A name (of one or two words) in the possessive right before another: "Iraq's ",
