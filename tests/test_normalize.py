@@ -66,3 +66,11 @@ def test_key_alphabet_covers_latin_arabic_and_cyrillic_names() -> None:
     names += ["Baalbek", "Fallujah"]
     names += ["دير الزور", "ثاج", "Харьков", "Щёлково", "Ужгород"]
     assert set("".join(translit_key(n) for n in names)) == set(KEY_ALPHABET)
+
+
+def test_fold_folds_letters_that_decomposing_or_lower_casing_make() -> None:
+    # Hypothesis found "𝚤" (a mathematical dotless i: NFKD makes "ı", which the table
+    # folds to "i") and "Ƒ" (lower case "ƒ", which it folds to "f") folding twice.
+    for s in ("𝚤", "Ƒ", "𝚤stanbul", "Ƒoo"):
+        assert fold(fold(s)) == fold(s), s
+    assert fold("Ƒ") == "f" and fold("𝚤") == "i"

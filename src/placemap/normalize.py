@@ -66,6 +66,18 @@ ARTICLES = frozenset(
 )
 
 
+# Passes of the letters' folding after the first, until nothing changes (two sufficed
+# for every string tried).
+_FOLD_PASSES = 3
+
+
+def _folded_letters(text: str) -> str:
+    """Letters of the table translated, accents stripped, lower case, no ayn or hamza."""
+    text = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return _MARKS_RE.sub("", text.casefold())
+
+
 @lru_cache(maxsize=200_000)
 def fold(name: str) -> str:
     """Lower-case, strip accents and ayn/hamza marks, treat punctuation as spaces.
@@ -82,9 +94,14 @@ def fold(name: str) -> str:
         if text.replace(" ", "").isalnum():  # letters, digits and spaces only
             return " ".join(text.split())
     else:
-        text = unicodedata.normalize("NFKD", name.translate(_SPECIAL))
-        text = "".join(c for c in text if not unicodedata.combining(c))
-        text = _MARKS_RE.sub("", text.casefold())
+        text = _folded_letters(name)
+        # (Decomposing and lower-casing may make letters that fold again: "𝚤", a
+        # mathematical dotless i, decomposes to "ı", and "Ƒ" lower-cases to "ƒ".)
+        for _ in range(_FOLD_PASSES):
+            again = _folded_letters(text)
+            if again == text:
+                break
+            text = again
     # Dotted abbreviations: "U.S." -> "us", "St. Louis" -> "st louis".
     text = _DOTTED_RE.sub("", text)
     return " ".join(w for w in _SEP_RE.split(text) if w)
