@@ -460,3 +460,17 @@ def test_workers_guess_titles_and_dates_left_to_them(small_index: Path) -> None:
             "2024-03-03",
             None,
         )
+
+
+def test_a_chunk_of_long_reports_holds_fewer_of_them() -> None:
+    # Chunks of 32 saved pages (about 40 kB each) took a worker a second: the last ones
+    # kept one worker busy while the other waited. Short reports still go 32 at a time.
+    from placemap.parallel import CHUNK_CHARS, _chunk
+
+    short = iter([Task(Report(f"s{i}", "x" * 2_000)) for i in range(100)])
+    assert [len(_chunk(short, 32)) for _ in range(4)] == [32, 32, 32, 4]
+    size = CHUNK_CHARS // 4
+    long = iter([Task(Report(f"l{i}", "x" * size)) for i in range(10)])
+    assert [len(_chunk(long, 32)) for _ in range(4)] == [4, 4, 2, 0]
+    huge = iter([Task(Report("h", "x" * (3 * CHUNK_CHARS)))])
+    assert len(_chunk(huge, 32)) == 1
